@@ -1,0 +1,1 @@
+"""Prefect flows, the CLI, discovery and ingestion for the pledge tracker."""

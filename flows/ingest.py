@@ -1,0 +1,381 @@
+"""Ingestion, independent of Prefect: recognise, archive, parse, validate, load, publish.
+
+The orchestration is written once (`run_sources`, `load_paths`); the Prefect flows pass
+task-wrapped versions of the network steps so retries and logging come from Prefect.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pandera.pandas as pa
+
+from flows.catalog import Source, load_catalog, recognise
+from flows.config import Settings
+from flows.errors import FailureCase, FetchError, SourceError
+from flows.fetch import Attachment, Download, discover_govuk, download
+from flows.parsers import PARSERS
+from flows.parsers.common import TableNotFound, UnsafeFile, Workbook, check_spreadsheet
+from warehouse import db
+from warehouse.build import build_marts
+
+log = logging.getLogger("pledges")
+
+
+@dataclass
+class Candidate:
+    """A published file, archived and hashed, ready to be loaded as a release."""
+    source: Source
+    file_name: str
+    url: str
+    title: str
+    landing_page: str
+    published_on: date
+    path: Path
+    sha256: str
+    bytes: int
+    fetched_at: datetime
+
+    @property
+    def release_id(self) -> str:
+        return f"{self.source.id}/{self.published_on.isoformat()}/{self.sha256[:12]}"
+
+
+@dataclass
+class Outcome:
+    source_id: str
+    name: str                       # file name, or the landing page for discovery failures
+    status: str                     # loaded | unchanged | rejected | skipped | failed
+    release_id: str | None = None
+    rows: int = 0
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_failure(self) -> bool:
+        return self.status in ("rejected", "failed")
+
+
+@dataclass
+class Known:
+    """What the published warehouse already holds, read without taking its write lock."""
+    loaded: dict[tuple[str, str], str] = field(default_factory=dict)   # (source, sha256) -> release_id
+    urls: dict[str, str] = field(default_factory=dict)                 # loaded file_url -> release_id
+
+    @classmethod
+    def read(cls, warehouse: Path) -> "Known":
+        con = db.connect_read_only(warehouse)
+        if con is None:
+            return cls()
+        try:
+            rows = con.execute("SELECT source_id, sha256, release_id, file_url, status FROM meta.releases "
+                               "WHERE status IN ('loaded', 'unchanged')").fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        finally:
+            con.close()
+        known = cls()
+        for source_id, sha, release_id, url, status in rows:
+            if status == "loaded":
+                known.loaded[(source_id, sha)] = release_id
+            known.urls[url] = release_id
+        return known
+
+
+# --- archive ---------------------------------------------------------------------------
+
+def archive(settings: Settings, source: Source, file_path: Path, sha256: str, size: int, *,
+            move: bool, url: str, title: str, landing_page: str, published_on: date, fetched_at: datetime) -> Path:
+    """Keep the raw file by content hash, with a metadata sidecar (origin, URL, dates, licence, checksum, size)."""
+    folder = settings.archive_dir / sha256[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{sha256}{Path(file_path).suffix.lower()}"
+    if not target.exists():
+        tmp = target.with_name(target.name + ".tmp")
+        if move:
+            shutil.move(file_path, tmp)
+        else:
+            shutil.copyfile(file_path, tmp)
+        os.replace(tmp, target)
+    elif move:
+        Path(file_path).unlink(missing_ok=True)
+    sidecar = target.with_suffix(".json")
+    record = json.loads(sidecar.read_text()) if sidecar.exists() else {
+        "sha256": sha256, "bytes": size, "file": target.name, "source_id": source.id,
+        "publisher": source.publisher, "licence": source.licence, "sightings": []}
+    sighting = {"url": url, "file_name": Path(url).name if "://" not in url else url.rsplit("/", 1)[-1],
+                "title": title, "landing_page": landing_page, "published_on": published_on.isoformat(),
+                "fetched_at": fetched_at.isoformat()}
+    if not any(s["url"] == url for s in record["sightings"]):
+        record["sightings"].append(sighting)
+        tmp = sidecar.with_name(sidecar.name + ".tmp")
+        tmp.write_text(json.dumps(record, indent=2))
+        os.replace(tmp, sidecar)
+    return target
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- parse and validate ----------------------------------------------------------------
+
+@dataclass
+class LoadedTable:
+    name: str
+    sheet: str
+    frame: pd.DataFrame
+
+
+def _cases_from_schema_errors(err: pa.errors.SchemaErrors, sheet: str, labels: dict[str, str]) -> list[FailureCase]:
+    cases: list[FailureCase] = []
+    coerce_failed: set[tuple[str, object]] = set()
+    frame = err.failure_cases
+    for rec in frame.to_dict("records"):
+        if str(rec["check"]).startswith("coerce_dtype"):
+            coerce_failed.add((rec["column"], rec["index"]))
+    for rec in frame.to_dict("records"):
+        check, column, index, value = str(rec["check"]), rec["column"], rec["index"], rec["failure_case"]
+        if rec["schema_context"] == "DataFrameSchema" and check == "column_in_dataframe":
+            cases.append(FailureCase(sheet, None, labels.get(str(value), str(value)), "required column missing"))
+            continue
+        if check.startswith("dtype(") and (column, index) in coerce_failed:
+            continue   # the coercion failure already names this cell
+        if index is None or (isinstance(index, float) and pd.isna(index)):
+            if isinstance(value, str) and value.startswith("TypeError"):
+                continue   # a side effect of a cell that failed to convert
+            cases.append(FailureCase(sheet, None, labels.get(str(column), str(column)), check, str(value)))
+            continue
+        if check.startswith("coerce_dtype"):
+            check = f"not a valid {check.split('(')[1].rstrip(')').strip(chr(39))} value"
+        elif check == "field_uniqueness":
+            check = "duplicate value"
+        cases.append(FailureCase(sheet, int(index), labels.get(str(column), str(column)), check,
+                                 None if value is None else str(value)))
+    cases.sort(key=lambda c: (c.row is not None, c.row or 0))
+    return cases
+
+
+def parse_and_validate(source: Source, path: Path, release: str, settings: Settings) -> tuple[list[LoadedTable], list[str]]:
+    """Every table of the file, validated; all problems collected into one SourceError."""
+    def fail(message: str, cases: list[FailureCase] | None = None) -> SourceError:
+        return SourceError(source.id, release, message, cases or [])
+
+    try:
+        check_spreadsheet(path, settings.max_unzipped_bytes)
+        book = Workbook(path)
+    except UnsafeFile as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:  # calamine's own errors for unreadable files
+        raise fail(f"{path.name} cannot be read as {source.format}: {exc}") from None
+    try:
+        try:
+            tables = PARSERS[source.parser](book, source.options)
+        except TableNotFound as exc:
+            raise fail("table not found where expected", exc.cases) from None
+        models = source.tables
+        loaded, cases, notes = [], [], []
+        for table in tables:
+            model = models[table.name]
+            if table.frame.empty:
+                cases.append(FailureCase(table.sheet, None, None, f"table {table.name} has no data rows"))
+                continue
+            expected = set(model.to_schema().columns)
+            extra = [table.labels.get(c, c) for c in table.frame.columns if c not in expected]
+            if extra:
+                notes.append(f"sheet {table.sheet!r}: new column(s) not loaded: {', '.join(extra)}")
+            try:
+                frame = model.validate(table.frame, lazy=True)
+            except pa.errors.SchemaErrors as exc:
+                cases.extend(_cases_from_schema_errors(exc, table.sheet, table.labels))
+                continue
+            loaded.append(LoadedTable(table.name, table.sheet, frame))
+        if cases:
+            raise fail(f"{len(cases)} validation failure(s)", cases)
+        return loaded, notes
+    finally:
+        book.close()
+
+
+# --- load into the building warehouse ---------------------------------------------------
+
+def _insert(con: duckdb.DuckDBPyConnection, table: LoadedTable, release_id: str) -> int:
+    frame = table.frame.reset_index(names="source_row")
+    frame.insert(0, "release_id", release_id)
+    casts = ", ".join(f'CAST("{c}" AS DATE) AS "{c}"' for c in frame.columns
+                      if pd.api.types.is_datetime64_any_dtype(frame[c]))
+    select = f"SELECT * REPLACE ({casts}) FROM frame" if casts else "SELECT * FROM frame"
+    con.register("frame", frame)
+    try:
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table.name} AS {select} LIMIT 0")
+        con.execute(f"INSERT INTO raw.{table.name} BY NAME {select}")
+    finally:
+        con.unregister("frame")
+    return len(frame)
+
+
+def _record(con: duckdb.DuckDBPyConnection, cand: Candidate, release_id: str, status: str, rows: int,
+            error: str | None = None, same_as: str | None = None) -> None:
+    con.execute("DELETE FROM meta.releases WHERE release_id = ?", [release_id])
+    con.execute("DELETE FROM meta.release_failures WHERE release_id = ?", [release_id])
+    con.execute(
+        "INSERT INTO meta.releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [release_id, cand.source.id, cand.title, cand.landing_page, cand.url, cand.file_name, cand.published_on,
+         cand.sha256, cand.bytes, cand.fetched_at, datetime.now().replace(microsecond=0) if status == "loaded" else None,
+         rows if status == "loaded" else None, status, error, same_as])
+
+
+def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings) -> Outcome:
+    """Load one release into the building warehouse, or record why it was rejected. Never raises for bad data."""
+    release_id = cand.release_id
+    same = con.execute("SELECT release_id, file_url FROM meta.releases WHERE source_id = ? AND sha256 = ? "
+                       "AND status = 'loaded'", [cand.source.id, cand.sha256]).fetchall()
+    if same:
+        original, url = same[0]
+        if url != cand.url and not con.execute("SELECT 1 FROM meta.releases WHERE file_url = ?", [cand.url]).fetchall():
+            dup_id = f"{release_id}@{hashlib.sha256(cand.url.encode()).hexdigest()[:6]}"
+            _record(con, cand, dup_id, "unchanged", 0, same_as=original)
+        return Outcome(cand.source.id, cand.file_name, "unchanged", original)
+    label = f"{cand.published_on.isoformat()} ({cand.file_name})"
+    try:
+        tables, notes = parse_and_validate(cand.source, cand.path, label, settings)
+    except SourceError as exc:
+        con.execute("BEGIN")
+        _record(con, cand, release_id, "rejected", 0, error=str(exc).split("\n")[0])
+        for case in exc.cases:
+            con.execute("INSERT INTO meta.release_failures VALUES (?, ?, ?, ?, ?, ?)",
+                        [release_id, case.sheet, case.row, case.column, case.check, case.value])
+        con.execute("COMMIT")
+        return Outcome(cand.source.id, cand.file_name, "rejected", release_id, error=str(exc))
+    con.execute("BEGIN")
+    try:
+        rows = sum(_insert(con, table, release_id) for table in tables)
+        _record(con, cand, release_id, "loaded", rows)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes)
+
+
+def publish(settings: Settings, candidates: list[Candidate]) -> list[Outcome]:
+    """Load candidates into a copy of the warehouse, rebuild the marts, swap it in. Call under the lock."""
+    if not candidates:
+        return []
+    # oldest first, so a re-run of history settles `unchanged` against the first appearance
+    candidates = sorted(candidates, key=lambda c: (c.published_on, c.fetched_at))
+    with db.building(settings.warehouse) as con:
+        outcomes = [ingest(con, cand, settings) for cand in candidates]
+        build_marts(con)
+    return outcomes
+
+
+# --- the two ways in: discovery over HTTP, and local files --------------------------------
+
+def _local_files(paths: Iterable[Path]) -> Iterable[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file())
+        else:
+            yield path
+
+
+def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) -> tuple[list[Candidate], list[Outcome]]:
+    """Files recognised by name become candidates (archived); the rest are listed as skipped."""
+    candidates, outcomes = [], []
+    for path in _local_files(paths):
+        if not path.exists():
+            outcomes.append(Outcome("-", str(path), "failed", error=f"{path}: no such file or folder"))
+            continue
+        source = recognise(path.name)
+        if source is None:
+            outcomes.append(Outcome("-", str(path), "skipped", error="not a recognised published dataset"))
+            continue
+        sha = sha256_of(path)
+        if (source.id, sha) in known.loaded:
+            outcomes.append(Outcome(source.id, path.name, "unchanged", known.loaded[(source.id, sha)]))
+            continue
+        published = source.date_in_name(path.name) or date.fromtimestamp(path.stat().st_mtime)
+        fetched = datetime.now().replace(microsecond=0)
+        url = str(path.resolve())
+        archived = archive(settings, source, path, sha, path.stat().st_size, move=False, url=url, title=path.name,
+                           landing_page=source.landing_page, published_on=published, fetched_at=fetched)
+        candidates.append(Candidate(source, path.name, url, path.name, source.landing_page, published,
+                                    archived, sha, path.stat().st_size, fetched))
+    return candidates, outcomes
+
+
+Discover = Callable[[Source, Settings], list[Attachment]]
+Fetch = Callable[[str, Settings, Path], Download]
+
+
+def remote_candidates(settings: Settings, sources: list[Source], known: Known,
+                      discover: Discover = discover_govuk, fetch: Fetch = download) -> tuple[list[Candidate], list[Outcome]]:
+    """Discover each source's attachments; download only URLs not already loaded. One source's failure spares the rest."""
+    candidates, outcomes = [], []
+    for source in sources:
+        try:
+            attachments = discover(source, settings)
+        except FetchError as exc:
+            outcomes.append(Outcome(source.id, source.landing_page, "failed", error=str(exc)))
+            continue
+        for att in attachments:
+            if att.url in known.urls:
+                outcomes.append(Outcome(source.id, att.file_name, "unchanged", known.urls[att.url]))
+                continue
+            try:
+                got = fetch(att.url, settings, settings.archive_dir / "incoming")
+            except FetchError as exc:
+                outcomes.append(Outcome(source.id, att.file_name, "failed", error=str(exc)))
+                continue
+            archived = archive(settings, source, got.path, got.sha256, got.bytes, move=True, url=att.url,
+                               title=att.title, landing_page=att.landing_page, published_on=att.published_on,
+                               fetched_at=got.fetched_at)
+            candidates.append(Candidate(source, att.file_name, att.url, att.title, att.landing_page,
+                                        att.published_on, archived, got.sha256, got.bytes, got.fetched_at))
+    return candidates, outcomes
+
+
+def select_sources(ids: Iterable[str] | None) -> list[Source]:
+    catalog = load_catalog()
+    ids = list(ids or [])
+    unknown = [i for i in ids if i not in catalog]
+    if unknown:
+        raise KeyError(f"unknown source id(s) {', '.join(unknown)}; known: {', '.join(catalog)}")
+    return [catalog[i] for i in ids] if ids else list(catalog.values())
+
+
+def run_sources(settings: Settings, source_ids: Iterable[str] | None = None,
+                discover: Discover = discover_govuk, fetch: Fetch = download,
+                publish_step: Callable[[Settings, list[Candidate]], list[Outcome]] = publish) -> list[Outcome]:
+    """Discover, download, load and publish, holding the writer lock throughout."""
+    sources = select_sources(source_ids)
+    with db.writer_lock(settings.warehouse, settings.lock_timeout):
+        known = Known.read(settings.warehouse)
+        candidates, outcomes = remote_candidates(settings, sources, known, discover, fetch)
+        return outcomes + publish_step(settings, candidates)
+
+
+def load_paths(settings: Settings, paths: Iterable[Path]) -> list[Outcome]:
+    """`pledges load`: local published files with the same validation and provenance as downloads."""
+    with db.writer_lock(settings.warehouse, settings.lock_timeout):
+        known = Known.read(settings.warehouse)
+        candidates, outcomes = local_candidates(settings, paths, known)
+        return outcomes + publish(settings, candidates)
+
+
+def outcome_dicts(outcomes: list[Outcome]) -> list[dict]:
+    return [asdict(o) for o in outcomes]

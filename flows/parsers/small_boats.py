@@ -1,0 +1,15 @@
+"""Small boats time series (ODS): SB_01 daily and SB_02 weekly, each found by its header."""
+from __future__ import annotations
+
+import re
+
+from flows.parsers.common import Table, Workbook, cut_table, locate_table
+
+DAILY = ["Date", "Migrants arrived", "Boats arrived"]
+WEEKLY = ["Week ending", "Migrants arrived", "Boats arrived", "Migrants prevented", "Events prevented"]
+
+
+def parse(book: Workbook, options: dict) -> list[Table]:
+    daily = locate_table(book, DAILY, re.compile(r"SB_01|daily", re.I) if options.get("strict_sheets") else None)
+    weekly = locate_table(book, WEEKLY)
+    return [cut_table(book, daily, "small_boats_daily"), cut_table(book, weekly, "small_boats_weekly")]

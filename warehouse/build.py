@@ -1,0 +1,61 @@
+"""Derived tables, rebuilt inside every publish.
+
+`staging.metric_values` is compiled from the catalog's metric entries (one SELECT per
+metric over its raw table); the public tables are the SQL files in warehouse/marts/,
+run in file-name order.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from flows.catalog import Metric, load_catalog
+
+MARTS_DIR = Path(__file__).with_name("marts")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def metric_select(metric: Metric) -> str:
+    """One metric's long rows: summed over the breakdowns of its raw table, per release and period.
+
+    A period whose every contributing cell is missing ('-', ':') yields no row rather than 0.
+    """
+    return (
+        f"SELECT {_quote(metric.id)} AS metric_id, {_quote(metric.period_type)} AS period_type, "
+        f"CAST({metric.period_start} AS DATE) AS period_start, CAST({metric.period_end} AS DATE) AS period_end, "
+        f"CAST(sum({metric.value}) AS DOUBLE) AS value, {_quote(metric.unit)} AS unit, release_id\n"
+        f"FROM raw.{metric.table} WHERE {metric.where}\n"
+        f"GROUP BY release_id, period_start, period_end HAVING count({metric.value}) > 0"
+    )
+
+
+def existing_tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND database_name = current_database()",
+                       [schema]).fetchall()
+    return {r[0] for r in rows}
+
+
+def build_metric_views(con: duckdb.DuckDBPyConnection) -> None:
+    metrics = [m for s in load_catalog().values() for m in s.metrics]
+    present = existing_tables(con, "raw")
+    selects = [metric_select(m) for m in metrics if m.table in present]
+    empty = ("SELECT NULL::VARCHAR AS metric_id, NULL::VARCHAR AS period_type, NULL::DATE AS period_start, "
+             "NULL::DATE AS period_end, NULL::DOUBLE AS value, NULL::VARCHAR AS unit, NULL::VARCHAR AS release_id WHERE FALSE")
+    body = "\nUNION ALL\n".join(selects) if selects else empty
+    con.execute(f"CREATE OR REPLACE VIEW staging.metric_values AS\n{body}")
+    con.execute("CREATE OR REPLACE TABLE marts.metrics (metric_id VARCHAR PRIMARY KEY, title VARCHAR, unit VARCHAR, "
+                "period_type VARCHAR, definition VARCHAR, source_id VARCHAR, source_title VARCHAR, layout_confirmed BOOLEAN)")
+    for source in load_catalog().values():
+        for m in source.metrics:
+            con.execute("INSERT INTO marts.metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [m.id, m.title, m.unit, m.period_type, m.definition, source.id, source.title, source.layout_confirmed])
+
+
+def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    build_metric_views(con)
+    for sql_file in sorted(MARTS_DIR.glob("*.sql")):
+        con.execute(sql_file.read_text())

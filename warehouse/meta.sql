@@ -1,0 +1,41 @@
+-- Internal bookkeeping: every published file ever seen, and why a release was rejected.
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS staging;
+CREATE SCHEMA IF NOT EXISTS marts;
+
+CREATE TABLE IF NOT EXISTS meta.releases (
+    release_id     VARCHAR PRIMARY KEY,   -- <source id>/<publication date>/<first 12 hex of sha256>
+    source_id      VARCHAR NOT NULL,
+    title          VARCHAR,
+    landing_page   VARCHAR,
+    file_url       VARCHAR NOT NULL,      -- download URL, or the local path for `pledges load`
+    file_name      VARCHAR,
+    published_on   DATE NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    bytes          BIGINT NOT NULL,
+    fetched_at     TIMESTAMP NOT NULL,
+    loaded_at      TIMESTAMP,
+    rows           BIGINT,
+    status         VARCHAR NOT NULL,      -- loaded | unchanged | rejected
+    error          VARCHAR,
+    same_as        VARCHAR                -- for `unchanged`: the release with identical content
+);
+
+CREATE TABLE IF NOT EXISTS meta.release_failures (
+    release_id  VARCHAR NOT NULL,
+    sheet       VARCHAR,
+    row_number  BIGINT,
+    column_name VARCHAR,
+    check_name  VARCHAR NOT NULL,
+    value       VARCHAR
+);
+
+-- Category labels seen that the parsers did not know (kept, not dropped).
+CREATE TABLE IF NOT EXISTS meta.new_categories (
+    release_id  VARCHAR NOT NULL,
+    table_name  VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    label       VARCHAR NOT NULL,
+    rows        BIGINT
+);
