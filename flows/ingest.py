@@ -94,11 +94,11 @@ class Known:
 # --- archive ---------------------------------------------------------------------------
 
 def archive(settings: Settings, source: Source, file_path: Path, sha256: str, size: int, *,
-            move: bool, url: str, title: str, landing_page: str, published_on: date, fetched_at: datetime) -> Path:
+            move: bool, file_name: str, url: str, title: str, landing_page: str, published_on: date, fetched_at: datetime) -> Path:
     """Keep the raw file by content hash, with a metadata sidecar (origin, URL, dates, licence, checksum, size)."""
     folder = settings.archive_dir / sha256[:2]
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{sha256}{Path(file_path).suffix.lower()}"
+    target = folder / f"{sha256}{Path(file_name).suffix.lower()}"
     if not target.exists():
         tmp = target.with_name(target.name + ".tmp")
         if move:
@@ -112,7 +112,7 @@ def archive(settings: Settings, source: Source, file_path: Path, sha256: str, si
     record = json.loads(sidecar.read_text()) if sidecar.exists() else {
         "sha256": sha256, "bytes": size, "file": target.name, "source_id": source.id,
         "publisher": source.publisher, "licence": source.licence, "sightings": []}
-    sighting = {"url": url, "file_name": Path(url).name if "://" not in url else url.rsplit("/", 1)[-1],
+    sighting = {"url": url, "file_name": file_name,
                 "title": title, "landing_page": landing_page, "published_on": published_on.isoformat(),
                 "fetched_at": fetched_at.isoformat()}
     if not any(s["url"] == url for s in record["sightings"]):
@@ -311,7 +311,7 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
         published = source.date_in_name(path.name) or date.fromtimestamp(path.stat().st_mtime)
         fetched = datetime.now().replace(microsecond=0)
         url = str(path.resolve())
-        archived = archive(settings, source, path, sha, path.stat().st_size, move=False, url=url, title=path.name,
+        archived = archive(settings, source, path, sha, path.stat().st_size, move=False, file_name=path.name, url=url, title=path.name,
                            landing_page=source.landing_page, published_on=published, fetched_at=fetched)
         candidates.append(Candidate(source, path.name, url, path.name, source.landing_page, published,
                                     archived, sha, path.stat().st_size, fetched))
@@ -341,7 +341,7 @@ def remote_candidates(settings: Settings, sources: list[Source], known: Known,
             except FetchError as exc:
                 outcomes.append(Outcome(source.id, att.file_name, "failed", error=str(exc)))
                 continue
-            archived = archive(settings, source, got.path, got.sha256, got.bytes, move=True, url=att.url,
+            archived = archive(settings, source, got.path, got.sha256, got.bytes, move=True, file_name=att.file_name, url=att.url,
                                title=att.title, landing_page=att.landing_page, published_on=att.published_on,
                                fetched_at=got.fetched_at)
             candidates.append(Candidate(source, att.file_name, att.url, att.title, att.landing_page,

@@ -87,7 +87,7 @@ class Workbook:
 
     def grid(self, sheet: str) -> pd.DataFrame:
         if sheet not in self._cache:
-            self._cache[sheet] = self._book.parse(sheet, header=None)
+            self._cache[sheet] = pd.read_excel(self._book, sheet_name=sheet, header=None)
         return self._cache[sheet]
 
     def close(self) -> None:

@@ -1,0 +1,101 @@
+"""Prefect flows: the scheduled entry points. The work itself lives in flows.ingest."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows import ingest
+from flows.catalog import Source
+from flows.config import Settings
+from flows.errors import FetchError
+from flows.fetch import Attachment, Download, discover_govuk, download
+from warehouse import db
+from warehouse.build import build_marts
+
+TASK_RETRIES = int(os.environ.get("PLEDGES_TASK_RETRIES", 2))
+
+
+class RunFailed(Exception):
+    """Some source was rejected or could not be fetched; the others were still published."""
+
+    def __init__(self, outcomes: list[ingest.Outcome]):
+        self.outcomes = outcomes
+        bad = [o for o in outcomes if o.is_failure]
+        super().__init__(f"{len(bad)} release(s) rejected or not fetched: "
+                         + "; ".join(f"{o.source_id} {o.name}: {(o.error or '').splitlines()[0]}" for o in bad))
+
+
+def _transient(task, task_run, state) -> bool:
+    """Retry network faults and 5xx, not a 404 or a refused host (which will not heal in minutes)."""
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, FetchError) and "gave up after" in str(exc)
+
+
+@task(retries=TASK_RETRIES, retry_delay_seconds=[30, 120], retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def discover_attachments(source: Source, settings: Settings) -> list[Attachment]:
+    """List the source's current attachments through the GOV.UK Content API."""
+    found = discover_govuk(source, settings)
+    get_run_logger().info("%s: %d attachment(s) on %s", source.id, len(found), source.landing_page)
+    return found
+
+
+@task(retries=TASK_RETRIES, retry_delay_seconds=[30, 120], retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def download_file(url: str, settings: Settings, workdir: Path) -> Download:
+    """Download one attachment (bounded, hashed, host-checked)."""
+    got = download(url, settings, workdir)
+    get_run_logger().info("downloaded %s: %s bytes, sha256 %s", url, f"{got.bytes:,}", got.sha256[:12])
+    return got
+
+
+@task(cache_policy=NO_CACHE)
+def load_and_publish(settings: Settings, candidates: list[ingest.Candidate]) -> list[ingest.Outcome]:
+    """Validate and load new releases into a copy of the warehouse, rebuild marts, swap it in."""
+    return ingest.publish(settings, candidates)
+
+
+def _report(outcomes: list[ingest.Outcome]) -> None:
+    logger = get_run_logger()
+    for o in outcomes:
+        (logger.error if o.is_failure else logger.info)("%s %s: %s%s", o.source_id, o.name, o.status,
+                                                        f" - {o.error}" if o.error else "")
+    if outcomes:
+        create_table_artifact(key="pledges-run-outcomes", description="What this run did with each published file",
+                              table=[{"source": o.source_id, "file": o.name, "status": o.status,
+                                      "release": o.release_id or "", "rows": o.rows,
+                                      "error": (o.error or "").splitlines()[0] if o.error else ""} for o in outcomes])
+
+
+def settings_for(warehouse: str | None = None, govuk_base: str | None = None) -> Settings:
+    overrides = {k: v for k, v in {"warehouse": Path(warehouse) if warehouse else None,
+                                   "govuk_base": govuk_base}.items() if v is not None}
+    return dataclasses.replace(Settings(), **overrides)
+
+
+@flow(name="pledges-run", log_prints=True)
+def pledges_run(source_ids: list[str] | None = None, warehouse: str | None = None,
+                govuk_base: str | None = None) -> list[dict]:
+    """Discover, download, validate, load and publish the given sources (all when none given).
+
+    Fails (after publishing what was good) when any release was rejected or not fetched.
+    """
+    settings = settings_for(warehouse, govuk_base)
+    outcomes = ingest.run_sources(settings, source_ids, discover=discover_attachments, fetch=download_file,
+                                  publish_step=load_and_publish)
+    _report(outcomes)
+    if any(o.is_failure for o in outcomes):
+        raise RunFailed(outcomes)
+    return ingest.outcome_dicts(outcomes)
+
+
+@flow(name="pledges-build-derived")
+def pledges_build_derived(warehouse: str | None = None) -> None:
+    """Rebuild the derived tables (metrics, pledge progress, claim checks) from what is loaded."""
+    settings = settings_for(warehouse)
+    with db.writer_lock(settings.warehouse, settings.lock_timeout), db.building(settings.warehouse) as con:
+        build_marts(con)
+    get_run_logger().info("derived tables rebuilt in %s", settings.warehouse)

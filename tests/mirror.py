@@ -1,0 +1,103 @@
+"""A GOV.UK-shaped mirror on 127.0.0.1: Content API JSON plus asset files, with injectable faults.
+
+Pages live at /api/content/<page path>; files at /media/<24-hex id>/<file name>, as on
+assets.publishing.service.gov.uk. Faults are queued per request path and consumed in order.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+@dataclass
+class Mirror:
+    pages: dict[str, dict] = field(default_factory=dict)        # page path -> content API JSON
+    files: dict[str, bytes] = field(default_factory=dict)       # /media/... path -> bytes
+    faults: dict[str, list[str]] = field(default_factory=dict)  # request path -> queued fault names
+    hits: list[str] = field(default_factory=list)
+    base: str = ""
+
+    def publish(self, page_path: str, file_name: str, content: bytes, title: str | None = None,
+                public_updated_at: str = "2026-01-23T09:30:00.000+00:00") -> str:
+        """Make `file_name` the page's only attachment (as a weekly release replaces the last); return its URL."""
+        media_id = hashlib.sha256(content + file_name.encode()).hexdigest()[:24]
+        path = f"/media/{media_id}/{file_name}"
+        self.files[path] = content
+        self.pages[page_path] = {
+            "base_path": page_path, "title": title or file_name, "public_updated_at": public_updated_at,
+            "details": {"attachments": [{
+                "url": self.base + path, "filename": file_name, "title": title or file_name,
+                "content_type": "application/vnd.oasis.opendocument.spreadsheet", "file_size": len(content)}]},
+        }
+        return self.base + path
+
+    def fault(self, path: str, *names: str) -> None:
+        self.faults.setdefault(path, []).extend(names)
+
+
+def _handler(mirror: Mirror):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # keep test output clean
+            pass
+
+        def _send(self, status: int, body: bytes, content_type: str = "application/octet-stream",
+                  length: int | None = None, headers: dict | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body) if length is None else length))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            mirror.hits.append(path)
+            queued = mirror.faults.get(path)
+            fault = queued.pop(0) if queued else None
+            if fault and fault.startswith("status:"):
+                return self._send(int(fault.split(":")[1]), b"fault")
+            if fault == "timeout":
+                time.sleep(3)
+            if fault and fault.startswith("redirect:"):
+                return self._send(302, b"", headers={"Location": fault.split(":", 1)[1]})
+            if path.startswith("/api/content/"):
+                page = mirror.pages.get(path[len("/api/content"):])
+                if page is None:
+                    return self._send(404, b'{"error": "not found"}', "application/json")
+                return self._send(200, json.dumps(page).encode(), "application/json")
+            body = mirror.files.get(path)
+            if body is None:
+                return self._send(404, b"not found")
+            if fault == "truncate":   # promise the whole file, send half, drop the connection
+                self._send(200, body[: len(body) // 2], length=len(body))
+                self.close_connection = True
+                return
+            return self._send(200, body)
+
+    return Handler
+
+
+class MirrorServer:
+    def __init__(self) -> None:
+        self.mirror = Mirror()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.mirror))
+        self.mirror.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Mirror:
+        self.thread.start()
+        return self.mirror
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def ods_bytes(path: Path) -> bytes:
+    return Path(path).read_bytes()
