@@ -138,6 +138,7 @@ class LoadedTable:
     name: str
     sheet: str
     frame: pd.DataFrame
+    unknown_categories: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _cases_from_schema_errors(err: pa.errors.SchemaErrors, sheet: str, labels: dict[str, str]) -> list[FailureCase]:
@@ -202,7 +203,9 @@ def parse_and_validate(source: Source, path: Path, release: str, settings: Setti
             except pa.errors.SchemaErrors as exc:
                 cases.extend(_cases_from_schema_errors(exc, table.sheet, table.labels))
                 continue
-            loaded.append(LoadedTable(table.name, table.sheet, frame))
+            loaded.append(LoadedTable(table.name, table.sheet, frame, table.unknown_categories))
+            for column, label, rows in table.unknown_categories:
+                notes.append(f"sheet {table.sheet!r} column {table.labels.get(column, column)!r}: new category {label!r} ({rows} rows), kept")
         if cases:
             raise fail(f"{len(cases)} validation failure(s)", cases)
         return loaded, notes
@@ -263,6 +266,9 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings) 
     con.execute("BEGIN")
     try:
         rows = sum(_insert(con, table, release_id) for table in tables)
+        for table in tables:
+            for column, label, count in table.unknown_categories:
+                con.execute("INSERT INTO meta.new_categories VALUES (?, ?, ?, ?, ?)", [release_id, table.name, column, label, count])
         _record(con, cand, release_id, "loaded", rows)
         con.execute("COMMIT")
     except Exception:

@@ -147,6 +147,8 @@ class Table:
     sheet: str
     frame: pd.DataFrame
     labels: dict[str, str]          # warehouse column -> label as published
+    # category labels the parser did not know: (column, label, rows); kept in the data, reported
+    unknown_categories: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | None = None) -> Table:

@@ -1,0 +1,97 @@
+"""Period arithmetic, in one place: official period labels to dates, and date ranges to whole periods."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flows.catalog import MONTHS
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*[- ]?\s*Q([1-4])\s*$", re.IGNORECASE)
+_YEAR_ENDING = re.compile(r"^\s*(?:YE|year ending)\s+([A-Za-z]+)\s+(\d{2}|\d{4})(?:\s+[PR])*\s*$", re.IGNORECASE)
+_ACADEMIC = re.compile(r"^\s*(\d{4})\s*/?\s*(\d{2}|\d{4})\s*$")
+
+
+def month_end(year: int, month: int) -> date:
+    return (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def quarter_bounds(label: str) -> tuple[date, date]:
+    """'2023 Q3' -> (2023-07-01, 2023-09-30)."""
+    m = _QUARTER.match(str(label))
+    if not m:
+        raise ValueError(f"not a quarter label: {label!r} (expected 'YYYY Qn')")
+    year, q = int(m.group(1)), int(m.group(2))
+    return date(year, 3 * q - 2, 1), month_end(year, 3 * q)
+
+
+def year_ending_bounds(label: str) -> tuple[date, date]:
+    """'YE Jun 25', 'YE Dec 24 R', 'YE Mar 2025 P' -> the 12 months ending that month."""
+    m = _YEAR_ENDING.match(str(label))
+    if not m:
+        raise ValueError(f"not a year-ending label: {label!r} (expected e.g. 'YE Jun 25')")
+    month = MONTHS.get(m.group(1).casefold()[:3])
+    if month is None:
+        raise ValueError(f"unknown month in {label!r}")
+    year = int(m.group(2))
+    year += 2000 if year < 100 else 0
+    end = month_end(year, month)
+    start = date(year - 1, month, 1) + timedelta(days=31)
+    return date(start.year, start.month, 1), end
+
+
+def academic_year_bounds(label: str | int) -> tuple[date, date]:
+    """'202425', '2024/25' -> (2024-08-01, 2025-07-31), the English academic year used by DfE."""
+    text = str(label)
+    m = _ACADEMIC.match(text)
+    if not m:
+        raise ValueError(f"not an academic year: {label!r} (expected e.g. '202425' or '2024/25')")
+    first = int(m.group(1))
+    return date(first, 8, 1), date(first + 1, 7, 31)
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(int(year), 1, 1), date(int(year), 12, 31)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How a set of whole official periods covers a claimed date range."""
+    periods: list[tuple[date, date]]
+    claimed_days: int
+    covered_days: int        # claimed days inside the chosen periods
+    extra_days: int          # days in the chosen periods outside the claim
+
+    @property
+    def start(self) -> date | None:
+        return self.periods[0][0] if self.periods else None
+
+    @property
+    def end(self) -> date | None:
+        return self.periods[-1][1] if self.periods else None
+
+
+def covering_periods(claim_start: date, claim_end: date, available: list[tuple[date, date]],
+                     min_overlap: float = 0.5) -> Coverage:
+    """The whole periods that best match [claim_start, claim_end]: each period kept when at least
+    `min_overlap` of it falls inside the claim. Coverage says how many claimed days they hold."""
+    chosen = []
+    for start, end in sorted(set(available)):
+        overlap = (min(end, claim_end) - max(start, claim_start)).days + 1
+        length = (end - start).days + 1
+        if overlap > 0 and overlap / length >= min_overlap:
+            chosen.append((start, end))
+    claimed = (claim_end - claim_start).days + 1
+    covered = sum(max(0, (min(e, claim_end) - max(s, claim_start)).days + 1) for s, e in chosen)
+    total = sum((e - s).days + 1 for s, e in chosen)
+    return Coverage(chosen, claimed, covered, total - covered)
+
+
+def same_period_a_year_earlier(start: date, end: date) -> tuple[date, date]:
+    """The same calendar span 12 months before (29 February maps to 28 February)."""
+    def back(d: date) -> date:
+        try:
+            return d.replace(year=d.year - 1)
+        except ValueError:
+            return d.replace(year=d.year - 1, day=28)
+    return back(start), back(end)
