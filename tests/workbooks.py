@@ -23,14 +23,14 @@ def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
 def small_boats_grids(start: date, days: int, arrivals=lambda i: (i * 37) % 400, revised: dict[int, int] | None = None) -> dict[str, list[list]]:
     """SB_01 daily rows from `start` for `days` days, SB_02 weekly sums; `-` for uncontrolled landings before 2023."""
     revised = revised or {}
-    daily = [SB_DAILY_HEADER]
+    daily = [list(SB_DAILY_HEADER)]
     values = []
     for i in range(days):
         d = start + timedelta(days=i)
         n = revised.get(i, arrivals(i))
         values.append((d, n))
         daily.append([pd.Timestamp(d), n, (n + 49) // 50, "-" if d < date(2023, 1, 1) else 0, "Revised" if i in revised else None])
-    weekly = [SB_WEEKLY_HEADER]
+    weekly = [list(SB_WEEKLY_HEADER)]
     week: list[int] = []
     for d, n in values:
         week.append(n)

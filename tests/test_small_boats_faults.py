@@ -1,0 +1,191 @@
+"""Bad releases and network faults: a clear error, a rejected release row, published data unchanged."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from flows import cli
+from flows.ingest import run_sources
+from tests.conftest import SMALL_BOATS_PAGE
+from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+
+
+def snapshot(settings):
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        return con.execute("SELECT * FROM marts.metric_observations ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def query(settings, sql):
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def published(settings, mirror, tmp_path):
+    """A warehouse with one good release published from the mirror."""
+    good = small_boats_file(tmp_path / "good", date(2024, 2, 2), start=date(2024, 1, 1), days=20)
+    mirror.publish(SMALL_BOATS_PAGE, good.name, good.read_bytes())
+    outcomes = run_sources(settings, ["small_boats"])
+    assert [o.status for o in outcomes] == ["loaded"], outcomes
+    return snapshot(settings)
+
+
+def publish_bad(mirror, tmp_path, grids=None, content: bytes | None = None, name="09_February_2024_Small_boats_-_time_series.ods"):
+    if content is None:
+        path = write_workbook(tmp_path / name, grids)
+        content = path.read_bytes()
+    return mirror.publish(SMALL_BOATS_PAGE, name, content)
+
+
+def test_http_500_then_success(settings, mirror, tmp_path):
+    good = small_boats_file(tmp_path, date(2024, 2, 2), start=date(2024, 1, 1), days=10)
+    url = mirror.publish(SMALL_BOATS_PAGE, good.name, good.read_bytes())
+    mirror.fault("/api/content" + SMALL_BOATS_PAGE, "status:500")
+    mirror.fault(url.split(mirror.base)[1], "status:503", "status:500")
+    assert [o.status for o in run_sources(settings, ["small_boats"])] == ["loaded"]
+
+
+def test_persistent_503_fails_clearly_and_keeps_data(settings, mirror, tmp_path, published):
+    mirror.fault("/api/content" + SMALL_BOATS_PAGE, *["status:503"] * 5)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "failed" and "HTTP 503" in outcome.error and "gave up after 3 attempts" in outcome.error
+    assert snapshot(settings) == published
+
+
+def test_truncated_download_is_retried(settings, mirror, tmp_path):
+    good = small_boats_file(tmp_path, date(2024, 2, 2), start=date(2024, 1, 1), days=10)
+    url = mirror.publish(SMALL_BOATS_PAGE, good.name, good.read_bytes())
+    mirror.fault(url.split(mirror.base)[1], "truncate")
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "loaded"
+    sha = query(settings, "SELECT sha256 FROM meta.releases")[0][0]
+    import hashlib
+    assert sha == hashlib.sha256(good.read_bytes()).hexdigest()
+
+
+def test_truncated_file_published_as_such_is_rejected(settings, mirror, tmp_path, published):
+    good = small_boats_file(tmp_path / "t", date(2024, 2, 9), start=date(2024, 1, 1), days=27)
+    content = good.read_bytes()
+    publish_bad(mirror, tmp_path, content=content[: len(content) // 2])
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected"
+    assert "small_boats release 2024-02-09" in outcome.error and "not a spreadsheet" in outcome.error
+    assert query(settings, "SELECT status FROM meta.releases WHERE published_on = DATE '2024-02-09'") == [("rejected",)]
+    assert snapshot(settings) == published
+
+
+def test_file_that_is_not_a_spreadsheet_is_rejected(settings, mirror, tmp_path, published):
+    publish_bad(mirror, tmp_path, content=b"<html><body>Service unavailable</body></html>")
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected" and "not a spreadsheet" in outcome.error
+    assert snapshot(settings) == published
+
+
+def test_renamed_column_names_sheet_row_and_column(settings, mirror, tmp_path, published):
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_01"][0][1] = "People arrived"
+    publish_bad(mirror, tmp_path, grids)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected"
+    assert "sheet 'SB_01', row 1, column 'Migrants arrived'" in outcome.error
+    failures = query(settings, "SELECT sheet, row_number, column_name FROM meta.release_failures")
+    assert failures == [("SB_01", 1, "Migrants arrived")]
+    assert snapshot(settings) == published
+
+
+def test_negative_count_names_row_and_column(settings, mirror, tmp_path, published, capsys):
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_01"][5][1] = -12          # sheet row 6
+    grids["SB_02"][2][4] = "12a"        # not a number
+    publish_bad(mirror, tmp_path, grids)
+    code = cli.main(["run", "--no-prefect", "--warehouse", str(settings.warehouse), "--govuk-base", mirror.base])
+    assert code == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "small_boats release 2024-02-09 (09_February_2024_Small_boats_-_time_series.ods)" in err
+    assert "sheet 'SB_01', row 6, column 'Migrants arrived': greater_than_or_equal_to(0) (value '-12')" in err
+    assert "sheet 'SB_02', row 3, column 'Migrants prevented'" in err and "'12a'" in err
+    assert snapshot(settings) == published
+    cli.main(["status", "--warehouse", str(settings.warehouse)])
+    out = capsys.readouterr().out
+    assert "rejected releases" in out and "row 6" in out
+
+
+def test_rejected_release_is_retried_and_loads_once_fixed(settings, mirror, tmp_path, published):
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_01"][5][1] = -12
+    publish_bad(mirror, tmp_path, grids)
+    assert [o.status for o in run_sources(settings, ["small_boats"])] == ["rejected"]
+    assert [o.status for o in run_sources(settings, ["small_boats"])] == ["rejected"]   # told again, not forgotten
+    assert query(settings, "SELECT count(*) FROM meta.releases WHERE status = 'rejected'") == [(1,)]
+
+
+def test_duplicate_dates_are_rejected(settings, mirror, tmp_path, published):
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_01"][8][0] = grids["SB_01"][7][0]
+    publish_bad(mirror, tmp_path, grids)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected" and "duplicate value" in outcome.error and "row 9" in outcome.error
+
+
+def test_empty_sheet_is_rejected(settings, mirror, tmp_path, published):
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_02"] = grids["SB_02"][:1]
+    publish_bad(mirror, tmp_path, grids)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected" and "has no data rows" in outcome.error
+
+
+def test_missing_attachments_in_content_api(settings, mirror, published):
+    mirror.pages[SMALL_BOATS_PAGE] = {"title": "moved", "details": {}}
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "failed" and "details.attachments" in outcome.error
+    assert snapshot(settings) == published
+
+
+def test_landing_page_gone(settings, mirror, published):
+    del mirror.pages[SMALL_BOATS_PAGE]
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "failed" and "HTTP 404" in outcome.error and "moved or removed" in outcome.error
+
+
+def test_attachment_on_foreign_host_is_refused(settings, mirror, tmp_path, published):
+    url = publish_bad(mirror, tmp_path, small_boats_grids(start=date(2024, 1, 1), days=27))
+    mirror.pages[SMALL_BOATS_PAGE]["details"]["attachments"][0]["url"] = url.replace("127.0.0.1", "evil.example.com")
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "failed" and "evil.example.com" in outcome.error and "not an official source" in outcome.error
+
+
+def test_redirect_to_foreign_host_is_refused(settings, mirror, tmp_path, published):
+    url = publish_bad(mirror, tmp_path, small_boats_grids(start=date(2024, 1, 1), days=27))
+    mirror.fault(url.split(mirror.base)[1], *["redirect:https://evil.example.com/x.ods"] * 5)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "failed" and "evil.example.com" in outcome.error
+    assert snapshot(settings) == published
+
+
+def test_timeout_is_retried_then_reported(settings, mirror, published):
+    mirror.fault("/api/content" + SMALL_BOATS_PAGE, *["timeout"] * 5)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "failed" and "Timeout" in outcome.error
+
+
+def test_zip_bomb_is_refused_before_parsing(settings, mirror, tmp_path, published):
+    import zipfile
+    bomb = tmp_path / "bomb.ods"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", b"\0" * (64 * 2**20))
+    import dataclasses
+    small = dataclasses.replace(settings, max_unzipped_bytes=16 * 2**20)
+    publish_bad(mirror, tmp_path, content=bomb.read_bytes())
+    [outcome] = run_sources(small, ["small_boats"])
+    assert outcome.status == "rejected" and "over the 16,777,216-byte limit" in outcome.error
+    assert snapshot(settings) == published
