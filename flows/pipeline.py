@@ -26,8 +26,8 @@ class RunFailed(Exception):
     def __init__(self, outcomes: list[ingest.Outcome]):
         self.outcomes = outcomes
         bad = [o for o in outcomes if o.is_failure]
-        super().__init__(f"{len(bad)} release(s) rejected or not fetched: "
-                         + "; ".join(f"{o.source_id} {o.name}: {(o.error or '').splitlines()[0]}" for o in bad))
+        super().__init__(f"{len(bad)} release(s) rejected or not fetched:\n"
+                         + "\n".join(f"{o.source_id} {o.name}: {o.error}" for o in bad))
 
 
 def _transient(task, task_run, state) -> bool:

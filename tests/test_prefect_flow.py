@@ -1,0 +1,52 @@
+"""The Prefect flow against a real (temporary) Prefect server and the local GOV.UK mirror."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from tests.conftest import SMALL_BOATS_PAGE
+from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    from prefect.testing.utilities import prefect_test_harness
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_flow_run_publishes_and_fails_on_rejection(prefect_server, settings, mirror, tmp_path):
+    from prefect.client.orchestration import get_client
+    from flows.pipeline import RunFailed, pledges_run
+
+    good = small_boats_file(tmp_path / "a", date(2024, 2, 2), start=date(2024, 1, 1), days=20)
+    mirror.publish(SMALL_BOATS_PAGE, good.name, good.read_bytes())
+    result = pledges_run(source_ids=["small_boats"], warehouse=str(settings.warehouse), govuk_base=mirror.base)
+    assert [r["status"] for r in result] == ["loaded"]
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    assert con.execute("SELECT count(*) FROM marts.metric_observations WHERE metric_id = 'small_boat_arrivals'").fetchall() == [(20,)]
+    con.close()
+
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_01"][5][1] = -1
+    bad = write_workbook(tmp_path / "09_February_2024_Small_boats_-_time_series.ods", grids)
+    mirror.publish(SMALL_BOATS_PAGE, bad.name, bad.read_bytes())
+    state = pledges_run(source_ids=["small_boats"], warehouse=str(settings.warehouse), govuk_base=mirror.base,
+                        return_state=True)
+    assert state.is_failed()
+    with pytest.raises(RunFailed, match="row 6"):
+        state.result()
+
+    import asyncio
+
+    async def artifact():
+        async with get_client() as client:
+            from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+            found = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["pledges-run-outcomes"])))
+            return found
+    found = asyncio.run(artifact())
+    assert found and "rejected" in str(found[-1].data)
