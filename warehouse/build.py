@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from flows.catalog import Metric, load_catalog
+from warehouse.register import write_register
 
 MARTS_DIR = Path(__file__).with_name("marts")
 
@@ -57,5 +58,6 @@ def build_metric_views(con: duckdb.DuckDBPyConnection) -> None:
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
     build_metric_views(con)
+    write_register(con)
     for sql_file in sorted(MARTS_DIR.glob("*.sql")):
         con.execute(sql_file.read_text())

@@ -1,0 +1,31 @@
+-- Period arithmetic for the derived tables, in one place: how many days two periods share,
+-- a period's label as publishers write it, a date a year earlier, and buckets for aggregation.
+-- (Turning published labels such as '2024 Q3' or 'YE Jun 25' into dates happens once, at parse
+-- time, in flows/periods.py.)
+
+CREATE OR REPLACE MACRO staging.days_in(p_start, p_end) AS date_diff('day', p_start, p_end) + 1;
+
+CREATE OR REPLACE MACRO staging.overlap_days(a_start, a_end, b_start, b_end) AS
+    greatest(0, date_diff('day', greatest(a_start, b_start), least(a_end, b_end)) + 1);
+
+-- 29 February a year later or earlier becomes 28 February.
+CREATE OR REPLACE MACRO staging.year_before(d) AS CAST(d - INTERVAL 1 YEAR AS DATE);
+
+CREATE OR REPLACE MACRO staging.period_label(ptype, p_start, p_end) AS CASE ptype
+    WHEN 'day' THEN strftime(p_start, '%-d %b %Y')
+    WHEN 'week' THEN 'week ending ' || strftime(p_end, '%-d %b %Y')
+    WHEN 'month' THEN strftime(p_start, '%b %Y')
+    WHEN 'quarter' THEN year(p_start) || ' Q' || quarter(p_start)
+    WHEN 'year' THEN CAST(year(p_start) AS VARCHAR)
+    WHEN 'year_ending' THEN 'YE ' || strftime(p_end, '%b %Y')
+    WHEN 'academic_year' THEN year(p_start) || '/' || lpad(CAST((year(p_start) + 1) % 100 AS VARCHAR), 2, '0')
+    ELSE strftime(p_start, '%-d %b %Y') || ' to ' || strftime(p_end, '%-d %b %Y') END;
+
+-- Start and end of the month, quarter or year holding d; other period types keep their own bounds.
+CREATE OR REPLACE MACRO staging.bucket_start(ptype, d) AS
+    CASE WHEN ptype IN ('month', 'quarter', 'year') THEN CAST(date_trunc(ptype, d) AS DATE) ELSE d END;
+CREATE OR REPLACE MACRO staging.bucket_end(ptype, d) AS CASE ptype
+    WHEN 'month' THEN CAST(date_trunc('month', d) + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE)
+    WHEN 'quarter' THEN CAST(date_trunc('quarter', d) + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE)
+    WHEN 'year' THEN CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE)
+    ELSE d END;

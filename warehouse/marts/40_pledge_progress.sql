@@ -1,0 +1,94 @@
+-- Answers: for each quantitative pledge, period by period and as each release published it,
+-- what was the value, what was the baseline, how much did it change, and is it on track?
+--
+-- Vintages: for every publication date of the pledge's metric, each period takes its value
+-- from the newest release published on or before that date; `is_latest_vintage` marks the
+-- current view. Status rule (also in warehouse/pledges.toml): awaiting data (no value or no
+-- baseline) > met (target reached) > on track (moving in the promised direction) > off track.
+CREATE OR REPLACE TABLE marts.pledge_progress AS
+WITH pledges AS (
+    SELECT * FROM marts.pledges WHERE type = 'pledge' AND kind = 'quantitative'
+),
+vintages AS (
+    SELECT DISTINCT p.pledge_id, o.published_on AS as_of
+    FROM pledges p JOIN marts.metric_observations o ON o.metric_id = p.metric_id
+),
+known AS (
+    SELECT v.pledge_id, v.as_of, o.period_type, o.period_start, o.period_end, o.value, o.unit,
+           o.release_id, o.published_on
+    FROM vintages v
+    JOIN pledges p USING (pledge_id)
+    JOIN marts.metric_observations o ON o.metric_id = p.metric_id AND o.published_on <= v.as_of
+    QUALIFY row_number() OVER (PARTITION BY v.pledge_id, v.as_of, o.period_start, o.period_end
+                               ORDER BY o.published_on DESC, o.release_id DESC) = 1
+),
+buckets AS (
+    SELECT k.pledge_id, k.as_of,
+           staging.bucket_start(p.progress_period, k.period_start) AS period_start,
+           staging.bucket_end(p.progress_period, k.period_start) AS period_end,
+           sum(k.value) AS value, any_value(k.unit) AS unit,
+           min(k.period_start) AS covered_start, max(k.period_end) AS covered_end,
+           sum(staging.days_in(k.period_start, k.period_end)) AS covered_days,
+           arg_max(k.release_id, k.published_on) AS release_id
+    FROM known k JOIN pledges p USING (pledge_id)
+    GROUP BY ALL
+),
+baselines AS (
+    SELECT b.pledge_id, b.as_of, b.period_start,
+           CASE WHEN p.baseline = 'fixed' THEN p.baseline_start ELSE staging.year_before(b.covered_start) END AS baseline_start,
+           CASE WHEN p.baseline = 'fixed' THEN p.baseline_end ELSE staging.year_before(b.covered_end) END AS baseline_end
+    FROM buckets b JOIN pledges p USING (pledge_id)
+),
+baseline_values AS (
+    -- the baseline counts only when published periods cover every one of its days
+    SELECT bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end,
+           CASE WHEN sum(staging.days_in(k.period_start, k.period_end)) = staging.days_in(bl.baseline_start, bl.baseline_end)
+                THEN sum(k.value) END AS baseline_value
+    FROM baselines bl
+    LEFT JOIN known k ON k.pledge_id = bl.pledge_id AND k.as_of = bl.as_of
+         AND k.period_start >= bl.baseline_start AND k.period_end <= bl.baseline_end
+    GROUP BY bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end
+)
+SELECT b.pledge_id, p.metric_id, p.progress_period AS period_type, b.period_start, b.period_end,
+       staging.period_label(p.progress_period, b.period_start, b.period_end) AS period_label,
+       b.covered_days = staging.days_in(b.period_start, b.period_end)
+           OR p.progress_period NOT IN ('month', 'quarter', 'year') AS complete,
+       b.covered_end AS data_to,
+       b.value, b.unit,
+       bv.baseline_start, bv.baseline_end,
+       staging.period_label(CASE WHEN p.baseline = 'fixed' THEN p.progress_period ELSE 'range' END,
+                            bv.baseline_start, bv.baseline_end) AS baseline_label,
+       bv.baseline_value,
+       b.value - bv.baseline_value AS change,
+       round(100 * (b.value - bv.baseline_value) / nullif(bv.baseline_value, 0), 1) AS change_pct,
+       p.direction, p.target,
+       CASE WHEN b.value IS NULL THEN 'awaiting data'
+            WHEN p.target IS NOT NULL AND ((p.direction = 'down' AND b.value <= p.target)
+                                        OR (p.direction = 'up' AND b.value >= p.target)) THEN 'met'
+            WHEN bv.baseline_value IS NULL THEN 'awaiting data'
+            WHEN (p.direction = 'down' AND b.value < bv.baseline_value)
+              OR (p.direction = 'up' AND b.value > bv.baseline_value) THEN 'on track'
+            ELSE 'off track' END AS status,
+       b.as_of, b.release_id,
+       b.as_of = max(b.as_of) OVER (PARTITION BY b.pledge_id) AS is_latest_vintage
+FROM buckets b
+JOIN pledges p USING (pledge_id)
+JOIN baseline_values bv USING (pledge_id, as_of, period_start)
+WHERE b.period_end >= p.track_from
+ORDER BY b.pledge_id, b.as_of, b.period_start;
+
+COMMENT ON TABLE marts.pledge_progress IS 'One row per pledge, period and vintage: value, baseline, change and status. Filter is_latest_vintage for the current view, or as_of <= D (latest as_of per pledge) for what was known on date D.';
+COMMENT ON COLUMN marts.pledge_progress.complete IS 'False for a month/quarter/year still in progress; its baseline then covers the same days a year earlier.';
+COMMENT ON COLUMN marts.pledge_progress.data_to IS 'Last day with published data in this period.';
+COMMENT ON COLUMN marts.pledge_progress.baseline_value IS 'Value over the baseline period (NULL when published data do not cover all of it).';
+COMMENT ON COLUMN marts.pledge_progress.change_pct IS 'Change against the baseline, per cent, one decimal.';
+COMMENT ON COLUMN marts.pledge_progress.status IS 'awaiting data, met, on track or off track (rule in the table comment and warehouse/pledges.toml).';
+COMMENT ON COLUMN marts.pledge_progress.as_of IS 'Vintage: the publication date this row reflects (values from releases published on or before it).';
+COMMENT ON COLUMN marts.pledge_progress.release_id IS 'Newest release that supplied a value to this row.';
+COMMENT ON COLUMN marts.pledge_progress.is_latest_vintage IS 'True for rows computed from everything published so far.';
+
+-- What was known on a date: each pledge's progress rows from the newest vintage on or before it.
+CREATE OR REPLACE MACRO marts.pledge_progress_as_of(as_of_date) AS TABLE
+SELECT * FROM marts.pledge_progress
+WHERE as_of <= as_of_date
+QUALIFY as_of = max(as_of) OVER (PARTITION BY pledge_id);
