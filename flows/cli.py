@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from flows import ingest
@@ -21,7 +22,10 @@ EXAMPLES = {
            "  pledges run --no-prefect          # same work without a Prefect server",
     "load": "pledges load ../shared/realdata   # every recognised file, recursively\n"
             "  pledges load 23_January_2026_Small_boats_-_time_series.ods",
-    "status": "pledges status\n  pledges status --json",
+    "docs": "pledges docs\n  pledges docs --out docs/data-dictionary.md",
+    "sql": "pledges sql \"SELECT * FROM marts.claim_checks\"\n"
+           "  pledges sql --json \"SELECT metric_id, unit FROM marts.metrics\"",
+    "status": "pledges status\n  pledges status --explain\n  pledges status --as-of 2025-02-01\n  pledges status --json",
 }
 
 
@@ -66,62 +70,144 @@ def cmd_load(args: argparse.Namespace) -> int:
     return _print_outcomes(ingest.load_paths(_settings(args), [Path(p) for p in args.paths]))
 
 
-def status_data(warehouse: Path) -> dict:
+def _rows(con, sql: str, params: list | None = None) -> list[dict]:
+    result = con.execute(sql, params or [])
+    columns = [d[0] for d in result.description]
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(columns, row)} for row in result.fetchall()]
+
+
+def status_data(warehouse: Path, as_of: date | None = None) -> dict:
+    """Sources, rejected releases and every pledge and claim, optionally as known on `as_of`."""
     con = db.connect_read_only(warehouse)
     if con is None:
-        return {"warehouse": str(warehouse), "published": False, "sources": [], "rejected": []}
+        return {"warehouse": str(warehouse), "published": False, "as_of": as_of, "sources": [], "rejected": [], "pledges": []}
+    cutoff = as_of or date(9999, 12, 31)
     try:
-        sources = con.execute("""
+        sources = _rows(con, """
             SELECT source_id,
                    count(*) FILTER (WHERE status = 'loaded') AS releases_loaded,
                    count(*) FILTER (WHERE status = 'rejected') AS releases_rejected,
                    max(published_on) FILTER (WHERE status = 'loaded') AS latest_published_on,
-                   arg_max(release_id, published_on) FILTER (WHERE status = 'loaded') AS latest_release,
-                   max(fetched_at) AS last_fetched_at
-            FROM meta.releases GROUP BY source_id ORDER BY source_id""").fetchall()
-        rejected = con.execute("""
+                   arg_max(release_id, published_on) FILTER (WHERE status = 'loaded') AS latest_release
+            FROM meta.releases WHERE published_on <= ? GROUP BY source_id ORDER BY source_id""", [cutoff])
+        rejected = _rows(con, """
             SELECT r.release_id, r.file_name, r.error,
-                   (SELECT list(coalesce('sheet ' || f.sheet || ' ', '') || coalesce('row ' || f.row_number || ' ', '')
+                   coalesce((SELECT list(coalesce('sheet ' || f.sheet || ' ', '') || coalesce('row ' || f.row_number || ' ', '')
                                 || coalesce('column ' || f.column_name || ': ', '') || f.check_name
                                 || coalesce(' (value ' || f.value || ')', ''))[1:5]
-                    FROM meta.release_failures f WHERE f.release_id = r.release_id) AS failures
-            FROM meta.releases r WHERE r.status = 'rejected' ORDER BY r.published_on DESC""").fetchall()
+                    FROM meta.release_failures f WHERE f.release_id = r.release_id), []) AS failures
+            FROM meta.releases r WHERE r.status = 'rejected' AND r.published_on <= ? ORDER BY r.published_on DESC""", [cutoff])
+        pledges = _rows(con, "SELECT * FROM marts.pledge_status_as_of(?)", [cutoff])
     finally:
         con.close()
-    cols = ["source_id", "releases_loaded", "releases_rejected", "latest_published_on", "latest_release", "last_fetched_at"]
-    return {
-        "warehouse": str(warehouse), "published": True,
-        "sources": [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(cols, row)} for row in sources],
-        "rejected": [{"release_id": r[0], "file_name": r[1], "error": r[2], "failures": r[3] or []} for r in rejected],
-    }
+    return {"warehouse": str(warehouse), "published": True, "as_of": as_of.isoformat() if as_of else None,
+            "sources": sources, "rejected": rejected, "pledges": pledges}
 
 
-def print_table(rows: list[dict], columns: list[str]) -> None:
+def _number(value) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
+
+
+def print_table(rows: list[dict], columns: list[str], width: int = 60) -> None:
     if not rows:
         print("  (none)")
         return
-    widths = {c: max(len(c), *(len(str(r.get(c, "") if r.get(c) is not None else "")) for r in rows)) for c in columns}
+    def cell(row, column):
+        value = row.get(column)
+        text = _number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value if value is not None else "")
+        return text if len(text) <= width else text[: width - 1] + "…"
+    widths = {c: max(len(c), *(len(cell(r, c)) for r in rows)) for c in columns}
     print("  " + "  ".join(c.ljust(widths[c]) for c in columns))
     for r in rows:
-        print("  " + "  ".join(str(r.get(c) if r.get(c) is not None else "").ljust(widths[c]) for c in columns))
+        print("  " + "  ".join(cell(r, c).ljust(widths[c]) for c in columns))
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    data = status_data(Path(args.warehouse))
+    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    data = status_data(Path(args.warehouse), as_of)
     if args.json:
         print(json.dumps(data, indent=2, default=str))
         return EXIT_OK
     if not data["published"]:
         print(f"{data['warehouse']}: nothing published yet (run `pledges run` or `pledges load PATH`)")
         return EXIT_OK
-    print(f"warehouse {data['warehouse']}\n\nsources:")
+    print(f"warehouse {data['warehouse']}" + (f", as published on or before {as_of}" if as_of else ""))
+    print("\nsources:")
     print_table(data["sources"], ["source_id", "releases_loaded", "releases_rejected", "latest_published_on", "latest_release"])
+    print("\npledges and claims:")
+    print_table(data["pledges"], ["pledge_id", "type", "status", "period_label", "value", "baseline_label", "baseline_value",
+                                  "change_pct", "release_id"], width=40)
+    if args.explain:
+        print()
+        for p in data["pledges"]:
+            print(f"  {p['pledge_id']}: {p['explanation']}")
     if data["rejected"]:
         print("\nrejected releases:")
         for r in data["rejected"]:
             print(f"  {r['release_id']} ({r['file_name']}): {r['error']}")
             for f in r["failures"]:
                 print(f"    - {f}")
+    return EXIT_OK
+
+
+def data_dictionary(warehouse: Path) -> str:
+    """The public tables and views with their columns and descriptions, as Markdown."""
+    con = db.connect_read_only(warehouse)
+    if con is None:
+        raise FileNotFoundError(f"{warehouse}: nothing published yet")
+    try:
+        relations = con.execute("""
+            SELECT schema_name, table_name, 'table' AS kind, comment FROM duckdb_tables() WHERE database_name = current_database()
+            UNION ALL
+            SELECT schema_name, view_name, 'view', comment FROM duckdb_views() WHERE database_name = current_database() AND NOT internal
+            ORDER BY 1, 2""").fetchall()
+        columns = con.execute("""
+            SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns()
+            WHERE database_name = current_database() ORDER BY schema_name, table_name, column_index""").fetchall()
+        macros = con.execute("""
+            SELECT DISTINCT schema_name, function_name, parameters FROM duckdb_functions()
+            WHERE database_name = current_database() AND schema_name = 'marts' ORDER BY 2""").fetchall()
+    finally:
+        con.close()
+    lines = ["# Data dictionary", "", f"Warehouse: `{warehouse}`. Public tables are in `marts`; `raw`, `staging` and `meta` are internal.", ""]
+    for schema, name, kind, comment in relations:
+        if schema != "marts":
+            continue
+        lines += [f"## marts.{name} ({kind})", "", comment or "(no description)", "", "| column | type | description |", "|---|---|---|"]
+        lines += [f"| {c} | {t} | {(d or '').replace('|', '/')} |" for s, n, c, t, d in columns if s == schema and n == name]
+        lines.append("")
+    if macros:
+        lines += ["## Table functions", ""]
+        lines += [f"- `marts.{name}({', '.join(params)})`" for _s, name, params in macros]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    text = data_dictionary(Path(args.warehouse))
+    if args.out:
+        Path(args.out).write_text(text)
+        print(f"wrote {args.out}")
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    con = db.connect_read_only(Path(args.warehouse))
+    if con is None:
+        raise FileNotFoundError(f"{args.warehouse}: nothing published yet")
+    try:
+        rows = _rows(con, args.query)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+    else:
+        print_table(rows, list(rows[0]) if rows else [], width=80)
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return EXIT_OK
 
 
@@ -147,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
     status = add("status", "what is loaded: sources, releases, latest dates, rejections", cmd_status)
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--as-of", metavar="YYYY-MM-DD", help="only releases published on or before this date")
+    status.add_argument("--explain", action="store_true", help="one sentence per pledge and claim")
+    docs = add("docs", "print the data dictionary (tables, columns, descriptions) as Markdown", cmd_docs)
+    docs.add_argument("--out", help="write to this file instead of printing")
+    sql = add("sql", "run a read-only SQL query against the warehouse and print a table", cmd_sql)
+    sql.add_argument("query")
+    sql.add_argument("--json", action="store_true", help="print rows as JSON")
     return parser
 
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import ingest
@@ -70,6 +70,22 @@ def _report(outcomes: list[ingest.Outcome]) -> None:
                                       "error": (o.error or "").splitlines()[0] if o.error else ""} for o in outcomes])
 
 
+def pledge_status_markdown(warehouse: Path) -> str | None:
+    """The pledge status table as Markdown, for the Prefect UI."""
+    con = db.connect_read_only(warehouse)
+    if con is None:
+        return None
+    try:
+        rows = con.execute("SELECT pledge_id, type, status, coalesce(period_label, ''), explanation FROM marts.pledge_status").fetchall()
+        sources = con.execute("SELECT source_id, max(published_on) FROM meta.releases WHERE status = 'loaded' GROUP BY 1 ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    lines = ["# Pledge status", "", "Data as of: " + ", ".join(f"{s} {d}" for s, d in sources), "",
+             "| pledge | type | status | period | explanation |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def settings_for(warehouse: str | None = None, govuk_base: str | None = None) -> Settings:
     overrides = {k: v for k, v in {"warehouse": Path(warehouse) if warehouse else None,
                                    "govuk_base": govuk_base}.items() if v is not None}
@@ -87,6 +103,9 @@ def pledges_run(source_ids: list[str] | None = None, warehouse: str | None = Non
     outcomes = ingest.run_sources(settings, source_ids, discover=discover_attachments, fetch=download_file,
                                   publish_step=load_and_publish)
     _report(outcomes)
+    markdown = pledge_status_markdown(settings.warehouse)
+    if markdown:
+        create_markdown_artifact(key="pledge-status", markdown=markdown, description="Every pledge and claim after this run")
     if any(o.is_failure for o in outcomes):
         raise RunFailed(outcomes)
     return ingest.outcome_dicts(outcomes)

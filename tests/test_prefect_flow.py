@@ -50,3 +50,10 @@ def test_flow_run_publishes_and_fails_on_rejection(prefect_server, settings, mir
             return found
     found = asyncio.run(artifact())
     assert len(found) == 2 and any('"status": "rejected"' in str(a.data) for a in found)
+
+    async def status_artifact():
+        async with get_client() as client:
+            from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["pledge-status"])))
+    markdown = asyncio.run(status_artifact())
+    assert markdown and "| small_boats | pledge |" in markdown[0].data and "returns_seven_months" in markdown[0].data

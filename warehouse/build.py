@@ -6,6 +6,7 @@ run in file-name order.
 """
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import duckdb
@@ -56,8 +57,20 @@ def build_metric_views(con: duckdb.DuckDBPyConnection) -> None:
                         [m.id, m.title, m.unit, m.period_type, m.definition, source.id, source.title, source.layout_confirmed])
 
 
+def document_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Describe every public column the SQL files left without a comment, from marts/columns.toml."""
+    docs = tomllib.loads((MARTS_DIR / "columns.toml").read_text())
+    missing = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+                          "AND database_name = current_database() AND comment IS NULL").fetchall()
+    for table, column in missing:
+        text = docs.get(table, {}).get(column) or docs["any"].get(column)
+        if text:
+            con.execute(f'COMMENT ON COLUMN marts.{table}."{column}" IS {_quote(text)}')
+
+
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
     build_metric_views(con)
     write_register(con)
     for sql_file in sorted(MARTS_DIR.glob("*.sql")):
         con.execute(sql_file.read_text())
+    document_columns(con)

@@ -56,7 +56,10 @@ SELECT b.pledge_id, p.metric_id, p.progress_period AS period_type, b.period_star
        b.covered_end AS data_to,
        b.value, b.unit,
        bv.baseline_start, bv.baseline_end,
-       staging.period_label(CASE WHEN p.baseline = 'fixed' THEN p.progress_period ELSE 'range' END,
+       staging.period_label(CASE WHEN p.baseline = 'fixed'
+                                      OR (staging.bucket_start(p.progress_period, bv.baseline_start) = bv.baseline_start
+                                          AND staging.bucket_end(p.progress_period, bv.baseline_start) = bv.baseline_end)
+                                 THEN p.progress_period ELSE 'range' END,
                             bv.baseline_start, bv.baseline_end) AS baseline_label,
        bv.baseline_value,
        b.value - bv.baseline_value AS change,

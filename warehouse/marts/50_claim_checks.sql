@@ -45,7 +45,8 @@ sums AS (
     SELECT pledge_id, basis, role, any_value(w_start) AS w_start, any_value(w_end) AS w_end,
            sum(value) AS value, any_value(unit) AS unit, count(*) AS periods,
            min(period_start) AS period_start, max(period_end) AS period_end,
-           sum(inside) AS covered_days, sum(staging.days_in(period_start, period_end)) - sum(inside) AS extra_days,
+           CAST(sum(inside) AS BIGINT) AS covered_days,
+           CAST(sum(staging.days_in(period_start, period_end)) - sum(inside) AS BIGINT) AS extra_days,
            CASE WHEN count(*) = 1 THEN staging.period_label(any_value(period_type), min(period_start), max(period_end))
                 ELSE staging.period_label(any_value(period_type), min(period_start), min(period_end)) || '–'
                      || staging.period_label(any_value(period_type), max(period_start), max(period_end)) END AS label,
