@@ -119,3 +119,18 @@ def test_warehouse_readable_by_duckdb_1_4_storage(settings, tmp_path):
     version = con.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = 'w'").fetchall()
     con.close()
     assert version and version[0][0] is not None and version[0][0].startswith("v1.4")
+
+
+def test_as_of_answers_follow_revisions(settings, tmp_path):
+    older = small_boats_file(tmp_path / "o", date(2024, 9, 6), start=date(2023, 7, 1), days=430)
+    newer = small_boats_file(tmp_path / "n", date(2024, 9, 13), start=date(2023, 7, 1), days=437, revised={370: 2000})
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(newer), str(older)]) == 0
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    day = con.execute("SELECT (SELECT value FROM marts.observations_as_of(DATE '2024-09-10') WHERE metric_id = 'small_boat_arrivals' "
+                      "AND period_start = DATE '2024-07-05'), (SELECT value FROM marts.metric_observations WHERE is_latest "
+                      "AND metric_id = 'small_boat_arrivals' AND period_start = DATE '2024-07-05')").fetchone()
+    then, now = con.execute("SELECT (SELECT value FROM marts.pledge_status_as_of(DATE '2024-09-10') WHERE pledge_id = 'small_boats'), "
+                            "(SELECT value FROM marts.pledge_status WHERE pledge_id = 'small_boats')").fetchone()
+    con.close()
+    assert day == ((370 * 37) % 400, 2000)
+    assert now - then == 2000 - (370 * 37) % 400 + sum((i * 37) % 400 for i in range(430, 437))

@@ -118,13 +118,23 @@ def _load(path: Path, _mtime: int) -> list[Entry]:
     return entries
 
 
+def _sql_type(annotation) -> str:
+    text = str(annotation)
+    if "list" in text:
+        return "VARCHAR[]"
+    for python, sql in (("date", "DATE"), ("float", "DOUBLE"), ("bool", "BOOLEAN")):
+        if python in text:
+            return sql
+    return "VARCHAR"
+
+
 def write_register(con: duckdb.DuckDBPyConnection) -> None:
-    """staging.register: the register as a table, for the SQL in warehouse/marts/."""
-    frame = pd.DataFrame([e.model_dump() for e in load_register()])
-    for column in ("related_metrics", "evidence"):
-        frame[column] = frame[column].map(list)
+    """staging.register: the register as a table (typed from the Entry model), for the SQL in warehouse/marts/."""
+    columns = ", ".join(f'"{name}" {_sql_type(field.annotation)}' for name, field in Entry.model_fields.items())
+    con.execute(f"CREATE OR REPLACE TABLE staging.register ({columns})")
+    frame = pd.DataFrame([e.model_dump() for e in load_register()], columns=list(Entry.model_fields))
     con.register("register_frame", frame)
     try:
-        con.execute("CREATE OR REPLACE TABLE staging.register AS SELECT * FROM register_frame")
+        con.execute("INSERT INTO staging.register BY NAME SELECT * FROM register_frame")
     finally:
         con.unregister("register_frame")
