@@ -22,6 +22,7 @@ EXAMPLES = {
            "  pledges run --no-prefect          # same work without a Prefect server",
     "load": "pledges load ../shared/realdata   # every recognised file, recursively\n"
             "  pledges load 23_January_2026_Small_boats_-_time_series.ods",
+    "rebuild": "pledges rebuild\n  pledges rebuild --warehouse /srv/pledges/pledges.duckdb",
     "docs": "pledges docs\n  pledges docs --out docs/data-dictionary.md",
     "sql": "pledges sql \"SELECT * FROM marts.claim_checks\"\n"
            "  pledges sql --json \"SELECT metric_id, unit FROM marts.metrics\"",
@@ -74,6 +75,10 @@ def _rows(con, sql: str, params: list | None = None) -> list[dict]:
     result = con.execute(sql, params or [])
     columns = [d[0] for d in result.description]
     return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(columns, row)} for row in result.fetchall()]
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    return _print_outcomes(ingest.rebuild(_settings(args)))
 
 
 def status_data(warehouse: Path, as_of: date | None = None) -> dict:
@@ -231,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-prefect", action="store_true", help="run the same steps without Prefect")
     load = add("load", "load local published files or folders of them", cmd_load)
     load.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
+    add("rebuild", "recreate the warehouse from the archived raw files alone (no network)", cmd_rebuild)
     status = add("status", "what is loaded: sources, releases, latest dates, rejections", cmd_status)
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.add_argument("--as-of", metavar="YYYY-MM-DD", help="only releases published on or before this date")

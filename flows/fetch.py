@@ -146,7 +146,7 @@ def download(url: str, settings: Settings, workdir: Path, http: requests.Session
                     handle.write(chunk)
             if expected and size != int(expected):
                 raise requests.exceptions.ChunkedEncodingError(f"got {size} of {expected} bytes")
-            return Download(Path(handle.name), digest.hexdigest(), size, datetime.now().replace(microsecond=0))
+            return Download(Path(handle.name), digest.hexdigest(), size, datetime.now())
         except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError, requests.Timeout) as exc:
             last_error = f"download cut short: {exc}"
             Path(handle.name).unlink(missing_ok=True)

@@ -277,13 +277,16 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings) 
     return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes)
 
 
-def publish(settings: Settings, candidates: list[Candidate]) -> list[Outcome]:
-    """Load candidates into a copy of the warehouse, rebuild the marts, swap it in. Call under the lock."""
-    if not candidates:
+def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False) -> list[Outcome]:
+    """Load candidates into a copy of the warehouse (or a new one if `fresh`), rebuild the marts, swap it in.
+
+    Call under the lock.
+    """
+    if not candidates and not fresh:
         return []
     # oldest first, so a re-run of history settles `unchanged` against the first appearance
-    candidates = sorted(candidates, key=lambda c: (c.published_on, c.fetched_at))
-    with db.building(settings.warehouse) as con:
+    candidates = sorted(candidates, key=lambda c: (c.published_on, c.fetched_at, c.url))
+    with db.building(settings.warehouse, fresh=fresh) as con:
         outcomes = [ingest(con, cand, settings) for cand in candidates]
         build_marts(con)
     return outcomes
@@ -315,7 +318,7 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
             outcomes.append(Outcome(source.id, path.name, "unchanged", known.loaded[(source.id, sha)]))
             continue
         published = source.date_in_name(path.name) or date.fromtimestamp(path.stat().st_mtime)
-        fetched = datetime.now().replace(microsecond=0)
+        fetched = datetime.now()
         url = str(path.resolve())
         archived = archive(settings, source, path, sha, path.stat().st_size, move=False, file_name=path.name, url=url, title=path.name,
                            landing_page=source.landing_page, published_on=published, fetched_at=fetched)
@@ -381,6 +384,34 @@ def load_paths(settings: Settings, paths: Iterable[Path]) -> list[Outcome]:
         known = Known.read(settings.warehouse)
         candidates, outcomes = local_candidates(settings, paths, known)
         return outcomes + publish(settings, candidates)
+
+
+def archived_candidates(settings: Settings) -> tuple[list[Candidate], list[Outcome]]:
+    """Every sighting recorded in the raw archive's sidecars, as candidates; files are re-hashed first."""
+    catalog = load_catalog()
+    candidates, outcomes = [], []
+    for sidecar in sorted(settings.archive_dir.glob("*/*.json")):
+        record = json.loads(sidecar.read_text())
+        path = sidecar.with_name(record["file"])
+        source = catalog.get(record["source_id"])
+        if source is None:
+            outcomes.append(Outcome(record["source_id"], path.name, "skipped", error="source no longer in the catalog"))
+            continue
+        if not path.exists() or sha256_of(path) != record["sha256"]:
+            outcomes.append(Outcome(source.id, path.name, "failed", error=f"{path}: archived file missing or altered (sha256 mismatch)"))
+            continue
+        for seen in record["sightings"]:
+            candidates.append(Candidate(source, seen["file_name"], seen["url"], seen["title"], seen["landing_page"],
+                                        date.fromisoformat(seen["published_on"]), path, record["sha256"], record["bytes"],
+                                        datetime.fromisoformat(seen["fetched_at"])))
+    return candidates, outcomes
+
+
+def rebuild(settings: Settings) -> list[Outcome]:
+    """`pledges rebuild`: a new warehouse from the raw archive alone (no network), swapped in atomically."""
+    with db.writer_lock(settings.warehouse, settings.lock_timeout):
+        candidates, outcomes = archived_candidates(settings)
+        return outcomes + publish(settings, candidates, fresh=True)
 
 
 def outcome_dicts(outcomes: list[Outcome]) -> list[dict]:

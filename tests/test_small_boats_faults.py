@@ -106,7 +106,8 @@ def test_negative_count_names_row_and_column(settings, mirror, tmp_path, publish
     grids["SB_01"][5][1] = -12          # sheet row 6
     grids["SB_02"][2][4] = "12a"        # not a number
     publish_bad(mirror, tmp_path, grids)
-    code = cli.main(["run", "--no-prefect", "--warehouse", str(settings.warehouse), "--govuk-base", mirror.base])
+    code = cli.main(["run", "--no-prefect", "--source", "small_boats", "--warehouse", str(settings.warehouse),
+                     "--govuk-base", mirror.base])
     assert code == cli.EXIT_FAILED
     err = capsys.readouterr().err
     assert "small_boats release 2024-02-09 (09_February_2024_Small_boats_-_time_series.ods)" in err

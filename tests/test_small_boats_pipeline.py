@@ -72,7 +72,8 @@ def test_new_release_revises_values_and_keeps_the_old_vintage(settings, mirror, 
 
 def test_cli_run_without_prefect_and_status(settings, mirror, tmp_path, capsys):
     publish_release(mirror, tmp_path, date(2024, 2, 2), start=date(2024, 1, 1), days=10)
-    code = cli.main(["run", "--no-prefect", "--warehouse", str(settings.warehouse), "--govuk-base", mirror.base])
+    code = cli.main(["run", "--no-prefect", "--source", "small_boats", "--warehouse", str(settings.warehouse),
+                     "--govuk-base", mirror.base])
     assert code == 0
     assert "loaded" in capsys.readouterr().out
     assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0

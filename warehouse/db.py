@@ -73,15 +73,15 @@ def writer_lock(path: Path, timeout: float) -> Iterator[None]:
 
 
 @contextmanager
-def building(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable copy of the published warehouse; swapped in only if the block succeeds.
+def building(path: Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable copy of the published warehouse (an empty one if `fresh`); swapped in only if the block succeeds.
 
     Call under `writer_lock`.
     """
     staging_path = path.with_name(path.name + ".building")
     for leftover in (staging_path, staging_path.with_name(staging_path.name + ".wal")):
         leftover.unlink(missing_ok=True)   # a crashed run's half-built copy
-    if path.exists():
+    if path.exists() and not fresh:
         shutil.copyfile(path, staging_path)
     con = _attach(staging_path)
     try:

@@ -1,0 +1,67 @@
+"""`pledges rebuild`: the warehouse recreated from the raw archive alone equals the incremental one."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from flows import cli
+from flows.ingest import run_sources
+from tests.conftest import SMALL_BOATS_PAGE
+from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+
+VOLATILE = {"loaded_at"}   # when a row was loaded is, by definition, different in a rebuild
+
+
+def contents(path) -> dict[str, list]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                             "ORDER BY 1, 2").fetchall()
+        out = {}
+        for schema, table in tables:
+            columns = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+                                                 "ORDER BY column_index", [schema, table]).fetchall() if c not in VOLATILE]
+            out[f"{schema}.{table}"] = con.execute(
+                f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} FROM {schema}.{table} ORDER BY ALL").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def test_rebuild_from_archive_matches_incremental_build(settings, mirror, tmp_path, capsys):
+    files = tmp_path / "files"
+    first = small_boats_file(files, date(2024, 2, 2), start=date(2024, 1, 1), days=20)
+    mirror.publish(SMALL_BOATS_PAGE, first.name, first.read_bytes())
+    run_sources(settings, ["small_boats"])
+    second = small_boats_file(files, date(2024, 2, 9), start=date(2024, 1, 1), days=27, revised={2: 77})
+    mirror.publish(SMALL_BOATS_PAGE, second.name, second.read_bytes())
+    run_sources(settings, ["small_boats"])
+    # the same content re-uploaded under a _v2 name: recorded as unchanged
+    mirror.publish(SMALL_BOATS_PAGE, second.name.replace(".ods", "_v2.ods"), second.read_bytes())
+    assert [o.status for o in run_sources(settings, ["small_boats"])] == ["unchanged"]
+    grids = small_boats_grids(start=date(2024, 1, 1), days=34)
+    grids["SB_01"][3][2] = -4
+    bad = write_workbook(files / "16_February_2024_Small_boats_-_time_series.ods", grids)
+    mirror.publish(SMALL_BOATS_PAGE, bad.name, bad.read_bytes())
+    assert [o.status for o in run_sources(settings, ["small_boats"])] == ["rejected"]
+    incremental = contents(settings.warehouse)
+    assert len(incremental["meta.releases"]) == 4
+
+    mirror.pages.clear()
+    mirror.files.clear()         # nothing can come from the network now
+    hits = len(mirror.hits)
+    code = cli.main(["rebuild", "--warehouse", str(settings.warehouse)])
+    assert code == cli.EXIT_FAILED          # the rejected release is rejected again, and said so
+    assert "rejected" in capsys.readouterr().out
+    assert len(mirror.hits) == hits
+    assert contents(settings.warehouse) == incremental
+
+
+def test_rebuild_refuses_an_altered_archive_file(settings, tmp_path, capsys):
+    path = small_boats_file(tmp_path / "f", date(2024, 2, 2), start=date(2024, 1, 1), days=10)
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(path)]) == 0
+    [archived] = [p for p in settings.archive_dir.glob("*/*.ods")]
+    archived.write_bytes(archived.read_bytes() + b"tampered")
+    assert cli.main(["rebuild", "--warehouse", str(settings.warehouse)]) == cli.EXIT_FAILED
+    assert "sha256 mismatch" in capsys.readouterr().err
