@@ -22,6 +22,7 @@ EXAMPLES = {
            "  pledges run --no-prefect          # same work without a Prefect server",
     "load": "pledges load ../shared/realdata   # every recognised file, recursively\n"
             "  pledges load 23_January_2026_Small_boats_-_time_series.ods",
+    "report": "pledges report\n  pledges report --out /var/www/pledges.html",
     "rebuild": "pledges rebuild\n  pledges rebuild --warehouse /srv/pledges/pledges.duckdb",
     "docs": "pledges docs\n  pledges docs --out docs/data-dictionary.md",
     "sql": "pledges sql \"SELECT * FROM marts.claim_checks\"\n"
@@ -75,6 +76,12 @@ def _rows(con, sql: str, params: list | None = None) -> list[dict]:
     result = con.execute(sql, params or [])
     columns = [d[0] for d in result.description]
     return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(columns, row)} for row in result.fetchall()]
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from flows.report import write_report
+    print(f"wrote {write_report(Path(args.warehouse), Path(args.out))}")
+    return EXIT_OK
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -241,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.add_argument("--as-of", metavar="YYYY-MM-DD", help="only releases published on or before this date")
     status.add_argument("--explain", action="store_true", help="one sentence per pledge and claim")
+    report = add("report", "write a self-contained HTML report of every pledge and claim", cmd_report)
+    report.add_argument("--out", default="reports/pledges.html", help="HTML file (or folder) to write (default %(default)s)")
     docs = add("docs", "print the data dictionary (tables, columns, descriptions) as Markdown", cmd_docs)
     docs.add_argument("--out", help="write to this file instead of printing")
     sql = add("sql", "run a read-only SQL query against the warehouse and print a table", cmd_sql)

@@ -92,10 +92,22 @@ def settings_for(warehouse: str | None = None, govuk_base: str | None = None) ->
     return dataclasses.replace(Settings(), **overrides)
 
 
+@task(cache_policy=NO_CACHE)
+def write_html_report(warehouse: Path, out: Path) -> Path | None:
+    """The offline HTML report of every pledge and claim, rewritten after each publish."""
+    from flows.report import write_report
+    if not warehouse.exists():
+        return None
+    path = write_report(warehouse, out)
+    get_run_logger().info("report written to %s", path)
+    return path
+
+
 @flow(name="pledges-run", log_prints=True)
 def pledges_run(source_ids: list[str] | None = None, warehouse: str | None = None,
-                govuk_base: str | None = None) -> list[dict]:
-    """Discover, download, validate, load and publish the given sources (all when none given).
+                govuk_base: str | None = None, report: str | None = None) -> list[dict]:
+    """Discover, download, validate, load and publish the given sources (all when none given),
+    then write the HTML report (default: pledges-report.html beside the warehouse).
 
     Fails (after publishing what was good) when any release was rejected or not fetched.
     """
@@ -103,6 +115,8 @@ def pledges_run(source_ids: list[str] | None = None, warehouse: str | None = Non
     outcomes = ingest.run_sources(settings, source_ids, discover=discover_attachments, fetch=download_file,
                                   publish_step=load_and_publish)
     _report(outcomes)
+    if any(o.status in ("loaded", "rejected") for o in outcomes):
+        write_html_report(settings.warehouse, Path(report) if report else settings.warehouse.parent / "pledges-report.html")
     markdown = pledge_status_markdown(settings.warehouse)
     if markdown:
         create_markdown_artifact(key="pledge-status", markdown=markdown, description="Every pledge and claim after this run")
