@@ -47,6 +47,7 @@ class Source:
     licence: str
     cadence: str
     date_from: str = "file_name"
+    discovery: str = "govuk_page"   # govuk_page | govuk_collection | govuk_html | ons_dataset | dfe_api
     layout_confirmed: bool = True
     options: dict = field(default_factory=dict, hash=False)
     metrics: tuple[Metric, ...] = ()
@@ -55,16 +56,27 @@ class Source:
         return self.attachment.search(file_name)
 
     def date_in_name(self, file_name: str) -> date | None:
-        """The date a file name carries (day defaults to 1 where only month and year are given)."""
+        """The date a file name carries (day defaults to 1 where only month and year are given).
+
+        Two-digit years are this century (`...-sep-24.xlsx`); a `quarter` group stands for the
+        quarter's last month (`IE_Q3_2023_...` -> 2023-09-01, like `returns-datasets-sep-2023`).
+        """
         m = self.matches(file_name)
         if not m:
             return None
         parts = m.groupdict()
-        month_text = (parts.get("month") or parts.get("mon") or "").casefold()
-        if not month_text or not parts.get("year"):
+        if not parts.get("year"):
             return None
-        month = MONTHS.get(month_text) or MONTHS.get(month_text[:3])
-        return date(int(parts["year"]), month, int(parts.get("day") or 1)) if month else None
+        year = int(parts["year"])
+        year += 2000 if year < 100 else 0
+        month_text = (parts.get("month") or parts.get("mon") or "").casefold()
+        if month_text:
+            month = MONTHS.get(month_text) or MONTHS.get(month_text[:3])
+        elif parts.get("quarter"):
+            month = 3 * int(parts["quarter"])
+        else:
+            return None
+        return date(year, month, int(parts.get("day") or 1)) if month else None
 
     @property
     def tables(self) -> dict:

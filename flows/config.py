@@ -29,6 +29,7 @@ class Settings:
     warehouse: Path = field(default_factory=lambda: Path(os.environ.get("PLEDGES_WAREHOUSE", "warehouse/pledges.duckdb")))
     govuk_base: str = field(default_factory=lambda: os.environ.get("PLEDGES_GOVUK_BASE", "https://www.gov.uk"))
     ons_base: str = field(default_factory=lambda: os.environ.get("PLEDGES_ONS_BASE", "https://www.ons.gov.uk"))
+    dfe_base: str = field(default_factory=lambda: os.environ.get("PLEDGES_DFE_BASE", "https://api.education.gov.uk/statistics/v1"))
     # Extra hosts allowed besides the official ones (a local mirror in tests), comma separated.
     extra_hosts: tuple[str, ...] = field(default_factory=lambda: tuple(
         h.strip() for h in os.environ.get("PLEDGES_EXTRA_HOSTS", "").split(",") if h.strip()))
@@ -43,7 +44,7 @@ class Settings:
     @property
     def allowed_hosts(self) -> frozenset[str]:
         """Official hosts, the hosts of the configured base URLs, and any extra hosts."""
-        configured = {urlsplit(u).hostname for u in (self.govuk_base, self.ons_base)}
+        configured = {urlsplit(u).hostname for u in (self.govuk_base, self.ons_base, self.dfe_base)}
         return OFFICIAL_HOSTS | {h for h in configured if h} | set(self.extra_hosts)
 
     @property

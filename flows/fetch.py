@@ -80,36 +80,135 @@ def session() -> requests.Session:
     return s
 
 
-def discover_govuk(source: Source, settings: Settings, http: requests.Session | None = None) -> list[Attachment]:
-    """Attachments on the source's GOV.UK page whose file name matches the catalog entry."""
-    http = http or session()
-    api_url = settings.govuk_base.rstrip("/") + "/api/content" + source.landing_page
-    response = _get(http, api_url, settings)
+def _json(http: requests.Session, url: str, settings: Settings, source: Source) -> dict:
+    response = _get(http, url, settings)
     try:
-        page = response.json()
+        return response.json()
     except ValueError as exc:
-        raise FetchError(f"{source.id}: {api_url} did not return JSON") from exc
+        raise FetchError(f"{source.id}: {url} did not return JSON") from exc
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _govuk_attachments(source: Source, settings: Settings, http: requests.Session, page_path: str,
+                       page: dict, html_only: bool = False) -> list[Attachment]:
+    """Matching attachments of one GOV.UK page (HTML attachments become their own content API JSON)."""
+    api_base = settings.govuk_base.rstrip("/") + "/api/content"
     attachments = (page.get("details") or {}).get("attachments")
     if not isinstance(attachments, list):
-        raise FetchError(f"{source.id}: {api_url} has no details.attachments (page layout changed?)")
-    page_date = (page.get("public_updated_at") or page.get("first_published_at") or "")[:10]
+        raise FetchError(f"{source.id}: {api_base}{page_path} has no details.attachments (page layout changed?)")
+    page_date = _date(page.get("public_updated_at") or page.get("first_published_at"))
     found = []
     for item in attachments:
         url = item.get("url") or ""
-        file_name = item.get("filename") or os.path.basename(urlsplit(url).path)
+        is_html = item.get("attachment_type") == "html" or (item.get("content_type") or "").startswith("text/html")
+        if html_only != is_html:
+            continue
+        if is_html:   # an HTML publication: its content (tables under details.body) comes from the content API
+            path = urlsplit(url).path
+            file_name = path.rstrip("/").rsplit("/", 1)[-1] + ".json"
+            url = api_base + path
+        else:
+            file_name = item.get("filename") or os.path.basename(urlsplit(url).path)
         if not url or not source.matches(file_name):
             continue
         published = source.date_in_name(file_name) if source.date_from == "file_name" else None
-        if published is None and page_date:
-            published = date.fromisoformat(page_date)
+        published = published or _date(item.get("published_at")) or page_date
         if published is None:
             raise FetchError(f"{source.id}: no publication date for {file_name} (not in its name, page has none)")
-        found.append(Attachment(source.id, urljoin(api_url, url), file_name, item.get("title") or file_name,
-                                settings.govuk_base.rstrip("/") + source.landing_page, published))
-    if not found:
-        names = ", ".join(a.get("filename") or a.get("url", "?") for a in attachments) or "none"
-        raise FetchError(f"{source.id}: no attachment on {source.landing_page} matches {source.attachment.pattern!r} (found: {names})")
+        found.append(Attachment(source.id, urljoin(api_base + page_path, url), file_name, item.get("title") or file_name,
+                                settings.govuk_base.rstrip("/") + page_path, published))
     return found
+
+
+def discover_govuk(source: Source, settings: Settings, http: requests.Session | None = None) -> list[Attachment]:
+    """Attachments on the source's GOV.UK page (Content API) whose file name matches the catalog entry.
+
+    `discovery` in the catalog: `govuk_page` (attachments of the page), `govuk_collection`
+    (attachments of the collection's newest documents, `max_documents` of them), `govuk_html`
+    (HTML attachments, read through the Content API).
+    """
+    http = http or session()
+    api_base = settings.govuk_base.rstrip("/") + "/api/content"
+    page = _json(http, api_base + source.landing_page, settings, source)
+    if source.discovery == "govuk_collection":
+        documents = (page.get("links") or {}).get("documents")
+        if not isinstance(documents, list):
+            raise FetchError(f"{source.id}: {api_base}{source.landing_page} has no links.documents (not a collection?)")
+        newest = sorted(documents, key=lambda d: d.get("public_updated_at") or "", reverse=True)
+        found: list[Attachment] = []
+        for doc in newest[: int(source.options.get("max_documents", 4))]:
+            path = doc.get("base_path") or urlsplit(doc.get("api_url") or "").path.removeprefix("/api/content")
+            found += _govuk_attachments(source, settings, http, path, _json(http, api_base + path, settings, source))
+    else:
+        found = _govuk_attachments(source, settings, http, source.landing_page, page,
+                                   html_only=source.discovery == "govuk_html")
+    if not found:
+        raise FetchError(f"{source.id}: nothing on {source.landing_page} matches {source.attachment.pattern!r}")
+    return found
+
+
+def discover_ons(source: Source, settings: Settings, http: requests.Session | None = None) -> list[Attachment]:
+    """ONS dataset editions: `<page>/data` lists editions; `<edition>/data` lists its downloads."""
+    http = http or session()
+    base = settings.ons_base.rstrip("/")
+    page = _json(http, base + source.landing_page + "/data", settings, source)
+    editions = page.get("datasets")
+    if not isinstance(editions, list):
+        raise FetchError(f"{source.id}: {base}{source.landing_page}/data has no datasets list (page layout changed?)")
+    found = []
+    for edition in editions[: int(source.options.get("max_editions", 4))]:
+        uri = edition.get("uri") or ""
+        detail = _json(http, base + uri + "/data", settings, source)
+        published = _date((detail.get("description") or {}).get("releaseDate"))
+        for download in detail.get("downloads") or []:
+            file_name = download.get("file") or ""
+            if not source.matches(file_name):
+                continue
+            if published is None:
+                raise FetchError(f"{source.id}: edition {uri} has no description.releaseDate")
+            found.append(Attachment(source.id, f"{base}/file?uri={uri}/{file_name}", file_name,
+                                    (detail.get("description") or {}).get("title") or file_name, base + uri, published))
+    if not found:
+        raise FetchError(f"{source.id}: no ONS edition of {source.landing_page} has a download matching {source.attachment.pattern!r}")
+    return found
+
+
+def discover_dfe(source: Source, settings: Settings, http: requests.Session | None = None) -> list[Attachment]:
+    """Explore education statistics API: each published version of a data set, as its CSV."""
+    http = http or session()
+    base = settings.dfe_base.rstrip("/")
+    dataset = source.options["dataset_id"]
+    listing = _json(http, f"{base}/data-sets/{dataset}/versions?page=1&pageSize=20", settings, source)
+    versions = listing.get("results")
+    if not isinstance(versions, list):
+        raise FetchError(f"{source.id}: {base}/data-sets/{dataset}/versions has no results list")
+    found = []
+    for version in versions[: int(source.options.get("max_versions", 3))]:
+        number, published = version.get("version"), _date(version.get("published"))
+        if not number or published is None:
+            continue
+        file_name = f"{source.options.get('file_stem', 'dfe')}_{dataset}_v{number}.csv"
+        found.append(Attachment(source.id, f"{base}/data-sets/{dataset}/csv?dataSetVersion={number}", file_name,
+                                f"{source.title} v{number}", f"{base}/data-sets/{dataset}", published))
+    if not found:
+        raise FetchError(f"{source.id}: data set {dataset} lists no published versions")
+    return found
+
+
+DISCOVERERS = {"govuk_page": discover_govuk, "govuk_collection": discover_govuk, "govuk_html": discover_govuk,
+               "ons_dataset": discover_ons, "dfe_api": discover_dfe}
+
+
+def discover(source: Source, settings: Settings, http: requests.Session | None = None) -> list[Attachment]:
+    """The source's current files, found the way its catalog entry says (`discovery`)."""
+    try:
+        finder = DISCOVERERS[source.discovery]
+    except KeyError:
+        raise FetchError(f"{source.id}: unknown discovery {source.discovery!r}; known: {', '.join(DISCOVERERS)}") from None
+    return finder(source, settings, http)
 
 
 @dataclass(frozen=True)

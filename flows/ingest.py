@@ -22,9 +22,9 @@ import pandera.pandas as pa
 from flows.catalog import Source, load_catalog, recognise
 from flows.config import Settings
 from flows.errors import FailureCase, FetchError, SourceError
-from flows.fetch import Attachment, Download, discover_govuk, download
+from flows.fetch import Attachment, Download, discover, download
 from flows.parsers import PARSERS
-from flows.parsers.common import TableNotFound, UnsafeFile, Workbook, check_spreadsheet
+from flows.parsers.common import TableNotFound, UnsafeFile, open_document
 from warehouse import db
 from warehouse.build import build_marts
 
@@ -170,21 +170,25 @@ def _cases_from_schema_errors(err: pa.errors.SchemaErrors, sheet: str, labels: d
     return cases
 
 
-def parse_and_validate(source: Source, path: Path, release: str, settings: Settings) -> tuple[list[LoadedTable], list[str]]:
-    """Every table of the file, validated; all problems collected into one SourceError."""
+def parse_and_validate(source: Source, path: Path, release: str, settings: Settings,
+                       published_on: date | None = None) -> tuple[list[LoadedTable], list[str]]:
+    """Every table of the file, validated; all problems collected into one SourceError.
+
+    Parsers receive the catalog entry's options plus `published_on` (some sources mark the
+    newest periods provisional relative to the release date).
+    """
     def fail(message: str, cases: list[FailureCase] | None = None) -> SourceError:
         return SourceError(source.id, release, message, cases or [])
 
     try:
-        check_spreadsheet(path, settings.max_unzipped_bytes)
-        book = Workbook(path)
+        book = open_document(path, source.format, settings.max_unzipped_bytes)
     except UnsafeFile as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # calamine's own errors for unreadable files
         raise fail(f"{path.name} cannot be read as {source.format}: {exc}") from None
     try:
         try:
-            tables = PARSERS[source.parser](book, source.options)
+            tables = PARSERS[source.parser](book, {**source.options, "published_on": published_on})
         except TableNotFound as exc:
             raise fail("table not found where expected", exc.cases) from None
         models = source.tables
@@ -210,7 +214,8 @@ def parse_and_validate(source: Source, path: Path, release: str, settings: Setti
             raise fail(f"{len(cases)} validation failure(s)", cases)
         return loaded, notes
     finally:
-        book.close()
+        if hasattr(book, "close"):
+            book.close()
 
 
 # --- load into the building warehouse ---------------------------------------------------
@@ -254,7 +259,7 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings) 
         return Outcome(cand.source.id, cand.file_name, "unchanged", original)
     label = f"{cand.published_on.isoformat()} ({cand.file_name})"
     try:
-        tables, notes = parse_and_validate(cand.source, cand.path, label, settings)
+        tables, notes = parse_and_validate(cand.source, cand.path, label, settings, cand.published_on)
     except SourceError as exc:
         con.execute("BEGIN")
         _record(con, cand, release_id, "rejected", 0, error=str(exc).split("\n")[0])
@@ -332,7 +337,7 @@ Fetch = Callable[[str, Settings, Path], Download]
 
 
 def remote_candidates(settings: Settings, sources: list[Source], known: Known,
-                      discover: Discover = discover_govuk, fetch: Fetch = download) -> tuple[list[Candidate], list[Outcome]]:
+                      discover: Discover = discover, fetch: Fetch = download) -> tuple[list[Candidate], list[Outcome]]:
     """Discover each source's attachments; download only URLs not already loaded. One source's failure spares the rest."""
     candidates, outcomes = [], []
     for source in sources:
@@ -368,7 +373,7 @@ def select_sources(ids: Iterable[str] | None) -> list[Source]:
 
 
 def run_sources(settings: Settings, source_ids: Iterable[str] | None = None,
-                discover: Discover = discover_govuk, fetch: Fetch = download,
+                discover: Discover = discover, fetch: Fetch = download,
                 publish_step: Callable[[Settings, list[Candidate]], list[Outcome]] = publish) -> list[Outcome]:
     """Discover, download, load and publish, holding the writer lock throughout."""
     sources = select_sources(source_ids)

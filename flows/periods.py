@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 from flows.catalog import MONTHS
 
-_QUARTER = re.compile(r"^\s*(\d{4})\s*[- ]?\s*Q([1-4])\s*$", re.IGNORECASE)
+# '2023 Q3', '2023Q3', '2023-Q3' and the transparency data's 'Q3 2023', 'Q3-2023'
+_QUARTER = re.compile(r"^\s*(?:(\d{4})\s*[- ]?\s*Q([1-4])|Q([1-4])\s*[- ]?\s*(\d{4}))\s*$", re.IGNORECASE)
 _YEAR_ENDING = re.compile(r"^\s*(?:YE|year ending)\s+([A-Za-z]+)\s+(\d{2}|\d{4})(?:\s+[PR])*\s*$", re.IGNORECASE)
 _ACADEMIC = re.compile(r"^\s*(\d{4})\s*/?\s*(\d{2}|\d{4})\s*$")
 
@@ -16,13 +17,35 @@ def month_end(year: int, month: int) -> date:
     return (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
 
 
-def quarter_bounds(label: str) -> tuple[date, date]:
-    """'2023 Q3' -> (2023-07-01, 2023-09-30)."""
+def parse_quarter(label: object) -> tuple[int, int] | None:
+    """'2023 Q3' or 'Q3 2023' -> (2023, 3); None for anything else."""
     m = _QUARTER.match(str(label))
     if not m:
-        raise ValueError(f"not a quarter label: {label!r} (expected 'YYYY Qn')")
-    year, q = int(m.group(1)), int(m.group(2))
+        return None
+    if m.group(1):
+        return int(m.group(1)), int(m.group(2))
+    return int(m.group(4)), int(m.group(3))
+
+
+def quarter_label(label: object) -> str | None:
+    """The canonical 'YYYY Qn' form of a quarter label ('Q3 2023' -> '2023 Q3'); None if not a quarter."""
+    parsed = parse_quarter(label)
+    return f"{parsed[0]} Q{parsed[1]}" if parsed else None
+
+
+def quarter_bounds(label: str) -> tuple[date, date]:
+    """'2023 Q3' (or 'Q3 2023') -> (2023-07-01, 2023-09-30)."""
+    parsed = parse_quarter(label)
+    if parsed is None:
+        raise ValueError(f"not a quarter label: {label!r} (expected 'YYYY Qn' or 'Qn YYYY')")
+    year, q = parsed
     return date(year, 3 * q - 2, 1), month_end(year, 3 * q)
+
+
+def quarter_containing(day: date) -> tuple[date, date]:
+    """The calendar quarter a date falls in: 2024-09-30 -> (2024-07-01, 2024-09-30)."""
+    q = (day.month - 1) // 3 + 1
+    return date(day.year, 3 * q - 2, 1), month_end(day.year, 3 * q)
 
 
 def year_ending_bounds(label: str) -> tuple[date, date]:

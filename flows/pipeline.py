@@ -13,7 +13,7 @@ from flows import ingest
 from flows.catalog import Source
 from flows.config import Settings
 from flows.errors import FetchError
-from flows.fetch import Attachment, Download, discover_govuk, download
+from flows.fetch import Attachment, Download, discover, download
 from warehouse import db
 from warehouse.build import build_marts
 
@@ -38,8 +38,8 @@ def _transient(task, task_run, state) -> bool:
 
 @task(retries=TASK_RETRIES, retry_delay_seconds=[30, 120], retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def discover_attachments(source: Source, settings: Settings) -> list[Attachment]:
-    """List the source's current attachments through the GOV.UK Content API."""
-    found = discover_govuk(source, settings)
+    """List the source's current files (GOV.UK Content API, ONS or DfE API, as its catalog entry says)."""
+    found = discover(source, settings)
     get_run_logger().info("%s: %d attachment(s) on %s", source.id, len(found), source.landing_page)
     return found
 

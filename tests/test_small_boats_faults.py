@@ -190,3 +190,60 @@ def test_zip_bomb_is_refused_before_parsing(settings, mirror, tmp_path, publishe
     [outcome] = run_sources(small, ["small_boats"])
     assert outcome.status == "rejected" and "over the 16,777,216-byte limit" in outcome.error
     assert snapshot(settings) == published
+
+
+def test_corrupt_zip_is_rejected(settings, mirror, tmp_path, published):
+    good = small_boats_file(tmp_path / "c", date(2024, 2, 9), start=date(2024, 1, 1), days=27)
+    content = bytearray(good.read_bytes())
+    import zipfile
+    with zipfile.ZipFile(good) as z:
+        info = z.getinfo("content.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start, start + 40):       # damage the compressed bytes of content.xml
+        content[i] ^= 0xFF
+    publish_bad(mirror, tmp_path, content=bytes(content))
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected" and "corrupt" in outcome.error
+    assert snapshot(settings) == published
+
+
+def test_new_column_is_loaded_and_reported(settings, mirror, tmp_path, published):
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    for i, row in enumerate(grids["SB_01"]):
+        row.insert(3, "Boats intercepted" if i == 0 else 1)
+    publish_bad(mirror, tmp_path, grids)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "loaded"
+    assert outcome.notes == ["sheet 'SB_01': new column(s) not loaded: Boats intercepted"]
+
+
+DISK_FULL_WRITER = """
+import dataclasses, resource, signal, sys
+from pathlib import Path
+from flows import ingest
+from flows.config import Settings
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)            # a failed write raises instead of killing us
+limit = Path(sys.argv[1]).stat().st_size + 4096
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # no file may grow beyond this: a full disk
+settings = dataclasses.replace(Settings(), warehouse=Path(sys.argv[1]))
+try:
+    ingest.load_paths(settings, [Path(sys.argv[2])])
+except Exception as exc:
+    print("failed:", type(exc).__name__, exc)
+    sys.exit(1)
+"""
+
+
+def test_disk_write_failure_during_publish(settings, tmp_path):
+    import subprocess
+    import sys
+    first = small_boats_file(tmp_path / "a", date(2024, 2, 2), start=date(2024, 1, 1), days=20)
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(first)]) == 0
+    before = settings.warehouse.read_bytes()
+    big = small_boats_file(tmp_path / "b", date(2024, 9, 6), start=date(2018, 1, 1), days=2400)
+    done = subprocess.run([sys.executable, "-c", DISK_FULL_WRITER, str(settings.warehouse), str(big)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "failed:" in done.stdout, done.stdout + done.stderr
+    assert settings.warehouse.read_bytes() == before
+    assert not settings.warehouse.with_name(settings.warehouse.name + ".building").exists()
+    assert snapshot(settings)   # still readable

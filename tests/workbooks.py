@@ -16,6 +16,8 @@ def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
     engine = "odf" if path.suffix == ".ods" else "openpyxl"
     with pd.ExcelWriter(path, engine=engine) as writer:
         for name, grid in sheets.items():
+            width = max((len(row) for row in grid), default=0)
+            grid = [list(row) + [None] * (width - len(row)) for row in grid]
             pd.DataFrame(grid).to_excel(writer, sheet_name=name, header=False, index=False)
     return path
 
@@ -50,3 +52,91 @@ def small_boats_file(folder: Path, published: date, **kwargs) -> Path:
     name = f"{published.day:02d}_{published.strftime('%B')}_{published.year}_Small_boats_-_time_series.ods"
     folder.mkdir(parents=True, exist_ok=True)
     return write_workbook(folder / name, small_boats_grids(**kwargs))
+
+
+# --- Home Office detailed datasets and transparency workbooks -----------------------------------
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """Like write_workbook for .xlsx, with openpyxl's write-only mode: fast for sheets of many rows."""
+    import math
+
+    from openpyxl import Workbook as XlsxWorkbook
+
+    def cell(value):
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+            return None
+        if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+            return value.item()     # numpy scalars
+        return value
+
+    book = XlsxWorkbook(write_only=True)
+    for name, grid in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in grid:
+            sheet.append([cell(v) for v in row])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def data_sheet_name(table_id: str, style: str = "2024") -> str:
+    """`Data - Ret_D01` (releases to 2024) or `Data_Ret_D01` (from 2025)."""
+    return f"Data - {table_id}" if style == "2024" else f"Data_{table_id}"
+
+
+def ho_dataset_sheets(tables: dict[str, tuple[str, pd.DataFrame]], style: str = "2024", header_row: int = 2,
+                      end_marker: bool = True) -> dict[str, list[list]]:
+    """A detailed dataset workbook in the published layout: cover and contents sheets, then for each
+    table id a pivot sheet `<ID>` (not data) beside its flat sheet: title in row 1, header in row
+    `header_row` (2 as published), rows, and `End of table` last."""
+    sheets: dict[str, list[list]] = {
+        "Cover_sheet": [[None], ["Immigration system statistics"], ["Detailed datasets"]],
+        "Contents": [["Contents"], [None], [None], ["Sheet", "Title"]] + [[data_sheet_name(t, style), title]
+                                                                          for t, (title, _) in tables.items()],
+    }
+    for table_id, (title, frame) in tables.items():
+        sheets[table_id] = [[f"{title} - pivot table"], [None], ["Year", "(All)"], [None], ["Sum of values", "Total"],
+                            ["Grand Total", 1]]
+        grid: list[list] = [[f"{title} - dataset"]]
+        grid += [[None]] * (header_row - 2)
+        grid.append(list(frame.columns))
+        grid += frame.astype(object).where(frame.notna(), None).values.tolist()
+        if end_marker:
+            grid.append(["End of table"])
+        sheets[data_sheet_name(table_id, style)] = grid
+    return sheets
+
+
+def quarter_label(year, quarter) -> str:
+    return f"{int(year)} Q{int(quarter)}"
+
+
+def published_returns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A derived returns CSV (Date added, Quarter an integer, floats) back in the published layout:
+    no Date, Quarter as 'YYYY Qn', counts and years as integers."""
+    out = frame.drop(columns=[c for c in ("Date",) if c in frame.columns]).copy()
+    out["Year"] = out["Year"].astype(int)
+    out["Quarter"] = [quarter_label(y, q) for y, q in zip(out["Year"], out["Quarter"])]
+    count = out.columns[-1]
+    out[count] = out[count].astype(int)
+    return out
+
+
+def transparency_sheet(table_id: str, title: str, header: list[str], rows: list[list], header_row: int = 6,
+                       notes: list[str] | None = None) -> list[list]:
+    """A transparency data sheet: title with glued footnote markers, 'Back to Contents', blank rows,
+    the header on `header_row` (6 in most sheets), rows, then trailing blank rows and notes."""
+    grid: list[list] = [[f"{table_id}: {title}1,2"], ["Back to Contents"]]
+    grid += [[None]] * (header_row - 3)
+    grid.append(header + [None, None])          # trailing blank columns
+    grid += [row + [None, None] for row in rows]
+    grid += [[None], [None]]
+    for note in notes or []:
+        grid.append([note])
+    width = max(len(row) for row in grid)
+    return [row + [None] * (width - len(row)) for row in grid]
+
+
+def transparency_contents(tables: dict[str, str]) -> list[list]:
+    return [["Immigration Enforcement Data"], ["Publication Date: 22 May 2025"], [None], ["Table", "Title"]] + \
+           [[t, title] for t, title in tables.items()]

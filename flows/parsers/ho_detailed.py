@@ -1,0 +1,98 @@
+"""Home Office "Immigration system statistics" detailed datasets, one layout for every table.
+
+Each detailed dataset workbook (returns, irregular migration / illegal entry routes, asylum
+awaiting a decision, asylum support by local authority, ...) holds flat data sheets named
+`Data - <ID>` (to 2024) or `Data_<ID>` (from 2025) beside pivot sheets named `<ID>` that are
+not read. A data sheet has its title in row 1, its header in row 2 (found by column names,
+so a header a row or two lower still loads) and a last row reading `End of table`.
+
+The catalog entry's options say which tables to read:
+
+    [[<source>.options.tables]]
+    ids = ["Irr_D01", "IER_D01"]      # the table id in the sheet name, any of these
+    table = "irregular_detections"    # -> raw.<table>, validated by schemas.<schema>.TABLES[table]
+    columns = { year = "Year", quarter = "Quarter", detections = ["Number of detections"] }
+    optional_columns = { date = "Date" }           # loaded when present, empty otherwise
+    one_of = [["people", "cases"]]                 # at least one column of each group must be present
+    numbers = ["detections"]                       # counts: '1,234' as text parses, '12a' does not
+    period = "quarter"                              # or "stock": a count at the quarter's end
+    optional = false                                # true: a release without the table still loads
+"""
+from __future__ import annotations
+
+import re
+
+from flows.errors import FailureCase
+from flows.parsers.common import (Table, TableNotFound, Workbook, add_quarter_periods, add_stock_periods, clean_text,
+                                  column_specs, cut_spec_table, find_spec_header, header_failures, id_pattern,
+                                  normalise_categories, one_of_groups, parse_numbers, sheet_key)
+
+END_OF_TABLE = "End of table"
+
+
+def data_sheet_pattern(ids: list[str]) -> re.Pattern:
+    """`Data - Ret_D01`, `Data_Ret_D01`, `Data-Ret_D01`, `data ret_d01`: never the pivot sheet `Ret_D01`."""
+    alternatives = "|".join(id_pattern(i) for i in ids)
+    return re.compile(rf"^data\s*[-_\u2013]?\s*(?:{alternatives})$")
+
+
+def find_data_sheet(book: Workbook, ids: list[str]) -> str | None:
+    pattern = data_sheet_pattern(ids)
+    found = [s for s in book.sheet_names if pattern.match(sheet_key(s))]
+    return found[0] if found else None
+
+
+def read_table(book: Workbook, spec: dict) -> Table | None:
+    ids = spec["ids"] if isinstance(spec.get("ids"), list) else [spec["ids"]]
+    name = spec["table"]
+    what = f"table {' / '.join(ids)}"
+    sheet = find_data_sheet(book, ids)
+    if sheet is None:
+        if spec.get("optional"):
+            return None
+        expected = " or ".join(f"'Data - {i}' / 'Data_{i}'" for i in ids)
+        raise TableNotFound([FailureCase(f"Data - {ids[0]}", None, None,
+                                         f"{what}: no data sheet named {expected} "
+                                         f"(sheets: {', '.join(book.sheet_names)})")])
+    required = column_specs(spec.get("columns"))
+    optional = column_specs(spec.get("optional_columns"), required=False)
+    specs = required + optional
+    header = find_spec_header(book.grid(sheet), sheet, specs)
+    cases = header_failures(header, what) if header.missing or header.row < 0 else []
+    for group in one_of_groups(spec):
+        if not cases and not any(c in header.positions for c in group):
+            wanted = " or ".join(s.describe() for s in specs if s.name in group)
+            cases = [FailureCase(sheet, header.row + 1, None, f"{what}: none of the columns {wanted} in the header row")]
+    if cases:
+        raise TableNotFound(cases)
+    table = cut_spec_table(book, header, name, specs, stop_marker=END_OF_TABLE)
+    book.forget(sheet)
+    frame = table.frame
+    numbers = list(spec.get("numbers") or [])
+    parse_numbers(frame, numbers)
+    clean_text(frame, [c for c in frame.columns if c not in numbers])
+    table.unknown_categories = normalise_categories(frame)
+    if spec.get("period", "quarter") == "stock":
+        add_stock_periods(frame, as_at=spec.get("as_at", "as_at"))
+    else:
+        add_quarter_periods(frame)
+    table.labels.setdefault("period_start", table.labels.get("quarter", "Quarter"))
+    table.labels.setdefault("period_end", table.labels.get("quarter", "Quarter"))
+    return table
+
+
+def parse(book: Workbook, options: dict) -> list[Table]:
+    """Every table the catalog entry lists; all missing tables reported together."""
+    tables: list[Table] = []
+    cases: list[FailureCase] = []
+    for spec in options.get("tables", []):
+        try:
+            table = read_table(book, spec)
+        except TableNotFound as exc:
+            cases.extend(exc.cases)
+            continue
+        if table is not None:
+            tables.append(table)
+    if cases:
+        raise TableNotFound(cases)
+    return tables

@@ -1,0 +1,114 @@
+"""Migration transparency data (Immigration Enforcement, UKVI): one layout for every table.
+
+A table sits on its own sheet, named by its id (`CP_02`, `ASY_02`), with a title in row 1
+carrying glued footnote markers ("CP_02: Volume and value of ...1,2" or "...27,B"),
+"Back to Contents" below it, the header a few rows down (found by content: the row with
+`Quarter` and the expected columns, not by position), footnote digits glued to header
+cells ("Number of Penalties Issued1"), `:` (not available) and `n/a` (not applicable) as
+values, and trailing blank rows and columns (notes below a blank row are not data).
+
+Options in the catalog entry:
+
+    [[<source>.options.tables]]
+    id = "CP_02"                          # the sheet name (or the title's leading id)
+    table = "illegal_working_penalties"
+    columns = { quarter = "Quarter", penalties = ["Number of Penalties Issued"] }
+    optional_columns = { ... }
+    numbers = ["penalties"]
+
+    [[<source>.options.tables]]           # a table found by its title words instead of an id
+    title = [["illegal working"], ["visit", "arrest"]]   # every group must match, any word within it
+    optional = true                       # a release without it still loads
+    one_of = ["visits", "arrests"]
+
+A title-found sheet whose header does not have the columns is passed over (title words are
+fuzzy); a sheet found by its id that lacks them is an error.
+"""
+from __future__ import annotations
+
+import re
+
+from flows.errors import FailureCase
+from flows.parsers.common import (Table, TableNotFound, Workbook, add_quarter_periods, clean_label, clean_text,
+                                  column_specs, cut_spec_table, find_spec_header, header_failures, id_pattern,
+                                  one_of_groups, parse_numbers, sheet_key)
+
+
+def _title(book: Workbook, sheet: str) -> str:
+    head = book.head(sheet, rows=3)
+    for value in head.iloc[:, 0].tolist() if head.shape[1] else []:
+        text = clean_label(value)
+        if text:
+            return text
+    return ""
+
+
+def sheets_by_id(book: Workbook, table_id: str) -> list[str]:
+    """The sheet named by the id ('CP_02', 'ASY_05(M)'), else a sheet whose title starts with it."""
+    named = re.compile(rf"^{id_pattern(table_id)}(?![a-z0-9])")
+    found = [s for s in book.sheet_names if named.match(sheet_key(s))]
+    if found:
+        return found[:1]
+    titled = re.compile(rf"^{id_pattern(table_id)}\s*[:\-\u2013 ]", re.IGNORECASE)
+    return [s for s in book.sheet_names if titled.match(_title(book, s))][:1]
+
+
+def sheets_by_title(book: Workbook, groups: list[list[str]]) -> list[str]:
+    def wanted(title: str) -> bool:
+        key = title.casefold()
+        return bool(key) and all(any(word.casefold() in key for word in group) for group in groups)
+    return [s for s in book.sheet_names if wanted(_title(book, s))]
+
+
+def read_tables(book: Workbook, spec: dict) -> list[Table]:
+    name = spec["table"]
+    by_title = "id" not in spec
+    what = f"table {spec['id']}" if not by_title else f"table {name} (title with {spec['title']})"
+    sheets = sheets_by_title(book, spec["title"]) if by_title else sheets_by_id(book, spec["id"])
+    if not sheets:
+        if spec.get("optional"):
+            return []
+        raise TableNotFound([FailureCase(spec.get("id", name), None, None,
+                                         f"{what}: no sheet named {spec.get('id', name)!r} nor titled so "
+                                         f"(sheets: {', '.join(book.sheet_names)})")])
+    required = column_specs(spec.get("columns"))
+    optional = column_specs(spec.get("optional_columns"), required=False)
+    specs = required + optional
+    tables: list[Table] = []
+    cases: list[FailureCase] = []
+    for sheet in sheets:
+        header = find_spec_header(book.grid(sheet), sheet, specs)
+        problems = header_failures(header, what) if header.missing or header.row < 0 else []
+        for group in one_of_groups(spec):
+            if not problems and not any(c in header.positions for c in group):
+                wanted = " or ".join(s.describe() for s in specs if s.name in group)
+                problems = [FailureCase(sheet, header.row + 1, None, f"{what}: none of the columns {wanted} in the header row")]
+        if problems:
+            if not by_title:
+                cases.extend(problems)
+            continue
+        table = cut_spec_table(book, header, name, specs, stop_at_blank=True)
+        book.forget(sheet)
+        numbers = list(spec.get("numbers") or [])
+        parse_numbers(table.frame, numbers)
+        clean_text(table.frame, [c for c in table.frame.columns if c not in numbers])
+        add_quarter_periods(table.frame, year=None)
+        table.labels.setdefault("period_start", table.labels.get("quarter", "Quarter"))
+        table.labels.setdefault("period_end", table.labels.get("quarter", "Quarter"))
+        tables.append(table)
+    if cases:
+        raise TableNotFound(cases)
+    return tables
+
+
+def parse(book: Workbook, options: dict) -> list[Table]:
+    tables: list[Table] = []
+    cases: list[FailureCase] = []
+    for spec in options.get("tables", []):
+        try:
+            tables.extend(read_tables(book, spec))
+        except TableNotFound as exc:
+            cases.extend(exc.cases)
+    if cases:
+        raise TableNotFound(cases)
+    return tables

@@ -1,0 +1,199 @@
+"""Migration transparency data (parser transparency): the real Immigration Enforcement and UKVI workbooks,
+the illegal working visits/arrests table found by its title (built in code), and bad input for the layout."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flows.ingest import load_paths
+from tests.test_home_office_sources import metric, query, snapshot
+from tests.workbooks import transparency_contents, transparency_sheet, write_workbook, write_xlsx
+
+IE = "enforcement/IE__Q3_2023_Background_Published.xlsx"
+UKVI = "asylum/UKVI_IP_Q3_2023_Background_Published.xlsx"
+Q3_2023 = (date(2023, 7, 1), date(2023, 9, 30))
+
+
+def sheet_table(path: Path, sheet: str) -> pd.DataFrame:
+    """An independent read: the header is the row whose first cell is 'Quarter'; rows end at the first blank."""
+    raw = pd.read_excel(path, sheet_name=sheet, header=None, engine="calamine")
+    header = raw.index[raw[0].astype(str).str.strip() == "Quarter"][0]
+    table = pd.read_excel(path, sheet_name=sheet, header=header, engine="calamine")
+    table = table.loc[: table["Quarter"].isna().idxmax() - 1] if table["Quarter"].isna().any() else table
+    return table.set_index("Quarter")
+
+
+# --- real-data tier ------------------------------------------------------------------------------
+
+def test_real_transparency_workbooks_load_with_the_sheet_values(realdata, settings):
+    ie, ukvi = realdata / IE, realdata / UKVI
+    outcomes = load_paths(settings, [ie, ukvi])
+    assert [(o.source_id, o.status) for o in outcomes] == [("ie_transparency", "loaded"), ("ukvi_ip_transparency", "loaded")], \
+        [o.error for o in outcomes]
+
+    cp02 = sheet_table(ie, "CP_02")
+    assert list(cp02.columns) == ["Number of Penalties Issued1", "Value of penalties issued (Millions)"]   # glued footnote
+    penalties = metric(settings, "illegal_working_penalties")
+    assert penalties[Q3_2023] == cp02.loc["2023 Q3", "Number of Penalties Issued1"] == 496
+    assert sum(penalties.values()) == cp02["Number of Penalties Issued1"].sum()
+    value = metric(settings, "illegal_working_penalty_value_gbp")
+    assert value[Q3_2023] == round(cp02.loc["2023 Q3", "Value of penalties issued (Millions)"] * 1_000_000) == 8_900_000
+    assert len(value) == len(cp02)
+    fd01 = sheet_table(ie, "FD_01")
+    charter = metric(settings, "charter_and_overseas_returns_attempted")
+    assert charter[Q3_2023] == fd01.loc["2023 Q3", "Number of attempted Charter and Overseas Returns"] == 926
+    assert sum(charter.values()) == fd01["Number of attempted Charter and Overseas Returns"].sum()
+    cp03 = sheet_table(ie, "CP_03")      # right to rent: published in £, kept in raw only
+    assert query(settings, "SELECT sum(value_gbp), sum(penalties) FROM raw.right_to_rent_penalties") == \
+        [(float(cp03["Value of penalties issued"].sum()), int(cp03["Number of Penalties Issued1"].sum()))]
+
+    asy02 = sheet_table(ukvi, "ASY_02")
+    assert "12 months+ " in asy02.columns                                   # the trailing space as published
+    wip = metric(settings, "asylum_work_in_progress_initial")
+    assert wip[Q3_2023] == asy02.loc["2023 Q3", "Total"] == 131385
+    assert len(wip) == len(asy02)
+    assert query(settings, "SELECT less_than_3_months, months_3_to_6, months_6_to_12, months_12_plus FROM raw.asylum_wip_initial "
+                           "WHERE quarter = '2023 Q3'") == [tuple(int(v) for v in asy02.loc["2023 Q3"].iloc[1:5])]
+
+    # the newer illegal working visits/arrests table is not in these workbooks: no table, no rows, no error
+    assert metric(settings, "illegal_working_visits") == {} and metric(settings, "illegal_working_arrests") == {}
+    assert query(settings, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = 'illegal_working_activity'") == [(0,)]
+    assert query(settings, "SELECT source_id, published_on FROM meta.releases ORDER BY 1") == \
+        [("ie_transparency", date(2023, 9, 1)), ("ukvi_ip_transparency", date(2023, 9, 1))]
+
+
+# --- workbooks built in code ----------------------------------------------------------------------
+
+QUARTERS = ["Q1 2024", "Q2 2024", "Q3 2024", "Q4 2024", "Q1 2025"]    # the 'Qn YYYY' style
+
+
+def ie_sheets(quarters=QUARTERS, visits_and_arrests: bool = True, cp02_rows=None) -> dict[str, list[list]]:
+    cp02 = cp02_rows or [[q, 300 + i, 5.5 + i / 10] for i, q in enumerate(quarters)]
+    sheets = {
+        "Cover_Sheet": [["Immigration Enforcement transparency data"]],
+        "Contents": transparency_contents({"CP_02": "Volume and value of illegal working civil penalties",
+                                           "CP_03": "Volume and value of right to rent civil penalties",
+                                           "FD_01": "Escorted Moves and HOMES Data"}),
+        "Notes": [["Notes"], ["1. Management information."]],
+        "FD_01": transparency_sheet("FD_01", "Escorted Moves and Home Office Manual for Escorting Safely (HOMES) Data",
+                                    ["Quarter", "Number of attempted Charter and Overseas Returns",
+                                     "%  of attempted Charter and Overseas returns with use of force incident",
+                                     "Number of use of force incidents",
+                                     "Number of use of force Incidents where HOMES restraint equipment has been used"],
+                                    [[q, 700 + i, 0.04, 30, 20] for i, q in enumerate(quarters)]),
+        "CP_02": transparency_sheet("CP_02", "Volume and value of illegal working civil penalties",
+                                    ["Quarter", "Number of Penalties Issued1", "Value of penalties issued (Millions)"], cp02,
+                                    notes=["Source: Home Office management information", "1. Penalties issued in the quarter."]),
+        "CP_03": transparency_sheet("CP_03", "Volume and value of right to rent civil penalties",
+                                    ["Quarter", "Number of Penalties Issued1", "Value of penalties issued"],
+                                    [[q, 20 + i, 20000 + i] for i, q in enumerate(quarters)], header_row=4),
+    }
+    if visits_and_arrests:
+        sheets["IW_01"] = transparency_sheet("IW_01", "Illegal working visits and arrests",
+                                             ["Quarter", "Illegal working visits2", "Illegal working arrests3"],
+                                             [[q, 1000 + 100 * i, 600 + 50 * i] for i, q in enumerate(quarters)])
+    return sheets
+
+
+def test_illegal_working_visits_and_arrests_found_by_title(settings, tmp_path):
+    path = write_workbook(tmp_path / "IE_Q1_2025_Published.ods", ie_sheets())
+    [outcome] = load_paths(settings, [path])
+    assert outcome.status == "loaded", outcome.error
+    visits = metric(settings, "illegal_working_visits")
+    arrests = metric(settings, "illegal_working_arrests")
+    assert visits[(date(2024, 1, 1), date(2024, 3, 31))] == 1000 and visits[(date(2025, 1, 1), date(2025, 3, 31))] == 1400
+    assert sum(arrests.values()) == sum(600 + 50 * i for i in range(5))
+    assert query(settings, "SELECT DISTINCT quarter FROM raw.illegal_working_activity ORDER BY 1")[0] == ("2024 Q1",)   # canonical labels
+    assert metric(settings, "illegal_working_penalty_value_gbp")[(date(2024, 1, 1), date(2024, 3, 31))] == 5_500_000
+    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2025, 3, 1),)]
+
+
+def test_a_title_match_without_the_columns_is_passed_over(settings, tmp_path):
+    sheets = ie_sheets(visits_and_arrests=False)
+    sheets["IW_09"] = transparency_sheet("IW_09", "Illegal working visits by financial year",
+                                         ["Financial year", "Visits"], [["2023/24", 5000]])
+    [outcome] = load_paths(settings, [write_xlsx(tmp_path / "IE_Q1_2025_Published.xlsx", sheets)])
+    assert outcome.status == "loaded", outcome.error
+    assert metric(settings, "illegal_working_visits") == {}
+
+
+BAD = "IE_Q2_2025_Published.xlsx"
+
+
+@pytest.fixture
+def published(settings, tmp_path):
+    """A warehouse with one good transparency release (Q1 2025, without the visits/arrests table) published."""
+    good = write_xlsx(tmp_path / "good" / "IE_Q1_2025_Published.xlsx", ie_sheets(visits_and_arrests=False))
+    [outcome] = load_paths(settings, [good])
+    assert outcome.status == "loaded", outcome.error
+    return snapshot(settings)
+
+
+def load_bad(settings, tmp_path, sheets):
+    [outcome] = load_paths(settings, [write_xlsx(tmp_path / "bad" / BAD, sheets)])
+    return outcome
+
+
+def failures(settings):
+    return query(settings, "SELECT sheet, row_number, column_name, check_name, value FROM marts.release_failures "
+                           "WHERE file_name = ? ORDER BY row_number", [BAD])
+
+
+def test_header_a_row_lower_and_notes_below_still_load(settings, tmp_path, published):
+    sheets = ie_sheets(quarters=["2025 Q2"])
+    sheets["CP_02"] = transparency_sheet("CP_02", "Volume and value of illegal working civil penalties",
+                                         ["Quarter", "Number of Penalties Issued1", "Value of penalties issued (Millions)"],
+                                         [["2025 Q2", 410, 7.25]], header_row=7, notes=["2025 Q3 figures next quarter"])
+    outcome = load_bad(settings, tmp_path, sheets)
+    assert outcome.status == "loaded", outcome.error
+    assert metric(settings, "illegal_working_penalties", "ie_transparency/2025-06-01/%") == {(date(2025, 4, 1), date(2025, 6, 30)): 410}
+    assert metric(settings, "illegal_working_penalty_value_gbp", "ie_transparency/2025-06-01/%") == \
+        {(date(2025, 4, 1), date(2025, 6, 30)): 7_250_000}
+
+
+def test_special_values_and_numbers_as_text(settings, tmp_path, published):
+    rows = [["2024 Q1", ":", "n/a"], ["2024 Q2", "1,234", "12.5"], ["2024 Q3", 0, 0]]
+    outcome = load_bad(settings, tmp_path, ie_sheets(quarters=["2024 Q1", "2024 Q2", "2024 Q3"], cp02_rows=rows))
+    assert outcome.status == "loaded", outcome.error
+    got = metric(settings, "illegal_working_penalties", "ie_transparency/2025-06-01/%")
+    # ':' (not available) gives no value, never zero; '1,234' as text parses; a published 0 is a 0
+    assert got == {(date(2024, 4, 1), date(2024, 6, 30)): 1234, (date(2024, 7, 1), date(2024, 9, 30)): 0}
+    assert query(settings, "SELECT penalties, value_gbp_millions FROM raw.illegal_working_penalties "
+                           "WHERE quarter = '2024 Q1' AND release_id LIKE 'ie_transparency/2025-06-01/%'") == [(None, None)]
+
+
+def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_path, published):
+    sheets = ie_sheets()
+    grid = sheets.pop("CP_02")
+    grid[0] = ["Volume and value of illegal working civil penalties1"]        # the id gone from the title too
+    sheets["Penalties"] = grid
+    outcome = load_bad(settings, tmp_path, sheets)
+    assert outcome.status == "rejected"
+    assert "ie_transparency release 2025-06-01 (IE_Q2_2025_Published.xlsx): table not found" in outcome.error
+    assert "table CP_02: no sheet named 'CP_02' nor titled so" in outcome.error and "Penalties" in outcome.error
+    assert snapshot(settings) == published
+
+
+def test_renamed_column_is_named_with_its_sheet_and_row(settings, tmp_path, published):
+    sheets = ie_sheets()
+    sheets["FD_01"][5][1] = "Number of returns"                    # header on row 6
+    outcome = load_bad(settings, tmp_path, sheets)
+    assert outcome.status == "rejected"
+    assert "sheet 'FD_01', row 6, column 'Number of attempted Charter and Overseas Returns'" in outcome.error
+    assert failures(settings)[0][:3] == ("FD_01", 6, "Number of attempted Charter and Overseas Returns")
+    assert snapshot(settings) == published
+
+
+def test_value_that_is_not_a_number_is_rejected_naming_sheet_row_and_column(settings, tmp_path, published):
+    rows = [["2025 Q1", 300, 5.5], ["2025 Q2", "12a", 6.0], ["Q5 2025", 10, 1.0]]
+    outcome = load_bad(settings, tmp_path, ie_sheets(cp02_rows=rows))
+    assert outcome.status == "rejected"
+    # the column as a reader sees it, without the glued footnote digit ('Number of Penalties Issued1')
+    assert "sheet 'CP_02', row 8, column 'Number of Penalties Issued': not a valid Int64 value (value '12a')" in outcome.error
+    assert "sheet 'CP_02', row 9, column 'Quarter'" in outcome.error and "'Q5 2025'" in outcome.error
+    assert [f[:3] for f in failures(settings)] == [("CP_02", 8, "Number of Penalties Issued"), ("CP_02", 9, "Quarter")]
+    assert query(settings, "SELECT status FROM meta.releases WHERE file_name = ?", [BAD]) == [("rejected",)]
+    assert snapshot(settings) == published
