@@ -229,6 +229,13 @@ def _insert(con: duckdb.DuckDBPyConnection, table: LoadedTable, release_id: str)
     con.register("frame", frame)
     try:
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table.name} AS {select} LIMIT 0")
+        # a schema that gained a column since the table was created: add it (older releases read NULL)
+        existing = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND "
+                                              "table_name = ? AND database_name = current_database()", [table.name]).fetchall()}
+        if missing := [c for c in frame.columns if c not in existing]:
+            types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {select}").fetchall()}
+            for column in missing:
+                con.execute(f'ALTER TABLE raw.{table.name} ADD COLUMN "{column}" {types[column]}')
         con.execute(f"INSERT INTO raw.{table.name} BY NAME {select}")
     finally:
         con.unregister("frame")

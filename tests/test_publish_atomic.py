@@ -99,3 +99,20 @@ def test_second_writer_waits_then_gives_up_clearly(settings, tmp_path):
         with pytest.raises(WarehouseBusy, match="another run is writing"):
             load_paths(quick, [small_boats_file(tmp_path / "a", date(2024, 2, 2), start=date(2024, 1, 1), days=5)])
         assert time.monotonic() - t0 >= 0.5
+
+
+def test_raw_table_gains_a_column_added_to_its_schema(settings, tmp_path):
+    """A release whose schema carries a column earlier releases lacked still loads; old rows read NULL."""
+    from tests.workbooks import small_boats_grids, write_workbook
+    grids = small_boats_grids(start=date(2024, 1, 1), days=20)
+    for row in grids["SB_01"]:
+        row.pop()                    # an early release without the optional Notes column
+    early = write_workbook(tmp_path / "02_February_2024_Small_boats_-_time_series.ods", grids)
+    load_paths(settings, [early])
+    later = small_boats_file(tmp_path / "b", date(2024, 2, 9), start=date(2024, 1, 1), days=27, revised={2: 5})
+    assert [o.status for o in load_paths(settings, [later])] == ["loaded"]
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    notes = con.execute("SELECT r.published_on, count(d.notes) FROM raw.small_boats_daily d JOIN meta.releases r USING (release_id) "
+                        "GROUP BY 1 ORDER BY 1").fetchall()
+    con.close()
+    assert notes == [(date(2024, 2, 2), 0), (date(2024, 2, 9), 1)]
