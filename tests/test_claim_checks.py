@@ -195,3 +195,21 @@ def test_pledge_progress_status_rule_and_vintages(derive):
 def test_pledge_without_baseline_data_is_awaiting_data(derive):
     con = derive(PLEDGE, quarterly("hotels", {"2024 Q3": 35000}, "q/2025-05-22"))
     assert con.execute("SELECT status, baseline_value FROM marts.pledge_progress").fetchall() == [("awaiting data", None)]
+
+
+def test_claim_checked_against_the_ad_hoc_note_until_official_statistics_cover_it(derive):
+    register = CLAIM.replace('planned_metrics = ["returns_q"', 'planned_metrics = ["note_returns", "returns_q"') \
+                    .replace('metric = "returns_q"', 'metric = "returns_q"\nnote_metric = "note_returns"')
+    note = [("note_returns", "range", date(2024, 7, 5), date(2025, 1, 31), 18987, "q/2025-02-27"),
+            ("note_returns", "range", date(2024, 7, 5), date(2024, 10, 31), 11000, "q/2024-11-28"),   # an earlier note
+            ("note_returns", "range", date(2023, 7, 5), date(2024, 1, 31), 16126, "q/2025-02-27")]
+    official_q3 = quarterly("returns_q", {"2024 Q3": 8700}, "q/2024-11-28")
+    row = one(derive(register, note + official_q3), "SELECT * FROM marts.claim_checks")
+    assert (row["official_verdict"], row["note_verdict"], row["verdict"]) == ("not yet published", "consistent", "consistent")
+    assert row["note_value"] == 18987                      # exactly the claimed range, never the earlier note's
+    assert row["verdict_source"] == "ad-hoc note, release q/2025-02-27"
+    official_all = official_q3 + quarterly("returns_q", {"2024 Q3": 9000, "2024 Q4": 8000}, "q/2025-05-22")
+    row = one(derive(register, note + official_all), "SELECT * FROM marts.claim_checks")
+    assert (row["official_verdict"], row["verdict"]) == ("overstated", "overstated")
+    assert row["verdict_source"] == "official statistics, release q/2025-05-22"
+    assert "Ad-hoc note: The note's note_returns for 5 Jul 2024 to 31 Jan 2025" in row["explanation"]

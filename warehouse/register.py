@@ -36,6 +36,7 @@ class Entry(BaseModel):
     # quantitative
     metric: str | None = None
     related_metrics: list[str] = []
+    note_metric: str | None = None     # claims: the ad-hoc note's metric (period_type range)
     # pledges
     direction: Literal["up", "down"] | None = None
     target: float | None = None
@@ -110,7 +111,7 @@ def _load(path: Path, _mtime: int) -> list[Entry]:
         if entry.id in seen:
             raise RegisterError(f"{path.name}: entry {name!r}: field id: duplicate id")
         seen.add(entry.id)
-        for metric in [entry.metric, *entry.related_metrics]:
+        for metric in [entry.metric, entry.note_metric, *entry.related_metrics]:
             if metric and metric not in known and metric not in planned:
                 raise RegisterError(f"{path.name}: entry {name!r}: field metric: {metric!r} is not a catalog metric "
                                     f"(nor listed in planned_metrics)")

@@ -2,7 +2,7 @@
 -- One row per entry of warehouse/pledges.toml (the register), none left out.
 CREATE OR REPLACE TABLE marts.pledges AS
 SELECT r.id AS pledge_id, r.type, r.statement, r.quote, r.quote_verified, r.said_by, r.said_on, r.kind,
-       r.metric AS metric_id, m.title AS metric_title, m.unit, r.related_metrics,
+       r.metric AS metric_id, m.title AS metric_title, m.unit, r.related_metrics, r.note_metric,
        r.direction, r.target, r.progress_period, r.baseline, r.baseline_start, r.baseline_end, r.track_from,
        r."check" AS check_type, r.claimed_value, r.claimed_direction, r.claim_start, r.claim_end,
        r.base_start, r.base_end, r.since, r.tolerance,
@@ -21,4 +21,5 @@ COMMENT ON COLUMN marts.pledges.said_on IS 'Date of the statement (first of the 
 COMMENT ON COLUMN marts.pledges.baseline IS 'same_period_year_before, or fixed (baseline_start to baseline_end).';
 COMMENT ON COLUMN marts.pledges.check_type IS 'How a claim is checked: total, pct_change, highest_since, ratio or direction.';
 COMMENT ON COLUMN marts.pledges.tolerance IS 'Agreement margin: relative for totals (0.05 = 5%), percentage points for pct_change.';
+COMMENT ON COLUMN marts.pledges.note_metric IS 'For claims quoting a Home Office ad-hoc note: the note''s metric, checked beside the official statistics.';
 COMMENT ON COLUMN marts.pledges.measurability IS 'Which metric measures it, or why none does.';

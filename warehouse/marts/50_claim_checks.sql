@@ -14,10 +14,12 @@ CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 WITH claims AS (
     SELECT * FROM marts.pledges WHERE type = 'claim'
 ),
-bases AS (
-    SELECT c.*, b.basis, CASE b.basis WHEN 'latest' THEN as_of_date ELSE least(c.said_on, as_of_date) END AS cutoff
-    FROM claims c CROSS JOIN (VALUES ('latest'), ('when_made')) AS b(basis)
-    WHERE c.kind = 'quantitative'
+bases AS (   -- latest official statistics, official statistics when the claim was made, the ministers' ad-hoc note
+    SELECT c.* EXCLUDE (metric_id), b.basis,
+           CASE b.basis WHEN 'note' THEN c.note_metric ELSE c.metric_id END AS metric_id,
+           CASE b.basis WHEN 'when_made' THEN least(c.said_on, as_of_date) ELSE as_of_date END AS cutoff
+    FROM claims c CROSS JOIN (VALUES ('latest'), ('when_made'), ('note')) AS b(basis)
+    WHERE c.kind = 'quantitative' AND (b.basis <> 'note' OR c.note_metric IS NOT NULL)
 ),
 known AS (
     SELECT b.pledge_id, b.basis, o.*
@@ -39,7 +41,7 @@ chosen AS (
            staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end) AS inside
     FROM windows w JOIN known k USING (pledge_id, basis)
     WHERE 2 * staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end) >= staging.days_in(k.period_start, k.period_end)
-      AND (k.period_type <> 'year_ending' OR (k.period_start = w.w_start AND k.period_end = w.w_end))
+      AND (k.period_type NOT IN ('year_ending', 'range') OR (k.period_start = w.w_start AND k.period_end = w.w_end))
 ),
 sums AS (
     SELECT pledge_id, basis, role, any_value(w_start) AS w_start, any_value(w_end) AS w_end,
@@ -132,7 +134,7 @@ explained AS (
                    || CASE WHEN j.basis = 'when_made' THEN 'had been published' ELSE 'are loaded' END
                    || ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') || '.'
                ELSE
-                   'Official ' || j.metric_id || ' for ' || j.official_periods
+                   CASE j.basis WHEN 'note' THEN 'The note''s ' ELSE 'Official ' END || j.metric_id || ' for ' || j.official_periods
                    || ' (' || j.covered_days || ' of the ' || j.claimed_days || ' claimed days'
                    || CASE WHEN j.extra_days > 0 THEN ', plus ' || j.extra_days || ' days outside the claim' ELSE '' END || ')'
                    || CASE j.check_type
@@ -163,20 +165,35 @@ explained AS (
 )
 SELECT c.pledge_id AS claim_id, c.statement, c.quote, c.said_by, c.said_on, c.metric_id, c.check_type,
        c.claimed_value, c.claimed_direction, c.claim_start, c.claim_end,
+       -- the headline verdict rests on the latest official statistics, or on the ad-hoc note while
+       -- the official statistics do not yet cover the claimed period
+       CASE WHEN c.kind = 'qualitative' THEN 'not measurable'
+            WHEN coalesce(l.verdict, 'not yet published') = 'not yet published' AND n.verdict IS NOT NULL
+                 AND n.verdict <> 'not yet published' THEN n.verdict
+            ELSE coalesce(l.verdict, 'not yet published') END AS verdict,
+       CASE WHEN c.kind = 'qualitative' THEN 'none (qualitative)'
+            WHEN coalesce(l.verdict, 'not yet published') = 'not yet published' AND n.verdict IS NOT NULL
+                 AND n.verdict <> 'not yet published' THEN 'ad-hoc note, release ' || n.release_id
+            WHEN l.release_id IS NOT NULL THEN 'official statistics, release ' || l.release_id
+            ELSE 'none yet' END AS verdict_source,
+       CASE WHEN c.kind = 'qualitative' THEN 'Not measurable from official statistics: ' || coalesce(c.note, c.manual_status)
+            WHEN coalesce(l.verdict, 'not yet published') = 'not yet published' AND n.verdict IS NOT NULL
+                 AND n.verdict <> 'not yet published' THEN n.explanation || ' Official statistics: ' || l.explanation
+            ELSE l.explanation || coalesce(' Ad-hoc note: ' || n.explanation, '') END AS explanation,
        l.official_value, l.official_measure, l.comparison_value, l.official_periods, l.period_start, l.period_end,
        l.covered_days, l.claimed_days, l.extra_days,
-       CASE WHEN c.kind = 'qualitative' THEN 'not measurable'
-            WHEN l.verdict IS NULL THEN 'not yet published' ELSE l.verdict END AS verdict,
-       CASE WHEN c.kind = 'qualitative' THEN 'Not measurable from official statistics: ' || coalesce(c.note, c.manual_status)
-            ELSE l.explanation END AS explanation,
+       CASE WHEN c.kind = 'qualitative' THEN 'not measurable' ELSE coalesce(l.verdict, 'not yet published') END AS official_verdict,
        l.release_id, l.published_on,
        w.official_value AS when_made_official_value, w.official_measure AS when_made_official_measure,
        w.official_periods AS when_made_official_periods,
        CASE WHEN c.kind = 'qualitative' THEN 'not measurable' ELSE coalesce(w.verdict, 'not yet published') END AS when_made_verdict,
-       w.explanation AS when_made_explanation, w.release_id AS when_made_release_id
+       w.explanation AS when_made_explanation, w.release_id AS when_made_release_id,
+       c.note_metric, n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
+       n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id
 FROM claims c
 LEFT JOIN explained l ON l.pledge_id = c.pledge_id AND l.basis = 'latest'
 LEFT JOIN explained w ON w.pledge_id = c.pledge_id AND w.basis = 'when_made'
+LEFT JOIN explained n ON n.pledge_id = c.pledge_id AND n.basis = 'note'
 ORDER BY c.pledge_id;
 
 CREATE OR REPLACE TABLE marts.claim_checks AS SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31');
@@ -187,6 +204,15 @@ COMMENT ON COLUMN marts.claim_checks.official_measure IS 'What is compared with 
 COMMENT ON COLUMN marts.claim_checks.comparison_value IS 'The same period a year before (pct_change) or the base period (ratio, direction).';
 COMMENT ON COLUMN marts.claim_checks.official_periods IS 'The official periods used, e.g. 2024 Q3–2024 Q4.';
 COMMENT ON COLUMN marts.claim_checks.covered_days IS 'Claimed days inside the official periods used (of claimed_days); extra_days lie outside the claim.';
-COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, overstated, understated, not yet published or not measurable (latest revision).';
+COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, overstated, understated, not yet published or not measurable: from the latest official statistics, or from the ad-hoc note while those do not cover the claim (see verdict_source).';
+COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests on: official statistics or the ministers'' ad-hoc note, and which release.';
+COMMENT ON COLUMN marts.claim_checks.official_verdict IS 'The verdict from the latest official statistics alone.';
+COMMENT ON COLUMN marts.claim_checks.note_metric IS 'Metric from the Home Office ad-hoc note the claim quotes (period_type range), if any.';
+COMMENT ON COLUMN marts.claim_checks.note_value IS 'The ad-hoc note''s figure for exactly the claimed period.';
+COMMENT ON COLUMN marts.claim_checks.note_measure IS 'As official_measure, from the ad-hoc note.';
+COMMENT ON COLUMN marts.claim_checks.note_comparison_value IS 'The ad-hoc note''s figure for the same period 12 months prior.';
+COMMENT ON COLUMN marts.claim_checks.note_verdict IS 'The claim checked against the ad-hoc note''s figures.';
+COMMENT ON COLUMN marts.claim_checks.note_explanation IS 'As explanation, for the ad-hoc note.';
+COMMENT ON COLUMN marts.claim_checks.note_release_id IS 'The ad-hoc note release (marts.releases) used.';
 COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on.';
 COMMENT ON COLUMN marts.claim_checks.release_id IS 'The newest release the latest verdict rests on.';
