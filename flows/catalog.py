@@ -31,6 +31,7 @@ class Metric:
     value: str
     definition: str
     where: str = "TRUE"
+    measure: str = "flow"      # flow (sums over time) | stock (a level on a date: never summed across periods)
     source_id: str = ""
 
 

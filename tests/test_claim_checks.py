@@ -32,13 +32,15 @@ def quarter(label: str) -> tuple[date, date]:
 @pytest.fixture
 def derive(tmp_path, monkeypatch):
     """Returns run(register_toml, observations) -> connection with marts built."""
-    def run(register: str, observations: list[tuple]) -> duckdb.DuckDBPyConnection:
+    def run(register: str, observations: list[tuple], stocks: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
         path = tmp_path / "register.toml"
         path.write_text(textwrap.dedent(register))
         monkeypatch.setenv("PLEDGES_REGISTER", str(path))
         con = duckdb.connect()
         db.ensure_meta(con)
         build_metric_views(con)
+        for metric in stocks:   # hand-made stock metrics (levels, never summed)
+            con.execute("INSERT INTO marts.metrics (metric_id, unit, period_type, measure) VALUES (?, 'people', 'month', 'stock')", [metric])
         for release_id, published in RELEASES.items():
             con.execute("INSERT INTO meta.releases VALUES (?, 'q', 't', 'p', ?, 'f.xlsx', ?, 'sha', 1, ?, ?, 1, 'loaded', NULL, NULL)",
                         [release_id, "u/" + release_id, published, published, published])
@@ -213,3 +215,13 @@ def test_claim_checked_against_the_ad_hoc_note_until_official_statistics_cover_i
     assert (row["official_verdict"], row["verdict"]) == ("overstated", "overstated")
     assert row["verdict_source"] == "official statistics, release q/2025-05-22"
     assert "Ad-hoc note: The note's note_returns for 5 Jul 2024 to 31 Jan 2025" in row["explanation"]
+
+
+def test_stock_pledges_take_the_last_level_not_a_sum(derive):
+    months = {(2024, 4): 31000, (2024, 5): 30500, (2024, 6): 30000, (2024, 7): 29000, (2024, 8): 28000}
+    observations = [("hotels", "month", date(y, m, 1), date(y, m, 28 if m == 2 else 30 if m in (4, 6, 9, 11) else 31), v, "q/2025-05-22")
+                    for (y, m), v in months.items()]
+    con = derive(PLEDGE, observations, stocks=("hotels",))
+    rows = con.execute("SELECT period_label, complete, value, baseline_value, status FROM marts.pledge_progress").fetchall()
+    # 2024 Q3 has July and August only: the level at the end of August; the baseline is the level at the end of June
+    assert rows == [("2024 Q3", False, 28000, 30000, "on track")]

@@ -50,11 +50,13 @@ def build_metric_views(con: duckdb.DuckDBPyConnection) -> None:
     body = "\nUNION ALL\n".join(selects) if selects else empty
     con.execute(f"CREATE OR REPLACE VIEW staging.metric_values AS\n{body}")
     con.execute("CREATE OR REPLACE TABLE marts.metrics (metric_id VARCHAR PRIMARY KEY, title VARCHAR, unit VARCHAR, "
-                "period_type VARCHAR, definition VARCHAR, source_id VARCHAR, source_title VARCHAR, layout_confirmed BOOLEAN)")
+                "period_type VARCHAR, measure VARCHAR, definition VARCHAR, source_id VARCHAR, source_title VARCHAR, "
+                "layout_confirmed BOOLEAN)")
     for source in load_catalog().values():
         for m in source.metrics:
-            con.execute("INSERT INTO marts.metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [m.id, m.title, m.unit, m.period_type, m.definition, source.id, source.title, source.layout_confirmed])
+            con.execute("INSERT INTO marts.metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [m.id, m.title, m.unit, m.period_type, m.measure, m.definition, source.id, source.title,
+                         source.layout_confirmed])
 
 
 def document_columns(con: duckdb.DuckDBPyConnection) -> None:

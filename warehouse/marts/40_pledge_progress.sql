@@ -7,7 +7,9 @@
 -- baseline) > met (target reached) > on track (moving in the promised direction) > off track.
 CREATE OR REPLACE TABLE marts.pledge_progress AS
 WITH pledges AS (
-    SELECT * FROM marts.pledges WHERE type = 'pledge' AND kind = 'quantitative'
+    SELECT p.*, coalesce(m.measure, 'flow') AS measure
+    FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id)
+    WHERE p.type = 'pledge' AND p.kind = 'quantitative'
 ),
 vintages AS (
     SELECT DISTINCT p.pledge_id, o.published_on AS as_of
@@ -22,11 +24,12 @@ known AS (
     QUALIFY row_number() OVER (PARTITION BY v.pledge_id, v.as_of, o.period_start, o.period_end
                                ORDER BY o.published_on DESC, o.release_id DESC) = 1
 ),
-buckets AS (
+buckets AS (   -- flows are summed over the bucket; stocks take their last level in it
     SELECT k.pledge_id, k.as_of,
            staging.bucket_start(p.progress_period, k.period_start) AS period_start,
            staging.bucket_end(p.progress_period, k.period_start) AS period_end,
-           sum(k.value) AS value, any_value(k.unit) AS unit,
+           CASE WHEN any_value(p.measure) = 'stock' THEN arg_max(k.value, k.period_end) ELSE sum(k.value) END AS value,
+           any_value(k.unit) AS unit,
            min(k.period_start) AS covered_start, max(k.period_end) AS covered_end,
            sum(staging.days_in(k.period_start, k.period_end)) AS covered_days,
            arg_max(k.release_id, k.published_on) AS release_id
@@ -42,9 +45,11 @@ baselines AS (
 baseline_values AS (
     -- the baseline counts only when published periods cover every one of its days
     SELECT bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end,
-           CASE WHEN sum(staging.days_in(k.period_start, k.period_end)) = staging.days_in(bl.baseline_start, bl.baseline_end)
+           CASE WHEN any_value(p.measure) = 'stock' THEN arg_max(k.value, k.period_end)
+                WHEN sum(staging.days_in(k.period_start, k.period_end)) = staging.days_in(bl.baseline_start, bl.baseline_end)
                 THEN sum(k.value) END AS baseline_value
     FROM baselines bl
+    JOIN pledges p USING (pledge_id)
     LEFT JOIN known k ON k.pledge_id = bl.pledge_id AND k.as_of = bl.as_of
          AND k.period_start >= bl.baseline_start AND k.period_end <= bl.baseline_end
     GROUP BY bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end
