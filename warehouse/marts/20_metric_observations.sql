@@ -22,11 +22,3 @@ COMMENT ON COLUMN marts.metric_observations.is_latest IS 'True for the value fro
 
 COMMENT ON TABLE marts.metrics IS 'One row per metric: title, unit, period type, definition and the source it comes from.';
 COMMENT ON COLUMN marts.metrics.layout_confirmed IS 'False while the source parser was built from a description, not yet from a real published file.';
-
--- What was known on a date: each metric and period from the newest release published on or before it.
-CREATE OR REPLACE MACRO marts.observations_as_of(as_of_date) AS TABLE
-SELECT metric_id, period_type, period_start, period_end, value, unit, release_id, published_on
-FROM marts.metric_observations
-WHERE published_on <= as_of_date
-QUALIFY row_number() OVER (PARTITION BY metric_id, period_type, period_start, period_end
-                           ORDER BY published_on DESC, release_id DESC) = 1;

@@ -94,6 +94,7 @@ measured AS (
                WHEN 'pct_change' THEN round(100 * (c.value - cmp.value) / nullif(cmp.value, 0), 1)
                WHEN 'ratio' THEN round(c.value / nullif(cmp.value, 0), 2)
                ELSE c.value END AS official_measure,
+           (SELECT max(k.period_end) FROM known k WHERE k.pledge_id = b.pledge_id AND k.basis = b.basis) AS data_to,
            greatest(c.release_id, cmp.release_id) AS release_id,
            greatest(c.published_on, cmp.published_on) AS published_on
     FROM bases b
@@ -130,9 +131,11 @@ explained AS (
     SELECT j.*,
            CASE
                WHEN j.official_value IS NULL THEN
-                   'No official ' || j.metric_id || ' figures '
-                   || CASE WHEN j.basis = 'when_made' THEN 'had been published' ELSE 'are loaded' END
-                   || ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') || '.'
+                   CASE j.basis WHEN 'note' THEN 'No ad-hoc note loaded gives ' || j.metric_id || ' figures'
+                                WHEN 'when_made' THEN 'No official ' || j.metric_id || ' figures had been published'
+                                ELSE 'No official ' || j.metric_id || ' figures are loaded' END
+                   || ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y')
+                   || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '') || '.'
                ELSE
                    CASE j.basis WHEN 'note' THEN 'The note''s ' ELSE 'Official ' END || j.metric_id || ' for ' || j.official_periods
                    || ' (' || j.covered_days || ' of the ' || j.claimed_days || ' claimed days'

@@ -23,6 +23,9 @@ SELECT p.pledge_id, p.type, p.kind, p.statement, p.quote, p.said_by, p.said_on, 
        CASE WHEN p.kind = 'qualitative' THEN 'Not measurable from official statistics; status set by hand: ' || p.manual_status
                  || ' (' || p.manual_status_on || ')' || coalesce('. ' || rtrim(p.note, '.'), '') || '.'
             WHEN p.type = 'claim' THEN c.explanation
+            WHEN g.pledge_id IS NULL AND latest.data_to IS NOT NULL THEN 'Official ' || p.metric_id
+                 || ' figures are loaded up to ' || strftime(latest.data_to, '%-d %b %Y') || ' only; the pledge is tracked from '
+                 || strftime(p.track_from, '%-d %b %Y') || '.'
             WHEN g.pledge_id IS NULL THEN 'No official ' || p.metric_id || ' figures are loaded yet'
                  || CASE WHEN p.measurability LIKE 'source not yet%' THEN ' (its source is not yet in the catalog).' ELSE '.' END
             ELSE p.metric_id || ' ' || g.period_label || ': ' || format('{:,.0f}', g.value)
@@ -34,6 +37,8 @@ SELECT p.pledge_id, p.type, p.kind, p.statement, p.quote, p.said_by, p.said_on, 
 FROM marts.pledges p
 LEFT JOIN progress g ON g.pledge_id = p.pledge_id
 LEFT JOIN claims c ON c.claim_id = p.pledge_id
+LEFT JOIN (SELECT metric_id, max(period_end) AS data_to FROM marts.observations_as_of(as_of_date) GROUP BY metric_id) AS latest
+       ON latest.metric_id = p.metric_id
 LEFT JOIN meta.releases r ON r.release_id = coalesce(g.release_id, c.release_id)
 ORDER BY p.type DESC, p.kind DESC, p.pledge_id;
 
