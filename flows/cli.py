@@ -200,6 +200,7 @@ def data_dictionary(warehouse: Path) -> str:
 def cmd_docs(args: argparse.Namespace) -> int:
     text = data_dictionary(Path(args.warehouse))
     if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text)
         print(f"wrote {args.out}")
     else:
