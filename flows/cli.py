@@ -263,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:   # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except WarehouseBusy as exc:
         print(f"pledges: {exc}", file=sys.stderr)
         return EXIT_BUSY
