@@ -197,3 +197,15 @@ def test_value_that_is_not_a_number_is_rejected_naming_sheet_row_and_column(sett
     assert [f[:3] for f in failures(settings)] == [("CP_02", 8, "Number of Penalties Issued"), ("CP_02", 9, "Quarter")]
     assert query(settings, "SELECT status FROM meta.releases WHERE file_name = ?", [BAD]) == [("rejected",)]
     assert snapshot(settings) == published
+
+
+def test_changed_unit_is_rejected_not_guessed(settings, tmp_path, published):
+    """CP_02 values are in £ millions; a release that switches the column to £ must not be read as millions."""
+    sheets = ie_sheets(quarters=["2025 Q2"])
+    sheets["CP_02"] = transparency_sheet("CP_02", "Volume and value of illegal working civil penalties",
+                                         ["Quarter", "Number of Penalties Issued1", "Value of penalties issued (£)"],
+                                         [["2025 Q2", 410, 7250000]])
+    outcome = load_bad(settings, tmp_path, sheets)
+    assert outcome.status == "rejected"
+    assert "sheet 'CP_02'" in outcome.error and "Value of penalties issued (Millions)" in outcome.error
+    assert snapshot(settings) == published
