@@ -1,0 +1,60 @@
+"""The CLI around the warehouse: data dictionary, read-only SQL, help with examples."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from flows import cli
+from tests.workbooks import small_boats_file
+
+
+@pytest.fixture
+def warehouse(settings, tmp_path):
+    path = small_boats_file(tmp_path / "f", date(2024, 9, 13), start=date(2024, 6, 1), days=100)
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(path)]) == 0
+    return settings.warehouse
+
+
+def test_every_public_column_is_described_and_in_the_dictionary(warehouse, tmp_path, capsys):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    undocumented = con.execute("SELECT table_name || '.' || column_name FROM duckdb_columns() "
+                               "WHERE schema_name = 'marts' AND comment IS NULL").fetchall()
+    tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
+                                        "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'marts'").fetchall()}
+    con.close()
+    assert undocumented == []
+    out = tmp_path / "docs" / "dictionary.md"
+    assert cli.main(["docs", "--warehouse", str(warehouse), "--out", str(out)]) == 0
+    text = out.read_text()
+    for table in tables:
+        assert f"## marts.{table} " in text
+    assert "| is_latest | BOOLEAN | True for the value from the newest release" in text
+    assert "`marts.claim_checks_as_of(as_of_date)`" in text
+
+
+def test_sql_is_read_only_and_prints_a_table(warehouse, capsys):
+    assert cli.main(["sql", "--warehouse", str(warehouse), "SELECT count(*) AS n FROM marts.pledges"]) == 0
+    assert "(1 row)" in capsys.readouterr().out
+    assert cli.main(["sql", "--warehouse", str(warehouse), "DELETE FROM meta.releases"]) == cli.EXIT_FAILED
+    assert "read-only" in capsys.readouterr().err
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("SELECT count(*) FROM meta.releases").fetchone() == (1,)
+    con.close()
+
+
+@pytest.mark.parametrize("command", ["run", "load", "status", "report", "sql", "docs", "rebuild"])
+def test_help_has_examples(command, capsys):
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "examples:" in out and f"pledges {command}" in out and "--warehouse" in out
+
+
+def test_errors_without_traceback_unless_debug(settings, capsys):
+    assert cli.main(["sql", "--warehouse", str(settings.warehouse), "SELECT 1"]) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "nothing published yet" in err and "Traceback" not in err
+    with pytest.raises(FileNotFoundError):
+        cli.main(["--debug", "sql", "--warehouse", str(settings.warehouse), "SELECT 1"])
