@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import os
 import sys
 from datetime import date
@@ -259,8 +260,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _progress_to_terminal() -> None:
+    """Progress lines (downloads, loads) on stderr, only when a person is watching."""
+    logger = logging.getLogger("pledges")
+    if sys.stderr.isatty() and not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("  … %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _progress_to_terminal()
     try:
         return args.func(args)
     except BrokenPipeError:   # output piped into `head` and the like: not an error

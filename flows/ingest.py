@@ -299,7 +299,11 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
     # oldest first, so a re-run of history settles `unchanged` against the first appearance
     candidates = sorted(candidates, key=lambda c: (c.published_on, c.fetched_at, c.url))
     with db.building(settings.warehouse, fresh=fresh) as con:
-        outcomes = [ingest(con, cand, settings) for cand in candidates]
+        outcomes = []
+        for number, cand in enumerate(candidates, 1):
+            log.info("[%d/%d] loading %s %s", number, len(candidates), cand.source.id, cand.file_name)
+            outcomes.append(ingest(con, cand, settings))
+        log.info("rebuilding derived tables")
         build_marts(con)
     return outcomes
 
@@ -358,6 +362,7 @@ def remote_candidates(settings: Settings, sources: list[Source], known: Known,
                 outcomes.append(Outcome(source.id, att.file_name, "unchanged", known.urls[att.url]))
                 continue
             try:
+                log.info("downloading %s", att.url)
                 got = fetch(att.url, settings, settings.archive_dir / "incoming")
             except FetchError as exc:
                 outcomes.append(Outcome(source.id, att.file_name, "failed", error=str(exc)))
