@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from flows.catalog import Source
+from flows.catalog import MONTHS, Source
 from flows.config import Settings
 from flows.errors import FetchError
 
@@ -150,6 +151,16 @@ def discover_govuk(source: Source, settings: Settings, http: requests.Session | 
     return found
 
 
+_EDITION_MONTH = re.compile(r"(january|february|march|april|may|june|july|august|september|october|november|december)"
+                            r"[-_]?(\d{4})/?$", re.IGNORECASE)
+
+
+def _edition_month(uri: str) -> tuple[int, int] | None:
+    """(year, month) an ONS edition URI ends with: `.../yearendingdecember2025` -> (2025, 12)."""
+    m = _EDITION_MONTH.search(uri)
+    return (int(m.group(2)), MONTHS[m.group(1).casefold()]) if m else None
+
+
 def discover_ons(source: Source, settings: Settings, http: requests.Session | None = None) -> list[Attachment]:
     """ONS dataset editions: `<page>/data` lists editions; `<edition>/data` lists its downloads."""
     http = http or session()
@@ -158,6 +169,9 @@ def discover_ons(source: Source, settings: Settings, http: requests.Session | No
     editions = page.get("datasets")
     if not isinstance(editions, list):
         raise FetchError(f"{source.id}: {base}{source.landing_page}/data has no datasets list (page layout changed?)")
+    # newest first, by the month the edition's name ends with (`.../yearendingjune2025`): the list's own
+    # order is not documented; editions without such a name keep their place after the dated ones
+    editions = sorted(editions, key=lambda e: _edition_month(e.get("uri") or "") or (0, 0), reverse=True)
     found = []
     for edition in editions[: int(source.options.get("max_editions", 4))]:
         uri = edition.get("uri") or ""

@@ -108,7 +108,7 @@ def archive(settings: Settings, source: Source, file_path: Path, sha256: str, si
         os.replace(tmp, target)
     elif move:
         Path(file_path).unlink(missing_ok=True)
-    sidecar = target.with_suffix(".json")
+    sidecar = folder / f"{sha256}.meta.json"   # beside the file; never clashes with a raw .json
     record = json.loads(sidecar.read_text()) if sidecar.exists() else {
         "sha256": sha256, "bytes": size, "file": target.name, "source_id": source.id,
         "publisher": source.publisher, "licence": source.licence, "sightings": []}
@@ -407,7 +407,7 @@ def archived_candidates(settings: Settings) -> tuple[list[Candidate], list[Outco
     """Every sighting recorded in the raw archive's sidecars, as candidates; files are re-hashed first."""
     catalog = load_catalog()
     candidates, outcomes = [], []
-    for sidecar in sorted(settings.archive_dir.glob("*/*.json")):
+    for sidecar in sorted(settings.archive_dir.glob("*/*.meta.json")):
         record = json.loads(sidecar.read_text())
         path = sidecar.with_name(record["file"])
         source = catalog.get(record["source_id"])

@@ -2,6 +2,10 @@
 
 Pages live at /api/content/<page path>; files at /media/<24-hex id>/<file name>, as on
 assets.publishing.service.gov.uk. Faults are queued per request path and consumed in order.
+
+Other publishers' shapes are served from `routes`: any JSON or bytes at any path, matched
+on the whole request target first (query string included: ONS `/file?uri=...`, DfE
+`/data-sets/<id>/csv?dataSetVersion=...`), then on the path alone.
 """
 from __future__ import annotations
 
@@ -18,8 +22,9 @@ from pathlib import Path
 class Mirror:
     pages: dict[str, dict] = field(default_factory=dict)        # page path -> content API JSON
     files: dict[str, bytes] = field(default_factory=dict)       # /media/... path -> bytes
-    faults: dict[str, list[str]] = field(default_factory=dict)  # request path -> queued fault names
+    faults: dict[str, list[str]] = field(default_factory=dict)  # request path (or whole target, query included) -> queued fault names
     hits: list[str] = field(default_factory=list)
+    routes: dict[str, tuple[bytes, str]] = field(default_factory=dict)   # request target or path -> (body, content type)
     base: str = ""
 
     def publish(self, page_path: str, file_name: str, content: bytes, title: str | None = None,
@@ -38,6 +43,30 @@ class Mirror:
 
     def fault(self, path: str, *names: str) -> None:
         self.faults.setdefault(path, []).extend(names)
+
+    # --- any shape, at any path ----------------------------------------------------------------
+
+    def serve(self, target: str, content: bytes, content_type: str = "application/octet-stream") -> str:
+        """Serve `content` at `target` (a path, with its query string if the request carries one); return its URL."""
+        self.routes[target] = (content, content_type)
+        return self.base + target
+
+    def serve_json(self, target: str, data: object) -> str:
+        return self.serve(target, json.dumps(data).encode(), "application/json")
+
+    def asset(self, file_name: str, content: bytes) -> str:
+        """A file under /media/<id>/<file name> (no page); return its URL."""
+        media_id = hashlib.sha256(content + file_name.encode()).hexdigest()[:24]
+        path = f"/media/{media_id}/{file_name}"
+        self.files[path] = content
+        return self.base + path
+
+    def page(self, page_path: str, attachments: list[dict], public_updated_at: str = "2026-01-23T09:30:00.000+00:00",
+             title: str | None = None, **extra) -> dict:
+        """A Content API page with the given `details.attachments` (and any other top-level fields, e.g. links)."""
+        self.pages[page_path] = {"base_path": page_path, "title": title or page_path.rsplit("/", 1)[-1],
+                                 "public_updated_at": public_updated_at, "details": {"attachments": attachments}, **extra}
+        return self.pages[page_path]
 
 
 def _handler(mirror: Mirror):
@@ -58,7 +87,7 @@ def _handler(mirror: Mirror):
         def do_GET(self):
             path = self.path.split("?")[0]
             mirror.hits.append(path)
-            queued = mirror.faults.get(path)
+            queued = mirror.faults.get(self.path) if self.path in mirror.faults else mirror.faults.get(path)
             fault = queued.pop(0) if queued else None
             if fault and fault.startswith("status:"):
                 return self._send(int(fault.split(":")[1]), b"fault")
@@ -66,6 +95,14 @@ def _handler(mirror: Mirror):
                 time.sleep(3)
             if fault and fault.startswith("redirect:"):
                 return self._send(302, b"", headers={"Location": fault.split(":", 1)[1]})
+            route = mirror.routes.get(self.path) or mirror.routes.get(path)
+            if route is not None:
+                body, content_type = route
+                if fault == "truncate":
+                    self._send(200, body[: len(body) // 2], content_type, length=len(body))
+                    self.close_connection = True
+                    return
+                return self._send(200, body, content_type)
             if path.startswith("/api/content/"):
                 page = mirror.pages.get(path[len("/api/content"):])
                 if page is None:

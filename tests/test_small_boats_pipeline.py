@@ -37,7 +37,7 @@ def test_run_discovers_downloads_and_publishes(settings, mirror, tmp_path):
     sha = release[0][6]
     archived = settings.archive_dir / sha[:2] / f"{sha}.ods"
     assert archived.stat().st_size == release[0][5]
-    assert '"url": "' + url in (archived.with_suffix(".json")).read_text()
+    assert '"url": "' + url in archived.with_name(f"{sha}.meta.json").read_text()
     # day values match the sheet we published; uncontrolled landings '-' before 2023 never became zero
     expected = sum((i * 37) % 400 for i in range(7, 35))  # 2024-01-01 .. 2024-01-28
     got = query(settings, "SELECT sum(value), count(*) FROM marts.metric_observations WHERE metric_id = 'small_boat_arrivals' "

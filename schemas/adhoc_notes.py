@@ -1,0 +1,46 @@
+"""Home Office ad-hoc transparency notes (flows/parsers/adhoc_notes.py): one row per figure.
+
+A figure is a measure (a canonical id such as `enforced_returns`, or the label as published for
+measures the parser does not know) over a date range read from its column header, in one note
+(release). `comparison` is `current` (5 July 2024 to the note's cut-off), `year_before` (the same
+days 12 months earlier) or `earlier`. `first_mention` is false where a known measure repeats a
+figure an earlier table of the same note already gave (metrics count it once). The `check_*`
+columns are empty in every loaded note: they carry, for validation, a percentage change that
+disagrees with the figures or a measure given twice with different figures.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+
+class NoteFigures(pa.DataFrameModel):
+    note_table: Series[str]
+    measure: Series[str]
+    measure_label: Series[str]
+    period_label: Series[str]
+    comparison: Series[str] = pa.Field(isin=["current", "year_before", "earlier"])
+    period_start: Series[pd.Timestamp]
+    period_end: Series[pd.Timestamp]
+    value: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+    prior_value: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+    pct_change_published: Series[pd.Float64Dtype] = pa.Field(nullable=True)
+    first_mention: Series[bool]
+    check_pct_change: Series[str] = pa.Field(nullable=True)
+    check_repeat: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("check_pct_change", name="the published percentage change agrees with the figures")
+    def _pct(cls, series: pd.Series) -> pd.Series:
+        return series.isna()
+
+    @pa.check("check_repeat", name="a measure given twice in the note has one figure")
+    def _repeat(cls, series: pd.Series) -> pd.Series:
+        return series.isna()
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+TABLES = {"adhoc_note_figures": NoteFigures}
