@@ -68,6 +68,9 @@ def test_labels(sql):
 
 
 def test_buckets(sql):
-    assert sql("SELECT staging.bucket_start('quarter', DATE '2024-08-15'), staging.bucket_end('quarter', DATE '2024-08-15'), "
-               "staging.bucket_end('month', DATE '2024-02-10'), staging.bucket_end('year_ending', DATE '2025-06-30')") == (
-        date(2024, 7, 1), date(2024, 9, 30), date(2024, 2, 29), date(2025, 6, 30))
+    assert sql("SELECT staging.bucket_start('quarter', DATE '2024-08-15'), "
+               "staging.bucket_end('quarter', DATE '2024-08-15', DATE '2024-08-15'), "
+               "staging.bucket_end('month', DATE '2024-02-10', DATE '2024-02-10'), "
+               "staging.bucket_start('year_ending', DATE '2024-07-01'), "
+               "staging.bucket_end('year_ending', DATE '2024-07-01', DATE '2025-06-30')") == (
+        date(2024, 7, 1), date(2024, 9, 30), date(2024, 2, 29), date(2024, 7, 1), date(2025, 6, 30))

@@ -21,11 +21,11 @@ CREATE OR REPLACE MACRO staging.period_label(ptype, p_start, p_end) AS CASE ptyp
     WHEN 'academic_year' THEN year(p_start) || '/' || lpad(CAST((year(p_start) + 1) % 100 AS VARCHAR), 2, '0')
     ELSE strftime(p_start, '%-d %b %Y') || ' to ' || strftime(p_end, '%-d %b %Y') END;
 
--- Start and end of the month, quarter or year holding d; other period types keep their own bounds.
+-- Start and end of the month, quarter or year holding a period; other period types keep their own bounds.
 CREATE OR REPLACE MACRO staging.bucket_start(ptype, d) AS
-    CASE WHEN ptype IN ('month', 'quarter', 'year') THEN CAST(date_trunc(ptype, d) AS DATE) ELSE d END;
-CREATE OR REPLACE MACRO staging.bucket_end(ptype, d) AS CASE ptype
-    WHEN 'month' THEN CAST(date_trunc('month', d) + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE)
-    WHEN 'quarter' THEN CAST(date_trunc('quarter', d) + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE)
-    WHEN 'year' THEN CAST(date_trunc('year', d) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE)
-    ELSE d END;
+    CAST(date_trunc(CASE WHEN ptype IN ('month', 'quarter', 'year') THEN ptype ELSE 'day' END, d) AS DATE);
+CREATE OR REPLACE MACRO staging.bucket_end(ptype, p_start, p_end) AS CASE ptype
+    WHEN 'month' THEN CAST(date_trunc('month', p_start) + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE)
+    WHEN 'quarter' THEN CAST(date_trunc('quarter', p_start) + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE)
+    WHEN 'year' THEN CAST(date_trunc('year', p_start) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE)
+    ELSE p_end END;

@@ -27,7 +27,7 @@ known AS (
 buckets AS (   -- flows are summed over the bucket; stocks take their last level in it
     SELECT k.pledge_id, k.as_of,
            staging.bucket_start(p.progress_period, k.period_start) AS period_start,
-           staging.bucket_end(p.progress_period, k.period_start) AS period_end,
+           staging.bucket_end(p.progress_period, k.period_start, k.period_end) AS period_end,
            CASE WHEN any_value(p.measure) = 'stock' THEN arg_max(k.value, k.period_end) ELSE sum(k.value) END AS value,
            any_value(k.unit) AS unit,
            min(k.period_start) AS covered_start, max(k.period_end) AS covered_end,
@@ -63,7 +63,7 @@ SELECT b.pledge_id, p.metric_id, p.progress_period AS period_type, b.period_star
        bv.baseline_start, bv.baseline_end,
        staging.period_label(CASE WHEN p.baseline = 'fixed'
                                       OR (staging.bucket_start(p.progress_period, bv.baseline_start) = bv.baseline_start
-                                          AND staging.bucket_end(p.progress_period, bv.baseline_start) = bv.baseline_end)
+                                          AND staging.bucket_end(p.progress_period, bv.baseline_start, bv.baseline_end) = bv.baseline_end)
                                  THEN p.progress_period ELSE 'range' END,
                             bv.baseline_start, bv.baseline_end) AS baseline_label,
        bv.baseline_value,

@@ -1,0 +1,64 @@
+"""Issue 7 end to end: ONS, DfE, MoJ and the ministers' ad-hoc note, each built in code in its
+published layout, served by the local mirror, discovered and downloaded like any source; then
+the pledge rows and claim checks that read them."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from flows import cli
+from flows.ingest import run_sources
+from tests.test_adhoc_notes import SLUG_JAN, note_html, publish_notes
+from tests.test_dfe import SYNTHETIC, csv_bytes, national, publish_versions, with_subtotals
+from tests.test_moj import OTHER, S25, S25A, members, publish_collection, zip_bytes
+from tests.test_ons import publish_edition
+from tests.workbooks import ltim_rows, ltim_sheets, write_xlsx
+
+SOURCES = ["ons_ltim", "dfe_apprenticeships", "moj_outcomes_by_offence", "ho_returns_notes"]
+
+
+def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path, capsys):
+    settings = dataclasses.replace(settings, ons_base=mirror.base, dfe_base=mirror.base + "/statistics/v1")
+    # ONS: net migration 200,000 in YE Dec 2019, 700,000 in YE Dec 2023 (more than trebled), then falling
+    rows = ltim_rows(["YE Dec 19", "YE Dec 23", "YE Jun 24", "YE Dec 24", "YE Jun 25 P"],
+                     [680_000, 1_250_000, 1_150_000, 950_000, 900_000], [480_000, 550_000, 500_000, 520_000, 550_000])
+    ons_file = write_xlsx(tmp_path / "ltimnov25.xlsx", ltim_sheets(rows))
+    publish_edition(mirror, "yearendingjune2025", "ltimnov25.xlsx", "2025-11-27T07:00:00.000Z", ons_file.read_bytes())
+    # DfE: starts by academic year (2024/25 final in the July 2026 version, 2025/26 provisional)
+    publish_versions(mirror, {"2.0.2": ("2026-07-16T08:30:50+00:00",
+                                        csv_bytes(with_subtotals([national(t, n) for t, n in SYNTHETIC.items()])))})
+    # MoJ: s.25 facilitation convictions 2016 and 2022 (down), among other offences
+    data = {2016: {S25: 300, S25A: 20, OTHER[0]: 800}, 2022: {S25: 85, S25A: 10, OTHER[1]: 40}}
+    publish_collection(mirror, [("criminal-justice-system-statistics-quarterly-december-2022", "2023-05-18T09:30:00+01:00",
+                                 "outcomes-by-offence-sentencing-2016-2022.zip",
+                                 zip_bytes({"sentence_outcomes_2016_2022.csv": members(data)}))])
+    # the Home Office note to 31 January 2025, the one the Home Secretary's figures come from
+    publish_notes(mirror, {SLUG_JAN: note_html()})
+
+    outcomes = run_sources(settings, SOURCES)
+    assert sorted({o.source_id for o in outcomes if o.status == "loaded"}) == sorted(SOURCES), \
+        [(o.source_id, o.status, o.error) for o in outcomes]
+
+    assert cli.main(["status", "--warehouse", str(settings.warehouse), "--json"]) == 0
+    status = {p["pledge_id"]: p for p in json.loads(capsys.readouterr().out)["pledges"]}
+    # pledges that read ONS and DfE show values against their baselines
+    assert status["net_migration_down"]["period_label"] == "YE Jun 2025"
+    assert status["net_migration_down"]["value"] == 350_000 and status["net_migration_down"]["baseline_value"] == 650_000
+    assert status["net_migration_down"]["status"] == "on track"
+    assert status["apprenticeships_up"]["value"] == SYNTHETIC["202425"]
+    assert status["apprenticeships_up"]["baseline_value"] == SYNTHETIC["202324"]
+    assert status["apprenticeships_up"]["status"] == "on track"
+    # claims: trebled (700,000 / 200,000 = 3.5), convictions fell (320 -> 95)
+    assert status["legal_migration_trebled"]["status"] == "consistent" and status["legal_migration_trebled"]["value"] == 3.5
+    assert status["smuggling_convictions"]["status"] == "consistent"
+    # the Home Secretary's figures, checked against exactly the note they quote (no quarterly returns loaded)
+    import duckdb
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    checks = {r[0]: r[1:] for r in con.execute(
+        "SELECT claim_id, note_value, note_measure, note_verdict, verdict, verdict_source FROM marts.claim_checks").fetchall()}
+    con.close()
+    assert checks["returns_seven_months"][:4] == (18987, 18987, "consistent", "consistent")
+    assert checks["enforced_returns_up_24"][1:4] == (24.2, "consistent", "consistent")
+    assert checks["fno_returns_up_21"][2] == "consistent"
+    assert checks["illegal_working_up_38"][2] == "consistent"
+    assert checks["returns_seven_months"][4].startswith("ad-hoc note, release ho_returns_notes/")
