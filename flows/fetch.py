@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -82,11 +83,29 @@ def session() -> requests.Session:
 
 
 def _json(http: requests.Session, url: str, settings: Settings, source: Source) -> dict:
-    response = _get(http, url, settings)
+    """A JSON page, fetched conditionally: the last ETag / Last-Modified are sent, and a 304 reuses the
+    copy kept in `<archive>/http-cache/` (pages are re-read every scheduled run, mostly unchanged)."""
+    cache = settings.archive_dir / "http-cache" / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".json")
+    cached = json.loads(cache.read_text()) if cache.exists() else None
+    headers = {}
+    if cached and cached.get("etag"):
+        headers["If-None-Match"] = cached["etag"]
+    if cached and cached.get("last_modified"):
+        headers["If-Modified-Since"] = cached["last_modified"]
+    response = _get(http, url, settings, headers=headers or None)
+    if response.status_code == 304 and cached:
+        return cached["body"]
     try:
-        return response.json()
+        body = response.json()
     except ValueError as exc:
         raise FetchError(f"{source.id}: {url} did not return JSON") from exc
+    validators = {"etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified")}
+    if any(validators.values()):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"url": url, **validators, "body": body}))
+        os.replace(tmp, cache)
+    return body
 
 
 def _date(text: str | None) -> date | None:

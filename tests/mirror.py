@@ -24,6 +24,7 @@ class Mirror:
     files: dict[str, bytes] = field(default_factory=dict)       # /media/... path -> bytes
     faults: dict[str, list[str]] = field(default_factory=dict)  # request path (or whole target, query included) -> queued fault names
     hits: list[str] = field(default_factory=list)
+    not_modified: list[str] = field(default_factory=list)      # content API paths answered 304
     routes: dict[str, tuple[bytes, str]] = field(default_factory=dict)   # request target or path -> (body, content type)
     base: str = ""
 
@@ -107,7 +108,15 @@ def _handler(mirror: Mirror):
                 page = mirror.pages.get(path[len("/api/content"):])
                 if page is None:
                     return self._send(404, b'{"error": "not found"}', "application/json")
-                return self._send(200, json.dumps(page).encode(), "application/json")
+                body = json.dumps(page).encode()
+                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'   # like GOV.UK's content API: conditional GETs
+                if self.headers.get("If-None-Match") == etag:
+                    mirror.not_modified.append(path)
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                return self._send(200, body, "application/json", headers={"ETag": etag})
             body = mirror.files.get(path)
             if body is None:
                 return self._send(404, b"not found")

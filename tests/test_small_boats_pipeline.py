@@ -135,3 +135,13 @@ def test_as_of_answers_follow_revisions(settings, tmp_path):
     con.close()
     assert day == ((370 * 37) % 400, 2000)
     assert now - then == 2000 - (370 * 37) % 400 + sum((i * 37) % 400 for i in range(430, 437))
+
+
+def test_landing_pages_are_fetched_conditionally(settings, mirror, tmp_path):
+    publish_release(mirror, tmp_path, date(2024, 2, 2), start=date(2024, 1, 1), days=10)
+    run_sources(settings, ["small_boats"])
+    assert mirror.not_modified == []
+    assert [o.status for o in run_sources(settings, ["small_boats"])] == ["unchanged"]
+    assert mirror.not_modified == ["/api/content" + SMALL_BOATS_PAGE]     # 304: the kept copy was used
+    publish_release(mirror, tmp_path, date(2024, 2, 9), start=date(2024, 1, 1), days=17)
+    assert [o.status for o in run_sources(settings, ["small_boats"])] == ["loaded"]   # a changed page is read again
