@@ -93,8 +93,9 @@ _type_of = np.frompyfunc(type, 1, 1)
 
 
 def _grid_column(values: np.ndarray) -> np.ndarray:
-    """One column of calamine cells as pandas.read_excel(header=None) gives them, in bulk rather than per cell:
-    whole floats become ints, dates become datetimes, empty cells and pandas' NA strings become NaN."""
+    """Calamine cells (a 1-D object array, converted in place) as pandas.read_excel(header=None) gives them, in
+    bulk rather than per cell: whole floats become ints, dates become datetimes, empty cells and pandas' NA
+    strings become NaN. Cell by cell, so one call can take a whole sheet's cells (see Workbook._read)."""
     types = _type_of(values)
     floats = np.flatnonzero(types == float)
     if len(floats):
@@ -103,7 +104,7 @@ def _grid_column(values: np.ndarray) -> np.ndarray:
         values[floats[whole]] = numbers[whole].astype(np.int64)
     texts = np.flatnonzero(types == str)
     if len(texts):
-        missing = pd.Series(values[texts]).isin(_READ_AS_MISSING).to_numpy()
+        missing = pd.Series(values[texts], dtype=object).isin(_READ_AS_MISSING).to_numpy()   # no str-dtype inference
         values[texts[missing]] = np.nan
     values[np.flatnonzero(types == type(None))] = np.nan
     for i in np.flatnonzero(types == date):     # date-only cells (datetime is a subclass, not matched)
@@ -125,7 +126,7 @@ def open_document(path: Path, fmt: str, max_unzipped_bytes: int) -> "Workbook | 
 class Workbook:
     """Sheets read lazily with the calamine engine, as raw cell grids (no header guessing).
 
-    Cells come straight from python-calamine and are converted column by column, with the
+    Cells come straight from python-calamine and are converted in bulk, with the
     same result as pandas.read_excel(header=None) (whole floats as ints, dates as datetimes,
     empty and NA-string cells as NaN) but without its Python call per cell and its text
     parser's copies: for a 400,000-row sheet what remains is calamine's own parse of the XML
@@ -144,8 +145,14 @@ class Workbook:
             return pd.DataFrame()
         frame = pd.DataFrame(rows, dtype=object)
         del rows
-        frame = pd.DataFrame({c: _grid_column(frame[c].to_numpy(dtype=object, copy=True)) for c in frame.columns},
-                             index=frame.index)
+        # every cell converted in one call (a fixed cost per call, not per column: wide sheets with many
+        # blank columns, and the 3-row heads read to find titles, were paying it dozens of times)
+        columns, index = frame.columns, frame.index
+        cells = np.array(frame.to_numpy(dtype=object).T, dtype=object, order="C")   # a copy, one row per column
+        del frame
+        _grid_column(cells.reshape(-1))
+        frame = pd.DataFrame(dict(zip(columns, cells)), index=index)
+        del cells
         return frame.infer_objects()
 
     def grid(self, sheet: str) -> pd.DataFrame:
