@@ -52,11 +52,9 @@ def build_metric_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE OR REPLACE TABLE marts.metrics (metric_id VARCHAR PRIMARY KEY, title VARCHAR, unit VARCHAR, "
                 "period_type VARCHAR, measure VARCHAR, definition VARCHAR, source_id VARCHAR, source_title VARCHAR, "
                 "layout_confirmed BOOLEAN)")
-    for source in load_catalog().values():
-        for m in source.metrics:
-            con.execute("INSERT INTO marts.metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [m.id, m.title, m.unit, m.period_type, m.measure, m.definition, source.id, source.title,
-                         source.layout_confirmed])
+    rows = [(m.id, m.title, m.unit, m.period_type, m.measure, m.definition, source.id, source.title, source.layout_confirmed)
+            for source in load_catalog().values() for m in source.metrics]
+    con.executemany("INSERT INTO marts.metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def document_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -71,8 +69,15 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
-    build_metric_views(con)
-    write_register(con)
-    for sql_file in sorted(MARTS_DIR.glob("*.sql")):
-        con.execute(sql_file.read_text())
-    document_columns(con)
+    """Every derived table, in one transaction (readers only ever see the published file anyway)."""
+    con.execute("BEGIN")
+    try:
+        build_metric_views(con)
+        write_register(con)
+        for sql_file in sorted(MARTS_DIR.glob("*.sql")):
+            con.execute(sql_file.read_text())
+        document_columns(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
