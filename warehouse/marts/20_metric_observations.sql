@@ -6,8 +6,7 @@ SELECT v.metric_id, v.period_type, v.period_start, v.period_end, v.value, v.unit
        row_number() OVER (PARTITION BY v.metric_id, v.period_type, v.period_start, v.period_end
                           ORDER BY r.published_on DESC, r.fetched_at DESC, v.release_id DESC) = 1 AS is_latest
 FROM staging.metric_values v
-JOIN meta.releases r ON r.release_id = v.release_id AND r.status = 'loaded'
-ORDER BY v.metric_id, v.period_start, r.published_on;
+JOIN meta.releases r ON r.release_id = v.release_id AND r.status = 'loaded';
 
 COMMENT ON TABLE marts.metric_observations IS 'Long table of every metric value in every release (vintage). Filter is_latest for the latest revision, or published_on <= D for what was known on date D.';
 COMMENT ON COLUMN marts.metric_observations.metric_id IS 'Stable metric id; see marts.metrics for title, unit and definition.';

@@ -21,6 +21,8 @@ known AS (
     FROM vintages v
     JOIN pledges p USING (pledge_id)
     JOIN marts.metric_observations o ON o.metric_id = p.metric_id AND o.published_on <= v.as_of
+         -- only what tracked periods and their baselines can use (a year-ending period reaches a year back)
+         AND o.period_end >= least(coalesce(p.baseline_start, p.track_from), p.track_from - INTERVAL 2 YEAR)
     QUALIFY row_number() OVER (PARTITION BY v.pledge_id, v.as_of, o.period_start, o.period_end
                                ORDER BY o.published_on DESC, o.release_id DESC) = 1
 ),
