@@ -235,6 +235,12 @@ DISCOVERERS = {"govuk_page": discover_govuk, "govuk_collection": discover_govuk,
                "ons_dataset": discover_ons, "dfe_api": discover_dfe}
 
 
+def discovery_host(source: Source, settings: Settings) -> str:
+    """The host a source's discovery talks to first."""
+    base = {"ons_dataset": settings.ons_base, "dfe_api": settings.dfe_base}.get(source.discovery, settings.govuk_base)
+    return urlsplit(base).hostname or base
+
+
 def discover(source: Source, settings: Settings, http: requests.Session | None = None) -> list[Attachment]:
     """The source's current files, found the way its catalog entry says (`discovery`)."""
     try:

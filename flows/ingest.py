@@ -22,7 +22,7 @@ import pandera.pandas as pa
 from flows.catalog import Source, load_catalog, recognise
 from flows.config import Settings
 from flows.errors import FailureCase, FetchError, SourceError
-from flows.fetch import Attachment, Download, discover, download
+from flows.fetch import Attachment, Download, discover, discovery_host, download
 from flows.parsers import PARSERS
 from flows.parsers.common import TableNotFound, UnsafeFile, open_document
 from warehouse import db
@@ -351,11 +351,19 @@ def remote_candidates(settings: Settings, sources: list[Source], known: Known,
                       discover: Discover = discover, fetch: Fetch = download) -> tuple[list[Candidate], list[Outcome]]:
     """Discover each source's attachments; download only URLs not already loaded. One source's failure spares the rest."""
     candidates, outcomes = [], []
+    unreachable: dict[str, str] = {}   # host -> the error that showed it down: later sources there fail at once
     for source in sources:
+        host = discovery_host(source, settings)
+        if host in unreachable:
+            outcomes.append(Outcome(source.id, source.landing_page, "failed",
+                                    error=f"not tried: {host} was unreachable earlier in this run ({unreachable[host]})"))
+            continue
         try:
             attachments = discover(source, settings)
         except FetchError as exc:
             outcomes.append(Outcome(source.id, source.landing_page, "failed", error=str(exc)))
+            if "ConnectionError" in str(exc):
+                unreachable[host] = str(exc).split(";")[0]
             continue
         for att in attachments:
             if att.url in known.urls:

@@ -247,3 +247,15 @@ def test_disk_write_failure_during_publish(settings, tmp_path):
     assert settings.warehouse.read_bytes() == before
     assert not settings.warehouse.with_name(settings.warehouse.name + ".building").exists()
     assert snapshot(settings)   # still readable
+
+
+def test_unreachable_host_is_tried_once_per_run(settings, mirror):
+    import dataclasses
+    import socket
+    with socket.socket() as s:        # a port nothing listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    down = dataclasses.replace(settings, govuk_base=dead)
+    first, second = run_sources(down, ["small_boats", "ho_returns"])
+    assert first.status == "failed" and "gave up after 3 attempts" in first.error and "ConnectionError" in first.error
+    assert second.status == "failed" and second.error.startswith("not tried: 127.0.0.1 was unreachable earlier in this run")
