@@ -1,16 +1,14 @@
 """The walking skeleton end to end: a GOV.UK-shaped mirror over HTTP -> a published DuckDB warehouse."""
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 import duckdb
-import pytest
 
 from flows import cli
 from flows.ingest import run_sources
 from tests.conftest import SMALL_BOATS_PAGE
-from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+from tests.workbooks import small_boats_file, write_workbook
 
 
 def query(settings, sql, params=None):
