@@ -49,6 +49,9 @@ class Source:
     cadence: str
     date_from: str = "file_name"
     discovery: str = "govuk_page"   # govuk_page | govuk_collection | govuk_html | ons_dataset | dfe_api
+    # date_from = "reference_period": the name gives the month the data run to, not the release date. A
+    # download takes the page's date; a local file that month plus publication_lag_months (approximate).
+    publication_lag_months: int = 0
     layout_confirmed: bool = True
     options: dict = field(default_factory=dict, hash=False)
     metrics: tuple[Metric, ...] = ()
@@ -78,6 +81,14 @@ class Source:
         else:
             return None
         return date(year, month, int(parts.get("day") or 1)) if month else None
+
+    def published_from_name(self, file_name: str) -> date | None:
+        """Publication date implied by the file name: its date, or its reference month plus the usual lag."""
+        found = self.date_in_name(file_name)
+        if found is None or self.date_from != "reference_period":
+            return found
+        months = found.month - 1 + self.publication_lag_months
+        return date(found.year + months // 12, months % 12 + 1, 1)
 
     @property
     def tables(self) -> dict:

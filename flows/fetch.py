@@ -134,8 +134,8 @@ def _govuk_attachments(source: Source, settings: Settings, http: requests.Sessio
             file_name = item.get("filename") or os.path.basename(urlsplit(url).path)
         if not url or not source.matches(file_name):
             continue
-        published = source.date_in_name(file_name) if source.date_from == "file_name" else None
-        published = published or _date(item.get("published_at")) or page_date
+        published = source.published_from_name(file_name) if source.date_from == "file_name" else None
+        published = published or _date(item.get("published_at")) or page_date or source.published_from_name(file_name)
         if published is None:
             raise FetchError(f"{source.id}: no publication date for {file_name} (not in its name, page has none)")
         found.append(Attachment(source.id, urljoin(api_base + page_path, url), file_name, item.get("title") or file_name,

@@ -333,7 +333,7 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
         if (source.id, sha) in known.loaded:
             outcomes.append(Outcome(source.id, path.name, "unchanged", known.loaded[(source.id, sha)]))
             continue
-        published = source.date_in_name(path.name) or date.fromtimestamp(path.stat().st_mtime)
+        published = source.published_from_name(path.name) or date.fromtimestamp(path.stat().st_mtime)
         fetched = datetime.now()
         url = str(path.resolve())
         archived = archive(settings, source, path, sha, path.stat().st_size, move=False, file_name=path.name, url=url, title=path.name,

@@ -74,7 +74,8 @@ def test_real_irregular_migration_workbook_loads_with_the_sheet_totals(realdata,
     assert query(settings, "SELECT count(*), count(DISTINCT nationality) FROM raw.irregular_detections") == \
         [(len(sheet), sheet["Nationality"].nunique())]
     assert query(settings, "SELECT count(*) FROM meta.new_categories") == [(0,)]
-    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2023, 9, 1),)]
+    # the name says "year ending september 2023"; loaded locally it counts as published two months later
+    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2023, 11, 1),)]
 
 
 # --- derived real values in the published layout: returns, both sheet-name styles ------------------
@@ -117,7 +118,7 @@ def test_derived_returns_load_in_both_sheet_name_styles(returns_releases, derive
     assert [s[0] for s in sheets] == sorted(p.name for p in files.values())
     ret = derived_returns["Ret_D01"]
     fno = derived_returns["Ret_D03"]
-    for year, release in [(2018, "ho_returns/2018-12-01/%"), (2023, "ho_returns/2025-03-01/%")]:
+    for year, release in [(2018, "ho_returns/2019-02-01/%"), (2023, "ho_returns/2025-05-01/%")]:
         rows = ret[ret["Year"] == year].groupby("Return type group")["Number of returns"].sum()
         enforced = by_year(metric(settings, "returns_enforced", release))[year]
         voluntary = by_year(metric(settings, "returns_voluntary", release))[year]
@@ -280,10 +281,10 @@ def test_header_a_row_lower_still_loads(settings, tmp_path, published):
     outcome = load_bad(settings, tmp_path, returns_sheets(frames, header_row=3))
     assert outcome.status == "loaded", outcome.error
     d01 = frames["Ret_D01"]
-    assert metric(settings, "returns_total", "ho_returns/2024-09-01/%") == {
+    assert metric(settings, "returns_total", "ho_returns/2024-11-01/%") == {
         (date(2024, 7, 1), date(2024, 9, 30)): float(d01.loc[d01["Return type group"] != GROUPS[2][0], "Number of returns"].sum())}
     # source rows point at the sheet: the first data row is now row 4
-    assert query(settings, "SELECT min(source_row) FROM raw.returns WHERE release_id LIKE 'ho_returns/2024-09-01/%'") == [(4,)]
+    assert query(settings, "SELECT min(source_row) FROM raw.returns WHERE release_id LIKE 'ho_returns/2024-11-01/%'") == [(4,)]
 
 
 def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_path, published):
@@ -291,7 +292,7 @@ def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_pa
     sheets["Data - Returns"] = sheets.pop("Data - Ret_D01")
     outcome = load_bad(settings, tmp_path, sheets)
     assert outcome.status == "rejected"
-    assert "ho_returns release 2024-09-01 (returns-datasets-sep-2024.xlsx): table not found" in outcome.error
+    assert "ho_returns release 2024-11-01 (returns-datasets-sep-2024.xlsx): table not found" in outcome.error
     assert "table Ret_D01: no data sheet named 'Data - Ret_D01' / 'Data_Ret_D01'" in outcome.error
     assert "Data - Returns" in outcome.error                         # the sheets that are there
     assert failures(settings)[0][0] == "Data - Ret_D01"
@@ -313,8 +314,8 @@ def test_count_written_as_text_with_a_thousands_separator_parses(settings, tmp_p
     frames["Ret_D01"].loc[1, "Number of returns"] = " 56 "
     outcome = load_bad(settings, tmp_path, returns_sheets(frames))
     assert outcome.status == "loaded", outcome.error
-    assert metric(settings, "returns_enforced", "ho_returns/2024-09-01/%") == {(date(2024, 7, 1), date(2024, 9, 30)): 1234.0 + 13}
-    assert metric(settings, "returns_voluntary", "ho_returns/2024-09-01/%") == {(date(2024, 7, 1), date(2024, 9, 30)): 56.0 + 14}
+    assert metric(settings, "returns_enforced", "ho_returns/2024-11-01/%") == {(date(2024, 7, 1), date(2024, 9, 30)): 1234.0 + 13}
+    assert metric(settings, "returns_voluntary", "ho_returns/2024-11-01/%") == {(date(2024, 7, 1), date(2024, 9, 30)): 56.0 + 14}
 
 
 def test_count_that_is_not_a_number_is_rejected_naming_sheet_row_and_column(settings, tmp_path, published):
@@ -344,10 +345,10 @@ def test_new_category_is_kept_and_reported(settings, tmp_path, published):
     assert any("new category 'Enforced removals under the new scheme' (1 rows), kept" in n for n in outcome.notes)
     new = query(settings, "SELECT table_name, column_name, label, rows FROM meta.new_categories ORDER BY label")
     assert new == [("returns", "return_type", "Enforced removals under the new scheme", 1), ("returns", "sex", "Not stated", 1)]
-    kept = query(settings, "SELECT return_type, returns FROM raw.returns WHERE release_id LIKE 'ho_returns/2024-09-01/%' "
+    kept = query(settings, "SELECT return_type, returns FROM raw.returns WHERE release_id LIKE 'ho_returns/2024-11-01/%' "
                            "AND source_row IN (3, 4) ORDER BY source_row")
     assert kept == [("Enforced removals under the new scheme", 10), ("Assisted returns", 11)]
-    assert by_year(metric(settings, "returns_total", "ho_returns/2024-09-01/%"))[2024] == \
+    assert by_year(metric(settings, "returns_total", "ho_returns/2024-11-01/%"))[2024] == \
         float(d01.loc[d01["Return type group"] != GROUPS[2][0], "Number of returns"].sum())
 
 
@@ -367,12 +368,13 @@ def test_returns_release_discovered_on_the_statistics_page(settings, mirror, tmp
     """End to end over HTTP: the data tables page lists many datasets; only the returns file is taken."""
     page = "/government/statistical-data-sets/immigration-system-statistics-data-tables"
     path = returns_file(tmp_path, "returns-datasets-jun-2024.xlsx", returns_sheets(small_returns()))
-    url = mirror.publish(page, path.name, path.read_bytes())
+    url = mirror.publish(page, path.name, path.read_bytes(), public_updated_at="2024-08-22T09:30:00.000+01:00")
     mirror.pages[page]["details"]["attachments"].insert(0, {"url": url.replace(path.name, "asylum-applications-datasets-jun-2024.xlsx"),
                                                             "filename": "asylum-applications-datasets-jun-2024.xlsx"})
     [outcome] = run_sources(settings, ["ho_returns"])
     assert outcome.status == "loaded", outcome.error
-    assert query(settings, "SELECT file_url, published_on FROM meta.releases") == [(url, date(2024, 6, 1))]
+    # downloaded: the release date is the page's, not the month in the name (jun-2024)
+    assert query(settings, "SELECT file_url, published_on FROM meta.releases") == [(url, date(2024, 8, 22))]
     assert sum(metric(settings, "returns_port").values()) == float(sum(range(10, 22)[2::3]))
 
 

@@ -62,7 +62,7 @@ def test_real_transparency_workbooks_load_with_the_sheet_values(realdata, settin
     assert metric(settings, "illegal_working_visits") == {} and metric(settings, "illegal_working_arrests") == {}
     assert query(settings, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = 'illegal_working_activity'") == [(0,)]
     assert query(settings, "SELECT source_id, published_on FROM meta.releases ORDER BY 1") == \
-        [("ie_transparency", date(2023, 9, 1)), ("ukvi_ip_transparency", date(2023, 9, 1))]
+        [("ie_transparency", date(2023, 11, 1)), ("ukvi_ip_transparency", date(2023, 11, 1))]   # Q3 2023 + two months
 
 
 # --- workbooks built in code ----------------------------------------------------------------------
@@ -108,7 +108,7 @@ def test_illegal_working_visits_and_arrests_found_by_title(settings, tmp_path):
     assert sum(arrests.values()) == sum(600 + 50 * i for i in range(5))
     assert query(settings, "SELECT DISTINCT quarter FROM raw.illegal_working_activity ORDER BY 1")[0] == ("2024 Q1",)   # canonical labels
     assert metric(settings, "illegal_working_penalty_value_gbp")[(date(2024, 1, 1), date(2024, 3, 31))] == 5_500_000
-    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2025, 3, 1),)]
+    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2025, 5, 1),)]
 
 
 def test_a_title_match_without_the_columns_is_passed_over(settings, tmp_path):
@@ -149,8 +149,8 @@ def test_header_a_row_lower_and_notes_below_still_load(settings, tmp_path, publi
                                          [["2025 Q2", 410, 7.25]], header_row=7, notes=["2025 Q3 figures next quarter"])
     outcome = load_bad(settings, tmp_path, sheets)
     assert outcome.status == "loaded", outcome.error
-    assert metric(settings, "illegal_working_penalties", "ie_transparency/2025-06-01/%") == {(date(2025, 4, 1), date(2025, 6, 30)): 410}
-    assert metric(settings, "illegal_working_penalty_value_gbp", "ie_transparency/2025-06-01/%") == \
+    assert metric(settings, "illegal_working_penalties", "ie_transparency/2025-08-01/%") == {(date(2025, 4, 1), date(2025, 6, 30)): 410}
+    assert metric(settings, "illegal_working_penalty_value_gbp", "ie_transparency/2025-08-01/%") == \
         {(date(2025, 4, 1), date(2025, 6, 30)): 7_250_000}
 
 
@@ -158,11 +158,11 @@ def test_special_values_and_numbers_as_text(settings, tmp_path, published):
     rows = [["2024 Q1", ":", "n/a"], ["2024 Q2", "1,234", "12.5"], ["2024 Q3", 0, 0]]
     outcome = load_bad(settings, tmp_path, ie_sheets(quarters=["2024 Q1", "2024 Q2", "2024 Q3"], cp02_rows=rows))
     assert outcome.status == "loaded", outcome.error
-    got = metric(settings, "illegal_working_penalties", "ie_transparency/2025-06-01/%")
+    got = metric(settings, "illegal_working_penalties", "ie_transparency/2025-08-01/%")
     # ':' (not available) gives no value, never zero; '1,234' as text parses; a published 0 is a 0
     assert got == {(date(2024, 4, 1), date(2024, 6, 30)): 1234, (date(2024, 7, 1), date(2024, 9, 30)): 0}
     assert query(settings, "SELECT penalties, value_gbp_millions FROM raw.illegal_working_penalties "
-                           "WHERE quarter = '2024 Q1' AND release_id LIKE 'ie_transparency/2025-06-01/%'") == [(None, None)]
+                           "WHERE quarter = '2024 Q1' AND release_id LIKE 'ie_transparency/2025-08-01/%'") == [(None, None)]
 
 
 def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_path, published):
@@ -172,7 +172,7 @@ def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_pa
     sheets["Penalties"] = grid
     outcome = load_bad(settings, tmp_path, sheets)
     assert outcome.status == "rejected"
-    assert "ie_transparency release 2025-06-01 (IE_Q2_2025_Published.xlsx): table not found" in outcome.error
+    assert "ie_transparency release 2025-08-01 (IE_Q2_2025_Published.xlsx): table not found" in outcome.error
     assert "table CP_02: no sheet named 'CP_02' nor titled so" in outcome.error and "Penalties" in outcome.error
     assert snapshot(settings) == published
 
