@@ -76,7 +76,7 @@ def test_deploy_run_and_worker(prefect_server, mirror, tmp_path):
     out = prefect(env, "--no-prompt", "deploy", "--all")
     assert "pledges-run/small-boats" in out and "pledges-build-derived/derived-tables" in out
     listed = prefect(env, "deployment", "ls")
-    for name in ("small-boats", "home-office-quarterly", "transparency", "derived-tables"):
+    for name in ("small-boats", "home-office-quarterly", "transparency", "ons-migration", "other-publishers", "derived-tables"):
         assert name in listed
 
     out = prefect(env, "deployment", "run", "pledges-run/small-boats",
