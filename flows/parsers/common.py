@@ -223,6 +223,23 @@ class TableNotFound(Exception):
         self.cases = cases
 
 
+def read_each(specs: list[dict], read) -> list[Table]:
+    """Every table a catalog entry lists, read with `read(spec)` (a Table, a list of them, or None for an
+    absent optional table); all missing tables reported together in one TableNotFound."""
+    tables: list[Table] = []
+    cases: list[FailureCase] = []
+    for spec in specs:
+        try:
+            found = read(spec)
+        except TableNotFound as exc:
+            cases.extend(exc.cases)
+            continue
+        tables.extend(found if isinstance(found, list) else [] if found is None else [found])
+    if cases:
+        raise TableNotFound(cases)
+    return tables
+
+
 @dataclass
 class Table:
     """A table cut out of a sheet: columns renamed to warehouse names, index = sheet row number (1-based)."""

@@ -25,7 +25,7 @@ import re
 from flows.errors import FailureCase
 from flows.parsers.common import (Table, TableNotFound, Workbook, add_quarter_periods, add_stock_periods, clean_text,
                                   column_specs, cut_spec_table, find_spec_header, header_failures, id_pattern,
-                                  normalise_categories, one_of_groups, parse_numbers, sheet_key)
+                                  normalise_categories, one_of_groups, parse_numbers, read_each, sheet_key)
 
 END_OF_TABLE = "End of table"
 
@@ -83,16 +83,4 @@ def read_table(book: Workbook, spec: dict) -> Table | None:
 
 def parse(book: Workbook, options: dict) -> list[Table]:
     """Every table the catalog entry lists; all missing tables reported together."""
-    tables: list[Table] = []
-    cases: list[FailureCase] = []
-    for spec in options.get("tables", []):
-        try:
-            table = read_table(book, spec)
-        except TableNotFound as exc:
-            cases.extend(exc.cases)
-            continue
-        if table is not None:
-            tables.append(table)
-    if cases:
-        raise TableNotFound(cases)
-    return tables
+    return read_each(options.get("tables", []), lambda spec: read_table(book, spec))

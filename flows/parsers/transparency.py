@@ -31,7 +31,7 @@ import re
 from flows.errors import FailureCase
 from flows.parsers.common import (Table, TableNotFound, Workbook, add_quarter_periods, clean_label, clean_text,
                                   column_specs, cut_spec_table, find_spec_header, header_failures, id_pattern,
-                                  one_of_groups, parse_numbers, sheet_key)
+                                  one_of_groups, parse_numbers, read_each, sheet_key)
 
 
 def _title(book: Workbook, sheet: str) -> str:
@@ -102,13 +102,4 @@ def read_tables(book: Workbook, spec: dict) -> list[Table]:
 
 
 def parse(book: Workbook, options: dict) -> list[Table]:
-    tables: list[Table] = []
-    cases: list[FailureCase] = []
-    for spec in options.get("tables", []):
-        try:
-            tables.extend(read_tables(book, spec))
-        except TableNotFound as exc:
-            cases.extend(exc.cases)
-    if cases:
-        raise TableNotFound(cases)
-    return tables
+    return read_each(options.get("tables", []), lambda spec: read_tables(book, spec))
