@@ -129,6 +129,8 @@ def print_table(rows: list[dict], columns: list[str], width: int = 60) -> None:
         return
     def cell(row, column):
         value = row.get(column)
+        if column == "change_pct" and isinstance(value, (int, float)):
+            return f"{value:+.1f}%"
         text = _number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value if value is not None else "")
         return text if len(text) <= width else text[: width - 1] + "…"
     widths = {c: max(len(c), *(len(cell(r, c)) for r in rows)) for c in columns}
@@ -150,8 +152,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     print("\nsources:")
     print_table(data["sources"], ["source_id", "releases_loaded", "releases_rejected", "latest_published_on", "latest_release"])
     print("\npledges and claims:")
-    print_table(data["pledges"], ["pledge_id", "type", "status", "period_label", "value", "baseline_label", "baseline_value",
-                                  "change_pct", "release_id"], width=40)
+    print_table(data["pledges"], ["pledge_id", "type", "status", "period_label", "value", "claimed_value", "baseline_label",
+                                  "baseline_value", "change_pct", "release_id"], width=40)
     if args.explain:
         print()
         for p in data["pledges"]:

@@ -15,8 +15,11 @@ claims AS (   -- today's checks are already in marts.claim_checks; other dates a
 SELECT p.pledge_id, p.type, p.kind, p.statement, p.quote, p.said_by, p.said_on, p.metric_id, p.unit,
        coalesce(g.period_label, c.official_periods) AS period_label,
        CASE WHEN p.type = 'pledge' THEN g.value ELSE c.official_measure END AS value,
-       CASE WHEN p.type = 'pledge' THEN g.baseline_label ELSE c.check_type END AS baseline_label,
-       CASE WHEN p.type = 'pledge' THEN g.baseline_value ELSE c.claimed_value END AS baseline_value,
+       CASE WHEN p.type = 'pledge' THEN g.baseline_label
+            WHEN c.check_type = 'pct_change' THEN 'same period a year before'
+            WHEN c.check_type IN ('ratio', 'direction') THEN 'base period' END AS baseline_label,
+       CASE WHEN p.type = 'pledge' THEN g.baseline_value ELSE c.comparison_value END AS baseline_value,
+       CASE WHEN p.type = 'claim' THEN c.claimed_value END AS claimed_value,
        g.change, g.change_pct,
        CASE WHEN p.kind = 'qualitative' THEN 'not measurable'
             WHEN p.type = 'claim' THEN c.verdict
@@ -48,5 +51,6 @@ CREATE OR REPLACE TABLE marts.pledge_status AS SELECT * FROM marts.pledge_status
 
 COMMENT ON TABLE marts.pledge_status IS 'One row per pledge and claim of the register: latest value, baseline (or claimed value), change, status or verdict, explanation and the release it rests on.';
 COMMENT ON COLUMN marts.pledge_status.value IS 'Pledges: latest value; claims: the official measure compared with the claim.';
-COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the claimed value.';
+COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, or the base period).';
+COMMENT ON COLUMN marts.pledge_status.claimed_value IS 'Claims: the value claimed (a count, a percentage change or a ratio, as value is).';
 COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data; claims: the verdict; qualitative: not measurable with the hand-set status.';
