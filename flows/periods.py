@@ -1,8 +1,7 @@
-"""Period arithmetic, in one place: official period labels to dates, and date ranges to whole periods."""
+"""Official period labels to dates, in one place (range arithmetic for the derived tables is in warehouse/marts/00_periods.sql)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flows.catalog import MONTHS
@@ -71,43 +70,6 @@ def academic_year_bounds(label: str | int) -> tuple[date, date]:
         raise ValueError(f"not an academic year: {label!r} (expected e.g. '202425' or '2024/25')")
     first = int(m.group(1))
     return date(first, 8, 1), date(first + 1, 7, 31)
-
-
-def year_bounds(year: int) -> tuple[date, date]:
-    return date(int(year), 1, 1), date(int(year), 12, 31)
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How a set of whole official periods covers a claimed date range."""
-    periods: list[tuple[date, date]]
-    claimed_days: int
-    covered_days: int        # claimed days inside the chosen periods
-    extra_days: int          # days in the chosen periods outside the claim
-
-    @property
-    def start(self) -> date | None:
-        return self.periods[0][0] if self.periods else None
-
-    @property
-    def end(self) -> date | None:
-        return self.periods[-1][1] if self.periods else None
-
-
-def covering_periods(claim_start: date, claim_end: date, available: list[tuple[date, date]],
-                     min_overlap: float = 0.5) -> Coverage:
-    """The whole periods that best match [claim_start, claim_end]: each period kept when at least
-    `min_overlap` of it falls inside the claim. Coverage says how many claimed days they hold."""
-    chosen = []
-    for start, end in sorted(set(available)):
-        overlap = (min(end, claim_end) - max(start, claim_start)).days + 1
-        length = (end - start).days + 1
-        if overlap > 0 and overlap / length >= min_overlap:
-            chosen.append((start, end))
-    claimed = (claim_end - claim_start).days + 1
-    covered = sum(max(0, (min(e, claim_end) - max(s, claim_start)).days + 1) for s, e in chosen)
-    total = sum((e - s).days + 1 for s, e in chosen)
-    return Coverage(chosen, claimed, covered, total - covered)
 
 
 def same_period_a_year_earlier(start: date, end: date) -> tuple[date, date]:

@@ -15,7 +15,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 
 @dataclass
@@ -143,7 +142,3 @@ class MirrorServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-def ods_bytes(path: Path) -> bytes:
-    return Path(path).read_bytes()
