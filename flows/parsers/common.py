@@ -425,6 +425,17 @@ def find_spec_header(grid: pd.DataFrame, sheet: str, specs: list[ColumnSpec], sc
     return best
 
 
+def header_problems(header: SpecHeader, spec: dict, specs: list[ColumnSpec], what: str) -> list[FailureCase]:
+    """What is wrong with a table's header row: required columns missing, or none of a `one_of` group."""
+    if header.missing or header.row < 0:
+        return header_failures(header, what)
+    for group in one_of_groups(spec):
+        if not any(c in header.positions for c in group):
+            wanted = " or ".join(s.describe() for s in specs if s.name in group)
+            return [FailureCase(header.sheet, header.row + 1, None, f"{what}: none of the columns {wanted} in the header row")]
+    return []
+
+
 def header_failures(header: SpecHeader, what: str) -> list[FailureCase]:
     if header.row < 0:
         wanted = ", ".join(s.describe() for s in header.missing)

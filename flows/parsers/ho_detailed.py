@@ -24,8 +24,8 @@ import re
 
 from flows.errors import FailureCase
 from flows.parsers.common import (Table, TableNotFound, Workbook, add_quarter_periods, add_stock_periods, clean_text,
-                                  column_specs, cut_spec_table, find_spec_header, header_failures, id_pattern,
-                                  normalise_categories, one_of_groups, parse_numbers, read_each, sheet_key)
+                                  column_specs, cut_spec_table, find_spec_header, header_problems, id_pattern,
+                                  normalise_categories, parse_numbers, read_each, sheet_key)
 
 END_OF_TABLE = "End of table"
 
@@ -58,11 +58,7 @@ def read_table(book: Workbook, spec: dict) -> Table | None:
     optional = column_specs(spec.get("optional_columns"), required=False)
     specs = required + optional
     header = find_spec_header(book.grid(sheet), sheet, specs)
-    cases = header_failures(header, what) if header.missing or header.row < 0 else []
-    for group in one_of_groups(spec):
-        if not cases and not any(c in header.positions for c in group):
-            wanted = " or ".join(s.describe() for s in specs if s.name in group)
-            cases = [FailureCase(sheet, header.row + 1, None, f"{what}: none of the columns {wanted} in the header row")]
+    cases = header_problems(header, spec, specs, what)
     if cases:
         raise TableNotFound(cases)
     table = cut_spec_table(book, header, name, specs, stop_marker=END_OF_TABLE)

@@ -30,8 +30,8 @@ import re
 
 from flows.errors import FailureCase
 from flows.parsers.common import (Table, TableNotFound, Workbook, add_quarter_periods, clean_label, clean_text,
-                                  column_specs, cut_spec_table, find_spec_header, header_failures, id_pattern,
-                                  one_of_groups, parse_numbers, read_each, sheet_key)
+                                  column_specs, cut_spec_table, find_spec_header, header_problems, id_pattern,
+                                  parse_numbers, read_each, sheet_key)
 
 
 def _title(book: Workbook, sheet: str) -> str:
@@ -78,11 +78,7 @@ def read_tables(book: Workbook, spec: dict) -> list[Table]:
     cases: list[FailureCase] = []
     for sheet in sheets:
         header = find_spec_header(book.grid(sheet), sheet, specs)
-        problems = header_failures(header, what) if header.missing or header.row < 0 else []
-        for group in one_of_groups(spec):
-            if not problems and not any(c in header.positions for c in group):
-                wanted = " or ".join(s.describe() for s in specs if s.name in group)
-                problems = [FailureCase(sheet, header.row + 1, None, f"{what}: none of the columns {wanted} in the header row")]
+        problems = header_problems(header, spec, specs, what)
         if problems:
             if not by_title:
                 cases.extend(problems)
