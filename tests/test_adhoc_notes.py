@@ -12,7 +12,7 @@ import pytest
 from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
 from flows.parsers.adhoc_notes import html_tables, measure_of, parse_range
-from tests.test_home_office_sources import metric, own_settings, query, snapshot
+from tests.warehouse_reads import metric, own_settings, query, snapshot
 
 SOURCE = load_catalog()["ho_returns_notes"]
 

@@ -13,7 +13,7 @@ import pytest
 
 from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
-from tests.test_home_office_sources import metric, own_settings, query, snapshot
+from tests.warehouse_reads import metric, own_settings, query, snapshot
 
 SOURCE = load_catalog()["dfe_apprenticeships"]
 DATASET = SOURCE.options["dataset_id"]

@@ -3,35 +3,20 @@ asylum support. Real files where we have them, derived real values written back 
 and bad input for the layout family."""
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
-from flows.config import Settings
 from flows.ingest import load_paths, run_sources
 from tests.conftest import REALDATA
+from tests.warehouse_reads import metric, own_settings, query, snapshot
 from tests.workbooks import data_sheet_name, ho_dataset_sheets, published_returns, quarter_label, write_xlsx
 
 IRREGULAR = "irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx"
+
 RET_D01_TITLE = "Returns by nationality, return type, age, sex and destination"
-
-
-def query(settings: Settings, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def metric(settings: Settings, metric_id: str, release_like: str = "%") -> dict[tuple[date, date], float]:
-    rows = query(settings, "SELECT period_start, period_end, value FROM marts.metric_observations "
-                           "WHERE metric_id = ? AND release_id LIKE ? ORDER BY period_start", [metric_id, release_like])
-    return {(s, e): v for s, e, v in rows}
 
 
 def by_year(values: dict[tuple[date, date], float]) -> dict[int, float]:
@@ -39,14 +24,6 @@ def by_year(values: dict[tuple[date, date], float]) -> dict[int, float]:
     for (start, _end), value in values.items():
         out[start.year] = out.get(start.year, 0) + value
     return out
-
-
-def snapshot(settings: Settings) -> list[tuple]:
-    return query(settings, "SELECT * FROM marts.metric_observations ORDER BY ALL")
-
-
-def own_settings(folder: Path) -> Settings:
-    return dataclasses.replace(Settings(), warehouse=folder / "wh" / "pledges.duckdb", lock_timeout=5)
 
 
 # --- real-data tier: the official irregular migration workbook ------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
 from flows.parsers.ons import parse_period
-from tests.test_home_office_sources import metric, query, snapshot
+from tests.warehouse_reads import metric, query, snapshot
 from tests.workbooks import LTIM_ACCESSIBLE_HEADER, ltim_rows, ltim_sheets, write_xlsx
 
 PAGE = load_catalog()["ons_ltim"].landing_page

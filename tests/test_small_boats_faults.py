@@ -3,29 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pytest
 
 from flows import cli
 from flows.ingest import run_sources
 from tests.conftest import SMALL_BOATS_PAGE
+from tests.warehouse_reads import query, snapshot
 from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
-
-
-def snapshot(settings):
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute("SELECT * FROM marts.metric_observations ORDER BY ALL").fetchall()
-    finally:
-        con.close()
-
-
-def query(settings, sql):
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -8,15 +8,8 @@ import duckdb
 from flows import cli
 from flows.ingest import run_sources
 from tests.conftest import SMALL_BOATS_PAGE
+from tests.warehouse_reads import query
 from tests.workbooks import small_boats_file, write_workbook
-
-
-def query(settings, sql, params=None):
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def publish_release(mirror, tmp_path, published: date, **kwargs):

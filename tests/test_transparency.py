@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from flows.ingest import load_paths
-from tests.test_home_office_sources import metric, query, snapshot
+from tests.warehouse_reads import metric, query, snapshot
 from tests.workbooks import transparency_contents, transparency_sheet, write_workbook, write_xlsx
 
 IE = "enforcement/IE__Q3_2023_Background_Published.xlsx"

@@ -1,0 +1,33 @@
+"""Reading a test warehouse the way a dashboard does: read-only, one query at a time."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from flows.config import Settings
+
+
+def query(settings: Settings, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def snapshot(settings: Settings) -> list[tuple]:
+    """Everything published, to compare before and after a fault."""
+    return query(settings, "SELECT * FROM marts.metric_observations ORDER BY ALL")
+
+
+def metric(settings: Settings, metric_id: str, release_like: str = "%") -> dict[tuple[date, date], float]:
+    rows = query(settings, "SELECT period_start, period_end, value FROM marts.metric_observations "
+                           "WHERE metric_id = ? AND release_id LIKE ? ORDER BY period_start", [metric_id, release_like])
+    return {(s, e): v for s, e, v in rows}
+
+
+def own_settings(folder: Path) -> Settings:
+    return dataclasses.replace(Settings(), warehouse=folder / "wh" / "pledges.duckdb", lock_timeout=5)
