@@ -253,8 +253,13 @@ def _record(con: duckdb.DuckDBPyConnection, cand: Candidate, release_id: str, st
          rows if status == "loaded" else None, status, error, same_as])
 
 
-def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings) -> Outcome:
-    """Load one release into the building warehouse, or record why it was rejected. Never raises for bad data."""
+def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
+           parsed: Callable[[], tuple[list[LoadedTable], list[str]]] | None = None) -> Outcome:
+    """Load one release into the building warehouse, or record why it was rejected. Never raises for bad data.
+
+    `parsed` gives the release's validated tables when they were parsed ahead, in a worker process
+    (see `ParseAhead`); by default the file is parsed here.
+    """
     release_id = cand.release_id
     same = con.execute("SELECT release_id, file_url FROM meta.releases WHERE source_id = ? AND sha256 = ? "
                        "AND status = 'loaded'", [cand.source.id, cand.sha256]).fetchall()
@@ -264,9 +269,10 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings) 
             dup_id = f"{release_id}@{hashlib.sha256(cand.url.encode()).hexdigest()[:6]}"
             _record(con, cand, dup_id, "unchanged", 0, same_as=original)
         return Outcome(cand.source.id, cand.file_name, "unchanged", original)
-    label = f"{cand.published_on.isoformat()} ({cand.file_name})"
+    label = _label(cand)
     try:
-        tables, notes = parse_and_validate(cand.source, cand.path, label, settings, cand.published_on)
+        tables, notes = parsed() if parsed is not None else parse_and_validate(cand.source, cand.path, label, settings,
+                                                                              cand.published_on)
     except SourceError as exc:
         con.execute("BEGIN")
         _record(con, cand, release_id, "rejected", 0, error=str(exc).split("\n")[0])
@@ -298,14 +304,99 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
         return []
     # oldest first, so a re-run of history settles `unchanged` against the first appearance
     candidates = sorted(candidates, key=lambda c: (c.published_on, c.fetched_at, c.url))
-    with db.building(settings.warehouse, fresh=fresh) as con:
+    with db.building(settings.warehouse, fresh=fresh) as con, ParseAhead(settings, _to_parse(con, candidates)) as ahead:
         outcomes = []
         for number, cand in enumerate(candidates, 1):
             log.info("[%d/%d] loading %s %s", number, len(candidates), cand.source.id, cand.file_name)
-            outcomes.append(ingest(con, cand, settings))
+            outcomes.append(ingest(con, cand, settings, ahead.result_for(cand)))
         log.info("rebuilding derived tables")
         build_marts(con)
     return outcomes
+
+
+def _to_parse(con: duckdb.DuckDBPyConnection, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates `ingest` will parse: not already loaded, and the first of any with the same content."""
+    loaded = set(con.execute("SELECT source_id, sha256 FROM meta.releases WHERE status = 'loaded'").fetchall())
+    chosen = []
+    for cand in candidates:
+        key = (cand.source.id, cand.sha256)
+        if key not in loaded:
+            loaded.add(key)
+            chosen.append(cand)
+    return chosen
+
+
+def _label(cand: Candidate) -> str:
+    return f"{cand.published_on.isoformat()} ({cand.file_name})"
+
+
+def _parse_in_worker(source: Source, path: Path, label: str, settings: Settings, published_on: date):
+    """parse_and_validate in a worker process; a SourceError travels back as its fields (it does not pickle)."""
+    try:
+        return "ok", parse_and_validate(source, path, label, settings, published_on)
+    except SourceError as exc:
+        return "rejected", (exc.source, exc.release, exc.message, exc.cases)
+
+
+def _worker_start() -> None:
+    """A forked parse worker: dies with the run that started it, and never holds the warehouse's writer lock."""
+    db.forget_inherited_locks()
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: no orphans if the run is killed
+    except (OSError, AttributeError):
+        pass
+
+
+class ParseAhead:
+    """Parse and validate releases in worker processes while earlier ones are inserted.
+
+    Parsing is pure Python and CPU-bound (calamine holds the GIL), so threads would not help; forked
+    workers start in milliseconds with the parent's modules already imported. They only parse: all
+    warehouse writes stay in this process, in release order. With one worker, or one file, nothing is
+    forked and `ingest` parses inline. A worker that dies (out of memory) is not fatal: the release is
+    parsed again here.
+    """
+
+    def __init__(self, settings: Settings, candidates: list[Candidate]):
+        self.settings = settings
+        self.candidates = candidates
+        self.workers = min(settings.parse_workers, len(candidates))
+        self.pool = None
+        self.futures: dict[int, object] = {}
+
+    def __enter__(self) -> "ParseAhead":
+        if self.workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_worker_start)
+            for cand in self.candidates:
+                self.futures[id(cand)] = self.pool.submit(_parse_in_worker, cand.source, cand.path, _label(cand),
+                                                          self.settings, cand.published_on)
+        return self
+
+    def result_for(self, cand: Candidate) -> Callable[[], tuple[list[LoadedTable], list[str]]] | None:
+        future = self.futures.pop(id(cand), None)
+        if future is None:
+            return None
+
+        def result() -> tuple[list[LoadedTable], list[str]]:
+            from concurrent.futures.process import BrokenProcessPool
+            try:
+                status, value = future.result()
+            except BrokenProcessPool:
+                log.warning("a parse worker died; parsing %s in the main process", cand.file_name)
+                return parse_and_validate(cand.source, cand.path, _label(cand), self.settings, cand.published_on)
+            if status == "rejected":
+                raise SourceError(*value)
+            return value
+        return result
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- the two ways in: discovery over HTTP, and local files --------------------------------

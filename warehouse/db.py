@@ -45,6 +45,21 @@ def ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((HERE / "meta.sql").read_text())
 
 
+# File descriptors of writer locks held by this process; a forked worker closes its copies so
+# that it can never keep the lock alive after the run that took it.
+_held_locks: set[int] = set()
+
+
+def forget_inherited_locks() -> None:
+    """In a forked child: close the inherited writer-lock descriptors (the parent's lock is unaffected)."""
+    for fd in list(_held_locks):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held_locks.clear()
+
+
 @contextmanager
 def writer_lock(path: Path, timeout: float) -> Iterator[None]:
     """Exclusive lock for the whole run; a second run waits up to `timeout` seconds, then gives up clearly."""
@@ -66,9 +81,11 @@ def writer_lock(path: Path, timeout: float) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        _held_locks.add(handle.fileno())
         try:
             yield
         finally:
+            _held_locks.discard(handle.fileno())
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

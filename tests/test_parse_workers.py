@@ -1,0 +1,127 @@
+"""Releases parsed ahead in forked worker processes: same warehouse as parsing inline, no orphans, no stuck lock."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows import ingest
+from flows.ingest import load_paths
+from tests.warehouse_reads import query
+from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+from warehouse import db
+
+TABLES = ["SELECT * EXCLUDE (loaded_at, fetched_at) FROM meta.releases ORDER BY release_id",
+          "SELECT * FROM meta.release_failures ORDER BY ALL",
+          "SELECT * FROM raw.small_boats_daily ORDER BY ALL",
+          "SELECT * FROM raw.small_boats_weekly ORDER BY ALL",
+          "SELECT * FROM marts.metric_observations ORDER BY ALL"]
+
+
+def releases(folder: Path) -> list[Path]:
+    """Three good weekly releases and one with a cell that fails validation."""
+    files = [small_boats_file(folder, date(2024, 3, d), start=date(2024, 1, 1), days=40 + d, arrivals=lambda i, d=d: (i * d) % 300)
+             for d in (1, 8, 15)]
+    grids = small_boats_grids(start=date(2024, 1, 1), days=60)
+    grids["SB_01"][5][1] = "12a"        # sheet row 6 (the header is row 1)
+    files.append(write_workbook(folder / "22_March_2024_Small_boats_-_time_series.ods", grids))
+    return files
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_workers_give_the_same_warehouse_as_parsing_inline(settings, tmp_path):
+    files = releases(tmp_path / "files")
+    inline = dataclasses.replace(settings, warehouse=tmp_path / "inline" / "pledges.duckdb", parse_workers=1)
+    ahead = dataclasses.replace(settings, warehouse=tmp_path / "ahead" / "pledges.duckdb", parse_workers=2)
+    outcomes_inline = load_paths(inline, files)
+    outcomes_ahead = load_paths(ahead, files)
+    assert [(o.status, o.release_id, o.rows, o.error) for o in outcomes_ahead] == \
+           [(o.status, o.release_id, o.rows, o.error) for o in outcomes_inline]
+    assert [o.status for o in outcomes_ahead].count("rejected") == 1
+    rejected = next(o for o in outcomes_ahead if o.status == "rejected")
+    assert "sheet 'SB_01', row 6, column 'Migrants arrived'" in rejected.error and "'12a'" in rejected.error
+    for sql in TABLES:
+        assert query(ahead, sql) == query(inline, sql), sql
+    assert children_of(os.getpid()) == []   # the pool is gone when the load returns
+
+
+def test_a_worker_that_dies_is_parsed_again_in_the_run(settings, tmp_path, monkeypatch, caplog):
+    files = releases(tmp_path / "files")
+    run_pid = os.getpid()
+    real = ingest.parse_and_validate
+
+    def dies_in_a_worker(source, path, release, *args, **kwargs):
+        if os.getpid() != run_pid and "08_March" in release:
+            os._exit(9)    # as if the kernel's out-of-memory killer took it
+        return real(source, path, release, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "parse_and_validate", dies_in_a_worker)
+    ahead = dataclasses.replace(settings, parse_workers=2)
+    outcomes = load_paths(ahead, files)
+    assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
+    assert "a parse worker died; parsing 08_March_2024_Small_boats_-_time_series.ods in the main process" in caplog.text
+    assert query(ahead, "SELECT count(DISTINCT release_id) FROM raw.small_boats_daily") == [(3,)]
+
+
+KILLED_RUN = textwrap.dedent("""
+    import sys, time
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+    from pathlib import Path
+    from flows.ingest import _worker_start
+    from warehouse import db
+    with db.writer_lock(Path(sys.argv[1]), timeout=5):
+        pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
+        busy = [pool.submit(time.sleep, 60) for _ in range(2)]
+        time.sleep(1)
+        print("ready", flush=True)
+        time.sleep(60)
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG and /proc are Linux-only")
+def test_a_killed_run_leaves_no_worker_holding_the_lock(tmp_path):
+    warehouse = tmp_path / "wh" / "pledges.duckdb"
+    run = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(warehouse)], stdout=subprocess.PIPE, text=True,
+                           cwd=Path(__file__).parents[1])
+    assert run.stdout.readline().strip() == "ready"
+    workers = children_of(run.pid)
+    assert len(workers) >= 2
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(w) for w in workers), "parse workers outlived the run"
+    started = time.monotonic()
+    with db.writer_lock(warehouse, timeout=5):
+        pass
+    assert time.monotonic() - started < 1, "the lock was still held after the run was killed"
