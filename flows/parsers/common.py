@@ -10,6 +10,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from datetime import date, datetime
 from pathlib import Path
 
@@ -177,6 +178,22 @@ class Workbook:
         self._book.close()
 
 
+def head_labels(grid: pd.DataFrame, rows: int) -> list[list[str]]:
+    """The first `rows` rows of a grid as cleaned labels (taken out of the frame in one step, not row by row)."""
+    cells = grid.iloc[:rows].to_numpy(dtype=object)
+    return [[_clean_cell_label(v) for v in row] for row in cells]
+
+
+def _clean_cell_label(value: object) -> str:
+    try:
+        return _clean_label_cached(value)
+    except TypeError:            # an unhashable cell value
+        return clean_label(value)
+
+
+_clean_label_cached = lru_cache(maxsize=8192, typed=True)(clean_label)   # header rows repeat across sheets and files
+
+
 @dataclass
 class HeaderMatch:
     sheet: str
@@ -190,8 +207,7 @@ def find_header(grid: pd.DataFrame, sheet: str, required: list[str], scan_rows: 
     """The row within the first `scan_rows` that holds the most of `required` labels."""
     wanted = {label_key(r): r for r in required}
     best = HeaderMatch(sheet, -1, [], list(required))
-    for pos in range(min(scan_rows, len(grid))):
-        labels = [clean_label(v) for v in grid.iloc[pos].tolist()]
+    for pos, labels in enumerate(head_labels(grid, scan_rows)):
         keys = {label.casefold() for label in labels}
         found = [wanted[k] for k in wanted if k in keys]
         if len(found) > len(best.found):
@@ -272,6 +288,20 @@ def _cell(value: object) -> object:
     return value
 
 
+def _clean_cells(series: pd.Series) -> pd.Series:
+    """`_cell` on every text cell (once per distinct text), missing cells as NA, other cells unchanged.
+
+    Only text needs a Python call: number and date cells are left as they are, so a column of
+    thousands of distinct counts with a few '-' markers costs a call per distinct text, not per count.
+    """
+    values = series.to_numpy(dtype=object, copy=True)
+    texts = np.flatnonzero(_type_of(values) == str)
+    if len(texts):
+        values[texts] = map_values(pd.Series(values[texts], dtype=object), _cell).to_numpy(dtype=object)
+    values[pd.isna(values)] = pd.NA
+    return pd.Series(values, index=series.index, name=series.name, dtype=object)
+
+
 def _is_text_column(series: pd.Series) -> bool:
     return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
 
@@ -300,7 +330,7 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
         stops: list[int] = []
         for column in first_columns:
             column = column.set_axis(body.index)
-            text = column[column.map(type) == str] if _is_text_column(column) else column.iloc[0:0]
+            text = column[_type_of(column.to_numpy(dtype=object)) == str] if _is_text_column(column) else column.iloc[0:0]
             keys = map_values(text, label_key) if len(text) else text
             stops.extend(keys.index[keys == stop_marker.casefold()].tolist())
         if not stops:
@@ -309,7 +339,7 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
                                              f"no closing row reading {stop_marker!r} below the header on row {match.row + 1}: "
                                              "the table may be cut short")])
         body = body.loc[: min(stops) - 1]
-    body = pd.DataFrame({c: map_values(body[c], _cell) if _is_text_column(body[c]) else body[c] for c in body.columns},
+    body = pd.DataFrame({c: _clean_cells(body[c]) if _is_text_column(body[c]) else body[c] for c in body.columns},
                         index=body.index).infer_objects()
     blank = body.isna().all(axis=1)
     if stop_at_blank and blank.any() and not blank.all():
@@ -354,9 +384,13 @@ class ColumnSpec:
     pattern: re.Pattern | None = None
     required: bool = True
 
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        return frozenset(label_key(a) for a in self.labels)
+
     def matches(self, label: str) -> bool:
         key = label.casefold()
-        if key in {label_key(a) for a in self.labels}:
+        if key in self.keys:
             return True
         return bool(self.pattern is not None and self.pattern.search(key))
 
@@ -410,8 +444,7 @@ def find_spec_header(grid: pd.DataFrame, sheet: str, specs: list[ColumnSpec], sc
     required = [s for s in specs if s.required]
     best = SpecHeader(sheet, -1, [], {}, required)
     best_score = (0, 0)
-    for pos in range(min(scan_rows, len(grid))):
-        labels = [clean_label(v) for v in grid.iloc[pos].tolist()]
+    for pos, labels in enumerate(head_labels(grid, scan_rows)):
         positions: dict[str, int] = {}
         for spec in specs:
             for i, label in enumerate(labels):
