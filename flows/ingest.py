@@ -228,10 +228,12 @@ def _insert(con: duckdb.DuckDBPyConnection, table: LoadedTable, release_id: str)
     select = f"SELECT * REPLACE ({casts}) FROM frame" if casts else "SELECT * FROM frame"
     con.register("frame", frame)
     try:
-        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table.name} AS {select} LIMIT 0")
-        # a schema that gained a column since the table was created: add it (older releases read NULL)
         existing = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND "
                                               "table_name = ? AND database_name = current_database()", [table.name]).fetchall()}
+        if not existing:
+            con.execute(f"CREATE TABLE raw.{table.name} AS {select}")
+            return len(frame)
+        # a schema that gained a column since the table was created: add it (older releases read NULL)
         if missing := [c for c in frame.columns if c not in existing]:
             types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {select}").fetchall()}
             for column in missing:
@@ -257,6 +259,8 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
            parsed: Callable[[], tuple[list[LoadedTable], list[str]]] | None = None) -> Outcome:
     """Load one release into the building warehouse, or record why it was rejected. Never raises for bad data.
 
+    Runs inside publish's transaction: any other error aborts the whole publish, so nothing half-loaded is kept.
+
     `parsed` gives the release's validated tables when they were parsed ahead, in a worker process
     (see `ParseAhead`); by default the file is parsed here.
     """
@@ -274,24 +278,16 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         tables, notes = parsed() if parsed is not None else parse_and_validate(cand.source, cand.path, label, settings,
                                                                               cand.published_on)
     except SourceError as exc:
-        con.execute("BEGIN")
         _record(con, cand, release_id, "rejected", 0, error=str(exc).split("\n")[0])
-        for case in exc.cases:
-            con.execute("INSERT INTO meta.release_failures VALUES (?, ?, ?, ?, ?, ?)",
-                        [release_id, case.sheet, case.row, case.column, case.check, case.value])
-        con.execute("COMMIT")
+        if exc.cases:
+            con.executemany("INSERT INTO meta.release_failures VALUES (?, ?, ?, ?, ?, ?)",
+                            [[release_id, case.sheet, case.row, case.column, case.check, case.value] for case in exc.cases])
         return Outcome(cand.source.id, cand.file_name, "rejected", release_id, error=str(exc))
-    con.execute("BEGIN")
-    try:
-        rows = sum(_insert(con, table, release_id) for table in tables)
-        for table in tables:
-            for column, label, count in table.unknown_categories:
-                con.execute("INSERT INTO meta.new_categories VALUES (?, ?, ?, ?, ?)", [release_id, table.name, column, label, count])
-        _record(con, cand, release_id, "loaded", rows)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    rows = sum(_insert(con, table, release_id) for table in tables)
+    for table in tables:
+        for column, label, count in table.unknown_categories:
+            con.execute("INSERT INTO meta.new_categories VALUES (?, ?, ?, ?, ?)", [release_id, table.name, column, label, count])
+    _record(con, cand, release_id, "loaded", rows)
     return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes)
 
 
@@ -306,9 +302,13 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
     candidates = sorted(candidates, key=lambda c: (c.published_on, c.fetched_at, c.url))
     with db.building(settings.warehouse, fresh=fresh) as con, ParseAhead(settings, _to_parse(con, candidates)) as ahead:
         outcomes = []
+        # One transaction for every release: an error in any of them discards the whole copy anyway,
+        # and one commit is cheaper than one per file.
+        con.execute("BEGIN")
         for number, cand in enumerate(candidates, 1):
             log.info("[%d/%d] loading %s %s", number, len(candidates), cand.source.id, cand.file_name)
             outcomes.append(ingest(con, cand, settings, ahead.result_for(cand)))
+        con.execute("COMMIT")
         log.info("rebuilding derived tables")
         build_marts(con)
     return outcomes

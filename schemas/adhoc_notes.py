@@ -30,11 +30,11 @@ class NoteFigures(pa.DataFrameModel):
     check_pct_change: Series[str] = pa.Field(nullable=True)
     check_repeat: Series[str] = pa.Field(nullable=True)
 
-    @pa.check("check_pct_change", name="the published percentage change agrees with the figures")
+    @pa.check("check_pct_change", error="the published percentage change agrees with the figures")
     def _pct(cls, series: pd.Series) -> pd.Series:
         return series.isna()
 
-    @pa.check("check_repeat", name="a measure given twice in the note has one figure")
+    @pa.check("check_repeat", error="a measure given twice in the note has one figure")
     def _repeat(cls, series: pd.Series) -> pd.Series:
         return series.isna()
 

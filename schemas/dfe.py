@@ -41,7 +41,7 @@ class ApprenticeshipsNational(pa.DataFrameModel):
     period_start: Series[pd.Timestamp] = pa.Field(nullable=True)
     period_end: Series[pd.Timestamp] = pa.Field(nullable=True)
 
-    @pa.check("time_period", name="an academic year: the second year follows the first ('202425')")
+    @pa.check("time_period", error="an academic year: the second year follows the first ('202425')")
     def _consecutive(cls, series: pd.Series) -> pd.Series:
         text = series.astype(str)
         first = pd.to_numeric(text.str[2:4], errors="coerce")

@@ -84,7 +84,9 @@ class Stock(Quarterly):
     """A count of people at a date: `as_at` is the last day of the quarter it is reported for."""
     as_at: Series[pd.Timestamp]
 
-    @pa.check("as_at", name="is the last day of a quarter")
+    # `error`, not `name`: pandera pops `name` the first time a model is converted, so subclasses
+    # (AsylumAwaitingDecision, AsylumSupport) would report the function name instead.
+    @pa.check("as_at", error="is the last day of a quarter")
     def _quarter_end(cls, series: pd.Series) -> pd.Series:
         return series.dt.is_quarter_end
 

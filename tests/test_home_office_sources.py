@@ -374,3 +374,10 @@ def test_data_sheet_names_in_both_styles_and_never_the_pivot():
         assert pattern.match(sheet_key(name)), name
     for name in ["Irr_D01", "Data - Irr_D010", "Data - Irr_D02", "IER_D01 pivot"]:
         assert not pattern.match(sheet_key(name)), name
+
+
+def test_every_stock_table_names_its_quarter_end_check():
+    # pandera drops a check's `name` after the first model using it is converted; the error text must survive
+    from schemas.home_office import AsylumAwaitingDecision, AsylumSupport, Stock
+    for model in (Stock, AsylumAwaitingDecision, AsylumSupport, AsylumAwaitingDecision):
+        assert [c.error for c in model.to_schema().columns["as_at"].checks] == ["is the last day of a quarter"]
