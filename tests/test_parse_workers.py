@@ -125,3 +125,27 @@ def test_a_killed_run_leaves_no_worker_holding_the_lock(tmp_path):
     with db.writer_lock(warehouse, timeout=5):
         pass
     assert time.monotonic() - started < 1, "the lock was still held after the run was killed"
+
+
+def test_large_files_are_parsed_in_the_run_itself(settings, tmp_path, monkeypatch):
+    files = releases(tmp_path / "files")
+    sizes = sorted(f.stat().st_size for f in files)
+    threshold = sizes[1]                     # the two larger files count as large here
+    monkeypatch.setattr(ingest.ParseAhead, "LARGE_FILE_BYTES", threshold)
+    where = tmp_path / "parsed-in.txt"
+    real = ingest.parse_and_validate
+
+    def note_process(source, path, release, *args, **kwargs):
+        with open(where, "a") as handle:       # appended from whichever process parses
+            handle.write(f"{release.split(' ')[1]} {os.getpid()}\n")
+        return real(source, path, release, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "parse_and_validate", note_process)
+    outcomes = load_paths(dataclasses.replace(settings, parse_workers=2), files)
+    assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
+    parsed = dict(line.split() for line in where.read_text().splitlines())
+    by_name = {f"({f.name})": f.stat().st_size for f in files}
+    assert sorted(parsed) == sorted(by_name)
+    assert {int(pid) == os.getpid() for pid in parsed.values()} == {True, False}   # some in workers, some here
+    for name, pid in parsed.items():
+        assert (int(pid) == os.getpid()) == (by_name[name] > threshold), (name, by_name[name], pid)

@@ -54,7 +54,9 @@ def build_metric_views(con: duckdb.DuckDBPyConnection) -> None:
                 "layout_confirmed BOOLEAN)")
     rows = [(m.id, m.title, m.unit, m.period_type, m.measure, m.definition, source.id, source.title, source.layout_confirmed)
             for source in load_catalog().values() for m in source.metrics]
-    con.executemany("INSERT INTO marts.metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # one INSERT for all rows: every statement costs a fixed fraction of a millisecond, executemany runs one per row
+    placeholders = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+    con.execute(f"INSERT INTO marts.metrics VALUES {placeholders}", [value for row in rows for value in row])
 
 
 def document_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -62,10 +64,13 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
     docs = tomllib.loads((MARTS_DIR / "columns.toml").read_text())
     missing = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
                           "AND database_name = current_database() AND comment IS NULL").fetchall()
+    comments = []
     for table, column in missing:
         text = docs.get(table, {}).get(column) or docs["any"].get(column)
         if text:
-            con.execute(f'COMMENT ON COLUMN marts.{table}."{column}" IS {_quote(text)}')
+            comments.append(f'COMMENT ON COLUMN marts.{table}."{column}" IS {_quote(text)};')
+    if comments:   # one call for all: cheaper than a round trip per statement
+        con.execute("\n".join(comments))
 
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,11 +2,24 @@
 -- and which of those values is the latest revision?
 -- Every pledge reads from this table. Values from rejected releases never appear.
 CREATE OR REPLACE TABLE marts.metric_observations AS
-SELECT v.metric_id, v.period_type, v.period_start, v.period_end, v.value, v.unit, v.release_id, r.published_on,
-       row_number() OVER (PARTITION BY v.metric_id, v.period_type, v.period_start, v.period_end
-                          ORDER BY r.published_on DESC, r.fetched_at DESC, v.release_id DESC) = 1 AS is_latest
-FROM staging.metric_values v
-JOIN meta.releases r ON r.release_id = v.release_id AND r.status = 'loaded';
+WITH observations AS (
+    SELECT v.metric_id, v.period_type, v.period_start, v.period_end, v.value, v.unit, v.release_id,
+           r.published_on, r.fetched_at
+    FROM staging.metric_values v
+    JOIN meta.releases r ON r.release_id = v.release_id AND r.status = 'loaded'
+),
+latest AS (   -- the newest release for each metric and period (grouping is much cheaper here than a window)
+    SELECT metric_id, period_type, period_start, period_end,
+           arg_max(release_id, (published_on, fetched_at, release_id)) AS release_id
+    FROM observations
+    GROUP BY metric_id, period_type, period_start, period_end
+)
+SELECT o.metric_id, o.period_type, o.period_start, o.period_end, o.value, o.unit, o.release_id, o.published_on,
+       l.release_id IS NOT NULL AS is_latest
+FROM observations o
+LEFT JOIN latest l ON l.release_id = o.release_id AND l.metric_id = o.metric_id
+     AND l.period_type IS NOT DISTINCT FROM o.period_type AND l.period_start IS NOT DISTINCT FROM o.period_start
+     AND l.period_end IS NOT DISTINCT FROM o.period_end;
 
 COMMENT ON TABLE marts.metric_observations IS 'Long table of every metric value in every release (vintage). Filter is_latest for the latest revision, or published_on <= D for what was known on date D.';
 COMMENT ON COLUMN marts.metric_observations.metric_id IS 'Stable metric id; see marts.metrics for title, unit and definition.';

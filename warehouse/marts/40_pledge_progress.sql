@@ -11,20 +11,25 @@ WITH pledges AS (
     FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id)
     WHERE p.type = 'pledge' AND p.kind = 'quantitative'
 ),
+observations AS (   -- what tracked periods and their baselines can use (a year-ending period reaches a year back),
+                    -- each with the date a newer release replaced it
+    SELECT p.pledge_id, o.period_type, o.period_start, o.period_end, o.value, o.unit, o.release_id, o.published_on,
+           lead(o.published_on) OVER (PARTITION BY p.pledge_id, o.period_start, o.period_end
+                                      ORDER BY o.published_on, o.release_id) AS superseded_on
+    FROM pledges p
+    JOIN marts.metric_observations o ON o.metric_id = p.metric_id
+         AND o.period_end >= least(coalesce(p.baseline_start, p.track_from), p.track_from - INTERVAL 2 YEAR)
+),
 vintages AS (
     SELECT DISTINCT p.pledge_id, o.published_on AS as_of
     FROM pledges p JOIN marts.metric_observations o ON o.metric_id = p.metric_id
 ),
-known AS (
+known AS (   -- each period from the newest release published on or before the vintage
     SELECT v.pledge_id, v.as_of, o.period_type, o.period_start, o.period_end, o.value, o.unit,
            o.release_id, o.published_on
     FROM vintages v
-    JOIN pledges p USING (pledge_id)
-    JOIN marts.metric_observations o ON o.metric_id = p.metric_id AND o.published_on <= v.as_of
-         -- only what tracked periods and their baselines can use (a year-ending period reaches a year back)
-         AND o.period_end >= least(coalesce(p.baseline_start, p.track_from), p.track_from - INTERVAL 2 YEAR)
-    QUALIFY row_number() OVER (PARTITION BY v.pledge_id, v.as_of, o.period_start, o.period_end
-                               ORDER BY o.published_on DESC, o.release_id DESC) = 1
+    JOIN observations o ON o.pledge_id = v.pledge_id AND o.published_on <= v.as_of
+         AND (o.superseded_on IS NULL OR o.superseded_on > v.as_of)
 ),
 buckets AS (   -- flows are summed over the bucket; stocks take their last level in it
     SELECT k.pledge_id, k.as_of,

@@ -42,8 +42,9 @@ SELECT p.pledge_id, p.type, p.kind, p.statement, p.quote, p.said_by, p.said_on, 
 FROM marts.pledges p
 LEFT JOIN progress g ON g.pledge_id = p.pledge_id
 LEFT JOIN claims c ON c.claim_id = p.pledge_id
-LEFT JOIN (SELECT metric_id, max(period_end) AS data_to FROM marts.observations_as_of(as_of_date) GROUP BY metric_id) AS latest
-       ON latest.metric_id = p.metric_id
+LEFT JOIN (   -- as max(period_end) of marts.observations_as_of, without picking each period's newest release first
+    SELECT metric_id, max(period_end) AS data_to FROM marts.metric_observations WHERE published_on <= as_of_date GROUP BY metric_id
+) AS latest ON latest.metric_id = p.metric_id
 LEFT JOIN meta.releases r ON r.release_id = coalesce(g.release_id, c.release_id)
 ORDER BY p.type DESC, p.kind DESC, p.pledge_id;
 
