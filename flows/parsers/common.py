@@ -144,15 +144,20 @@ class Workbook:
         rows = self._book.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
         if not rows:
             return pd.DataFrame()
-        frame = pd.DataFrame(rows, dtype=object)
+        width = max(len(row) for row in rows)
+        grid = np.full((len(rows), width), None, dtype=object)
+        try:
+            grid[:] = rows                   # calamine's rows are all as wide as the sheet
+        except ValueError:
+            for i, row in enumerate(rows):   # pad any that are not
+                grid[i, :len(row)] = row
         del rows
         # every cell converted in one call (a fixed cost per call, not per column: wide sheets with many
         # blank columns, and the 3-row heads read to find titles, were paying it dozens of times)
-        columns, index = frame.columns, frame.index
-        cells = np.array(frame.to_numpy(dtype=object).T, dtype=object, order="C")   # a copy, one row per column
-        del frame
+        cells = np.ascontiguousarray(grid.T)   # a copy, one row per column
+        del grid
         _grid_column(cells.reshape(-1))
-        frame = pd.DataFrame(dict(zip(columns, cells)), index=index)
+        frame = pd.DataFrame(dict(zip(range(cells.shape[0]), cells)))
         del cells
         return frame.infer_objects()
 
