@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from flows.catalog import load_catalog
@@ -133,9 +132,7 @@ def write_register(con: duckdb.DuckDBPyConnection) -> None:
     """staging.register: the register as a table (typed from the Entry model), for the SQL in warehouse/marts/."""
     columns = ", ".join(f'"{name}" {_sql_type(field.annotation)}' for name, field in Entry.model_fields.items())
     con.execute(f"CREATE OR REPLACE TABLE staging.register ({columns})")
-    frame = pd.DataFrame([e.model_dump() for e in load_register()], columns=list(Entry.model_fields))
-    con.register("register_frame", frame)
-    try:
-        con.execute("INSERT INTO staging.register BY NAME SELECT * FROM register_frame")
-    finally:
-        con.unregister("register_frame")
+    entries = [e.model_dump() for e in load_register()]
+    if entries:   # one list-of-structs parameter: cheaper than a pandas frame or a parameter per value
+        con.execute("INSERT INTO staging.register BY NAME SELECT entry.* FROM (SELECT unnest($entries) AS entry)",
+                    {"entries": entries})

@@ -2,22 +2,24 @@
 -- and which of those values is the latest revision?
 -- Every pledge reads from this table. Values from rejected releases never appear.
 CREATE OR REPLACE TABLE marts.metric_observations AS
-WITH observations AS (
+WITH releases AS (   -- loaded releases numbered from oldest to newest (same day: fetched later, then higher id)
+    SELECT release_id, published_on, row_number() OVER (ORDER BY published_on, fetched_at, release_id) AS release_rank
+    FROM meta.releases WHERE status = 'loaded'
+),
+observations AS (
     SELECT v.metric_id, v.period_type, v.period_start, v.period_end, v.value, v.unit, v.release_id,
-           r.published_on, r.fetched_at
-    FROM staging.metric_values v
-    JOIN meta.releases r ON r.release_id = v.release_id AND r.status = 'loaded'
+           r.published_on, r.release_rank
+    FROM staging.metric_values v JOIN releases r USING (release_id)
 ),
 latest AS (   -- the newest release for each metric and period (grouping is much cheaper here than a window)
-    SELECT metric_id, period_type, period_start, period_end,
-           arg_max(release_id, (published_on, fetched_at, release_id)) AS release_id
+    SELECT metric_id, period_type, period_start, period_end, max(release_rank) AS release_rank
     FROM observations
     GROUP BY metric_id, period_type, period_start, period_end
 )
 SELECT o.metric_id, o.period_type, o.period_start, o.period_end, o.value, o.unit, o.release_id, o.published_on,
-       l.release_id IS NOT NULL AS is_latest
+       l.release_rank IS NOT NULL AS is_latest
 FROM observations o
-LEFT JOIN latest l ON l.release_id = o.release_id AND l.metric_id = o.metric_id
+LEFT JOIN latest l ON l.release_rank = o.release_rank AND l.metric_id = o.metric_id
      AND l.period_type IS NOT DISTINCT FROM o.period_type AND l.period_start IS NOT DISTINCT FROM o.period_start
      AND l.period_end IS NOT DISTINCT FROM o.period_end;
 

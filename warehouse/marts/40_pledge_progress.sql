@@ -12,7 +12,7 @@ WITH pledges AS (
     WHERE p.type = 'pledge' AND p.kind = 'quantitative'
 ),
 observations AS (   -- what tracked periods and their baselines can use (a year-ending period reaches a year back),
-                    -- each with the date a newer release replaced it
+                    -- each with the publication date of the release that revised it next
     SELECT p.pledge_id, o.period_type, o.period_start, o.period_end, o.value, o.unit, o.release_id, o.published_on,
            lead(o.published_on) OVER (PARTITION BY p.pledge_id, o.period_start, o.period_end
                                       ORDER BY o.published_on, o.release_id) AS superseded_on
@@ -24,7 +24,7 @@ vintages AS (
     SELECT DISTINCT p.pledge_id, o.published_on AS as_of
     FROM pledges p JOIN marts.metric_observations o ON o.metric_id = p.metric_id
 ),
-known AS (   -- each period from the newest release published on or before the vintage
+known AS (   -- each period from the newest release published on or before the vintage (not yet revised by then)
     SELECT v.pledge_id, v.as_of, o.period_type, o.period_start, o.period_end, o.value, o.unit,
            o.release_id, o.published_on
     FROM vintages v
@@ -43,15 +43,19 @@ buckets AS (   -- flows are summed over the bucket; stocks take their last level
     FROM known k JOIN pledges p USING (pledge_id)
     GROUP BY ALL
 ),
-baselines AS (
-    SELECT b.pledge_id, b.as_of, b.period_start,
-           CASE WHEN p.baseline = 'fixed' THEN p.baseline_start ELSE staging.year_before(b.covered_start) END AS baseline_start,
-           CASE WHEN p.baseline = 'fixed' THEN p.baseline_end ELSE staging.year_before(b.covered_end) END AS baseline_end
-    FROM buckets b JOIN pledges p USING (pledge_id)
+baselines AS (   -- the baseline label is a period of the pledge's type where the baseline is one, else a range of dates
+    SELECT *, CASE WHEN baseline = 'fixed'
+                        OR (staging.bucket_start(progress_period, baseline_start) = baseline_start
+                            AND staging.bucket_end(progress_period, baseline_start, baseline_end) = baseline_end)
+                   THEN progress_period ELSE 'range' END AS baseline_period_type
+    FROM (SELECT b.pledge_id, b.as_of, b.period_start, p.baseline, p.progress_period,
+                 CASE WHEN p.baseline = 'fixed' THEN p.baseline_start ELSE staging.year_before(b.covered_start) END AS baseline_start,
+                 CASE WHEN p.baseline = 'fixed' THEN p.baseline_end ELSE staging.year_before(b.covered_end) END AS baseline_end
+          FROM buckets b JOIN pledges p USING (pledge_id))
 ),
 baseline_values AS (
     -- the baseline counts only when published periods cover every one of its days
-    SELECT bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end,
+    SELECT bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end, bl.baseline_period_type,
            CASE WHEN any_value(p.measure) = 'stock' THEN arg_max(k.value, k.period_end)
                 WHEN sum(staging.days_in(k.period_start, k.period_end)) = staging.days_in(bl.baseline_start, bl.baseline_end)
                 THEN sum(k.value) END AS baseline_value
@@ -59,7 +63,7 @@ baseline_values AS (
     JOIN pledges p USING (pledge_id)
     LEFT JOIN known k ON k.pledge_id = bl.pledge_id AND k.as_of = bl.as_of
          AND k.period_start >= bl.baseline_start AND k.period_end <= bl.baseline_end
-    GROUP BY bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end
+    GROUP BY bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end, bl.baseline_period_type
 )
 SELECT b.pledge_id, p.metric_id, p.progress_period AS period_type, b.period_start, b.period_end,
        staging.period_label(p.progress_period, b.period_start, b.period_end) AS period_label,
@@ -68,11 +72,7 @@ SELECT b.pledge_id, p.metric_id, p.progress_period AS period_type, b.period_star
        b.covered_end AS data_to,
        b.value, b.unit,
        bv.baseline_start, bv.baseline_end,
-       staging.period_label(CASE WHEN p.baseline = 'fixed'
-                                      OR (staging.bucket_start(p.progress_period, bv.baseline_start) = bv.baseline_start
-                                          AND staging.bucket_end(p.progress_period, bv.baseline_start, bv.baseline_end) = bv.baseline_end)
-                                 THEN p.progress_period ELSE 'range' END,
-                            bv.baseline_start, bv.baseline_end) AS baseline_label,
+       staging.period_label(bv.baseline_period_type, bv.baseline_start, bv.baseline_end) AS baseline_label,
        bv.baseline_value,
        b.value - bv.baseline_value AS change,
        round(100 * (b.value - bv.baseline_value) / nullif(bv.baseline_value, 0), 1) AS change_pct,

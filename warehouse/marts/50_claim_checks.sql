@@ -9,42 +9,54 @@
 -- Under 75% coverage the verdict is 'not yet published'.
 --
 -- marts.claim_checks_as_of(D) answers the same question with only the releases published on
--- or before D; marts.claim_checks is that as of today.
-CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
+-- or before D; marts.claim_checks is that as of today. A claim's checks change only when a release
+-- of its metric or note metric is published, so staging.claim_check_vintages works them out for
+-- each such date (vintage) in one query, and the macro just picks each claim's latest vintage on or
+-- before D: a macro holding this whole query would be compiled again at every call.
+CREATE OR REPLACE TABLE staging.claim_check_vintages AS
 WITH claims AS (
     SELECT * FROM marts.pledges WHERE type = 'claim'
 ),
+vintages AS (   -- before any release, then each publication date of the claim's metric or note metric
+    SELECT pledge_id, DATE '-infinity' AS vintage FROM claims
+    UNION
+    SELECT c.pledge_id, o.published_on FROM claims c JOIN marts.metric_observations o ON o.metric_id = c.metric_id
+    UNION
+    SELECT c.pledge_id, o.published_on FROM claims c JOIN marts.metric_observations o ON o.metric_id = c.note_metric
+),
 bases AS (   -- latest official statistics, official statistics when the claim was made, the ministers' ad-hoc note
-    SELECT c.* EXCLUDE (metric_id), b.basis,
+    SELECT c.* EXCLUDE (metric_id), v.vintage, b.basis,
            CASE b.basis WHEN 'note' THEN c.note_metric ELSE c.metric_id END AS metric_id,
-           CASE b.basis WHEN 'when_made' THEN least(c.said_on, as_of_date) ELSE as_of_date END AS cutoff
-    FROM claims c CROSS JOIN (VALUES ('latest'), ('when_made'), ('note')) AS b(basis)
+           CASE b.basis WHEN 'when_made' THEN least(c.said_on, v.vintage) ELSE v.vintage END AS cutoff
+    FROM claims c
+    JOIN vintages v USING (pledge_id)
+    CROSS JOIN (VALUES ('latest'), ('when_made'), ('note')) AS b(basis)
     WHERE c.kind = 'quantitative' AND (b.basis <> 'note' OR c.note_metric IS NOT NULL)
 ),
 known AS (
-    SELECT b.pledge_id, b.basis, o.*
+    SELECT b.pledge_id, b.vintage, b.basis, o.*
     FROM bases b JOIN marts.metric_observations o ON o.metric_id = b.metric_id AND o.published_on <= b.cutoff
-    QUALIFY row_number() OVER (PARTITION BY b.pledge_id, b.basis, o.period_start, o.period_end
+    QUALIFY row_number() OVER (PARTITION BY b.pledge_id, b.vintage, b.basis, o.period_start, o.period_end
                                ORDER BY o.published_on DESC, o.release_id DESC) = 1
 ),
 windows AS (   -- the claimed period, the same period a year before, and the base period of ratio/direction checks
-    SELECT pledge_id, basis, 'claim' AS role, claim_start AS w_start, claim_end AS w_end FROM bases
+    SELECT pledge_id, vintage, basis, 'claim' AS role, claim_start AS w_start, claim_end AS w_end FROM bases
     UNION ALL
-    SELECT pledge_id, basis, 'year_before', staging.year_before(claim_start), staging.year_before(claim_end)
+    SELECT pledge_id, vintage, basis, 'year_before', staging.year_before(claim_start), staging.year_before(claim_end)
     FROM bases WHERE check_type = 'pct_change'
     UNION ALL
-    SELECT pledge_id, basis, 'base', base_start, base_end FROM bases WHERE check_type IN ('ratio', 'direction')
+    SELECT pledge_id, vintage, basis, 'base', base_start, base_end FROM bases WHERE check_type IN ('ratio', 'direction')
 ),
 chosen AS (
-    SELECT w.pledge_id, w.basis, w.role, w.w_start, w.w_end, k.period_type, k.period_start, k.period_end, k.value,
+    SELECT w.pledge_id, w.vintage, w.basis, w.role, w.w_start, w.w_end, k.period_type, k.period_start, k.period_end, k.value,
            k.unit, k.release_id, k.published_on,
            staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end) AS inside
-    FROM windows w JOIN known k USING (pledge_id, basis)
+    FROM windows w JOIN known k USING (pledge_id, vintage, basis)
     WHERE 2 * staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end) >= staging.days_in(k.period_start, k.period_end)
       AND (k.period_type NOT IN ('year_ending', 'range') OR (k.period_start = w.w_start AND k.period_end = w.w_end))
 ),
 sums AS (
-    SELECT pledge_id, basis, role, any_value(w_start) AS w_start, any_value(w_end) AS w_end,
+    SELECT pledge_id, vintage, basis, role, any_value(w_start) AS w_start, any_value(w_end) AS w_end,
            sum(value) AS value, any_value(unit) AS unit, count(*) AS periods,
            min(period_start) AS period_start, max(period_end) AS period_end,
            CAST(sum(inside) AS BIGINT) AS covered_days,
@@ -53,35 +65,36 @@ sums AS (
                 ELSE staging.period_label(any_value(period_type), min(period_start), min(period_end)) || '–'
                      || staging.period_label(any_value(period_type), max(period_start), max(period_end)) END AS label,
            arg_max(release_id, published_on) AS release_id, max(published_on) AS published_on
-    FROM chosen GROUP BY pledge_id, basis, role
+    FROM chosen GROUP BY pledge_id, vintage, basis, role
 ),
 indexed AS (   -- for highest_since: every run of as many consecutive periods as the claim uses
-    SELECT k.pledge_id, k.basis, k.period_start, k.period_end, k.period_type, k.value,
-           row_number() OVER (PARTITION BY k.pledge_id, k.basis ORDER BY k.period_start) AS idx
-    FROM known k JOIN bases b USING (pledge_id, basis)
+    SELECT k.pledge_id, k.vintage, k.basis, k.period_start, k.period_end, k.period_type, k.value,
+           row_number() OVER (PARTITION BY k.pledge_id, k.vintage, k.basis ORDER BY k.period_start) AS idx
+    FROM known k JOIN bases b USING (pledge_id, vintage, basis)
     WHERE b.check_type = 'highest_since' AND k.period_start >= b.since
 ),
 runs AS (
-    SELECT e.pledge_id, e.basis, e.period_end AS run_end, min(s.period_start) AS run_start, sum(s.value) AS value,
+    SELECT e.pledge_id, e.vintage, e.basis, e.period_end AS run_end, min(s.period_start) AS run_start, sum(s.value) AS value,
            any_value(e.period_type) AS period_type, min(s.period_end) AS first_end, count(*) AS n
     FROM indexed e
-    JOIN sums c ON c.pledge_id = e.pledge_id AND c.basis = e.basis AND c.role = 'claim'
-    JOIN indexed s ON s.pledge_id = e.pledge_id AND s.basis = e.basis AND s.idx BETWEEN e.idx - c.periods + 1 AND e.idx
+    JOIN sums c ON c.pledge_id = e.pledge_id AND c.vintage = e.vintage AND c.basis = e.basis AND c.role = 'claim'
+    JOIN indexed s ON s.pledge_id = e.pledge_id AND s.vintage = e.vintage AND s.basis = e.basis
+         AND s.idx BETWEEN e.idx - c.periods + 1 AND e.idx
     WHERE e.period_end <= c.period_end
-    GROUP BY e.pledge_id, e.basis, e.period_end, c.periods
+    GROUP BY e.pledge_id, e.vintage, e.basis, e.period_end, c.periods
     HAVING count(*) = c.periods
 ),
 best_other AS (
-    SELECT r.pledge_id, r.basis, max(r.value) AS value,
+    SELECT r.pledge_id, r.vintage, r.basis, max(r.value) AS value,
            arg_max(staging.period_label(r.period_type, r.run_start, r.first_end) || '–'
                    || staging.period_label(r.period_type, r.run_end - INTERVAL 1 DAY, r.run_end), r.value) AS label,
            count(*) AS runs
-    FROM runs r JOIN sums c ON c.pledge_id = r.pledge_id AND c.basis = r.basis AND c.role = 'claim'
+    FROM runs r JOIN sums c ON c.pledge_id = r.pledge_id AND c.vintage = r.vintage AND c.basis = r.basis AND c.role = 'claim'
     WHERE r.run_end <> c.period_end
-    GROUP BY r.pledge_id, r.basis
+    GROUP BY r.pledge_id, r.vintage, r.basis
 ),
 measured AS (
-    SELECT b.pledge_id, b.basis, b.check_type, b.claimed_value, b.claimed_direction, b.tolerance,
+    SELECT b.pledge_id, b.vintage, b.basis, b.check_type, b.claimed_value, b.claimed_direction, b.tolerance,
            b.claim_start, b.claim_end, b.metric_id,
            c.value AS official_value, c.label AS official_periods, c.period_start, c.period_end,
            c.covered_days, c.extra_days, staging.days_in(b.claim_start, b.claim_end) AS claimed_days,
@@ -94,13 +107,15 @@ measured AS (
                WHEN 'pct_change' THEN round(100 * (c.value - cmp.value) / nullif(cmp.value, 0), 1)
                WHEN 'ratio' THEN round(c.value / nullif(cmp.value, 0), 2)
                ELSE c.value END AS official_measure,
-           (SELECT max(k.period_end) FROM known k WHERE k.pledge_id = b.pledge_id AND k.basis = b.basis) AS data_to,
+           (SELECT max(k.period_end) FROM known k
+            WHERE k.pledge_id = b.pledge_id AND k.vintage = b.vintage AND k.basis = b.basis) AS data_to,
            greatest(c.release_id, cmp.release_id) AS release_id,
            greatest(c.published_on, cmp.published_on) AS published_on
     FROM bases b
-    LEFT JOIN sums c ON c.pledge_id = b.pledge_id AND c.basis = b.basis AND c.role = 'claim'
-    LEFT JOIN sums cmp ON cmp.pledge_id = b.pledge_id AND cmp.basis = b.basis AND cmp.role IN ('year_before', 'base')
-    LEFT JOIN best_other bo ON bo.pledge_id = b.pledge_id AND bo.basis = b.basis
+    LEFT JOIN sums c ON c.pledge_id = b.pledge_id AND c.vintage = b.vintage AND c.basis = b.basis AND c.role = 'claim'
+    LEFT JOIN sums cmp ON cmp.pledge_id = b.pledge_id AND cmp.vintage = b.vintage AND cmp.basis = b.basis
+         AND cmp.role IN ('year_before', 'base')
+    LEFT JOIN best_other bo ON bo.pledge_id = b.pledge_id AND bo.vintage = b.vintage AND bo.basis = b.basis
 ),
 judged AS (
     SELECT m.*,
@@ -127,7 +142,7 @@ judged AS (
            END AS verdict
     FROM measured m
 ),
-explained AS (
+explained AS MATERIALIZED (   -- read three times below: computed once, not once per read
     SELECT j.*,
            CASE
                WHEN j.official_value IS NULL THEN
@@ -166,7 +181,7 @@ explained AS (
            END AS explanation
     FROM judged j
 )
-SELECT c.pledge_id AS claim_id, c.statement, c.quote, c.said_by, c.said_on, c.metric_id, c.check_type,
+SELECT c.pledge_id AS claim_id, v.vintage, c.statement, c.quote, c.said_by, c.said_on, c.metric_id, c.check_type,
        c.claimed_value, c.claimed_direction, c.claim_start, c.claim_end,
        -- the headline verdict rests on the latest official statistics, or on the ad-hoc note while
        -- the official statistics do not yet cover the claimed period
@@ -194,10 +209,17 @@ SELECT c.pledge_id AS claim_id, c.statement, c.quote, c.said_by, c.said_on, c.me
        c.note_metric, n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
        n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id
 FROM claims c
-LEFT JOIN explained l ON l.pledge_id = c.pledge_id AND l.basis = 'latest'
-LEFT JOIN explained w ON w.pledge_id = c.pledge_id AND w.basis = 'when_made'
-LEFT JOIN explained n ON n.pledge_id = c.pledge_id AND n.basis = 'note'
-ORDER BY c.pledge_id;
+JOIN vintages v USING (pledge_id)
+LEFT JOIN explained l ON l.pledge_id = c.pledge_id AND l.vintage = v.vintage AND l.basis = 'latest'
+LEFT JOIN explained w ON w.pledge_id = c.pledge_id AND w.vintage = v.vintage AND w.basis = 'when_made'
+LEFT JOIN explained n ON n.pledge_id = c.pledge_id AND n.vintage = v.vintage AND n.basis = 'note'
+ORDER BY c.pledge_id, v.vintage;
+
+CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
+SELECT * EXCLUDE (vintage) FROM staging.claim_check_vintages
+WHERE vintage <= as_of_date
+QUALIFY vintage = max(vintage) OVER (PARTITION BY claim_id)
+ORDER BY claim_id;
 
 CREATE OR REPLACE TABLE marts.claim_checks AS SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31');
 

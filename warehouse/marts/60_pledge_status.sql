@@ -7,10 +7,8 @@ WITH progress AS (
     SELECT * FROM marts.pledge_progress_as_of(as_of_date)
     QUALIFY row_number() OVER (PARTITION BY pledge_id ORDER BY complete DESC, period_start DESC) = 1
 ),
-claims AS (   -- today's checks are already in marts.claim_checks; other dates are computed
-    SELECT * FROM marts.claim_checks WHERE as_of_date >= DATE '9999-12-31'
-    UNION ALL
-    SELECT * FROM marts.claim_checks_as_of(as_of_date) WHERE as_of_date < DATE '9999-12-31'
+claims AS (
+    SELECT * FROM marts.claim_checks_as_of(as_of_date)
 )
 SELECT p.pledge_id, p.type, p.kind, p.statement, p.quote, p.said_by, p.said_on, p.metric_id, p.unit,
        coalesce(g.period_label, c.official_periods) AS period_label,
