@@ -259,7 +259,8 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
            parsed: Callable[[], tuple[list[LoadedTable], list[str]]] | None = None) -> Outcome:
     """Load one release into the building warehouse, or record why it was rejected. Never raises for bad data.
 
-    Runs inside publish's transaction: any other error aborts the whole publish, so nothing half-loaded is kept.
+    Runs inside the building copy's one transaction: any other error aborts the whole publish, so nothing
+    half-loaded is kept.
 
     `parsed` gives the release's validated tables when they were parsed ahead, in a worker process
     (see `ParseAhead`); by default the file is parsed here.
@@ -302,13 +303,9 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
     candidates = sorted(candidates, key=lambda c: (c.published_on, c.fetched_at, c.url))
     with db.building(settings.warehouse, fresh=fresh) as con, ParseAhead(settings, _to_parse(con, candidates)) as ahead:
         outcomes = []
-        # One transaction for every release: an error in any of them discards the whole copy anyway,
-        # and one commit is cheaper than one per file.
-        con.execute("BEGIN")
         for number, cand in enumerate(candidates, 1):
             log.info("[%d/%d] loading %s %s", number, len(candidates), cand.source.id, cand.file_name)
             outcomes.append(ingest(con, cand, settings, ahead.result_for(cand)))
-        con.execute("COMMIT")
         log.info("rebuilding derived tables")
         build_marts(con)
     return outcomes

@@ -75,15 +75,9 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """Every derived table, in one transaction (readers only ever see the published file anyway)."""
-    con.execute("BEGIN")
-    try:
-        build_metric_views(con)
-        write_register(con)
-        for sql_file in sorted(MARTS_DIR.glob("*.sql")):
-            con.execute(sql_file.read_text())
-        document_columns(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    """Every derived table, within the caller's transaction (db.building: readers only ever see the published file)."""
+    build_metric_views(con)
+    write_register(con)
+    for sql_file in sorted(MARTS_DIR.glob("*.sql")):
+        con.execute(sql_file.read_text())
+    document_columns(con)

@@ -91,7 +91,8 @@ def writer_lock(path: Path, timeout: float) -> Iterator[None]:
 
 @contextmanager
 def building(path: Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable copy of the published warehouse (an empty one if `fresh`); swapped in only if the block succeeds.
+    """A writable copy of the published warehouse (an empty one if `fresh`), inside one transaction;
+    committed and swapped in only if the block succeeds.
 
     Call under `writer_lock`.
     """
@@ -103,7 +104,13 @@ def building(path: Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnect
     con = _attach(staging_path)
     try:
         ensure_meta(con)
+        # The copy is private until swapped in, so it needs no write-ahead log: everything is one
+        # transaction (an error anywhere discards the copy), and its commit checkpoints straight into
+        # the file instead of writing the data to the WAL first and the file again after.
+        con.execute("SET checkpoint_threshold = '1KB'")
+        con.execute("BEGIN")
         yield con
+        con.execute("COMMIT")
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
