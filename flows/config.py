@@ -40,8 +40,9 @@ class Settings:
     max_download_bytes: int = field(default_factory=lambda: _env_int("PLEDGES_MAX_DOWNLOAD_BYTES", 300 * 2**20))
     max_unzipped_bytes: int = field(default_factory=lambda: _env_int("PLEDGES_MAX_UNZIPPED_BYTES", 1500 * 2**20))
     lock_timeout: float = field(default_factory=lambda: float(os.environ.get("PLEDGES_LOCK_TIMEOUT", 600)))
-    # Worker processes that parse and validate releases while others are inserted (1: parse inline).
-    parse_workers: int = field(default_factory=lambda: _env_int("PLEDGES_PARSE_WORKERS", min(os.cpu_count() or 1, 4)))
+    # Processes, besides the run itself, that parse and validate releases while it inserts others (0: none).
+    parse_workers: int = field(default_factory=lambda: _env_int("PLEDGES_PARSE_WORKERS",
+                                                                min(max((os.cpu_count() or 1) - 1, 0), 4)))
 
     @property
     def allowed_hosts(self) -> frozenset[str]:

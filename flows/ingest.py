@@ -335,6 +335,13 @@ def _parse_in_worker(source: Source, path: Path, label: str, settings: Settings,
         return "rejected", (exc.source, exc.release, exc.message, exc.cases)
 
 
+def _unpack(packed: tuple) -> tuple[list[LoadedTable], list[str]]:
+    status, value = packed
+    if status == "rejected":
+        raise SourceError(*value)
+    return value
+
+
 def _worker_start() -> None:
     """A forked parse worker: dies with the run that started it, and never holds the warehouse's writer lock."""
     db.forget_inherited_locks()
@@ -347,20 +354,24 @@ def _worker_start() -> None:
 
 
 class ParseAhead:
-    """Parse and validate releases in worker processes while earlier ones are inserted.
+    """Parse and validate releases in worker processes while this process inserts earlier ones.
 
     Parsing is pure Python and CPU-bound (calamine holds the GIL), so threads would not help; forked
     workers start in milliseconds with the parent's modules already imported. They only parse: all
-    warehouse writes stay in this process, in release order. With one worker, or one file, nothing is
-    forked and `ingest` parses inline. A worker that dies (out of memory) is not fatal: the release is
-    parsed again here.
+    warehouse writes stay in this process, in release order. This process parses too: when it needs a
+    release no worker has started, it takes it back and parses it itself, and while it waits for a
+    worker it parses the last release no worker has started (so with `parse_workers` one less than
+    the cores, every core is busy and none oversubscribed). With no workers, or one
+    file, nothing is forked. A worker that dies (out of memory) is not fatal: the release is parsed
+    again here.
 
-    Files over LARGE_FILE_BYTES are parsed inline, one at a time: a 16 MB returns workbook peaks at
+    Files over LARGE_FILE_BYTES are parsed here, one at a time: a 16 MB returns workbook peaks at
     about 700 MB while parsed, so two at once in workers (plus its frames pickled back) could double
     the run's memory for little gain.
     """
 
     LARGE_FILE_BYTES = 8 * 2**20
+    TAKE_BACK = True       # parse a release here when no worker has started it (tests turn it off)
 
     def __init__(self, settings: Settings, candidates: list[Candidate]):
         self.settings = settings
@@ -368,9 +379,10 @@ class ParseAhead:
         self.workers = min(settings.parse_workers, len(self.candidates))
         self.pool = None
         self.futures: dict[int, object] = {}
+        self.parsed_here: dict[int, tuple] = {}   # releases this process parsed ahead of their turn
 
     def __enter__(self) -> "ParseAhead":
-        if self.workers > 1:
+        if self.workers >= 1 and len(self.candidates) > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
             self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
@@ -381,21 +393,36 @@ class ParseAhead:
         return self
 
     def result_for(self, cand: Candidate) -> Callable[[], tuple[list[LoadedTable], list[str]]] | None:
+        """How `ingest` gets this release's tables: None = parse it now, here; else a call that returns them."""
+        if id(cand) in self.parsed_here:
+            packed = self.parsed_here.pop(id(cand))
+            return lambda: _unpack(packed)
         future = self.futures.pop(id(cand), None)
-        if future is None:
+        if future is None or (self.TAKE_BACK and future.cancel()):
             return None
 
         def result() -> tuple[list[LoadedTable], list[str]]:
             from concurrent.futures.process import BrokenProcessPool
+            # while a worker is still on this one, parse the last release no worker has started
+            while self.TAKE_BACK and not future.done() and self._parse_one_from_the_end():
+                pass
             try:
-                status, value = future.result()
+                packed = future.result()
             except BrokenProcessPool:
                 log.warning("a parse worker died; parsing %s in the main process", cand.file_name)
                 return parse_and_validate(cand.source, cand.path, _label(cand), self.settings, cand.published_on)
-            if status == "rejected":
-                raise SourceError(*value)
-            return value
+            return _unpack(packed)
         return result
+
+    def _parse_one_from_the_end(self) -> bool:
+        for cand in reversed(self.candidates):
+            future = self.futures.get(id(cand))
+            if future is not None and future.cancel():
+                del self.futures[id(cand)]
+                self.parsed_here[id(cand)] = _parse_in_worker(cand.source, cand.path, _label(cand), self.settings,
+                                                              cand.published_on)
+                return True
+        return False
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:

@@ -59,7 +59,7 @@ def alive(pid: int) -> bool:
 
 def test_workers_give_the_same_warehouse_as_parsing_inline(settings, tmp_path):
     files = releases(tmp_path / "files")
-    inline = dataclasses.replace(settings, warehouse=tmp_path / "inline" / "pledges.duckdb", parse_workers=1)
+    inline = dataclasses.replace(settings, warehouse=tmp_path / "inline" / "pledges.duckdb", parse_workers=0)
     ahead = dataclasses.replace(settings, warehouse=tmp_path / "ahead" / "pledges.duckdb", parse_workers=2)
     outcomes_inline = load_paths(inline, files)
     outcomes_ahead = load_paths(ahead, files)
@@ -79,16 +79,43 @@ def test_a_worker_that_dies_is_parsed_again_in_the_run(settings, tmp_path, monke
     real = ingest.parse_and_validate
 
     def dies_in_a_worker(source, path, release, *args, **kwargs):
-        if os.getpid() != run_pid and "08_March" in release:
+        if os.getpid() != run_pid:
             os._exit(9)    # as if the kernel's out-of-memory killer took it
         return real(source, path, release, *args, **kwargs)
 
     monkeypatch.setattr(ingest, "parse_and_validate", dies_in_a_worker)
-    ahead = dataclasses.replace(settings, parse_workers=2)
+    monkeypatch.setattr(ingest.ParseAhead, "TAKE_BACK", False)   # every release goes to the (dying) worker
+    ahead = dataclasses.replace(settings, parse_workers=1)
     outcomes = load_paths(ahead, files)
     assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
-    assert "a parse worker died; parsing 08_March_2024_Small_boats_-_time_series.ods in the main process" in caplog.text
+    assert "a parse worker died; parsing 01_March_2024_Small_boats_-_time_series.ods in the main process" in caplog.text
     assert query(ahead, "SELECT count(DISTINCT release_id) FROM raw.small_boats_daily") == [(3,)]
+
+
+def parsed_where(tmp_path: Path, monkeypatch) -> Path:
+    """Record which process parses each release (a file appended to from any process)."""
+    where = tmp_path / "parsed-in.txt"
+    real = ingest.parse_and_validate
+
+    def note_process(source, path, release, *args, **kwargs):
+        with open(where, "a") as handle:
+            handle.write(f"{release.split(' ')[1]} {os.getpid()}\n")
+        return real(source, path, release, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "parse_and_validate", note_process)
+    return where
+
+
+def test_the_run_parses_the_last_releases_while_a_worker_is_busy(settings, tmp_path, monkeypatch):
+    files = releases(tmp_path / "files")
+    where = parsed_where(tmp_path, monkeypatch)
+    outcomes = load_paths(dataclasses.replace(settings, parse_workers=1), files)
+    assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
+    parsed = [line.split() for line in where.read_text().splitlines()]
+    assert sorted(name for name, _ in parsed) == sorted(f"({f.name})" for f in files)   # each parsed once
+    pids = dict(parsed)
+    assert int(pids["(01_March_2024_Small_boats_-_time_series.ods)"]) != os.getpid()   # the worker's first
+    assert int(pids["(22_March_2024_Small_boats_-_time_series.ods)"]) == os.getpid()   # taken back from the end
 
 
 KILLED_RUN = textwrap.dedent("""
@@ -132,15 +159,8 @@ def test_large_files_are_parsed_in_the_run_itself(settings, tmp_path, monkeypatc
     sizes = sorted(f.stat().st_size for f in files)
     threshold = sizes[1]                     # the two larger files count as large here
     monkeypatch.setattr(ingest.ParseAhead, "LARGE_FILE_BYTES", threshold)
-    where = tmp_path / "parsed-in.txt"
-    real = ingest.parse_and_validate
-
-    def note_process(source, path, release, *args, **kwargs):
-        with open(where, "a") as handle:       # appended from whichever process parses
-            handle.write(f"{release.split(' ')[1]} {os.getpid()}\n")
-        return real(source, path, release, *args, **kwargs)
-
-    monkeypatch.setattr(ingest, "parse_and_validate", note_process)
+    monkeypatch.setattr(ingest.ParseAhead, "TAKE_BACK", False)   # small files all go to the workers
+    where = parsed_where(tmp_path, monkeypatch)
     outcomes = load_paths(dataclasses.replace(settings, parse_workers=2), files)
     assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
     parsed = dict(line.split() for line in where.read_text().splitlines())
