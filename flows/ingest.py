@@ -225,22 +225,20 @@ def _insert(con: duckdb.DuckDBPyConnection, table: LoadedTable, release_id: str)
     frame.insert(0, "release_id", release_id)
     casts = ", ".join(f'CAST("{c}" AS DATE) AS "{c}"' for c in frame.columns
                       if pd.api.types.is_datetime64_any_dtype(frame[c]))
+    # `frame` is read by DuckDB's replacement scan (the local variable of that name): cheaper than
+    # registering and unregistering a view for every table
     select = f"SELECT * REPLACE ({casts}) FROM frame" if casts else "SELECT * FROM frame"
-    con.register("frame", frame)
-    try:
-        existing = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND "
-                                              "table_name = ? AND database_name = current_database()", [table.name]).fetchall()}
-        if not existing:
-            con.execute(f"CREATE TABLE raw.{table.name} AS {select}")
-            return len(frame)
-        # a schema that gained a column since the table was created: add it (older releases read NULL)
-        if missing := [c for c in frame.columns if c not in existing]:
-            types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {select}").fetchall()}
-            for column in missing:
-                con.execute(f'ALTER TABLE raw.{table.name} ADD COLUMN "{column}" {types[column]}')
-        con.execute(f"INSERT INTO raw.{table.name} BY NAME {select}")
-    finally:
-        con.unregister("frame")
+    existing = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND "
+                                          "table_name = ? AND database_name = current_database()", [table.name]).fetchall()}
+    if not existing:
+        con.execute(f"CREATE TABLE raw.{table.name} AS {select}")
+        return len(frame)
+    # a schema that gained a column since the table was created: add it (older releases read NULL)
+    if missing := [c for c in frame.columns if c not in existing]:
+        types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {select}").fetchall()}
+        for column in missing:
+            con.execute(f'ALTER TABLE raw.{table.name} ADD COLUMN "{column}" {types[column]}')
+    con.execute(f"INSERT INTO raw.{table.name} BY NAME {select}")
     return len(frame)
 
 
