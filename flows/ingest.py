@@ -325,8 +325,9 @@ def _label(cand: Candidate) -> str:
     return f"{cand.published_on.isoformat()} ({cand.file_name})"
 
 
-def _parse_in_worker(source: Source, path: Path, label: str, settings: Settings, published_on: date):
-    """parse_and_validate in a worker process; a SourceError travels back as its fields (it does not pickle)."""
+def _parse_ahead(source: Source, path: Path, label: str, settings: Settings, published_on: date) -> tuple:
+    """parse_and_validate ahead of the release's turn (in a worker, or in the run while it waits), packed
+    for `_unpack`: a SourceError travels as its fields, since it does not pickle."""
     try:
         return "ok", parse_and_validate(source, path, label, settings, published_on)
     except SourceError as exc:
@@ -359,9 +360,8 @@ class ParseAhead:
     warehouse writes stay in this process, in release order. This process parses too: when it needs a
     release no worker has started, it takes it back and parses it itself, and while it waits for a
     worker it parses the last release no worker has started (so with `parse_workers` one less than
-    the cores, every core is busy and none oversubscribed). With no workers, or one
-    file, nothing is forked. A worker that dies (out of memory) is not fatal: the release is parsed
-    again here.
+    the cores, every core is busy and none oversubscribed). With no workers, or one file, nothing
+    is forked. A worker that dies (out of memory) is not fatal: the release is parsed again here.
 
     Files over LARGE_FILE_BYTES are parsed here, one at a time: a 16 MB returns workbook peaks at
     about 700 MB while parsed, so two at once in workers (plus its frames pickled back) could double
@@ -386,7 +386,7 @@ class ParseAhead:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_worker_start)
             for cand in self.candidates:
-                self.futures[id(cand)] = self.pool.submit(_parse_in_worker, cand.source, cand.path, _label(cand),
+                self.futures[id(cand)] = self.pool.submit(_parse_ahead, cand.source, cand.path, _label(cand),
                                                           self.settings, cand.published_on)
         return self
 
@@ -417,8 +417,8 @@ class ParseAhead:
             future = self.futures.get(id(cand))
             if future is not None and future.cancel():
                 del self.futures[id(cand)]
-                self.parsed_here[id(cand)] = _parse_in_worker(cand.source, cand.path, _label(cand), self.settings,
-                                                              cand.published_on)
+                self.parsed_here[id(cand)] = _parse_ahead(cand.source, cand.path, _label(cand), self.settings,
+                                                          cand.published_on)
                 return True
         return False
 
