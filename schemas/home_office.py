@@ -25,9 +25,13 @@ class Quarterly(pa.DataFrameModel):
         strict = "filter"     # extra published columns are reported by the loader, not loaded
 
 
-class Returns(Quarterly):
-    """Ret_D01: returns by nationality, return type, age, sex and destination group."""
+class DetailedTable(Quarterly):
+    """Columns every detailed dataset table has (the transparency tables share only Quarterly)."""
     year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1990, le=2100)
+
+
+class Returns(DetailedTable):
+    """Ret_D01: returns by nationality, return type, age, sex and destination group."""
     date: Series[pd.Timestamp] = pa.Field(nullable=True)
     nationality: Series[str] = pa.Field(nullable=True)
     region: Series[str] = pa.Field(nullable=True)
@@ -39,9 +43,8 @@ class Returns(Quarterly):
     returns: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
 
-class ReturnsByDestination(Quarterly):
+class ReturnsByDestination(DetailedTable):
     """Ret_D02: returns by return type and destination country."""
-    year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1990, le=2100)
     date: Series[pd.Timestamp] = pa.Field(nullable=True)
     return_type_group: Series[str]
     return_type: Series[str] = pa.Field(nullable=True)
@@ -50,9 +53,8 @@ class ReturnsByDestination(Quarterly):
     returns: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
 
-class FnoReturns(Quarterly):
+class FnoReturns(DetailedTable):
     """Ret_D03: returns of foreign national offenders by nationality and destination group."""
-    year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1990, le=2100)
     date: Series[pd.Timestamp] = pa.Field(nullable=True)
     nationality: Series[str] = pa.Field(nullable=True)
     region: Series[str] = pa.Field(nullable=True)
@@ -60,18 +62,16 @@ class FnoReturns(Quarterly):
     returns: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
 
-class FnoReturnsByDestination(Quarterly):
+class FnoReturnsByDestination(DetailedTable):
     """Ret_D04: returns of foreign national offenders by destination country."""
-    year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1990, le=2100)
     date: Series[pd.Timestamp] = pa.Field(nullable=True)
     return_destination: Series[str] = pa.Field(nullable=True)
     return_destination_region: Series[str] = pa.Field(nullable=True)
     returns: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
 
-class IrregularDetections(Quarterly):
+class IrregularDetections(DetailedTable):
     """Irr_D01 / IER_D01: detected irregular (illegal) entry to the UK by method of entry."""
-    year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1990, le=2100)
     method_of_entry: Series[str]
     nationality: Series[str] = pa.Field(nullable=True)
     region: Series[str] = pa.Field(nullable=True)
@@ -80,7 +80,7 @@ class IrregularDetections(Quarterly):
     detections: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
 
-class Stock(Quarterly):
+class Stock(DetailedTable):
     """A count of people at a date: `as_at` is the last day of the quarter it is reported for."""
     as_at: Series[pd.Timestamp]
 
@@ -93,7 +93,6 @@ class Stock(Quarterly):
 
 class AsylumAwaitingDecision(Stock):
     """Asy_D03: asylum applications awaiting a decision, counted in people or in cases (never mixed)."""
-    year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1990, le=2100)
     nationality: Series[str] = pa.Field(nullable=True)
     region: Series[str] = pa.Field(nullable=True)
     applicant_type: Series[str] = pa.Field(nullable=True)
@@ -106,7 +105,6 @@ class AsylumAwaitingDecision(Stock):
 
 class AsylumSupport(Stock):
     """Asy_D11: people in receipt of asylum support by local authority and accommodation type."""
-    year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1990, le=2100)
     support_type: Series[str] = pa.Field(nullable=True)
     uk_region: Series[str] = pa.Field(nullable=True)
     local_authority: Series[str] = pa.Field(nullable=True)
