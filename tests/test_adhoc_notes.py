@@ -12,7 +12,7 @@ import pytest
 from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
 from flows.parsers.adhoc_notes import html_tables, measure_of, parse_range
-from tests.warehouse_reads import metric, own_settings, query, snapshot
+from tests.warehouse_reads import load_one, metric, own_settings, query, snapshot
 
 SOURCE = load_catalog()["ho_returns_notes"]
 
@@ -138,11 +138,8 @@ def good_release(tmp_path_factory):
 
 
 def load_bad(settings, folder: Path, html: str):
-    path = folder / "bad" / f"{SLUG_JAN}.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(content_item(f"{PAGE}/{SLUG_JAN}", html, "2025-02-10T09:30:00Z")))
-    [outcome] = load_paths(settings, [path])
-    return outcome
+    item = content_item(f"{PAGE}/{SLUG_JAN}", html, "2025-02-10T09:30:00Z")
+    return load_one(settings, folder / "bad" / f"{SLUG_JAN}.json", json.dumps(item).encode())
 
 
 def test_bad_figures_are_rejected_naming_table_row_and_column(good_release, tmp_path):

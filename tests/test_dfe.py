@@ -13,7 +13,7 @@ import pytest
 
 from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
-from tests.warehouse_reads import metric, own_settings, query, snapshot
+from tests.warehouse_reads import load_one, metric, own_settings, query, snapshot
 
 SOURCE = load_catalog()["dfe_apprenticeships"]
 DATASET = SOURCE.options["dataset_id"]
@@ -163,11 +163,7 @@ def settings_published(good_release):
 
 
 def load_bad(settings, tmp_path, content: bytes):
-    path = tmp_path / "bad" / file_name("2.0.0")
-    path.parent.mkdir(exist_ok=True)
-    path.write_bytes(content)
-    [outcome] = load_paths(settings, [path])
-    return outcome
+    return load_one(settings, tmp_path / "bad" / file_name("2.0.0"), content)
 
 
 def test_renamed_count_column_is_rejected_and_nothing_is_lost(settings_published, tmp_path):

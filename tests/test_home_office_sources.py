@@ -11,7 +11,7 @@ import pytest
 
 from flows.ingest import load_paths, run_sources
 from tests.conftest import REALDATA
-from tests.warehouse_reads import metric, own_settings, query, snapshot
+from tests.warehouse_reads import failures, load_one, metric, own_settings, query, snapshot
 from tests.workbooks import data_sheet_name, ho_dataset_sheets, published_returns, quarter_label, write_xlsx
 
 IRREGULAR = "irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx"
@@ -238,13 +238,7 @@ def published(settings, tmp_path):
 
 
 def load_bad(settings, tmp_path, sheets):
-    [outcome] = load_paths(settings, [returns_file(tmp_path / "bad", BAD, sheets)])
-    return outcome
-
-
-def failures(settings):
-    return query(settings, "SELECT sheet, row_number, column_name, check_name, value FROM marts.release_failures "
-                           "WHERE file_name = ? ORDER BY row_number", [BAD])
+    return load_one(settings, returns_file(tmp_path / "bad", BAD, sheets))
 
 
 def test_good_small_release_values(settings, published):
@@ -272,7 +266,7 @@ def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_pa
     assert "ho_returns release 2024-11-01 (returns-datasets-sep-2024.xlsx): table not found" in outcome.error
     assert "table Ret_D01: no data sheet named 'Data - Ret_D01' / 'Data_Ret_D01'" in outcome.error
     assert "Data - Returns" in outcome.error                         # the sheets that are there
-    assert failures(settings)[0][0] == "Data - Ret_D01"
+    assert failures(settings, BAD)[0][0] == "Data - Ret_D01"
     assert snapshot(settings) == published
 
 
@@ -280,7 +274,7 @@ def test_missing_end_of_table_is_a_clear_error(settings, tmp_path, published):
     outcome = load_bad(settings, tmp_path, returns_sheets(small_returns(), end_marker=False))
     assert outcome.status == "rejected"
     assert "sheet 'Data - Ret_D01'" in outcome.error and "no closing row reading 'End of table'" in outcome.error
-    assert {f[0] for f in failures(settings)} == {"Data - Ret_D01", "Data - Ret_D02", "Data - Ret_D03", "Data - Ret_D04"}
+    assert {f[0] for f in failures(settings, BAD)} == {"Data - Ret_D01", "Data - Ret_D02", "Data - Ret_D03", "Data - Ret_D04"}
     assert snapshot(settings) == published
 
 
@@ -304,7 +298,7 @@ def test_count_that_is_not_a_number_is_rejected_naming_sheet_row_and_column(sett
     assert outcome.status == "rejected"
     assert "sheet 'Data - Ret_D01', row 7, column 'Number of returns': not a valid Int64 value (value '12a')" in outcome.error
     assert "sheet 'Data - Ret_D03', row 4, column 'Quarter'" in outcome.error and "'2024 Q5'" in outcome.error
-    got = failures(settings)
+    got = failures(settings, BAD)
     assert ("Data - Ret_D01", 7, "Number of returns") in [f[:3] for f in got]
     assert ("Data - Ret_D03", 4, "Quarter") in [f[:3] for f in got]
     assert query(settings, "SELECT status FROM meta.releases WHERE file_name = ?", [BAD]) == [("rejected",)]

@@ -13,7 +13,7 @@ import pytest
 
 from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
-from tests.warehouse_reads import metric, own_settings, query, snapshot
+from tests.warehouse_reads import load_one, metric, own_settings, query, snapshot
 
 SOURCE = load_catalog()["moj_outcomes_by_offence"]
 COLLECTION = SOURCE.landing_page
@@ -153,11 +153,7 @@ def good_release(tmp_path_factory):
 
 
 def load_bad(settings: object, folder: Path, content: bytes):
-    path = folder / "bad" / "outcomes-by-offence-2017-2024.zip"
-    path.parent.mkdir(exist_ok=True)
-    path.write_bytes(content)
-    [outcome] = load_paths(settings, [path])
-    return outcome
+    return load_one(settings, folder / "bad" / "outcomes-by-offence-2017-2024.zip", content)
 
 
 def test_renamed_count_column_is_rejected_naming_the_member(good_release, tmp_path):

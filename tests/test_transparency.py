@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from flows.ingest import load_paths
-from tests.warehouse_reads import metric, query, snapshot
+from tests.warehouse_reads import failures, load_one, metric, query, snapshot
 from tests.workbooks import transparency_contents, transparency_sheet, write_workbook, write_xlsx
 
 IE = "enforcement/IE__Q3_2023_Background_Published.xlsx"
@@ -133,13 +133,7 @@ def published(settings, tmp_path):
 
 
 def load_bad(settings, tmp_path, sheets):
-    [outcome] = load_paths(settings, [write_xlsx(tmp_path / "bad" / BAD, sheets)])
-    return outcome
-
-
-def failures(settings):
-    return query(settings, "SELECT sheet, row_number, column_name, check_name, value FROM marts.release_failures "
-                           "WHERE file_name = ? ORDER BY row_number", [BAD])
+    return load_one(settings, write_xlsx(tmp_path / "bad" / BAD, sheets))
 
 
 def test_header_a_row_lower_and_notes_below_still_load(settings, tmp_path, published):
@@ -183,7 +177,7 @@ def test_renamed_column_is_named_with_its_sheet_and_row(settings, tmp_path, publ
     outcome = load_bad(settings, tmp_path, sheets)
     assert outcome.status == "rejected"
     assert "sheet 'FD_01', row 6, column 'Number of attempted Charter and Overseas Returns'" in outcome.error
-    assert failures(settings)[0][:3] == ("FD_01", 6, "Number of attempted Charter and Overseas Returns")
+    assert failures(settings, BAD)[0][:3] == ("FD_01", 6, "Number of attempted Charter and Overseas Returns")
     assert snapshot(settings) == published
 
 
@@ -194,7 +188,7 @@ def test_value_that_is_not_a_number_is_rejected_naming_sheet_row_and_column(sett
     # the column as a reader sees it, without the glued footnote digit ('Number of Penalties Issued1')
     assert "sheet 'CP_02', row 8, column 'Number of Penalties Issued': not a valid Int64 value (value '12a')" in outcome.error
     assert "sheet 'CP_02', row 9, column 'Quarter'" in outcome.error and "'Q5 2025'" in outcome.error
-    assert [f[:3] for f in failures(settings)] == [("CP_02", 8, "Number of Penalties Issued"), ("CP_02", 9, "Quarter")]
+    assert [f[:3] for f in failures(settings, BAD)] == [("CP_02", 8, "Number of Penalties Issued"), ("CP_02", 9, "Quarter")]
     assert query(settings, "SELECT status FROM meta.releases WHERE file_name = ?", [BAD]) == [("rejected",)]
     assert snapshot(settings) == published
 

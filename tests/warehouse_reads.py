@@ -1,4 +1,5 @@
-"""Reading a test warehouse the way a dashboard does: read-only, one query at a time."""
+"""Test helpers around the warehouse: loading one file, and reading it the way a dashboard does
+(read-only, one query at a time)."""
 from __future__ import annotations
 
 import dataclasses
@@ -21,6 +22,23 @@ def query(settings: Settings, sql: str, params=None) -> list[tuple]:
 def snapshot(settings: Settings) -> list[tuple]:
     """Everything published, to compare before and after a fault."""
     return query(settings, "SELECT * FROM marts.metric_observations ORDER BY ALL")
+
+
+def failures(settings: Settings, file_name: str) -> list[tuple]:
+    """Why a file was rejected: (sheet, row, column, check, value), by row."""
+    return query(settings, "SELECT sheet, row_number, column_name, check_name, value FROM marts.release_failures "
+                           "WHERE file_name = ? ORDER BY row_number", [file_name])
+
+
+def load_one(settings: Settings, path: Path, content: bytes | None = None):
+    """Load one file (written first from `content`, if given) and return its outcome."""
+    from flows.ingest import load_paths
+
+    if content is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    [outcome] = load_paths(settings, [path])
+    return outcome
 
 
 def metric(settings: Settings, metric_id: str, release_like: str = "%") -> dict[tuple[date, date], float]:
