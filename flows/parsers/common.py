@@ -441,6 +441,17 @@ class SpecHeader:
     missing: list[ColumnSpec]             # required specs not in the header row
 
 
+def match_columns(labels: list[str], specs: list[ColumnSpec]) -> dict[str, int]:
+    """Spec name -> position of the header cell it matches; each cell serves at most one spec, in spec order."""
+    positions: dict[str, int] = {}
+    for spec in specs:
+        for i, label in enumerate(labels):
+            if label and i not in positions.values() and spec.matches(label):
+                positions[spec.name] = i
+                break
+    return positions
+
+
 def find_spec_header(grid: pd.DataFrame, sheet: str, specs: list[ColumnSpec], scan_rows: int = 15) -> SpecHeader:
     """The row within the first `scan_rows` holding the most required columns (then the most optional ones).
 
@@ -450,12 +461,7 @@ def find_spec_header(grid: pd.DataFrame, sheet: str, specs: list[ColumnSpec], sc
     best = SpecHeader(sheet, -1, [], {}, required)
     best_score = (0, 0)
     for pos, labels in enumerate(head_labels(grid, scan_rows)):
-        positions: dict[str, int] = {}
-        for spec in specs:
-            for i, label in enumerate(labels):
-                if label and i not in positions.values() and spec.matches(label):
-                    positions[spec.name] = i
-                    break
+        positions = match_columns(labels, specs)
         score = (sum(s.name in positions for s in required), len(positions))
         if score > best_score:
             best_score = score

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from flows.errors import FailureCase
-from flows.parsers.common import (Table, TableNotFound, clean_label, column_specs, is_missing, map_values,
+from flows.parsers.common import (Table, TableNotFound, clean_label, column_specs, is_missing, map_values, match_columns,
                                   one_of_groups, parse_numbers)
 
 CHUNK_ROWS = 200_000
@@ -55,16 +55,6 @@ def _header(archive: zipfile.ZipFile, member: str) -> tuple[list[str], str]:
     return [clean_label(h) for h in next(csv.reader([first]), [])], encoding
 
 
-def _match(header: list[str], specs) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for spec in specs:
-        for i, label in enumerate(header):
-            if label and i not in positions.values() and spec.matches(label):
-                positions[spec.name] = i
-                break
-    return positions
-
-
 def find_members(archive: zipfile.ZipFile, specs, groups: list[list[str]], what: str) -> list[tuple[str, list[str], dict[str, int], str]]:
     """CSV members whose header has every required column and one column of each `one_of` group."""
     required = [s for s in specs if s.required]
@@ -72,7 +62,7 @@ def find_members(archive: zipfile.ZipFile, specs, groups: list[list[str]], what:
     members = [m.filename for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".csv")]
     for member in members:
         header, encoding = _header(archive, member)
-        positions = _match(header, specs)
+        positions = match_columns(header, specs)
         missing = [s for s in required if s.name not in positions]
         for group in groups:
             if not any(c in positions for c in group):
