@@ -186,17 +186,11 @@ class Workbook:
 def head_labels(grid: pd.DataFrame, rows: int) -> list[list[str]]:
     """The first `rows` rows of a grid as cleaned labels (taken out of the frame in one step, not row by row)."""
     cells = grid.iloc[:rows].to_numpy(dtype=object)
-    return [[_clean_cell_label(v) for v in row] for row in cells]
+    return [[_clean_label_cached(v) for v in row] for row in cells]
 
 
-def _clean_cell_label(value: object) -> str:
-    try:
-        return _clean_label_cached(value)
-    except TypeError:            # an unhashable cell value
-        return clean_label(value)
-
-
-_clean_label_cached = lru_cache(maxsize=8192, typed=True)(clean_label)   # header rows repeat across sheets and files
+# Header rows repeat across sheets and files; grid cells (text, numbers, dates, NaN) are all hashable.
+_clean_label_cached = lru_cache(maxsize=8192, typed=True)(clean_label)
 
 
 @dataclass
