@@ -260,8 +260,8 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
     Runs inside the building copy's one transaction: any other error aborts the whole publish, so nothing
     half-loaded is kept.
 
-    `parsed` gives the release's validated tables when they were parsed ahead, in a worker process
-    (see `ParseAhead`); by default the file is parsed here.
+    `parsed` gives the release's validated tables when they were parsed ahead of its turn (see
+    `ParseAhead`); by default the file is parsed now.
     """
     release_id = cand.release_id
     same = con.execute("SELECT release_id, file_url FROM meta.releases WHERE source_id = ? AND sha256 = ? "
