@@ -29,10 +29,11 @@ DEFAULT_NAME = "pledges-report.html"
 
 # status or verdict -> badge tone
 TONES = {
-    "met": "good", "on track": "good", "consistent": "good",
-    "off track": "bad",
-    "overstated": "warn", "understated": "warn",
-    "awaiting data": "muted", "not yet published": "muted",
+    "met": "good", "on track": "good", "consistent": "good", "kept": "good",
+    "off track": "bad", "not kept": "bad",
+    "overstated": "warn", "understated": "warn", "partly consistent": "warn", "partly kept": "warn",
+    "in progress": "neutral",
+    "awaiting data": "muted", "not yet published": "muted", "not loaded here": "muted", "not yet assessed": "muted",
     "not measurable": "neutral",
 }
 BAR_TONES = {"met": "good", "on track": "good", "off track": "bad"}   # otherwise muted
@@ -66,6 +67,7 @@ dl.figures{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margi
 dl.figures dt{color:var(--muted)}dl.figures dd{margin:0;font-variant-numeric:tabular-nums}
 .explanation{margin:0}
 .source,.note{font-size:.85em;color:var(--muted);margin:0;overflow-wrap:anywhere}
+.method{font-size:.9em;margin:.3em 0}.evidence{font-size:.85em;overflow-wrap:anywhere}.evidence ul{margin:.2em 0;padding-left:1.2em}
 .nochart{font-size:.9em;color:var(--muted);background:var(--muted-bg);border-radius:6px;padding:8px 10px;margin:0}
 figure{margin:0}
 svg.metric-chart{display:block;width:100%;height:auto;background:#fff}
@@ -109,9 +111,9 @@ def read_report_data(warehouse: Path) -> dict:
             WHERE status = 'rejected' GROUP BY source_id ORDER BY source_id""")
         catalog = _rows(con, "SELECT DISTINCT source_id FROM marts.metrics WHERE source_id IS NOT NULL ORDER BY 1")
         cards = _rows(con, """
-            SELECT s.*, p.quote_verified, p.statement AS statement_ref, p.metric_title, p.direction, p.target,
+            SELECT s.*, p.quote_verbatim, p.also_quoted, p.metric_title, p.direction, p.target, p.target_date,
                    p.progress_period, p.baseline AS baseline_kind, p.check_type, p.claimed_direction, p.since,
-                   p.manual_status, p.manual_status_on, p.evidence, p.note, p.measurability,
+                   p.manual_status, p.manual_status_on, p.note, p.measurability,
                    c.claimed_value, c.official_value, c.comparison_value, c.official_periods, c.covered_days,
                    c.claimed_days, c.extra_days
             FROM marts.pledge_status s
@@ -121,7 +123,7 @@ def read_report_data(warehouse: Path) -> dict:
         progress = _rows(con, """
             SELECT pledge_id, metric_id, period_type, period_start, period_end, period_label, complete, data_to,
                    value, unit, baseline_label, baseline_value, change, change_pct, status, as_of, release_id
-            FROM marts.pledge_progress WHERE is_latest_vintage ORDER BY pledge_id, period_start""")
+            FROM marts.pledge_progress WHERE is_latest_vintage AND view = 'period' ORDER BY pledge_id, period_start""")
         metrics = {r["metric_id"]: r for r in _rows(con, "SELECT metric_id, title, unit, period_type FROM marts.metrics")}
         claims = _rows(con, """SELECT c.*, p.since FROM marts.claim_checks c
                                LEFT JOIN marts.pledges p ON p.pledge_id = c.claim_id ORDER BY c.claim_id""")
@@ -202,6 +204,12 @@ def claimed_text(card: dict) -> str:
     if check == "highest_since":
         since = card.get("since")
         return f"highest since {since.year}" if since else "highest on record"
+    if check == "fall" and value is not None:
+        return f"a fall of at least {value:g}%"
+    if check == "record_high":
+        return "a record high"
+    if check == "at_least" and value is not None:
+        return f"at least {fmt_num(value)}"
     return fmt_num(value) + (f" {card['unit']}" if card.get("unit") and value is not None else "")
 
 
@@ -215,9 +223,12 @@ def official_text(card: dict) -> str:
     elif check == "ratio":
         main = "–" if measure is None else f"{measure:.2f}×"
         detail = f"{fmt_num(official)} against {fmt_num(card.get('comparison_value'))}"
-    elif check == "direction":
+    elif check in ("direction", "fall"):
         main = fmt_num(official)
         detail = f"against {fmt_num(card.get('comparison_value'))} in the base period"
+    elif check == "record_high":
+        main = fmt_num(official)
+        detail = f"highest earlier: {fmt_num(card.get('comparison_value'))}"
     else:
         main, detail = fmt_num(official) + (f" {card['unit']}" if card.get("unit") else ""), ""
     return main + (f" ({detail})" if detail else "")
@@ -390,19 +401,28 @@ def render_card(card: dict, rows: list[dict], metrics: dict) -> str:
     qualitative = card.get("kind") == "qualitative"
     tags = f"{card.get('type') or ''} · {card.get('kind') or ''}"
     parts = [f'<section class="pledge-card" id="card-{esc(pid)}" data-pledge-id="{esc(pid)}" data-status="{esc(card.get("status"))}">',
-             f'<div class="card-head"><div><h3>{esc(pid.replace("_", " "))}</h3><code>{esc(tags)}</code></div>'
+             f'<div class="card-head"><div><h3>{esc(card.get("title") or pid.replace("_", " "))}</h3>'
+             f'<code>{esc(pid)} · {esc(tags)}</code></div>'
              f'{badge(card.get("status"))}</div>',
              f"<blockquote>“{esc(card.get('quote'))}”</blockquote>"]
-    who = f"{card.get('said_by') or 'unknown'}, {fmt_date(card.get('said_on'))}"
-    if card.get("statement_ref") or card.get("statement"):
-        who += f" (statement {card.get('statement_ref') or card.get('statement')})"
-    if card.get("quote_verified") is False:
-        who += "; wording as reported, not yet checked against the original"
+    for also in card.get("also_quoted") or []:
+        parts.append(f"<blockquote>“{esc(also['quote'])}” <span class=\"meta\">(statement {esc(also['statement'])})</span></blockquote>")
+    who = f"{card.get('said_by') or 'unknown'}"
+    if card.get("statement_title"):
+        who += f", {card['statement_title']} (statement {card.get('statement')})"
+    who += f", {fmt_date(card.get('said_on'))}"
+    if card.get("said_on_basis"):
+        who += f"; date {card['said_on_basis']}"
+    if card.get("quote_verbatim") is False:
+        who += "; the commitment as reported, not a word-for-word quote"
     parts.append(f'<p class="who">— {esc(who)}</p>')
+    if card.get("method"):
+        parts.append(f'<p class="method"><b>Method:</b> {esc(card["method"])}</p>')
 
     figures: list[tuple[str, str]] = []
     if qualitative:
-        figures.append(("Status set by hand", f"{card.get('manual_status') or '–'} ({fmt_date(card.get('manual_status_on'))})"))
+        figures.append(("Verdict" if is_claim else "Status",
+                        f"{card.get('manual_status') or '–'} (set {fmt_date(card.get('manual_status_on'))} from the evidence)"))
     elif is_claim:
         figures.append(("Claimed", claimed_text(card)))
         figures.append(("Official", official_text(card)))
@@ -425,11 +445,22 @@ def render_card(card: dict, rows: list[dict], metrics: dict) -> str:
 
     if card.get("release_id"):
         url = card.get("release_url")
-        parts.append(f'<p class="source">Source: release <code>{esc(card["release_id"])}</code>, published '
-                     f'{esc(fmt_date(card.get("published_on")))}{" · " + link(url) if url else ""}</p>')
+        local = url and not re.match(r"https?://", url, re.I)
+        parts.append(f'<p class="source">Source: {esc(card.get("release_file_name") or card["release_id"])}, published '
+                     f'{esc(fmt_date(card.get("published_on")))}'
+                     + (f' · {link(url, "the file")}' if url and not local else "")
+                     + (" (a file loaded locally)" if local else "")
+                     + (f' · {link(card["source_page_url"], "publication page")}' if card.get("source_page_url") else "")
+                     + "</p>")
+    elif card.get("source_page_url"):
+        parts.append(f'<p class="source">Publication page: {link(card["source_page_url"])}</p>')
     evidence = [e for e in (card.get("evidence") or []) if e]
     if evidence:
-        parts.append('<p class="source">Evidence: ' + ", ".join(link(e, e) for e in evidence) + "</p>")
+        items = []
+        for e in evidence:
+            head = link(e["url"], e.get("publisher")) if e.get("url") else esc(e.get("publisher"))
+            items.append(f"<li>{head}, {esc(e.get('date'))}: {esc(e.get('summary'))}</li>")
+        parts.append('<div class="evidence"><b>Evidence</b><ul>' + "".join(items) + "</ul></div>")
     note = (card.get("note") or "").strip()
     if note and note.rstrip(".") not in (card.get("explanation") or ""):
         parts.append(f'<p class="note">{esc(note)}</p>')
@@ -465,7 +496,7 @@ def render_claims_table(claims: list[dict]) -> str:
         claimed = claimed_text(card) if c.get("check_type") else "–"
         official = official_text(card) if c.get("check_type") else "–"
         out.append(f'<tr data-claim-id="{esc(c["claim_id"])}">'
-                   f'<td><b>{esc(c["claim_id"])}</b><br>“{esc(c.get("quote"))}”<br><span class="meta">{esc(c.get("said_by"))}, '
+                   f'<td><b>{esc(c.get("title") or c["claim_id"])}</b><br>“{esc(c.get("quote"))}”<br><span class="meta">{esc(c.get("said_by"))}, '
                    f'{esc(fmt_date(c.get("said_on")))}</span></td>'
                    f'<td class="num claimed">{esc(claimed)}</td><td>{esc(official)}</td>'
                    f'<td>{esc(coverage_text(c) or "–")}</td><td>{badge(c.get("verdict"))}</td>'

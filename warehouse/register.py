@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import duckdb
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -20,17 +21,63 @@ class RegisterError(Exception):
     pass
 
 
-class Entry(BaseModel):
+PLEDGE_STATUSES = ("kept", "partly kept", "in progress", "not kept", "not yet assessed")
+CLAIM_VERDICTS = ("consistent", "overstated", "understated", "not measurable")
+VIEWS = ("rolling_12_months", "calendar_year_to_date", "since_track_from")
+
+
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str
-    type: Literal["pledge", "claim"]
-    statement: str
+
+class Statement(Strict):
+    """A source statement: who said it, when, and on what basis the date is known."""
+    id: str = ""
+    title: str
     said_by: str
     said_on: date
+    date_basis: str
+    verbatim: bool = True   # quotes are exact extracts of ../shared/STATEMENTS.md
+
+
+class Quote(Strict):
+    statement: str
     quote: str
-    quote_verified: bool = False
+
+
+class Evidence(Strict):
+    url: str | None = None
+    publisher: str
+    date: str          # YYYY, YYYY-MM or YYYY-MM-DD: as precise as the source is
+    summary: str
+
+    @model_validator(mode="after")
+    def _date(self) -> "Evidence":
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", self.date):
+            raise ValueError(f"evidence date {self.date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        return self
+
+
+class Part(Strict):
+    """One measure of a claim checked on several (visits and arrests; net migration and immigration)."""
+    label: str
+    metric: str
+    note_metric: str | None = None
+    base_start: date | None = None
+    base_end: date | None = None
+
+
+class Entry(Strict):
+    id: str
+    title: str | None = None        # default: the id in words (the register gives every entry one)
+    type: Literal["pledge", "claim"]
+    statement: str
+    quote: str
+    also_quoted: list[Quote] = []
+    said_by: str | None = None      # from the statement
+    said_on: date | None = None     # from the statement
     kind: Literal["quantitative", "qualitative"]
+    method: str | None = None       # the register gives every entry one (tests/test_register.py)
     note: str | None = None
     # quantitative
     metric: str | None = None
@@ -39,13 +86,17 @@ class Entry(BaseModel):
     # pledges
     direction: Literal["up", "down"] | None = None
     target: float | None = None
+    target_date: date | None = None
     progress_period: Literal["day", "week", "month", "quarter", "year", "year_ending", "academic_year"] | None = None
-    baseline: Literal["same_period_year_before", "fixed"] | None = None
+    baseline: Literal["same_period_year_before", "fixed", "trajectory"] | None = None
     baseline_start: date | None = None
     baseline_end: date | None = None
     track_from: date | None = None
+    views: list[Literal["rolling_12_months", "calendar_year_to_date", "since_track_from"]] = []
+    status_view: Literal["period", "rolling_12_months", "calendar_year_to_date", "since_track_from"] = "period"
     # claims
-    check: Literal["total", "pct_change", "highest_since", "ratio", "direction"] | None = None
+    check: Literal["total", "pct_change", "highest_since", "ratio", "direction", "fall", "record_high",
+                   "at_least"] | None = None
     claimed_value: float | None = None
     claimed_direction: Literal["up", "down"] | None = None
     claim_start: date | None = None
@@ -54,10 +105,12 @@ class Entry(BaseModel):
     base_end: date | None = None
     since: date | None = None
     tolerance: float | None = None
+    parts: list[Part] = []
+    combine: Literal["all", "any"] = "all"
     # qualitative
     status: str | None = None
     status_on: date | None = None
-    evidence: list[str] = []
+    evidence: list[Evidence] = []
 
     @model_validator(mode="after")
     def _complete(self) -> "Entry":
@@ -67,19 +120,26 @@ class Entry(BaseModel):
                 raise ValueError(f"{self.type} of kind {self.kind} needs {', '.join(missing)}")
         if self.kind == "qualitative":
             need("status", "status_on")
+            allowed = PLEDGE_STATUSES if self.type == "pledge" else CLAIM_VERDICTS
+            if self.status not in allowed:
+                raise ValueError(f"status {self.status!r} of a qualitative {self.type} is not one of {', '.join(allowed)}")
             return self
         need("metric")
         if self.type == "pledge":
             need("direction", "progress_period", "baseline", "track_from")
-            if self.baseline == "fixed":
+            if self.baseline in ("fixed", "trajectory"):
                 need("baseline_start", "baseline_end")
+            if self.baseline == "trajectory":
+                need("target", "target_date")
+            if self.status_view != "period" and self.status_view not in self.views:
+                raise ValueError(f"status_view {self.status_view!r} is not in views")
         else:
             need("check", "claim_start", "claim_end")
             if self.claim_end < self.claim_start:
                 raise ValueError("claim_end is before claim_start")
-            if self.check in ("total", "pct_change", "ratio"):
+            if self.check in ("total", "pct_change", "ratio", "fall", "at_least"):
                 need("claimed_value")
-            if self.check in ("ratio", "direction"):
+            if self.check in ("ratio", "direction", "fall") and not (self.parts and all(p.base_start for p in self.parts)):
                 need("base_start", "base_end")
             if self.check == "direction":
                 need("claimed_direction")
@@ -87,52 +147,168 @@ class Entry(BaseModel):
                 need("since")
         return self
 
+    def measured_parts(self) -> list[Part]:
+        """The measures a claim is checked on: its parts, or the entry's own metric as one part."""
+        if self.parts:
+            return [p.model_copy(update={"base_start": p.base_start or self.base_start,
+                                         "base_end": p.base_end or self.base_end}) for p in self.parts]
+        return [Part(label=self.metric, metric=self.metric, note_metric=self.note_metric,
+                     base_start=self.base_start, base_end=self.base_end)]
+
 
 def load_register(path: Path | None = None) -> list[Entry]:
     """The register at `path` (default: warehouse/pledges.toml, or $PLEDGES_REGISTER), validated."""
+    return load_register_with_statements(path)[0]
+
+
+def load_statements(path: Path | None = None) -> dict[str, Statement]:
+    return load_register_with_statements(path)[1]
+
+
+def load_register_with_statements(path: Path | None = None) -> tuple[list[Entry], dict[str, Statement]]:
     path = Path(path or os.environ.get("PLEDGES_REGISTER") or REGISTER_FILE)
     return _load(path, path.stat().st_mtime_ns)
 
 
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"field {'.'.join(str(p) for p in e['loc']) or '(entry)'}: {e['msg']}" for e in exc.errors())
+
+
 @cache
-def _load(path: Path, _mtime: int) -> list[Entry]:
-    data = tomllib.loads(path.read_text())
+def _load(path: Path, _mtime: int) -> tuple[list[Entry], dict[str, Statement]]:
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise RegisterError(f"{path}: not valid TOML: {exc}") from None
     planned = set(data.get("planned_metrics", []))
     known = {m.id for s in load_catalog().values() for m in s.metrics}
+    statements: dict[str, Statement] = {}
+    for key, raw in data.get("statements", {}).items():
+        try:
+            statements[key] = Statement(id=key, **raw)
+        except ValidationError as exc:
+            raise RegisterError(f"{path.name}: statement {key!r}: {_problems(exc)}") from None
     entries, seen = [], set()
     for position, raw in enumerate(data.get("entry", []), 1):
         name = raw.get("id", f"entry #{position}")
+        if raw.get("statement") in statements and ("said_by" in raw or "said_on" in raw):
+            raise RegisterError(f"{path.name}: entry {name!r}: field said_by/said_on: set on statement "
+                                f"{raw['statement']!r}, not on the entry")
         try:
             entry = Entry(**raw)
         except ValidationError as exc:
-            problems = "; ".join(f"field {'.'.join(str(p) for p in e['loc']) or '(entry)'}: {e['msg']}" for e in exc.errors())
-            raise RegisterError(f"{path.name}: entry {name!r}: {problems}") from None
+            raise RegisterError(f"{path.name}: entry {name!r}: {_problems(exc)}") from None
         if entry.id in seen:
             raise RegisterError(f"{path.name}: entry {name!r}: field id: duplicate id")
         seen.add(entry.id)
-        for metric in [entry.metric, entry.note_metric, *entry.related_metrics]:
+        for ref in [entry.statement, *(q.statement for q in entry.also_quoted)]:
+            if ref not in statements and (statements or entry.said_on is None or entry.said_by is None):
+                raise RegisterError(f"{path.name}: entry {name!r}: field statement: {ref!r} is not one of "
+                                    f"[statements] {sorted(statements)} (a register without [statements] "
+                                    f"gives said_by and said_on on each entry)")
+        said = statements.get(entry.statement) or entry
+        entry = entry.model_copy(update={"said_by": said.said_by, "said_on": said.said_on,
+                                         "title": entry.title or entry.id.replace("_", " ").capitalize(),
+                                         "method": entry.method or entry.note})
+        metrics = [entry.metric, entry.note_metric, *entry.related_metrics]
+        metrics += [m for p in entry.parts for m in (p.metric, p.note_metric)]
+        for metric in metrics:
             if metric and metric not in known and metric not in planned:
                 raise RegisterError(f"{path.name}: entry {name!r}: field metric: {metric!r} is not a catalog metric "
                                     f"(nor listed in planned_metrics)")
         entries.append(entry)
-    return entries
+    return entries, statements
 
 
-def _sql_type(annotation) -> str:
-    text = str(annotation)
-    if "list" in text:
-        return "VARCHAR[]"
-    for python, sql in (("date", "DATE"), ("float", "DOUBLE"), ("bool", "BOOLEAN")):
-        if python in text:
+# --- quotes against the statements' text ---------------------------------------------------------
+
+def _normalise(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def statement_texts(statements_md: str) -> dict[str, str]:
+    """Each statement's text: what lies between its `BEGIN X` and `END X` lines."""
+    return {m.group(1): m.group(2) for m in re.finditer(r"^BEGIN (\w+)\n(.*?)^END \1$", statements_md, re.M | re.S)}
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of a statement: paragraphs are lines, sentences end with . ! ? or a list number."""
+    out = []
+    for paragraph in text.splitlines():
+        out += [s for s in re.split(r"(?<=[.!?])\s+", _normalise(paragraph)) if s]
+    return out
+
+
+def quote_problem(quote: str, text: str) -> str | None:
+    """None when `quote` is an exact extract of `text` ('...' may join extracts of one sentence, in order)."""
+    pieces = [_normalise(p) for p in quote.split("...")]
+    if any(not p for p in pieces):
+        return "empty piece around '...'"
+    for sentence in sentences(text):
+        at = 0
+        for piece in pieces:
+            at = sentence.find(piece, at)
+            if at < 0:
+                break
+            at += len(piece)
+        else:
+            return None
+    return "not an exact extract of one sentence of the statement"
+
+
+def quote_problems(entries: list[Entry], statements: dict[str, Statement], statements_md: str) -> list[str]:
+    """Every quote of a verbatim statement that is not an exact extract of it, as 'entry: problem'."""
+    texts = statement_texts(statements_md)
+    problems = []
+    for entry in entries:
+        for quoted in [Quote(statement=entry.statement, quote=entry.quote), *entry.also_quoted]:
+            if not statements[quoted.statement].verbatim:
+                continue
+            if quoted.statement not in texts:
+                problems.append(f"{entry.id}: statement {quoted.statement} is not in STATEMENTS.md")
+            elif problem := quote_problem(quoted.quote, texts[quoted.statement]):
+                problems.append(f"{entry.id}: {quoted.quote!r}: {problem}")
+    return problems
+
+
+# --- the register as tables, for the SQL in warehouse/marts/ ---------------------------------------
+
+EVIDENCE_TYPE = "STRUCT(url VARCHAR, publisher VARCHAR, date VARCHAR, summary VARCHAR)[]"
+QUOTE_TYPE = "STRUCT(statement VARCHAR, quote VARCHAR)[]"
+LIST_COLUMNS = {"related_metrics": "VARCHAR[]", "views": "VARCHAR[]", "evidence": EVIDENCE_TYPE, "also_quoted": QUOTE_TYPE}
+
+
+def _sql_type(name: str, annotation) -> str:
+    if name in LIST_COLUMNS:
+        return LIST_COLUMNS[name]
+    kinds = set(get_args(annotation)) | {annotation}
+    for python, sql in ((date, "DATE"), (float, "DOUBLE"), (bool, "BOOLEAN")):
+        if python in kinds:
             return sql
     return "VARCHAR"
 
 
 def write_register(con: duckdb.DuckDBPyConnection) -> None:
-    """staging.register: the register as a table (typed from the Entry model), for the SQL in warehouse/marts/."""
-    columns = ", ".join(f'"{name}" {_sql_type(field.annotation)}' for name, field in Entry.model_fields.items())
+    """staging.register (the entries, typed from the Entry model), staging.statements and staging.claim_parts."""
+    entries, statements = load_register_with_statements()
+    fields = {name: f for name, f in Entry.model_fields.items() if name != "parts"}
+    columns = ", ".join(f'"{name}" {_sql_type(name, f.annotation)}' for name, f in fields.items())
     con.execute(f"CREATE OR REPLACE TABLE staging.register ({columns})")
-    entries = [e.model_dump() for e in load_register()]
-    if entries:   # one list-of-structs parameter: cheaper than a pandas frame or a parameter per value
+    rows = [e.model_dump(exclude={"parts"}) for e in entries]
+    if rows:   # one list-of-structs parameter: cheaper than a pandas frame or a parameter per value
         con.execute("INSERT INTO staging.register BY NAME SELECT entry.* FROM (SELECT unnest($entries) AS entry)",
-                    {"entries": entries})
+                    {"entries": rows})
+    con.execute("CREATE OR REPLACE TABLE staging.statements (statement VARCHAR, title VARCHAR, said_by VARCHAR, "
+                "said_on DATE, date_basis VARCHAR, verbatim BOOLEAN)")
+    if statements:
+        con.execute("INSERT INTO staging.statements BY NAME SELECT s.id AS statement, s.* EXCLUDE (id) "
+                    "FROM (SELECT unnest($rows) AS s)", {"rows": [s.model_dump() for s in statements.values()]})
+    con.execute("CREATE OR REPLACE TABLE staging.claim_parts (pledge_id VARCHAR, part_no INTEGER, part_label VARCHAR, "
+                "part_count INTEGER, metric_id VARCHAR, note_metric VARCHAR, base_start DATE, base_end DATE)")
+    parts = [{"pledge_id": e.id, "part_no": n, "part_label": p.label, "part_count": len(e.measured_parts()),
+              "metric_id": p.metric, "note_metric": p.note_metric, "base_start": p.base_start, "base_end": p.base_end}
+             for e in entries if e.type == "claim" and e.kind == "quantitative"
+             for n, p in enumerate(e.measured_parts(), 1)]
+    if parts:
+        con.execute("INSERT INTO staging.claim_parts BY NAME SELECT p.* FROM (SELECT unnest($rows) AS p)", {"rows": parts})

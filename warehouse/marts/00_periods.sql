@@ -29,3 +29,23 @@ CREATE OR REPLACE MACRO staging.bucket_end(ptype, p_start, p_end) AS CASE ptype
     WHEN 'quarter' THEN CAST(date_trunc('quarter', p_start) + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE)
     WHEN 'year' THEN CAST(date_trunc('year', p_start) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE)
     ELSE p_end END;
+
+-- The end of the last whole period of a type that ends on or before d (for "must already be published"):
+-- year-ending series are published for years ending June and December.
+CREATE OR REPLACE MACRO staging.last_period_end(ptype, d) AS CASE ptype
+    WHEN 'quarter' THEN CAST(date_trunc('quarter', d + INTERVAL 1 DAY) - INTERVAL 1 DAY AS DATE)
+    WHEN 'month' THEN CAST(date_trunc('month', d + INTERVAL 1 DAY) - INTERVAL 1 DAY AS DATE)
+    WHEN 'year' THEN CAST(date_trunc('year', d + INTERVAL 1 DAY) - INTERVAL 1 DAY AS DATE)
+    WHEN 'year_ending' THEN CASE WHEN month(d + INTERVAL 1 DAY) >= 7 AND NOT (month(d) = 12 AND day(d) = 31)
+                                 THEN make_date(year(d), 6, 30) ELSE make_date(year(d + INTERVAL 1 DAY) - 1, 12, 31) END
+    WHEN 'academic_year' THEN make_date(year(d + INTERVAL 1 DAY) - CASE WHEN month(d + INTERVAL 1 DAY) >= 8 THEN 0 ELSE 1 END, 7, 31)
+    ELSE d END;
+
+-- The date by which figures for a period ending on period_end must be out: the end of the month
+-- publication_lag_months later (NULL when the lag is unknown).
+CREATE OR REPLACE MACRO staging.due_on(period_end, lag_months) AS
+    CAST(last_day(period_end + to_months(CAST(lag_months AS INTEGER))) AS DATE);
+
+-- A release in words, for explanations: its file name and publication date.
+CREATE OR REPLACE MACRO staging.release_words(file_name, published_on) AS
+    coalesce(file_name, 'an unnamed file') || ', published ' || strftime(published_on, '%-d %b %Y');

@@ -1,25 +1,44 @@
--- Answers: what was promised or claimed, by whom and when, and how each is measured?
--- One row per entry of warehouse/pledges.toml (the register), none left out.
+-- Answers: what was promised or claimed, by whom and when, in whose exact words, and how is each
+-- checked? One row per entry of warehouse/pledges.toml (the register), none left out.
 CREATE OR REPLACE TABLE marts.pledges AS
-SELECT r.id AS pledge_id, r.type, r.statement, r.quote, r.quote_verified, r.said_by, r.said_on, r.kind,
+SELECT r.id AS pledge_id, r.title, r.type, r.statement, s.title AS statement_title, r.quote, r.also_quoted,
+       s.verbatim AS quote_verbatim, r.said_by, r.said_on, s.date_basis AS said_on_basis, r.kind, r.method,
        r.metric AS metric_id, m.title AS metric_title, m.unit, r.related_metrics, r.note_metric,
-       r.direction, r.target, r.progress_period, r.baseline, r.baseline_start, r.baseline_end, r.track_from,
+       r.direction, r.target, r.target_date, r.progress_period, r.baseline, r.baseline_start, r.baseline_end, r.track_from,
+       r.views, r.status_view,
        r."check" AS check_type, r.claimed_value, r.claimed_direction, r.claim_start, r.claim_end,
-       r.base_start, r.base_end, r.since, r.tolerance,
+       r.base_start, r.base_end, r.since, r.tolerance, r.combine,
        r.status AS manual_status, r.status_on AS manual_status_on, r.evidence, r.note,
        CASE WHEN r.kind = 'qualitative' THEN 'not measurable from official statistics'
             WHEN m.metric_id IS NULL THEN 'source not yet in the catalog'
-            ELSE 'measured by ' || r.metric END AS measurability
+            ELSE 'measured by ' || r.metric END AS measurability,
+       m.source_id, m.source_title, m.publisher, m.page_url AS source_page_url, m.publication_lag_months
 FROM staging.register r
+LEFT JOIN staging.statements s ON s.statement = r.statement
 LEFT JOIN marts.metrics m ON m.metric_id = r.metric;
 
-COMMENT ON TABLE marts.pledges IS 'The pledge register: every pledge and claim of the source statements, with how it is measured.';
+COMMENT ON TABLE marts.pledges IS 'The pledge register: every pledge and claim of the source statements, in their exact words, with how each is checked.';
+COMMENT ON COLUMN marts.pledges.title IS 'A human title (e.g. Returns: 19,000 in seven months).';
+COMMENT ON COLUMN marts.pledges.statement IS 'Which statement: A (Home Secretary''s column, week of 10 Feb 2025), B (Labour''s plan against smuggling gangs, Sep 2023), or a commitment outside them.';
+COMMENT ON COLUMN marts.pledges.statement_title IS 'What the statement is.';
+COMMENT ON COLUMN marts.pledges.quote IS 'The exact words (an extract of the statement; ... joins extracts of one sentence), unless quote_verbatim is false.';
+COMMENT ON COLUMN marts.pledges.also_quoted IS 'Other extracts (statement, quote) the entry covers.';
+COMMENT ON COLUMN marts.pledges.quote_verbatim IS 'True where the quote is word for word from the statement; false for a commitment as reported.';
+COMMENT ON COLUMN marts.pledges.said_on IS 'Date of the statement (inferred where the statement carries none: see said_on_basis).';
+COMMENT ON COLUMN marts.pledges.said_on_basis IS 'How the date is known.';
 COMMENT ON COLUMN marts.pledges.type IS 'pledge (tracked in marts.pledge_progress) or claim (checked in marts.claim_checks).';
 COMMENT ON COLUMN marts.pledges.kind IS 'quantitative (read from metrics) or qualitative (manual_status and evidence set by hand).';
-COMMENT ON COLUMN marts.pledges.quote_verified IS 'False where the quote is a paraphrase still to be checked against the original statement.';
-COMMENT ON COLUMN marts.pledges.said_on IS 'Date of the statement (first of the month where only the month is known).';
-COMMENT ON COLUMN marts.pledges.baseline IS 'same_period_year_before, or fixed (baseline_start to baseline_end).';
-COMMENT ON COLUMN marts.pledges.check_type IS 'How a claim is checked: total, pct_change, highest_since, ratio or direction.';
+COMMENT ON COLUMN marts.pledges.method IS 'How it is checked, in one sentence (from the register).';
+COMMENT ON COLUMN marts.pledges.baseline IS 'same_period_year_before, fixed (baseline_start to baseline_end), or trajectory (straight line from the level at baseline_end to target at target_date).';
+COMMENT ON COLUMN marts.pledges.target_date IS 'The date the target is due (trajectory baselines).';
+COMMENT ON COLUMN marts.pledges.views IS 'Extra comparisons kept in marts.pledge_progress: rolling_12_months, calendar_year_to_date, since_track_from.';
+COMMENT ON COLUMN marts.pledges.status_view IS 'Which view sets the status: period (the latest complete period) or one of views.';
+COMMENT ON COLUMN marts.pledges.check_type IS 'How a claim is checked: total, pct_change, highest_since, ratio, direction, fall, record_high or at_least.';
 COMMENT ON COLUMN marts.pledges.tolerance IS 'Agreement margin: relative for totals (0.05 = 5%), percentage points for pct_change.';
+COMMENT ON COLUMN marts.pledges.combine IS 'Claims checked on several measures: all (consistent only if every one is) or any (partly consistent when some are).';
 COMMENT ON COLUMN marts.pledges.note_metric IS 'For claims quoting a Home Office ad-hoc note: the note''s metric, checked beside the official statistics.';
+COMMENT ON COLUMN marts.pledges.manual_status IS 'Qualitative entries: status set by hand from dated evidence (pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: consistent, overstated, understated, not measurable).';
+COMMENT ON COLUMN marts.pledges.evidence IS 'Qualitative entries: the evidence behind the status (url, publisher, date, summary).';
 COMMENT ON COLUMN marts.pledges.measurability IS 'Which metric measures it, or why none does.';
+COMMENT ON COLUMN marts.pledges.source_page_url IS 'The publisher''s page for the metric''s source.';
+COMMENT ON COLUMN marts.pledges.publication_lag_months IS 'Months after a period ends by which the source publishes it (from the catalog).';

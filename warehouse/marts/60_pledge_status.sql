@@ -1,45 +1,98 @@
--- Answers: where does every pledge and claim stand today? One row per register entry, none
--- left out: pledges with their latest complete period against the baseline, claims with their
--- verdict, qualitative entries with the status set by hand. marts.pledge_status_as_of(D) gives
--- the same with only releases published on or before D.
+-- Answers: where does every pledge and claim stand today? One row per register entry, none left
+-- out: pledges with the comparison their status rests on (the latest complete period, or the view
+-- the register names, such as the rolling 12 months for small boats), claims with their verdict,
+-- qualitative entries with the status set by hand from dated evidence. Every explanation names the
+-- periods, the figures and the release used. marts.pledge_status_as_of(D) gives the same with only
+-- releases published on or before D.
 CREATE OR REPLACE MACRO marts.pledge_status_as_of(as_of_date) AS TABLE
-WITH progress AS (
-    SELECT * FROM marts.pledge_progress_as_of(as_of_date)
-    QUALIFY row_number() OVER (PARTITION BY pledge_id ORDER BY complete DESC, period_start DESC) = 1
+WITH progress_rows AS (
+    SELECT g.*, p.status_view FROM marts.pledge_progress_as_of(as_of_date) g JOIN marts.pledges p USING (pledge_id)
+),
+progress AS (   -- the row the status rests on
+    SELECT * FROM progress_rows WHERE view = status_view
+    QUALIFY row_number() OVER (PARTITION BY pledge_id ORDER BY complete DESC, period_end DESC, period_start DESC) = 1
+),
+beside AS (   -- the other views of the same vintage, in words
+    SELECT pledge_id,
+           string_agg(period_label || ': ' || format('{:,.0f}', value) || ' against ' || format('{:,.0f}', baseline_value)
+                      || ' for ' || baseline_label || ' (' || format('{:+.1f}', change_pct) || '%)', '; '
+                      ORDER BY CASE view WHEN 'calendar_year_to_date' THEN 1 WHEN 'since_track_from' THEN 2 ELSE 3 END) AS text
+    FROM (SELECT * FROM progress_rows WHERE view NOT IN (status_view, 'period') AND value IS NOT NULL AND baseline_value IS NOT NULL
+          QUALIFY row_number() OVER (PARTITION BY pledge_id, view ORDER BY period_end DESC) = 1)
+    GROUP BY pledge_id
 ),
 claims AS (
     SELECT * FROM marts.claim_checks_as_of(as_of_date)
+),
+evidence AS (
+    SELECT pledge_id,
+           string_agg(e.summary || ' (' || e.publisher || ', ' || e.date || ')', '; ') AS text
+    FROM (SELECT pledge_id, unnest(evidence) AS e FROM marts.pledges WHERE kind = 'qualitative')
+    GROUP BY pledge_id
+),
+due AS (   -- when the first tracked period's figures must be out (catalog publication lag)
+    SELECT pledge_id,
+           staging.due_on(staging.last_period_end(progress_period,
+               CAST(track_from + CASE progress_period WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH
+                                                      WHEN 'year_ending' THEN INTERVAL 6 MONTH ELSE INTERVAL 12 MONTH END
+                    - INTERVAL 1 DAY AS DATE)), publication_lag_months) AS due_on
+    FROM marts.pledges WHERE type = 'pledge' AND kind = 'quantitative'
 )
-SELECT p.pledge_id, p.type, p.kind, p.statement, p.quote, p.said_by, p.said_on, p.metric_id, p.unit,
+SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.quote, p.said_by, p.said_on, p.said_on_basis,
+       p.method, p.metric_id, p.unit,
+       coalesce(g.view, CASE WHEN p.type = 'pledge' AND p.kind = 'quantitative' THEN p.status_view END) AS view,
        coalesce(g.period_label, c.official_periods) AS period_label,
        CASE WHEN p.type = 'pledge' THEN g.value ELSE c.official_measure END AS value,
        CASE WHEN p.type = 'pledge' THEN g.baseline_label
-            WHEN c.check_type = 'pct_change' THEN 'same period a year before'
-            WHEN c.check_type IN ('ratio', 'direction') THEN 'base period' END AS baseline_label,
+            WHEN c.check_type IN ('pct_change', 'at_least') THEN 'same period a year before'
+            WHEN c.check_type IN ('ratio', 'direction', 'fall') THEN 'base period'
+            WHEN c.check_type = 'record_high' THEN 'highest earlier period' END AS baseline_label,
        CASE WHEN p.type = 'pledge' THEN g.baseline_value ELSE c.comparison_value END AS baseline_value,
        CASE WHEN p.type = 'claim' THEN c.claimed_value END AS claimed_value,
        g.change, g.change_pct,
-       CASE WHEN p.kind = 'qualitative' THEN 'not measurable'
+       CASE WHEN p.kind = 'qualitative' THEN p.manual_status
             WHEN p.type = 'claim' THEN c.verdict
             WHEN g.status IS NOT NULL THEN g.status
-            ELSE 'awaiting data' END AS status,
-       CASE WHEN p.kind = 'qualitative' THEN 'Not measurable from official statistics; status set by hand: ' || p.manual_status
-                 || ' (' || p.manual_status_on || ')' || coalesce('. ' || rtrim(p.note, '.'), '') || '.'
+            WHEN d.due_on <= least(as_of_date, current_date) THEN 'not loaded here'
+            ELSE 'not yet published' END AS status,
+       CASE WHEN p.kind = 'qualitative' THEN p.manual_status_on END AS status_set_on,
+       CASE
+            WHEN p.kind = 'qualitative' THEN
+                 CASE WHEN p.type = 'claim' AND p.manual_status = 'not measurable' THEN 'Not measurable from official statistics. '
+                      ELSE CASE p.type WHEN 'claim' THEN 'Verdict "' ELSE 'Status "' END || p.manual_status || '", set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ' from the evidence. ' END
+                 || p.method || coalesce(' Evidence: ' || ev.text || '.', '')
             WHEN p.type = 'claim' THEN c.explanation
-            WHEN g.pledge_id IS NULL AND latest.data_to IS NOT NULL THEN 'Official ' || p.metric_id
-                 || ' figures are loaded up to ' || strftime(latest.data_to, '%-d %b %Y') || ' only; the pledge is tracked from '
-                 || strftime(p.track_from, '%-d %b %Y') || '.'
-            WHEN g.pledge_id IS NULL THEN 'No official ' || p.metric_id || ' figures are loaded yet'
-                 || CASE WHEN p.measurability LIKE 'source not yet%' THEN ' (its source is not yet in the catalog).' ELSE '.' END
-            ELSE p.metric_id || ' ' || g.period_label || ': ' || format('{:,.0f}', g.value)
+            WHEN g.pledge_id IS NULL THEN
+                 coalesce('Official figures for ' || m.title || ' are loaded up to ' || strftime(latest.data_to, '%-d %b %Y')
+                          || ' only; the pledge is tracked from ' || strftime(p.track_from, '%-d %b %Y') || '. ',
+                          'No official figures for ' || coalesce(m.title, p.metric_id) || ' are loaded. ')
+                 || CASE WHEN d.due_on <= least(as_of_date, current_date)
+                         THEN 'Figures for the first tracked period were due by ' || strftime(d.due_on, '%-d %b %Y') || ' ('
+                              || p.publisher || '): published, but not loaded here; get them from ' || p.source_page_url || '.'
+                         WHEN d.due_on IS NOT NULL THEN 'Figures for the first tracked period are not due until '
+                              || strftime(d.due_on, '%-d %b %Y') || '.'
+                         WHEN p.measurability LIKE 'source not yet%' THEN 'Its source is not yet in the catalog.'
+                         ELSE '' END
+            ELSE regexp_replace(coalesce(m.title, p.metric_id), ',? (per|at the end of each) (day|week|month|quarter|year)$', '')
+                 || ', ' || g.period_label || ': ' || format('{:,.0f}', g.value)
                  || coalesce(' against ' || format('{:,.0f}', g.baseline_value) || ' for ' || g.baseline_label
                              || ' (' || format('{:+.1f}', g.change_pct) || '%)', ', no baseline figure yet')
-                 || CASE WHEN g.complete THEN '' ELSE ' (period in progress, data to ' || g.data_to || ')' END || '.' END AS explanation,
+                 || CASE WHEN g.complete THEN '' ELSE ' (period in progress, data to ' || strftime(g.data_to, '%-d %b %Y') || ')' END
+                 || ': ' || g.status || '.'
+                 || coalesce(' Beside it: ' || b.text || '.', '')
+                 || coalesce(' Release: ' || staging.release_words(r.file_name, r.published_on) || '.', '')
+       END AS explanation,
+       CASE WHEN p.kind = 'qualitative' THEN p.evidence END AS evidence,
        coalesce(g.release_id, c.release_id) AS release_id,
-       r.published_on, r.file_url AS release_url
+       r.published_on, r.file_name AS release_file_name, r.file_url AS release_url, r.landing_page AS release_landing_page,
+       p.source_page_url
 FROM marts.pledges p
 LEFT JOIN progress g ON g.pledge_id = p.pledge_id
+LEFT JOIN beside b ON b.pledge_id = p.pledge_id
 LEFT JOIN claims c ON c.claim_id = p.pledge_id
+LEFT JOIN evidence ev ON ev.pledge_id = p.pledge_id
+LEFT JOIN due d ON d.pledge_id = p.pledge_id
+LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
 LEFT JOIN (   -- as max(period_end) of marts.observations_as_of, without picking each period's newest release first
     SELECT metric_id, max(period_end) AS data_to FROM marts.metric_observations WHERE published_on <= as_of_date GROUP BY metric_id
 ) AS latest ON latest.metric_id = p.metric_id
@@ -48,8 +101,14 @@ ORDER BY p.type DESC, p.kind DESC, p.pledge_id;
 
 CREATE OR REPLACE TABLE marts.pledge_status AS SELECT * FROM marts.pledge_status_as_of(DATE '9999-12-31');
 
-COMMENT ON TABLE marts.pledge_status IS 'One row per pledge and claim of the register: latest value, baseline (or claimed value), change, status or verdict, explanation and the release it rests on.';
+COMMENT ON TABLE marts.pledge_status IS 'One row per pledge and claim of the register: its exact quote, the comparison its status or verdict rests on, an explanation in plain words naming periods, figures and release, and for qualitative entries the dated evidence.';
+COMMENT ON COLUMN marts.pledge_status.view IS 'Pledges: which comparison the status rests on (period, or a view such as rolling_12_months).';
 COMMENT ON COLUMN marts.pledge_status.value IS 'Pledges: latest value; claims: the official measure compared with the claim.';
-COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, or the base period).';
-COMMENT ON COLUMN marts.pledge_status.claimed_value IS 'Claims: the value claimed (a count, a percentage change or a ratio, as value is).';
-COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data; claims: the verdict; qualitative: not measurable with the hand-set status.';
+COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, the base period, or the highest earlier period).';
+COMMENT ON COLUMN marts.pledge_status.claimed_value IS 'Claims: the value claimed (a count, a percentage change, a ratio or a minimum, as value is).';
+COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict.';
+COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the date the status was set from the evidence.';
+COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url, publisher, date, summary).';
+COMMENT ON COLUMN marts.pledge_status.release_file_name IS 'File name of the release the figures come from.';
+COMMENT ON COLUMN marts.pledge_status.release_landing_page IS 'The publisher''s page that listed that release.';
+COMMENT ON COLUMN marts.pledge_status.source_page_url IS 'The publisher''s page for the official series.';
