@@ -42,8 +42,10 @@ def derive(tmp_path, monkeypatch):
         for metric in stocks:   # hand-made stock metrics (levels, never summed)
             con.execute("INSERT INTO marts.metrics (metric_id, unit, period_type, measure) VALUES (?, 'people', 'month', 'stock')", [metric])
         for release_id, published in RELEASES.items():
-            con.execute("INSERT INTO meta.releases VALUES (?, 'q', 't', 'p', ?, 'f.xlsx', ?, 'sha', 1, ?, ?, 1, 'loaded', NULL, NULL)",
-                        [release_id, "u/" + release_id, published, published, published])
+            con.execute("INSERT INTO meta.releases (release_id, source_id, title, landing_page, file_url, file_name, "
+                        "published_on, sha256, bytes, fetched_at, loaded_at, rows, status) "
+                        "VALUES (?, 'q', 't', 'p', ?, ?, ?, 'sha', 1, ?, ?, 1, 'loaded')",
+                        [release_id, "u/" + release_id, release_id.replace("/", "_") + ".xlsx", published, published, published])
         con.execute("CREATE TABLE marts.metric_observations (metric_id VARCHAR, period_type VARCHAR, period_start DATE, "
                     "period_end DATE, value DOUBLE, unit VARCHAR, release_id VARCHAR, published_on DATE, is_latest BOOLEAN)")
         for metric, ptype, start, end, value, release_id in observations:
@@ -53,6 +55,8 @@ def derive(tmp_path, monkeypatch):
         for sql_file in sorted(MARTS_DIR.glob("*.sql")):
             if not sql_file.name.startswith(("10_", "20_")):   # keep the hand-made observations
                 con.execute(sql_file.read_text())
+            elif sql_file.name.startswith("20_"):   # but the release order it defines
+                con.execute(sql_file.read_text().split("CREATE OR REPLACE TABLE marts.metric_observations")[0])
         return con
     return run
 
@@ -95,15 +99,36 @@ def test_total_over_a_seven_month_claim_uses_whole_quarters_and_reports_coverage
     # Q3 has 88 of its 92 days in the claim, Q4 all 92, 2025 Q1 only 31 of 90: Q3 + Q4 = 180 of 211 days.
     assert row["official_periods"] == "2024 Q3–2024 Q4"
     assert (row["official_value"], row["covered_days"], row["claimed_days"], row["extra_days"]) == (17000, 180, 211, 4)
-    assert row["verdict"] == "overstated"
-    assert "17,000 against 19,000 claimed (+11.8%)" in row["explanation"]
-    assert "180 of the 211 claimed days, plus 4 days outside the claim" in row["explanation"]
+    # Compared as daily rates, never a 211-day claim against a 184-day total: 17,000 / 184 = 92.4 a day
+    # against 19,000 / 211 = 90.0 a day, 2.6% below: consistent within 5%.
+    assert row["compared_as"] == "daily rate"
+    assert row["official_rate"] == pytest.approx(17000 / 184) and row["claimed_rate"] == pytest.approx(19000 / 211)
+    assert row["verdict"] == "consistent"
+    assert ": 17,000, 92.4 a day over 184 days, against 19,000 over the 211 claimed days, 90.0 a day" in row["explanation"]
+    assert "(180 of the 211 claimed days, plus 4 days outside the claim)" in row["explanation"]
+    assert "q_2025-05-22.xlsx, published 22 May 2025" in row["explanation"]
     assert row["release_id"] == "q/2025-05-22"
     # When the claim was made (1 Feb 2025) only the November release existed: 88 of 211 days.
     assert row["when_made_verdict"] == "not yet published" and row["when_made_official_value"] == 8700
     # As published by 1 March 2025: the February release's revised figures.
     as_of = one(con, "SELECT * FROM marts.claim_checks_as_of(DATE '2025-03-01')")
     assert as_of["official_value"] == 16700 and as_of["release_id"] == "q/2025-02-27"
+
+
+def test_a_total_off_by_more_than_the_tolerance_as_a_daily_rate_is_overstated(derive):
+    # 15,000 over 184 days is 81.5 a day; 19,000 over 211 days is 90.0 a day: 10.5% above
+    row = one(derive(CLAIM, quarterly("returns_q", {"2024 Q3": 8000, "2024 Q4": 7000}, "q/2025-05-22")),
+              "SELECT * FROM marts.claim_checks")
+    assert row["verdict"] == "overstated"
+    assert "the claimed rate is +10.5% off" in row["explanation"]
+
+
+def test_a_total_over_exactly_the_official_periods_is_compared_as_a_total(derive):
+    register = CLAIM.replace("claim_start = 2024-07-05", "claim_start = 2024-07-01").replace("claim_end = 2025-01-31", "claim_end = 2024-12-31")
+    row = one(derive(register, quarterly("returns_q", {"2024 Q3": 9000, "2024 Q4": 8000}, "q/2025-05-22")),
+              "SELECT * FROM marts.claim_checks")
+    assert (row["compared_as"], row["verdict"]) == ("as published", "overstated")
+    assert ": 17,000 against 19,000 claimed (the claim is +11.8% off)" in row["explanation"]
 
 
 def test_pct_change_against_the_same_period_a_year_before(derive):
@@ -138,6 +163,19 @@ def test_ratio_uses_exact_year_ending_periods_only(derive):
     row = one(derive(register, observations), "SELECT * FROM marts.claim_checks")
     assert (row["official_value"], row["comparison_value"], row["official_measure"]) == (700000, 200000, 3.5)
     assert row["verdict"] == "consistent" and row["official_periods"] == "YE Dec 2023"
+    assert "3.50 times against at least 3 times claimed" in row["explanation"]
+
+
+def test_ratio_without_the_base_year_uses_the_earliest_period_and_says_so(derive):
+    register = CLAIM.replace('metric = "returns_q"', 'metric = "ye_net"').replace('check = "total"', 'check = "ratio"') \
+                    .replace("claimed_value = 19000", "claimed_value = 3\nbase_start = 2019-01-01\nbase_end = 2019-12-31") \
+                    .replace("claim_start = 2024-07-05", "claim_start = 2023-01-01").replace("claim_end = 2025-01-31", "claim_end = 2023-12-31")
+    observations = [("ye_net", "year_ending", date(2020, 1, 1), date(2020, 12, 31), 100000, "q/2025-05-22"),
+                    ("ye_net", "year_ending", date(2021, 1, 1), date(2021, 12, 31), 150000, "q/2025-05-22"),
+                    ("ye_net", "year_ending", date(2023, 1, 1), date(2023, 12, 31), 700000, "q/2025-05-22")]
+    row = one(derive(register, observations), "SELECT * FROM marts.claim_checks")
+    assert (row["comparison_value"], row["official_measure"], row["verdict"]) == (100000, 7.0, "consistent")
+    assert "100,000 for YE Dec 2020 (the edition's earliest comparable period: it has no figure for the base year)" in row["explanation"]
 
 
 def test_claims_without_data_or_measure_say_so(derive):
@@ -150,8 +188,9 @@ said_by = "Minister"
 said_on = 2025-02-01
 quote = "700m for four volunteers"
 kind = "qualitative"
-status = "fact with sources"
+status = "not measurable"
 status_on = 2025-02-01
+method = "No series."
 """
     con = derive(register, quarterly("returns_q", {"2024 Q3": 1}, "q/2025-05-22"))
     rows = dict(con.execute("SELECT claim_id, verdict FROM marts.claim_checks").fetchall())
@@ -199,7 +238,7 @@ def test_pledge_without_baseline_data_is_awaiting_data(derive):
     assert con.execute("SELECT status, baseline_value FROM marts.pledge_progress").fetchall() == [("awaiting data", None)]
 
 
-def test_claim_checked_against_the_ad_hoc_note_until_official_statistics_cover_it(derive):
+def test_the_verdict_rests_on_the_ministers_note_and_official_statistics_corroborate_by_rate(derive):
     register = CLAIM.replace('planned_metrics = ["returns_q"', 'planned_metrics = ["note_returns", "returns_q"') \
                     .replace('metric = "returns_q"', 'metric = "returns_q"\nnote_metric = "note_returns"')
     note = [("note_returns", "range", date(2024, 7, 5), date(2025, 1, 31), 18987, "q/2025-02-27"),
@@ -209,12 +248,122 @@ def test_claim_checked_against_the_ad_hoc_note_until_official_statistics_cover_i
     row = one(derive(register, note + official_q3), "SELECT * FROM marts.claim_checks")
     assert (row["official_verdict"], row["note_verdict"], row["verdict"]) == ("not yet published", "consistent", "consistent")
     assert row["note_value"] == 18987                      # exactly the claimed range, never the earlier note's
-    assert row["verdict_source"] == "ad-hoc note, release q/2025-02-27"
+    assert row["verdict_source"] == "ministers' note, release q/2025-02-27"
+    assert "the ministers' note gives" in row["explanation"] and "do not yet cover the claim" in row["explanation"]
+    # once the quarters are out: still the note (exactly the claimed days), the official daily rate corroborating
     official_all = official_q3 + quarterly("returns_q", {"2024 Q3": 9000, "2024 Q4": 8000}, "q/2025-05-22")
     row = one(derive(register, note + official_all), "SELECT * FROM marts.claim_checks")
-    assert (row["official_verdict"], row["verdict"]) == ("overstated", "overstated")
-    assert row["verdict_source"] == "official statistics, release q/2025-05-22"
-    assert "Ad-hoc note: The note's note_returns for 5 Jul 2024 to 31 Jan 2025" in row["explanation"]
+    assert (row["official_verdict"], row["note_verdict"], row["verdict"]) == ("consistent", "consistent", "consistent")
+    assert row["verdict_source"] == "ministers' note, release q/2025-02-27"
+    assert "Official statistics corroborate: " in row["explanation"] and "92.4 a day" in row["explanation"]
+    # a note that differs from the quarters is still the basis, and the difference is said
+    low = official_q3 + quarterly("returns_q", {"2024 Q3": 7000, "2024 Q4": 7000}, "q/2025-05-22")
+    row = one(derive(register, note + low), "SELECT * FROM marts.claim_checks")
+    assert (row["official_verdict"], row["verdict"]) == ("overstated", "consistent")
+    assert "Official statistics differ (overstated)" in row["explanation"]
+
+
+PARTS = """
+planned_metrics = ["visits", "arrests"]
+[[entry]]
+id = "raids"
+type = "claim"
+statement = "A"
+said_by = "Minister"
+said_on = 2025-02-14
+quote = "raids and arrests up 38 per cent"
+kind = "quantitative"
+metric = "arrests"
+parts = [ { label = "arrests", metric = "arrests" }, { label = "visits", metric = "visits" } ]
+combine = "all"
+check = "pct_change"
+claimed_value = 38
+claim_start = 2024-07-01
+claim_end = 2024-12-31
+tolerance = 3
+"""
+
+
+def test_a_claim_on_two_measures_is_consistent_only_when_both_are(derive):
+    both = (quarterly("arrests", {"2023 Q3": 1000, "2023 Q4": 1000, "2024 Q3": 1380, "2024 Q4": 1380}, "q/2025-05-22")
+            + quarterly("visits", {"2023 Q3": 2000, "2023 Q4": 2000, "2024 Q3": 2760, "2024 Q4": 2740}, "q/2025-05-22"))
+    row = one(derive(PARTS, both), "SELECT * FROM marts.claim_checks")
+    assert row["verdict"] == "consistent"
+    assert [(p["part"], p["verdict"], p["official_measure"]) for p in row["part_verdicts"]] == \
+        [("arrests", "consistent", 38.0), ("visits", "consistent", 37.5)]
+    assert "Arrests: " in row["explanation"] and "Visits: " in row["explanation"] and "+37.5%" in row["explanation"]
+    visits_flat = [o for o in both if o[0] == "arrests"] + quarterly(
+        "visits", {"2023 Q3": 2000, "2023 Q4": 2000, "2024 Q3": 2200, "2024 Q4": 2200}, "q/2025-05-22")
+    row = one(derive(PARTS, visits_flat), "SELECT * FROM marts.claim_checks")
+    assert row["verdict"] == "overstated" and "+10.0% against +38% claimed" in row["explanation"]
+    # "any": some measures bear it out and others do not
+    row = one(derive(PARTS.replace('combine = "all"', 'combine = "any"'), visits_flat), "SELECT * FROM marts.claim_checks")
+    assert row["verdict"] == "partly consistent"
+
+
+def test_fall_needs_the_threshold_from_each_base(derive):
+    register = PARTS.replace('planned_metrics = ["visits", "arrests"]', 'planned_metrics = ["convictions"]') \
+        .replace('metric = "arrests"\nparts', 'metric = "convictions"\nparts') \
+        .replace('{ label = "arrests", metric = "arrests" }, { label = "visits", metric = "visits" }',
+                 '{ label = "from 2010", metric = "convictions", base_start = 2010-01-01, base_end = 2010-12-31 }, '
+                 '{ label = "from 2019", metric = "convictions", base_start = 2019-01-01, base_end = 2019-12-31 }') \
+        .replace('combine = "all"', 'combine = "any"').replace('check = "pct_change"', 'check = "fall"') \
+        .replace("claimed_value = 38", "claimed_value = 25").replace("claim_start = 2024-07-01", "claim_start = 2022-01-01") \
+        .replace("claim_end = 2024-12-31", "claim_end = 2022-12-31")
+    yearly = [("convictions", "year", date(y, 1, 1), date(y, 12, 31), v, "q/2025-05-22")
+              for y, v in {2010: 200, 2019: 120, 2022: 100}.items()]
+    row = one(derive(register, yearly), "SELECT * FROM marts.claim_checks")
+    # -50% from 2010 is a plummet; -16.7% from 2019 is not
+    assert [(p["verdict"], p["official_measure"]) for p in row["part_verdicts"]] == [("consistent", -50.0), ("overstated", -16.7)]
+    assert row["verdict"] == "partly consistent"
+    assert "(a plummet needs a fall of at least 25%)" in row["explanation"]
+
+
+def test_record_high_compares_the_peak_with_every_earlier_period(derive):
+    register = CLAIM.replace('metric = "returns_q"', 'metric = "ye_net"').replace('check = "total"', 'check = "record_high"') \
+                    .replace("claimed_value = 19000\n", "").replace("claim_start = 2024-07-05", "claim_start = 2019-12-13") \
+                    .replace("claim_end = 2025-01-31", "claim_end = 2024-07-04")
+    values = {date(2013, 6, 30): 180000, date(2016, 6, 30): 330000, date(2023, 3, 31): 944000, date(2024, 6, 30): 650000,
+              date(2025, 6, 30): 200000}
+    observations = [("ye_net", "year_ending", date(end.year - 1, end.month, 1) if end.month != 3 else date(end.year - 1, 4, 1),
+                     end, v, "q/2025-05-22") for end, v in values.items()]
+    row = one(derive(register, observations), "SELECT * FROM marts.claim_checks")
+    assert (row["verdict"], row["official_value"], row["comparison_value"]) == ("consistent", 944000, 330000)
+    assert "peaked at 944,000 in YE Mar 2023, higher than any earlier period since YE Jun 2013" in row["explanation"]
+    lower = [o if o[3] != date(2023, 3, 31) else (*o[:4], 300000, o[5]) for o in observations]
+    row = one(derive(register, [o for o in lower if o[3] != date(2024, 6, 30)]), "SELECT * FROM marts.claim_checks")
+    assert row["verdict"] == "overstated"
+
+
+def test_at_least_counts_and_shows_the_year_before(derive):
+    register = CLAIM.replace('planned_metrics = ["returns_q"', 'planned_metrics = ["flights", "returns_q"') \
+                    .replace('metric = "returns_q"', 'metric = "flights"').replace('check = "total"', 'check = "at_least"') \
+                    .replace("claimed_value = 19000", "claimed_value = 4")
+    note = [("flights", "range", date(2024, 7, 5), date(2025, 1, 31), 40, "q/2025-02-27"),
+            ("flights", "range", date(2023, 7, 5), date(2024, 1, 31), 38, "q/2025-02-27")]
+    row = one(derive(register, note), "SELECT * FROM marts.claim_checks")
+    assert (row["verdict"], row["official_value"], row["comparison_value"]) == ("consistent", 40, 38)
+    assert "(38 for the same days a year before), against at least 4 needed" in row["explanation"]
+
+
+def test_missing_figures_are_not_loaded_here_once_they_must_have_been_published(derive, monkeypatch):
+    con = derive(CLAIM.replace('planned_metrics = ["returns_q"', 'planned_metrics = ["returns_q"'),
+                 quarterly("returns_q", {"2024 Q3": 8700}, "q/2024-11-28"))
+    # returns_q is a planned metric (no catalog lag): it can never be called due
+    assert one(con, "SELECT verdict FROM marts.claim_checks")["verdict"] == "not yet published"
+    con.execute("INSERT INTO marts.metrics (metric_id, unit, period_type, measure, publisher, page_url, publication_lag_months) "
+                "VALUES ('returns_q2', 'returns', 'quarter', 'flow', 'Home Office', 'https://www.gov.uk/x', 2)")
+    con.execute("UPDATE staging.claim_parts SET metric_id = 'returns_q2'")
+    con.execute("UPDATE marts.metric_observations SET metric_id = 'returns_q2'")
+    for sql_file in sorted(MARTS_DIR.glob("5*.sql")):
+        con.execute(sql_file.read_text())
+    # 2024 Q4 was due by 28 Feb 2025: as of 1 Feb 2025 not yet published, as of 1 Mar 2025 (and today) not loaded here
+    early = one(con, "SELECT verdict, explanation FROM marts.claim_checks_as_of(DATE '2025-02-01')")
+    assert early["verdict"] == "not yet published" and "are not due until 28 Feb 2025" in early["explanation"]
+    late = one(con, "SELECT verdict, explanation FROM marts.claim_checks_as_of(DATE '2025-03-01')")
+    assert late["verdict"] == "not loaded here"
+    assert "were due by 28 Feb 2025 (Home Office): published, but not loaded here; get them from https://www.gov.uk/x" \
+        in late["explanation"]
 
 
 def test_stock_pledges_take_the_last_level_not_a_sum(derive):
@@ -225,3 +374,61 @@ def test_stock_pledges_take_the_last_level_not_a_sum(derive):
     rows = con.execute("SELECT period_label, complete, value, baseline_value, status FROM marts.pledge_progress").fetchall()
     # 2024 Q3 has July and August only: the level at the end of August; the baseline is the level at the end of June
     assert rows == [("2024 Q3", False, 28000, 30000, "on track")]
+
+
+def test_trajectory_baseline_is_the_straight_line_to_the_target_date(derive):
+    register = PLEDGE.replace('baseline = "fixed"', 'baseline = "trajectory"\ntarget_date = 2029-07-08')
+    observations = quarterly("hotels", {"2024 Q2": 30000, "2024 Q3": 29000, "2024 Q4": 26000}, "q/2025-05-22")
+    con = derive(register, observations, stocks=("hotels",))
+    rows = con.execute("SELECT period_label, value, baseline_value, status, baseline_label FROM marts.pledge_progress "
+                       "WHERE is_latest_vintage ORDER BY period_start").fetchall()
+    whole = (date(2029, 7, 8) - date(2024, 6, 30)).days
+    line_q3 = 30000 * (1 - (date(2024, 9, 30) - date(2024, 6, 30)).days / whole)
+    line_q4 = 30000 * (1 - (date(2024, 12, 31) - date(2024, 6, 30)).days / whole)
+    assert [r[:4] for r in rows] == [("2024 Q3", 29000, pytest.approx(line_q3), "off track"),   # above the line
+                                     ("2024 Q4", 26000, pytest.approx(line_q4), "on track")]    # at or below it
+    assert rows[0][4] == "the line from 2024 Q2 to 0 on 8 Jul 2029"
+
+
+VIEWS = """
+planned_metrics = ["daily"]
+[[entry]]
+id = "boats"
+type = "pledge"
+statement = "A"
+said_by = "Minister"
+said_on = 2024-07-05
+quote = "fewer boats"
+kind = "quantitative"
+metric = "daily"
+direction = "down"
+progress_period = "quarter"
+baseline = "same_period_year_before"
+track_from = 2024-07-05
+views = ["rolling_12_months", "calendar_year_to_date", "since_track_from"]
+status_view = "rolling_12_months"
+"""
+
+
+def test_rolling_twelve_months_sets_the_status_with_year_to_date_and_since_start_beside_it(derive):
+    from datetime import timedelta
+    first, last = date(2022, 6, 1), date(2025, 2, 10)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    value = {d: (d.toordinal() % 7) + (3 if d >= date(2024, 1, 1) else 1) for d in days}   # more crossings from 2024
+    observations = [("daily", "day", d, d, v, "q/2025-02-27") for d, v in value.items()]
+    con = derive(VIEWS, observations)
+    status = one(con, "SELECT * FROM marts.pledge_status")
+    window = sum(v for d, v in value.items() if date(2024, 2, 1) <= d <= date(2025, 1, 31))
+    before = sum(v for d, v in value.items() if date(2023, 2, 1) <= d <= date(2024, 1, 31))
+    assert (status["view"], status["period_label"], status["value"], status["baseline_value"]) == \
+        ("rolling_12_months", "12 months to Jan 2025", window, before)
+    assert status["status"] == "off track"
+    ytd = sum(v for d, v in value.items() if date(2025, 1, 1) <= d <= last)
+    ytd_before = sum(v for d, v in value.items() if date(2024, 1, 1) <= d <= date(2024, 2, 10))
+    since = sum(v for d, v in value.items() if date(2024, 7, 5) <= d <= last)
+    since_before = sum(v for d, v in value.items() if date(2023, 7, 5) <= d <= date(2024, 2, 10))
+    assert f"2025 to 10 Feb: {ytd:,} against {ytd_before:,} for 2024 to 10 Feb" in status["explanation"]
+    assert f"5 Jul 2024 to 10 Feb 2025: {since:,} against {since_before:,} for 5 Jul 2023 to 10 Feb 2024" in status["explanation"]
+    views = dict(con.execute("SELECT view, count(*) FROM marts.pledge_progress GROUP BY view").fetchall())
+    # rolling rows for every complete month from July 2024 to January 2025; one row for each other view
+    assert views == {"period": 3, "rolling_12_months": 7, "calendar_year_to_date": 1, "since_track_from": 1}

@@ -27,8 +27,8 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     # DfE: starts by academic year (2024/25 final in the July 2026 version, 2025/26 provisional)
     publish_versions(mirror, {"2.0.2": ("2026-07-16T08:30:50+00:00",
                                         csv_bytes(with_subtotals([national(t, n) for t, n in SYNTHETIC.items()])))})
-    # MoJ: s.25 facilitation convictions 2016 and 2022 (down), among other offences
-    data = {2016: {S25: 300, S25A: 20, OTHER[0]: 800}, 2022: {S25: 85, S25A: 10, OTHER[1]: 40}}
+    # MoJ: s.25 facilitation convictions 2010, 2016 and 2022 (down), among other offences
+    data = {2010: {S25: 380, S25A: 20}, 2016: {S25: 300, S25A: 20, OTHER[0]: 800}, 2022: {S25: 85, S25A: 10, OTHER[1]: 40}}
     publish_collection(mirror, [("criminal-justice-system-statistics-quarterly-december-2022", "2023-05-18T09:30:00+01:00",
                                  "outcomes-by-offence-sentencing-2016-2022.zip",
                                  zip_bytes({"sentence_outcomes_2016_2022.csv": members(data)}))])
@@ -48,9 +48,17 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     assert status["apprenticeships_up"]["value"] == SYNTHETIC["202425"]
     assert status["apprenticeships_up"]["baseline_value"] == SYNTHETIC["202324"]
     assert status["apprenticeships_up"]["status"] == "on track"
-    # claims: trebled (700,000 / 200,000 = 3.5), convictions fell (320 -> 95)
-    assert status["legal_migration_trebled"]["status"] == "consistent" and status["legal_migration_trebled"]["value"] == 3.5
-    assert status["smuggling_convictions"]["status"] == "consistent"
+    # claims: net migration trebled (700,000 / 200,000 = 3.5) but immigration did not (1,250,000 / 680,000 = 1.84)
+    trebled = status["legal_migration_trebled"]
+    assert trebled["status"] == "partly consistent" and trebled["value"] == 3.5
+    assert "Net migration: " in trebled["explanation"] and "3.50 times against at least 3 times claimed" in trebled["explanation"]
+    assert "Immigration: " in trebled["explanation"] and "1.84 times" in trebled["explanation"]
+    # convictions plummeted from 2010 (400 -> 95, -76.25%); the year ending June 2019 is not in a calendar-year file
+    convictions = status["smuggling_convictions"]
+    assert convictions["status"] == "consistent" and "95 against 400 for 2010: -76.3%" in convictions["explanation"]
+    assert ("From the year ending June 2019: Convictions for immigration facilitation (people smuggling) offences for 2022: "
+            "95 against no base figure") in convictions["explanation"]
+    assert "the published periods do not cover the base period (1 Jul 2018 to 30 Jun 2019)" in convictions["explanation"]
     # the Home Secretary's figures, checked against exactly the note they quote (no quarterly returns loaded)
     import duckdb
     con = duckdb.connect(str(settings.warehouse), read_only=True)
@@ -61,4 +69,4 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     assert checks["enforced_returns_up_24"][1:4] == (24.2, "consistent", "consistent")
     assert checks["fno_returns_up_21"][2] == "consistent"
     assert checks["illegal_working_up_38"][2] == "consistent"
-    assert checks["returns_seven_months"][4].startswith("ad-hoc note, release ho_returns_notes/")
+    assert checks["returns_seven_months"][4].startswith("ministers' note, release ho_returns_notes/")

@@ -5,7 +5,12 @@ import textwrap
 
 import pytest
 
-from warehouse.register import RegisterError, load_register
+import tomllib
+from datetime import date
+
+from tests.conftest import REALDATA
+from warehouse.register import (REGISTER_FILE, RegisterError, load_register, load_register_with_statements, quote_problem,
+                                quote_problems, statement_texts)
 
 BRIEF_IDS = {
     "returns_seven_months", "returns_six_year_high", "fno_returns_up_21", "enforced_returns_up_24",
@@ -14,14 +19,73 @@ BRIEF_IDS = {
     "rwanda_cost", "europe_security_agreement", "europol_partnership", "europol_officers", "soc_strategy",
     "scpo_powers", "border_security_command",
 }
+# Sentences of the statements the brief did not list (issue 11): every one has an entry now
+ADDED_IDS = {
+    "legal_migration_record", "apprenticeships_cut", "body_cameras_biometrics", "counter_terror_powers",
+    "phone_seizure_powers", "boats_engines_routes_powers", "france_germany", "employer_penalties",
+    "employer_penalty_value", "smuggler_profits_six_years", "smuggling_profits_soaring", "taxpayer_cash",
+}
+REGISTER_IDS = BRIEF_IDS | ADDED_IDS
+STATEMENTS_MD = REALDATA.parent / "STATEMENTS.md"
+EVIDENCE_MD = REALDATA.parent / "EVIDENCE.md"
 
 
-def test_every_pledge_and_claim_of_the_brief_is_registered():
+def test_every_pledge_and_claim_of_the_statements_is_registered():
     entries = {e.id: e for e in load_register()}
-    assert set(entries) == BRIEF_IDS
+    assert set(entries) == REGISTER_IDS
     assert entries["returns_seven_months"].claimed_value == 19000
     assert entries["rwanda_cost"].kind == "qualitative"
     assert all(e.metric for e in entries.values() if e.kind == "quantitative")
+
+
+def test_every_entry_has_its_own_title_and_method_in_the_file():
+    raw = tomllib.loads(REGISTER_FILE.read_text())["entry"]
+    assert [e["id"] for e in raw if not e.get("title") or not e.get("method")] == []
+    assert len({e["title"] for e in raw}) == len(raw)   # titles tell entries apart
+
+
+@pytest.mark.skipif(not STATEMENTS_MD.is_file(), reason=f"the statements' text is not present at {STATEMENTS_MD}")
+def test_every_quote_is_an_exact_extract_of_its_statement():
+    entries, statements = load_register_with_statements()
+    assert quote_problems(entries, statements, STATEMENTS_MD.read_text()) == []
+    # the check itself catches the paraphrases the register used to hold
+    text = statement_texts(STATEMENTS_MD.read_text())
+    assert quote_problem("smash the smuggling gangs", text["B"])
+    assert quote_problem("illegal working raids and arrests up 38 per cent", text["A"])
+    assert quote_problem("19,000 people ... returned in the last seven months", text["A"]) is None   # one sentence
+    assert quote_problem("19,000 people ... charter flights", text["A"]) is None
+    assert quote_problem("19,000 people ... Rwanda", text["A"])            # Rwanda is in the next sentence
+    assert quote_problem("We've also increased illegal working raids", text["A"]) is None   # straight apostrophe
+
+
+def test_statements_speakers_and_dates_follow_the_statements_file():
+    entries, statements = load_register_with_statements()
+    assert (statements["A"].said_on, statements["B"].said_on) == (date(2025, 2, 14), date(2023, 9, 14))
+    assert "inferred" in statements["A"].date_basis and "inferred" in statements["B"].date_basis
+    by_id = {e.id: e for e in entries}
+    assert by_id["border_security_command"].statement == "A"
+    assert by_id["returns_seven_months"].said_on == date(2025, 2, 14)   # after the 10 February release it quotes
+    hotels = by_id["asylum_hotels"]
+    assert not statements[hotels.statement].verbatim and hotels.target == 0 and hotels.target_date == date(2029, 7, 8)
+
+
+def test_qualitative_entries_carry_a_status_and_dated_evidence():
+    entries = [e for e in load_register() if e.kind == "qualitative"]
+    assert {e.status for e in entries if e.type == "pledge"} <= {"kept", "partly kept", "in progress", "not kept", "not yet assessed"}
+    assert "not yet assessed" not in {e.status for e in entries}
+    for e in entries:
+        assert e.status_on and e.method, e.id
+        if e.status != "not measurable":
+            assert e.evidence and all(item.summary and item.date and item.publisher for item in e.evidence), e.id
+
+
+@pytest.mark.skipif(not EVIDENCE_MD.is_file(), reason=f"the evidence file is not present at {EVIDENCE_MD}")
+def test_evidence_addresses_come_from_the_evidence_file():
+    evidence = EVIDENCE_MD.read_text()
+    urls = [item.url for e in load_register() for item in e.evidence if item.url]
+    # every address was read in ../shared/EVIDENCE.md, except the SOC strategy's own GOV.UK page
+    assert [u for u in urls if u not in evidence] == [
+        "https://www.gov.uk/government/publications/serious-and-organised-crime-strategy-2023-to-2028"]
 
 
 def write(tmp_path, body: str):

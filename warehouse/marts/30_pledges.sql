@@ -1,3 +1,8 @@
+-- A metric's title as words for an explanation sentence: without its period suffix
+-- ("Net migration to the UK, year ending each quarter" -> "Net migration to the UK").
+CREATE OR REPLACE MACRO staging.metric_words(title) AS
+    regexp_replace(title, '(, (per|at the end of each|year ending each) [a-z ]+( \(.*\))?| since 5 July 2024 \(ad-hoc notes\))$', '');
+
 -- Answers: what was promised or claimed, by whom and when, in whose exact words, and how is each
 -- checked? One row per entry of warehouse/pledges.toml (the register), none left out.
 CREATE OR REPLACE TABLE marts.pledges AS

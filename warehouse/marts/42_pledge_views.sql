@@ -10,7 +10,7 @@
 INSERT INTO marts.pledge_progress BY NAME
 WITH pledges AS (
     SELECT p.*
-    FROM marts.pledges p JOIN marts.metrics m USING (metric_id)
+    FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id)
     WHERE p.type = 'pledge' AND p.kind = 'quantitative' AND len(p.views) > 0 AND coalesce(m.measure, 'flow') = 'flow'
 ),
 known AS (

@@ -74,7 +74,7 @@ chosen AS (   -- plus, for a ratio whose base year the edition lacks, its earlie
         FROM windows w JOIN bases b USING (pledge_id, part_no, vintage, basis)
         JOIN known k USING (pledge_id, part_no, vintage, basis)
         WHERE w.role = 'base' AND b.check_type = 'ratio' AND k.period_end < b.claim_start
-          AND staging.days_in(k.period_start, k.period_end) = staging.days_in(w.w_start, w.w_end)
+          AND abs(staging.days_in(k.period_start, k.period_end) - staging.days_in(w.w_start, w.w_end)) <= 1   -- leap years
           AND month(k.period_end) = month(w.w_end)
           AND NOT EXISTS (SELECT 1 FROM matched m WHERE m.pledge_id = w.pledge_id AND m.part_no = w.part_no
                           AND m.vintage = w.vintage AND m.basis = w.basis AND m.role = 'base')
@@ -140,7 +140,8 @@ records AS (   -- for record_high: the peak inside the claimed period against ev
 measured AS (
     SELECT b.pledge_id, b.part_no, b.part_label, b.part_count, b.combine, b.vintage, b.basis, b.check_type,
            b.claimed_value, b.claimed_direction, b.tolerance, b.claim_start, b.claim_end, b.since, b.metric_id,
-           regexp_replace(coalesce(mt.title, b.metric_id), ',? per (day|week|month|quarter|year)$', '') AS metric_words,
+           b.base_start, b.base_end,
+           staging.metric_words(coalesce(mt.title, b.metric_id)) AS metric_words,
            mt.period_type AS metric_period_type, mt.publisher, mt.page_url, mt.publication_lag_months,
            coalesce(r.peak, c.value) AS official_value,
            coalesce(r.peak_label, c.label) AS official_periods,
@@ -237,7 +238,7 @@ explained AS (   -- one plain sentence per part and basis: the periods, the figu
                         ELSE ' for ' || j.official_periods
                              || CASE WHEN j.exact THEN '' ELSE ' (' || j.covered_days || ' of the ' || j.claimed_days || ' claimed days'
                                      || CASE WHEN j.extra_days > 0 THEN ', plus ' || j.extra_days || ' days outside the claim' ELSE '' END || ')' END
-                             || ' is ' || format('{:,.0f}', j.official_value)
+                             || ': ' || format('{:,.0f}', j.official_value)
                      END
                    || CASE j.check_type
                         WHEN 'total' THEN CASE WHEN j.exact
@@ -271,11 +272,16 @@ explained AS (   -- one plain sentence per part and basis: the periods, the figu
                                   THEN ', the highest of any run of as many periods since ' || strftime(j.since, '%b %Y')
                                   ELSE '; higher in ' || j.best_other_periods || ' (' || format('{:,.0f}', j.best_other_value) || ')' END, '')
                         ELSE '' END
-                   || CASE WHEN j.verdict = 'not yet published' THEN '; too little of the claimed period is covered yet' ELSE '' END
+                   || CASE WHEN j.verdict <> 'not yet published' OR j.check_type = 'record_high' THEN ''
+                           WHEN j.covered_days < 0.75 * j.claimed_days THEN '; too little of the claimed period is covered yet'
+                           ELSE '; the published periods do not cover the ' || CASE WHEN j.check_type IN ('pct_change', 'at_least')
+                                THEN 'same days a year before' ELSE 'base period' END
+                                || ' (' || strftime(coalesce(j.base_start, staging.year_before(j.claim_start)), '%-d %b %Y') || ' to '
+                                || strftime(coalesce(j.base_end, staging.year_before(j.claim_end)), '%-d %b %Y') || ')' END
                    || ' (' || coalesce(staging.release_words(r.file_name, r.published_on), 'release ' || j.release_id) || ').'
            END AS explanation
     FROM judged j
-    LEFT JOIN marts.releases r ON r.release_id = j.release_id
+    LEFT JOIN meta.releases r ON r.release_id = j.release_id
 ),
 combined AS MATERIALIZED (   -- the parts of a claim added up, per vintage and basis
     SELECT pledge_id, vintage, basis, any_value(combine) AS combine, count(*) AS parts,

@@ -73,7 +73,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                               || strftime(d.due_on, '%-d %b %Y') || '.'
                          WHEN p.measurability LIKE 'source not yet%' THEN 'Its source is not yet in the catalog.'
                          ELSE '' END
-            ELSE regexp_replace(coalesce(m.title, p.metric_id), ',? (per|at the end of each) (day|week|month|quarter|year)$', '')
+            ELSE staging.metric_words(coalesce(m.title, p.metric_id))
                  || ', ' || g.period_label || ': ' || format('{:,.0f}', g.value)
                  || coalesce(' against ' || format('{:,.0f}', g.baseline_value) || ' for ' || g.baseline_label
                              || ' (' || format('{:+.1f}', g.change_pct) || '%)', ', no baseline figure yet')
