@@ -11,7 +11,7 @@ import pytest
 
 from flows import cli
 from tests.conftest import REALDATA
-from tests.test_register import BRIEF_IDS
+from tests.test_register import REGISTER_IDS
 
 FOLDER = REALDATA / "small_boats"
 pytestmark = pytest.mark.skipif(not FOLDER.is_dir(), reason=f"real published files not present at {FOLDER}")
@@ -30,20 +30,77 @@ def daily_sheet() -> pd.Series:
     return frame.set_index("Date")["Migrants arrived"]
 
 
-def test_small_boats_pledge_rows_match_the_sheet(warehouse):
+def daily_sheet_of(path) -> pd.Series:
+    frame = pd.read_excel(path, sheet_name="SB_01", engine="calamine", na_values=["-"])
+    return frame.set_index("Date")["Migrants arrived"]
+
+
+def test_small_boats_quarter_rows_match_the_sheet(warehouse):
     daily = daily_sheet()
     con = duckdb.connect(str(warehouse), read_only=True)
     rows = con.execute("SELECT period_start, period_end, value, baseline_value, status, complete FROM marts.pledge_progress "
-                       "WHERE pledge_id = 'small_boats' AND is_latest_vintage ORDER BY period_start").fetchall()
+                       "WHERE pledge_id = 'small_boats' AND view = 'period' AND is_latest_vintage ORDER BY period_start").fetchall()
     con.close()
     assert rows[0][0] == date(2024, 7, 1)
     for start, end, value, baseline, status, complete in rows:
+        first = pd.Timestamp(start)
         last = min(pd.Timestamp(end), daily.index.max())
-        expected = daily[pd.Timestamp(start):last].sum()
-        expected_baseline = daily[pd.Timestamp(start) - pd.DateOffset(years=1):last - pd.DateOffset(years=1)].sum()
+        expected = daily[first:last].sum()
+        expected_baseline = daily[first - pd.DateOffset(years=1):last - pd.DateOffset(years=1)].sum()
         assert (value, baseline) == (expected, expected_baseline)
         assert status == ("on track" if expected < expected_baseline else "off track")
-        assert complete == (last == pd.Timestamp(end))
+
+
+def test_small_boats_status_rests_on_the_rolling_twelve_months_to_december_2025(warehouse):
+    """Read independently from the 23 January 2026 sheet: 2025 against 2024, the whole calendar years."""
+    daily = daily_sheet()
+    year_2025, year_2024 = daily["2025-01-01":"2025-12-31"].sum(), daily["2024-01-01":"2024-12-31"].sum()
+    assert (year_2025, year_2024) == (41472, 36816)      # the official totals the issue quotes
+    con = duckdb.connect(str(warehouse), read_only=True)
+    row = con.execute("SELECT * FROM marts.pledge_status WHERE pledge_id = 'small_boats'").fetchone()
+    names = [d[0] for d in con.description]
+    con.close()
+    status = dict(zip(names, row))
+    assert (status["view"], status["period_label"], status["value"], status["baseline_value"], status["status"]) == \
+        ("rolling_12_months", "12 months to Dec 2025", year_2025, year_2024, "off track")
+    assert status["change_pct"] == round(100 * (year_2025 - year_2024) / year_2024, 1) == 12.6
+    # beside it, from the same release: the year to date and the days since 5 July 2024, each against the same days
+    last = daily.dropna().index.max()
+    ytd, ytd_before = daily["2026-01-01":last].sum(), daily["2025-01-01":last - pd.DateOffset(years=1)].sum()
+    since, since_before = daily["2024-07-05":last].sum(), daily["2023-07-05":last - pd.DateOffset(years=1)].sum()
+    explanation = status["explanation"]
+    assert "12 months to Dec 2025: 41,472 against 36,816 for 12 months to Dec 2024 (+12.6%): off track." in explanation
+    assert f"2026 to {last.day} Jan: {ytd:,.0f} against {ytd_before:,.0f}" in explanation
+    assert f"5 Jul 2024 to {last.day} Jan 2026: {since:,.0f} against {since_before:,.0f}" in explanation
+    assert "23_January_2026_Small_boats_-_time_series.ods, published 23 Jan 2026" in explanation
+
+
+def test_as_of_answers_rest_on_each_vintages_own_figures(warehouse):
+    """As of 20 November 2025 only the 14 November file was out: its own 12 months to October 2025."""
+    then = daily_sheet_of(FOLDER / "14_November_2025_Small_boats_-_time_series.ods")
+    window, before = then["2024-11-01":"2025-10-31"].sum(), then["2023-11-01":"2024-10-31"].sum()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    row = con.execute("SELECT period_label, value, baseline_value, status, release_id, explanation "
+                      "FROM marts.pledge_status_as_of(DATE '2025-11-20') WHERE pledge_id = 'small_boats'").fetchone()
+    con.close()
+    assert row[:4] == ("12 months to Oct 2025", window, before, "on track" if window < before else "off track")
+    assert row[4].startswith("small_boats/2025-11-14")
+    assert "14_November_2025_Small_boats_-_time_series.ods, published 14 Nov 2025" in row[5]
+
+
+def test_every_explanation_names_periods_figures_and_release(warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute("SELECT pledge_id, kind, status, period_label, value, release_file_name, explanation, evidence "
+                       "FROM marts.pledge_status").fetchall()
+    con.close()
+    for pledge_id, kind, status, period, value, file_name, explanation, evidence in rows:
+        if kind == "qualitative":
+            assert status.lower() in explanation.lower() and (evidence or "Not measurable" in explanation), pledge_id
+            assert all(item["summary"] in explanation for item in evidence or []), pledge_id
+        elif value is not None:
+            assert period in explanation and f"{value:,.0f}" in explanation and file_name in explanation, pledge_id
+        else:   # no figure: which figures, and whether they are out (with the page to get them) or not yet due
+            assert "figures" in explanation and ("not loaded here" in explanation or "not due until" in explanation), pledge_id
 
 
 def test_claim_about_arrivals_between_two_dates(warehouse, tmp_path, monkeypatch, capsys):
@@ -83,7 +140,7 @@ def test_claim_about_arrivals_between_two_dates(warehouse, tmp_path, monkeypatch
 def test_status_lists_every_pledge_and_claim(warehouse, capsys):
     assert cli.main(["status", "--warehouse", str(warehouse), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {p["pledge_id"] for p in data["pledges"]} == BRIEF_IDS
+    assert {p["pledge_id"] for p in data["pledges"]} == REGISTER_IDS
     for p in data["pledges"]:
         assert p["status"] and p["explanation"], p   # a value or an explicit reason why none exists
     small = next(p for p in data["pledges"] if p["pledge_id"] == "small_boats")
@@ -96,6 +153,7 @@ def test_as_of_answers_differ_by_vintage(warehouse, capsys):
     assert cli.main(["status", "--warehouse", str(warehouse), "--json"]) == 0
     late = {p["pledge_id"]: p for p in json.loads(capsys.readouterr().out)["pledges"]}
     assert early["small_boats"]["release_id"].startswith("small_boats/2025-11-14")
-    assert (early["small_boats"]["period_label"], late["small_boats"]["period_label"]) == ("2025 Q3", "2025 Q4")
+    assert (early["small_boats"]["period_label"], late["small_boats"]["period_label"]) == \
+        ("12 months to Oct 2025", "12 months to Dec 2025")
     assert cli.main(["status", "--warehouse", str(warehouse), "--as-of", "2025-11-20"]) == 0
     assert "as published on or before 2025-11-20" in capsys.readouterr().out

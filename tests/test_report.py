@@ -119,7 +119,7 @@ def expected(warehouse: Path) -> dict:
         claims = [r[0] for r in con.execute("SELECT claim_id FROM marts.claim_checks").fetchall()]
         progress: dict[str, tuple[str, list[str]]] = {}
         for pledge_id, metric_id, label in con.execute(
-                "SELECT pledge_id, metric_id, period_label FROM marts.pledge_progress WHERE is_latest_vintage "
+                "SELECT pledge_id, metric_id, period_label FROM marts.pledge_progress WHERE is_latest_vintage AND view = 'period' "
                 "ORDER BY pledge_id, period_start").fetchall():
             progress.setdefault(pledge_id, (metric_id, []))[1].append(label)
         latest = con.execute("""
