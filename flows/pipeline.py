@@ -76,12 +76,13 @@ def pledge_status_markdown(warehouse: Path) -> str | None:
     if con is None:
         return None
     try:
-        rows = con.execute("SELECT pledge_id, type, status, coalesce(period_label, ''), explanation FROM marts.pledge_status").fetchall()
+        rows = con.execute("SELECT title, type, status, '“' || quote || '” (statement ' || statement || ', ' || said_on || ')', "
+                           "coalesce(period_label, ''), explanation FROM marts.pledge_status").fetchall()
         sources = con.execute("SELECT source_id, max(published_on) FROM meta.releases WHERE status = 'loaded' GROUP BY 1 ORDER BY 1").fetchall()
     finally:
         con.close()
     lines = ["# Pledge status", "", "Data as of: " + ", ".join(f"{s} {d}" for s, d in sources), "",
-             "| pledge | type | status | period | explanation |", "|---|---|---|---|---|"]
+             "| pledge | type | status | quote | period | explanation |", "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
