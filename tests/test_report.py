@@ -2,6 +2,8 @@
 charts of pledge progress and the claim checks table; checked by parsing and in headless Chromium."""
 from __future__ import annotations
 
+from html import escape
+
 import base64
 import json
 import os
@@ -168,6 +170,23 @@ def test_report_from_real_small_boats_releases(real_warehouse, tmp_path):
     page, want = check_report(real_warehouse, tmp_path / "report.html")
     bars = want["progress"]["small_boats"][1]
     assert bars[0] == "2024 Q3" and len(bars) >= 6
+    html = (tmp_path / "report.html").read_text()
+    con = duckdb.connect(str(real_warehouse), read_only=True)
+    entries = con.execute("SELECT pledge_id, title, quote, statement_title, said_on, method, evidence, status "
+                          "FROM marts.pledge_status").fetchall()
+    con.close()
+    assert len(entries) == 32
+    for pledge_id, title, quote, statement_title, said_on, method, evidence, status in entries:
+        card = html[html.index(f'id="card-{pledge_id}"'):]
+        card = card[:card.index("</section>")]
+        assert escape(title) in card and f"“{escape(quote)}”" in card, pledge_id
+        assert escape(statement_title) in card and said_on.isoformat() in card, pledge_id
+        assert f"<b>Method:</b> {escape(method)}" in card and f'data-status="{escape(status)}"' in card, pledge_id
+        for item in evidence or []:      # qualitative rows: dated evidence, linked where it has an address
+            assert escape(item["summary"]) in card and item["date"] in card, pledge_id
+            assert not item["url"] or f'href="{escape(item["url"])}"' in card, pledge_id
+    small = html[html.index('id="card-small_boats"'):]
+    assert "12 months to Dec 2025: 41,472 against 36,816" in small[:small.index("</section>")]
 
 
 def test_report_text_is_escaped():
