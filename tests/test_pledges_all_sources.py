@@ -70,3 +70,9 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     assert checks["fno_returns_up_21"][2] == "consistent"
     assert checks["illegal_working_up_38"][2] == "consistent"
     assert checks["returns_seven_months"][4].startswith("ministers' note, release ho_returns_notes/")
+    # the note (10 February 2025) was out when statement A was made (dated 14 February 2025)
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    when_made = con.execute("SELECT when_made_verdict, when_made_official_value, when_made_release_id FROM marts.claim_checks "
+                            "WHERE claim_id = 'returns_seven_months'").fetchone()
+    con.close()
+    assert when_made[:2] == ("consistent", 18987) and when_made[2].startswith("ho_returns_notes/2025-02-10")

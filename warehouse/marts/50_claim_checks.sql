@@ -32,14 +32,15 @@ vintages AS (   -- before any release, then each publication date of one of the 
     UNION
     SELECT p.pledge_id, o.published_on FROM parts p JOIN marts.metric_observations o ON o.metric_id = p.note_metric
 ),
-bases AS (   -- one row per part, vintage and basis: latest official statistics, as when made, the ministers' note
+bases AS (   -- one row per part, vintage and basis: latest official statistics and the ministers' note,
+             -- each also as published when the claim was made
     SELECT p.*  EXCLUDE (metric_id), v.vintage, b.basis,
-           CASE b.basis WHEN 'note' THEN p.note_metric ELSE p.metric_id END AS metric_id,
-           CASE b.basis WHEN 'when_made' THEN least(p.said_on, v.vintage) ELSE v.vintage END AS cutoff
+           CASE WHEN b.basis LIKE 'note%' THEN p.note_metric ELSE p.metric_id END AS metric_id,
+           CASE WHEN b.basis LIKE '%when_made' THEN least(p.said_on, v.vintage) ELSE v.vintage END AS cutoff
     FROM parts p
     JOIN vintages v USING (pledge_id)
-    CROSS JOIN (VALUES ('latest'), ('when_made'), ('note')) AS b(basis)
-    WHERE b.basis <> 'note' OR p.note_metric IS NOT NULL
+    CROSS JOIN (VALUES ('latest'), ('when_made'), ('note'), ('note_when_made')) AS b(basis)
+    WHERE b.basis NOT LIKE 'note%' OR p.note_metric IS NOT NULL
 ),
 known AS (   -- each period from the newest release published by the cutoff
     SELECT b.pledge_id, b.part_no, b.vintage, b.basis, o.*
@@ -218,13 +219,14 @@ explained AS (   -- one plain sentence per part and basis: the periods, the figu
            || CASE
                WHEN j.official_value IS NULL THEN
                    CASE j.basis WHEN 'note' THEN 'no ministers'' note loaded gives ' || j.metric_words
+                                WHEN 'note_when_made' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
                                 WHEN 'when_made' THEN 'no official figures for ' || j.metric_words || ' had been published'
                                 ELSE 'no official figures for ' || j.metric_words || ' are loaded' END
                    || CASE WHEN j.check_type = 'record_high' THEN ''
                            ELSE ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') END
                    || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '') || '.'
                ELSE
-                   CASE j.basis WHEN 'note' THEN 'the ministers'' note gives ' ELSE '' END
+                   CASE WHEN j.basis LIKE 'note%' THEN 'the ministers'' note gives ' ELSE '' END
                    || j.metric_words
                    || CASE j.check_type
                         WHEN 'record_high' THEN
@@ -345,10 +347,14 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        CASE WHEN c.kind = 'qualitative' THEN c.manual_status ELSE coalesce(l.verdict, 'not yet published') END AS official_verdict,
        l.part_verdicts,
        l.release_id, l.published_on, l.due_on, l.page_url AS source_page_url, l.publisher,
-       w.official_value AS when_made_official_value, w.official_measure AS when_made_official_measure,
-       w.official_periods AS when_made_official_periods,
-       CASE WHEN c.kind = 'qualitative' THEN c.manual_status ELSE coalesce(w.verdict, 'not yet published') END AS when_made_verdict,
-       w.explanation AS when_made_explanation, w.release_id AS when_made_release_id,
+       -- when made: the note published by then where one covered the claimed days, else the official statistics
+       coalesce(wn.official_value, w.official_value) AS when_made_official_value,
+       coalesce(wn.official_measure, w.official_measure) AS when_made_official_measure,
+       coalesce(wn.official_periods, w.official_periods) AS when_made_official_periods,
+       CASE WHEN c.kind = 'qualitative' THEN c.manual_status
+            ELSE coalesce(wn.verdict, w.verdict, 'not yet published') END AS when_made_verdict,
+       coalesce(wn.explanation, w.explanation) AS when_made_explanation,
+       coalesce(wn.release_id, w.release_id) AS when_made_release_id,
        c.note_metric, n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
        n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id
 FROM claims c
@@ -356,6 +362,8 @@ JOIN vintages v USING (pledge_id)
 LEFT JOIN verdicts l ON l.pledge_id = c.pledge_id AND l.vintage = v.vintage AND l.basis = 'latest'
 LEFT JOIN verdicts w ON w.pledge_id = c.pledge_id AND w.vintage = v.vintage AND w.basis = 'when_made'
 LEFT JOIN verdicts n ON n.pledge_id = c.pledge_id AND n.vintage = v.vintage AND n.basis = 'note'
+LEFT JOIN verdicts wn ON wn.pledge_id = c.pledge_id AND wn.vintage = v.vintage AND wn.basis = 'note_when_made'
+     AND wn.verdict <> 'not yet published'
 ORDER BY c.pledge_id, v.vintage;
 
 -- What was known on a date: each claim's latest vintage on or before it. Figures still missing on that
@@ -405,5 +413,5 @@ COMMENT ON COLUMN marts.claim_checks.note_comparison_value IS 'The ad-hoc note''
 COMMENT ON COLUMN marts.claim_checks.note_verdict IS 'The claim checked against the ad-hoc note''s figures.';
 COMMENT ON COLUMN marts.claim_checks.note_explanation IS 'As explanation, for the ad-hoc note.';
 COMMENT ON COLUMN marts.claim_checks.note_release_id IS 'The ad-hoc note release (marts.releases) used.';
-COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on.';
+COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on: the ministers'' note published by then where one covered the claimed days, else the official statistics.';
 COMMENT ON COLUMN marts.claim_checks.release_id IS 'The newest release the latest official verdict rests on.';
