@@ -37,7 +37,7 @@ def test_every_public_column_is_described_and_in_the_dictionary(warehouse, tmp_p
 def test_sql_is_read_only_and_prints_a_table(warehouse, capsys):
     assert cli.main(["sql", "--warehouse", str(warehouse), "SELECT count(*) AS n FROM marts.pledges"]) == 0
     assert "(1 row)" in capsys.readouterr().out
-    assert cli.main(["sql", "--warehouse", str(warehouse), "DELETE FROM meta.releases"]) == cli.EXIT_FAILED
+    assert cli.main(["sql", "--warehouse", str(warehouse), "DELETE FROM meta.releases"]) == cli.EXIT_USAGE
     assert "read-only" in capsys.readouterr().err
     con = duckdb.connect(str(warehouse), read_only=True)
     assert con.execute("SELECT count(*) FROM meta.releases").fetchone() == (1,)
