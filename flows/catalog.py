@@ -13,8 +13,10 @@ from flows.parsers import PARSERS
 
 CATALOG_FILE = Path(__file__).with_name("sources.toml")
 PERIOD_TYPES = {"day", "week", "month", "quarter", "year", "year_ending", "academic_year", "range"}
-MONTHS = {m.casefold(): i for i, m in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"], 1)}
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+# English month names and their standard abbreviations (three letters, and Sept), case-folded -> month number
+MONTHS = {m.casefold(): i for i, m in enumerate(MONTH_NAMES, 1)}
 MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
@@ -57,30 +59,48 @@ class Source:
     metrics: tuple[Metric, ...] = ()
 
     def matches(self, file_name: str) -> re.Match | None:
-        return self.attachment.search(file_name)
+        """The attachment pattern matched against the whole name (`$` alone would let a trailing newline through)."""
+        return self.attachment.fullmatch(file_name)
 
     def date_in_name(self, file_name: str) -> date | None:
-        """The date a file name carries (day defaults to 1 where only month and year are given).
+        """The date a file name carries (day defaults to 1 where only month and year are given); None if it
+        carries none or its date cannot be read (`name_problem` says why).
 
         Two-digit years are this century (`...-sep-24.xlsx`); a `quarter` group stands for the
         quarter's last month (`IE_Q3_2023_...` -> 2023-09-01, like `returns-datasets-sep-2023`).
+        Months are English month names or their standard abbreviations (MONTHS), nothing guessed from a prefix.
         """
+        return self._name_date(file_name)[0]
+
+    def name_problem(self, file_name: str) -> str | None:
+        """Why the date in a matching file name cannot be read (an unknown month, 31 February), else None."""
+        why = self._name_date(file_name)[1]
+        return f"the date in the file name cannot be read: {why}" if why else None
+
+    def _name_date(self, file_name: str) -> tuple[date | None, str | None]:
         m = self.matches(file_name)
         if not m:
-            return None
+            return None, None
         parts = m.groupdict()
         if not parts.get("year"):
-            return None
+            return None, None      # no date groups, or optional ones not in this name
         year = int(parts["year"])
         year += 2000 if year < 100 else 0
-        month_text = (parts.get("month") or parts.get("mon") or "").casefold()
+        month_text = parts.get("month") or parts.get("mon") or ""
         if month_text:
-            month = MONTHS.get(month_text) or MONTHS.get(month_text[:3])
+            month = MONTHS.get(month_text.casefold())
+            if month is None:
+                return None, (f"{month_text!r} is not a month (English month names or their abbreviations: "
+                              "Jan, Feb, Mar, Apr, May, Jun, Jul, Aug, Sep or Sept, Oct, Nov, Dec)")
         elif parts.get("quarter"):
             month = 3 * int(parts["quarter"])
         else:
-            return None
-        return date(year, month, int(parts.get("day") or 1)) if month else None
+            return None, None
+        day = int(parts.get("day") or 1)
+        try:
+            return date(year, month, day), None
+        except ValueError:
+            return None, f"{day} {MONTH_NAMES[month - 1]} {year} is not a date"
 
     def published_from_name(self, file_name: str) -> date | None:
         """Publication date implied by the file name: its date, or its reference month plus the usual lag."""
@@ -89,6 +109,16 @@ class Source:
             return found
         months = found.month - 1 + self.publication_lag_months
         return date(found.year + months // 12, months % 12 + 1, 1)
+
+    @property
+    def page_url(self) -> str:
+        """The publisher's page for people (not the API address the pipeline reads)."""
+        if self.discovery == "ons_dataset":
+            return "https://www.ons.gov.uk" + self.landing_page
+        if self.discovery == "dfe_api":
+            return ("https://explore-education-statistics.service.gov.uk/data-catalogue/data-set/"
+                    + self.landing_page.rstrip("/").rsplit("/", 1)[-1])
+        return "https://www.gov.uk" + self.landing_page
 
     @property
     def tables(self) -> dict:
@@ -126,8 +156,20 @@ def load_catalog(path: Path = CATALOG_FILE) -> dict[str, Source]:
     return sources
 
 
+_VERSION = re.compile(r"[-_ ]v(\d+)(?:\.\d+)*\.[a-z0-9]+\Z", re.IGNORECASE)
+
+
+def version_in_name(file_name: str) -> int:
+    """A release's version from its name's `_vN` suffix (`..._v2.ods` -> 2; DfE's `_v2.0.1.csv` -> 2); no suffix: 1.
+
+    Ranks releases of one source published on the same day (warehouse/meta.sql derives it the same way
+    for rows recorded before the column existed)."""
+    m = _VERSION.search(file_name)
+    return int(m.group(1)) if m else 1
+
+
 def recognise(file_name: str) -> Source | None:
-    """The catalog entry whose attachment pattern matches this file name."""
+    """The catalog entry whose attachment pattern matches this whole file name."""
     for source in load_catalog().values():
         if source.matches(file_name):
             return source

@@ -4,11 +4,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import textwrap
 import logging
 import os
 import sys
 from datetime import date
 from pathlib import Path
+
+import duckdb
 
 from flows import ingest
 from flows.config import Settings
@@ -24,7 +27,8 @@ EXAMPLES = {
     "load": "pledges load ../shared/realdata   # every recognised file, recursively\n"
             "  pledges load 23_January_2026_Small_boats_-_time_series.ods",
     "report": "pledges report\n  pledges report --out /var/www/pledges.html",
-    "rebuild": "pledges rebuild\n  pledges rebuild --warehouse /srv/pledges/pledges.duckdb",
+    "rebuild": "pledges rebuild\n  pledges rebuild --warehouse /srv/pledges/pledges.duckdb\n"
+               "  pledges rebuild --force           # publish what can be rebuilt, even with releases lost",
     "docs": "pledges docs\n  pledges docs --out docs/data-dictionary.md",
     "sql": "pledges sql \"SELECT * FROM marts.claim_checks\"\n"
            "  pledges sql --json \"SELECT metric_id, unit FROM marts.metrics\"",
@@ -43,9 +47,12 @@ def _print_outcomes(outcomes: list[ingest.Outcome]) -> int:
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
-        line = f"{o.status:<9} {o.source_id:<14} {o.name}"
+        name = o.name if o.name.isprintable() else repr(o.name)    # a name ending in a newline, say
+        line = f"{o.status:<9} {o.source_id:<14} {name}"
         if o.status == "loaded":
             line += f"  ({o.rows:,} rows, {o.release_id})"
+        elif o.status == "skipped" and o.error:
+            line += f"  ({o.error})"
         print(line)
         for note in o.notes:
             print(f"          note: {note}")
@@ -86,7 +93,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    return _print_outcomes(ingest.rebuild(_settings(args)))
+    try:
+        outcomes = ingest.rebuild(_settings(args), force=args.force)
+    except ingest.RebuildRefused as exc:     # nothing published: what failed, then why nothing was
+        if exc.outcomes:
+            _print_outcomes(exc.outcomes)
+        print(f"pledges rebuild: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return _print_outcomes(outcomes)
 
 
 def status_data(warehouse: Path, as_of: date | None = None) -> dict:
@@ -101,8 +115,9 @@ def status_data(warehouse: Path, as_of: date | None = None) -> dict:
                    count(*) FILTER (WHERE status = 'loaded') AS releases_loaded,
                    count(*) FILTER (WHERE status = 'rejected') AS releases_rejected,
                    max(published_on) FILTER (WHERE status = 'loaded') AS latest_published_on,
-                   arg_max(release_id, published_on) FILTER (WHERE status = 'loaded') AS latest_release
-            FROM meta.releases WHERE published_on <= ? GROUP BY source_id ORDER BY source_id""", [cutoff])
+                   arg_max(release_id, o.release_rank) FILTER (WHERE status = 'loaded') AS latest_release
+            FROM meta.releases LEFT JOIN staging.release_order o USING (release_id, published_on)
+            WHERE published_on <= ? GROUP BY source_id ORDER BY source_id""", [cutoff])
         rejected = _rows(con, """
             SELECT r.release_id, r.file_name, r.error,
                    coalesce((SELECT list(coalesce('sheet ' || f.sheet || ' ', '') || coalesce('row ' || f.row_number || ' ', '')
@@ -139,6 +154,21 @@ def print_table(rows: list[dict], columns: list[str], width: int = 60) -> None:
         print("  " + "  ".join(cell(r, c).ljust(widths[c]) for c in columns))
 
 
+def print_explained(p: dict) -> None:
+    """One entry in words: title and status, the exact quote with who said it and when, method, explanation, evidence."""
+    wrap = textwrap.TextWrapper(width=100, initial_indent="    ", subsequent_indent="      ")
+    print(f"\n  {p['pledge_id']}: {p['title']} [{p['status']}]")
+    said = f"{p['said_by']}, {p['statement_title']} (statement {p['statement']}), {p['said_on']}"
+    if p.get("said_on_basis"):
+        said += f"; date {p['said_on_basis']}"
+    print(wrap.fill(f"\u201c{p['quote']}\u201d \u2014 {said}"))
+    if p.get("method"):
+        print(wrap.fill(f"Method: {p['method']}"))
+    print(wrap.fill(p["explanation"] or ""))
+    for e in p.get("evidence") or []:
+        print(wrap.fill(f"Evidence ({e['date']}, {e['publisher']}): {e['summary']}" + (f" {e['url']}" if e.get("url") else "")))
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     data = status_data(Path(args.warehouse), as_of)
@@ -152,12 +182,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     print("\nsources:")
     print_table(data["sources"], ["source_id", "releases_loaded", "releases_rejected", "latest_published_on", "latest_release"])
     print("\npledges and claims:")
-    print_table(data["pledges"], ["pledge_id", "type", "status", "period_label", "value", "claimed_value", "baseline_label",
-                                  "baseline_value", "change_pct", "release_id"], width=40)
+    print_table(data["pledges"], ["pledge_id", "title", "type", "status", "period_label", "value", "claimed_value",
+                                  "baseline_label", "baseline_value", "change_pct"], width=40)
     if args.explain:
-        print()
         for p in data["pledges"]:
-            print(f"  {p['pledge_id']}: {p['explanation']}")
+            print_explained(p)
     if data["rejected"]:
         print("\nrejected releases:")
         for r in data["rejected"]:
@@ -212,11 +241,15 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    con = db.connect_read_only(Path(args.warehouse))
+    statement = db.read_statement(args.query)    # exactly one read statement, else QueryRefused (exit 2)
+    con = db.connect_query_only(Path(args.warehouse))
     if con is None:
         raise FileNotFoundError(f"{args.warehouse}: nothing published yet")
     try:
-        rows = _rows(con, args.query)
+        rows = _rows(con, statement)
+    except duckdb.PermissionException as exc:   # files, network, extensions, settings: not for a read-only query
+        raise db.QueryRefused(f"refused: pledges sql reads the warehouse only (no files, network, extensions or "
+                              f"settings): {exc}") from None
     finally:
         con.close()
     if args.json:
@@ -225,6 +258,15 @@ def cmd_sql(args: argparse.Namespace) -> int:
         print_table(rows, list(rows[0]) if rows else [], width=80)
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return EXIT_OK
+
+
+def _iso_date(text: str) -> str:
+    """A YYYY-MM-DD date argument, checked (a usage error, exit 2, if it is not a real date); kept as given."""
+    try:
+        date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: {exc} (expected YYYY-MM-DD, e.g. 2025-02-01)") from None
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -247,10 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-prefect", action="store_true", help="run the same steps without Prefect")
     load = add("load", "load local published files or folders of them", cmd_load)
     load.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
-    add("rebuild", "recreate the warehouse from the archived raw files alone (no network)", cmd_rebuild)
+    rebuild = add("rebuild", "recreate the warehouse from the archived raw files alone (no network)", cmd_rebuild)
+    rebuild.add_argument("--force", action="store_true",
+                         help="publish even if archived files fail their checks or the new warehouse would hold fewer "
+                              "loaded releases than the published one (they are left out)")
     status = add("status", "what is loaded: sources, releases, latest dates, rejections", cmd_status)
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    status.add_argument("--as-of", metavar="YYYY-MM-DD", help="only releases published on or before this date")
+    status.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="only releases published on or before this date")
     status.add_argument("--explain", action="store_true", help="one sentence per pledge and claim")
     report = add("report", "write a self-contained HTML report of every pledge and claim", cmd_report)
     report.add_argument("--out", default="reports/pledges.html", help="HTML file (or folder) to write (default %(default)s)")
@@ -283,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseBusy as exc:
         print(f"pledges: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except db.QueryRefused as exc:
+        print(f"pledges {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyError as exc:
         print(f"pledges: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE

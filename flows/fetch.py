@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import tempfile
@@ -19,7 +20,12 @@ from flows.config import Settings
 from flows.errors import FetchError
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Files taken from one page at most (the newest), unless a source's options set `max_files_per_page`: a page
+# that suddenly lists dozens of matching attachments is more likely a fault than dozens of new releases.
+MAX_FILES_PER_PAGE = 20
 USER_AGENT = "uk-migration-pledge-tracker/0.1 (+https://github.com/)"
+
+log = logging.getLogger("pledges")
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,19 @@ def _govuk_attachments(source: Source, settings: Settings, http: requests.Sessio
             raise FetchError(f"{source.id}: no publication date for {file_name} (not in its name, page has none)")
         found.append(Attachment(source.id, urljoin(api_base + page_path, url), file_name, item.get("title") or file_name,
                                 settings.govuk_base.rstrip("/") + page_path, published))
-    return found
+    return _newest(source, found, api_base + page_path)
+
+
+def _newest(source: Source, found: list[Attachment], page: str) -> list[Attachment]:
+    """At most the source's `max_files_per_page` (default MAX_FILES_PER_PAGE) of a page's files, the newest by
+    publication date (page order among equals), with a warning naming how many were skipped."""
+    cap = int(source.options.get("max_files_per_page", MAX_FILES_PER_PAGE))
+    if len(found) <= cap:
+        return found
+    taken = {id(a) for a in sorted(found, key=lambda a: a.published_on, reverse=True)[:cap]}
+    log.warning("%s: %d files on %s match; the %d newest taken, %d skipped (catalog option max_files_per_page)",
+                source.id, len(found), page, cap, len(found) - cap)
+    return [a for a in found if id(a) in taken]
 
 
 def discover_govuk(source: Source, settings: Settings, http: requests.Session | None = None) -> list[Attachment]:

@@ -9,22 +9,23 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
-from flows.catalog import Source, load_catalog, recognise
+from flows.catalog import Source, load_catalog, recognise, version_in_name
 from flows.config import Settings
 from flows.errors import FailureCase, FetchError, SourceError
 from flows.fetch import Attachment, Download, discover, discovery_host, download
 from flows.parsers import PARSERS
-from flows.parsers.common import TableNotFound, UnsafeFile, open_document
+from flows.parsers.common import TableNotFound, UnsafeFile, open_document, parse_date_text
 from warehouse import db
 from warehouse.build import build_marts
 
@@ -44,10 +45,16 @@ class Candidate:
     sha256: str
     bytes: int
     fetched_at: datetime
+    page_updated_at: datetime | None = None   # when the landing page listing it was last updated, where known
 
     @property
     def release_id(self) -> str:
         return f"{self.source.id}/{self.published_on.isoformat()}/{self.sha256[:12]}"
+
+    @property
+    def version(self) -> int:
+        """The `_vN` suffix of the file name (1 without one): ranks releases of a source published the same day."""
+        return version_in_name(self.file_name)
 
 
 @dataclass
@@ -93,9 +100,49 @@ class Known:
 
 # --- archive ---------------------------------------------------------------------------
 
+class SidecarError(Exception):
+    """An archive sidecar that cannot be trusted: unreadable, or edited since the pipeline wrote it."""
+
+
+def sidecar_checksum(record: dict) -> str:
+    """The checksum a sidecar carries over the rest of its content (keys sorted, no whitespace)."""
+    body = json.dumps({k: v for k, v in record.items() if k != "checksum"}, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+
+
+def read_sidecar(path: Path) -> dict:
+    """A sidecar's record, checked against the checksum written with it (SidecarError names the file if it fails).
+
+    Sidecars written before checksums existed have none and are read as they are.
+    """
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SidecarError(f"{path}: not a readable archive sidecar ({exc})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("sightings"), list) or \
+            not all(isinstance(record.get(k), t) for k, t in (("sha256", str), ("file", str), ("source_id", str), ("bytes", int))):
+        raise SidecarError(f"{path}: not an archive sidecar (sha256, file, source_id, bytes and sightings expected)")
+    if Path(record["file"]).name != record["file"] or record["file"] in ("", ".", ".."):
+        raise SidecarError(f"{path}: its file {record['file']!r} is not a file name beside it")
+    if "checksum" in record and record["checksum"] != sidecar_checksum(record):
+        raise SidecarError(f"{path}: edited since the pipeline wrote it (its content no longer matches its checksum); "
+                           "restore it (or the whole archive) from a backup")
+    return record
+
+
+def _write_sidecar(path: Path, record: dict) -> None:
+    record = {**{k: v for k, v in record.items() if k != "checksum"}, "checksum": sidecar_checksum(record)}
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(record, indent=2))
+    os.replace(tmp, path)
+
+
 def archive(settings: Settings, source: Source, file_path: Path, sha256: str, size: int, *,
-            move: bool, file_name: str, url: str, title: str, landing_page: str, published_on: date, fetched_at: datetime) -> Path:
-    """Keep the raw file by content hash, with a metadata sidecar (origin, URL, dates, licence, checksum, size)."""
+            move: bool, file_name: str, url: str, title: str, landing_page: str, published_on: date, fetched_at: datetime,
+            page_updated_at: datetime | None = None) -> Path:
+    """Keep the raw file by content hash, with a metadata sidecar (origin, URL, dates, licence, checksum, size).
+
+    The sidecar carries a checksum of its own content, so `rebuild` refuses one edited by hand."""
     folder = settings.archive_dir / sha256[:2]
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{sha256}{Path(file_name).suffix.lower()}"
@@ -109,17 +156,24 @@ def archive(settings: Settings, source: Source, file_path: Path, sha256: str, si
     elif move:
         Path(file_path).unlink(missing_ok=True)
     sidecar = folder / f"{sha256}.meta.json"   # beside the file; never clashes with a raw .json
-    record = json.loads(sidecar.read_text()) if sidecar.exists() else {
-        "sha256": sha256, "bytes": size, "file": target.name, "source_id": source.id,
-        "publisher": source.publisher, "licence": source.licence, "sightings": []}
+    try:
+        record = read_sidecar(sidecar) if sidecar.exists() else {
+            "sha256": sha256, "bytes": size, "file": target.name, "source_id": source.id,
+            "publisher": source.publisher, "licence": source.licence, "sightings": []}
+    except SidecarError as exc:
+        # never re-sign an edited sidecar (that would bless the edit): left as found, `rebuild` refuses it
+        log.warning("%s; this sighting of %s is not added to it", exc, file_name)
+        return target
     sighting = {"url": url, "file_name": file_name,
                 "title": title, "landing_page": landing_page, "published_on": published_on.isoformat(),
                 "fetched_at": fetched_at.isoformat()}
-    if not any(s["url"] == url for s in record["sightings"]):
+    if page_updated_at is not None:
+        sighting["page_updated_at"] = page_updated_at.isoformat()
+    seen_before = any(s.get("url") == url for s in record["sightings"])
+    if not seen_before:
         record["sightings"].append(sighting)
-        tmp = sidecar.with_name(sidecar.name + ".tmp")
-        tmp.write_text(json.dumps(record, indent=2))
-        os.replace(tmp, sidecar)
+    if not seen_before or "checksum" not in record:   # a sidecar from before checksums gains one when next touched
+        _write_sidecar(sidecar, record)
     return target
 
 
@@ -170,12 +224,69 @@ def _cases_from_schema_errors(err: pa.errors.SchemaErrors, sheet: str, labels: d
     return cases
 
 
+DATE_TEXT_CHECK = ("not a date as UK publishers write one: day first (DD/MM/YYYY, 5 February 2026) or YYYY-MM-DD; "
+                   "month-first, two-digit-year or invalid dates are refused, never guessed")
+
+
+def _read_date_text(table, model) -> tuple[list[FailureCase], set[tuple[int, str]]]:
+    """Date columns of the schema: text cells read day first (parse_date_text), in place, before validation (whose
+    own coercion would read '05/02/2026' month first). Text that is no such date fails with its cell named; the
+    cell is left empty so validation does not report it twice. Returns the cases and their (row, column label)."""
+    cases: list[FailureCase] = []
+    failed: set[tuple[int, str]] = set()
+    frame = table.frame
+    for column, spec in model.to_schema().columns.items():
+        if column not in frame.columns or not str(spec.dtype).startswith("datetime64") or \
+                not (frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype)):
+            continue
+        values = frame[column].astype(object)
+        texts = values[values.map(lambda v: isinstance(v, str))]
+        if texts.empty:
+            continue
+        parsed = texts.map(parse_date_text)
+        label = table.labels.get(column, column)
+        for row, text in texts[parsed.isna()].items():
+            cases.append(FailureCase(table.sheet, int(row), label, DATE_TEXT_CHECK, text))
+            failed.add((int(row), label))
+        frame[column] = values.where(~values.index.isin(texts.index), parsed.reindex(values.index))
+    return cases, failed
+
+
+# A metric's period_start in the catalog that names a column of its table, maybe less whole days
+# (`date`, `period_start`, `week_ending - INTERVAL 6 DAY`): the periods whose start the loader can check.
+_PERIOD_START = re.compile(r"\s*([a-z_][a-z0-9_]*)\s*(?:-\s*INTERVAL\s*'?(\d+)'?\s*DAYS?)?\s*", re.IGNORECASE)
+
+
+def _periods_after_publication(source: Source, table: LoadedTable, labels: dict[str, str],
+                               published_on: date) -> list[FailureCase]:
+    """Rows whose period starts after the release's publication date (a typo like 2099, or a file misdated)."""
+    starts: dict[str, int] = {}
+    for metric in source.metrics:
+        m = _PERIOD_START.fullmatch(metric.period_start)
+        if metric.table == table.name and m:
+            starts.setdefault(m.group(1), int(m.group(2) or 0))
+    starts.setdefault("period_start", 0)
+    cases = []
+    limit = pd.Timestamp(published_on)
+    for column, days in starts.items():
+        if column not in table.frame.columns or not pd.api.types.is_datetime64_any_dtype(table.frame[column]):
+            continue
+        values = table.frame[column]
+        late = (values - pd.Timedelta(days=days)) > limit
+        for row, value in values[late].items():
+            cases.append(FailureCase(table.sheet, int(row), labels.get(column, column),
+                                     f"period starts after the publication date {published_on.isoformat()}",
+                                     value.date().isoformat()))
+    return cases
+
+
 def parse_and_validate(source: Source, path: Path, release: str, settings: Settings,
                        published_on: date | None = None) -> tuple[list[LoadedTable], list[str]]:
     """Every table of the file, validated; all problems collected into one SourceError.
 
     Parsers receive the catalog entry's options plus `published_on` (some sources mark the
-    newest periods provisional relative to the release date).
+    newest periods provisional relative to the release date). Date text is read day first; with
+    `published_on`, a period that starts after it is a failure.
     """
     def fail(message: str, cases: list[FailureCase] | None = None) -> SourceError:
         return SourceError(source.id, release, message, cases or [])
@@ -202,11 +313,21 @@ def parse_and_validate(source: Source, path: Path, release: str, settings: Setti
             extra = [table.labels.get(c, c) for c in table.frame.columns if c not in expected]
             if extra:
                 notes.append(f"sheet {table.sheet!r}: new column(s) not loaded: {', '.join(extra)}")
+            date_cases, date_cells = _read_date_text(table, model)
+            cases.extend(date_cases)
             try:
                 frame = model.validate(table.frame, lazy=True)
             except pa.errors.SchemaErrors as exc:
-                cases.extend(_cases_from_schema_errors(exc, table.sheet, table.labels))
+                cases.extend(c for c in _cases_from_schema_errors(exc, table.sheet, table.labels)
+                             if (c.row, c.column) not in date_cells)
                 continue
+            if date_cases:
+                continue
+            if published_on is not None:
+                late = _periods_after_publication(source, LoadedTable(table.name, table.sheet, frame), table.labels, published_on)
+                if late:
+                    cases.extend(late)
+                    continue
             loaded.append(LoadedTable(table.name, table.sheet, frame, table.unknown_categories))
             for column, label, rows in table.unknown_categories:
                 notes.append(f"sheet {table.sheet!r} column {table.labels.get(column, column)!r}: new category {label!r} ({rows} rows), kept")
@@ -247,10 +368,12 @@ def _record(con: duckdb.DuckDBPyConnection, cand: Candidate, release_id: str, st
     con.execute("DELETE FROM meta.releases WHERE release_id = ?", [release_id])
     con.execute("DELETE FROM meta.release_failures WHERE release_id = ?", [release_id])
     con.execute(
-        "INSERT INTO meta.releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO meta.releases (release_id, source_id, title, landing_page, file_url, file_name, published_on, sha256, "
+        "bytes, fetched_at, loaded_at, rows, status, error, same_as, version, page_updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [release_id, cand.source.id, cand.title, cand.landing_page, cand.url, cand.file_name, cand.published_on,
          cand.sha256, cand.bytes, cand.fetched_at, datetime.now().replace(microsecond=0) if status == "loaded" else None,
-         rows if status == "loaded" else None, status, error, same_as])
+         rows if status == "loaded" else None, status, error, same_as, cand.version, cand.page_updated_at])
 
 
 def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
@@ -274,6 +397,9 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         return Outcome(cand.source.id, cand.file_name, "unchanged", original)
     label = _label(cand)
     try:
+        if (problem := _publication_date_problem(cand)) is not None:
+            raise SourceError(cand.source.id, label, problem,
+                              [FailureCase(None, None, None, "publication date after tomorrow", cand.published_on.isoformat())])
         tables, notes = parsed() if parsed is not None else parse_and_validate(cand.source, cand.path, label, settings,
                                                                               cand.published_on)
     except SourceError as exc:
@@ -290,10 +416,29 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
     return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes)
 
 
-def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False) -> list[Outcome]:
+def _publication_date_problem(cand: Candidate) -> str | None:
+    """A publication date after tomorrow (a year typo such as 2206 would stay the latest release for ever)."""
+    tomorrow = date.today() + timedelta(days=1)     # a day's grace: the publisher's clock may be ahead of ours
+    if cand.published_on <= tomorrow:
+        return None
+    return (f"{cand.source.id}: {cand.file_name}: publication date {cand.published_on.isoformat()} is after tomorrow "
+            f"({tomorrow.isoformat()}); a typo in the file name or on the page? Not loaded")
+
+
+class RebuildRefused(Exception):
+    """`pledges rebuild` would lose releases, or the archive fails its checks: nothing was published."""
+
+    def __init__(self, message: str, outcomes: list[Outcome] | None = None):
+        super().__init__(message)
+        self.outcomes = outcomes or []
+
+
+def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False,
+            keep: dict[str, str] | None = None) -> list[Outcome]:
     """Load candidates into a copy of the warehouse (or a new one if `fresh`), rebuild the marts, swap it in.
 
-    Call under the lock.
+    `keep` (release id -> file name): releases the copy must hold as loaded, or nothing is published
+    (RebuildRefused). Call under the lock.
     """
     if not candidates and not fresh:
         return []
@@ -304,9 +449,20 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
         for number, cand in enumerate(candidates, 1):
             log.info("[%d/%d] loading %s %s", number, len(candidates), cand.source.id, cand.file_name)
             outcomes.append(ingest(con, cand, settings, ahead.result_for(cand)))
+        if keep:
+            loaded = {r for (r,) in con.execute("SELECT release_id FROM meta.releases WHERE status = 'loaded'").fetchall()}
+            if lost := [f"{r} ({keep[r]})" for r in keep if r not in loaded]:
+                raise RebuildRefused(
+                    f"nothing published: the rebuilt warehouse would hold {len(lost)} loaded release(s) fewer than the "
+                    f"published one ({len(keep)}): {_listed(lost)}; the published warehouse is unchanged "
+                    "(`pledges rebuild --force` publishes without them)", outcomes)
         log.info("rebuilding derived tables")
         build_marts(con)
     return outcomes
+
+
+def _listed(items: list[str], most: int = 10) -> str:
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 def _to_parse(con: duckdb.DuckDBPyConnection, candidates: list[Candidate]) -> list[Candidate]:
@@ -315,7 +471,7 @@ def _to_parse(con: duckdb.DuckDBPyConnection, candidates: list[Candidate]) -> li
     chosen = []
     for cand in candidates:
         key = (cand.source.id, cand.sha256)
-        if key not in loaded:
+        if key not in loaded and _publication_date_problem(cand) is None:
             loaded.add(key)
             chosen.append(cand)
     return chosen
@@ -448,6 +604,9 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
         if source is None:
             outcomes.append(Outcome("-", str(path), "skipped", error="not a recognised published dataset"))
             continue
+        if (problem := source.name_problem(path.name)) is not None:    # never a silent fallback to the file's mtime
+            outcomes.append(Outcome(source.id, str(path), "skipped", error=problem))
+            continue
         sha = sha256_of(path)
         if (source.id, sha) in known.loaded:
             outcomes.append(Outcome(source.id, path.name, "unchanged", known.loaded[(source.id, sha)]))
@@ -494,11 +653,12 @@ def remote_candidates(settings: Settings, sources: list[Source], known: Known,
             except FetchError as exc:
                 outcomes.append(Outcome(source.id, att.file_name, "failed", error=str(exc)))
                 continue
+            page_updated_at = getattr(att, "page_updated_at", None)   # where discovery gives it
             archived = archive(settings, source, got.path, got.sha256, got.bytes, move=True, file_name=att.file_name, url=att.url,
                                title=att.title, landing_page=att.landing_page, published_on=att.published_on,
-                               fetched_at=got.fetched_at)
+                               fetched_at=got.fetched_at, page_updated_at=page_updated_at)
             candidates.append(Candidate(source, att.file_name, att.url, att.title, att.landing_page,
-                                        att.published_on, archived, got.sha256, got.bytes, got.fetched_at))
+                                        att.published_on, archived, got.sha256, got.bytes, got.fetched_at, page_updated_at))
     return candidates, outcomes
 
 
@@ -530,32 +690,88 @@ def load_paths(settings: Settings, paths: Iterable[Path]) -> list[Outcome]:
         return outcomes + publish(settings, candidates)
 
 
-def archived_candidates(settings: Settings) -> tuple[list[Candidate], list[Outcome]]:
-    """Every sighting recorded in the raw archive's sidecars, as candidates; files are re-hashed first."""
+def _published_releases(warehouse: Path) -> dict[str, tuple[str, str]]:
+    """The published warehouse's loaded releases: release id -> (sha256, file name)."""
+    con = db.connect_read_only(warehouse)
+    if con is None:
+        return {}
+    try:
+        rows = con.execute("SELECT release_id, sha256, file_name FROM meta.releases WHERE status = 'loaded' "
+                           "ORDER BY release_id").fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    finally:
+        con.close()
+    return {release_id: (sha, file_name) for release_id, sha, file_name in rows}
+
+
+def archived_candidates(settings: Settings, published: dict[str, tuple[str, str]] | None = None
+                        ) -> tuple[list[Candidate], list[Outcome]]:
+    """Every sighting recorded in the raw archive's sidecars, as candidates; sidecars and files are checked first
+    (a `failed` outcome names the file and the published releases it holds)."""
     catalog = load_catalog()
     candidates, outcomes = [], []
+
+    def releases_of(sha: str | None) -> str:
+        ids = [r for r, (s, _name) in (published or {}).items() if s == sha]
+        return f" (release {', '.join(ids)})" if ids else ""
+
     for sidecar in sorted(settings.archive_dir.glob("*/*.meta.json")):
-        record = json.loads(sidecar.read_text())
+        try:
+            record = read_sidecar(sidecar)
+            sightings = [(seen["file_name"], seen["url"], seen["title"], seen["landing_page"],
+                          date.fromisoformat(seen["published_on"]), datetime.fromisoformat(seen["fetched_at"]),
+                          datetime.fromisoformat(seen["page_updated_at"]) if seen.get("page_updated_at") else None)
+                         for seen in record["sightings"]]
+        except SidecarError as exc:
+            outcomes.append(Outcome("-", sidecar.name, "failed",
+                                    error=f"{exc}{releases_of(sidecar.name.removesuffix('.meta.json'))}"))
+            continue
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            outcomes.append(Outcome("-", sidecar.name, "failed", error=f"{sidecar}: a sighting cannot be read ({exc!r})"
+                                                                        f"{releases_of(record['sha256'])}"))
+            continue
         path = sidecar.with_name(record["file"])
         source = catalog.get(record["source_id"])
         if source is None:
             outcomes.append(Outcome(record["source_id"], path.name, "skipped", error="source no longer in the catalog"))
             continue
-        if not path.exists() or sha256_of(path) != record["sha256"]:
-            outcomes.append(Outcome(source.id, path.name, "failed", error=f"{path}: archived file missing or altered (sha256 mismatch)"))
+        if not path.exists():
+            outcomes.append(Outcome(source.id, path.name, "failed",
+                                    error=f"{path}: archived file missing{releases_of(record['sha256'])}"))
             continue
-        for seen in record["sightings"]:
-            candidates.append(Candidate(source, seen["file_name"], seen["url"], seen["title"], seen["landing_page"],
-                                        date.fromisoformat(seen["published_on"]), path, record["sha256"], record["bytes"],
-                                        datetime.fromisoformat(seen["fetched_at"])))
+        if sha256_of(path) != record["sha256"]:
+            outcomes.append(Outcome(source.id, path.name, "failed",
+                                    error=f"{path}: archived file altered (sha256 mismatch){releases_of(record['sha256'])}"))
+            continue
+        for file_name, url, title, landing_page, published_on, fetched_at, page_updated_at in sightings:
+            candidates.append(Candidate(source, file_name, url, title, landing_page, published_on, path, record["sha256"],
+                                        record["bytes"], fetched_at, page_updated_at))
     return candidates, outcomes
 
 
-def rebuild(settings: Settings) -> list[Outcome]:
-    """`pledges rebuild`: a new warehouse from the raw archive alone (no network), swapped in atomically."""
+def rebuild(settings: Settings, force: bool = False) -> list[Outcome]:
+    """`pledges rebuild`: a new warehouse from the raw archive alone (no network), swapped in atomically.
+
+    Nothing is published (RebuildRefused, the published file untouched) when there is no archive, when any
+    archived file or sidecar fails its check, or when the new warehouse would hold fewer of the published
+    warehouse's loaded releases; `force` publishes what can be rebuilt regardless.
+    """
     with db.writer_lock(settings.warehouse, settings.lock_timeout):
-        candidates, outcomes = archived_candidates(settings)
-        return outcomes + publish(settings, candidates, fresh=True)
+        published = _published_releases(settings.warehouse)
+        if not force and not settings.archive_dir.is_dir():
+            held = [f"{r} ({name})" for r, (_sha, name) in published.items()]
+            raise RebuildRefused(f"nothing published: no raw archive at {settings.archive_dir}"
+                                 + (f"; the published warehouse keeps its {len(held)} loaded release(s): {_listed(held)}"
+                                    if held else "")
+                                 + " (`pledges rebuild --force` publishes an empty warehouse)")
+        candidates, outcomes = archived_candidates(settings, published)
+        if not force and (broken := [o for o in outcomes if o.status == "failed"]):
+            raise RebuildRefused(f"nothing published: {len(broken)} archived file(s) or sidecar(s) failed their check "
+                                 "(listed above); the published warehouse is unchanged. Restore them, or "
+                                 "`pledges rebuild --force` publishes without them", outcomes)
+        return outcomes + publish(settings, candidates, fresh=True,
+                                  keep=None if force else {r: name for r, (_sha, name) in published.items()})
 
 
 def outcome_dicts(outcomes: list[Outcome]) -> list[dict]:

@@ -52,7 +52,7 @@ def year_ending_bounds(label: str) -> tuple[date, date]:
     m = _YEAR_ENDING.match(str(label))
     if not m:
         raise ValueError(f"not a year-ending label: {label!r} (expected e.g. 'YE Jun 25')")
-    month = MONTHS.get(m.group(1).casefold()[:3])
+    month = MONTHS.get(m.group(1).casefold())     # a month name or its abbreviation, never guessed from a prefix
     if month is None:
         raise ValueError(f"unknown month in {label!r}")
     year = int(m.group(2))

@@ -104,7 +104,8 @@ def read_report_data(warehouse: Path) -> dict:
     try:
         latest = _rows(con, """
             SELECT source_id, published_on, release_id, file_url, title FROM marts.releases WHERE status = 'loaded'
-            QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY published_on DESC, fetched_at DESC, release_id DESC) = 1
+            QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY published_on DESC, version DESC, page_updated_at DESC NULLS LAST,
+                                                         fetched_at DESC, release_id DESC) = 1
             ORDER BY source_id""")
         rejected = _rows(con, """
             SELECT source_id, count(*) AS releases, max(published_on) AS latest FROM marts.releases

@@ -56,4 +56,4 @@ def test_flow_run_publishes_and_fails_on_rejection(prefect_server, settings, mir
             from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
             return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["pledge-status"])))
     markdown = asyncio.run(status_artifact())
-    assert markdown and "| small_boats | pledge |" in markdown[0].data and "returns_seven_months" in markdown[0].data
+    assert markdown and "| Small boat crossings: smashing the gangs | pledge |" in markdown[0].data and "Returns: 19,000 in seven months" in markdown[0].data

@@ -19,8 +19,18 @@ CREATE TABLE IF NOT EXISTS meta.releases (
     rows           BIGINT,
     status         VARCHAR NOT NULL,      -- loaded | unchanged | rejected
     error          VARCHAR,
-    same_as        VARCHAR                -- for `unchanged`: the release with identical content
+    same_as        VARCHAR,               -- for `unchanged`: the release with identical content
+    version        INTEGER,               -- the file name's `_vN` suffix (1 without one): ranks same-day releases
+    page_updated_at TIMESTAMP             -- when the page listing the file was last updated, where known
 );
+
+-- Warehouses created before a column existed gain it here (this file runs before every load); `version`
+-- is derived from the file name as flows.catalog.version_in_name does.
+ALTER TABLE meta.releases ADD COLUMN IF NOT EXISTS version INTEGER;
+ALTER TABLE meta.releases ADD COLUMN IF NOT EXISTS page_updated_at TIMESTAMP;
+UPDATE meta.releases SET version = coalesce(TRY_CAST(nullif(regexp_extract(file_name,
+    '(?i)[-_ ]v(\d+)(?:\.\d+)*\.[a-z0-9]+$', 1), '') AS INTEGER), 1)
+WHERE version IS NULL;
 
 CREATE TABLE IF NOT EXISTS meta.release_failures (
     release_id  VARCHAR NOT NULL,

@@ -657,19 +657,43 @@ def add_quarter_periods(frame: pd.DataFrame, quarter: str = "quarter", year: str
     return frame
 
 
+# Date text as UK publishers write it: day first, or ISO year first. Four-digit years only. Nothing else
+# is read as a date: '02/23/2026' (month first), '5/2/26' (which century?), '2026/05/02' are refused, not guessed.
+_DATE_TEXT_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+                      "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)? ([a-z]+)\.?,? (\d{4})", re.IGNORECASE)
+
+
+def parse_date_text(value: str) -> pd.Timestamp | None:
+    """A date written as text, read day first ('05/02/2026' is 5 February; '5 Feb 2026', '5 Sept 2026',
+    '2026-02-05' too); None for anything else, including month-first and invalid dates."""
+    text = _WS.sub(" ", value).strip()
+    m = _DAY_MONTH_YEAR.fullmatch(text)
+    if m:
+        from flows.catalog import MONTHS   # lazy: the catalog imports the parsers
+        month = MONTHS.get(m.group(2).casefold())
+        try:
+            return pd.Timestamp(date(int(m.group(3)), month, int(m.group(1)))) if month else None
+        except ValueError:
+            return None
+    for fmt in _DATE_TEXT_FORMATS:
+        try:
+            return pd.Timestamp(datetime.strptime(text, fmt)).normalize()
+        except ValueError:
+            continue
+    return None
+
+
 def _as_timestamp(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value.normalize()
     if hasattr(value, "year") and hasattr(value, "month"):
         return pd.Timestamp(value).normalize()
     if isinstance(value, str):
-        text = _WS.sub(" ", value).strip()
-        for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"):   # UK day-first, never US
-            try:
-                return pd.Timestamp(datetime.strptime(text, fmt)).normalize()
-            except ValueError:
-                continue
-    return value    # left as published: validation names the cell
+        parsed = parse_date_text(value)     # UK day-first, never US
+        if parsed is not None:
+            return parsed
+    return value    # left as published: the loader refuses it, naming the cell
 
 
 def add_stock_periods(frame: pd.DataFrame, as_at: str = "as_at", quarter: str = "quarter", year: str | None = "year") -> pd.DataFrame:

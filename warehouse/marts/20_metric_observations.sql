@@ -1,10 +1,18 @@
 -- Answers: what value did each official release give for each metric and period,
 -- and which of those values is the latest revision?
 -- Every pledge reads from this table. Values from rejected releases never appear.
+--
+-- Loaded releases numbered from oldest to newest, the one order every "latest" follows: publication date,
+-- then (same day) the file name's _vN version, then the page's updated time where known, then fetch time.
+CREATE OR REPLACE VIEW staging.release_order AS
+SELECT release_id, published_on,
+       row_number() OVER (ORDER BY published_on, coalesce(version, 1), page_updated_at NULLS FIRST, fetched_at,
+                                   release_id) AS release_rank
+FROM meta.releases WHERE status = 'loaded';
+
 CREATE OR REPLACE TABLE marts.metric_observations AS
-WITH releases AS (   -- loaded releases numbered from oldest to newest (same day: fetched later, then higher id)
-    SELECT release_id, published_on, row_number() OVER (ORDER BY published_on, fetched_at, release_id) AS release_rank
-    FROM meta.releases WHERE status = 'loaded'
+WITH releases AS (
+    SELECT release_id, published_on, release_rank FROM staging.release_order
 ),
 observations AS (
     SELECT v.metric_id, v.period_type, v.period_start, v.period_end, v.value, v.unit, v.release_id,

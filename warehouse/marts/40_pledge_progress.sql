@@ -19,11 +19,13 @@ WITH pledges AS (
 observations AS (   -- what tracked periods and their baselines can use (a year-ending period reaches a year back),
                     -- each with the publication date of the release that revised it next
     SELECT p.pledge_id, o.period_type, o.period_start, o.period_end, o.value, o.unit, o.release_id, o.published_on,
+           r.release_rank,
            lead(o.published_on) OVER (PARTITION BY p.pledge_id, o.period_start, o.period_end
-                                      ORDER BY o.published_on, o.release_id) AS superseded_on
+                                      ORDER BY r.release_rank) AS superseded_on
     FROM pledges p
     JOIN marts.metric_observations o ON o.metric_id = p.metric_id
          AND o.period_end >= least(coalesce(p.baseline_start, p.track_from), p.track_from - INTERVAL 2 YEAR)
+    JOIN staging.release_order r ON r.release_id = o.release_id
 ),
 vintages AS (
     SELECT DISTINCT p.pledge_id, o.published_on AS as_of
@@ -31,7 +33,7 @@ vintages AS (
 ),
 known AS (   -- each period from the newest release published on or before the vintage (not yet revised by then)
     SELECT v.pledge_id, v.as_of, o.period_type, o.period_start, o.period_end, o.value, o.unit,
-           o.release_id, o.published_on
+           o.release_id, o.published_on, o.release_rank
     FROM vintages v
     JOIN observations o ON o.pledge_id = v.pledge_id AND o.published_on <= v.as_of
          AND (o.superseded_on IS NULL OR o.superseded_on > v.as_of)
@@ -55,7 +57,7 @@ buckets AS (   -- flows are summed over the bucket; stocks take their last level
            any_value(k.unit) AS unit,
            min(k.period_start) AS covered_start, max(k.period_end) AS covered_end,
            sum(staging.days_in(k.period_start, k.period_end)) AS covered_days,
-           arg_max(k.release_id, k.published_on) AS release_id
+           arg_max(k.release_id, k.release_rank) AS release_id
     FROM known k JOIN pledges p USING (pledge_id)
     GROUP BY ALL
 ),

@@ -21,7 +21,7 @@ data_to AS (   -- the last published day of each vintage
 ),
 monthly AS (   -- each vintage's figures per calendar month (daily or weekly series fall inside one month each)
     SELECT pledge_id, as_of, CAST(date_trunc('month', period_start) AS DATE) AS month, sum(value) AS value,
-           sum(staging.days_in(period_start, period_end)) AS days, arg_max(release_id, published_on) AS release_id
+           sum(staging.days_in(period_start, period_end)) AS days, arg_max(release_id, release_rank) AS release_id
     FROM known GROUP BY ALL
 ),
 month_ends AS (   -- every complete month from track_from to the last complete month of the vintage
@@ -53,7 +53,7 @@ summed AS (   -- the window and its baseline summed over the vintage's published
            sum(k.value) FILTER (WHERE k.period_start >= f.baseline_start AND k.period_end <= f.baseline_end) AS baseline_value,
            sum(staging.days_in(k.period_start, k.period_end))
                FILTER (WHERE k.period_start >= f.baseline_start AND k.period_end <= f.baseline_end) AS baseline_days,
-           arg_max(k.release_id, k.published_on) FILTER (WHERE k.period_start >= f.period_start AND k.period_end <= f.period_end) AS release_id
+           arg_max(k.release_id, k.release_rank) FILTER (WHERE k.period_start >= f.period_start AND k.period_end <= f.period_end) AS release_id
     FROM framed f
     JOIN known k ON k.pledge_id = f.pledge_id AND k.as_of = f.as_of
          AND k.period_end >= f.baseline_start AND k.period_start <= f.period_end

@@ -43,10 +43,11 @@ bases AS (   -- one row per part, vintage and basis: latest official statistics 
     WHERE b.basis NOT LIKE 'note%' OR p.note_metric IS NOT NULL
 ),
 known AS (   -- each period from the newest release published by the cutoff
-    SELECT b.pledge_id, b.part_no, b.vintage, b.basis, o.*
+    SELECT b.pledge_id, b.part_no, b.vintage, b.basis, o.*, r.release_rank
     FROM bases b JOIN marts.metric_observations o ON o.metric_id = b.metric_id AND o.published_on <= b.cutoff
+    JOIN staging.release_order r USING (release_id)
     QUALIFY row_number() OVER (PARTITION BY b.pledge_id, b.part_no, b.vintage, b.basis, o.period_start, o.period_end
-                               ORDER BY o.published_on DESC, o.release_id DESC) = 1
+                               ORDER BY r.release_rank DESC) = 1
 ),
 windows AS (   -- the claimed period, the same period a year before, and the base period
     SELECT pledge_id, part_no, vintage, basis, 'claim' AS role, claim_start AS w_start, claim_end AS w_end FROM bases
@@ -59,7 +60,7 @@ windows AS (   -- the claimed period, the same period a year before, and the bas
 ),
 matched AS (
     SELECT w.pledge_id, w.part_no, w.vintage, w.basis, w.role, w.w_start, w.w_end, k.period_type, k.period_start,
-           k.period_end, k.value, k.unit, k.release_id, k.published_on, FALSE AS fallback,
+           k.period_end, k.value, k.unit, k.release_id, k.published_on, k.release_rank, FALSE AS fallback,
            staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end) AS inside
     FROM windows w JOIN known k USING (pledge_id, part_no, vintage, basis)
     WHERE 2 * staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end) >= staging.days_in(k.period_start, k.period_end)
@@ -70,7 +71,7 @@ chosen AS (   -- plus, for a ratio whose base year the edition lacks, its earlie
     UNION ALL
     SELECT * FROM (
         SELECT w.pledge_id, w.part_no, w.vintage, w.basis, w.role, w.w_start, w.w_end, k.period_type, k.period_start,
-               k.period_end, k.value, k.unit, k.release_id, k.published_on, TRUE AS fallback,
+               k.period_end, k.value, k.unit, k.release_id, k.published_on, k.release_rank, TRUE AS fallback,
                staging.days_in(k.period_start, k.period_end) AS inside
         FROM windows w JOIN bases b USING (pledge_id, part_no, vintage, basis)
         JOIN known k USING (pledge_id, part_no, vintage, basis)
@@ -92,7 +93,8 @@ sums AS (
            CASE WHEN count(*) = 1 THEN staging.period_label(any_value(period_type), min(period_start), max(period_end))
                 ELSE staging.period_label(any_value(period_type), min(period_start), min(period_end)) || '–'
                      || staging.period_label(any_value(period_type), max(period_start), max(period_end)) END AS label,
-           arg_max(release_id, published_on) AS release_id, max(published_on) AS published_on
+           arg_max(release_id, release_rank) AS release_id, max(published_on) AS published_on,
+           max(release_rank) AS release_rank
     FROM chosen GROUP BY pledge_id, part_no, vintage, basis, role
 ),
 indexed AS (   -- for highest_since: every run of as many consecutive periods as the claim uses
@@ -128,7 +130,8 @@ records AS (   -- for record_high: the peak inside the claimed period against ev
            max(k.value) FILTER (WHERE k.period_end BETWEEN b.claim_start AND b.claim_end) AS peak,
            arg_max(staging.period_label(k.period_type, k.period_start, k.period_end), k.value)
                FILTER (WHERE k.period_end BETWEEN b.claim_start AND b.claim_end) AS peak_label,
-           arg_max(k.release_id, k.published_on) FILTER (WHERE k.period_end BETWEEN b.claim_start AND b.claim_end) AS release_id,
+           arg_max(k.release_id, k.release_rank) FILTER (WHERE k.period_end BETWEEN b.claim_start AND b.claim_end) AS release_id,
+           max(k.release_rank) FILTER (WHERE k.period_end BETWEEN b.claim_start AND b.claim_end) AS release_rank,
            max(k.published_on) FILTER (WHERE k.period_end BETWEEN b.claim_start AND b.claim_end) AS published_on,
            max(k.value) FILTER (WHERE k.period_end < b.claim_start) AS earlier,
            arg_max(staging.period_label(k.period_type, k.period_start, k.period_end), k.value)
@@ -167,7 +170,9 @@ measured AS (
            staging.due_on(staging.last_period_end(mt.period_type, b.claim_end), mt.publication_lag_months) AS due_on,
            (SELECT max(k.period_end) FROM known k WHERE k.pledge_id = b.pledge_id AND k.part_no = b.part_no
             AND k.vintage = b.vintage AND k.basis = b.basis) AS data_to,
-           coalesce(r.release_id, greatest(c.release_id, cmp.release_id)) AS release_id,
+           coalesce(r.release_id, CASE WHEN coalesce(cmp.release_rank, -1) > coalesce(c.release_rank, -1)
+                                       THEN cmp.release_id ELSE c.release_id END) AS release_id,
+           coalesce(r.release_rank, greatest(c.release_rank, cmp.release_rank)) AS release_rank,
            coalesce(r.published_on, greatest(c.published_on, cmp.published_on)) AS published_on
     FROM bases b
     LEFT JOIN marts.metrics mt ON mt.metric_id = b.metric_id
@@ -299,7 +304,7 @@ combined AS MATERIALIZED (   -- the parts of a claim added up, per vintage and b
            arg_min(claimed_rate, part_no) AS claimed_rate, bool_and(coalesce(exact, FALSE)) AS exact,
            min(due_on) FILTER (WHERE verdict = 'not yet published') AS due_on,
            arg_min(page_url, part_no) AS page_url, arg_min(publisher, part_no) AS publisher,
-           max(release_id) AS release_id, max(published_on) AS published_on,
+           arg_max(release_id, release_rank) AS release_id, max(published_on) AS published_on,
            list({'part': part_label, 'metric_id': metric_id, 'verdict': verdict, 'official_measure': official_measure}
                 ORDER BY part_no) AS part_verdicts
     FROM explained GROUP BY pledge_id, vintage, basis

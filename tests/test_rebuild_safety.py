@@ -1,0 +1,139 @@
+"""`pledges rebuild` cannot empty or shrink the published warehouse, and refuses archive files and sidecars
+that fail their checks: the published file stays byte-identical and the exit code says so."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows import cli
+from tests.warehouse_reads import query
+from tests.workbooks import small_boats_file
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def two_releases(settings, tmp_path) -> dict[str, Path]:
+    """Two releases loaded from local files: release id -> the archived file."""
+    for published, days in ((date(2024, 2, 2), 20), (date(2024, 2, 9), 27)):
+        path = small_boats_file(tmp_path / "files", published, start=date(2024, 1, 1), days=days)
+        assert cli.main(["load", "--warehouse", str(settings.warehouse), str(path)]) == cli.EXIT_OK
+    rows = query(settings, "SELECT release_id, sha256 FROM meta.releases WHERE status = 'loaded' ORDER BY release_id")
+    assert len(rows) == 2
+    return {release_id: next(settings.archive_dir.glob(f"*/{sha}.ods")) for release_id, sha in rows}
+
+
+def rebuild(settings, *extra: str) -> int:
+    return cli.main(["rebuild", "--warehouse", str(settings.warehouse), *extra])
+
+
+def assert_untouched(settings, before: str) -> None:
+    assert digest(settings.warehouse) == before
+    assert not settings.warehouse.with_name(settings.warehouse.name + ".building").exists()
+
+
+def test_rebuild_without_an_archive_publishes_nothing(settings, two_releases, capsys):
+    shutil.rmtree(settings.archive_dir)
+    before = digest(settings.warehouse)
+    assert rebuild(settings) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "no raw archive" in err and str(settings.archive_dir) in err and "nothing published" in err
+    for release_id in two_releases:
+        assert release_id in err
+    assert_untouched(settings, before)
+
+
+def test_rebuild_with_an_archived_file_missing_publishes_nothing(settings, two_releases, capsys):
+    gone_id, gone = next(iter(two_releases.items()))
+    gone.unlink()
+    before = digest(settings.warehouse)
+    assert rebuild(settings) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "missing" in err and gone.name in err and gone_id in err and "nothing published" in err
+    assert_untouched(settings, before)
+
+
+def test_rebuild_with_an_archived_file_altered_publishes_nothing(settings, two_releases, capsys):
+    altered_id, altered = list(two_releases.items())[1]
+    altered.write_bytes(altered.read_bytes() + b"tampered")
+    before = digest(settings.warehouse)
+    assert rebuild(settings) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "sha256 mismatch" in err and altered.name in err and altered_id in err and "nothing published" in err
+    assert_untouched(settings, before)
+
+
+def test_rebuild_that_would_drop_a_release_publishes_nothing(settings, two_releases, capsys):
+    """A release whose file and sidecar are both gone: no file fails its check, but the rebuild has fewer releases."""
+    gone_id, gone = next(iter(two_releases.items()))
+    gone.unlink()
+    gone.with_name(gone.name.replace(".ods", ".meta.json")).unlink()
+    before = digest(settings.warehouse)
+    assert rebuild(settings) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert gone_id in err and "--force" in err and "nothing published" in err
+    assert_untouched(settings, before)
+
+
+def test_rebuild_force_publishes_what_it_can(settings, two_releases, capsys):
+    gone_id, gone = next(iter(two_releases.items()))
+    kept_id = next(r for r in two_releases if r != gone_id)
+    gone.unlink()
+    assert rebuild(settings, "--force") == cli.EXIT_FAILED      # the missing file is still reported as a failure
+    assert gone.name in capsys.readouterr().err
+    assert query(settings, "SELECT release_id FROM meta.releases WHERE status = 'loaded'") == [(kept_id,)]
+    # and with no archive at all, --force publishes an empty warehouse
+    shutil.rmtree(settings.archive_dir)
+    rebuild(settings, "--force")
+    assert query(settings, "SELECT count(*) FROM meta.releases") == [(0,)]
+
+
+def test_a_good_archive_still_rebuilds(settings, two_releases):
+    before = query(settings, "SELECT release_id, published_on, status FROM meta.releases ORDER BY ALL")
+    assert rebuild(settings) == cli.EXIT_OK
+    assert query(settings, "SELECT release_id, published_on, status FROM meta.releases ORDER BY ALL") == before
+
+
+# --- item 12: sidecars are protected -----------------------------------------------------------------
+
+def test_rebuild_refuses_a_sidecar_whose_dates_were_edited(settings, two_releases, capsys):
+    release_id, archived = next(iter(two_releases.items()))
+    sidecar = archived.with_name(archived.name.replace(".ods", ".meta.json"))
+    record = json.loads(sidecar.read_text())
+    assert record["sightings"][0]["published_on"] == release_id.split("/")[1]
+    record["sightings"][0]["published_on"] = "2023-06-30"
+    sidecar.write_text(json.dumps(record, indent=2))
+    before = digest(settings.warehouse)
+    assert rebuild(settings) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert str(sidecar) in err and "edited" in err and "nothing published" in err
+    assert_untouched(settings, before)
+    assert query(settings, "SELECT count(*) FROM meta.releases WHERE published_on = DATE '2023-06-30'") == [(0,)]
+
+
+def test_rebuild_refuses_a_sidecar_that_is_not_json(settings, two_releases, capsys):
+    _release_id, archived = next(iter(two_releases.items()))
+    sidecar = archived.with_name(archived.name.replace(".ods", ".meta.json"))
+    sidecar.write_text(sidecar.read_text()[:-40])
+    before = digest(settings.warehouse)
+    assert rebuild(settings) == cli.EXIT_FAILED
+    assert str(sidecar) in capsys.readouterr().err
+    assert_untouched(settings, before)
+
+
+
+def test_a_sidecar_written_before_checksums_still_rebuilds(settings, two_releases):
+    """Archives from before sidecars carried a checksum are read as they are (nothing to check them against)."""
+    for sidecar in settings.archive_dir.glob("*/*.meta.json"):
+        record = json.loads(sidecar.read_text())
+        del record["checksum"]
+        sidecar.write_text(json.dumps(record, indent=2))
+    assert rebuild(settings) == cli.EXIT_OK
+    assert query(settings, "SELECT count(*) FROM meta.releases WHERE status = 'loaded'") == [(2,)]
