@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import textwrap
 import logging
 import os
 import sys
+import textwrap
 from datetime import date
 from pathlib import Path
 
@@ -156,12 +156,15 @@ def print_table(rows: list[dict], columns: list[str], width: int = 60) -> None:
 
 def print_explained(p: dict) -> None:
     """One entry in words: title and status, the exact quote with who said it and when, method, explanation, evidence."""
-    wrap = textwrap.TextWrapper(width=100, initial_indent="    ", subsequent_indent="      ")
+    wrap = textwrap.TextWrapper(width=100, initial_indent="    ", subsequent_indent="      ",
+                                break_long_words=False, break_on_hyphens=False)   # addresses stay whole
     print(f"\n  {p['pledge_id']}: {p['title']} [{p['status']}]")
     said = f"{p['said_by']}, {p['statement_title']} (statement {p['statement']}), {p['said_on']}"
     if p.get("said_on_basis"):
-        said += f"; date {p['said_on_basis']}"
+        said += f"; date: {p['said_on_basis']}"
     print(wrap.fill(f"\u201c{p['quote']}\u201d \u2014 {said}"))
+    for also in p.get("also_quoted") or []:
+        print(wrap.fill(f"Also: \u201c{also['quote']}\u201d (statement {also['statement']})"))
     if p.get("method"):
         print(wrap.fill(f"Method: {p['method']}"))
     print(wrap.fill(p["explanation"] or ""))

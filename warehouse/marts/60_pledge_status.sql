@@ -38,7 +38,7 @@ due AS (   -- when the first tracked period's figures must be out (catalog publi
                     - INTERVAL 1 DAY AS DATE)), publication_lag_months) AS due_on
     FROM marts.pledges WHERE type = 'pledge' AND kind = 'quantitative'
 )
-SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.quote, p.said_by, p.said_on, p.said_on_basis,
+SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.quote, p.also_quoted, p.said_by, p.said_on, p.said_on_basis,
        p.method, p.metric_id, p.unit,
        coalesce(g.view, CASE WHEN p.type = 'pledge' AND p.kind = 'quantitative' THEN p.status_view END) AS view,
        coalesce(g.period_label, c.official_periods) AS period_label,
@@ -63,9 +63,9 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || p.method || coalesce(' Evidence: ' || ev.text || '.', '')
             WHEN p.type = 'claim' THEN c.explanation
             WHEN g.pledge_id IS NULL THEN
-                 coalesce('Official figures for ' || m.title || ' are loaded up to ' || strftime(latest.data_to, '%-d %b %Y')
+                 coalesce('Official figures for ' || staging.metric_words(m.title) || ' are loaded up to ' || strftime(latest.data_to, '%-d %b %Y')
                           || ' only; the pledge is tracked from ' || strftime(p.track_from, '%-d %b %Y') || '. ',
-                          'No official figures for ' || coalesce(m.title, p.metric_id) || ' are loaded. ')
+                          'No official figures for ' || staging.metric_words(coalesce(m.title, p.metric_id)) || ' are loaded. ')
                  || CASE WHEN d.due_on <= least(as_of_date, current_date)
                          THEN 'Figures for the first tracked period were due by ' || strftime(d.due_on, '%-d %b %Y') || ' ('
                               || p.publisher || '): published, but not loaded here; get them from ' || p.source_page_url || '.'
