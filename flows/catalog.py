@@ -34,6 +34,9 @@ class Metric:
     definition: str
     where: str = "TRUE"
     measure: str = "flow"      # flow (sums over time) | stock (a level on a date: never summed across periods)
+    # a revision is listed in marts.changes (and the feed) when it exceeds both thresholds
+    revision_threshold_pct: float = 5.0
+    revision_threshold_abs: float = 0.0
     source_id: str = ""
 
 

@@ -32,7 +32,7 @@ EXAMPLES = {
     "docs": "pledges docs\n  pledges docs --out docs/data-dictionary.md",
     "sql": "pledges sql \"SELECT * FROM marts.claim_checks\"\n"
            "  pledges sql --json \"SELECT metric_id, unit FROM marts.metrics\"",
-    "status": "pledges status\n  pledges status --explain\n  pledges status --as-of 2025-02-01\n  pledges status --json",
+    "status": "pledges status\n  pledges status --explain\n  pledges status --as-of 2025-02-01\n  pledges status --changes\n  pledges status --json",
 }
 
 
@@ -190,6 +190,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.explain:
         for p in data["pledges"]:
             print_explained(p)
+    if args.changes:
+        from flows.feed import read_changes
+        print("\nchanges (newest first):")
+        cutoff = as_of or date(9999, 12, 31)
+        print_table([c for c in read_changes(Path(args.warehouse)) if c["changed_on"] <= cutoff],
+                    ["changed_on", "kind", "summary"], width=160)
     if data["rejected"]:
         print("\nrejected releases:")
         for r in data["rejected"]:
@@ -300,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="only releases published on or before this date")
     status.add_argument("--explain", action="store_true", help="one sentence per pledge and claim")
+    status.add_argument("--changes", action="store_true",
+                        help="what changed, newest first: status and verdict changes, new releases, revisions")
     report = add("report", "write a self-contained HTML report of every pledge and claim", cmd_report)
     report.add_argument("--out", default="reports/pledges.html", help="HTML file (or folder) to write (default %(default)s)")
     docs = add("docs", "print the data dictionary (tables, columns, descriptions) as Markdown", cmd_docs)

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
+from flows.feed import FEED_NAME, write_feed
 from warehouse import db
 
 DEFAULT_NAME = "pledges-report.html"
@@ -568,4 +569,5 @@ def write_report(warehouse: Path, out: Path) -> Path:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, out)     # a browser or web server never sees half a page
+    write_feed(warehouse, out.parent / FEED_NAME)   # the change feed beside it
     return out

@@ -1,0 +1,98 @@
+"""marts.changes and the Atom feed: status and verdict changes, new releases and revisions, each with
+the release that made it; the feed validated with a feed parser."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import feedparser
+import pandas as pd
+import pytest
+
+from flows import cli
+from flows.feed import FEED_NAME, read_changes, write_feed
+from tests.conftest import REALDATA
+from tests.test_claim_checks import CLAIM, derive, quarterly  # noqa: F401  (derive is a fixture)
+from tests.workbooks import small_boats_file
+
+FOLDER = REALDATA / "small_boats"
+
+
+def changes(warehouse) -> list[dict]:
+    return read_changes(warehouse)
+
+
+@pytest.mark.skipif(not FOLDER.is_dir(), reason=f"real published files not present at {FOLDER}")
+def test_real_weekly_releases_loaded_one_by_one_list_what_flipped(tmp_path):
+    warehouse = tmp_path / "wh" / "pledges.duckdb"
+    files = sorted(FOLDER.glob("*.ods"), key=lambda p: pd.Timestamp(p.name.split("_Small")[0].replace("_", " ")))
+    for path in files:
+        assert cli.main(["load", "--warehouse", str(warehouse), str(path)]) == 0
+    found = changes(warehouse)
+    assert [c["new_value"] for c in found if c["kind"] == "release"] == [p.name for p in reversed(files)]
+    # the 9 January 2026 file is the first with days of 2026: the year to date is now 2026's first days
+    # against the same days of 2025, read independently from that file
+    jan9 = FOLDER / "09_January_2026_Small_boats_-_time_series.ods"
+    daily = pd.read_excel(jan9, sheet_name="SB_01", engine="calamine", na_values=["-"]).set_index("Date")["Migrants arrived"]
+    last = daily.dropna().index.max()
+    ytd, before = daily["2026-01-01":last].sum(), daily["2025-01-01":last - pd.DateOffset(years=1)].sum()
+    flip = [c for c in found if c["subject"] == "small_boats" and "calendar year to date" in c["summary"]]
+    assert len(flip) == 1 and flip[0]["changed_on"] == date(2026, 1, 9) and flip[0]["release_id"].startswith("small_boats/2026-01-09")
+    assert (flip[0]["old_value"], flip[0]["new_value"]) == ("off track", "on track" if ytd < before else "off track")
+    assert f"2026 to {last.day} Jan: {ytd:,.0f} against {before:,.0f}" in flip[0]["summary"]
+    # the status itself (rolling 12 months) stayed off track in every one of these releases: no status row
+    assert [c for c in found if c["kind"] == "status"] == []
+
+    (tmp_path / "out").mkdir()
+    feed_path = write_feed(warehouse, tmp_path / "out")
+    assert feed_path.name == FEED_NAME
+    feed = feedparser.parse(feed_path.read_bytes())
+    assert not feed.bozo and feed.version == "atom10"
+    assert [e.title for e in feed.entries] == [c["summary"] for c in found]
+    assert len({e.id for e in feed.entries}) == len(found)
+    # the same list and the same entry ids after a rebuild from the archive
+    assert cli.main(["rebuild", "--warehouse", str(warehouse)]) == 0
+    again = feedparser.parse(write_feed(warehouse, tmp_path / "again.atom").read_bytes())
+    assert [e.id for e in again.entries] == [e.id for e in feed.entries]
+
+
+def test_revisions_beyond_the_threshold_are_listed(tmp_path):
+    warehouse = tmp_path / "wh" / "pledges.duckdb"
+    older = small_boats_file(tmp_path / "o", date(2024, 9, 6), start=date(2023, 7, 1), days=430)
+    # day 370 (5 July 2024) revised from 90 to 2,000; day 371 from 127 to 130 (under 25 people: not listed)
+    newer = small_boats_file(tmp_path / "n", date(2024, 9, 13), start=date(2023, 7, 1), days=437,
+                             revised={370: 2000, 371: (371 * 37) % 400 + 3})
+    assert cli.main(["load", "--warehouse", str(warehouse), str(older), str(newer)]) == 0
+    revisions = [c for c in changes(warehouse) if c["kind"] == "revision"]
+    daily = [c for c in revisions if c["subject"] == "small_boat_arrivals"]
+    assert [(c["old_value"], c["new_value"], c["changed_on"]) for c in daily] == \
+        [(f"{(370 * 37) % 400:,}", "2,000", date(2024, 9, 13))]
+    assert "small_boat_arrivals_weekly" in {c["subject"] for c in revisions}   # the week holding it moved too
+    revisions = daily
+    assert "5 Jul 2024: revised from 90 to 2,000 (+2122.2%)" in revisions[0]["summary"]
+
+
+def test_a_claim_verdict_change_names_the_release(derive):
+    observations = (quarterly("returns_q", {"2024 Q3": 8700}, "q/2024-11-28")
+                    + quarterly("returns_q", {"2024 Q3": 8800, "2024 Q4": 7900}, "q/2025-02-27")
+                    + quarterly("returns_q", {"2024 Q3": 10000, "2024 Q4": 9000}, "q/2025-05-22"))
+    con = derive(CLAIM, observations)
+    rows = con.execute("SELECT changed_on, old_value, new_value, release_id FROM marts.changes WHERE kind = 'verdict' "
+                       "ORDER BY changed_on").fetchall()
+    # 16,700 over 184 days (90.8 a day) bears out 90.0 a day; 19,000 over 184 days (103.3 a day) does not
+    assert rows == [(date(2025, 2, 27), "not yet published", "consistent", "q/2025-02-27"),
+                    (date(2025, 5, 22), "consistent", "understated", "q/2025-05-22")]
+
+
+def test_status_changes_lists_the_change_feed(tmp_path, capsys):
+    warehouse = tmp_path / "wh" / "pledges.duckdb"
+    older = small_boats_file(tmp_path / "o", date(2024, 9, 6), start=date(2023, 7, 1), days=430)
+    newer = small_boats_file(tmp_path / "n", date(2024, 9, 13), start=date(2023, 7, 1), days=437, revised={370: 2000})
+    assert cli.main(["load", "--warehouse", str(warehouse), str(older), str(newer)]) == 0
+    capsys.readouterr()
+    assert cli.main(["status", "--warehouse", str(warehouse), "--changes"]) == 0
+    out = capsys.readouterr().out
+    assert "changes (newest first):" in out and "5 Jul 2024: revised from 90 to 2,000" in out
+    assert out.index("2024-09-13") < out.index("2024-09-06")       # newest first
+    assert cli.main(["status", "--warehouse", str(warehouse), "--changes", "--as-of", "2024-09-10"]) == 0
+    assert "revised" not in capsys.readouterr().out                 # not yet known on 10 September

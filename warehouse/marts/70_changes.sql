@@ -1,0 +1,72 @@
+-- Answers: what changed, and when? One row per change a reader would want to be told about:
+--   status   a pledge's status moved (on the comparison its status rests on), with the release that moved it
+--   comparison  the same for a comparison shown beside it (e.g. small boats' calendar year to date)
+--   verdict  a claim's verdict moved
+--   release  a new official release was loaded
+--   revision a published figure was revised by more than its metric's threshold (catalog:
+--            revision_threshold_pct and revision_threshold_abs, both to be exceeded)
+-- Built from every vintage the warehouse keeps, so the list is the same after any publish or rebuild
+-- (a feed reader sees nothing vanish). Newest first.
+CREATE OR REPLACE TABLE marts.changes AS
+WITH status_by_vintage AS (   -- the latest row of each view of each pledge, in every vintage
+    SELECT g.pledge_id, g.view, g.view = p.status_view AS sets_status, g.as_of, g.status, g.period_label, g.value,
+           g.baseline_value, g.release_id
+    FROM marts.pledge_progress g JOIN marts.pledges p USING (pledge_id)
+    QUALIFY row_number() OVER (PARTITION BY g.pledge_id, g.view, g.as_of
+                               ORDER BY g.complete DESC, g.period_end DESC, g.period_start DESC) = 1
+),
+status_moves AS (
+    SELECT *, lag(status) OVER (PARTITION BY pledge_id, view ORDER BY as_of) AS old_status,
+              lag(period_label) OVER (PARTITION BY pledge_id, view ORDER BY as_of) AS old_period
+    FROM status_by_vintage
+),
+verdict_moves AS (
+    SELECT claim_id, vintage, verdict, official_periods, official_measure, release_id,
+           lag(verdict) OVER (PARTITION BY claim_id ORDER BY vintage) AS old_verdict
+    FROM staging.claim_check_vintages
+),
+thresholds AS (
+    SELECT metric_id, coalesce(revision_threshold_pct, 5) AS pct, coalesce(revision_threshold_abs, 0) AS abs_min FROM marts.metrics
+),
+revisions AS (   -- each value against the value the previous release gave for the same period
+    SELECT o.*, lag(o.value) OVER (PARTITION BY o.metric_id, o.period_type, o.period_start, o.period_end ORDER BY r.release_rank) AS old_value,
+           lag(o.release_id) OVER (PARTITION BY o.metric_id, o.period_type, o.period_start, o.period_end ORDER BY r.release_rank) AS old_release_id
+    FROM marts.metric_observations o JOIN staging.release_order r USING (release_id)
+)
+SELECT CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END AS kind, s.as_of AS changed_on, s.pledge_id AS subject,
+       p.title, s.old_status AS old_value, s.status AS new_value, s.release_id,
+       p.title || CASE WHEN s.sets_status THEN ''
+                       ELSE ' (' || CASE s.view WHEN 'period' THEN p.progress_period || 's' ELSE replace(s.view, '_', ' ') END
+                            || ', shown beside the status)' END
+       || ': ' || s.old_status || ' → ' || s.status || ' (' || s.period_label || ': '
+       || coalesce(format('{:,.0f}', s.value), '–') || ' against ' || coalesce(format('{:,.0f}', s.baseline_value), '–')
+       || CASE WHEN s.old_period <> s.period_label THEN '; before: ' || s.old_period ELSE '' END || ')' AS summary
+FROM status_moves s JOIN marts.pledges p USING (pledge_id)
+WHERE s.old_status IS NOT NULL AND s.old_status <> s.status
+UNION ALL
+SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.release_id,
+       p.title || ': ' || v.old_verdict || ' → ' || v.verdict
+       || coalesce(' (' || v.official_periods || ': ' || format('{:,.1f}', v.official_measure) || ')', '')
+FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id
+WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > DATE '-infinity'
+UNION ALL
+SELECT 'release', r.published_on, r.source_id, r.title, NULL, r.file_name, r.release_id,
+       'New release of ' || r.source_id || ': ' || r.file_name || ', published ' || strftime(r.published_on, '%-d %b %Y')
+FROM meta.releases r WHERE r.status = 'loaded'
+UNION ALL
+SELECT 'revision', o.published_on, o.metric_id, m.title, format('{:,.0f}', o.old_value), format('{:,.0f}', o.value), o.release_id,
+       m.title || ', ' || staging.period_label(o.period_type, o.period_start, o.period_end) || ': revised from '
+       || format('{:,.0f}', o.old_value) || ' to ' || format('{:,.0f}', o.value)
+       || ' (' || format('{:+.1f}', 100 * (o.value - o.old_value) / nullif(o.old_value, 0)) || '%)'
+FROM revisions o JOIN thresholds t USING (metric_id) JOIN marts.metrics m USING (metric_id)
+WHERE o.old_value IS NOT NULL AND abs(o.value - o.old_value) > t.abs_min
+  AND abs(o.value - o.old_value) > t.pct / 100 * abs(o.old_value)
+ORDER BY changed_on DESC, kind, subject;
+
+COMMENT ON TABLE marts.changes IS 'What changed and when, newest first: pledge status and claim verdict changes, new releases, and revisions beyond each metric''s threshold. The Atom feed (pledges-changes.atom beside the report) lists the same.';
+COMMENT ON COLUMN marts.changes.kind IS 'status (a pledge''s status moved), comparison (a comparison shown beside it moved), verdict (a claim''s verdict moved), release (a new release loaded) or revision (a figure revised beyond its metric''s threshold).';
+COMMENT ON COLUMN marts.changes.changed_on IS 'Publication date of the release that made the change.';
+COMMENT ON COLUMN marts.changes.subject IS 'The pledge or claim id, source id or metric id concerned.';
+COMMENT ON COLUMN marts.changes.old_value IS 'Status, verdict or figure before the change (NULL for a new release).';
+COMMENT ON COLUMN marts.changes.new_value IS 'Status, verdict or figure after it (the file name for a new release).';
+COMMENT ON COLUMN marts.changes.summary IS 'The change in one line of plain words.';
