@@ -88,8 +88,16 @@ def test_as_of_answers_rest_on_each_vintages_own_figures(warehouse):
     assert "14_November_2025_Small_boats_-_time_series.ods, published 14 Nov 2025" in row[5]
 
 
-def test_every_explanation_names_periods_figures_and_release(warehouse):
-    con = duckdb.connect(str(warehouse), read_only=True)
+@pytest.fixture(scope="module")
+def everything(tmp_path_factory):
+    """Every real published file in ../shared/realdata (the small boats, transparency and irregular migration workbooks)."""
+    path = tmp_path_factory.mktemp("all") / "pledges.duckdb"
+    cli.main(["load", "--warehouse", str(path), str(REALDATA)])
+    return path
+
+
+def test_every_explanation_names_periods_figures_and_release(everything):
+    con = duckdb.connect(str(everything), read_only=True)
     rows = con.execute("SELECT pledge_id, kind, status, period_label, value, release_file_name, explanation, evidence "
                        "FROM marts.pledge_status").fetchall()
     con.close()
