@@ -132,6 +132,22 @@ class CatalogError(Exception):
     pass
 
 
+# The fields whose value decides what the code does: a typo must fail when the catalog loads, naming entry and field.
+CHOICES = {
+    "discovery": {"govuk_page", "govuk_collection", "govuk_html", "ons_dataset", "dfe_api"},
+    "date_from": {"file_name", "reference_period", "page", "api"},
+    "format": {"xlsx", "ods", "csv", "zip", "json"},
+}
+METRIC_CHOICES = {"measure": {"flow", "stock"}}
+
+
+def _check_choices(where: str, record, choices: dict[str, set[str]]) -> None:
+    for name, allowed in choices.items():
+        value = getattr(record, name)
+        if value not in allowed:
+            raise CatalogError(f"{where}: field {name}: {value!r} is not one of {sorted(allowed)}")
+
+
 @cache
 def load_catalog(path: Path = CATALOG_FILE) -> dict[str, Source]:
     entries = tomllib.loads(path.read_text())
@@ -144,10 +160,15 @@ def load_catalog(path: Path = CATALOG_FILE) -> dict[str, Source]:
                             metrics=metrics, **entry)
         except (TypeError, KeyError, re.error) as exc:
             raise CatalogError(f"{where}: {exc}") from exc
+        _check_choices(where, source, CHOICES)
         if source.parser not in PARSERS:
-            raise CatalogError(f"{where}: parser {source.parser!r} is not one of {sorted(PARSERS)}")
-        tables = source.tables
+            raise CatalogError(f"{where}: field parser: {source.parser!r} is not one of {sorted(PARSERS)}")
+        try:
+            tables = source.tables
+        except ModuleNotFoundError:
+            raise CatalogError(f"{where}: field schema: no module schemas/{source.schema}.py") from None
         for metric in metrics:
+            _check_choices(f"{where} metric {metric.id}", metric, METRIC_CHOICES)
             if metric.period_type not in PERIOD_TYPES:
                 raise CatalogError(f"{where} metric {metric.id}: period_type {metric.period_type!r} not in {sorted(PERIOD_TYPES)}")
             if metric.table not in tables:
