@@ -1,11 +1,12 @@
 """The source catalog (flows/sources.toml), read and checked once."""
 from __future__ import annotations
 
+import calendar
 import importlib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +38,8 @@ class Metric:
     # a revision is listed in marts.changes (and the feed) when it exceeds both thresholds
     revision_threshold_pct: float = 5.0
     revision_threshold_abs: float = 0.0
+    # release gate (flows/gate.py): bounds, at_least, sum_of, sum_tolerance, and overrides of the source's gate
+    gate: dict = field(default_factory=dict, hash=False)
     source_id: str = ""
 
 
@@ -57,9 +60,13 @@ class Source:
     # date_from = "reference_period": the name gives the month the data run to, not the release date. A
     # download takes the page's date; a local file that month plus publication_lag_months (approximate).
     publication_lag_months: int = 0
+    # how often a new release is expected ("7 days", "3 months", "6 months", "1 year"): the report's next expected date
+    release_every: str = ""
     layout_confirmed: bool = True
     options: dict = field(default_factory=dict, hash=False)
     metrics: tuple[Metric, ...] = ()
+    # release gate thresholds against the previous release (flows/gate.py); None: no history checks
+    gate: dict | None = field(default=None, hash=False)
 
     def matches(self, file_name: str) -> re.Match | None:
         """The attachment pattern matched against the whole name (`$` alone would let a trailing newline through)."""
@@ -113,6 +120,10 @@ class Source:
         months = found.month - 1 + self.publication_lag_months
         return date(found.year + months // 12, months % 12 + 1, 1)
 
+    def next_release_after(self, published_on: date) -> date | None:
+        """When the release after one published on `published_on` is expected (release_every); None without it."""
+        return add_interval(published_on, self.release_every) if self.release_every else None
+
     @property
     def page_url(self) -> str:
         """The publisher's page for people (not the API address the pipeline reads)."""
@@ -161,6 +172,8 @@ def load_catalog(path: Path = CATALOG_FILE) -> dict[str, Source]:
         except (TypeError, KeyError, re.error) as exc:
             raise CatalogError(f"{where}: {exc}") from exc
         _check_choices(where, source, CHOICES)
+        if source.release_every and not RELEASE_EVERY.fullmatch(source.release_every):
+            raise CatalogError(f"{where}: field release_every: {source.release_every!r} is not like '7 days', '3 months' or '1 year'")
         if source.parser not in PARSERS:
             raise CatalogError(f"{where}: field parser: {source.parser!r} is not one of {sorted(PARSERS)}")
         try:
@@ -173,11 +186,31 @@ def load_catalog(path: Path = CATALOG_FILE) -> dict[str, Source]:
                 raise CatalogError(f"{where} metric {metric.id}: period_type {metric.period_type!r} not in {sorted(PERIOD_TYPES)}")
             if metric.table not in tables:
                 raise CatalogError(f"{where} metric {metric.id}: table {metric.table!r} is not in schemas.{source.schema}.TABLES")
+        from flows.gate import config_problems    # here: flows.gate reads catalog entries
+        if problems := config_problems(source):
+            raise CatalogError(f"{where}: {'; '.join(problems)}")
         sources[source_id] = source
     ids = [m.id for s in sources.values() for m in s.metrics]
     if len(ids) != len(set(ids)):
         raise CatalogError(f"{path.name}: metric ids must be unique across sources: {sorted({i for i in ids if ids.count(i) > 1})}")
     return sources
+
+
+RELEASE_EVERY = re.compile(r"(?P<n>[1-9][0-9]*) (?P<unit>day|week|month|year)s?")
+
+
+def add_interval(day: date, every: str) -> date:
+    """`day` plus an interval written like a catalog's release_every ("7 days", "3 months", "1 year");
+    a day past the end of the target month becomes its last day (31 August + 3 months = 30 November)."""
+    m = RELEASE_EVERY.fullmatch(every.strip())
+    if not m:
+        raise ValueError(f"{every!r} is not an interval like '7 days', '3 months' or '1 year'")
+    n, unit = int(m["n"]), m["unit"]
+    if unit in ("day", "week"):
+        return day + timedelta(days=n * (7 if unit == "week" else 1))
+    months = day.month - 1 + n * (12 if unit == "year" else 1)
+    year, month = day.year + months // 12, months % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 _VERSION = re.compile(r"[-_ ]v(\d+)(?:\.\d+)*\.[a-z0-9]+\Z", re.IGNORECASE)
@@ -193,7 +226,8 @@ def version_in_name(file_name: str) -> int:
 
 
 def recognise(file_name: str) -> Source | None:
-    """The catalog entry whose attachment pattern matches this whole file name."""
+    """The catalog entry whose attachment pattern matches this whole file name (the name only: `pledges load`
+    also recognises a file by its content when no pattern matches, flows.recognise.recognise_file)."""
     for source in load_catalog().values():
         if source.matches(file_name):
             return source

@@ -30,8 +30,11 @@ EXAMPLES = {
     "rebuild": "pledges rebuild\n  pledges rebuild --warehouse /srv/pledges/pledges.duckdb\n"
                "  pledges rebuild --force           # publish what can be rebuilt, even with releases lost",
     "docs": "pledges docs\n  pledges docs --out docs/data-dictionary.md",
+    "export": "pledges export --out export                 # Parquet files and datapackage.json\n"
+              "  pledges export --out export-csv --format csv",
     "sql": "pledges sql \"SELECT * FROM marts.claim_checks\"\n"
            "  pledges sql --json \"SELECT metric_id, unit FROM marts.metrics\"",
+    "accept": "pledges accept small_boats/2026-01-30/0123456789ab   # a release id that `pledges status` lists as held",
     "status": "pledges status\n  pledges status --explain\n  pledges status --as-of 2025-02-01\n  pledges status --changes\n  pledges status --json",
 }
 
@@ -51,8 +54,8 @@ def _print_outcomes(outcomes: list[ingest.Outcome]) -> int:
         line = f"{o.status:<9} {o.source_id:<14} {name}"
         if o.status == "loaded":
             line += f"  ({o.rows:,} rows, {o.release_id})"
-        elif o.status == "skipped" and o.error:
-            line += f"  ({o.error})"
+        elif o.status in ("skipped", "superseded") and o.error:
+            line += f"  ({o.error.splitlines()[0]})"
         print(line)
         for note in o.notes:
             print(f"          note: {note}")
@@ -66,18 +69,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.no_prefect:
         return _print_outcomes(ingest.run_sources(settings, args.source or None))
+    # before Prefect is imported: no telemetry from the client or the temporary server (a user's own value is kept)
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.pipeline import RunFailed, pledges_run
     try:
         result = pledges_run(source_ids=args.source or None, warehouse=str(settings.warehouse),
                              govuk_base=settings.govuk_base)
     except RunFailed as exc:
         return _print_outcomes(exc.outcomes)
+    except (WarehouseBusy, KeyError, db.QueryRefused):
+        raise                                   # their own exit codes (main)
+    except Exception as exc:
+        if args.debug or not _raised_in(exc, pledges_run.fn):
+            raise
+        # raised in the flow run: Prefect has already logged it with its traceback, so no "use --debug" hint
+        print(f"pledges run: the flow run failed: {type(exc).__name__}: {exc} (traceback in Prefect's log above)",
+              file=sys.stderr)
+        return EXIT_FAILED
     return _print_outcomes([ingest.Outcome(**o) for o in result])
+
+
+def _raised_in(exc: BaseException, function) -> bool:
+    """Whether `function` is on the exception's traceback (so it was raised while it ran)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is function.__code__:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     return _print_outcomes(ingest.load_paths(_settings(args), [Path(p) for p in args.paths]))
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    return _print_outcomes(ingest.accept(_settings(args), args.release_id))
 
 
 def _rows(con, sql: str, params: list | None = None) -> list[dict]:
@@ -107,13 +135,15 @@ def status_data(warehouse: Path, as_of: date | None = None) -> dict:
     """Sources, rejected releases and every pledge and claim, optionally as known on `as_of`."""
     con = db.connect_read_only(warehouse)
     if con is None:
-        return {"warehouse": str(warehouse), "published": False, "as_of": as_of, "sources": [], "rejected": [], "pledges": []}
+        return {"warehouse": str(warehouse), "published": False, "as_of": as_of, "sources": [], "rejected": [], "held": [],
+                "pledges": []}
     cutoff = as_of or date(9999, 12, 31)
     try:
         sources = _rows(con, """
             SELECT source_id,
                    count(*) FILTER (WHERE status = 'loaded') AS releases_loaded,
                    count(*) FILTER (WHERE status = 'rejected') AS releases_rejected,
+                   count(*) FILTER (WHERE status = 'held') AS releases_held,
                    max(published_on) FILTER (WHERE status = 'loaded') AS latest_published_on,
                    arg_max(release_id, o.release_rank) FILTER (WHERE status = 'loaded') AS latest_release
             FROM meta.releases LEFT JOIN staging.release_order o USING (release_id, published_on)
@@ -125,11 +155,19 @@ def status_data(warehouse: Path, as_of: date | None = None) -> dict:
                                 || coalesce(' (value ' || f.value || ')', ''))[1:5]
                     FROM meta.release_failures f WHERE f.release_id = r.release_id), []) AS failures
             FROM meta.releases r WHERE r.status = 'rejected' AND r.published_on <= ? ORDER BY r.published_on DESC""", [cutoff])
+        held = _rows(con, """
+            SELECT r.release_id, r.source_id, r.file_name, r.status, r.error,
+                   coalesce((SELECT list(coalesce('sheet ' || f.sheet || ' ', '') || coalesce('row ' || f.row_number || ' ', '')
+                                || coalesce(f.column_name || ': ', '') || f.check_name
+                                || coalesce(' (value ' || f.value || ')', '') ORDER BY f.rowid)[1:12]
+                    FROM meta.release_failures f WHERE f.release_id = r.release_id), []) AS reasons
+            FROM meta.releases r WHERE r.status IN ('held', 'superseded') AND r.published_on <= ?
+            ORDER BY r.status, r.published_on DESC""", [cutoff])
         pledges = _rows(con, "SELECT * FROM marts.pledge_status_as_of(?)", [cutoff])
     finally:
         con.close()
     return {"warehouse": str(warehouse), "published": True, "as_of": as_of.isoformat() if as_of else None,
-            "sources": sources, "rejected": rejected, "pledges": pledges}
+            "sources": sources, "rejected": rejected, "held": held, "pledges": pledges}
 
 
 def _number(value) -> str:
@@ -183,7 +221,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"warehouse {data['warehouse']}" + (f", as published on or before {as_of}" if as_of else ""))
     print("\nsources:")
-    print_table(data["sources"], ["source_id", "releases_loaded", "releases_rejected", "latest_published_on", "latest_release"])
+    print_table(data["sources"], ["source_id", "releases_loaded", "releases_rejected", "releases_held", "latest_published_on",
+                                  "latest_release"])
     print("\npledges and claims:")
     print_table(data["pledges"], ["pledge_id", "title", "type", "status", "period_label", "value", "claimed_value",
                                   "baseline_label", "baseline_value", "change_pct"], width=40)
@@ -196,6 +235,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         cutoff = as_of or date(9999, 12, 31)
         print_table([c for c in read_changes(Path(args.warehouse)) if c["changed_on"] <= cutoff],
                     ["changed_on", "kind", "summary"], width=160)
+    if held := [r for r in data["held"] if r["status"] == "held"]:
+        print("\nheld releases (the release gate: valid, but implausible; not published. Review each, then "
+              "`pledges accept RELEASE_ID` publishes it):")
+        for r in held:
+            print(f"  {r['release_id']} ({r['file_name']})")
+            for reason in r["reasons"]:
+                print(f"    - {reason}")
+    if superseded := [r for r in data["held"] if r["status"] == "superseded"]:
+        print("\nheld, then superseded by a later release (never published):")
+        for r in superseded:
+            print(f"  {r['release_id']} ({r['file_name']}): {r['error']}")
     if data["rejected"]:
         print("\nrejected releases:")
         for r in data["rejected"]:
@@ -269,6 +319,17 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from flows.export import ExportRefused, export
+    try:
+        package = export(Path(args.warehouse), Path(args.out), args.format)
+    except ExportRefused as exc:
+        print(f"pledges export: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {args.out}: {len(package['resources'])} tables as {args.format} and datapackage.json")
+    return EXIT_OK
+
+
 def _iso_date(text: str) -> str:
     """A YYYY-MM-DD date argument, checked (a usage error, exit 2, if it is not a real date); kept as given."""
     try:
@@ -281,14 +342,24 @@ def _iso_date(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pledges", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    # --warehouse and --debug go before or after the command (users try both); given both, the command's wins:
+    # the command's copies default to SUPPRESS, so they set the value only when given.
+    parser.add_argument("--warehouse", metavar="PATH", default=os.environ.get("PLEDGES_WAREHOUSE", "warehouse/pledges.duckdb"),
+                        help="warehouse file (env PLEDGES_WAREHOUSE; default %(default)s); before or after the command")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks; before or after the command")
+    parser.epilog = ("--warehouse and --debug go before or after the command:\n"
+                     "  pledges --warehouse X load DIR  is the same as  pledges load DIR --warehouse X\n"
+                     "given both, the command's own value wins.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, help_text: str, func) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, epilog="examples:\n  " + EXAMPLES[name],
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.add_argument("--warehouse", default=os.environ.get("PLEDGES_WAREHOUSE", "warehouse/pledges.duckdb"),
-                       help="warehouse file (env PLEDGES_WAREHOUSE; default %(default)s)")
+        p.add_argument("--warehouse", metavar="PATH", default=argparse.SUPPRESS,
+                       help=f"warehouse file (env PLEDGES_WAREHOUSE; default {parser.get_default('warehouse')}); may "
+                            f"also go before the command (pledges --warehouse PATH {name} ...): given both, this one wins")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show tracebacks (may also go before the command)")
         p.set_defaults(func=func)
         return p
 
@@ -298,6 +369,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-prefect", action="store_true", help="run the same steps without Prefect")
     load = add("load", "load local published files or folders of them", cmd_load)
     load.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
+    accept = add("accept", "publish a release the release gate held, after review (from the raw archive)", cmd_accept)
+    accept.add_argument("release_id", help="the held release's id, as `pledges status` lists it")
     rebuild = add("rebuild", "recreate the warehouse from the archived raw files alone (no network)", cmd_rebuild)
     rebuild.add_argument("--force", action="store_true",
                          help="publish even if archived files fail their checks or the new warehouse would hold fewer "
@@ -312,6 +385,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default="reports/pledges.html", help="HTML file (or folder) to write (default %(default)s)")
     docs = add("docs", "print the data dictionary (tables, columns, descriptions) as Markdown", cmd_docs)
     docs.add_argument("--out", help="write to this file instead of printing")
+    export = add("export", "write every marts table as Parquet or CSV files with a Frictionless datapackage.json",
+                 cmd_export)
+    export.add_argument("--out", required=True, metavar="DIR",
+                        help="folder to write (replaced whole, in one step; must be new, empty or an earlier export)")
+    export.add_argument("--format", choices=["parquet", "csv"],
+                        default=os.environ.get("PLEDGES_EXPORT_FORMAT", "parquet"),
+                        help="file format (env PLEDGES_EXPORT_FORMAT; default %(default)s)")
     sql = add("sql", "run a read-only SQL query against the warehouse and print a table", cmd_sql)
     sql.add_argument("query")
     sql.add_argument("--json", action="store_true", help="print rows as JSON")

@@ -44,7 +44,29 @@ class SourceError(Exception):
 
 
 class FetchError(Exception):
-    """Discovery or download failed after retries (network, HTTP status, host not allowed, size)."""
+    """Discovery or download failed (network, HTTP status, host not allowed, size, deadline, a malformed page).
+
+    A plain FetchError will not heal by trying again soon; its subclasses say what kind of fault it was."""
+
+
+class TransientFetchError(FetchError):
+    """A fault that may heal within minutes (a timeout, HTTP 429/5xx, a connection reset or a body cut short)
+    that was still there after the request retries: Prefect's task retries try again later."""
+
+
+class HostUnreachable(FetchError):
+    """The host cannot be reached at all: its name does not resolve, the connection is refused, or there is
+    no route to it (no network). Never retried: every source on that host fails at once."""
+
+    def __init__(self, host: str, reason: str, url: str, source: str | None = None):
+        super().__init__(host, reason, url, source)      # args match the signature: the error pickles
+        self.host, self.reason, self.url, self.source = host, reason, url, source
+
+    def __str__(self) -> str:
+        who = f"{self.source}: " if self.source else ""
+        fetching = f"; fetching {self.url}" if self.url else ""
+        return (f"{who}cannot reach {self.host} at all ({self.reason}{fetching}). No network? "
+                "Files you have downloaded load without it: pledges load PATH")
 
 
 class WarehouseBusy(Exception):

@@ -5,17 +5,26 @@ import dataclasses
 import os
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
+# Before Prefect is imported (it reads its settings once): no telemetry, from the client nor from the temporary
+# server a run without PREFECT_API_URL starts (DO_NOT_TRACK does not reach the server's analytics, which log
+# "Failed to send telemetry" on every offline run). A value the user set is kept.
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The temporary server takes ~20 s to start on a 2-core machine, more when it is busy: Prefect's default 20 s
+# wait made such runs fail before they began.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "60")
 
-from flows import ingest
-from flows.catalog import Source
-from flows.config import Settings
-from flows.errors import FetchError
-from flows.fetch import Attachment, Download, discover, download
-from warehouse import db
-from warehouse.build import build_marts
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+
+from flows import ingest  # noqa: E402
+from flows.catalog import Source  # noqa: E402
+from flows.config import Settings  # noqa: E402
+from flows.errors import TransientFetchError  # noqa: E402
+from flows.fetch import Attachment, Download, discover, download  # noqa: E402
+from warehouse import db  # noqa: E402
+from warehouse.build import build_marts  # noqa: E402
 
 TASK_RETRIES = int(os.environ.get("PLEDGES_TASK_RETRIES", 2))
 
@@ -31,9 +40,10 @@ class RunFailed(Exception):
 
 
 def _transient(task, task_run, state) -> bool:
-    """Retry network faults and 5xx, not a 404 or a refused host (which will not heal in minutes)."""
-    exc = state.result(raise_on_failure=False)
-    return isinstance(exc, FetchError) and "gave up after" in str(exc)
+    """Retry only transient faults (timeouts, 5xx, resets: TransientFetchError), never a host that cannot be reached
+    at all (HostUnreachable: offline, every retry would wait minutes for nothing), a 404, a refused host, a file
+    over its limits or a malformed page."""
+    return isinstance(state.result(raise_on_failure=False), TransientFetchError)
 
 
 @task(retries=TASK_RETRIES, retry_delay_seconds=[30, 120], retry_condition_fn=_transient, cache_policy=NO_CACHE)
@@ -45,10 +55,13 @@ def discover_attachments(source: Source, settings: Settings) -> list[Attachment]
 
 
 @task(retries=TASK_RETRIES, retry_delay_seconds=[30, 120], retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def download_file(url: str, settings: Settings, workdir: Path) -> Download:
-    """Download one attachment (bounded, hashed, host-checked)."""
-    got = download(url, settings, workdir)
-    get_run_logger().info("downloaded %s: %s bytes, sha256 %s", url, f"{got.bytes:,}", got.sha256[:12])
+def download_file(url: str, settings: Settings, workdir: Path, validators: dict | None = None) -> Download:
+    """Download one attachment (bounded in size and time, hashed, host-checked; conditional given `validators`)."""
+    got = download(url, settings, workdir, validators)
+    if got.not_modified:
+        get_run_logger().info("%s: not modified since it was last downloaded", url)
+    else:
+        get_run_logger().info("downloaded %s: %s bytes, sha256 %s", url, f"{got.bytes:,}", got.sha256[:12])
     return got
 
 
@@ -118,6 +131,9 @@ def pledges_run(source_ids: list[str] | None = None, warehouse: str | None = Non
     _report(outcomes)
     if any(o.status in ("loaded", "rejected") for o in outcomes):
         write_html_report(settings.warehouse, Path(report) if report else settings.warehouse.parent / "pledges-report.html")
+        from flows.export import export_after_publish   # PLEDGES_EXPORT_DIR: marts as files + datapackage.json
+        if exported := export_after_publish(settings):
+            get_run_logger().info("export written to %s", exported)
     markdown = pledge_status_markdown(settings.warehouse)
     if markdown:
         create_markdown_artifact(key="pledge-status", markdown=markdown, description="Every pledge and claim after this run")

@@ -2,28 +2,38 @@
 
 `write_report(warehouse, out)` reads the public marts (read-only, like every dashboard) and writes a
 single HTML file: inline CSS, inline SVG charts drawn here, no scripts, fonts or images fetched when
-it is viewed, so it can be mailed, archived or opened from disk. Sections:
+it is viewed, so it can be mailed, archived or opened from disk; then the Atom feed of marts.changes
+beside it (flows/feed.py). Sections, in order:
 
 - "data as of": each source's latest loaded release (source id, publication date, release id);
-- one card per row of marts.pledge_status (pledges and claims, quantitative and qualitative):
-  quote, who said it and when, status badge, latest value against baseline (or the claimed value),
-  change, the explanation sentence, the release it rests on, and for pledges a chart of
-  marts.pledge_progress (latest vintage, one bar per progress period, baseline dashed);
-- the claim checks table (marts.claim_checks).
+- what changed since the previous release (marts.changes, newest release date first, with a link to
+  the feed);
+- one card per row of marts.pledge_status (pledges, then claims): title, quote with speaker, statement
+  and date, status badge in words, figures against the baseline or the claim, method, explanation,
+  the release and publication page (official https addresses; a locally loaded file says so), dated
+  evidence for qualitative entries, and for quantitative entries with data their charts
+  (flows/report_figures.py): the series over its whole history with the statement date and the
+  baseline drawn, the rolling 12 months and calendar years where the register names those views, the
+  revisions where published figures were revised, related measures;
+- the claim checks table (marts.claim_checks);
+- the sources: every source of the catalog, its latest loaded release, the next one expected from its
+  cadence, and "published but not loaded here" where that date has passed.
 
 Stable hooks for tests and scrapers: `section.pledge-card[data-pledge-id]`,
-`svg.metric-chart[data-metric-id]`, `table#claim-checks`, `p#data-as-of`.
+`svg.metric-chart[data-chart][data-pledge-id][data-metric-id]`, `table#claim-checks`, `p#data-as-of`,
+`section#changes li[data-kind]`, `table#sources tr[data-source-id]`.
 """
 from __future__ import annotations
 
-import math
 import os
 import re
-from datetime import datetime, timezone
-from html import escape
+from datetime import date, datetime, timezone
 from pathlib import Path
 
-from flows.feed import FEED_NAME, write_feed
+from flows.feed import FEED_NAME, read_changes, write_feed
+from flows.report_charts import esc, fmt_num
+from flows.report_figures import entry_charts, fmt_pct
+from flows.report_series import read_entries, rows as _rows, short_date, source_rows
 from warehouse import db
 
 DEFAULT_NAME = "pledges-report.html"
@@ -36,7 +46,12 @@ TONES = {
     "in progress": "neutral",
     "awaiting data": "muted", "not yet published": "muted", "not loaded here": "muted", "not yet assessed": "muted",
     "not measurable": "neutral",
+    "up to date": "good", "published but not loaded here": "warn", "no schedule": "muted",
 }
+KIND_WORDS = {"status": "status", "comparison": "comparison", "verdict": "verdict", "release": "new release",
+              "revision": "revision"}
+MAX_CHANGES = 20          # items listed for the newest date (the feed has every one)
+EARLIER_DATES = 8         # earlier dates listed under "earlier changes"
 BAR_TONES = {"met": "good", "on track": "good", "off track": "bad"}   # otherwise muted
 
 CSS = """
@@ -44,17 +59,24 @@ CSS = """
 --muted:#5f6368;--muted-bg:#eceff1;--neutral:#37474f;--neutral-bg:#fff;--line:#d0d7de;--ink:#1f2328}
 *{box-sizing:border-box}
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);
-margin:0 auto;max-width:1180px;padding:16px 20px 40px;background:#fafbfc}
+margin:0 auto;max-width:1180px;padding:16px 20px 40px;background:#fafbfc;overflow-wrap:anywhere}
 h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin:1.6em 0 .6em;border-bottom:1px solid var(--line);padding-bottom:.2em}
 h3{font-size:1.05em;margin:0}
 a{color:#0b57d0}
+nav a{white-space:nowrap}
 .meta{color:var(--muted);font-size:.9em;margin:.3em 0}
 #data-as-of{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 12px}
 #data-as-of span.src{white-space:nowrap}
 .summary{display:flex;flex-wrap:wrap;gap:6px;margin:.6em 0}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:14px}
-.pledge-card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 14px;display:flex;flex-direction:column;gap:6px}
-.card-head{display:flex;justify-content:space-between;align-items:flex-start;gap:8px}
+#changes h3{font-size:1em;margin:.8em 0 .2em}
+ul.changes{margin:.2em 0;padding-left:1.2em}ul.changes li{margin:.15em 0}
+.kind{display:inline-block;font-size:.78em;font-weight:600;text-transform:uppercase;letter-spacing:.03em;color:var(--neutral);
+border:1px solid var(--line);border-radius:4px;padding:0 5px;margin-right:6px;background:#fff}
+details{margin:.6em 0}summary{cursor:pointer;color:#0b57d0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(460px,100%),1fr));gap:14px}
+.pledge-card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 14px;display:flex;flex-direction:column;gap:6px;min-width:0}
+.pledge-card.wide{grid-column:1/-1}
+.card-head{display:flex;justify-content:space-between;align-items:flex-start;gap:8px;flex-wrap:wrap}
 .card-head code{font-size:.8em;color:var(--muted)}
 blockquote{margin:0;padding:2px 10px;border-left:3px solid var(--line);font-style:italic}
 .who{color:var(--muted);font-size:.9em;margin:0}
@@ -64,38 +86,45 @@ blockquote{margin:0;padding:2px 10px;border-left:3px solid var(--line);font-styl
 .tone-warn{color:var(--warn);background:var(--warn-bg);border-color:#d49a00}
 .tone-muted{color:var(--muted);background:var(--muted-bg);border-color:#b0b7bd}
 .tone-neutral{color:var(--neutral);background:var(--neutral-bg);border-color:var(--neutral);border-style:dashed}
-dl.figures{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0;font-size:.93em}
+dl.figures{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:0;font-size:.93em}
 dl.figures dt{color:var(--muted)}dl.figures dd{margin:0;font-variant-numeric:tabular-nums}
 .explanation{margin:0}
-.source,.note{font-size:.85em;color:var(--muted);margin:0;overflow-wrap:anywhere}
-.method{font-size:.9em;margin:.3em 0}.evidence{font-size:.85em;overflow-wrap:anywhere}.evidence ul{margin:.2em 0;padding-left:1.2em}
+.source,.note{font-size:.85em;color:var(--muted);margin:0}
+.method{font-size:.9em;margin:.3em 0}.evidence{font-size:.85em}.evidence ul{margin:.2em 0;padding-left:1.2em}
 .nochart{font-size:.9em;color:var(--muted);background:var(--muted-bg);border-radius:6px;padding:8px 10px;margin:0}
-figure{margin:0}
-svg.metric-chart{display:block;width:100%;height:auto;background:#fff}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr));gap:12px 18px}
+figure.chart{margin:0;min-width:0}
+.chart-title{font-weight:600;font-size:.9em;margin:.2em 0}
+.chartwrap{overflow-x:auto}
+svg.metric-chart{display:block;width:100%;min-width:300px;height:auto;background:#fff}
 svg.metric-chart text{font-family:inherit}
-.legend{font-size:.8em;color:var(--muted);display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:2px}
-.sw{display:inline-block;width:11px;height:11px;border-radius:2px;vertical-align:-1px;margin-right:4px}
-.sw.good{background:var(--good)}.sw.bad{background:var(--bad)}.sw.muted{background:#9aa0a6}
-.sw.part{background:#9aa0a6;opacity:.5;outline:1px dashed var(--ink)}.sw.base{background:#dfe3e8}
-.sw.dash{height:0;width:18px;border-top:2px dashed var(--ink);border-radius:0;vertical-align:3px}
-table#claim-checks{border-collapse:collapse;width:100%;min-width:900px;background:#fff;font-size:.88em}
-#claim-checks th,#claim-checks td{border:1px solid var(--line);padding:5px 7px;vertical-align:top;text-align:left}
-#claim-checks th{background:#f3f5f7}
+.legend{font-size:.8em;color:var(--muted);display:flex;flex-wrap:wrap;gap:2px 14px;margin-top:2px}
+.legend .note{flex-basis:100%;color:var(--ink)}
+.sw{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-2px;margin-right:4px}
+.sw-before,.sw-pt-before{background:#7f97ad}.sw-good,.sw-pt-good{background:#1b7f3b}.sw-muted,.sw-pt-muted{background:#aab1b8}
+.sw-series{background:#3d6488}
+.sw-bad{background:repeating-linear-gradient(45deg,#b3261e 0 2px,#f3c9c5 2px 4px);outline:1px solid #b3261e}
+.sw-part{background:repeating-linear-gradient(-45deg,#8d969e 0 1.5px,#fff 1.5px 4px);outline:1px dashed var(--ink)}
+.sw-pt-good,.sw-pt-before,.sw-pt-muted{border-radius:50%}.sw-pt-square{background:#b3261e;border-radius:0}
+.sw-marker{width:0;height:14px;border-left:2px dotted var(--ink);border-radius:0}
+.sw-claim{background:#dbe6f1}.sw-band{background:#eef0f2;outline:1px dashed #8d969e}
+.sw-dash,.sw-traj,.sw-target,.sw-line,.sw-line0,.sw-line1,.sw-line2,.sw-vintage{width:20px;height:0;border-radius:0;vertical-align:3px;border-top:2px dashed var(--ink)}
+.sw-traj{border-top-color:#1b7f3b}.sw-target{border-top:2px dotted #1b7f3b}.sw-line{border-top:3px solid var(--ink)}
+.sw-line0{border-top:2px solid #1f4e79}.sw-line1{border-top:2px dashed #8a5a00}.sw-line2{border-top:2px dotted #6a1b9a}
+.sw-vintage{border-top:1px dashed #7d8790}
+table#claim-checks{border-collapse:collapse;width:100%;min-width:900px;background:#fff;font-size:.88em;table-layout:fixed;overflow-wrap:break-word}
+table#sources{border-collapse:collapse;width:100%;min-width:760px;background:#fff;font-size:.88em;table-layout:fixed;overflow-wrap:break-word}
+#claim-checks th,#claim-checks td,#sources th,#sources td{border:1px solid var(--line);padding:5px 7px;vertical-align:top;text-align:left}
+#claim-checks th,#sources th{background:#f3f5f7}
 #claim-checks td.num{text-align:right;font-variant-numeric:tabular-nums}
-#claim-checks td.claimed{white-space:nowrap}
+#claim-checks .badge,#sources .badge{white-space:normal}
 .tablewrap{overflow-x:auto}
 footer{margin-top:2em;font-size:.85em;color:var(--muted)}
-@media print{body{background:#fff}.pledge-card{break-inside:avoid}}
+@media (max-width:600px){body{padding:10px 10px 30px;font-size:14px}.pledge-card{padding:10px}h1{font-size:1.35em}}
+@media print{body{background:#fff}.pledge-card{break-inside:avoid}.chartwrap,.tablewrap{overflow:visible}}
 """
 
-
 # --- reading the warehouse ------------------------------------------------------------------------
-
-def _rows(con, sql: str) -> list[dict]:
-    result = con.execute(sql)
-    columns = [d[0] for d in result.description]
-    return [dict(zip(columns, row)) for row in result.fetchall()]   # fetched before the next execute
-
 
 def read_report_data(warehouse: Path) -> dict:
     """Everything the page shows, as plain rows."""
@@ -111,65 +140,47 @@ def read_report_data(warehouse: Path) -> dict:
         rejected = _rows(con, """
             SELECT source_id, count(*) AS releases, max(published_on) AS latest FROM marts.releases
             WHERE status = 'rejected' GROUP BY source_id ORDER BY source_id""")
-        catalog = _rows(con, "SELECT DISTINCT source_id FROM marts.metrics WHERE source_id IS NOT NULL ORDER BY 1")
         cards = _rows(con, """
             SELECT s.*, p.quote_verbatim, p.also_quoted, p.metric_title, p.direction, p.target, p.target_date,
-                   p.progress_period, p.baseline AS baseline_kind, p.check_type, p.claimed_direction, p.since,
-                   p.manual_status, p.manual_status_on, p.note, p.measurability,
+                   p.progress_period, p.baseline AS baseline_kind, p.baseline_start, p.baseline_end, p.track_from, p.views,
+                   p.related_metrics, p.check_type, p.claimed_direction, p.since, p.claim_start, p.claim_end,
+                   p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability,
                    c.claimed_value, c.official_value, c.comparison_value, c.official_periods, c.covered_days,
-                   c.claimed_days, c.extra_days
+                   c.claimed_days, c.extra_days, c.part_verdicts
             FROM marts.pledge_status s
             LEFT JOIN marts.pledges p USING (pledge_id)
             LEFT JOIN marts.claim_checks c ON c.claim_id = s.pledge_id
             ORDER BY s.type DESC, s.kind DESC, s.pledge_id""")
         progress = _rows(con, """
-            SELECT pledge_id, metric_id, period_type, period_start, period_end, period_label, complete, data_to,
+            SELECT pledge_id, metric_id, view, period_type, period_start, period_end, period_label, complete, data_to,
                    value, unit, baseline_label, baseline_value, change, change_pct, status, as_of, release_id
-            FROM marts.pledge_progress WHERE is_latest_vintage AND view = 'period' ORDER BY pledge_id, period_start""")
-        metrics = {r["metric_id"]: r for r in _rows(con, "SELECT metric_id, title, unit, period_type FROM marts.metrics")}
+            FROM marts.pledge_progress WHERE is_latest_vintage ORDER BY pledge_id, view, period_start, period_end""")
+        metric_rows = _rows(con, "SELECT * FROM marts.metrics ORDER BY source_id, metric_id")
+        metrics = {r["metric_id"]: r for r in metric_rows}
         claims = _rows(con, """SELECT c.*, p.since FROM marts.claim_checks c
                                LEFT JOIN marts.pledges p ON p.pledge_id = c.claim_id ORDER BY c.claim_id""")
+        releases = _rows(con, "SELECT source_id, status, published_on, file_name, file_url, release_id, version FROM marts.releases")
+        entries = read_entries(con, cards, progress, metrics)
     finally:
         con.close()
     by_pledge: dict[str, list[dict]] = {}
     for row in progress:
-        by_pledge.setdefault(row["pledge_id"], []).append(row)
+        if row["view"] == "period":
+            by_pledge.setdefault(row["pledge_id"], []).append(row)
     loaded = {r["source_id"] for r in latest}
     return {"warehouse": str(warehouse), "latest": latest, "rejected": {r["source_id"]: r for r in rejected},
-            "not_loaded": [r["source_id"] for r in catalog if r["source_id"] not in loaded],
-            "cards": cards, "progress": by_pledge, "metrics": metrics, "claims": claims}
+            "not_loaded": sorted({m["source_id"] for m in metric_rows if m["source_id"] and m["source_id"] not in loaded}),
+            "cards": cards, "progress": by_pledge, "metrics": metrics, "claims": claims, "entries": entries,
+            "changes": read_changes(warehouse, 500), "metric_rows": metric_rows, "releases": releases}
 
 
 # --- formatting ----------------------------------------------------------------------------------
-
-def esc(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
-
-
-def fmt_num(value) -> str:
-    if value is None:
-        return "–"
-    value = float(value)
-    return f"{value:,.0f}" if abs(value) >= 100 or value.is_integer() else f"{value:,.2f}"
-
-
-def fmt_tick(value: float) -> str:
-    """Axis ticks, compact: 15k, 1.2m."""
-    for threshold, size, suffix in ((1e9, 1e9, "bn"), (1e6, 1e6, "m"), (1e4, 1e3, "k")):
-        if abs(value) >= threshold:
-            return f"{value / size:.3g}{suffix}"
-    return fmt_num(value)
-
 
 def fmt_signed(value) -> str:
     if value is None:
         return "–"
     value = float(value)
     return f"{value:+,.0f}" if abs(value) >= 100 or value.is_integer() else f"{value:+,.2f}"
-
-
-def fmt_pct(value) -> str:
-    return "–" if value is None else f"{float(value):+.1f}%"
 
 
 def fmt_date(value) -> str:
@@ -183,15 +194,17 @@ def badge(status: str | None) -> str:
     return f'<span class="badge tone-{TONES.get(status, "muted")}">{esc(status)}</span>'
 
 
-def link(url: str | None, label: str | None = None) -> str:
-    """A link for web URLs and absolute local paths (files loaded with `pledges load`); other text as is."""
+def link(url: str | None, label: str | None = None, official: bool = False) -> str:
+    """A link for web addresses (class "official" for the publishers' pages and files); a local path (a
+    file loaded with `pledges load`) is never linked: it reads "a file loaded locally"; other text as is."""
     if not url:
         return ""
     label = label or url.rstrip("/").rsplit("/", 1)[-1] or url
     if re.match(r"https?://", url, re.I):
-        return f'<a href="{esc(url)}">{esc(label)}</a>'
-    if os.path.isabs(url):
-        return f'<a href="{esc(Path(url).as_uri())}" title="{esc(url)}">{esc(label)}</a>'
+        cls = ' class="official"' if official else ""
+        return f'<a{cls} href="{esc(url)}">{esc(label)}</a>'
+    if os.path.isabs(url) or url.lower().startswith("file:"):
+        return "a file loaded locally"
     return esc(url)
 
 
@@ -247,162 +260,18 @@ def coverage_text(row: dict) -> str:
     return text
 
 
-# --- the chart -----------------------------------------------------------------------------------
-
-def nice_ceil(x: float) -> float:
-    if x <= 0:
-        return 0.0
-    step = 10 ** math.floor(math.log10(x))
-    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if m * step >= x - 1e-9:
-            return m * step
-    return 10 * step
-
-
-def chart_title(card: dict, metrics: dict, period_type: str) -> str:
-    metric = metrics.get(card.get("metric_id")) or {}
-    title = card.get("metric_title") or metric.get("title") or card.get("metric_id") or ""
-    if metric.get("period_type") in (None, period_type):
-        return title           # the metric's own wording ("..., per quarter", "... at the end of each quarter")
-    title = re.sub(r",?\s*(per|at the end of( each)?|by) (day|week|month|quarter|year)\b.*$", "", title, flags=re.I)
-    label = period_type.replace("_", " ")
-    return f"{title}, per {label}" if period_type != "year_ending" else f"{title}, year ending each period"
-
-
-def x_axis_label(card: dict, metrics: dict, period_type: str) -> str:
-    label = {"year_ending": "year ending", "academic_year": "academic year"}.get(period_type, period_type)
-    source_type = (metrics.get(card.get("metric_id")) or {}).get("period_type")
-    if source_type and source_type != period_type:
-        label += f" (sum of {'daily' if source_type == 'day' else source_type + 'ly'} figures)"
-    return label
-
-
-def render_chart(card: dict, rows: list[dict], metrics: dict) -> str:
-    """Bars per progress period (colour = status, faded = in progress), the baseline dashed."""
-    W, H = 640, 270
-    left, right, top, bottom = 70, 14, 34, 54
-    pw, ph = W - left - right, H - top - bottom
-    pid, metric_id = card["pledge_id"], card.get("metric_id") or rows[0]["metric_id"]
-    period_type = rows[0]["period_type"]
-    unit = rows[0].get("unit") or card.get("unit") or ""
-    fixed = card.get("baseline_kind") == "fixed"
-    slots = []   # (label, value, kind, row)
-    if fixed:
-        base = next((r for r in rows if r["baseline_value"] is not None), rows[0])
-        slots.append((base.get("baseline_label") or "baseline", base.get("baseline_value"), "baseline", base))
-    slots += [(r["period_label"], r["value"], "period", r) for r in rows]
-
-    values = [v for _l, v, _k, _r in slots if v is not None] + [r["baseline_value"] for r in rows if r["baseline_value"] is not None]
-    if card.get("target") is not None:
-        values.append(card["target"])
-    hi, lo = max(values + [0.0]), min(values + [0.0])
-    ymax = nice_ceil(hi) if hi > 0 else 0.0
-    ymin = -nice_ceil(-lo) if lo < 0 else 0.0
-    if ymax == ymin:
-        ymax = ymin + 1
-
-    def y(v: float) -> float:
-        return top + ph * (ymax - v) / (ymax - ymin)
-
-    n = len(slots)
-    slot_w = pw / n
-    bar_w = max(4.0, min(60.0, slot_w * 0.62))
-    title = chart_title(card, metrics, period_type)
-    title_size = min(13.5, (W - 20) / (0.56 * max(1, len(title))))   # long titles shrink to fit
-    tid = f"chart-{re.sub(r'[^A-Za-z0-9_-]', '-', pid)}"
-    out = [f'<svg class="metric-chart" data-metric-id="{esc(metric_id)}" data-pledge-id="{esc(pid)}" '
-           f'viewBox="0 0 {W} {H}" role="img" aria-labelledby="{tid}-title" xmlns="http://www.w3.org/2000/svg">',
-           f'<title id="{tid}-title">{esc(title)}</title>',
-           f'<text x="{W / 2:.0f}" y="18" text-anchor="middle" font-size="{title_size:.1f}" font-weight="600" '
-           f'fill="#1f2328">{esc(title)}</text>']
-    # baseline period shaded (fixed baselines)
-    if fixed:
-        out.append(f'<rect x="{left:.1f}" y="{top}" width="{slot_w:.1f}" height="{ph}" fill="#eef1f4"/>')
-    # y axis: min and max ticks (and the midpoint), light grid
-    ticks = [ymin, ymax]                       # min and max, then zero or the midpoint where there is room
-    for extra in ([0.0] if ymin < 0 else [ymax / 2]):
-        if all(abs(y(extra) - y(t)) >= 16 for t in ticks):
-            ticks.append(extra)
-    for t in ticks:
-        ty = y(t)
-        out.append(f'<line x1="{left - 4}" x2="{W - right}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#e3e6ea"/>')
-        out.append(f'<text x="{left - 7}" y="{ty + 4:.1f}" text-anchor="end" font-size="11" fill="#5f6368">{esc(fmt_tick(t))}</text>')
-    out.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + ph}" stroke="#5f6368"/>')
-    out.append(f'<line x1="{left}" x2="{W - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#5f6368"/>')
-    # bars
-    label_every = max(1, math.ceil(n / 10))
-    for i, (label, value, kind, row) in enumerate(slots):
-        cx = left + slot_w * (i + 0.5)
-        if value is not None:
-            y0, y1 = sorted((y(0), y(value)))
-            if kind == "baseline":
-                attrs = 'fill="#aab3bd"'
-            else:
-                tone = BAR_TONES.get(row.get("status"), "muted")
-                fill = {"good": "#1b7f3b", "bad": "#b3261e", "muted": "#9aa0a6"}[tone]
-                attrs = f'fill="{fill}"' + ('' if row.get("complete", True) else
-                                              ' fill-opacity="0.4" stroke="#1f2328" stroke-dasharray="3 2"')
-            tip = f"{label}: {fmt_num(value)} {unit}".strip()
-            if kind == "period":
-                if row.get("baseline_value") is not None:
-                    tip += f"; baseline {row.get('baseline_label')}: {fmt_num(row['baseline_value'])} ({fmt_pct(row.get('change_pct'))})"
-                tip += f"; {row.get('status')}"
-                if not row.get("complete", True):
-                    tip += f"; in progress, data to {fmt_date(row.get('data_to'))}"
-            else:
-                tip += " (baseline period)"
-            cls = "bar" if kind == "period" else "baseline-bar"
-            out.append(f'<rect class="{cls}" data-period="{esc(label)}" x="{cx - bar_w / 2:.1f}" y="{y0:.1f}" '
-                       f'width="{bar_w:.1f}" height="{max(0.5, y1 - y0):.1f}" {attrs}>'
-                       f'<title>{esc(tip)}</title></rect>')
-            if n <= 14:
-                vy = y(max(value, 0)) - 4
-                out.append(f'<text x="{cx:.1f}" y="{vy:.1f}" text-anchor="middle" font-size="10.5" '
-                           f'fill="#1f2328">{esc(fmt_num(value))}</text>')
-        # per-period baseline (same period a year before): a dashed line across the slot
-        if kind == "period" and not fixed and row.get("baseline_value") is not None:
-            by = y(row["baseline_value"])
-            out.append(f'<line x1="{cx - slot_w * 0.45:.1f}" x2="{cx + slot_w * 0.45:.1f}" y1="{by:.1f}" y2="{by:.1f}" '
-                       f'stroke="#1f2328" stroke-width="1.6" stroke-dasharray="5 3"/>')
-        if i % label_every == 0 or i == n - 1:
-            out.append(f'<text x="{cx:.1f}" y="{top + ph + 15}" text-anchor="middle" font-size="10.5" fill="#5f6368">{esc(label)}</text>')
-    if fixed and slots[0][1] is not None:
-        by = y(slots[0][1])
-        out.append(f'<line x1="{left}" x2="{W - right}" y1="{by:.1f}" y2="{by:.1f}" '
-                   'stroke="#1f2328" stroke-width="1.6" stroke-dasharray="5 3"/>')
-    if card.get("target") is not None and ymin < card["target"] <= ymax and card["target"] != 0:
-        ty = y(card["target"])
-        out.append(f'<line x1="{left}" x2="{W - right}" y1="{ty:.1f}" y2="{ty:.1f}" '
-                   'stroke="#1b7f3b" stroke-width="1.4" stroke-dasharray="2 3"/>')
-    # axis labels
-    x_label = x_axis_label(card, metrics, period_type)
-    out.append(f'<text x="{left + pw / 2:.0f}" y="{H - 8}" text-anchor="middle" font-size="11.5" fill="#1f2328">{esc(x_label)}</text>')
-    out.append(f'<text transform="translate(13 {top + ph / 2:.0f}) rotate(-90)" text-anchor="middle" font-size="11.5" '
-               f'fill="#1f2328">{esc(unit or "value")}</text>')
-    out.append("</svg>")
-
-    legend = ['<span><span class="sw good"></span>on track / met</span>', '<span><span class="sw bad"></span>off track</span>']
-    if any(r.get("status") not in BAR_TONES for r in rows):
-        legend.append('<span><span class="sw muted"></span>awaiting data</span>')
-    if any(not r.get("complete", True) for r in rows):
-        last = next(r for r in reversed(rows) if not r.get("complete", True))
-        legend.append(f'<span><span class="sw part"></span>in progress (data to {esc(fmt_date(last.get("data_to")))})</span>')
-    legend.append('<span><span class="sw dash"></span>' + ("baseline" if fixed else "same days a year before") + "</span>")
-    if fixed:
-        legend.append('<span><span class="sw base"></span>baseline period</span>')
-    if card.get("target") is not None:
-        legend.append(f"<span>target: {esc(fmt_num(card['target']))}</span>")
-    return "<figure>" + "".join(out) + f'<figcaption class="legend">{"".join(legend)}</figcaption></figure>'
-
-
 # --- the page ------------------------------------------------------------------------------------
 
-def render_card(card: dict, rows: list[dict], metrics: dict) -> str:
+def render_card(card: dict, entry: dict | None = None) -> str:
+    """One register entry: its words, figures, sources and (quantitative entries with data) charts."""
+    entry = entry or {}
+    charts = entry_charts(card, entry) if card.get("kind") == "quantitative" else []
     pid = card["pledge_id"]
     is_claim = card.get("type") == "claim"
     qualitative = card.get("kind") == "qualitative"
     tags = f"{card.get('type') or ''} · {card.get('kind') or ''}"
-    parts = [f'<section class="pledge-card" id="card-{esc(pid)}" data-pledge-id="{esc(pid)}" data-status="{esc(card.get("status"))}">',
+    wide = " wide" if len(charts) > 1 else ""
+    parts = [f'<section class="pledge-card{wide}" id="card-{esc(pid)}" data-pledge-id="{esc(pid)}" data-status="{esc(card.get("status"))}">',
              f'<div class="card-head"><div><h3>{esc(card.get("title") or pid.replace("_", " "))}</h3>'
              f'<code>{esc(pid)} · {esc(tags)}</code></div>'
              f'{badge(card.get("status"))}</div>',
@@ -450,12 +319,12 @@ def render_card(card: dict, rows: list[dict], metrics: dict) -> str:
         local = url and not re.match(r"https?://", url, re.I)
         parts.append(f'<p class="source">Source: {esc(card.get("release_file_name") or card["release_id"])}, published '
                      f'{esc(fmt_date(card.get("published_on")))}'
-                     + (f' · {link(url, "the file")}' if url and not local else "")
+                     + (f' · {link(url, "the file", official=True)}' if url and not local else "")
                      + (" (a file loaded locally)" if local else "")
-                     + (f' · {link(card["source_page_url"], "publication page")}' if card.get("source_page_url") else "")
+                     + (f' · {link(card["source_page_url"], "publication page", official=True)}' if card.get("source_page_url") else "")
                      + "</p>")
     elif card.get("source_page_url"):
-        parts.append(f'<p class="source">Publication page: {link(card["source_page_url"])}</p>')
+        parts.append(f'<p class="source">Publication page: {link(card["source_page_url"], official=True)}</p>')
     evidence = [e for e in (card.get("evidence") or []) if e]
     if evidence:
         items = []
@@ -467,18 +336,17 @@ def render_card(card: dict, rows: list[dict], metrics: dict) -> str:
     if note and note.rstrip(".") not in (card.get("explanation") or ""):
         parts.append(f'<p class="note">{esc(note)}</p>')
 
-    if not is_claim and not qualitative:
-        if rows:
-            parts.append(render_chart(card, rows, metrics))
-        else:
-            planned = "not yet in the catalog" in (card.get("measurability") or "")
-            parts.append(f'<p class="nochart">No chart: no official {esc(card.get("metric_id"))} figures are loaded yet'
-                         + (" (its source is not yet in the catalog)." if planned else ".") + "</p>")
+    if charts:
+        parts.append('<div class="charts">' + "".join(charts) + "</div>")
     elif qualitative:
         parts.append('<p class="nochart">No chart: not measurable from official statistics.</p>')
     else:
-        parts.append(f'<p class="nochart">Checked in the <a href="#claim-checks">claim checks table</a> '
-                     f'(metric {esc(card.get("metric_id"))}).</p>')
+        planned = "not yet in the catalog" in (card.get("measurability") or "")
+        metric_ids = [p["metric_id"] for p in card.get("part_verdicts") or [] if p and p.get("metric_id")] or [card.get("metric_id")]
+        names = " or ".join(dict.fromkeys(str(m) for m in metric_ids))
+        parts.append(f'<p class="nochart">No chart: no official {esc(names)} figures are loaded yet'
+                     + (" (its source is not yet in the catalog)." if planned else ".")
+                     + (' Checked in the <a href="#claim-checks">claim checks table</a>.' if is_claim else "") + "</p>")
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -488,7 +356,7 @@ def render_claims_table(claims: list[dict]) -> str:
     out = ['<div class="tablewrap"><table id="claim-checks">',
            "<caption class=\"meta\">Each claim against the latest revision of the official figures, "
            "and against the figures published when it was made.</caption>",
-           "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (18, 8, 14, 13, 9, 27, 11)) + "</colgroup>",
+           "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (18, 9, 14, 12, 10, 26, 11)) + "</colgroup>",
            "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
     for c in claims:
         card = {**c, "value": c.get("official_measure"), "unit": c.get("unit")}
@@ -523,6 +391,78 @@ def render_as_of(data: dict) -> str:
     return html
 
 
+def change_items(changes: list[dict], limit: int) -> str:
+    items = []
+    for c in changes[:limit]:
+        url = c.get("file_url") or ""
+        extra = f' · {link(url, "the file", official=True)}' if c["kind"] == "release" and url.startswith("https://") else ""
+        items.append(f'<li data-kind="{esc(c["kind"])}" data-date="{esc(fmt_date(c["changed_on"]))}" data-subject="{esc(c["subject"])}">'
+                     f'<span class="kind">{esc(KIND_WORDS.get(c["kind"], c["kind"]))}</span>{esc(c["summary"])}{extra}</li>')
+    more = len(changes) - limit
+    if more > 0:
+        items.append(f"<li>… and {more} more (every change is in the feed)</li>")
+    return '<ul class="changes">' + "".join(items) + "</ul>"
+
+
+def render_changes(changes: list[dict]) -> str:
+    """marts.changes by publication date, the newest release date first; earlier dates folded away."""
+    by_day: dict = {}
+    for c in changes:
+        by_day.setdefault(c["changed_on"], []).append(c)
+    days = sorted(by_day, reverse=True)
+    out = ['<section id="changes" aria-labelledby="changes-heading">',
+           '<h2 id="changes-heading">What changed since the previous release</h2>',
+           f'<p class="meta">Status and verdict changes, comparisons shown beside a status, new releases and revisions of published '
+           f'figures beyond each metric\'s threshold (marts.changes), newest first. Subscribe: '
+           f'<a href="{FEED_NAME}" type="application/atom+xml">the Atom feed of every change</a> ({FEED_NAME}, beside this page).</p>']
+    if not days:
+        out.append('<p class="meta">Nothing yet: changes are listed from the second release on.</p>')
+    for i, day in enumerate(days[:1 + EARLIER_DATES]):
+        if i == 1:
+            out.append(f"<details><summary>Earlier changes ({len(days) - 1} more date{'s' if len(days) > 2 else ''})</summary>")
+        label = "Latest release date" if i == 0 else "Published"
+        out.append(f'<h3 data-date="{esc(fmt_date(day))}">{label}: {esc(short_date(day))}</h3>')
+        out.append(change_items(by_day[day], MAX_CHANGES if i == 0 else 10))
+    if len(days) > 1:
+        if len(days) > 1 + EARLIER_DATES:
+            out.append(f'<p class="meta">Older changes: in <a href="{FEED_NAME}">the feed</a>.</p>')
+        out.append("</details>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def render_sources(sources: list[dict], today: date) -> str:
+    """Every source of the catalog: latest loaded release, next expected, and whether one is missing here."""
+    head = ["Source", "Publisher and cadence", "Latest release loaded", "Next expected", "Here"]
+    out = ['<div class="tablewrap"><table id="sources">',
+           f'<caption class="meta">Every source in the catalog (marts.metrics), as of {esc(short_date(today))}. The next release '
+           "is expected one interval (the catalog's release_every) after the latest loaded; once that date has passed, "
+           "a newer release is published but not loaded here: get it from the publication page.</caption>",
+           "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (24, 21, 23, 11, 21)) + "</colgroup>",
+           "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
+    for s in sources:
+        latest = s["latest"]
+        lag = s.get("publication_lag_months")
+        cadence = esc(s.get("cadence") or "–") + (f'<br><span class="meta">figures out about {lag} month{"s" if lag != 1 else ""} '
+                                                   "after a period ends</span>" if lag else "")
+        if latest:
+            url = latest.get("file_url") or ""
+            where = link(url, "the file", official=True) if url.startswith("https://") else "a file loaded locally"
+            loaded = f'{esc(short_date(latest["published_on"]))}<br><span class="meta">{esc(latest.get("file_name"))} ({where})</span>'
+        else:
+            loaded = "none loaded"
+        for r in s["not_loaded"]:
+            loaded += f'<br><em>{esc(short_date(r["published_on"]))}: {esc(r.get("file_name"))} {esc(r["status"])}</em>'
+        expected = (esc(short_date(s["next_expected"])) + f'<br><span class="meta">every {esc(s["release_every"])}</span>'
+                    if s["next_expected"] else ("every " + esc(s["release_every"]) if s.get("release_every") else "–"))
+        out.append(f'<tr data-source-id="{esc(s["source_id"])}" data-state="{esc(s["state"])}">'
+                   f'<td><b>{esc(s.get("source_title"))}</b><br><code>{esc(s["source_id"])}</code></td>'
+                   f'<td>{esc(s.get("publisher"))}<br>{cadence}</td><td>{loaded}</td><td>{expected}</td>'
+                   f'<td>{badge(s["state"])}<br>{esc(s["why"])} · {link(s.get("page_url"), "publication page", official=True)}</td></tr>')
+    out.append("</tbody></table></div>")
+    return "\n".join(out)
+
+
 def render(data: dict, generated: datetime | None = None) -> str:
     generated = generated or datetime.now(timezone.utc)
     cards = data["cards"]
@@ -534,8 +474,10 @@ def render(data: dict, generated: datetime | None = None) -> str:
     claims = [c for c in cards if c.get("type") == "claim"]
 
     def grid(items: list[dict]) -> str:
-        return '<div class="cards">' + "\n".join(
-            render_card(c, data["progress"].get(c["pledge_id"], []), data["metrics"]) for c in items) + "</div>"
+        return '<div class="cards">' + "\n".join(render_card(c, data["entries"].get(c["pledge_id"])) for c in items) + "</div>"
+
+    today = generated.date()
+    sources = source_rows(data["metric_rows"], data["releases"], today)
 
     return "\n".join([
         "<!DOCTYPE html>",
@@ -546,14 +488,19 @@ def render(data: dict, generated: datetime | None = None) -> str:
         "<header><h1>UK migration pledge tracker</h1>",
         '<p class="meta">What the official statistics say about each pledge and claim: latest value against its '
         'baseline, or the claimed figure against the official one. '
-        '<a href="#pledges">Pledges</a> · <a href="#claims">Claims</a> · <a href="#claim-checks-section">Claim checks</a></p>',
+        '</p><nav aria-label="Sections" class="meta"><a href="#changes">What changed</a> · <a href="#pledges">Pledges</a> · '
+        '<a href="#claims">Claims</a> · <a href="#claim-checks-section">Claim checks</a> · <a href="#sources-section">Sources</a> · '
+        f'<a href="{FEED_NAME}">Atom feed</a></nav>',
         render_as_of(data),
         f'<div class="summary">{summary}</div></header>',
+        render_changes(data["changes"]),
         f'<h2 id="pledges">Pledges ({len(pledges)})</h2>', grid(pledges),
         f'<h2 id="claims">Claims ({len(claims)})</h2>', grid(claims),
         f'<h2 id="claim-checks-section">Claim checks ({len(data["claims"])})</h2>', render_claims_table(data["claims"]),
+        f'<h2 id="sources-section">Sources ({len(sources)})</h2>', render_sources(sources, today),
         f'<footer>Generated {esc(generated.strftime("%Y-%m-%d %H:%M UTC"))} from <code>{esc(Path(data["warehouse"]).name)}</code> '
-        "(tables marts.pledge_status, marts.pledge_progress, marts.claim_checks, marts.releases). "
+        "(tables marts.pledge_status, marts.pledge_progress, marts.claim_checks, marts.metric_observations, marts.changes, "
+        "marts.metrics, marts.releases). "
         "Crown copyright data, Open Government Licence v3.</footer>",
         "</body></html>",
     ])

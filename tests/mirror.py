@@ -6,6 +6,11 @@ assets.publishing.service.gov.uk. Faults are queued per request path and consume
 Other publishers' shapes are served from `routes`: any JSON or bytes at any path, matched
 on the whole request target first (query string included: ONS `/file?uri=...`, DfE
 `/data-sets/<id>/csv?dataSetVersion=...`), then on the path alone.
+
+Files and routes can carry validators like a real asset server (`file_validators`: ETag and
+Last-Modified, 304 to a matching If-None-Match) and extra headers (`serve(..., headers=)`, e.g. a
+precompressed body with `Content-Encoding: gzip`). The fault `drip:<seconds>` sends a response's
+headers at once and its body in small pieces spread over that many seconds.
 """
 from __future__ import annotations
 
@@ -26,6 +31,9 @@ class Mirror:
     not_modified: list[str] = field(default_factory=list)      # content API paths answered 304
     routes: dict[str, tuple[bytes, str]] = field(default_factory=dict)   # request target or path -> (body, content type)
     base: str = ""
+    route_headers: dict[str, dict[str, str]] = field(default_factory=dict)  # request target or path -> extra headers
+    file_validators: bool = False    # files and routes sent with ETag / Last-Modified; a matching If-None-Match gets 304
+    downloads: list[str] = field(default_factory=list)   # request targets of files and routes sent with their body
 
     def publish(self, page_path: str, file_name: str, content: bytes, title: str | None = None,
                 public_updated_at: str = "2026-01-23T09:30:00.000+00:00") -> str:
@@ -46,9 +54,13 @@ class Mirror:
 
     # --- any shape, at any path ----------------------------------------------------------------
 
-    def serve(self, target: str, content: bytes, content_type: str = "application/octet-stream") -> str:
-        """Serve `content` at `target` (a path, with its query string if the request carries one); return its URL."""
+    def serve(self, target: str, content: bytes, content_type: str = "application/octet-stream",
+              headers: dict[str, str] | None = None) -> str:
+        """Serve `content` at `target` (a path, with its query string if the request carries one), with any extra
+        response `headers` (sent as they are: `Content-Encoding: gzip` with gzip bytes); return its URL."""
         self.routes[target] = (content, content_type)
+        if headers:
+            self.route_headers[target] = headers
         return self.base + target
 
     def serve_json(self, target: str, data: object) -> str:
@@ -84,6 +96,38 @@ def _handler(mirror: Mirror):
             self.end_headers()
             self.wfile.write(body)
 
+        def _deliver(self, body: bytes, content_type: str, fault: str | None, headers: dict | None = None) -> None:
+            """A file or route: validators and 304 when `file_validators`; `drip:<seconds>` spreads the body out."""
+            headers = dict(headers or {})
+            if mirror.file_validators:
+                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                headers.update({"ETag": etag, "Last-Modified": "Fri, 23 Jan 2026 09:30:00 GMT"})
+                if self.headers.get("If-None-Match") == etag:
+                    mirror.not_modified.append(self.path)
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+            mirror.downloads.append(self.path)
+            if fault and fault.startswith("drip:"):
+                seconds, pieces = float(fault.split(":", 1)[1]), 50
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                step = max(1, -(-len(body) // pieces))
+                try:
+                    for i in range(0, len(body), step):
+                        self.wfile.write(body[i:i + step])
+                        self.wfile.flush()
+                        time.sleep(seconds / pieces)
+                except (BrokenPipeError, ConnectionResetError):   # the client gave up: as it should
+                    pass
+                return
+            return self._send(200, body, content_type, headers=headers)
+
         def do_GET(self):
             path = self.path.split("?")[0]
             mirror.hits.append(path)
@@ -102,7 +146,8 @@ def _handler(mirror: Mirror):
                     self._send(200, body[: len(body) // 2], content_type, length=len(body))
                     self.close_connection = True
                     return
-                return self._send(200, body, content_type)
+                return self._deliver(body, content_type, fault,
+                                     mirror.route_headers.get(self.path) or mirror.route_headers.get(path))
             if path.startswith("/api/content/"):
                 page = mirror.pages.get(path[len("/api/content"):])
                 if page is None:
@@ -115,6 +160,8 @@ def _handler(mirror: Mirror):
                     self.send_header("ETag", etag)
                     self.end_headers()
                     return
+                if fault and fault.startswith("drip:"):
+                    return self._deliver(body, "application/json", fault, {"ETag": etag})
                 return self._send(200, body, "application/json", headers={"ETag": etag})
             body = mirror.files.get(path)
             if body is None:
@@ -123,7 +170,7 @@ def _handler(mirror: Mirror):
                 self._send(200, body[: len(body) // 2], length=len(body))
                 self.close_connection = True
                 return
-            return self._send(200, body)
+            return self._deliver(body, "application/octet-stream", fault)
 
     return Handler
 

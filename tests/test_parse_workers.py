@@ -73,23 +73,25 @@ def test_workers_give_the_same_warehouse_as_parsing_inline(settings, tmp_path):
     assert children_of(os.getpid()) == []   # the pool is gone when the load returns
 
 
-def test_a_worker_that_dies_is_parsed_again_in_the_run(settings, tmp_path, monkeypatch, caplog):
+def test_a_parse_process_that_dies_rejects_its_release_and_the_run_goes_on(settings, tmp_path, monkeypatch, caplog):
     files = releases(tmp_path / "files")
     run_pid = os.getpid()
     real = ingest.parse_and_validate
 
-    def dies_in_a_worker(source, path, release, *args, **kwargs):
-        if os.getpid() != run_pid:
-            os._exit(9)    # as if the kernel's out-of-memory killer took it
+    def killed_in_its_process(source, path, release, *args, **kwargs):
+        if os.getpid() != run_pid and "01_March_2024" in release:
+            os.kill(os.getpid(), signal.SIGKILL)    # as the kernel's out-of-memory killer does
         return real(source, path, release, *args, **kwargs)
 
-    monkeypatch.setattr(ingest, "parse_and_validate", dies_in_a_worker)
-    monkeypatch.setattr(ingest.ParseAhead, "TAKE_BACK", False)   # every release goes to the (dying) worker
+    monkeypatch.setattr(ingest, "parse_and_validate", killed_in_its_process)
     ahead = dataclasses.replace(settings, parse_workers=1)
     outcomes = load_paths(ahead, files)
-    assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
-    assert "a parse worker died; parsing 01_March_2024_Small_boats_-_time_series.ods in the main process" in caplog.text
-    assert query(ahead, "SELECT count(DISTINCT release_id) FROM raw.small_boats_daily") == [(3,)]
+    assert [o.status for o in outcomes] == ["rejected", "loaded", "loaded", "rejected"]
+    assert "01_March_2024_Small_boats_-_time_series.ods: exceeded parser limits: memory: the parse process was " \
+           "killed (SIGKILL)" in outcomes[0].error          # never parsed again in the run, which would have died too
+    assert query(ahead, "SELECT count(DISTINCT release_id) FROM raw.small_boats_daily") == [(2,)]
+    assert query(ahead, "SELECT check_name FROM meta.release_failures WHERE release_id = ?", [outcomes[0].release_id])[0][0] \
+        .startswith("exceeded parser limits: memory")
 
 
 def parsed_where(tmp_path: Path, monkeypatch) -> Path:
@@ -106,16 +108,17 @@ def parsed_where(tmp_path: Path, monkeypatch) -> Path:
     return where
 
 
-def test_the_run_parses_the_last_releases_while_a_worker_is_busy(settings, tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [0, 1, 2])
+def test_every_release_is_parsed_once_and_never_in_the_run_itself(settings, tmp_path, monkeypatch, workers):
     files = releases(tmp_path / "files")
     where = parsed_where(tmp_path, monkeypatch)
-    outcomes = load_paths(dataclasses.replace(settings, parse_workers=1), files)
+    outcomes = load_paths(dataclasses.replace(settings, parse_workers=workers), files)
     assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
     parsed = [line.split() for line in where.read_text().splitlines()]
     assert sorted(name for name, _ in parsed) == sorted(f"({f.name})" for f in files)   # each parsed once
-    pids = dict(parsed)
-    assert int(pids["(01_March_2024_Small_boats_-_time_series.ods)"]) != os.getpid()   # the worker's first
-    assert int(pids["(22_March_2024_Small_boats_-_time_series.ods)"]) == os.getpid()   # taken back from the end
+    assert all(int(pid) != os.getpid() for _, pid in parsed)                            # each in its own process
+    assert len({pid for _, pid in parsed}) == len(files)
+    assert children_of(os.getpid()) == []
 
 
 KILLED_RUN = textwrap.dedent("""
@@ -154,18 +157,25 @@ def test_a_killed_run_leaves_no_worker_holding_the_lock(tmp_path):
     assert time.monotonic() - started < 1, "the lock was still held after the run was killed"
 
 
-def test_large_files_are_parsed_in_the_run_itself(settings, tmp_path, monkeypatch):
+def test_large_files_are_not_parsed_ahead(settings, tmp_path, monkeypatch):
     files = releases(tmp_path / "files")
     sizes = sorted(f.stat().st_size for f in files)
     threshold = sizes[1]                     # the two larger files count as large here
     monkeypatch.setattr(ingest.ParseAhead, "LARGE_FILE_BYTES", threshold)
-    monkeypatch.setattr(ingest.ParseAhead, "TAKE_BACK", False)   # small files all go to the workers
+    started_ahead: list[str] = []
+    real_enter = ingest.ParseAhead.__enter__
+
+    def enter(self):
+        result = real_enter(self)
+        started_ahead.extend(child.cand.file_name for child in self.running.values())
+        return result
+
+    monkeypatch.setattr(ingest.ParseAhead, "__enter__", enter)
     where = parsed_where(tmp_path, monkeypatch)
-    outcomes = load_paths(dataclasses.replace(settings, parse_workers=2), files)
+    outcomes = load_paths(dataclasses.replace(settings, parse_workers=4), files)
     assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
+    by_name = {f.name: f.stat().st_size for f in files}
+    assert sorted(started_ahead) == sorted(name for name, size in by_name.items() if size <= threshold)
     parsed = dict(line.split() for line in where.read_text().splitlines())
-    by_name = {f"({f.name})": f.stat().st_size for f in files}
-    assert sorted(parsed) == sorted(by_name)
-    assert {int(pid) == os.getpid() for pid in parsed.values()} == {True, False}   # some in workers, some here
-    for name, pid in parsed.items():
-        assert (int(pid) == os.getpid()) == (by_name[name] > threshold), (name, by_name[name], pid)
+    assert sorted(parsed) == sorted(f"({name})" for name in by_name)         # the large ones too, at their turn
+    assert all(int(pid) != os.getpid() for pid in parsed.values())

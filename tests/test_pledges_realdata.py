@@ -105,8 +105,9 @@ def test_every_explanation_names_periods_figures_and_release(everything):
         if kind == "qualitative":
             assert status.lower() in explanation.lower() and (evidence or "Not measurable" in explanation), pledge_id
             assert all(item["summary"] in explanation for item in evidence or []), pledge_id
-        elif value is not None:
-            assert period in explanation and f"{value:,.0f}" in explanation and file_name in explanation, pledge_id
+        elif value is not None:   # a figure, or a direction claim's change in per cent ("-13.7%")
+            shown = f"{value:,.0f}" in explanation or f"{value:.1f}%" in explanation
+            assert period in explanation and shown and file_name in explanation, pledge_id
         else:   # no figure: which figures, and whether they are out (with the page to get them) or not yet due
             assert "figures" in explanation and ("not loaded here" in explanation or "not due until" in explanation), pledge_id
 

@@ -51,12 +51,13 @@ def build_metric_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE VIEW staging.metric_values AS\n{body}")
     con.execute("CREATE OR REPLACE TABLE marts.metrics (metric_id VARCHAR PRIMARY KEY, title VARCHAR, unit VARCHAR, "
                 "period_type VARCHAR, measure VARCHAR, definition VARCHAR, source_id VARCHAR, source_title VARCHAR, "
-                "layout_confirmed BOOLEAN, publisher VARCHAR, page_url VARCHAR, publication_lag_months INTEGER, cadence VARCHAR, "
+                "layout_confirmed BOOLEAN, publisher VARCHAR, page_url VARCHAR, publication_lag_months INTEGER, cadence VARCHAR, release_every VARCHAR, "
                 "revision_threshold_pct DOUBLE, revision_threshold_abs DOUBLE)")
     rows = [{"metric_id": m.id, "title": m.title, "unit": m.unit, "period_type": m.period_type, "measure": m.measure,
              "definition": m.definition, "source_id": source.id, "source_title": source.title,
              "layout_confirmed": source.layout_confirmed, "publisher": source.publisher, "page_url": source.page_url,
              "publication_lag_months": source.publication_lag_months, "cadence": source.cadence,
+             "release_every": source.release_every or None,
              "revision_threshold_pct": m.revision_threshold_pct, "revision_threshold_abs": m.revision_threshold_abs}
             for source in load_catalog().values() for m in source.metrics]
     if rows:   # one list-of-structs parameter: executemany runs a statement per row, a VALUES list binds every value

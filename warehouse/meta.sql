@@ -17,17 +17,24 @@ CREATE TABLE IF NOT EXISTS meta.releases (
     fetched_at     TIMESTAMP NOT NULL,
     loaded_at      TIMESTAMP,
     rows           BIGINT,
-    status         VARCHAR NOT NULL,      -- loaded | unchanged | rejected
+    status         VARCHAR NOT NULL,      -- loaded | unchanged | rejected | held | superseded (held, then a later release loaded)
     error          VARCHAR,
     same_as        VARCHAR,               -- for `unchanged`: the release with identical content
     version        INTEGER,               -- the file name's `_vN` suffix (1 without one): ranks same-day releases
-    page_updated_at TIMESTAMP             -- when the page listing the file was last updated, where known
+    page_updated_at TIMESTAMP,            -- when the page listing the file was last updated, where known
+    accepted_at    TIMESTAMP,             -- held by the release gate, then published by `pledges accept` at this time
+    held_reasons   VARCHAR,               -- for an accepted release: the gate's reasons it was accepted over
+    date_basis     VARCHAR                -- how published_on is known: file_name | content | file_time | page | api
 );
 
 -- Warehouses created before a column existed gain it here (this file runs before every load); `version`
 -- is derived from the file name as flows.catalog.version_in_name does.
 ALTER TABLE meta.releases ADD COLUMN IF NOT EXISTS version INTEGER;
 ALTER TABLE meta.releases ADD COLUMN IF NOT EXISTS page_updated_at TIMESTAMP;
+ALTER TABLE meta.releases ADD COLUMN IF NOT EXISTS accepted_at TIMESTAMP;
+ALTER TABLE meta.releases ADD COLUMN IF NOT EXISTS held_reasons VARCHAR;
+-- NULL for releases recorded before the basis was kept (`pledges rebuild` fills it in from the archive)
+ALTER TABLE meta.releases ADD COLUMN IF NOT EXISTS date_basis VARCHAR;
 UPDATE meta.releases SET version = coalesce(TRY_CAST(nullif(regexp_extract(file_name,
     '(?i)[-_ ]v(\d+)(?:\.\d+)*\.[a-z0-9]+$', 1), '') AS INTEGER), 1)
 WHERE version IS NULL;

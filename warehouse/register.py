@@ -167,7 +167,11 @@ def load_statements(path: Path | None = None) -> dict[str, Statement]:
 
 def load_register_with_statements(path: Path | None = None) -> tuple[list[Entry], dict[str, Statement]]:
     path = Path(path or os.environ.get("PLEDGES_REGISTER") or REGISTER_FILE)
-    return _load(path, path.stat().st_mtime_ns)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise RegisterError(f"{path}: the pledge register cannot be read ({exc.strerror or exc})") from None
+    return _load(path, mtime)
 
 
 def _problems(exc: ValidationError) -> str:
@@ -177,9 +181,19 @@ def _problems(exc: ValidationError) -> str:
 @cache
 def _load(path: Path, _mtime: int) -> tuple[list[Entry], dict[str, Statement]]:
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise RegisterError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegisterError(f"{path}: the pledge register cannot be read ({exc})") from None
+    # every message names the register's path: PLEDGES_REGISTER may point at any file
+    if not isinstance(data.get("statements", {}), dict) or \
+            not all(isinstance(v, dict) for v in data.get("statements", {}).values()):
+        raise RegisterError(f"{path}: statements: expected a table per statement ([statements.A], [statements.B])")
+    if not isinstance(data.get("entry", []), list) or not all(isinstance(e, dict) for e in data.get("entry", [])):
+        raise RegisterError(f"{path}: entry: expected an array of tables ([[entry]] per pledge or claim)")
+    if not isinstance(data.get("planned_metrics", []), list):
+        raise RegisterError(f"{path}: planned_metrics: expected a list of metric ids")
     planned = set(data.get("planned_metrics", []))
     known = {m.id for s in load_catalog().values() for m in s.metrics}
     statements: dict[str, Statement] = {}
@@ -187,23 +201,23 @@ def _load(path: Path, _mtime: int) -> tuple[list[Entry], dict[str, Statement]]:
         try:
             statements[key] = Statement(id=key, **raw)
         except ValidationError as exc:
-            raise RegisterError(f"{path.name}: statement {key!r}: {_problems(exc)}") from None
+            raise RegisterError(f"{path}: statement {key!r}: {_problems(exc)}") from None
     entries, seen = [], set()
     for position, raw in enumerate(data.get("entry", []), 1):
         name = raw.get("id", f"entry #{position}")
         if raw.get("statement") in statements and ("said_by" in raw or "said_on" in raw):
-            raise RegisterError(f"{path.name}: entry {name!r}: field said_by/said_on: set on statement "
+            raise RegisterError(f"{path}: entry {name!r}: field said_by/said_on: set on statement "
                                 f"{raw['statement']!r}, not on the entry")
         try:
             entry = Entry(**raw)
         except ValidationError as exc:
-            raise RegisterError(f"{path.name}: entry {name!r}: {_problems(exc)}") from None
+            raise RegisterError(f"{path}: entry {name!r}: {_problems(exc)}") from None
         if entry.id in seen:
-            raise RegisterError(f"{path.name}: entry {name!r}: field id: duplicate id")
+            raise RegisterError(f"{path}: entry {name!r}: field id: duplicate id")
         seen.add(entry.id)
         for ref in [entry.statement, *(q.statement for q in entry.also_quoted)]:
             if ref not in statements and (statements or entry.said_on is None or entry.said_by is None):
-                raise RegisterError(f"{path.name}: entry {name!r}: field statement: {ref!r} is not one of "
+                raise RegisterError(f"{path}: entry {name!r}: field statement: {ref!r} is not one of "
                                     f"[statements] {sorted(statements)} (a register without [statements] "
                                     f"gives said_by and said_on on each entry)")
         said = statements.get(entry.statement) or entry
@@ -214,7 +228,7 @@ def _load(path: Path, _mtime: int) -> tuple[list[Entry], dict[str, Statement]]:
         metrics += [m for p in entry.parts for m in (p.metric, p.note_metric)]
         for metric in metrics:
             if metric and metric not in known and metric not in planned:
-                raise RegisterError(f"{path.name}: entry {name!r}: field metric: {metric!r} is not a catalog metric "
+                raise RegisterError(f"{path}: entry {name!r}: field metric: {metric!r} is not a catalog metric "
                                     f"(nor listed in planned_metrics)")
         entries.append(entry)
     return entries, statements

@@ -61,30 +61,353 @@ class UnsafeFile(Exception):
     """A file that is not a readable spreadsheet, or would expand beyond the limit."""
 
 
-def check_spreadsheet(path: Path, max_unzipped_bytes: int) -> None:
+# An OLE2 compound document: a legacy .xls workbook, or an xlsx/ods saved with a password (encrypted).
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+SPREADSHEET_KINDS = {"xlsx": "an Excel workbook (xlsx)", "ods": "an OpenDocument spreadsheet (ods)"}
+
+
+def check_spreadsheet(path: Path, max_unzipped_bytes: int, name: str | None = None) -> None:
+    """`path` is a zip-based spreadsheet within the bounds; errors name the file as `name` (the published name:
+    the archived copy is named by its hash)."""
+    name = name or path.name
     if not zipfile.is_zipfile(path):
-        raise UnsafeFile(f"{path.name} is not a spreadsheet (not a zip-based xlsx/ods file; truncated or wrong type?)")
-    check_archive(path, max_unzipped_bytes)
+        with open(path, "rb") as handle:
+            ole2 = handle.read(len(_OLE2_MAGIC)) == _OLE2_MAGIC
+        if ole2:
+            raise UnsafeFile(f"{name} is not a spreadsheet this pipeline reads: it is an OLE2 compound file, a legacy "
+                             ".xls workbook or a password-protected (encrypted) workbook, not a zip-based xlsx/ods file")
+        raise UnsafeFile(f"{name} is not a spreadsheet (not a zip-based xlsx/ods file; truncated or wrong type?)")
+    check_archive(path, max_unzipped_bytes, name)
 
 
-def check_archive(path: Path, max_unzipped_bytes: int) -> None:
+def spreadsheet_kind(path: Path, name: str | None = None) -> str:
+    """'xlsx' or 'ods', from the file's content (never its name): an xlsx has xl/workbook.xml, an ods its
+    `mimetype` member (or, written by other tools, content.xml beside META-INF/manifest.xml). UnsafeFile for
+    a zip that is neither, saying what it holds."""
+    name = name or path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.namelist()
+            if "xl/workbook.xml" in members or "xl/workbook.bin" in members:
+                return "xlsx"
+            mimetype = archive.read("mimetype")[:200].decode("ascii", "replace").strip() if "mimetype" in members else ""
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise UnsafeFile(f"{name} is corrupt: {exc}") from exc
+    if mimetype == _ODS_MIMETYPE or (not mimetype and "content.xml" in members and "META-INF/manifest.xml" in members):
+        return "ods"
+    if mimetype.startswith("application/vnd.oasis.opendocument."):
+        what = f"an OpenDocument file of another kind ({mimetype})"
+    elif any(m.startswith("xl/") for m in members):
+        what = "an xlsx without its workbook part (xl/workbook.xml): damaged"
+    elif any(m.startswith(("word/", "ppt/")) for m in members):
+        what = "a Word or PowerPoint file"
+    else:
+        shown = ", ".join(members[:5]) + (f" and {len(members) - 5} more" if len(members) > 5 else "")
+        what = f"a zip archive of other files ({shown or 'empty'})"
+    raise UnsafeFile(f"{name} is not a spreadsheet: it is {what}, neither an xlsx workbook nor an ods spreadsheet")
+
+
+def check_archive(path: Path, max_unzipped_bytes: int, name: str | None = None) -> None:
     """Reject corrupt archives and decompression bombs before any parser opens them.
 
     xlsx, ods and zipped CSVs are zip archives: the sum of the declared member sizes bounds
     what a reader will inflate, and testzip() catches truncated or corrupt members.
     """
+    name = name or path.name
     if not zipfile.is_zipfile(path):
-        raise UnsafeFile(f"{path.name} is not a zip archive (truncated or wrong type?)")
+        raise UnsafeFile(f"{name} is not a zip archive (truncated or wrong type?)")
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(member.file_size for member in archive.infolist())
             if total > max_unzipped_bytes:
-                raise UnsafeFile(f"{path.name} would expand to {total:,} bytes, over the {max_unzipped_bytes:,}-byte limit")
+                raise UnsafeFile(f"{name} would expand to {total:,} bytes, over the {max_unzipped_bytes:,}-byte limit")
             bad = archive.testzip()
             if bad is not None:
-                raise UnsafeFile(f"{path.name} is corrupt: member {bad} fails its checksum")
+                raise UnsafeFile(f"{name} is corrupt: member {bad} fails its checksum")
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise UnsafeFile(f"{path.name} is corrupt: {exc}") from exc
+        raise UnsafeFile(f"{name} is corrupt: {exc}") from exc
+
+
+# The grid of every spreadsheet application (LibreOffice, Excel): 1,048,576 rows by 16,384 columns. Readers
+# expand `table:number-rows-repeated` / `number-columns-repeated` into that many cells; calamine builds a dense
+# grid from A1 to the last cell with a value, so a 55 KB file repeating one value 16,000,000 times (or a row
+# 5,000,000 times) asks it for gigabytes and aborts the process. ODS_MAX_CELLS bounds that grid, per sheet:
+# about 600 MB and 9 s of reading here; published ods files (small boats, transparency) span under 50,000 cells.
+ODS_MAX_ROWS = 1_048_576
+ODS_MAX_COLUMNS = 16_384
+ODS_MAX_CELLS = 5_000_000
+
+
+class _Refused(Exception):
+    pass
+
+
+class _OdsGrid:
+    """The grid a reader would build from an ods's content.xml, followed event by event (see check_ods_grid)."""
+
+    def __init__(self) -> None:
+        self.sheet: str | None = None
+        self.depth = 0            # table:table nesting: 1 = a sheet; deeper = a table inside a cell, not the grid
+        self.row = self.col = 0
+        self.row_repeat, self.row_has = 1, False
+        self.cell_repeat, self.cell_has, self.in_cell = 0, False, False
+        self.last_row = self.last_col = 0
+
+    @staticmethod
+    def count(text: str | None, what: str) -> int:
+        if text is None:
+            return 1
+        text = text.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 12:
+            raise _Refused(f"{what} {text[:40]!r} is not a count")
+        return max(int(text), 1)
+
+    def table_start(self, name: str | None) -> None:
+        self.depth += 1
+        if self.depth == 1:
+            self.sheet, self.row, self.last_row, self.last_col = name or "?", 0, 0, 0
+        elif self.in_cell:
+            self.cell_has = True
+
+    def table_end(self) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            area = self.last_row * self.last_col
+            if area > ODS_MAX_CELLS:
+                raise _Refused(f"sheet {self.sheet!r} spans {self.last_row:,} rows by {self.last_col:,} columns up to "
+                               f"its last value ({area:,} cells, over {ODS_MAX_CELLS:,})")
+
+    def row_start(self, repeat: str | None) -> None:
+        if self.depth == 1:
+            self.row_repeat, self.col, self.row_has = self.count(repeat, "table:number-rows-repeated"), 0, False
+
+    def row_end(self) -> None:
+        if self.depth != 1:
+            return
+        if self.row_has:
+            end = self.row + self.row_repeat
+            if end > ODS_MAX_ROWS:
+                what = (f"a row with values repeated {self.row_repeat:,} times (table:number-rows-repeated) reaches row "
+                        if self.row_repeat > 1 else "a row with values at row ")
+                raise _Refused(f"sheet {self.sheet!r}, row {self.row + 1:,}: {what}{end:,}, beyond a spreadsheet's "
+                               f"{ODS_MAX_ROWS:,}")
+            self.last_row = end
+        row = self.row + self.row_repeat
+        self.row = row if row <= ODS_MAX_ROWS else ODS_MAX_ROWS + 1
+
+    def row_values(self, width: int) -> None:
+        """A row whose values all lie in its first `width` columns, one cell each (no repeat before them)."""
+        if self.depth != 1:
+            return
+        if width > ODS_MAX_COLUMNS:
+            raise _Refused(f"sheet {self.sheet!r}, row {self.row + 1:,}: a cell with a value at column {width:,}, "
+                           f"beyond a spreadsheet's {ODS_MAX_COLUMNS:,}")
+        self.row_has = True
+        self.last_col = max(self.last_col, width)
+
+    def cell_start(self, repeat: str | None, has_value: bool) -> None:
+        if self.depth == 1:
+            self.in_cell = True
+            self.cell_repeat, self.cell_has = self.count(repeat, "table:number-columns-repeated"), has_value
+
+    def cell_end(self) -> None:
+        if self.depth != 1:
+            return
+        self.in_cell = False
+        if self.cell_has:
+            end = self.col + self.cell_repeat
+            if end > ODS_MAX_COLUMNS:
+                what = (f"a cell with a value repeated {self.cell_repeat:,} times (table:number-columns-repeated) "
+                        "reaches column " if self.cell_repeat > 1 else "a cell with a value at column ")
+                raise _Refused(f"sheet {self.sheet!r}, row {self.row + 1:,}: {what}{end:,}, beyond a spreadsheet's "
+                               f"{ODS_MAX_COLUMNS:,}")
+            self.row_has = True
+            self.last_col = max(self.last_col, end)
+        col = self.col + self.cell_repeat
+        self.col = col if col <= ODS_MAX_COLUMNS else ODS_MAX_COLUMNS + 1
+
+
+# The elements check_ods_grid follows, as LibreOffice and every other producer writes them (`table:` and `office:`
+# bound to the ODF namespaces): start tags with their attributes (quoted values may hold '>'), end tags.
+_ODS_ATTRS = rb"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>"""
+_ODS_TABLE_OR_ROW = re.compile(rb"<(/?)table:(table|table-row)" + _ODS_ATTRS)
+_ODS_CELL = re.compile(rb"<(/?)table:(table-cell|covered-table-cell)" + _ODS_ATTRS)
+_ODS_ATTR = re.compile(rb"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ODS_PREFIXES = (b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"',
+                 b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"')
+_ODS_ROW_END = b"</table:table-row>"
+
+
+class _NotUsual(Exception):
+    """content.xml is not written the usual way: the XML parser reads it instead."""
+
+
+def _ods_attribute(attributes: bytes, name: bytes) -> str | None:
+    if name not in attributes:
+        return None
+    for a in _ODS_ATTR.finditer(attributes):
+        if a.group(1) == name:
+            return (a.group(2) if a.group(2) is not None else a.group(3)).decode("utf-8", "replace")
+    return None
+
+
+def _ods_row_cells(inner: bytes, grid: _OdsGrid) -> None:
+    """One row's cells into `grid`. At C speed when every repeated cell comes after the row's last value (how
+    LibreOffice writes rows: values, then one empty cell repeated to the grid's edge): the columns up to the last
+    value are then its cells, one each. Otherwise cell by cell."""
+    last = max(inner.rfind(b"value-type"), inner.rfind(b"<text:"))
+    if last == -1:
+        return                                      # no value in the row: its repeats expand nothing
+    repeat = inner.find(b"-repeated")
+    if repeat == -1 or repeat > last:
+        start = max(inner.rfind(b"<table:table-cell", 0, last), inner.rfind(b"<table:covered-table-cell", 0, last))
+        tag = _ODS_CELL.match(inner, start) if start != -1 else None
+        if tag is not None and b"-repeated" not in tag.group(3) and (repeat == -1 or repeat >= tag.end()):
+            grid.row_values(inner.count(b"<table:table-cell", 0, start) +
+                            inner.count(b"<table:covered-table-cell", 0, start) + 1)
+            return
+    pos = 0
+    for m in _ODS_CELL.finditer(inner):
+        closing, _tag, attributes, empty = m.groups()
+        if grid.in_cell and not grid.cell_has and inner[pos:m.start()].strip():
+            grid.cell_has = True                    # text or other elements inside the cell (text:p)
+        pos = m.end()
+        if closing:
+            grid.cell_end()
+            continue
+        grid.cell_start(_ods_attribute(attributes, b"table:number-columns-repeated"), b"office:value-type" in attributes)
+        if empty:
+            grid.cell_end()
+    if grid.in_cell:
+        raise _NotUsual("a cell left open")
+
+
+def _scan_ods_tags(stream, grid: _OdsGrid) -> bool:
+    """Follow content.xml's sheets and rows with regular expressions over its bytes, in 1 MB chunks, a row at a
+    time (a small-boats file in about 0.02 s). False, having decided nothing, when the document is not written the
+    usual way (other namespace prefixes; comments, CDATA or a DOCTYPE, which could hide or fake tags; a table
+    inside a cell; a row left open): the caller then uses the XML parser."""
+    carry, first = b"", True
+    try:
+        while True:
+            chunk = stream.read(1 << 20)
+            buffer = carry + chunk
+            if first:
+                if not all(prefix in buffer[:1 << 16] for prefix in _ODS_PREFIXES):
+                    return False
+                first = False
+            if b"<!" in buffer:
+                return False
+            pos, carry = 0, b""
+            for m in _ODS_TABLE_OR_ROW.finditer(buffer):
+                if m.start() < pos:
+                    continue                        # inside a row already taken whole
+                closing, tag, attributes, empty = m.groups()
+                if tag == b"table":
+                    if grid.depth >= 1 and not closing:
+                        return False                # a table inside a cell: the XML parser follows nesting
+                    if closing:
+                        grid.table_end()
+                    else:
+                        grid.table_start(_ods_attribute(attributes, b"table:name"))
+                        if empty:
+                            grid.table_end()
+                    pos = m.end()
+                    continue
+                if closing:
+                    return False                    # a row end without its start
+                grid.row_start(_ods_attribute(attributes, b"table:number-rows-repeated"))
+                if empty:
+                    grid.row_end()
+                    pos = m.end()
+                    continue
+                end = buffer.find(_ODS_ROW_END, m.end())
+                if end == -1:
+                    if not chunk:
+                        return False                # a row left open at the end
+                    grid.row_repeat = 1             # taken again, whole, with the next chunk
+                    carry = buffer[m.start():]
+                    break
+                inner = buffer[m.end():end]
+                if b"<table:table " in inner or b"<table:table>" in inner:
+                    return False
+                _ods_row_cells(inner, grid)
+                grid.row_end()
+                pos = end + len(_ODS_ROW_END)
+            else:
+                cut = buffer.rfind(b"<", pos)
+                carry = buffer[cut:] if cut != -1 else b""
+            if not chunk:
+                return True
+    except _NotUsual:
+        return False
+
+
+def _parse_ods_xml(stream, grid: _OdsGrid) -> None:
+    """The same with expat (namespaces resolved, no DOCTYPE): for documents _scan_ods_tags does not take."""
+    import xml.parsers.expat
+
+    table_ns, office_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0|", "urn:oasis:names:tc:opendocument:xmlns:office:1.0|"
+    cells = (table_ns + "table-cell", table_ns + "covered-table-cell")
+
+    def start(tag: str, attrs: dict) -> None:
+        if tag == table_ns + "table":
+            grid.table_start(attrs.get(table_ns + "name"))
+        elif tag == table_ns + "table-row":
+            grid.row_start(attrs.get(table_ns + "number-rows-repeated"))
+        elif tag in cells:
+            grid.cell_start(attrs.get(table_ns + "number-columns-repeated"), office_ns + "value-type" in attrs)
+        elif grid.in_cell:
+            grid.cell_has = True
+
+    def end(tag: str) -> None:
+        if tag == table_ns + "table":
+            grid.table_end()
+        elif tag == table_ns + "table-row":
+            grid.row_end()
+        elif tag in cells:
+            grid.cell_end()
+
+    def text(data: str) -> None:
+        if grid.in_cell and data.strip():
+            grid.cell_has = True
+
+    def no_doctype(*_args) -> None:
+        raise _Refused("content.xml declares a DOCTYPE (never in an ods; entity expansion refused)")
+
+    parser = xml.parsers.expat.ParserCreate(namespace_separator="|")
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    parser.StartDoctypeDeclHandler = no_doctype
+    while chunk := stream.read(1 << 20):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def check_ods_grid(path: Path, name: str | None = None) -> None:
+    """Before calamine opens an ods: follow content.xml and refuse a cell or row with a value repeated beyond the
+    spreadsheet grid, or a sheet whose cells up to its last value would exceed ODS_MAX_CELLS. Empty repeats
+    (LibreOffice closes every sheet with ~1,048,000 empty rows of 16,384 empty cells) are not counted: readers do
+    not expand them. About 0.05 s for a small-boats file (0.3 s when the XML parser is needed)."""
+    import xml.parsers.expat
+
+    name = name or path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            with archive.open("content.xml") as content:
+                done = _scan_ods_tags(content, _OdsGrid())
+            if not done:
+                with archive.open("content.xml") as content:
+                    _parse_ods_xml(content, _OdsGrid())
+    except _Refused as exc:
+        raise UnsafeFile(f"{name} is refused before reading: content.xml: {exc}: a decompression bomb, "
+                         "not a published table") from None
+    except KeyError:
+        raise UnsafeFile(f"{name} is not a readable ods: it has no content.xml") from None
+    except xml.parsers.expat.ExpatError as exc:
+        raise UnsafeFile(f"{name} is corrupt: content.xml is not well-formed XML ({exc})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise UnsafeFile(f"{name} is corrupt: {exc}") from None
 
 
 # Cells pandas.read_excel reads as missing by default (its STR_NA_VALUES), plus empty cells.
@@ -101,7 +424,8 @@ def _grid_column(values: np.ndarray) -> np.ndarray:
     floats = np.flatnonzero(types == float)
     if len(floats):
         numbers = values[floats].astype(float)
-        whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
+        # whole numbers inside int64's range only: 2e19 stays the float it is (cast, it wrapped to -2**63)
+        whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2.0**63)
         values[floats[whole]] = numbers[whole].astype(np.int64)
     texts = np.flatnonzero(types == str)
     if len(texts):
@@ -113,14 +437,20 @@ def _grid_column(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def open_document(path: Path, fmt: str, max_unzipped_bytes: int) -> "Workbook | Path":
+def open_document(path: Path, fmt: str, max_unzipped_bytes: int, name: str | None = None) -> "Workbook | Path":
     """What a parser reads: a Workbook for xlsx/ods (checked first), the checked path for zip,
-    the path itself for csv, json and html (already bounded in size by the download)."""
+    the path itself for csv, json and html (already bounded in size by the download).
+
+    A spreadsheet is read as what its content is (xlsx or ods), whatever the catalog's format or the file's
+    name say; an ods's grid is checked first (check_ods_grid). Errors name the file as `name`."""
     if fmt in ("xlsx", "ods"):
-        check_spreadsheet(path, max_unzipped_bytes)
-        return Workbook(path)
+        check_spreadsheet(path, max_unzipped_bytes, name)
+        kind = spreadsheet_kind(path, name)
+        if kind == "ods":
+            check_ods_grid(path, name)
+        return Workbook(path, name=name, kind=kind)
     if fmt == "zip":
-        check_archive(path, max_unzipped_bytes)
+        check_archive(path, max_unzipped_bytes, name)
     return path
 
 
@@ -134,9 +464,11 @@ class Workbook:
     (about 5 s here), and peak memory is about 140 MB lower.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, name: str | None = None, kind: str | None = None):
         self.path = path
-        self._book = pd.ExcelFile(path, engine="calamine")
+        self.name = name or path.name           # the published file name, for messages
+        self.kind = kind or spreadsheet_kind(path, self.name)
+        self._book = pd.ExcelFile(path, engine="calamine")   # pandas hands calamine an open file: read by content
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self._cache: dict[str, pd.DataFrame] = {}
 
@@ -164,7 +496,7 @@ class Workbook:
     def grid(self, sheet: str) -> pd.DataFrame:
         if sheet not in self._cache:
             if sheet not in self.sheet_names:
-                raise ValueError(f"no sheet named {sheet!r} in {self.path.name}")
+                raise ValueError(f"no sheet named {sheet!r} in {self.name}")
             self._cache[sheet] = self._read(sheet)
         return self._cache[sheet]
 
@@ -512,7 +844,8 @@ def cut_spec_table(book: Workbook, header: SpecHeader, name: str, specs: list[Co
 
 # Numbers published as text: '1,234', ' 56 ', '1,234.5'. Anything else (e.g. '12a') is left
 # as published, so validation rejects it and names its sheet, row and column.
-_NUMBER_TEXT = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# ASCII digits only: other scripts' digits ('\u0665') are left as published, so validation names them.
+_NUMBER_TEXT = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", re.ASCII)
 
 
 def _number(value: object) -> object:

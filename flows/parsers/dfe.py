@@ -14,7 +14,14 @@ anything else is left as published so validation names its line and column.
 Figures for an academic year Y/Y+1 are final from `final_from` (a month-day in Y+1; 1 November
 for apprenticeships, when DfE publishes the full-year final figures) and provisional (part year)
 in releases published before it: `is_final` is decided from the release's publication date, which
-the loader passes as `options["published_on"]`.
+the loader passes as `options["published_on"]`. Where that date is only the local file's
+modification time (`options["date_basis"] == "file_time"`: a CSV loaded by hand, without the API's
+version date), it is no more than an upper bound on when DfE published the file, so the newest
+academic year in the file is never counted final (a part-year release downloaded after 1 November
+would otherwise pass for the final one); an earlier year is final by the same date rule (a later
+year's figures are only published after its final ones). The real extract in
+../shared/realdata/dfe (2017/18 to 2025/26) thus gives 2017/18-2024/25 final, 2025/26 provisional.
+Rows may be national totals only (an extract) or the whole data set with its subtotals.
 
 Options in the catalog entry:
 
@@ -129,8 +136,12 @@ def parse(path: Path, options: dict) -> list[Table]:
         return int(text[:4]) if re.fullmatch(r"\d{6}", text) else None
 
     first_years = frame["time_period"].map(year_of)
+    # a file's modification time is not the publisher's date: the newest year is never final on it (module doc)
+    newest = max((y for y in first_years if y is not None), default=None) \
+        if options.get("date_basis") == "file_time" else None
     frame["academic_year"] = [f"{y}/{str(t)[4:]}" if y is not None else pd.NA for y, t in zip(first_years, frame["time_period"])]
-    frame["is_final"] = [bool(published_on and y is not None and published_on >= final_from(y, rule)) for y in first_years]
+    frame["is_final"] = [bool(published_on and y is not None and published_on >= final_from(y, rule) and y != newest)
+                         for y in first_years]
     frame["figure_status"] = ["final" if f else "provisional" for f in frame["is_final"]]
     bounds = [periods.academic_year_bounds(t) if y is not None else (None, None) for y, t in zip(first_years, frame["time_period"])]
     frame["period_start"] = pd.to_datetime([b[0] for b in bounds])

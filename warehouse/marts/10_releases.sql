@@ -2,13 +2,17 @@
 -- A public view over the internal meta.releases log.
 CREATE OR REPLACE VIEW marts.releases AS
 SELECT release_id, source_id, title, landing_page, file_url, file_name, published_on, sha256, bytes,
-       fetched_at, loaded_at, rows, status, error, same_as, version, page_updated_at
+       fetched_at, loaded_at, rows, status, error, same_as, version, page_updated_at, accepted_at, held_reasons,
+       date_basis
 FROM meta.releases;
 
-COMMENT ON VIEW marts.releases IS 'Every published file ever seen, one row each: provenance, checksum and what happened to it (loaded, unchanged, rejected).';
+COMMENT ON VIEW marts.releases IS 'Every published file ever seen, one row each: provenance, checksum and what happened to it (loaded, unchanged, rejected, held, superseded).';
 COMMENT ON COLUMN marts.releases.release_id IS 'Stable id: <source id>/<publication date>/<first 12 hex digits of sha256>.';
-COMMENT ON COLUMN marts.releases.status IS 'loaded: its data are in the warehouse; unchanged: same content as release same_as; rejected: failed validation (see error and marts.release_failures).';
-COMMENT ON COLUMN marts.releases.published_on IS 'Publication date, from the file name or the landing page.';
+COMMENT ON COLUMN marts.releases.status IS 'loaded: its data are in the warehouse; unchanged: same content as release same_as; rejected: failed validation (see error and marts.release_failures); held: valid but implausible against the previous release or the catalog''s bounds (the release gate; reasons in marts.release_failures), not published until accepted with `pledges accept`; superseded: held, then a later release of the same source loaded (never published).';
+COMMENT ON COLUMN marts.releases.accepted_at IS 'For a release the release gate held and `pledges accept` then published: when it was accepted.';
+COMMENT ON COLUMN marts.releases.held_reasons IS 'For an accepted release: the release gate''s reasons it was accepted over.';
+COMMENT ON COLUMN marts.releases.published_on IS 'Publication date, from the file name, the landing page or the API, or (local files) read from the content or the file''s time: date_basis says which.';
+COMMENT ON COLUMN marts.releases.date_basis IS 'How published_on is known: file_name (the name carries it, or the month the data run to, plus the usual publication lag), content (read from the file: a cover''s "Published:" date, its title''s reference period or the last period of its data, plus the lag: a local file recognised by its layout), file_time (the local file''s modification time: no date in its name or content), page (the publication page''s date), api (the publisher''s API: DfE version, ONS edition release date); NULL for releases recorded before the basis was kept.';
 COMMENT ON COLUMN marts.releases.version IS 'The file name''s _vN re-upload number (1 without one): a later version of the same day ranks after the original.';
 COMMENT ON COLUMN marts.releases.page_updated_at IS 'The publication page''s updated time when the file was seen (breaks ties between same-day releases).';
 COMMENT ON COLUMN marts.releases.sha256 IS 'SHA-256 of the file as downloaded; the raw archive keeps it under this name.';
@@ -16,4 +20,4 @@ COMMENT ON COLUMN marts.releases.sha256 IS 'SHA-256 of the file as downloaded; t
 CREATE OR REPLACE VIEW marts.release_failures AS
 SELECT f.release_id, r.source_id, r.file_name, f.sheet, f.row_number, f.column_name, f.check_name, f.value
 FROM meta.release_failures f JOIN meta.releases r USING (release_id);
-COMMENT ON VIEW marts.release_failures IS 'Why rejected releases were rejected: one row per failing sheet, row and column.';
+COMMENT ON VIEW marts.release_failures IS 'Why rejected releases were rejected, and held releases held: one row per failing sheet, row and column (a held release: one row per failed gate check, then example periods).';

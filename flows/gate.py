@@ -1,0 +1,319 @@
+"""The release gate: a parsed and validated release, checked for plausibility before it is published.
+
+Validation (schemas/) checks each cell on its own. The gate checks the release as a whole, with the
+catalog's rules (flows/sources.toml, `gate` tables; the catalog header documents every key):
+
+- bounds      each period's value of a metric within [min, max] (`gate = { bounds = [0, 5000] }` on a metric);
+- at_least    each period's value at least another metric's value for the same period (migrants >= boats);
+- sum_of      each period's value equal (within `sum_tolerance`) to the sum of another metric's values over
+              the same days, where that series covers every day of the period (SB_02 weeks vs SB_01 days);
+- revisions   against the previous loaded release of the same source: of the periods both hold that had
+              settled in it (ending more than `revision_window_days` before its last period), at most
+              `max_revised_share` may change (all history zeroed is held; recent provisional days may move);
+- dropped     at most `max_dropped_share` of the previous release's periods may be missing (history that
+              shrinks to the last 10 days is held).
+
+Bounds, at_least and sum_of apply wherever a metric declares them. Revisions and dropped history apply to
+sources with a `[<source>.gate]` table (opt-in: ONS and the quarterly Home Office datasets revise years of
+history every edition); a metric's own `gate` table overrides its source's thresholds.
+
+"The previous loaded release" is the loaded release of the same source that ranks just before this one
+(publication date, `_vN`, page time, fetch time: staging.release_order's order); held and rejected releases
+are never compared against. A release with no loaded release before it gets the checks on itself only.
+
+A release that fails is *held* (flows.ingest): recorded in meta.releases with status `held`, its reasons in
+meta.release_failures, nothing of it published, the run exits 1. Later runs report it again (status `held`,
+exit 1) without parsing it again, until `pledges accept RELEASE_ID` publishes it, or a release of the same
+source that ranks after it is loaded: it is then `superseded` (kept, never published, no longer a failure).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from flows.errors import FailureCase
+
+# Used where a source declares a `[<source>.gate]` table without the key (see the catalog header).
+DEFAULTS = {"revision_window_days": 90, "max_revised_share": 0.10, "max_dropped_share": 0.01}
+METRIC_KEYS = set(DEFAULTS) | {"bounds", "at_least", "sum_of", "sum_tolerance"}
+EXAMPLES = 5     # failing periods listed per check (each check also says how many there are)
+
+
+def config_problems(source) -> list[str]:
+    """What is wrong with a source's gate settings in the catalog (unknown keys, bad numbers, unknown metrics)."""
+    problems = []
+    metric_ids = {m.id for m in source.metrics}
+
+    def share(where: str, key: str, value) -> None:
+        if key in ("max_revised_share", "max_dropped_share") and not (isinstance(value, (int, float)) and 0 <= value <= 1):
+            problems.append(f"{where}: {key} must be a share between 0 and 1, not {value!r}")
+        if key == "revision_window_days" and not (isinstance(value, int) and value >= 0):
+            problems.append(f"{where}: revision_window_days must be a whole number of days >= 0, not {value!r}")
+
+    for key, value in (source.gate or {}).items():
+        if key not in DEFAULTS:
+            problems.append(f"gate: unknown key {key!r} (known: {', '.join(sorted(DEFAULTS))})")
+        share("gate", key, value)
+    for metric in source.metrics:
+        where = f"metric {metric.id} gate"
+        for key, value in metric.gate.items():
+            if key not in METRIC_KEYS:
+                problems.append(f"{where}: unknown key {key!r} (known: {', '.join(sorted(METRIC_KEYS))})")
+            share(where, key, value)
+        bounds = metric.gate.get("bounds")
+        if bounds is not None and not (isinstance(bounds, list) and len(bounds) == 2
+                                       and all(isinstance(b, (int, float)) for b in bounds) and bounds[0] <= bounds[1]):
+            problems.append(f"{where}: bounds must be [min, max] with min <= max, not {bounds!r}")
+        for key in ("at_least", "sum_of"):
+            other = metric.gate.get(key)
+            if other is not None and other not in metric_ids:
+                problems.append(f"{where}: {key} names {other!r}, not a metric of this source")
+        tolerance = metric.gate.get("sum_tolerance", 0)
+        if not (isinstance(tolerance, (int, float)) and tolerance >= 0):
+            problems.append(f"{where}: sum_tolerance must be a number >= 0, not {tolerance!r}")
+    return problems
+
+
+def applies(source) -> bool:
+    """Whether the gate has anything to check for this source (else it costs nothing)."""
+    return source.gate is not None or any(m.gate for m in source.metrics)
+
+
+def _select(metric, relation: str, release_filter: bool) -> str:
+    """A metric's value per period, as build.metric_select computes it (summed over breakdowns; a period whose
+    every cell is missing has none), with the first sheet row that contributed."""
+    where = f"({metric.where})" + (" AND release_id = $release" if release_filter else "")
+    return (f"SELECT {_quote(metric.id)} AS metric_id, period_start, period_end, CAST(sum(v) AS DOUBLE) AS value, "
+            f"min(source_row) AS source_row FROM ("
+            f"SELECT CAST({metric.period_start} AS DATE) AS period_start, CAST({metric.period_end} AS DATE) AS period_end, "
+            f"{metric.value} AS v, source_row FROM {relation} WHERE {where}) "
+            f"GROUP BY period_start, period_end HAVING count(v) > 0")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _number(value) -> str:
+    return repr(float(value))
+
+
+EMPTY = ("SELECT NULL::VARCHAR AS metric_id, NULL::DATE AS period_start, NULL::DATE AS period_end, "
+         "NULL::DOUBLE AS value, NULL::BIGINT AS source_row WHERE FALSE")
+
+
+def _stage(con: duckdb.DuckDBPyConnection, metrics, tables, release_id: str, history, previous: str | None) -> None:
+    """temp.gate_new: each metric's values in the release being checked, from its parsed (not yet inserted) tables;
+    temp.gate_old: the `history` metrics' values in the previous release, from the raw tables (empty without one)."""
+    by_name = {t.name: t for t in tables}
+    views = []
+    try:
+        selects = []
+        for name in sorted({m.table for m in metrics if m.table in by_name}):
+            frame = by_name[name].frame.reset_index(names="source_row")
+            frame.insert(0, "release_id", release_id)
+            view = f"gate_frame_{name}"
+            casts = ", ".join(f'CAST("{c}" AS DATE) AS "{c}"' for c in frame.columns
+                              if pd.api.types.is_datetime64_any_dtype(frame[c]))
+            con.register(view, frame)
+            views.append(view)
+            relation = f"(SELECT * REPLACE ({casts}) FROM {view})" if casts else view
+            selects += [_select(m, relation, False) for m in metrics if m.table == name]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE gate_new AS {' UNION ALL '.join(selects) or EMPTY}")
+    finally:
+        for view in views:
+            con.unregister(view)
+    selects = []
+    if previous is not None:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' "
+                                              "AND database_name = current_database()").fetchall()}
+        selects = [_select(m, f"raw.{m.table}", True) for m in history if m.table in present]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE gate_old AS {' UNION ALL '.join(selects) or EMPTY}",
+                {"release": previous} if selects else {})
+
+
+def _values(rows: list[tuple], columns: str) -> str:
+    """An inline table of catalog settings (ids quoted, numbers as floats) for the checks' joins."""
+    if not rows:
+        return f"(SELECT * FROM (VALUES ({', '.join('NULL' for _ in columns.split(','))})) t({columns}) WHERE FALSE)"
+    body = ", ".join("(" + ", ".join(_quote(v) if isinstance(v, str) else _number(v) for v in row) + ")" for row in rows)
+    return f"(SELECT * FROM (VALUES {body}) t({columns}))"
+
+
+def _ranked_before(con: duckdb.DuckDBPyConnection, cand, statuses: tuple[str, ...]) -> list[str]:
+    """Releases of the candidate's source with one of `statuses` that rank before it, nearest first
+    (staging.release_order's order: publication date, `_vN` version, page time, fetch time, id)."""
+    marks = ", ".join("?" for _ in statuses)
+    rows = con.execute(f"""
+        WITH ranked AS (
+            SELECT release_id, row_number() OVER (ORDER BY published_on, coalesce(version, 1),
+                                                  page_updated_at NULLS FIRST, fetched_at, release_id) AS r
+            FROM (SELECT release_id, published_on, version, page_updated_at, fetched_at FROM meta.releases
+                  WHERE source_id = ? AND status IN ({marks}) AND release_id <> ?
+                  UNION ALL
+                  SELECT ?, CAST(? AS DATE), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP)))
+        SELECT release_id FROM ranked WHERE r < (SELECT r FROM ranked WHERE release_id = ?) ORDER BY r DESC""",
+        [cand.source.id, *statuses, cand.release_id, cand.release_id, cand.published_on, cand.version,
+         cand.page_updated_at, cand.fetched_at, cand.release_id]).fetchall()
+    return [r[0] for r in rows]
+
+
+def previous_release(con: duckdb.DuckDBPyConnection, cand) -> str | None:
+    """The loaded release of the same source that ranks just before the candidate, if any."""
+    found = _ranked_before(con, cand, ("loaded",))
+    return found[0] if found else None
+
+
+def held_before(con: duckdb.DuckDBPyConnection, cand) -> list[str]:
+    """Held releases of the candidate's source that rank before it: a loaded candidate supersedes them."""
+    return _ranked_before(con, cand, ("held",))
+
+
+def _period(start: date, end: date) -> str:
+    return start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "-"
+
+
+def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, list[FailureCase]]:
+    """The gate's verdict on a parsed, validated release about to be inserted into the building warehouse:
+    (the previous release compared against, or None) and the failure cases (empty: it passes).
+
+    The values are staged in two temporary tables and every check runs in one query: only counts and the first
+    EXAMPLES failing periods of each check come back."""
+    source = cand.source
+    if not applies(source):
+        return None, []
+    metrics = [m for m in source.metrics if m.table in {t.name for t in tables}]
+    by_id = {m.id: m for m in metrics}
+    history = [m for m in metrics if source.gate is not None or any(k in m.gate for k in DEFAULTS)]
+    limits = {m.id: {**DEFAULTS, **(source.gate or {}), **{k: v for k, v in m.gate.items() if k in DEFAULTS}}
+              for m in history}
+    previous = previous_release(con, cand) if history else None
+    bounds = [(m.id, *m.gate["bounds"]) for m in metrics if "bounds" in m.gate]
+    at_least = [(m.id, m.gate["at_least"]) for m in metrics if m.gate.get("at_least") in by_id]
+    sum_of = [(m.id, m.gate["sum_of"], m.gate.get("sum_tolerance", 0)) for m in metrics if m.gate.get("sum_of") in by_id]
+    windows = [(m, limits[m]["revision_window_days"]) for m in limits]
+    try:
+        _stage(con, metrics, tables, cand.release_id, history, previous)
+        found = con.execute(f"""
+            WITH last AS (SELECT metric_id, max(period_end) - CAST(w.days AS INTEGER) AS cutoff FROM gate_old
+                          JOIN {_values(windows, "metric_id, days")} w USING (metric_id) GROUP BY metric_id, w.days),
+            failing AS (
+                SELECT 'bounds' AS rule, metric_id, period_start, period_end, value, source_row, NULL::DOUBLE AS other
+                FROM gate_new JOIN {_values(bounds, "metric_id, low, high")} b USING (metric_id)
+                WHERE NOT (value BETWEEN b.low AND b.high)
+                UNION ALL
+                SELECT 'at_least', a.metric_id, a.period_start, a.period_end, a.value, a.source_row, o.value
+                FROM gate_new a JOIN {_values(at_least, "metric_id, other")} r USING (metric_id)
+                JOIN gate_new o ON o.metric_id = r.other AND o.period_start = a.period_start AND o.period_end = a.period_end
+                WHERE a.value < o.value
+                UNION ALL
+                SELECT 'sum_of', metric_id, period_start, period_end, value, source_row, total FROM (
+                    -- the other series' periods within each period; compared only where they cover all its days
+                    SELECT a.metric_id, a.period_start, a.period_end, a.value, a.source_row, r.tolerance,
+                           sum(o.value) AS total, sum(datediff('day', o.period_start, o.period_end) + 1) AS days
+                    FROM gate_new a JOIN {_values(sum_of, "metric_id, other, tolerance")} r USING (metric_id)
+                    JOIN gate_new o ON o.metric_id = r.other AND o.period_start >= a.period_start
+                                   AND o.period_end <= a.period_end
+                    GROUP BY ALL)
+                WHERE days = datediff('day', period_start, period_end) + 1 AND abs(value - total) > tolerance
+                UNION ALL
+                SELECT 'dropped', metric_id, period_start, period_end, value, NULL, NULL
+                FROM gate_old ANTI JOIN gate_new USING (metric_id, period_start, period_end)
+                UNION ALL
+                SELECT 'max_revised_share', metric_id, period_start, period_end, n.value, n.source_row, o.value
+                FROM gate_old o JOIN gate_new n USING (metric_id, period_start, period_end) JOIN last USING (metric_id)
+                WHERE o.period_end < last.cutoff AND n.value <> o.value)
+            SELECT *, count(*) OVER (PARTITION BY rule, metric_id) FROM failing
+            QUALIFY row_number() OVER (PARTITION BY rule, metric_id ORDER BY period_start, period_end) <= {EXAMPLES}
+            ORDER BY rule, metric_id, period_start, period_end""").fetchall()
+        stats = {}
+        if previous is not None:
+            stats = {row[0]: row[1:] for row in con.execute(f"""
+                WITH last AS (SELECT metric_id, count(*) AS periods, max(period_end) - CAST(w.days AS INTEGER) AS cutoff
+                              FROM gate_old JOIN {_values(windows, "metric_id, days")} w USING (metric_id)
+                              GROUP BY metric_id, w.days)
+                SELECT metric_id, last.periods, last.cutoff,
+                       (SELECT count(*) FROM gate_new n WHERE n.metric_id = last.metric_id),
+                       (SELECT min(period_start) FROM gate_new n WHERE n.metric_id = last.metric_id),
+                       (SELECT count(*) FROM gate_old o JOIN gate_new n USING (metric_id, period_start, period_end)
+                        WHERE o.metric_id = last.metric_id AND o.period_end < last.cutoff)
+                FROM last""").fetchall()}
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.gate_new; DROP TABLE IF EXISTS temp.gate_old")
+
+    failing: dict[tuple[str, str], tuple[int, list[tuple]]] = {}
+    for rule, metric_id, start, end, value, row, other, count in found:
+        failing.setdefault((rule, metric_id), (count, []))[1].append((start, end, value, row, other))
+    summaries: list[FailureCase] = []
+    examples: list[FailureCase] = []
+    sheets = {t.name: t.sheet for t in tables}
+
+    def failed(metric, rule: str, summary: str, text) -> None:
+        """One summary case for a failed check (`rule`: the catalog key), and its first EXAMPLES periods with their
+        sheet row (`text(value, other)` describes one); every check's summary comes before all the examples."""
+        summaries.append(FailureCase(None, None, metric.id, f"release gate ({rule}): {summary}"))
+        for start, end, value, row, other in failing[rule, metric.id][1]:
+            examples.append(FailureCase(sheets.get(metric.table) if row is not None else None, row, metric.id,
+                                        f"{_period(start, end)}: {text(value, other)}"))
+
+    for metric in metrics:
+        unit, rules = metric.unit, metric.gate
+        if (n := failing.get(("bounds", metric.id), (0,))[0]):
+            low, high = rules["bounds"]
+            failed(metric, "bounds", f"{n} period(s) outside the plausible range {_n(low)} to {_n(high)} {unit} "
+                                     f"per {metric.period_type}",
+                   lambda v, _o: f"{_n(v)} {unit} is outside {_n(low)} to {_n(high)}")
+        if (n := failing.get(("at_least", metric.id), (0,))[0]):
+            other, other_unit = rules["at_least"], by_id[rules["at_least"]].unit
+            failed(metric, "at_least", f"{n} period(s) where {metric.id} is less than {other} (it cannot be: "
+                                       "columns swapped or misread?)",
+                   lambda v, o: f"{_n(v)} {unit} but {_n(o)} {other_unit} ({other})")
+        if (n := failing.get(("sum_of", metric.id), (0,))[0]):
+            other = rules["sum_of"]
+            failed(metric, "sum_of", f"{n} period(s) that differ from the sum of {other} over the same days by more "
+                                     f"than {_n(rules.get('sum_tolerance', 0))}",
+                   lambda v, o: f"{_n(v)} but {other} sums to {_n(o)} over these days")
+        if metric.id not in stats:
+            continue
+        before, cutoff, now, first, settled = stats[metric.id]
+        limit = limits[metric.id]
+        if (n := failing.get(("dropped", metric.id), (0,))[0]) > limit["max_dropped_share"] * before:
+            failed(metric, "dropped", f"{n} of the {before} periods of the previous release {previous} are missing "
+                                      f"({_share(n, before)}; at most {limit['max_dropped_share']:.0%} may be: "
+                                      f"max_dropped_share); history shrank to {now} period(s)"
+                                      + (f" from {first.isoformat()}" if first else ""),
+                   lambda v, _o: f"in {previous} ({_n(v)}), missing here")
+        if settled and (n := failing.get(("max_revised_share", metric.id), (0,))[0]) > limit["max_revised_share"] * settled:
+            failed(metric, "max_revised_share",
+                   f"{n} of the {settled} settled periods (ending before {cutoff.isoformat()}, "
+                   f"{limit['revision_window_days']} days before the previous release's last period) revised since "
+                   f"{previous} ({_share(n, settled)}; at most {limit['max_revised_share']:.0%} may be: "
+                   f"max_revised_share)", lambda v, o: f"{_n(o)} in {previous}, now {_n(v)}")
+    return previous, summaries + examples
+
+
+def summary(cand, previous: str | None, cases: list[FailureCase]) -> str:
+    checks = sum(1 for c in cases if c.row is None and c.sheet is None)
+    against = f"against the previous release {previous}" if previous else "on its own (no earlier release loaded)"
+    return (f"held by the release gate: {checks} check(s) failed {against}; not published. Review it, then "
+            f"`pledges accept {cand.release_id}` publishes it")
+
+
+def accepted_note(previous: str | None, cases: list[FailureCase]) -> str:
+    """What the gate said about a release accepted after review (kept in meta.releases.held_reasons)."""
+    lines = [c.describe() for c in cases if c.row is None and c.sheet is None]
+    return (f"against {previous}: " if previous else "") + "; ".join(lines)
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)

@@ -1,0 +1,300 @@
+"""The release gate (issue 12, item 8): a valid but implausible release is held, not published, until accepted.
+
+Each case builds weekly small-boats releases in code: a good one, then one that is wrong in a way no cell check
+sees (a value of 9 x 10^15, every settled day zeroed, the migrants and boats headers swapped, weekly totals that
+are not the sum of the days, history cut to the last 10 days). The bad one is held with its reasons, the
+published data stay as they were, the run exits 1; `pledges accept` publishes it as if it had passed.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows import cli, gate, ingest
+from flows.catalog import CATALOG_FILE, CatalogError, load_catalog
+from tests.warehouse_reads import query
+from tests.workbooks import small_boats_grids, write_workbook
+
+START = date(2023, 7, 3)                  # a Monday: SB_02's weeks are whole from the first
+GOOD, NEXT, LATER = date(2024, 2, 2), date(2024, 2, 9), date(2024, 2, 16)
+
+
+def sb_name(day: date) -> str:
+    return f"{day.day:02d}_{day.strftime('%B')}_{day.year}_Small_boats_-_time_series.ods"
+
+
+def grids_to(published: date, **kwargs) -> dict:
+    """SB_01 from START to the day before publication, SB_02 its weekly sums (tests.workbooks)."""
+    return small_boats_grids(start=START, days=(published - START).days, **kwargs)
+
+
+def release(folder: Path, published: date, grids: dict | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_workbook(folder / sb_name(published), grids or grids_to(published))
+
+
+def load(settings, *paths: Path) -> int:
+    return cli.main(["load", "--warehouse", str(settings.warehouse), *map(str, paths)])
+
+
+def published_values(settings) -> list[tuple]:
+    return query(settings, "SELECT metric_id, period_start, value, release_id FROM marts.metric_observations "
+                           "WHERE is_latest ORDER BY ALL")
+
+
+def reasons(settings, release_id: str) -> list[tuple]:
+    return query(settings, "SELECT sheet, row_number, column_name, check_name, value FROM meta.release_failures "
+                           "WHERE release_id = ? ORDER BY rowid", [release_id])
+
+
+def held_after_good(settings, tmp_path, bad_grids: dict, capsys) -> tuple[str, list[tuple], str]:
+    """Load a good release, then `bad_grids` a week later: the bad one must be held, nothing of it published.
+    Returns its release id, its reasons as recorded and what the run printed on stderr."""
+    assert load(settings, release(tmp_path / "good", GOOD)) == 0
+    before = published_values(settings)
+    pledges_before = query(settings, "SELECT * FROM marts.pledge_status ORDER BY ALL")
+    capsys.readouterr()
+    bad = release(tmp_path / "bad", NEXT, bad_grids)
+    assert load(settings, bad) == 1                                   # the run exits non-zero
+    err = capsys.readouterr().err
+    [(release_id, status, error, loaded_at)] = query(
+        settings, "SELECT release_id, status, error, loaded_at FROM marts.releases WHERE file_name = ?", [bad.name])
+    assert status == "held" and loaded_at is None
+    assert error.startswith("held by the release gate") and f"pledges accept {release_id}" in error
+    assert published_values(settings) == before                       # the previous good data stay
+    assert query(settings, "SELECT * FROM marts.pledge_status ORDER BY ALL") == pledges_before   # no status flips
+    assert query(settings, "SELECT count(*) FROM raw.small_boats_daily WHERE release_id = ?", [release_id]) == [(0,)]
+    return release_id, reasons(settings, release_id), err
+
+
+def test_a_huge_value_is_held(settings, tmp_path, capsys):
+    day = 180                                                          # 2023-12-30, sheet row 182
+    release_id, found, err = held_after_good(settings, tmp_path, grids_to(NEXT, revised={day: 9 * 10**15}), capsys)
+    assert (None, None, "small_boat_arrivals",
+            "release gate (bounds): 1 period(s) outside the plausible range 0 to 5,000 people per day", None) in found
+    assert ("SB_01", day + 2, "small_boat_arrivals",
+            "2023-12-30: 9,000,000,000,000,000 people is outside 0 to 5,000", None) in found
+    assert any(c == "small_boat_boats" and "bounds" in check for _s, _r, c, check, _v in found)
+    assert any(c == "small_boat_arrivals_weekly" and "bounds" in check for _s, _r, c, check, _v in found)
+    assert "held by the release gate" in err and "9,000,000,000,000,000 people is outside 0 to 5,000" in err
+
+
+def test_zeroed_history_is_held(settings, tmp_path, capsys):
+    release_id, found, _err = held_after_good(settings, tmp_path, grids_to(NEXT, arrivals=lambda i: 0), capsys)
+    [summary] = [check for _s, _r, c, check, _v in found if c == "small_boat_arrivals" and "max_revised_share" in check]
+    assert "settled periods (ending before 2023-11-03, 90 days before the previous release's last period) revised" in summary
+    assert summary.startswith("release gate (max_revised_share): 122 of the 123 settled periods")   # day 0 was 0
+    assert "(99.2%; at most 10% may be: max_revised_share)" in summary
+    assert any(r == 3 and check.startswith("2023-07-04: 37 in small_boats/2024-02-02/") and check.endswith(", now 0")
+               for _s, r, _c, check, _v in found)
+
+
+def test_swapped_migrants_and_boats_headers_are_held(settings, tmp_path, capsys):
+    grids = grids_to(NEXT)
+    header = grids["SB_01"][0]
+    header[1], header[2] = header[2], header[1]                       # "Boats arrived" over the migrants
+    release_id, found, _err = held_after_good(settings, tmp_path, grids, capsys)
+    checks = {(c, check.split(":")[0]) for _s, r, c, check, _v in found if r is None}
+    assert ("small_boat_arrivals", "release gate (at_least)") in checks      # fewer migrants than boats
+    assert ("small_boat_boats", "release gate (bounds)") in checks           # 399 boats in a day
+    assert ("small_boat_arrivals_weekly", "release gate (sum_of)") in checks  # SB_02 (not swapped) no longer adds up
+    assert any(s == "SB_01" and r == 3 and check == "2023-07-04: 1 people but 37 boats (small_boat_boats)"
+               for s, r, _c, check, _v in found)
+
+
+def test_weekly_totals_that_are_not_the_sum_of_the_days_are_held(settings, tmp_path, capsys):
+    grids = grids_to(NEXT)
+    row = grids["SB_02"][10]                                          # sheet row 11: week ending 2023-09-10
+    assert row[0].date() == date(2023, 9, 10)
+    row[1] += 100
+    release_id, found, _err = held_after_good(settings, tmp_path, grids, capsys)
+    assert [(s, r, c, check) for s, r, c, check, _v in found] == [
+        (None, None, "small_boat_arrivals_weekly", "release gate (sum_of): 1 period(s) that differ from the sum of "
+                                                   "small_boat_arrivals over the same days by more than 0"),
+        ("SB_02", 11, "small_boat_arrivals_weekly",
+         f"2023-09-04 to 2023-09-10: {row[1]:,} but small_boat_arrivals sums to {row[1] - 100:,} over these days")]
+
+
+def test_history_cut_to_the_last_ten_days_is_held(settings, tmp_path, capsys):
+    first = NEXT - timedelta(days=10)
+    offset = (first - START).days                                     # the same values on the same days
+    grids = small_boats_grids(start=first, days=10, arrivals=lambda i: ((i + offset) * 37) % 400)
+    release_id, found, _err = held_after_good(settings, tmp_path, grids, capsys)
+    [summary] = [check for _s, _r, c, check, _v in found if c == "small_boat_arrivals" and "dropped" in check]
+    assert summary.startswith("release gate (dropped): 211 of the 214 periods of the previous release "
+                              "small_boats/2024-02-02/")
+    assert "(98.6%; at most 1% may be: max_dropped_share); history shrank to 10 period(s) from 2024-01-30" in summary
+
+
+def test_accept_publishes_a_held_release_exactly_as_if_it_had_passed(settings, tmp_path, capsys, monkeypatch):
+    files = [release(tmp_path / "files", GOOD), release(tmp_path / "files", NEXT, grids_to(NEXT, arrivals=lambda i: 0))]
+    assert load(settings, *files) == 1
+    [held] = [r for (r,) in query(settings, "SELECT release_id FROM marts.releases WHERE status = 'held'")]
+    capsys.readouterr()
+    assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "held releases (the release gate" in out and held in out and "max_revised_share" in out
+
+    assert cli.main(["accept", "--warehouse", str(settings.warehouse), held]) == 0
+    out = capsys.readouterr().out
+    assert f"loaded    small_boats    {files[1].name}" in out and "accepted after review over the release gate" in out
+    [(status, accepted_at, held_reasons)] = query(
+        settings, "SELECT status, accepted_at, held_reasons FROM marts.releases WHERE release_id = ?", [held])
+    assert status == "loaded" and accepted_at is not None and "max_revised_share" in held_reasons
+    assert query(settings, "SELECT count(*) FROM marts.release_failures") == [(0,)]
+
+    # the same files with the gate off: the same warehouse
+    monkeypatch.setattr(gate, "check", lambda con, cand, tables: (None, []))
+    ungated = dataclasses.replace(settings, warehouse=tmp_path / "ungated" / "pledges.duckdb")
+    assert load(ungated, *files) == 0
+    for sql in ["SELECT * EXCLUDE (loaded_at, fetched_at, accepted_at, held_reasons) FROM marts.releases ORDER BY ALL",
+                "SELECT * FROM marts.release_failures ORDER BY ALL",
+                "SELECT * FROM raw.small_boats_daily ORDER BY ALL",
+                "SELECT * FROM raw.small_boats_weekly ORDER BY ALL",
+                "SELECT * FROM marts.metric_observations ORDER BY ALL",
+                "SELECT * FROM marts.pledge_status ORDER BY ALL"]:
+        mine, theirs = query(settings, sql), query(ungated, sql)
+        assert len(mine) == len(theirs), sql
+        for a, b in zip(mine, theirs):
+            assert a == b, (sql, [(x, y) for x, y in zip(a, b) if x != y])
+    monkeypatch.undo()
+
+    # a rebuild keeps the acceptance (else it would refuse: one loaded release fewer)
+    assert cli.main(["rebuild", "--warehouse", str(settings.warehouse)]) == 0
+    assert query(settings, "SELECT status, accepted_at IS NOT NULL FROM marts.releases WHERE release_id = ?",
+                 [held]) == [("loaded", True)]
+
+
+def test_a_warehouse_from_before_the_gate_gains_its_columns(settings, tmp_path, capsys):
+    assert load(settings, release(tmp_path / "good", GOOD)) == 0
+    con = duckdb.connect(str(settings.warehouse))            # as a warehouse written before the release gate
+    con.execute("ALTER TABLE meta.releases DROP COLUMN accepted_at")
+    con.execute("ALTER TABLE meta.releases DROP COLUMN held_reasons")
+    con.close()
+    assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+    assert load(settings, release(tmp_path / "bad", NEXT, grids_to(NEXT, arrivals=lambda i: 0))) == 1
+    [(held, status)] = query(settings, "SELECT release_id, status FROM meta.releases WHERE published_on = ?", [NEXT])
+    assert status == "held"
+    assert cli.main(["accept", "--warehouse", str(settings.warehouse), held]) == 0
+    assert query(settings, "SELECT status, accepted_at IS NOT NULL, held_reasons LIKE '%max_revised_share%' "
+                           "FROM marts.releases WHERE release_id = ?", [held]) == [("loaded", True, True)]
+
+
+def test_accept_refuses_what_is_not_held(settings, tmp_path, capsys):
+    good = release(tmp_path / "files", GOOD)
+    assert load(settings, good) == 0
+    [(loaded,)] = query(settings, "SELECT release_id FROM marts.releases")
+    before = settings.warehouse.read_bytes()
+    capsys.readouterr()
+    assert cli.main(["accept", "--warehouse", str(settings.warehouse), loaded]) == 2
+    assert f"release {loaded} is loaded, not held by the release gate" in capsys.readouterr().err
+    assert cli.main(["accept", "--warehouse", str(settings.warehouse), "small_boats/2024-02-09/000000000000"]) == 2
+    assert "no release 'small_boats/2024-02-09/000000000000'" in capsys.readouterr().err
+    assert settings.warehouse.read_bytes() == before
+
+
+def test_a_held_release_stays_held_until_a_later_release_supersedes_it(settings, tmp_path, capsys, monkeypatch):
+    files = tmp_path / "files"
+    release(files, GOOD)
+    bad = release(files, NEXT, grids_to(NEXT, revised={5: 9 * 10**15}))
+    assert load(settings, files) == 1
+    [(held,)] = query(settings, "SELECT release_id FROM marts.releases WHERE status = 'held'")
+
+    # the next run: reported again (exit 1), not parsed again
+    real = ingest.parse_and_validate
+
+    def parse(source, path, *args, **kwargs):
+        assert path.name != bad.name and ingest.sha256_of(path) != ingest.sha256_of(bad), "a held release parsed again"
+        return real(source, path, *args, **kwargs)
+    monkeypatch.setattr(ingest, "parse_and_validate", parse)
+    outcomes = ingest.load_paths(dataclasses.replace(settings, parse_workers=0), [files])
+    [again] = [o for o in outcomes if o.name == bad.name]
+    assert again.status == "held" and again.is_failure and "still held (from an earlier run)" in again.error
+    assert "outside 0 to 5,000" in again.error
+
+    # a later good release loads: the held one is superseded, no longer a failure, never published
+    release(files, LATER)
+    capsys.readouterr()
+    assert load(settings, files) == 1                                 # held this run: reported once more...
+    assert query(settings, "SELECT status FROM marts.releases WHERE release_id = ?", [held]) == [("superseded",)]
+    assert load(settings, files) == 0                                 # ...then no longer a failure
+    out = capsys.readouterr().out
+    assert f"superseded small_boats    {bad.name}" in out
+    assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "held, then superseded by a later release (never published):" in out and held in out
+    assert "held releases (the release gate" not in out
+    assert query(settings, "SELECT count(*) FROM raw.small_boats_daily WHERE release_id = ?", [held]) == [(0,)]
+
+
+def test_poison_future_dated_and_header_swapped_files_among_good_ones(settings, tmp_path, capsys):
+    """Issue 12's "done when": one folder; the good files publish, the three bad ones are rejected or held with
+    their reasons, and the run exits non-zero."""
+    folder = tmp_path / "files"
+    good = [release(folder, day) for day in (GOOD, NEXT, LATER)]
+    poison = folder / sb_name(date(2024, 2, 23))
+    poison.write_bytes(b"PK\x03\x04 not really a spreadsheet " * 200)            # garbage with a valid release name
+    future_day = date(date.today().year + 5, 1, 23)
+    future = release(folder, future_day, grids_to(LATER, revised={3: 5}))         # a name dated years ahead
+    swapped_day = date(2024, 3, 1)
+    grids = grids_to(swapped_day)
+    grids["SB_01"][0][1], grids["SB_01"][0][2] = grids["SB_01"][0][2], grids["SB_01"][0][1]
+    swapped = release(folder, swapped_day, grids)
+    capsys.readouterr()
+
+    assert load(settings, folder) == 1
+    out, err = capsys.readouterr()
+    statuses = dict(query(settings, "SELECT file_name, status FROM marts.releases"))
+    assert statuses == {**{g.name: "loaded" for g in good}, poison.name: "rejected", future.name: "rejected",
+                        swapped.name: "held"}
+    for path, status in [(poison, "rejected"), (future, "rejected"), (swapped, "held")]:
+        assert f"{status:<9} small_boats    {path.name}" in out
+    assert "is not a spreadsheet" in err or "cannot be read" in err
+    assert f"publication date {future_day.isoformat()} is after tomorrow" in err
+    assert "held by the release gate" in err and "release gate (at_least)" in err
+    assert query(settings, "SELECT DISTINCT release_id FROM marts.metric_observations WHERE is_latest") == \
+        query(settings, "SELECT release_id FROM marts.releases WHERE file_name = ?", [good[-1].name])
+
+    assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+    out = capsys.readouterr().out
+    held_part = out.split("held releases")[1].split("rejected releases")[0]
+    assert swapped.name in held_part and "release gate (at_least)" in held_part
+    rejected_part = out.split("rejected releases:")[1]
+    assert poison.name in rejected_part and future.name in rejected_part
+
+
+def test_the_ten_real_weekly_releases_pass_and_a_truncated_next_one_is_held(settings, realdata, tmp_path):
+    files = sorted((realdata / "small_boats").glob("*_Small_boats_-_time_series*.ods"))
+    assert len(files) == 10
+    outcomes = ingest.load_paths(settings, files)
+    assert [o.status for o in outcomes] == ["loaded"] * 10, [o.error for o in outcomes if o.error]
+    # the week after the last real file, keeping only its last 10 days (with their real values)
+    rows = query(settings, "SELECT date, migrants_arrived FROM raw.small_boats_daily WHERE release_id = "
+                           "(SELECT release_id FROM marts.releases WHERE file_name LIKE '23_January_2026%') "
+                           "ORDER BY date DESC LIMIT 10")
+    values = [n for _d, n in reversed(rows)]
+    first = rows[-1][0]
+    grids = small_boats_grids(start=first, days=10, arrivals=lambda i: values[i])
+    truncated = write_workbook(tmp_path / sb_name(date(2026, 1, 30)), grids)
+    [outcome] = ingest.load_paths(settings, [truncated])
+    assert outcome.status == "held"
+    assert "release gate (dropped): 2934 of the 2944 periods of the previous release small_boats/2026-01-23/" in outcome.error
+
+
+def test_gate_settings_are_checked_when_the_catalog_loads(tmp_path):
+    text = CATALOG_FILE.read_text()
+    bad = text.replace('gate = { bounds = [0, 100] }', 'gate = { bounds = [100, 0], at_least = "no_such_metric" }', 1)
+    bad = bad.replace("max_revised_share = 0.10", "max_revised_share = 10", 1)
+    assert bad.count("[100, 0]") == 1 and "max_revised_share = 10\n" in bad
+    (tmp_path / "sources.toml").write_text(bad)
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(tmp_path / "sources.toml")
+    message = str(raised.value)
+    assert "[small_boats]" in message
+    assert "gate: max_revised_share must be a share between 0 and 1, not 10" in message
+    assert "metric small_boat_boats gate: bounds must be [min, max] with min <= max, not [100, 0]" in message
+    assert "metric small_boat_boats gate: at_least names 'no_such_metric', not a metric of this source" in message
