@@ -36,7 +36,7 @@ from flows.parsers.common import (SPREADSHEET_KINDS, TableNotFound, UnsafeFile, 
                                   spreadsheet_kind)
 from flows.recognise import recognise_file, remote_date_basis, sighting_date_basis, with_date_basis
 from warehouse import db
-from warehouse.build import build_marts
+from warehouse.build import build_marts, definitions_fingerprint, published_fingerprint
 
 log = logging.getLogger("pledges")
 
@@ -658,8 +658,11 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
     (RebuildRefused). `accept` (release id -> when accepted): releases loaded even if the release gate
     would hold them (`pledges accept`, and a rebuild's accepted releases). Call under the lock.
     """
-    if not candidates and not fresh:
+    if not candidates and not fresh and not derived_tables_out_of_date(settings.warehouse):
         return []
+    if not candidates and not fresh:
+        log.warning("rebuilding the derived tables: the pledge register, catalog or derived-table SQL changed "
+                    "since %s was published", settings.warehouse)
     # oldest first, so a re-run of history settles `unchanged` against the first appearance
     candidates = sorted(candidates, key=lambda c: (c.published_on, c.fetched_at, c.url))
     with db.building(settings.warehouse, fresh=fresh) as con, ParseAhead(settings, _to_parse(con, candidates)) as ahead:
@@ -677,6 +680,17 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
         log.info("rebuilding derived tables")
         build_marts(con)
     return outcomes
+
+
+def derived_tables_out_of_date(warehouse: Path) -> bool:
+    """True when the published derived tables were built from another register, catalog or SQL than today's."""
+    con = db.connect_read_only(warehouse)
+    if con is None:
+        return False
+    try:
+        return published_fingerprint(con) != definitions_fingerprint()
+    finally:
+        con.close()
 
 
 def _listed(items: list[str], most: int = 10) -> str:

@@ -6,13 +6,15 @@ run in file-name order.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import tomllib
 from pathlib import Path
 
 import duckdb
 
-from flows.catalog import Metric, load_catalog
-from warehouse.register import write_register
+from flows.catalog import CATALOG_FILE, Metric, load_catalog
+from warehouse.register import REGISTER_FILE, write_register
 
 MARTS_DIR = Path(__file__).with_name("marts")
 
@@ -78,6 +80,26 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("\n".join(comments))
 
 
+def definitions_fingerprint() -> str:
+    """A hash of everything the derived tables are built from besides the data: the pledge register, the
+    catalog (metric definitions), the SQL files and column descriptions. A load with no new release still
+    rebuilds the derived tables when it differs from the published one's (an edited register is applied)."""
+    register = Path(os.environ.get("PLEDGES_REGISTER") or REGISTER_FILE)
+    files = [register, CATALOG_FILE, MARTS_DIR / "columns.toml", *sorted(MARTS_DIR.glob("*.sql"))]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The definitions fingerprint the published derived tables were built with (None before it was recorded)."""
+    if "build_info" not in existing_tables(con, "meta"):
+        return None
+    row = con.execute("SELECT fingerprint FROM meta.build_info").fetchone()
+    return row[0] if row else None
+
+
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
     """Every derived table, within the caller's transaction (db.building: readers only ever see the published file)."""
     build_metric_views(con)
@@ -85,3 +107,5 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> None:
     for sql_file in sorted(MARTS_DIR.glob("*.sql")):
         con.execute(sql_file.read_text())
     document_columns(con)
+    con.execute("CREATE OR REPLACE TABLE meta.build_info AS SELECT ? AS fingerprint",
+                [definitions_fingerprint()])
