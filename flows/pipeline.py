@@ -137,6 +137,9 @@ def pledges_run(source_ids: list[str] | None = None, warehouse: str | None = Non
     markdown = pledge_status_markdown(settings.warehouse)
     if markdown:
         create_markdown_artifact(key="pledge-status", markdown=markdown, description="Every pledge and claim after this run")
+    from flows.feed import changes_markdown   # the same list as the Atom feed beside the report
+    if changes := changes_markdown(settings.warehouse):
+        create_markdown_artifact(key="pledge-changes", markdown=changes, description="What changed, newest first")
     if any(o.is_failure for o in outcomes):
         raise RunFailed(outcomes)
     return ingest.outcome_dicts(outcomes)

@@ -57,3 +57,10 @@ def test_flow_run_publishes_and_fails_on_rejection(prefect_server, settings, mir
             return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["pledge-status"])))
     markdown = asyncio.run(status_artifact())
     assert markdown and "| Small boat crossings: smashing the gangs | pledge |" in markdown[0].data and "Returns: 19,000 in seven months" in markdown[0].data
+
+    async def changes_artifact():
+        async with get_client() as client:
+            from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["pledge-changes"])))
+    changes = asyncio.run(changes_artifact())
+    assert changes and "# What changed" in changes[0].data and "| release | New release of small_boats: " in changes[0].data
