@@ -12,7 +12,7 @@ import tempfile
 import time
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -45,6 +45,20 @@ class Attachment:
     # what the publisher's API says of the file (size, page or edition update time, version): when the server gives
     # no ETag / Last-Modified, a file at a known URL is downloaded again only when this changes
     fingerprint: str | None = None
+    # the landing page's updated time (GOV.UK public_updated_at), UTC: breaks ties between same-day releases
+    page_updated_at: datetime | None = None
+
+
+def _page_time(text: object) -> datetime | None:
+    """A page's ISO 8601 updated time as naive UTC (meta.releases.page_updated_at); None if absent or unreadable
+    (the page's date itself is checked strictly by _date)."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _check_host(url: str, settings: Settings) -> None:
@@ -355,7 +369,8 @@ def _govuk_attachments(source: Source, settings: Settings, http: requests.Sessio
             raise FetchError(f"{source.id}: no publication date for {file_name} on {page_url} (not in its name, page has none)")
         fingerprint = f"file_size={item.get('file_size')!r};page_updated={updated!r}"
         found.append(Attachment(source.id, full_url, file_name, _text(item, "title", where, source) or file_name,
-                                settings.govuk_base.rstrip("/") + page_path, published, fingerprint))
+                                settings.govuk_base.rstrip("/") + page_path, published, fingerprint,
+                                page_updated_at=_page_time(page.get("public_updated_at"))))
     return _newest(source, found, page_url)
 
 

@@ -216,3 +216,13 @@ def test_a_name_must_match_whole(settings, tmp_path, capsys):
     assert cli.main(["load", "--warehouse", str(settings.warehouse), str(folder)]) == cli.EXIT_OK
     assert "1 skipped" in capsys.readouterr().out
     assert not settings.warehouse.exists() or query(settings, "SELECT count(*) FROM meta.releases") == [(0,)]
+
+
+def test_a_download_records_the_pages_updated_time(settings, mirror, tmp_path):
+    """Discovery carries GOV.UK's public_updated_at to meta.releases.page_updated_at (UTC), the same-day tie-breaker."""
+    from tests.conftest import SMALL_BOATS_PAGE
+    release = small_boats_file(tmp_path / "p", date(2024, 2, 9), start=date(2024, 1, 1), days=27)
+    mirror.publish(SMALL_BOATS_PAGE, release.name, release.read_bytes(), public_updated_at="2024-02-09T16:00:00.000+01:00")
+    [outcome] = ingest.run_sources(settings, ["small_boats"])
+    assert outcome.status == "loaded", outcome.error
+    assert query(settings, "SELECT page_updated_at FROM meta.releases") == [(datetime(2024, 2, 9, 15, 0),)]
