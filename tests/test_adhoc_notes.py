@@ -211,3 +211,78 @@ def test_an_absolute_change_column_is_not_read_as_a_percentage(tmp_path):
     assert current["pct_change_published"].isna().all() and current["check_pct_change"].isna().all()
     assert dict(zip(current["measure"], current["value"]))["enforced_returns"] == 5_074
     assert [t.sheet for t in tables] == ["table 1", "table 1", "table 2", "table 2"]
+
+
+# --- issue 12 item 13: colspan, nested tables and the figures claims need ------------------------------------------
+
+def test_a_colspan_and_a_nested_table_are_rejected_naming_table_row_and_measure(good_release, tmp_path):
+    """Before: a figure cell holding a nested table loaded as NULL (and the nested table shifted the table numbers);
+    a label spanning two columns moved its row's figures one column right."""
+    settings, _ = good_release
+    published = snapshot(settings)       # the module's warehouse, as earlier tests left it
+    html = note_html()
+    html = html.replace("<tr><th scope=\"row\">Enforced returns</th><td>5,074</td>",                       # table 1 row 3
+                        "<tr><th scope=\"row\">Enforced returns</th><td><table><tr><td>5,074</td></tr></table></td>")
+    html = html.replace("<tr><th scope=\"row\">Charter flights</th><td>28</td>",                            # table 1 row 7
+                        "<tr><th scope=\"row\" colspan=\"2\">Charter flights</th><td>28</td>")
+    outcome = load_bad(settings, tmp_path, html)
+    assert outcome.status == "rejected", outcome.error
+    assert ("sheet 'table 1', row 3, column '5 July 2024 to 31 January 2025': figure of 'enforced_returns' is "
+            "in a table nested in the cell") in outcome.error
+    assert ("sheet 'table 1', row 7, column '5 July 2024 to 31 January 2025': figure of 'charter_flights' is "
+            "covered by a cell spanning 2 columns") in outcome.error
+    assert "table 3" not in outcome.error                 # the nested table is no table of its own
+    assert snapshot(settings) == published
+
+
+def test_a_legitimate_colspan_keeps_the_columns_in_line(tmp_path):
+    from flows.parsers.adhoc_notes import parse
+    html = note_html().replace('<thead><tr><th scope="col">Measure</th>',
+                               '<thead><tr><td></td><th colspan="2">Number of returns</th><td></td></tr>'
+                               '<tr><th scope="col">Measure</th>', 1)
+    path = tmp_path / f"{SLUG_JAN}.html"
+    path.write_text(html)
+    tables = parse(path, SOURCE.options)
+    frame = next(t.frame for t in tables if t.sheet == "table 1" and (t.frame["comparison"] == "current").all())
+    assert dict(zip(frame["measure"], frame["value"]))["enforced_returns"] == 5_074
+    assert dict(zip(frame["measure"], frame["prior_value"]))["charter_flights"] == 20
+
+
+def test_a_figure_a_claim_needs_that_is_missing_is_rejected_naming_measure_table_and_row(good_release, tmp_path):
+    settings, _ = good_release
+    published = snapshot(settings)       # the module's warehouse, as earlier tests left it
+    returns = [r for r in RETURNS_JAN if r[0] != "Enforced returns"]                    # no enforced returns row
+    outcome = load_bad(settings, tmp_path, note_html(returns=returns))
+    assert outcome.status == "rejected", outcome.error
+    assert "sheet 'table 1': no row gives 'enforced_returns', a figure the claims need" in outcome.error
+    returns = list(RETURNS_JAN)
+    returns[3] = ("Foreign national offender returns", "2,925", "", "+21%")           # table 1 row 5, year before empty
+    working = [WORKING_JAN[0], ("Illegal working arrests", "-", "2,850", "")]           # table 2 row 3, current '-'
+    outcome = load_bad(settings, tmp_path, note_html(returns=returns, working=working))
+    assert outcome.status == "rejected", outcome.error
+    assert ("sheet 'table 1', row 5, column '5 July 2023 to 31 January 2024': no figure for 'fno_returns', "
+            "a figure the claims need") in outcome.error
+    assert ("sheet 'table 2', row 3, column '5 July 2024 to 31 January 2025': no figure for 'illegal_working_arrests', "
+            "a figure the claims need") in outcome.error
+    working = [WORKING_JAN[0]]                                                          # visits without arrests
+    outcome = load_bad(settings, tmp_path, note_html(working=working))
+    assert outcome.status == "rejected", outcome.error
+    assert "sheet 'table 2': no row gives 'illegal_working_arrests', a figure the claims need" in outcome.error
+    assert snapshot(settings) == published
+
+
+def test_a_returns_only_note_loads_and_a_missing_figure_fails_through_the_cli(settings, tmp_path):
+    from flows.cli import main
+    html = note_html()
+    returns_only = html[:html.index("<h2>Illegal working</h2>")] + "</div>"
+    path = tmp_path / f"{SLUG_JAN}.html"
+    path.write_text(returns_only)
+    assert main(["load", "--warehouse", str(settings.warehouse), str(path)]) == 0
+    assert metric(settings, "adhoc_enforced_returns") == {CURRENT: 5_074, YEAR_BEFORE: 4_085}
+    published = snapshot(settings)
+    bad = tmp_path / "bad" / f"{SLUG_OCT}.html"
+    bad.parent.mkdir()
+    bad.write_text(note_html("31 October 2024", "5 July 2023 to 31 October 2023",
+                             [r for r in OCT if r[0] != "Returns"], OCT_WORKING))
+    assert main(["load", "--warehouse", str(settings.warehouse), str(bad)]) == 1
+    assert snapshot(settings) == published

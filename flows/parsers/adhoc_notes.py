@@ -70,10 +70,14 @@ class HtmlTable:
     number: int                         # 1-based, in document order
     rows: list[list[str]] = field(default_factory=list)
     header_rows: int = 0                # rows inside <thead>
+    nested: set[tuple[int, int]] = field(default_factory=set)       # (row index, column): a table nested in the cell
+    covered: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)   # padding of a colspan: (span, text)
 
 
 class _TableReader(HTMLParser):
-    """Cell texts of every table; footnote markers (<sup>) and scripts left out; colspans padded."""
+    """Cell texts of every table; footnote markers (<sup>) and scripts left out; a cell spanning n columns is its
+    text then n - 1 empty cells (recorded in `covered`), so later cells stay under their headers. A table nested in
+    a cell is no table of its own: its text is the cell's text, and the cell is recorded in `nested`."""
 
     SKIP = {"sup", "script", "style"}
 
@@ -85,14 +89,35 @@ class _TableReader(HTMLParser):
         self._span = 1
         self._skip = 0
         self._in_head = False
+        self._depth = 0                      # tables open inside the current cell
+        self._cell_nested = False
 
     def _close_cell(self) -> None:
         if self._cell is not None and self._open and self._open[-1].rows:
-            self._open[-1].rows[-1].extend([" ".join("".join(self._cell).split())] + [""] * (self._span - 1))
+            table = self._open[-1]
+            row, position = len(table.rows) - 1, len(table.rows[-1])
+            text = " ".join("".join(self._cell).split())
+            table.rows[-1].extend([text] + [""] * (self._span - 1))
+            if self._cell_nested:
+                table.nested.add((row, position))
+            for k in range(1, self._span):
+                table.covered[(row, position + k)] = (self._span, text)
         self._cell = None
+        self._cell_nested = False
 
     def handle_starttag(self, tag: str, attrs) -> None:
-        if tag == "table":
+        if self._depth:                      # inside a nested table: its cells are words of the outer cell
+            if tag == "table":
+                self._depth += 1
+            elif tag in ("td", "th", "tr", "br"):
+                self._cell.append(" ")
+            elif tag in self.SKIP:
+                self._skip += 1
+            return
+        if tag == "table" and self._cell is not None:
+            self._depth, self._cell_nested = 1, True
+            self._cell.append(" ")
+        elif tag == "table":
             self._close_cell()
             table = HtmlTable(len(self.tables) + len(self._open) + 1)
             self._open.append(table)
@@ -118,6 +143,13 @@ class _TableReader(HTMLParser):
             self._cell.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        if self._depth:
+            if tag == "table":
+                self._depth -= 1
+                self._cell.append(" ")
+            elif tag in self.SKIP and self._skip:
+                self._skip -= 1
+            return
         if tag == "table" and self._open:
             self._close_cell()
             self.tables.append(self._open.pop())
@@ -137,6 +169,7 @@ def html_tables(html: str) -> list[HtmlTable]:
     reader = _TableReader()
     reader.feed(html)
     reader.close()
+    reader._depth = 0
     while reader._open:                      # unclosed tables at the end of the document
         reader._close_cell()
         reader.tables.append(reader._open.pop())
@@ -280,9 +313,14 @@ def _same(a: object, b: object) -> bool:
 def parse(path: Path, options: dict) -> list[Table]:
     name = options.get("table", "adhoc_note_figures")
     tolerance = float(options.get("pct_tolerance", 1.0))
+    required = list(options.get("required_measures", []))
+    groups = [list(required)] + [list(g) for g in options.get("required_together", [])]
+    needed = {m for group in groups for m in group}
     tables = html_tables(note_html(path))
     out: list[Table] = []
     cases: list[FailureCase] = []
+    given: dict[str, str] = {}              # measure -> first table giving a row for it
+    skipped = False                         # a table left unread (an unreadable header): measures not looked for
     seen: dict[tuple[str, date, date], tuple[object, str, int]] = {}     # known measure and period -> (value, table, row)
     for table in tables:
         found = _header_row(table)
@@ -292,6 +330,7 @@ def parse(path: Path, options: dict) -> list[Table]:
         problems = _date_columns(table, index, columns)
         if problems:
             cases += problems
+            skipped = True
             continue
         where = f"table {table.number}"
         label_header = clean_label(table.rows[index][0]) if table.rows[index] else ""
@@ -300,11 +339,30 @@ def parse(path: Path, options: dict) -> list[Table]:
 
         def has_figures(row: list[str]) -> bool:      # a section heading inside the table has none
             return any(c.position < len(row) and _cell(row[c.position]) is not pd.NA for c in period_columns)
+
+        def has_cells(number: int, row: list[str]) -> bool:   # a row with period cells of its own, empty or not
+            return any(c.position < len(row) and (number - 1, c.position) not in table.covered for c in period_columns)
         body = [(number, row) for number, row in enumerate(table.rows, start=1)
-                if number > index + 1 and row and clean_label(row[0]) and has_figures(row)]
+                if number > index + 1 and row and clean_label(row[0])
+                and (has_figures(row) or (measure_of(clean_label(row[0])) in needed and has_cells(number, row)))]
         numbers = [n for n, _ in body]
         labels = [clean_label(row[0]) for _, row in body]
         measures = [measure_of(label) or label for label in labels]
+        for (number, row), measure in zip(body, measures):     # figures that would be NULL or out of line: named
+            given.setdefault(measure, where)
+            for column in period_columns:
+                cell = (number - 1, column.position)
+                if cell in table.nested:
+                    cases.append(FailureCase(where, number, column.header, f"figure of {measure!r} is in a table nested "
+                                             "in the cell: not read", row[column.position]))
+                elif cell in table.covered:
+                    span, text = table.covered[cell]
+                    cases.append(FailureCase(where, number, column.header, f"figure of {measure!r} is covered by a cell "
+                                             f"spanning {span} columns, so the row's figures are not under their headers",
+                                             text))
+                elif measure in needed and (column.position >= len(row) or _cell(row[column.position]) is pd.NA):
+                    cases.append(FailureCase(where, number, column.header, f"no figure for {measure!r}, a figure the "
+                                             "claims need", row[column.position] if column.position < len(row) else None))
         unknown: dict[str, int] = {}
         for label, measure in zip(labels, measures):
             if measure not in KNOWN:
@@ -372,6 +430,12 @@ def parse(path: Path, options: dict) -> list[Table]:
             out.append(Table(name, where, frame, table_labels))
             if n == 0:          # new labels reported once per table, not once per period column
                 out[-1].unknown_categories = [("measure", label, rows) for label, rows in sorted(unknown.items())]
+    if not skipped:
+        for group in groups:
+            if group is groups[0] or any(m in given for m in group):
+                where = next((given[m] for m in group if m in given), None)
+                cases += [FailureCase(where, None, None, f"no row gives {m!r}, a figure the claims need")
+                          for m in group if m not in given]
     if cases:
         raise TableNotFound(cases)
     if not out:
