@@ -97,5 +97,8 @@ class Settings:
 
     @property
     def archive_dir(self) -> Path:
-        """Raw files, by content hash, beside the warehouse file."""
-        return self.warehouse.parent / "raw"
+        """Raw files, by content hash, beside the warehouse file, one archive per warehouse: `raw/` for the
+        default name `pledges.duckdb` (where it has always been), `raw-<name>/` for any other, so a scratch
+        warehouse in the same folder never leaks its releases into another's rebuild."""
+        stem = self.warehouse.stem
+        return self.warehouse.parent / ("raw" if stem == "pledges" else f"raw-{stem}")
