@@ -275,21 +275,14 @@ def export(warehouse: Path, out: Path, fmt: str = "parquet") -> dict:
         descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _file_digest(descriptor)     # fsync
         os.chmod(tmp, 0o755)         # mkdtemp makes it private; the export is for other programs to read
-        _fsync_dir(tmp)
+        db.fsync(tmp)
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _fsync_dir(out.parent)
+    db.fsync(out.parent)
     return package
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def export_after_publish(settings) -> Path | None:

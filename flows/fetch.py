@@ -49,6 +49,16 @@ class Attachment:
     page_updated_at: datetime | None = None
 
 
+def conditional_headers(validators: dict | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from what a server said of a URL last time (ETag, Last-Modified)."""
+    headers = {}
+    if validators and validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators and validators.get("last_modified"):
+        headers["If-Modified-Since"] = validators["last_modified"]
+    return headers
+
+
 def _page_time(text: object) -> datetime | None:
     """A page's ISO 8601 updated time as naive UTC (meta.releases.page_updated_at); None if absent or unreadable
     (the page's date itself is checked strictly by _date)."""
@@ -245,11 +255,7 @@ def _json(http: requests.Session, url: str, settings: Settings, source: Source) 
         cached = None
     if not (isinstance(cached, dict) and isinstance(cached.get("body"), dict)):
         cached = None
-    headers = {}
-    if cached and cached.get("etag"):
-        headers["If-None-Match"] = cached["etag"]
-    if cached and cached.get("last_modified"):
-        headers["If-Modified-Since"] = cached["last_modified"]
+    headers = conditional_headers(cached)
     deadline = time.monotonic() + settings.download_deadline
 
     def attempt() -> tuple[int, dict, bytes]:
@@ -547,11 +553,7 @@ def download(url: str, settings: Settings, workdir: Path, validators: dict | Non
     gives a Download with `not_modified` set and no file."""
     http = http or session()
     workdir.mkdir(parents=True, exist_ok=True)
-    headers = {}
-    if validators and validators.get("etag"):
-        headers["If-None-Match"] = validators["etag"]
-    if validators and validators.get("last_modified"):
-        headers["If-Modified-Since"] = validators["last_modified"]
+    headers = conditional_headers(validators)
     deadline = time.monotonic() + settings.download_deadline
 
     def attempt() -> Download:

@@ -302,15 +302,16 @@ def building(path: Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnect
     con.close()
     try:
         set_aside_stale_wal(path)   # a write-ahead log of the old file must not end up beside the new one
-        _fsync(staging_path)
+        fsync(staging_path)
     except BaseException:
         staging_path.unlink(missing_ok=True)
         raise
     os.replace(staging_path, path)
-    _fsync(path.parent)
+    fsync(path.parent)
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Flush a file or a folder (a rename is durable once its folder is flushed)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
