@@ -10,16 +10,11 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
+from flows.periods import MONTH_NAMES, MONTHS  # noqa: F401  (MONTH_NAMES: re-exported)
 from flows.parsers import PARSERS
 
 CATALOG_FILE = Path(__file__).with_name("sources.toml")
 PERIOD_TYPES = {"day", "week", "month", "quarter", "year", "year_ending", "academic_year", "range"}
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-               "November", "December")
-# English month names and their standard abbreviations (three letters, and Sept), case-folded -> month number
-MONTHS = {m.casefold(): i for i, m in enumerate(MONTH_NAMES, 1)}
-MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
-MONTHS["sept"] = 9
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
-from flows.catalog import MONTHS, Source
+from flows.catalog import Source
+from flows.periods import MONTHS
 from flows.config import Settings, url_origin
 from flows.errors import FetchError, HostUnreachable, TransientFetchError
 

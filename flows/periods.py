@@ -4,7 +4,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flows.catalog import MONTHS
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+# English month names and their standard abbreviations (three letters, and Sept), case-folded -> month number
+MONTHS = {m.casefold(): i for i, m in enumerate(MONTH_NAMES, 1)}
+MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
 
 # '2023 Q3', '2023Q3', '2023-Q3' and the transparency data's 'Q3 2023', 'Q3-2023'
 _QUARTER = re.compile(r"^\s*(?:(\d{4})\s*[- ]?\s*Q([1-4])|Q([1-4])\s*[- ]?\s*(\d{4}))\s*$", re.IGNORECASE)

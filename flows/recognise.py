@@ -37,7 +37,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.catalog import MONTHS, Source, load_catalog, recognise as recognise_name
+from flows.catalog import Source, load_catalog, recognise as recognise_name
+from flows.periods import MONTHS
 from flows.parsers import dfe, ho_detailed, moj, small_boats
 from flows.parsers.common import (TableNotFound, UnsafeFile, Workbook, check_archive, column_specs, find_header,
                                   find_spec_header, id_pattern, label_key, one_of_groups, parse_date_text,

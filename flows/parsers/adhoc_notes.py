@@ -196,7 +196,7 @@ def note_html(path: Path) -> str:
 # --- periods in column headers -------------------------------------------------------------------
 
 def _month(name: str) -> int:
-    from flows.catalog import MONTHS
+    from flows.periods import MONTHS
     return MONTHS[name.casefold()[:3]]
 
 

@@ -1003,7 +1003,7 @@ def parse_date_text(value: str) -> pd.Timestamp | None:
     text = _WS.sub(" ", value).strip()
     m = _DAY_MONTH_YEAR.fullmatch(text)
     if m:
-        from flows.catalog import MONTHS   # lazy: the catalog imports the parsers
+        from flows.periods import MONTHS
         month = MONTHS.get(m.group(2).casefold())
         try:
             return pd.Timestamp(date(int(m.group(3)), month, int(m.group(1)))) if month else None
