@@ -95,16 +95,8 @@ class Known:
 
     @classmethod
     def read(cls, warehouse: Path) -> "Known":
-        con = db.connect_read_only(warehouse)
-        if con is None:
-            return cls()
-        try:
-            rows = con.execute("SELECT source_id, sha256, release_id, file_url, status FROM meta.releases "
-                               "WHERE status IN ('loaded', 'unchanged')").fetchall()
-        except duckdb.CatalogException:
-            rows = []
-        finally:
-            con.close()
+        rows = _published_rows(warehouse, "SELECT source_id, sha256, release_id, file_url, status FROM meta.releases "
+                                          "WHERE status IN ('loaded', 'unchanged')")
         known = cls()
         for source_id, sha, release_id, url, status in rows:
             if status == "loaded":
@@ -1150,18 +1142,23 @@ def load_paths(settings: Settings, paths: Iterable[Path]) -> list[Outcome]:
         return outcomes + published
 
 
-def _published_releases(warehouse: Path) -> dict[str, tuple[str, str]]:
-    """The published warehouse's loaded releases: release id -> (sha256, file name)."""
+def _published_rows(warehouse: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the published warehouse's bookkeeping; none when nothing (or no meta) is published."""
     con = db.connect_read_only(warehouse)
     if con is None:
-        return {}
+        return []
     try:
-        rows = con.execute("SELECT release_id, sha256, file_name FROM meta.releases WHERE status = 'loaded' "
-                           "ORDER BY release_id").fetchall()
+        return con.execute(sql).fetchall()
     except duckdb.CatalogException:
-        rows = []
+        return []
     finally:
         con.close()
+
+
+def _published_releases(warehouse: Path) -> dict[str, tuple[str, str]]:
+    """The published warehouse's loaded releases: release id -> (sha256, file name)."""
+    rows = _published_rows(warehouse, "SELECT release_id, sha256, file_name FROM meta.releases WHERE status = 'loaded' "
+                                      "ORDER BY release_id")
     return {release_id: (sha, file_name) for release_id, sha, file_name in rows}
 
 

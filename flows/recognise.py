@@ -415,6 +415,11 @@ def _dfe_national_total(source: Source, path: Path, names: dict[str, str]) -> bo
     return False
 
 
+def _column_specs(options: dict) -> list:
+    """A CSV source's required and optional columns, as its parser matches them."""
+    return column_specs(options.get("columns")) + column_specs(options.get("optional_columns"), required=False)
+
+
 def _csv(path: Path, head: bytes) -> Recognition:
     header = _header_of(head)
     if len(header) < 2:
@@ -425,7 +430,7 @@ def _csv(path: Path, head: bytes) -> Recognition:
         if source.format != "csv" or source.parser != "dfe_national_totals":
             continue
         options = source.options
-        specs = column_specs(options.get("columns")) + column_specs(options.get("optional_columns"), required=False)
+        specs = _column_specs(options)
         try:
             names = dfe.header_columns(header, specs, list(options.get("filters") or []), "table")
         except TableNotFound:
@@ -450,7 +455,7 @@ def _zip_of_csvs(path: Path, archive: zipfile.ZipFile) -> Recognition:
         if source.format != "zip" or source.parser != "moj_outcomes":
             continue
         options = source.options
-        specs = column_specs(options.get("columns")) + column_specs(options.get("optional_columns"), required=False)
+        specs = _column_specs(options)
         try:
             found = moj.find_members(archive, specs, one_of_groups(options), "table")
         except TableNotFound:
