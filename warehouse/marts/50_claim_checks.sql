@@ -285,7 +285,7 @@ explained AS (   -- one plain sentence per part and basis: the periods, the figu
                                 THEN 'same days a year before' ELSE 'base period' END
                                 || ' (' || strftime(coalesce(j.base_start, staging.year_before(j.claim_start)), '%-d %b %Y') || ' to '
                                 || strftime(coalesce(j.base_end, staging.year_before(j.claim_end)), '%-d %b %Y') || ')' END
-                   || ' (' || coalesce(staging.release_words(r.file_name, r.published_on), 'release ' || j.release_id) || ').'
+                   || ' (' || coalesce(staging.release_words(r.file_name, r.published_on, r.date_basis), 'release ' || j.release_id) || ').'
            END AS explanation
     FROM judged j
     LEFT JOIN meta.releases r ON r.release_id = j.release_id

@@ -80,7 +80,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || CASE WHEN g.complete THEN '' ELSE ' (period in progress, data to ' || strftime(g.data_to, '%-d %b %Y') || ')' END
                  || ': ' || g.status || '.'
                  || coalesce(' Beside it: ' || b.text || '.', '')
-                 || coalesce(' Release: ' || staging.release_words(r.file_name, r.published_on) || '.', '')
+                 || coalesce(' Release: ' || staging.release_words(r.file_name, r.published_on, r.date_basis) || '.', '')
        END AS explanation,
        CASE WHEN p.kind = 'qualitative' THEN p.evidence END AS evidence,
        coalesce(g.release_id, c.release_id) AS release_id,
