@@ -343,7 +343,7 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                          WHEN l.verdict = n.verdict THEN ' corroborate: ' ELSE ' differ (' || l.verdict || '): ' END
                  || l.explanation
             ELSE upper(l.explanation[1]) || l.explanation[2:]
-                 || CASE WHEN c.note_metric IS NOT NULL OR EXISTS (SELECT 1 FROM staging.claim_parts p WHERE p.pledge_id = c.pledge_id AND p.note_metric IS NOT NULL)
+                 || CASE WHEN EXISTS (SELECT 1 FROM staging.claim_parts p WHERE p.pledge_id = c.pledge_id AND p.note_metric IS NOT NULL)
                          THEN ' No ministers'' note for exactly the claimed days is loaded.' ELSE '' END
        END AS explanation,
        l.official_value, l.official_measure, l.comparison_value, l.official_periods, l.period_start, l.period_end,
