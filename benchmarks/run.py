@@ -208,13 +208,14 @@ def derived_rebuild(warehouse: Path) -> tuple[float, float]:
     """What pledges_build_derived does, without Prefect: total (lock, copy, build, checkpoint, swap)
     and the build_marts call alone."""
     from warehouse import db
+    from flows.catalog import definitions
     from warehouse.build import build_marts
 
     settings = project_settings(warehouse)
     started = time.perf_counter()
     with db.writer_lock(settings.warehouse, settings.lock_timeout), db.building(settings.warehouse) as con:
         inner = time.perf_counter()
-        build_marts(con)
+        build_marts(con, definitions())
         inner = time.perf_counter() - inner
     return time.perf_counter() - started, inner
 

@@ -220,6 +220,20 @@ def version_in_name(file_name: str) -> int:
     return int(m.group(1)) if m else 1
 
 
+def definitions() -> "Definitions":
+    """The metric definitions the warehouse builds its derived tables from (warehouse.build.Definitions)."""
+    from warehouse.build import Definitions
+    sources = load_catalog().values()
+    rows = tuple({"metric_id": m.id, "title": m.title, "unit": m.unit, "period_type": m.period_type, "measure": m.measure,
+                  "definition": m.definition, "source_id": source.id, "source_title": source.title,
+                  "layout_confirmed": source.layout_confirmed, "publisher": source.publisher, "page_url": source.page_url,
+                  "publication_lag_months": source.publication_lag_months, "cadence": source.cadence,
+                  "release_every": source.release_every or None,
+                  "revision_threshold_pct": m.revision_threshold_pct, "revision_threshold_abs": m.revision_threshold_abs}
+                 for source in sources for m in source.metrics)
+    return Definitions(metrics=tuple(m for s in sources for m in s.metrics), descriptions=rows, files=(CATALOG_FILE,))
+
+
 def recognise(file_name: str) -> Source | None:
     """The catalog entry whose attachment pattern matches this whole file name (the name only: `pledges load`
     also recognises a file by its content when no pattern matches, flows.recognise.recognise_file)."""

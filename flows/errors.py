@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from warehouse.errors import WarehouseBusy  # noqa: F401  (re-exported: raised by warehouse.db)
+
 
 @dataclass
 class FailureCase:
@@ -67,7 +69,3 @@ class HostUnreachable(FetchError):
         fetching = f"; fetching {self.url}" if self.url else ""
         return (f"{who}cannot reach {self.host} at all ({self.reason}{fetching}). No network? "
                 "Files you have downloaded load without it: pledges load PATH")
-
-
-class WarehouseBusy(Exception):
-    """Another run holds the warehouse lock."""

@@ -26,7 +26,7 @@ import pandera.pandas as pa
 from python_calamine import CalamineError
 
 from flows import gate
-from flows.catalog import Source, load_catalog, version_in_name
+from flows.catalog import Source, definitions, load_catalog, version_in_name
 from flows.config import Settings
 from flows.errors import FailureCase, FetchError, HostUnreachable, SourceError
 from flows.fetch import (Attachment, Download, discover, discovery_host, discovery_url, download, file_record,
@@ -670,7 +670,7 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
                     f"published one ({len(keep)}): {_listed(lost)}; the published warehouse is unchanged "
                     "(`pledges rebuild --force` publishes without them)", outcomes)
         log.info("rebuilding derived tables")
-        build_marts(con)
+        build_marts(con, definitions())
     return outcomes
 
 
@@ -680,7 +680,7 @@ def derived_tables_out_of_date(warehouse: Path) -> bool:
     if con is None:
         return False
     try:
-        return published_fingerprint(con) != definitions_fingerprint()
+        return published_fingerprint(con) != definitions_fingerprint(definitions())
     finally:
         con.close()
 

@@ -24,6 +24,7 @@ from flows.config import Settings  # noqa: E402
 from flows.errors import TransientFetchError  # noqa: E402
 from flows.fetch import Attachment, Download, discover, download  # noqa: E402
 from warehouse import db  # noqa: E402
+from flows.catalog import definitions  # noqa: E402
 from warehouse.build import build_marts  # noqa: E402
 
 TASK_RETRIES = int(os.environ.get("PLEDGES_TASK_RETRIES", 2))
@@ -150,5 +151,5 @@ def pledges_build_derived(warehouse: str | None = None) -> None:
     """Rebuild the derived tables (metrics, pledge progress, claim checks) from what is loaded."""
     settings = settings_for(warehouse)
     with db.writer_lock(settings.warehouse, settings.lock_timeout), db.building(settings.warehouse) as con:
-        build_marts(con)
+        build_marts(con, definitions())
     get_run_logger().info("derived tables rebuilt in %s", settings.warehouse)

@@ -48,7 +48,7 @@ def test_failure_mid_publish_leaves_the_previous_file(settings, tmp_path, monkey
     load_paths(settings, [small_boats_file(tmp_path / "a", date(2024, 2, 2), start=date(2024, 1, 1), days=20)])
     before = settings.warehouse.read_bytes()
 
-    def broken_build(con):
+    def broken_build(con, definitions):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(ingest, "build_marts", broken_build)
@@ -63,7 +63,7 @@ KILLED_WRITER = textwrap.dedent("""
     from pathlib import Path
     from flows import ingest
     from flows.config import Settings
-    def slow_build(con):
+    def slow_build(con, definitions):
         print("building", flush=True)
         time.sleep(60)
     ingest.build_marts = slow_build

@@ -9,6 +9,7 @@ import tomllib
 from datetime import date
 
 from tests.conftest import REALDATA
+from flows.catalog import definitions
 from warehouse.register import (REGISTER_FILE, RegisterError, load_register, load_register_with_statements, quote_problem,
                                 quote_problems, statement_texts)
 
@@ -125,7 +126,7 @@ def test_a_good_entry_loads(tmp_path):
 ])
 def test_bad_entries_name_entry_and_field(tmp_path, change, message):
     with pytest.raises(RegisterError, match="pledges.toml: ") as err:
-        load_register(write(tmp_path, GOOD.replace(*change)))
+        load_register(write(tmp_path, GOOD.replace(*change)), known_metrics=[m.id for m in definitions().metrics])
     assert message in str(err.value)
 
 

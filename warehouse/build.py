@@ -1,29 +1,52 @@
 """Derived tables, rebuilt inside every publish.
 
-`staging.metric_values` is compiled from the catalog's metric entries (one SELECT per
-metric over its raw table); the public tables are the SQL files in warehouse/marts/,
-run in file-name order.
+`staging.metric_values` is compiled from the metric definitions the caller passes (the catalog's:
+one SELECT per metric over its raw table); the public tables are the SQL files in warehouse/marts/,
+run in file-name order. The warehouse knows metrics only through `Definitions`, so it imports
+nothing from flows/.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
-from flows.catalog import CATALOG_FILE, Metric, load_catalog
 from warehouse.register import REGISTER_FILE, write_register
 
 MARTS_DIR = Path(__file__).with_name("marts")
+
+
+class MetricDefinition(Protocol):
+    """What the warehouse needs of one metric (flows.catalog.Metric is one)."""
+    id: str
+    period_type: str
+    unit: str
+    table: str
+    period_start: str
+    period_end: str
+    value: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Everything the derived tables are built from besides the data and the SQL files here: the metrics
+    (their SQL and their rows of marts.metrics) and the definition files whose edit must rebuild them."""
+    metrics: tuple[MetricDefinition, ...]
+    descriptions: tuple[dict, ...]      # one row of marts.metrics per metric
+    files: tuple[Path, ...]             # the catalog's files, fingerprinted with the register and the SQL
 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def metric_select(metric: Metric) -> str:
+def metric_select(metric: MetricDefinition) -> str:
     """One metric's long rows: summed over the breakdowns of its raw table, per release and period.
 
     A period whose every contributing cell is missing ('-', ':') yields no row rather than 0.
@@ -43,8 +66,8 @@ def existing_tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def build_metric_views(con: duckdb.DuckDBPyConnection) -> None:
-    metrics = [m for s in load_catalog().values() for m in s.metrics]
+def build_metric_views(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> None:
+    metrics = definitions.metrics
     present = existing_tables(con, "raw")
     selects = [metric_select(m) for m in metrics if m.table in present]
     empty = ("SELECT NULL::VARCHAR AS metric_id, NULL::VARCHAR AS period_type, NULL::DATE AS period_start, "
@@ -55,13 +78,7 @@ def build_metric_views(con: duckdb.DuckDBPyConnection) -> None:
                 "period_type VARCHAR, measure VARCHAR, definition VARCHAR, source_id VARCHAR, source_title VARCHAR, "
                 "layout_confirmed BOOLEAN, publisher VARCHAR, page_url VARCHAR, publication_lag_months INTEGER, cadence VARCHAR, release_every VARCHAR, "
                 "revision_threshold_pct DOUBLE, revision_threshold_abs DOUBLE)")
-    rows = [{"metric_id": m.id, "title": m.title, "unit": m.unit, "period_type": m.period_type, "measure": m.measure,
-             "definition": m.definition, "source_id": source.id, "source_title": source.title,
-             "layout_confirmed": source.layout_confirmed, "publisher": source.publisher, "page_url": source.page_url,
-             "publication_lag_months": source.publication_lag_months, "cadence": source.cadence,
-             "release_every": source.release_every or None,
-             "revision_threshold_pct": m.revision_threshold_pct, "revision_threshold_abs": m.revision_threshold_abs}
-            for source in load_catalog().values() for m in source.metrics]
+    rows = list(definitions.descriptions)
     if rows:   # one list-of-structs parameter: executemany runs a statement per row, a VALUES list binds every value
         con.execute("INSERT INTO marts.metrics BY NAME SELECT metric.* FROM (SELECT unnest($rows) AS metric)", {"rows": rows})
 
@@ -80,12 +97,12 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("\n".join(comments))
 
 
-def definitions_fingerprint() -> str:
+def definitions_fingerprint(definitions: Definitions) -> str:
     """A hash of everything the derived tables are built from besides the data: the pledge register, the
     catalog (metric definitions), the SQL files and column descriptions. A load with no new release still
     rebuilds the derived tables when it differs from the published one's (an edited register is applied)."""
     register = Path(os.environ.get("PLEDGES_REGISTER") or REGISTER_FILE)
-    files = [register, CATALOG_FILE, MARTS_DIR / "columns.toml", *sorted(MARTS_DIR.glob("*.sql"))]
+    files = [register, *definitions.files, MARTS_DIR / "columns.toml", *sorted(MARTS_DIR.glob("*.sql"))]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -100,12 +117,12 @@ def published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+def build_marts(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> None:
     """Every derived table, within the caller's transaction (db.building: readers only ever see the published file)."""
-    build_metric_views(con)
-    write_register(con)
+    build_metric_views(con, definitions)
+    write_register(con, [m.id for m in definitions.metrics])
     for sql_file in sorted(MARTS_DIR.glob("*.sql")):
         con.execute(sql_file.read_text())
     document_columns(con)
     con.execute("CREATE OR REPLACE TABLE meta.build_info AS SELECT ? AS fingerprint",
-                [definitions_fingerprint()])
+                [definitions_fingerprint(definitions)])

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.errors import WarehouseBusy
+from warehouse.errors import WarehouseBusy
 
 HERE = Path(__file__).parent
 # DuckDB 1.4+ readers (Evidence, BI drivers) must be able to open the file.

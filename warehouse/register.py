@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -12,7 +13,6 @@ from typing import Literal, get_args
 import duckdb
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from flows.catalog import load_catalog
 
 REGISTER_FILE = Path(__file__).with_name("pledges.toml")
 
@@ -156,22 +156,24 @@ class Entry(Strict):
                      base_start=self.base_start, base_end=self.base_end)]
 
 
-def load_register(path: Path | None = None) -> list[Entry]:
-    """The register at `path` (default: warehouse/pledges.toml, or $PLEDGES_REGISTER), validated."""
-    return load_register_with_statements(path)[0]
+def load_register(path: Path | None = None, known_metrics: Iterable[str] | None = None) -> list[Entry]:
+    """The register at `path` (default: warehouse/pledges.toml, or $PLEDGES_REGISTER), validated; with
+    `known_metrics` (the catalog's metric ids, given by the caller) every metric it names must be one of them."""
+    return load_register_with_statements(path, known_metrics)[0]
 
 
 def load_statements(path: Path | None = None) -> dict[str, Statement]:
     return load_register_with_statements(path)[1]
 
 
-def load_register_with_statements(path: Path | None = None) -> tuple[list[Entry], dict[str, Statement]]:
+def load_register_with_statements(path: Path | None = None, known_metrics: Iterable[str] | None = None
+                                  ) -> tuple[list[Entry], dict[str, Statement]]:
     path = Path(path or os.environ.get("PLEDGES_REGISTER") or REGISTER_FILE)
     try:
         mtime = path.stat().st_mtime_ns
     except OSError as exc:
         raise RegisterError(f"{path}: the pledge register cannot be read ({exc.strerror or exc})") from None
-    return _load(path, mtime)
+    return _load(path, mtime, None if known_metrics is None else frozenset(known_metrics))
 
 
 def _problems(exc: ValidationError) -> str:
@@ -179,7 +181,7 @@ def _problems(exc: ValidationError) -> str:
 
 
 @cache
-def _load(path: Path, _mtime: int) -> tuple[list[Entry], dict[str, Statement]]:
+def _load(path: Path, _mtime: int, known: frozenset[str] | None) -> tuple[list[Entry], dict[str, Statement]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -195,7 +197,6 @@ def _load(path: Path, _mtime: int) -> tuple[list[Entry], dict[str, Statement]]:
     if not isinstance(data.get("planned_metrics", []), list):
         raise RegisterError(f"{path}: planned_metrics: expected a list of metric ids")
     planned = set(data.get("planned_metrics", []))
-    known = {m.id for s in load_catalog().values() for m in s.metrics}
     statements: dict[str, Statement] = {}
     for key, raw in data.get("statements", {}).items():
         try:
@@ -227,7 +228,7 @@ def _load(path: Path, _mtime: int) -> tuple[list[Entry], dict[str, Statement]]:
         metrics = [entry.metric, entry.note_metric, *entry.related_metrics]
         metrics += [m for p in entry.parts for m in (p.metric, p.note_metric)]
         for metric in metrics:
-            if metric and metric not in known and metric not in planned:
+            if metric and known is not None and metric not in known and metric not in planned:
                 raise RegisterError(f"{path}: entry {name!r}: field metric: {metric!r} is not a catalog metric "
                                     f"(nor listed in planned_metrics)")
         entries.append(entry)
@@ -303,9 +304,10 @@ def _sql_type(name: str, annotation) -> str:
     return "VARCHAR"
 
 
-def write_register(con: duckdb.DuckDBPyConnection) -> None:
-    """staging.register (the entries, typed from the Entry model), staging.statements and staging.claim_parts."""
-    entries, statements = load_register_with_statements()
+def write_register(con: duckdb.DuckDBPyConnection, known_metrics: Iterable[str]) -> None:
+    """staging.register (the entries, typed from the Entry model), staging.statements and staging.claim_parts;
+    every metric an entry names must be one of `known_metrics` (the catalog's)."""
+    entries, statements = load_register_with_statements(known_metrics=known_metrics)
     fields = {name: f for name, f in Entry.model_fields.items() if name != "parts"}
     columns = ", ".join(f'"{name}" {_sql_type(name, f.annotation)}' for name, f in fields.items())
     con.execute(f"CREATE OR REPLACE TABLE staging.register ({columns})")
