@@ -1,20 +1,35 @@
-"""The source catalog (flows/sources.toml), read and checked once."""
+"""The source catalog: every `flows/sources/<family>/source.toml`, read, typed and checked once.
+
+A family is one published layout: its folder holds its catalog entries (source.toml), its parser
+(parser.py, `parse(document, options) -> list[Table]`) and a README of the layout; its schema is
+`schemas/<family>.py` (TABLES), found by the folder's name. Loading imports neither the parsers nor
+the schemas (pandas, pandera): `check_tables` does that, before a load parses anything.
+"""
 from __future__ import annotations
 
 import calendar
 import importlib
+import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from flows.gate_rules import config_problems
 from flows.periods import MONTH_NAMES, MONTHS  # noqa: F401  (MONTH_NAMES: re-exported)
-from flows.parsers import PARSERS
 
-CATALOG_FILE = Path(__file__).with_name("sources.toml")
-PERIOD_TYPES = {"day", "week", "month", "quarter", "year", "year_ending", "academic_year", "range"}
+if TYPE_CHECKING:
+    from warehouse.build import Definitions
+
+SOURCES_DIR = Path(__file__).with_name("sources")
+SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "schemas"
+PeriodType = Literal["day", "week", "month", "quarter", "year", "year_ending", "academic_year", "range"]
+PERIOD_TYPES = set(PeriodType.__args__)
 
 
 @dataclass(frozen=True)
@@ -46,8 +61,7 @@ class Source:
     landing_page: str
     attachment: re.Pattern
     format: str
-    parser: str
-    schema: str
+    family: str                     # the folder under flows/sources/: its parser.py, and schemas/<family>.py
     licence: str
     cadence: str
     date_from: str = "file_name"
@@ -62,6 +76,7 @@ class Source:
     metrics: tuple[Metric, ...] = ()
     # release gate thresholds against the previous release (flows/gate.py); None: no history checks
     gate: dict | None = field(default=None, hash=False)
+    deployment: str = ""            # the prefect.yaml deployment that schedules it (tests/test_schedules.py)
 
     def matches(self, file_name: str) -> re.Match | None:
         """The attachment pattern matched against the whole name (`$` alone would let a trailing newline through)."""
@@ -130,65 +145,147 @@ class Source:
         return "https://www.gov.uk" + self.landing_page
 
     @property
+    def parse(self):
+        """The family's parser: `parse(document, options) -> list[Table]` (imports pandas: call it to parse)."""
+        return importlib.import_module(f"flows.sources.{self.family}.parser").parse
+
+    @property
     def tables(self) -> dict:
-        return importlib.import_module(f"schemas.{self.schema}").TABLES
+        """The family's Pandera models by raw table name (schemas/<family>.py TABLES)."""
+        return importlib.import_module(f"schemas.{self.family}").TABLES
+
+
+# --- the entries as written: every field typed, every choice a literal, nothing unknown accepted ---
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class MetricEntry(_Entry):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    unit: str
+    period_type: PeriodType
+    table: str
+    period_start: str
+    period_end: str
+    value: str
+    definition: str
+    where: str = "TRUE"
+    measure: Literal["flow", "stock"] = "flow"
+    revision_threshold_pct: float = Field(default=5.0, ge=0)
+    revision_threshold_abs: float = Field(default=0.0, ge=0)
+    gate: dict = {}
+
+
+class SourceEntry(_Entry):
+    title: str
+    publisher: str
+    landing_page: str = Field(pattern=r"^/")
+    attachment: str
+    format: Literal["xlsx", "ods", "csv", "zip", "json"]
+    licence: str
+    cadence: str
+    date_from: Literal["file_name", "reference_period", "page", "api"] = "file_name"
+    discovery: Literal["govuk_page", "govuk_collection", "govuk_html", "ons_dataset", "dfe_api"] = "govuk_page"
+    publication_lag_months: int = Field(default=0, ge=0)
+    release_every: str = Field(default="", pattern=r"^$|^[1-9][0-9]* (day|week|month|year)s?$")
+    layout_confirmed: bool = True
+    deployment: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    options: dict = {}
+    metrics: list[MetricEntry] = []
+    gate: dict | None = None
 
 
 class CatalogError(Exception):
     pass
 
 
-# The fields whose value decides what the code does: a typo must fail when the catalog loads, naming entry and field.
-CHOICES = {
-    "discovery": {"govuk_page", "govuk_collection", "govuk_html", "ons_dataset", "dfe_api"},
-    "date_from": {"file_name", "reference_period", "page", "api"},
-    "format": {"xlsx", "ods", "csv", "zip", "json"},
-}
-METRIC_CHOICES = {"measure": {"flow", "stock"}}
+def _problems(exc: ValidationError) -> str:
+    """pydantic's errors as `field X: message`, metric fields named by the metric's id."""
+    out = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        where = ""
+        if loc[:1] == ["metrics"] and len(loc) > 1 and isinstance(loc[1], int):
+            where = f"metric #{loc[1] + 1} "
+            loc = loc[2:]
+        value = f" {error['input']!r}" if not isinstance(error["input"], dict) else ""
+        out.append(f"{where}field {'.'.join(map(str, loc)) or '(entry)'}:{value} {error['msg']}")
+    return "; ".join(out)
 
 
-def _check_choices(where: str, record, choices: dict[str, set[str]]) -> None:
-    for name, allowed in choices.items():
-        value = getattr(record, name)
-        if value not in allowed:
-            raise CatalogError(f"{where}: field {name}: {value!r} is not one of {sorted(allowed)}")
+def family_problem(family: str) -> str | None:
+    """Why a family folder cannot be used: no parser.py beside its source.toml, or no schemas/<family>.py."""
+    if not (SOURCES_DIR / family / "parser.py").is_file() or importlib.util.find_spec(f"flows.sources.{family}.parser") is None:
+        return f"no parser: flows/sources/{family}/parser.py"
+    if not (SCHEMAS_DIR / f"{family}.py").is_file():
+        return f"no schema: schemas/{family}.py (a family's schema module is named after its folder)"
+    return None
+
+
+def _source(source_id: str, raw: dict, family: str, where: str) -> Source:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: expected a table ([{source_id}]), not {type(raw).__name__}")
+    try:
+        entry = SourceEntry(**raw)
+    except ValidationError as exc:
+        problems = _problems(exc)
+        for position, metric in enumerate(raw.get("metrics", []) if isinstance(raw.get("metrics"), list) else [], 1):
+            if isinstance(metric, dict) and "id" in metric:
+                problems = problems.replace(f"metric #{position} ", f"metric {metric['id']}: ")
+        raise CatalogError(f"{where}: {problems}") from None
+    try:
+        attachment = re.compile(entry.attachment, re.IGNORECASE)
+    except re.error as exc:
+        raise CatalogError(f"{where}: field attachment: not a regular expression ({exc})") from None
+    fields = entry.model_dump(exclude={"attachment", "metrics"})
+    metrics = tuple(Metric(**m.model_dump(), source_id=source_id) for m in entry.metrics)
+    return Source(id=source_id, attachment=attachment, family=family, metrics=metrics, **fields)
 
 
 @cache
-def load_catalog(path: Path = CATALOG_FILE) -> dict[str, Source]:
-    entries = tomllib.loads(path.read_text())
+def load_catalog(root: Path = SOURCES_DIR) -> dict[str, Source]:
+    """Every entry of every `<root>/<family>/source.toml`, typed and checked: a mistyped field, an unknown
+    choice, a missing parser or schema module fails here, naming the file, the entry and the field."""
     sources: dict[str, Source] = {}
-    for source_id, entry in entries.items():
-        where = f"{path.name} [{source_id}]"
+    for path in sorted(root.glob("*/source.toml")):
+        family = path.parent.name
+        shown = f"flows/sources/{family}/source.toml" if root == SOURCES_DIR else str(path)
         try:
-            metrics = tuple(Metric(**m, source_id=source_id) for m in entry.pop("metrics", []))
-            source = Source(id=source_id, attachment=re.compile(entry.pop("attachment"), re.IGNORECASE),
-                            metrics=metrics, **entry)
-        except (TypeError, KeyError, re.error) as exc:
-            raise CatalogError(f"{where}: {exc}") from exc
-        _check_choices(where, source, CHOICES)
-        if source.release_every and not RELEASE_EVERY.fullmatch(source.release_every):
-            raise CatalogError(f"{where}: field release_every: {source.release_every!r} is not like '7 days', '3 months' or '1 year'")
-        if source.parser not in PARSERS:
-            raise CatalogError(f"{where}: field parser: {source.parser!r} is not one of {sorted(PARSERS)}")
-        try:
-            tables = source.tables
-        except ModuleNotFoundError:
-            raise CatalogError(f"{where}: field schema: no module schemas/{source.schema}.py") from None
-        for metric in metrics:
-            _check_choices(f"{where} metric {metric.id}", metric, METRIC_CHOICES)
-            if metric.period_type not in PERIOD_TYPES:
-                raise CatalogError(f"{where} metric {metric.id}: period_type {metric.period_type!r} not in {sorted(PERIOD_TYPES)}")
-            if metric.table not in tables:
-                raise CatalogError(f"{where} metric {metric.id}: table {metric.table!r} is not in schemas.{source.schema}.TABLES")
-        from flows.gate import config_problems    # here: flows.gate reads catalog entries
-        if problems := config_problems(source):
-            raise CatalogError(f"{where}: {'; '.join(problems)}")
-        sources[source_id] = source
+            entries = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogError(f"{shown}: not valid TOML: {exc}") from None
+        if problem := family_problem(family):
+            raise CatalogError(f"{shown}: {problem}")
+        for source_id, raw in entries.items():
+            where = f"{shown} [{source_id}]"
+            if source_id in sources:
+                raise CatalogError(f"{where}: source id already used in flows/sources/{sources[source_id].family}")
+            source = _source(source_id, raw, family, where)
+            if problems := config_problems(source):
+                raise CatalogError(f"{where}: {'; '.join(problems)}")
+            sources[source_id] = source
     ids = [m.id for s in sources.values() for m in s.metrics]
     if len(ids) != len(set(ids)):
-        raise CatalogError(f"{path.name}: metric ids must be unique across sources: {sorted({i for i in ids if ids.count(i) > 1})}")
+        raise CatalogError(f"{root}: metric ids must be unique across sources: {sorted({i for i in ids if ids.count(i) > 1})}")
     return sources
+
+
+def catalog_files(root: Path = SOURCES_DIR) -> tuple[Path, ...]:
+    """The catalog's files (their edit rebuilds the derived tables)."""
+    return tuple(sorted(root.glob("*/source.toml")))
+
+
+def check_tables(sources: dict[str, Source]) -> None:
+    """Every metric's table is one its family's schema declares (imports the schemas: pandera)."""
+    for source in sources.values():
+        tables = source.tables
+        for metric in source.metrics:
+            if metric.table not in tables:
+                raise CatalogError(f"flows/sources/{source.family}/source.toml [{source.id}] metric {metric.id}: "
+                                   f"field table: {metric.table!r} is not in schemas/{source.family}.py TABLES "
+                                   f"({', '.join(sorted(tables))})")
 
 
 RELEASE_EVERY = re.compile(r"(?P<n>[1-9][0-9]*) (?P<unit>day|week|month|year)s?")
@@ -220,7 +317,43 @@ def version_in_name(file_name: str) -> int:
     return int(m.group(1)) if m else 1
 
 
-def definitions() -> "Definitions":
+@cache
+def check_metric_sql(root: Path = SOURCES_DIR) -> None:
+    """Every metric's SQL run against empty raw tables typed from its family's schema, in memory: a typo in
+    `value`, `where` or a period expression fails here, naming the entry and metric, before anything is
+    parsed or published (not inside a publish, where it would block every source). Imports the schemas."""
+    import duckdb
+    import pandas as pd
+
+    from warehouse.build import metric_select
+    sources = load_catalog(root)
+    check_tables(sources)
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA raw")
+    made: set[str] = set()
+    for source in sources.values():
+        for name, model in source.tables.items():
+            if name in made:
+                continue
+            columns = model.to_schema().columns
+            frame = pd.DataFrame({c: pd.Series(dtype=str(col.dtype) if col.dtype else "object")
+                                  for c, col in columns.items()})
+            frame.insert(0, "release_id", pd.Series(dtype="object"))
+            frame["source_row"] = pd.Series(dtype="int64")
+            con.execute(f"CREATE TABLE raw.{name} AS SELECT * FROM frame")
+            made.add(name)
+    for source in sources.values():
+        for metric in source.metrics:
+            try:
+                con.execute(f"SELECT * FROM ({metric_select(metric)}) LIMIT 0")
+            except duckdb.Error as exc:
+                first_line = str(exc).splitlines()[0]
+                raise CatalogError(f"flows/sources/{source.family}/source.toml [{source.id}] metric {metric.id}: "
+                                   f"its SQL fails on an empty raw.{metric.table}: {first_line}") from None
+    con.close()
+
+
+def definitions() -> Definitions:
     """The metric definitions the warehouse builds its derived tables from (warehouse.build.Definitions)."""
     from warehouse.build import Definitions
     sources = load_catalog().values()
@@ -231,7 +364,7 @@ def definitions() -> "Definitions":
                   "release_every": source.release_every or None,
                   "revision_threshold_pct": m.revision_threshold_pct, "revision_threshold_abs": m.revision_threshold_abs}
                  for source in sources for m in source.metrics)
-    return Definitions(metrics=tuple(m for s in sources for m in s.metrics), descriptions=rows, files=(CATALOG_FILE,))
+    return Definitions(metrics=tuple(m for s in sources for m in s.metrics), descriptions=rows, files=catalog_files())
 
 
 def recognise(file_name: str) -> Source | None:

@@ -1,7 +1,7 @@
 """The release gate: a parsed and validated release, checked for plausibility before it is published.
 
 Validation (schemas/) checks each cell on its own. The gate checks the release as a whole, with the
-catalog's rules (flows/sources.toml, `gate` tables; the catalog header documents every key):
+catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/sources/README.md documents every key):
 
 - bounds      each period's value of a metric within [min, max] (`gate = { bounds = [0, 5000] }` on a metric);
 - at_least    each period's value at least another metric's value for the same period (migrants >= boats);
@@ -35,45 +35,9 @@ import pandas as pd
 
 from flows.errors import FailureCase
 
-# Used where a source declares a `[<source>.gate]` table without the key (see the catalog header).
-DEFAULTS = {"revision_window_days": 90, "max_revised_share": 0.10, "max_dropped_share": 0.01}
-METRIC_KEYS = set(DEFAULTS) | {"bounds", "at_least", "sum_of", "sum_tolerance"}
+from flows.gate_rules import DEFAULTS, METRIC_KEYS, config_problems  # noqa: F401  (config_problems, METRIC_KEYS: re-exported)
+
 EXAMPLES = 5     # failing periods listed per check (each check also says how many there are)
-
-
-def config_problems(source) -> list[str]:
-    """What is wrong with a source's gate settings in the catalog (unknown keys, bad numbers, unknown metrics)."""
-    problems = []
-    metric_ids = {m.id for m in source.metrics}
-
-    def share(where: str, key: str, value) -> None:
-        if key in ("max_revised_share", "max_dropped_share") and not (isinstance(value, (int, float)) and 0 <= value <= 1):
-            problems.append(f"{where}: {key} must be a share between 0 and 1, not {value!r}")
-        if key == "revision_window_days" and not (isinstance(value, int) and value >= 0):
-            problems.append(f"{where}: revision_window_days must be a whole number of days >= 0, not {value!r}")
-
-    for key, value in (source.gate or {}).items():
-        if key not in DEFAULTS:
-            problems.append(f"gate: unknown key {key!r} (known: {', '.join(sorted(DEFAULTS))})")
-        share("gate", key, value)
-    for metric in source.metrics:
-        where = f"metric {metric.id} gate"
-        for key, value in metric.gate.items():
-            if key not in METRIC_KEYS:
-                problems.append(f"{where}: unknown key {key!r} (known: {', '.join(sorted(METRIC_KEYS))})")
-            share(where, key, value)
-        bounds = metric.gate.get("bounds")
-        if bounds is not None and not (isinstance(bounds, list) and len(bounds) == 2
-                                       and all(isinstance(b, (int, float)) for b in bounds) and bounds[0] <= bounds[1]):
-            problems.append(f"{where}: bounds must be [min, max] with min <= max, not {bounds!r}")
-        for key in ("at_least", "sum_of"):
-            other = metric.gate.get(key)
-            if other is not None and other not in metric_ids:
-                problems.append(f"{where}: {key} names {other!r}, not a metric of this source")
-        tolerance = metric.gate.get("sum_tolerance", 0)
-        if not (isinstance(tolerance, (int, float)) and tolerance >= 0):
-            problems.append(f"{where}: sum_tolerance must be a number >= 0, not {tolerance!r}")
-    return problems
 
 
 def applies(source) -> bool:

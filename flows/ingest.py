@@ -31,9 +31,8 @@ from flows.config import Settings
 from flows.errors import FailureCase, FetchError, HostUnreachable, SourceError
 from flows.fetch import (Attachment, Download, discover, discovery_host, discovery_url, download, file_record,
                          save_file_record)
-from flows.parsers import PARSERS
-from flows.parsers.common import (SPREADSHEET_KINDS, TableNotFound, UnsafeFile, open_document, parse_date_text,
-                                  spreadsheet_kind)
+from flows.parsing import (SPREADSHEET_KINDS, TableNotFound, UnsafeFile, open_document, parse_date_text,
+                           spreadsheet_kind)
 from flows.recognise import recognise_file, remote_date_basis, sighting_date_basis, with_date_basis
 from warehouse import db
 from warehouse.build import build_marts, definitions_fingerprint, published_fingerprint
@@ -466,7 +465,7 @@ def parse_and_validate(source: Source, path: Path, release: str, settings: Setti
         raise fail(f"{name} cannot be read as {what}: {exc}") from None
     try:
         try:
-            tables = PARSERS[source.parser](book, {**source.options, "published_on": published_on})
+            tables = source.parse(book, {**source.options, "published_on": published_on})
         except TableNotFound as exc:
             raise fail("table not found where expected", exc.cases) from None
         except CalamineError as exc:     # a sheet's XML damaged past the zip's checksums

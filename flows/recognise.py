@@ -39,10 +39,13 @@ import pandas as pd
 
 from flows.catalog import Source, load_catalog, recognise as recognise_name
 from flows.periods import MONTHS
-from flows.parsers import dfe, ho_detailed, moj, small_boats
-from flows.parsers.common import (TableNotFound, UnsafeFile, Workbook, check_archive, column_specs, find_header,
-                                  find_spec_header, id_pattern, label_key, one_of_groups, parse_date_text,
-                                  sheet_key)
+from flows.sources.dfe import parser as dfe
+from flows.sources.home_office_detailed import parser as ho_detailed
+from flows.sources.moj import parser as moj
+from flows.sources.small_boats import parser as small_boats
+from flows.parsing import (TableNotFound, UnsafeFile, Workbook, check_archive, column_specs, find_header,
+                           find_spec_header, id_pattern, label_key, one_of_groups, parse_date_text,
+                           sheet_key)
 
 # how a release's publication date is known (meta.releases.date_basis); only `file_time` is not the publisher's
 DATE_BASES = ("file_name", "content", "file_time", "page", "api")
@@ -242,7 +245,7 @@ def _ons_header(source: Source, book: Workbook, heads: _Heads) -> str | None:
 
 # parser -> (what the workbook must have; True when that is read from sheet names alone)
 SPREADSHEET_LAYOUTS = {
-    "ho_detailed": (_ho_detailed_sheets, True),
+    "home_office_detailed": (_ho_detailed_sheets, True),
     "transparency": (_transparency_sheets, True),
     "small_boats": (_small_boats_headers, False),
     "ons_ltim": (_ons_header, False),
@@ -253,12 +256,12 @@ def _spreadsheet(path: Path) -> Recognition:
     book = Workbook(path)
     heads = _Heads(book)
     try:
-        sources = [s for s in load_catalog().values() if s.format in ("xlsx", "ods") and s.parser in SPREADSHEET_LAYOUTS]
+        sources = [s for s in load_catalog().values() if s.format in ("xlsx", "ods") and s.family in SPREADSHEET_LAYOUTS]
         matches: list[tuple[Source, str]] = []
         # sheet names first (nothing read); header rows only if no source is recognised by its sheet names
         for by_names in (True, False):
             for source in sources:
-                layout, names_only = SPREADSHEET_LAYOUTS[source.parser]
+                layout, names_only = SPREADSHEET_LAYOUTS[source.family]
                 if names_only == by_names and (why := layout(source, book, heads)) is not None:
                     matches.append((source, why))
             if matches:
@@ -337,9 +340,9 @@ def _data_date(source: Source, book: Workbook, heads: _Heads) -> date | None:
     """The last period of the data: a small-boats series' last day; else the last quarter (or year-ending
     period) of the first table, as a reference month plus the publication lag."""
     from flows import periods
-    from flows.parsers import ons
+    from flows.sources.ons_ltim import parser as ons
 
-    if source.parser == "small_boats":
+    if source.family == "small_boats":
         for sheet in _ordered(book, re.compile(r"sb_01|daily")):
             match = find_header(heads(sheet), sheet, small_boats.DAILY, scan_rows=15)
             if match.missing:
@@ -352,10 +355,10 @@ def _data_date(source: Source, book: Workbook, heads: _Heads) -> date | None:
     spec = next((t for t in tables if not t.get("optional")), None)
     if spec is None:
         return None
-    if source.parser == "ho_detailed":
+    if source.family == "home_office_detailed":
         ids = spec["ids"] if isinstance(spec.get("ids"), list) else [spec["ids"]]
         sheets = [ho_detailed.find_data_sheet(book, ids)]
-    elif source.parser == "transparency":
+    elif source.family == "transparency":
         named = re.compile(rf"^{id_pattern(spec.get('id', ''))}(?![a-z0-9])")
         sheets = [next((s for s in book.sheet_names if named.match(sheet_key(s))), None)]
     else:
@@ -427,7 +430,7 @@ def _csv(path: Path, head: bytes) -> Recognition:
     matches: list[tuple[Source, str]] = []
     extracts: list[Source] = []
     for source in load_catalog().values():
-        if source.format != "csv" or source.parser != "dfe_national_totals":
+        if source.format != "csv" or source.family != "dfe":
             continue
         options = source.options
         specs = _column_specs(options)
@@ -452,7 +455,7 @@ def _csv(path: Path, head: bytes) -> Recognition:
 def _zip_of_csvs(path: Path, archive: zipfile.ZipFile) -> Recognition:
     matches: list[tuple[Source, str]] = []
     for source in load_catalog().values():
-        if source.format != "zip" or source.parser != "moj_outcomes":
+        if source.format != "zip" or source.family != "moj":
             continue
         options = source.options
         specs = _column_specs(options)

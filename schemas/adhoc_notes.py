@@ -1,4 +1,4 @@
-"""Home Office ad-hoc transparency notes (flows/parsers/adhoc_notes.py): one row per figure.
+"""Home Office ad-hoc transparency notes (flows/sources/adhoc_notes/parser.py): one row per figure.
 
 A figure is a measure (a canonical id such as `enforced_returns`, or the label as published for
 measures the parser does not know) over a date range read from its column header, in one note

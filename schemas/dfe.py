@@ -1,4 +1,4 @@
-"""DfE apprenticeships, headline full-year data set (flows/parsers/dfe.py): national totals.
+"""DfE apprenticeships, headline full-year data set (flows/sources/dfe/parser.py): national totals.
 
 One row per academic year: the National row with every filter at `Total`, as the data set
 version published it (each version is a release). `is_final` says whether the year's figures

@@ -1,4 +1,4 @@
-"""MoJ outcomes by offence (flows/parsers/moj.py): the s.25 Immigration Act 1971 facilitation offences.
+"""MoJ outcomes by offence (flows/sources/moj/parser.py): the s.25 Immigration Act 1971 facilitation offences.
 
 Rows of the published CSV whose Offence matches the catalog's `offence_match`, every breakdown
 kept as published (category values keep their code prefixes, `01: Male`). `convictions` is the

@@ -1,4 +1,4 @@
-"""Migration transparency data tables (flows/parsers/transparency.py): quarterly series.
+"""Migration transparency data tables (flows/sources/transparency/parser.py): quarterly series.
 
 `:` (not available) and `n/a` (not applicable) arrive as nulls, never zero. Units are in the
 column names: `value_gbp_millions` is published in £ millions, `value_gbp` in pounds.
@@ -9,7 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.home_office import Quarterly
+from schemas.home_office_detailed import Quarterly
 
 
 class IllegalWorkingPenalties(Quarterly):

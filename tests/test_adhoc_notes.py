@@ -11,7 +11,7 @@ import pytest
 
 from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
-from flows.parsers.adhoc_notes import html_tables, measure_of, parse_range
+from flows.sources.adhoc_notes.parser import html_tables, measure_of, parse_range
 from tests.warehouse_reads import load_one, metric, own_settings, query, snapshot
 
 SOURCE = load_catalog()["ho_returns_notes"]
@@ -202,7 +202,7 @@ def test_recognised_file_names():
 
 
 def test_an_absolute_change_column_is_not_read_as_a_percentage(tmp_path):
-    from flows.parsers.adhoc_notes import parse
+    from flows.sources.adhoc_notes.parser import parse
     rows = [(label, now, then, f"+{int(now.replace(',', '')) - int(then.replace(',', '')):,}") for label, now, then, _ in RETURNS_JAN]
     path = tmp_path / f"{SLUG_JAN}.html"
     path.write_text(note_html(returns=rows, change="Change"))
@@ -236,7 +236,7 @@ def test_a_colspan_and_a_nested_table_are_rejected_naming_table_row_and_measure(
 
 
 def test_a_legitimate_colspan_keeps_the_columns_in_line(tmp_path):
-    from flows.parsers.adhoc_notes import parse
+    from flows.sources.adhoc_notes.parser import parse
     html = note_html().replace('<thead><tr><th scope="col">Measure</th>',
                                '<thead><tr><td></td><th colspan="2">Number of returns</th><td></td></tr>'
                                '<tr><th scope="col">Measure</th>', 1)

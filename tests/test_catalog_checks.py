@@ -1,31 +1,80 @@
-"""The catalog fails when it loads on a field whose value would silently change what the code does."""
+"""The catalog (flows/sources/<family>/source.toml) fails when it loads on any entry that would silently change
+what the code does, naming the file, the entry and the field; its metric SQL is checked before anything is parsed."""
 from __future__ import annotations
 
 import pytest
 
-from flows.catalog import CATALOG_FILE, CatalogError, load_catalog
+import flows.catalog as catalog
+from flows.catalog import CatalogError, check_metric_sql, load_catalog
+from tests.catalog_copy import catalog_copy
 
 
 @pytest.mark.parametrize("old, new, message", [
     ('date_from = "file_name"       # the file name', 'date_from = "filename"       # the file name',
-     "[small_boats]: field date_from: 'filename' is not one of"),
-    ('format = "ods"\nparser = "small_boats"', 'format = "odt"\nparser = "small_boats"', "[small_boats]: field format: 'odt'"),
-    ('parser = "small_boats"\nschema = "small_boats"', 'parser = "small_boat"\nschema = "small_boats"', "[small_boats]: field parser: 'small_boat'"),
-    ('parser = "small_boats"\nschema = "small_boats"', 'parser = "small_boats"\nschema = "small_boat"', "[small_boats]: field schema: no module schemas/small_boat.py"),
-    ('discovery = "govuk_collection"   # the collection lists one publication page per quarter; the workbooks are their attachments\nattachment = \'^(?:IE_',
-     'discovery = "govuk_colection"\nattachment = \'^(?:IE_', "[ie_transparency]: field discovery: 'govuk_colection'"),
+     "small_boats/source.toml [small_boats]: field date_from: 'filename' Input should be 'file_name'"),
+    ('publication_lag_months = 0    # each day\'s figure is in the next weekly file\nformat = "ods"', 'publication_lag_months = 0    # each day\'s figure is in the next weekly file\nformat = "odt"', "[small_boats]: field format: 'odt' Input should be"),
+    ('discovery = "govuk_collection"   # the collection', 'discovery = "govuk_colection"   # the collection',
+     "transparency/source.toml [ie_transparency]: field discovery: 'govuk_colection' Input should be"),
     ('measure = "stock"\ntitle = "Asylum seekers in contingency hotel', 'measure = "stocks"\ntitle = "Asylum seekers in contingency hotel',
-     "metric asylum_hotel_population: field measure: 'stocks'"),
+     "[ho_asylum_support]: metric asylum_hotel_population: field measure: 'stocks' Input should be 'flow' or 'stock'"),
+    ('period_type = "day"', 'period_type = "days"', "[small_boats]: metric small_boat_arrivals: field period_type: 'days'"),
+    ('publisher = "Home Office"\nlanding_page = "/government/publications/migrants', 'publisher = "Home Office"\nlandng_page = "/government/publications/migrants',
+     "[small_boats]: field landing_page: Field required; field landng_page: '/government/publications/migrants-detected-crossing-the-english-channel-in-small-boats' Extra inputs are not permitted"),
+    ('release_every = "7 days"', 'release_every = "weekly"', "[small_boats]: field release_every: 'weekly' String should match pattern"),
+    ('publication_lag_months = 0    # each', 'publication_lag_months = "0"    # each', "[small_boats]: field publication_lag_months: '0' Input should be a valid integer"),
+    ("attachment = '^(?P<day>", "attachment = '^(?P<day", "[small_boats]: field attachment: not a regular expression"),
 ])
-def test_a_mistyped_choice_fails_at_load_naming_entry_and_field(tmp_path, old, new, message):
-    text = CATALOG_FILE.read_text()
-    assert old in text, old
-    bad = tmp_path / "sources.toml"
-    bad.write_text(text.replace(old, new, 1))
+def test_a_mistyped_entry_fails_at_load_naming_file_entry_and_field(tmp_path, old, new, message):
     with pytest.raises(CatalogError) as err:
-        load_catalog(bad)
+        load_catalog(catalog_copy(tmp_path, (old, new)))
     assert message in str(err.value)
 
 
-def test_the_catalog_as_shipped_loads():
-    assert {"small_boats", "ho_returns", "ons_ltim", "dfe_apprenticeships", "moj_outcomes_by_offence"} <= set(load_catalog())
+def test_a_family_without_a_parser_or_schema_fails_at_load(tmp_path, monkeypatch):
+    root = catalog_copy(tmp_path)
+    (root / "small_boat").mkdir()
+    (root / "small_boats" / "source.toml").rename(root / "small_boat" / "source.toml")
+    with pytest.raises(CatalogError, match=r"small_boat/source.toml: no parser: flows/sources/small_boat/parser.py"):
+        load_catalog(root)
+    monkeypatch.setattr(catalog, "SCHEMAS_DIR", tmp_path / "no-schemas")
+    with pytest.raises(CatalogError, match=r"no schema: schemas/\w+.py \(a family's schema module is named after its folder\)"):
+        load_catalog(catalog_copy(tmp_path / "again"))
+
+
+def test_a_source_id_used_twice_fails(tmp_path):
+    root = catalog_copy(tmp_path)
+    (root / "dfe" / "source.toml").write_text((root / "dfe" / "source.toml").read_text() + "\n"
+                                             + (root / "small_boats" / "source.toml").read_text())
+    with pytest.raises(CatalogError, match=r"\[small_boats\]: source id already used in flows/sources/"):
+        load_catalog(root)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('value = "migrants_arrived"\nrevision_threshold_abs = 25', 'value = "migrants_arived"\nrevision_threshold_abs = 25',
+     "[small_boats] metric small_boat_arrivals: its SQL fails on an empty raw.small_boats_daily: Binder Error"),
+    ('period_start = "week_ending - INTERVAL 6 DAY"', 'period_start = "week_ending - INTERVAL 6 DAZE"',
+     "[small_boats] metric small_boat_arrivals_weekly: its SQL fails on an empty raw.small_boats_weekly"),
+    ('table = "small_boats_daily"', 'table = "small_boats_dialy"',
+     "[small_boats] metric small_boat_arrivals: field table: 'small_boats_dialy' is not in schemas/small_boats.py TABLES"),
+])
+def test_metric_sql_is_checked_against_empty_raw_tables_before_a_load(tmp_path, old, new, message):
+    with pytest.raises(CatalogError) as err:
+        check_metric_sql(catalog_copy(tmp_path, (old, new)))
+    assert message in str(err.value)
+
+
+def test_the_catalog_as_shipped_loads_and_its_sql_runs():
+    sources = load_catalog()
+    assert {"small_boats", "ho_returns", "ons_ltim", "dfe_apprenticeships", "moj_outcomes_by_offence"} <= set(sources)
+    assert {s.family for s in sources.values()} == {"small_boats", "home_office_detailed", "transparency", "ons_ltim",
+                                                     "dfe", "moj", "adhoc_notes"}
+    check_metric_sql()
+
+
+def test_loading_the_catalog_imports_no_parser_nor_pandas():
+    import subprocess
+    import sys
+    code = ("import sys; from flows.catalog import load_catalog; load_catalog(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'pandera') or m.endswith('.parser') or m.startswith('flows.parsing')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"

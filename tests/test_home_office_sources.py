@@ -361,8 +361,8 @@ def test_stock_date_that_is_not_a_quarter_end_is_rejected(settings, tmp_path):
 
 
 def test_data_sheet_names_in_both_styles_and_never_the_pivot():
-    from flows.parsers.ho_detailed import data_sheet_pattern
-    from flows.parsers.common import sheet_key
+    from flows.sources.home_office_detailed.parser import data_sheet_pattern
+    from flows.parsing import sheet_key
     pattern = data_sheet_pattern(["Irr_D01", "IER_D01"])
     for name in ["Data - Irr_D01", "Data_IER_D01", "data -  irr_d01 ", "Data-IER_D01", data_sheet_name("Irr_D01", "2025")]:
         assert pattern.match(sheet_key(name)), name
@@ -372,6 +372,6 @@ def test_data_sheet_names_in_both_styles_and_never_the_pivot():
 
 def test_every_stock_table_names_its_quarter_end_check():
     # pandera drops a check's `name` after the first model using it is converted; the error text must survive
-    from schemas.home_office import AsylumAwaitingDecision, AsylumSupport, Stock
+    from schemas.home_office_detailed import AsylumAwaitingDecision, AsylumSupport, Stock
     for model in (Stock, AsylumAwaitingDecision, AsylumSupport, AsylumAwaitingDecision):
         assert [c.error for c in model.to_schema().columns["as_at"].checks] == ["is the last day of a quarter"]

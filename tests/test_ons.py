@@ -10,7 +10,7 @@ import pytest
 
 from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
-from flows.parsers.ons import parse_period
+from flows.sources.ons_ltim.parser import parse_period
 from tests.warehouse_reads import metric, query, snapshot
 from tests.workbooks import LTIM_ACCESSIBLE_HEADER, ltim_rows, ltim_sheets, write_xlsx
 

@@ -147,7 +147,7 @@ def test_a_parse_past_its_limits_is_rejected_and_the_rest_of_the_batch_publishes
 def test_the_pre_check_passes_every_real_ods_and_takes_the_fast_path(realdata, tmp_path):
     """Every published ods passes; its fast path (regular expressions, a row at a time) is taken and finds each
     sheet's extent exactly as the XML parser does."""
-    from flows.parsers.common import _OdsGrid, _parse_ods_xml, _scan_ods_tags, check_ods_grid
+    from flows.parsing.ods_check import _OdsGrid, _parse_ods_xml, _scan_ods_tags, check_ods_grid
 
     class Sheets(_OdsGrid):
         def __init__(self) -> None:
@@ -175,7 +175,7 @@ def test_the_pre_check_passes_every_real_ods_and_takes_the_fast_path(realdata, t
 def test_the_pre_check_reads_unusual_xml_with_the_xml_parser(tmp_path):
     """A comment could hide or fake tags from the fast scan: such a document goes through expat, which still
     refuses the bomb (and a DOCTYPE)."""
-    from flows.parsers.common import UnsafeFile, check_ods_grid
+    from flows.parsing import UnsafeFile, check_ods_grid
 
     bomb = write_ods(tmp_path / BOMB_NAME, "<!-- </table:table> -->" + BOMBS["rows_repeated"])
     with pytest.raises(UnsafeFile, match=r"row 2: a row with values repeated 5,000,000 times \(table:number-rows-repeated\)"):

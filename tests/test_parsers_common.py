@@ -1,4 +1,4 @@
-"""Shared reading steps (flows/parsers/common.py), the catalog's file recognition, and quarter labels."""
+"""Shared reading steps (flows/parsing/), the catalog's file recognition, and quarter labels."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from flows.catalog import load_catalog, recognise
-from flows.parsers.common import Workbook, map_values, normalise_categories, parse_numbers
+from flows.parsing import Workbook, map_values, parse_numbers
+from flows.sources.home_office_detailed.labels import normalise_categories
 from flows.periods import quarter_bounds, quarter_containing, quarter_label
 from tests.workbooks import write_xlsx
 

@@ -15,7 +15,8 @@ import duckdb
 import pytest
 
 from flows import cli, gate, ingest
-from flows.catalog import CATALOG_FILE, CatalogError, load_catalog
+from flows.catalog import CatalogError, load_catalog
+from tests.catalog_copy import catalog_copy
 from tests.warehouse_reads import query
 from tests.workbooks import small_boats_grids, write_workbook
 
@@ -286,13 +287,10 @@ def test_the_ten_real_weekly_releases_pass_and_a_truncated_next_one_is_held(sett
 
 
 def test_gate_settings_are_checked_when_the_catalog_loads(tmp_path):
-    text = CATALOG_FILE.read_text()
-    bad = text.replace('gate = { bounds = [0, 100] }', 'gate = { bounds = [100, 0], at_least = "no_such_metric" }', 1)
-    bad = bad.replace("max_revised_share = 0.10", "max_revised_share = 10", 1)
-    assert bad.count("[100, 0]") == 1 and "max_revised_share = 10\n" in bad
-    (tmp_path / "sources.toml").write_text(bad)
+    root = catalog_copy(tmp_path, ('gate = { bounds = [0, 100] }', 'gate = { bounds = [100, 0], at_least = "no_such_metric" }'),
+                        ("max_revised_share = 0.10", "max_revised_share = 10"))
     with pytest.raises(CatalogError) as raised:
-        load_catalog(tmp_path / "sources.toml")
+        load_catalog(root)
     message = str(raised.value)
     assert "[small_boats]" in message
     assert "gate: max_revised_share must be a share between 0 and 1, not 10" in message

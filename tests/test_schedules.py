@@ -25,6 +25,13 @@ def test_every_source_is_scheduled_exactly_once():
     assert sorted(scheduled) == sorted(load_catalog())
 
 
+def test_each_source_is_scheduled_by_the_deployment_its_catalog_entry_names():
+    """A source declares its schedule (`deployment` in its source.toml); prefect.yaml must agree."""
+    declared = {s.id: s.deployment for s in load_catalog().values()}
+    in_yaml = {s: d["name"] for d in DEPLOYMENTS for s in (d.get("parameters") or {}).get("source_ids", [])}
+    assert in_yaml == declared
+
+
 def test_schedules_are_london_crons():
     for deployment in DEPLOYMENTS:
         assert deployment["schedules"], deployment["name"]

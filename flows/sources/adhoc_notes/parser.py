@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from flows.errors import FailureCase
-from flows.parsers.common import Table, TableNotFound, clean_label, is_missing, label_key, parse_numbers
+from flows.parsing import Table, TableNotFound, clean_label, is_missing, label_key, parse_numbers
 
 # canonical measure id -> pattern over the label (case-folded, single spaces); the first match wins
 MEASURES: list[tuple[str, re.Pattern]] = [(m, re.compile(p)) for m, p in [

@@ -28,9 +28,9 @@ from datetime import date
 import pandas as pd
 
 from flows.errors import FailureCase
-from flows.parsers.common import (SpecHeader, Table, TableNotFound, Workbook, clean_label, clean_text, column_specs,
-                                  cut_spec_table, find_spec_header, header_failures, label_key, map_values,
-                                  parse_numbers)
+from flows.parsing import (SpecHeader, Table, TableNotFound, Workbook, clean_label, clean_text, column_specs,
+                           cut_spec_table, find_spec_header, header_failures, label_key, map_values,
+                           parse_numbers)
 
 FLOWS = ("Immigration", "Emigration", "Net migration")
 FLOW_VARIANTS = {"net": "Net migration", "net international migration": "Net migration", "net migration (immigration minus emigration)": "Net migration",

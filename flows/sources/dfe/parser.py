@@ -43,8 +43,8 @@ from pathlib import Path
 import pandas as pd
 
 from flows.errors import FailureCase
-from flows.parsers.common import (Table, TableNotFound, clean_label, column_specs, is_missing, label_key, map_values,
-                                  parse_numbers)
+from flows.parsing import (Table, TableNotFound, clean_label, column_specs, is_missing, label_key, map_values,
+                           parse_numbers)
 
 SHEET = "csv"
 CHUNK_ROWS = 100_000

@@ -1,8 +1,8 @@
-"""Home Office immigration system statistics, detailed datasets (flows/parsers/ho_detailed.py).
+"""Home Office immigration system statistics, detailed datasets (flows/sources/home_office_detailed/parser.py).
 
 One model per flat data sheet. Every table carries `quarter` ('YYYY Qn', canonical) and the
 period it covers (`period_start`, `period_end`), so metric SQL never parses labels. Category
-columns hold canonical labels (flows/parsers/common.py CATEGORY_LABELS); labels outside the
+columns hold canonical labels (flows/sources/home_office_detailed/labels.py CATEGORY_LABELS); labels outside the
 known set are kept and reported, never rejected. Counts are nullable: `:` or `..` in a cell
 means not available, never zero.
 """

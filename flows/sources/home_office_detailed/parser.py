@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 
 from flows.errors import FailureCase
-from flows.parsers.common import (Table, TableNotFound, Workbook, add_quarter_periods, add_stock_periods, clean_text,
-                                  column_specs, cut_spec_table, find_spec_header, header_problems, id_pattern,
-                                  normalise_categories, parse_numbers, read_each, sheet_key)
+from flows.parsing import (Table, TableNotFound, Workbook, add_quarter_periods, add_stock_periods, clean_text,
+                           column_specs, cut_spec_table, find_spec_header, header_problems, id_pattern, parse_numbers,
+                           read_each, sheet_key)
+from flows.sources.home_office_detailed.labels import normalise_categories
 
 END_OF_TABLE = "End of table"
 

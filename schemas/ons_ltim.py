@@ -1,4 +1,4 @@
-"""ONS long-term international migration, provisional (flows/parsers/ons.py).
+"""ONS long-term international migration, provisional (flows/sources/ons_ltim/parser.py).
 
 One row per flow and year-ending period, as the edition published it: every edition is its own
 release (vintage), so revisions are kept. Nationality columns are kept as published: recent

@@ -29,9 +29,9 @@ from __future__ import annotations
 import re
 
 from flows.errors import FailureCase
-from flows.parsers.common import (Table, TableNotFound, Workbook, add_quarter_periods, clean_label, clean_text,
-                                  column_specs, cut_spec_table, find_spec_header, header_problems, id_pattern,
-                                  parse_numbers, read_each, sheet_key)
+from flows.parsing import (Table, TableNotFound, Workbook, add_quarter_periods, clean_label, clean_text,
+                           column_specs, cut_spec_table, find_spec_header, header_problems, id_pattern,
+                           parse_numbers, read_each, sheet_key)
 
 
 def _title(book: Workbook, sheet: str) -> str:

@@ -28,8 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from flows.errors import FailureCase
-from flows.parsers.common import (Table, TableNotFound, clean_label, column_specs, is_missing, map_values, match_columns,
-                                  one_of_groups, parse_numbers)
+from flows.parsing import (Table, TableNotFound, clean_label, column_specs, is_missing, map_values, match_columns,
+                           one_of_groups, parse_numbers)
 
 CHUNK_ROWS = 200_000
 SNIFF_BYTES = 1 << 16

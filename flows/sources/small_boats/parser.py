@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flows.parsers.common import Table, Workbook, cut_table, locate_table
+from flows.parsing import Table, Workbook, cut_table, locate_table
 
 DAILY = ["Date", "Migrants arrived", "Boats arrived"]
 WEEKLY = ["Week ending", "Migrants arrived", "Boats arrived", "Migrants prevented", "Events prevented"]
