@@ -29,29 +29,26 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import importlib
+import importlib.util
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from flows.catalog import Source, load_catalog, recognise as recognise_name
+from flows.parsing import UnsafeFile, Workbook, check_archive, sheet_key
+from flows.parsing.content import Heads, as_date, listed, plus_months
 from flows.periods import MONTHS
-from flows.sources.dfe import parser as dfe
-from flows.sources.home_office_detailed import parser as ho_detailed
-from flows.sources.moj import parser as moj
-from flows.sources.small_boats import parser as small_boats
-from flows.parsing import (TableNotFound, UnsafeFile, Workbook, check_archive, column_specs, find_header,
-                           find_spec_header, id_pattern, label_key, one_of_groups, parse_date_text,
-                           sheet_key)
 
 # how a release's publication date is known (meta.releases.date_basis); only `file_time` is not the publisher's
 DATE_BASES = ("file_name", "content", "file_time", "page", "api")
 
 SNIFF_BYTES = 1 << 16
-MAX_HEADER_SHEETS = 40          # sheets whose first rows are read when looking for a header row
 
 
 @dataclass(frozen=True)
@@ -140,11 +137,6 @@ def _sniff(path: Path) -> tuple[str, bytes]:
     return "text", head
 
 
-def _listed(items: list[str], most: int = 12) -> str:
-    items = [str(i) for i in items]
-    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
-
-
 def _by_content(path: Path, max_unzipped_bytes: int) -> Recognition:
     kind, head = _sniff(path)
     if kind == "zip":
@@ -169,109 +161,47 @@ def _ambiguous(matches: list[tuple[Source, str]]) -> Recognition:
                        "; ".join(f"{s.id}: {why}" for s, why in matches) + "): give it its published name to load it")
 
 
+# --- each family's own recogniser (flows/sources/<family>/recognise.py) --------------------------
+
+@cache
+def _family(family: str):
+    """The family's recognise module, or None where it has none (its files are recognised by name only)."""
+    if importlib.util.find_spec(f"flows.sources.{family}.recognise") is None:
+        return None
+    return importlib.import_module(f"flows.sources.{family}.recognise")
+
+
+def _sources_with(hook: str, formats: tuple[str, ...]) -> list[tuple[Source, object]]:
+    found = []
+    for source in load_catalog().values():
+        module = _family(source.family)
+        if source.format in formats and module is not None and hasattr(module, hook):
+            found.append((source, getattr(module, hook)))
+    return found
+
+
 # --- spreadsheets ------------------------------------------------------------------------------
-
-def _ho_detailed_sheets(source: Source, book: Workbook, heads: _Heads) -> str | None:
-    specs = [t for t in source.options.get("tables", []) if not t.get("optional")]
-    found = []
-    for spec in specs:
-        ids = spec["ids"] if isinstance(spec.get("ids"), list) else [spec["ids"]]
-        sheet = ho_detailed.find_data_sheet(book, ids)
-        if sheet is None:
-            return None
-        found.append(sheet)
-    return f"sheets {_listed(found)}" if found else None
-
-
-def _transparency_sheets(source: Source, book: Workbook, heads: _Heads) -> str | None:
-    """Every required table's sheet, named by its id (sheet names only: no sheet is read)."""
-    specs = [t for t in source.options.get("tables", []) if t.get("id") and not t.get("optional")]
-    found = []
-    for spec in specs:
-        named = re.compile(rf"^{id_pattern(spec['id'])}(?![a-z0-9])")
-        sheet = next((s for s in book.sheet_names if named.match(sheet_key(s))), None)
-        if sheet is None:
-            return None
-        found.append(sheet)
-    return f"sheets {_listed(found)}" if found else None
-
-
-class _Heads:
-    """The first rows of a workbook's sheets, each read once (calamine reads a whole sheet even for its head)."""
-
-    ROWS = 30
-
-    def __init__(self, book: Workbook):
-        self.book = book
-        self.sheet_names = book.sheet_names
-        self._heads: dict[str, pd.DataFrame] = {}
-
-    def __call__(self, sheet: str) -> pd.DataFrame:
-        if sheet not in self._heads:
-            self._heads[sheet] = self.book.head(sheet, self.ROWS)
-        return self._heads[sheet]
-
-
-def _ordered(book: Workbook, preferred: re.Pattern) -> list[str]:
-    first = [s for s in book.sheet_names if preferred.search(sheet_key(s))]
-    return (first + [s for s in book.sheet_names if s not in first])[:MAX_HEADER_SHEETS]
-
-
-def _small_boats_headers(source: Source, book: Workbook, heads: _Heads) -> str | None:
-    found = {}
-    for name, labels, hint in (("daily", small_boats.DAILY, r"sb_01|daily"), ("weekly", small_boats.WEEKLY, r"sb_02|week")):
-        for sheet in _ordered(book, re.compile(hint)):
-            match = find_header(heads(sheet), sheet, labels, scan_rows=15)
-            if not match.missing:
-                found[name] = match
-                break
-        else:
-            return None
-    return f"header rows {_listed(small_boats.DAILY)} (sheet {found['daily'].sheet}) and " \
-           f"{_listed(small_boats.WEEKLY)} (sheet {found['weekly'].sheet})"
-
-
-def _ons_header(source: Source, book: Workbook, heads: _Heads) -> str | None:
-    specs = column_specs(source.options.get("columns")) + column_specs(source.options.get("optional_columns"), required=False)
-    preferred = {label_key(s) for s in source.options.get("sheets") or ["1", "Table 1"]}
-    ordered = [s for s in book.sheet_names if label_key(s) in preferred]
-    ordered += [s for s in book.sheet_names if s not in ordered]
-    for sheet in ordered[:MAX_HEADER_SHEETS]:
-        header = find_spec_header(heads(sheet), sheet, specs, scan_rows=_Heads.ROWS)
-        if header.row >= 0 and not header.missing:
-            return f"a header row with {_listed([s.published for s in specs if s.required])} (sheet {sheet})"
-    return None
-
-
-# parser -> (what the workbook must have; True when that is read from sheet names alone)
-SPREADSHEET_LAYOUTS = {
-    "home_office_detailed": (_ho_detailed_sheets, True),
-    "transparency": (_transparency_sheets, True),
-    "small_boats": (_small_boats_headers, False),
-    "ons_ltim": (_ons_header, False),
-}
-
 
 def _spreadsheet(path: Path) -> Recognition:
     book = Workbook(path)
-    heads = _Heads(book)
+    heads = Heads(book)
     try:
-        sources = [s for s in load_catalog().values() if s.format in ("xlsx", "ods") and s.family in SPREADSHEET_LAYOUTS]
         matches: list[tuple[Source, str]] = []
         # sheet names first (nothing read); header rows only if no source is recognised by its sheet names
-        for by_names in (True, False):
-            for source in sources:
-                layout, names_only = SPREADSHEET_LAYOUTS[source.family]
-                if names_only == by_names and (why := layout(source, book, heads)) is not None:
+        for hook in ("by_sheet_names", "by_headers"):
+            for source, recognise in _sources_with(hook, ("xlsx", "ods")):
+                if (why := recognise(source, book, heads)) is not None:
                     matches.append((source, why))
             if matches:
                 break
         if not matches:
-            return Recognition(None, reason=f"no known layout: sheets {_listed(book.sheet_names)}")
+            return Recognition(None, reason=f"no known layout: sheets {listed(book.sheet_names)}")
         if len(matches) > 1:
             return _ambiguous(matches)
         source, why = matches[0]
-        published = _cover_date(source, book, heads) or _data_date(source, book, heads)
+        module = _family(source.family)
+        published = _cover_date(source, heads) or (module.published_on(source, book, heads)
+                                                   if hasattr(module, "published_on") else None)
         if published is None:
             return Recognition(source, _file_time(path), "file_time", by="content", evidence=why)
         return Recognition(source, published, "content", by="content", evidence=why)
@@ -279,51 +209,37 @@ def _spreadsheet(path: Path) -> Recognition:
         book.close()
 
 
-def _plus_months(day: date, months: int) -> date:
-    n = day.month - 1 + months
-    return date(day.year + n // 12, n % 12 + 1, 1)
-
-
 _PUBLISHED = re.compile(r"^(?:date\s+)?(?:published|publication\s+date|date\s+published|released|release\s+date)"
                         r"(?:\s+on)?\s*[:\-\u2013]?\s*(?P<rest>.*)$", re.IGNORECASE)
-_DAY_MONTH_YEAR = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[a-z]+\.?,?\s+\d{4}\b", re.IGNORECASE)
 _YEAR_ENDING = re.compile(r"\byear\s+ending\s+(?P<month>[a-z]+)\.?\s+(?P<year>\d{4})\b", re.IGNORECASE)
 _QUARTER = re.compile(r"\bQ(?P<quarter>[1-4])\s*[-_ ]?\s*(?P<year>\d{4})\b", re.IGNORECASE)
 
 
-def _as_date(value: object) -> date | None:
-    if isinstance(value, (datetime, pd.Timestamp)):
-        return value.date() if not pd.isna(value) else None
-    if isinstance(value, str):
-        m = _DAY_MONTH_YEAR.search(value) or re.search(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{4}-\d{2}-\d{2}\b", value)
-        parsed = parse_date_text(m.group(0)) if m else None
-        return parsed.date() if parsed is not None else None
-    return None
-
-
-def _cover_date(source: Source, book: Workbook, heads: _Heads) -> date | None:
+def _cover_date(source: Source, heads: Heads) -> date | None:
     """A cover's "Published: 23 November 2023" (the date itself), else its title's reference period
     ("year ending September 2023", "Q3 2023") plus the source's publication lag."""
-    covers = [s for s in book.sheet_names if sheet_key(s).startswith(("cover", "front", "contents"))]
-    covers = covers or book.sheet_names[:1]
+    covers = [s for s in heads.sheet_names if sheet_key(s).startswith(("cover", "front", "contents"))]
     reference: date | None = None
-    for sheet in covers:
+    for sheet in covers or heads.sheet_names[:1]:
         for row in heads(sheet).itertuples(index=False):
             cells = [v for v in row if not (v is None or (isinstance(v, float) and pd.isna(v)))]
             for i, cell in enumerate(cells):
                 if not isinstance(cell, str):
                     continue
                 text = re.sub(r"\s+", " ", cell).strip()
-                m = _PUBLISHED.match(text)
-                if m:
-                    found = _as_date(m.group("rest")) if m.group("rest") else None
-                    if found is None and i + 1 < len(cells):
-                        found = _as_date(cells[i + 1])
-                    if found is not None:
-                        return found
-                if reference is None:
-                    reference = _reference_in(text)
-    return _plus_months(reference, source.publication_lag_months) if reference is not None else None
+                if (found := _published_in(text, cells[i + 1] if i + 1 < len(cells) else None)) is not None:
+                    return found
+                reference = reference or _reference_in(text)
+    return plus_months(reference, source.publication_lag_months) if reference is not None else None
+
+
+def _published_in(text: str, next_cell: object) -> date | None:
+    """The date of a "Published: ..." line, written after it or in the next cell."""
+    m = _PUBLISHED.match(text)
+    if not m:
+        return None
+    found = as_date(m.group("rest")) if m.group("rest") else None
+    return found if found is not None or next_cell is None else as_date(next_cell)
 
 
 def _reference_in(text: str) -> date | None:
@@ -333,57 +249,6 @@ def _reference_in(text: str) -> date | None:
     m = _QUARTER.search(text)
     if m:
         return date(int(m.group("year")), 3 * int(m.group("quarter")), 1)
-    return None
-
-
-def _data_date(source: Source, book: Workbook, heads: _Heads) -> date | None:
-    """The last period of the data: a small-boats series' last day; else the last quarter (or year-ending
-    period) of the first table, as a reference month plus the publication lag."""
-    from flows import periods
-    from flows.sources.ons_ltim import parser as ons
-
-    if source.family == "small_boats":
-        for sheet in _ordered(book, re.compile(r"sb_01|daily")):
-            match = find_header(heads(sheet), sheet, small_boats.DAILY, scan_rows=15)
-            if match.missing:
-                continue
-            column = [label_key(v) for v in match.labels].index("date")
-            days = [v for v in book.grid(sheet).iloc[match.row + 1:, column] if isinstance(v, (datetime, pd.Timestamp))]
-            return max(days).date() if days else None    # each weekly file carries the days up to its release
-        return None
-    tables = source.options.get("tables") or [source.options]
-    spec = next((t for t in tables if not t.get("optional")), None)
-    if spec is None:
-        return None
-    if source.family == "home_office_detailed":
-        ids = spec["ids"] if isinstance(spec.get("ids"), list) else [spec["ids"]]
-        sheets = [ho_detailed.find_data_sheet(book, ids)]
-    elif source.family == "transparency":
-        named = re.compile(rf"^{id_pattern(spec.get('id', ''))}(?![a-z0-9])")
-        sheets = [next((s for s in book.sheet_names if named.match(sheet_key(s))), None)]
-    else:
-        preferred = {label_key(s) for s in source.options.get("sheets") or []}
-        sheets = [s for s in book.sheet_names if label_key(s) in preferred] + list(book.sheet_names)
-    specs = column_specs(spec.get("columns")) + column_specs(spec.get("optional_columns"), required=False)
-    for sheet in [s for s in sheets if s is not None][:MAX_HEADER_SHEETS]:
-        grid = book.grid(sheet)
-        header = find_spec_header(grid, sheet, specs)
-        if header.row < 0 or header.missing:
-            continue
-        ends: list[date] = []
-        for name in ("quarter", "period", "as_at"):
-            if name not in header.positions:
-                continue
-            for value in grid.iloc[header.row + 1:, header.positions[name]].dropna().unique():
-                if name == "quarter" and periods.parse_quarter(value):
-                    ends.append(periods.quarter_bounds(str(value))[1])
-                elif name == "period" and (parsed := ons.parse_period(value)) is not None:
-                    ends.append(parsed[4])
-                elif name == "as_at" and (day := _as_date(value)) is not None:
-                    ends.append(day)
-            if ends:
-                last = max(ends)
-                return _plus_months(date(last.year, last.month, 1), source.publication_lag_months)
     return None
 
 
@@ -404,69 +269,33 @@ def _header_of(head: bytes) -> list[str]:
     return next(csv.reader([first]), [])
 
 
-def _dfe_national_total(source: Source, path: Path, names: dict[str, str]) -> bool:
-    """Whether the CSV has a National row with every filter at Total (the row the parser keeps)."""
-    published = {v: k for k, v in names.items()}
-    level = published.get("geographic_level", "geographic_level")
-    filters = [published.get(f, f) for f in source.options.get("filters") or []]
-    national = label_key(source.options.get("geographic_level", "National"))
-    total = label_key(source.options.get("total", "Total"))
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if label_key(row.get(level)) == national and all(label_key(row.get(f)) == total for f in filters):
-                return True
-    return False
-
-
-def _column_specs(options: dict) -> list:
-    """A CSV source's required and optional columns, as its parser matches them."""
-    return column_specs(options.get("columns")) + column_specs(options.get("optional_columns"), required=False)
-
-
 def _csv(path: Path, head: bytes) -> Recognition:
     header = _header_of(head)
     if len(header) < 2:
         return Recognition(None, reason="no source's name pattern matches it; not a spreadsheet, CSV or zip")
     matches: list[tuple[Source, str]] = []
-    extracts: list[Source] = []
-    for source in load_catalog().values():
-        if source.format != "csv" or source.family != "dfe":
-            continue
-        options = source.options
-        specs = _column_specs(options)
-        try:
-            names = dfe.header_columns(header, specs, list(options.get("filters") or []), "table")
-        except TableNotFound:
-            continue
-        if _dfe_national_total(source, path, names):
-            matches.append((source, f"CSV columns {_listed([s.published for s in specs if s.required])}"))
-        else:
-            extracts.append(source)
+    extracts: list[str] = []
+    for source, recognise in _sources_with("by_csv_header", ("csv",)):
+        why, why_not = recognise(source, path, header)
+        if why is not None:
+            matches.append((source, why))
+        elif why_not is not None:
+            extracts.append(why_not)
     if len(matches) > 1:
         return _ambiguous(matches)
     if matches:
         return Recognition(matches[0][0], _file_time(path), "file_time", by="content", evidence=matches[0][1])
     if extracts:
-        return Recognition(None, reason=f"the {extracts[0].id} CSV layout, but no National row with every filter at "
-                                        "Total: an extract, not the published data set")
-    return Recognition(None, reason=f"CSV columns {_listed(header)} match no source")
+        return Recognition(None, reason=extracts[0])
+    return Recognition(None, reason=f"CSV columns {listed(header)} match no source")
 
 
 def _zip_of_csvs(path: Path, archive: zipfile.ZipFile) -> Recognition:
-    matches: list[tuple[Source, str]] = []
-    for source in load_catalog().values():
-        if source.format != "zip" or source.family != "moj":
-            continue
-        options = source.options
-        specs = _column_specs(options)
-        try:
-            found = moj.find_members(archive, specs, one_of_groups(options), "table")
-        except TableNotFound:
-            continue
-        matches.append((source, f"CSV member {_listed([m[0] for m in found])}"))
+    matches = [(source, why) for source, recognise in _sources_with("by_zip_members", ("zip",))
+               if (why := recognise(source, archive)) is not None]
     if len(matches) > 1:
         return _ambiguous(matches)
     if matches:
         return Recognition(matches[0][0], _file_time(path), "file_time", by="content", evidence=matches[0][1])
     members = [m for m in archive.namelist() if not m.endswith("/")]
-    return Recognition(None, reason=f"zip members {_listed(members)}: none has a source's CSV columns")
+    return Recognition(None, reason=f"zip members {listed(members)}: none has a source's CSV columns")
