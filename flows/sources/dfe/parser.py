@@ -89,18 +89,26 @@ def final_from(first_year: int, option: str) -> date:
 
 
 def parse(path: Path, options: dict) -> list[Table]:
-    from flows import periods    # lazy: flows.periods imports the catalog, which imports the parsers
-
     name = options.get("table", "apprenticeships_national")
-    what = f"table {name}"
     specs = column_specs(options.get("columns")) + column_specs(options.get("optional_columns"), required=False)
     filters = list(options.get("filters") or [])
-    header = read_header(path)
-    names = header_columns(header, specs, filters, what)
+    names = header_columns(read_header(path), specs, filters, f"table {name}")
+    frame = _national_totals(path, options, names, specs, filters)
+    _add_academic_years(frame, options)
+    labels = {v: k for k, v in names.items()}
+    for column in ("academic_year", "is_final", "figure_status", "period_start", "period_end"):
+        labels[column] = labels.get("time_period", "time_period")
+    for spec in specs:
+        labels.setdefault(spec.name, spec.published)
+    return [Table(name, SHEET, frame, labels)]
+
+
+def _national_totals(path: Path, options: dict, names: dict[str, str], specs, filters: list[str]) -> pd.DataFrame:
+    """The National rows with every filter (and any filter column added since) at Total, cells cleaned and
+    numbers parsed; the index is the CSV line number."""
     national_label = label_key(options.get("geographic_level", "National"))
     total = label_key(options.get("total", "Total"))
     markers = {m.casefold() for m in options.get("missing_markers", [])}
-
     national_parts = []
     start_line = 2                         # line 1 is the header
     reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS, encoding="utf-8-sig",
@@ -127,15 +135,21 @@ def parse(path: Path, options: dict) -> list[Table]:
     for spec in specs:
         if spec.name not in frame.columns:
             frame[spec.name] = pd.Series(pd.NA, index=frame.index, dtype=object)
+    return frame
+
+
+def _year_of(label: object) -> int | None:
+    text = str(label)
+    return int(text[:4]) if re.fullmatch(r"\d{6}", text) else None
+
+
+def _add_academic_years(frame: pd.DataFrame, options: dict) -> None:
+    """academic_year, period bounds and whether each year's figure is final on the publication date."""
+    from flows import periods    # lazy: keeps the parser's import light
 
     published_on = options.get("published_on")
     rule = options.get("final_from", "11-01")
-
-    def year_of(label: object) -> int | None:
-        text = str(label)
-        return int(text[:4]) if re.fullmatch(r"\d{6}", text) else None
-
-    first_years = frame["time_period"].map(year_of)
+    first_years = frame["time_period"].map(_year_of)
     # a file's modification time is not the publisher's date: the newest year is never final on it (module doc)
     newest = max((y for y in first_years if y is not None), default=None) \
         if options.get("date_basis") == "file_time" else None
@@ -146,9 +160,3 @@ def parse(path: Path, options: dict) -> list[Table]:
     bounds = [periods.academic_year_bounds(t) if y is not None else (None, None) for y, t in zip(first_years, frame["time_period"])]
     frame["period_start"] = pd.to_datetime([b[0] for b in bounds])
     frame["period_end"] = pd.to_datetime([b[1] for b in bounds])
-    labels = {v: k for k, v in names.items()}
-    for column in ("academic_year", "is_final", "figure_status", "period_start", "period_end"):
-        labels[column] = labels.get("time_period", "time_period")
-    for spec in specs:
-        labels.setdefault(spec.name, spec.published)
-    return [Table(name, SHEET, frame, labels)]
