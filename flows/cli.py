@@ -1,22 +1,28 @@
 """`pledges`: run the pipeline, load local files, show what is in the warehouse."""
+# The commands that only read (status, sql, docs) import nothing heavy: the pipeline's modules (ingest, the
+# parsers, pandas, pandera, Prefect) are imported inside the commands that need them.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import os
 import sys
-import textwrap
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows import ingest
-from flows.config import Settings
+from flows import readmodel
+from flows.cli_output import print_outcomes, print_status, print_table
 from flows.errors import WarehouseBusy
+from flows.run_settings import settings_for
 from warehouse import db
+
+if TYPE_CHECKING:
+    from flows.config import Settings
+    from flows.ingest import Outcome
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -36,36 +42,22 @@ EXAMPLES = {
            "  pledges sql --json \"SELECT metric_id, unit FROM marts.metrics\"",
     "accept": "pledges accept small_boats/2026-01-30/0123456789ab   # a release id that `pledges status` lists as held",
     "status": "pledges status\n  pledges status --explain\n  pledges status --as-of 2025-02-01\n  pledges status --changes\n  pledges status --json",
+    "check": "pledges check                          # every source: page read, attachments matched, newest file, new?\n"
+             "  pledges check --download               # also download, parse and validate each newest file\n"
+             "  pledges check --source small_boats --json",
 }
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {"warehouse": Path(args.warehouse)}
-    if getattr(args, "govuk_base", None):
-        overrides["govuk_base"] = args.govuk_base
-    return dataclasses.replace(Settings(), **overrides)
+    return settings_for(args.warehouse, getattr(args, "govuk_base", None) or None)
 
 
-def _print_outcomes(outcomes: list[ingest.Outcome]) -> int:
-    counts: dict[str, int] = {}
-    for o in outcomes:
-        counts[o.status] = counts.get(o.status, 0) + 1
-        name = o.name if o.name.isprintable() else repr(o.name)    # a name ending in a newline, say
-        line = f"{o.status:<9} {o.source_id:<14} {name}"
-        if o.status == "loaded":
-            line += f"  ({o.rows:,} rows, {o.release_id})"
-        elif o.status in ("skipped", "superseded") and o.error:
-            line += f"  ({o.error.splitlines()[0]})"
-        print(line)
-        for note in o.notes:
-            print(f"          note: {note}")
-        if o.is_failure and o.error:
-            print("          " + o.error.replace("\n", "\n          "), file=sys.stderr)
-    print("summary: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) if counts else "summary: nothing to do")
-    return EXIT_FAILED if any(o.is_failure for o in outcomes) else EXIT_OK
+def _print_outcomes(outcomes: list[Outcome]) -> int:
+    return EXIT_FAILED if print_outcomes(outcomes) else EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from flows import ingest
     settings = _settings(args)
     if args.no_prefect:
         return _print_outcomes(ingest.run_sources(settings, args.source or None))
@@ -101,17 +93,13 @@ def _raised_in(exc: BaseException, function) -> bool:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from flows import ingest
     return _print_outcomes(ingest.load_paths(_settings(args), [Path(p) for p in args.paths]))
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
+    from flows import ingest
     return _print_outcomes(ingest.accept(_settings(args), args.release_id))
-
-
-def _rows(con, sql: str, params: list | None = None) -> list[dict]:
-    result = con.execute(sql, params or [])
-    columns = [d[0] for d in result.description]
-    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(columns, row)} for row in result.fetchall()]
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -121,6 +109,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
+    from flows import ingest
     try:
         outcomes = ingest.rebuild(_settings(args), force=args.force)
     except ingest.RebuildRefused as exc:     # nothing published: what failed, then why nothing was
@@ -132,82 +121,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def status_data(warehouse: Path, as_of: date | None = None) -> dict:
-    """Sources, rejected releases and every pledge and claim, optionally as known on `as_of`."""
-    con = db.connect_read_only(warehouse)
-    if con is None:
-        return {"warehouse": str(warehouse), "published": False, "as_of": as_of, "sources": [], "rejected": [], "held": [],
-                "pledges": []}
-    cutoff = as_of or date(9999, 12, 31)
-    try:
-        sources = _rows(con, """
-            SELECT source_id,
-                   count(*) FILTER (WHERE status = 'loaded') AS releases_loaded,
-                   count(*) FILTER (WHERE status = 'rejected') AS releases_rejected,
-                   count(*) FILTER (WHERE status = 'held') AS releases_held,
-                   max(published_on) FILTER (WHERE status = 'loaded') AS latest_published_on,
-                   arg_max(release_id, o.release_rank) FILTER (WHERE status = 'loaded') AS latest_release
-            FROM meta.releases LEFT JOIN staging.release_order o USING (release_id, published_on)
-            WHERE published_on <= ? GROUP BY source_id ORDER BY source_id""", [cutoff])
-        rejected = _rows(con, """
-            SELECT r.release_id, r.file_name, r.error,
-                   coalesce((SELECT list(coalesce('sheet ' || f.sheet || ' ', '') || coalesce('row ' || f.row_number || ' ', '')
-                                || coalesce('column ' || f.column_name || ': ', '') || f.check_name
-                                || coalesce(' (value ' || f.value || ')', ''))[1:5]
-                    FROM meta.release_failures f WHERE f.release_id = r.release_id), []) AS failures
-            FROM meta.releases r WHERE r.status = 'rejected' AND r.published_on <= ? ORDER BY r.published_on DESC""", [cutoff])
-        held = _rows(con, """
-            SELECT r.release_id, r.source_id, r.file_name, r.status, r.error,
-                   coalesce((SELECT list(coalesce('sheet ' || f.sheet || ' ', '') || coalesce('row ' || f.row_number || ' ', '')
-                                || coalesce(f.column_name || ': ', '') || f.check_name
-                                || coalesce(' (value ' || f.value || ')', '') ORDER BY f.rowid)[1:12]
-                    FROM meta.release_failures f WHERE f.release_id = r.release_id), []) AS reasons
-            FROM meta.releases r WHERE r.status IN ('held', 'superseded') AND r.published_on <= ?
-            ORDER BY r.status, r.published_on DESC""", [cutoff])
-        pledges = _rows(con, "SELECT * FROM marts.pledge_status_as_of(?)", [cutoff])
-    finally:
-        con.close()
-    return {"warehouse": str(warehouse), "published": True, "as_of": as_of.isoformat() if as_of else None,
-            "sources": sources, "rejected": rejected, "held": held, "pledges": pledges}
-
-
-def _number(value) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
-
-
-def print_table(rows: list[dict], columns: list[str], width: int = 60) -> None:
-    if not rows:
-        print("  (none)")
-        return
-    def cell(row, column):
-        value = row.get(column)
-        if column == "change_pct" and isinstance(value, (int, float)):
-            return f"{value:+.1f}%"
-        text = _number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value if value is not None else "")
-        return text if len(text) <= width else text[: width - 1] + "…"
-    widths = {c: max(len(c), *(len(cell(r, c)) for r in rows)) for c in columns}
-    print("  " + "  ".join(c.ljust(widths[c]) for c in columns))
-    for r in rows:
-        print("  " + "  ".join(cell(r, c).ljust(widths[c]) for c in columns))
-
-
-def print_explained(p: dict) -> None:
-    """One entry in words: title and status, the exact quote with who said it and when, method, explanation, evidence."""
-    wrap = textwrap.TextWrapper(width=100, initial_indent="    ", subsequent_indent="      ",
-                                break_long_words=False, break_on_hyphens=False)   # addresses stay whole
-    print(f"\n  {p['pledge_id']}: {p['title']} [{p['status']}]")
-    said = f"{p['said_by']}, {p['statement_title']} (statement {p['statement']}), {p['said_on']}"
-    if p.get("said_on_basis"):
-        said += f"; date: {p['said_on_basis']}"
-    print(wrap.fill(f"\u201c{p['quote']}\u201d \u2014 {said}"))
-    for also in p.get("also_quoted") or []:
-        print(wrap.fill(f"Also: \u201c{also['quote']}\u201d (statement {also['statement']})"))
-    if p.get("method"):
-        print(wrap.fill(f"Method: {p['method']}"))
-    print(wrap.fill(p["explanation"] or ""))
-    for e in p.get("evidence") or []:
-        print(wrap.fill(f"Evidence ({e['date']}, {e['publisher']}): {e['summary']}" + (f" {e['url']}" if e.get("url") else "")))
+    """Sources, rejected releases and every pledge and claim, optionally as known on `as_of` (flows.readmodel)."""
+    return readmodel.status(warehouse, as_of)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -219,76 +134,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not data["published"]:
         print(f"{data['warehouse']}: nothing published yet (run `pledges run` or `pledges load PATH`)")
         return EXIT_OK
-    print(f"warehouse {data['warehouse']}" + (f", as published on or before {as_of}" if as_of else ""))
-    print("\nsources:")
-    print_table(data["sources"], ["source_id", "releases_loaded", "releases_rejected", "releases_held", "latest_published_on",
-                                  "latest_release"])
-    print("\npledges and claims:")
-    print_table(data["pledges"], ["pledge_id", "title", "type", "status", "period_label", "value", "claimed_value",
-                                  "baseline_label", "baseline_value", "change_pct"], width=40)
-    if args.explain:
-        for p in data["pledges"]:
-            print_explained(p)
+    changes = None
     if args.changes:
-        from flows.feed import read_changes
-        print("\nchanges (newest first):")
-        cutoff = as_of or date(9999, 12, 31)
-        print_table([c for c in read_changes(Path(args.warehouse)) if c["changed_on"] <= cutoff],
-                    ["changed_on", "kind", "summary"], width=160)
-    if held := [r for r in data["held"] if r["status"] == "held"]:
-        print("\nheld releases (the release gate: valid, but implausible; not published. Review each, then "
-              "`pledges accept RELEASE_ID` publishes it):")
-        for r in held:
-            print(f"  {r['release_id']} ({r['file_name']})")
-            for reason in r["reasons"]:
-                print(f"    - {reason}")
-    if superseded := [r for r in data["held"] if r["status"] == "superseded"]:
-        print("\nheld, then superseded by a later release (never published):")
-        for r in superseded:
-            print(f"  {r['release_id']} ({r['file_name']}): {r['error']}")
-    if data["rejected"]:
-        print("\nrejected releases:")
-        for r in data["rejected"]:
-            print(f"  {r['release_id']} ({r['file_name']}): {r['error']}")
-            for f in r["failures"]:
-                print(f"    - {f}")
+        cutoff = as_of or readmodel.EVERYTHING
+        changes = [c for c in readmodel.changes(Path(args.warehouse)) if c["changed_on"] <= cutoff]
+    print_status(data, as_of, args.explain, changes)
     return EXIT_OK
 
 
-def data_dictionary(warehouse: Path) -> str:
-    """The public tables and views with their columns and descriptions, as Markdown."""
-    con = db.connect_read_only(warehouse)
-    if con is None:
-        raise FileNotFoundError(f"{warehouse}: nothing published yet")
-    try:
-        relations = con.execute("""
-            SELECT schema_name, table_name, 'table' AS kind, comment FROM duckdb_tables() WHERE database_name = current_database()
-            UNION ALL
-            SELECT schema_name, view_name, 'view', comment FROM duckdb_views() WHERE database_name = current_database() AND NOT internal
-            ORDER BY 1, 2""").fetchall()
-        columns = con.execute("""
-            SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns()
-            WHERE database_name = current_database() ORDER BY schema_name, table_name, column_index""").fetchall()
-        macros = con.execute("""
-            SELECT DISTINCT schema_name, function_name, parameters FROM duckdb_functions()
-            WHERE database_name = current_database() AND schema_name = 'marts' ORDER BY 2""").fetchall()
-    finally:
-        con.close()
-    lines = ["# Data dictionary", "", f"Warehouse: `{warehouse}`. Public tables are in `marts`; `raw`, `staging` and `meta` are internal.", ""]
-    for schema, name, kind, comment in relations:
-        if schema != "marts":
-            continue
-        lines += [f"## marts.{name} ({kind})", "", comment or "(no description)", "", "| column | type | description |", "|---|---|---|"]
-        lines += [f"| {c} | {t} | {(d or '').replace('|', '/')} |" for s, n, c, t, d in columns if s == schema and n == name]
-        lines.append("")
-    if macros:
-        lines += ["## Table functions", ""]
-        lines += [f"- `marts.{name}({', '.join(params)})`" for _s, name, params in macros]
-        lines.append("")
-    return "\n".join(lines)
-
-
 def cmd_docs(args: argparse.Namespace) -> int:
+    from flows.data_dictionary import data_dictionary
     text = data_dictionary(Path(args.warehouse))
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -305,7 +160,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if con is None:
         raise FileNotFoundError(f"{args.warehouse}: nothing published yet")
     try:
-        rows = _rows(con, statement)
+        rows = readmodel.as_text(readmodel.rows(con, statement))
     except duckdb.PermissionException as exc:   # files, network, extensions, settings: not for a read-only query
         raise db.QueryRefused(f"refused: pledges sql reads the warehouse only (no files, network, extensions or "
                               f"settings): {exc}") from None
@@ -317,6 +172,11 @@ def cmd_sql(args: argparse.Namespace) -> int:
         print_table(rows, list(rows[0]) if rows else [], width=80)
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from flows import check as dry_run     # flows/check.py: the whole command; nothing published
+    return dry_run.main(_settings(args), args.source or None, download_files=args.download, as_json=args.json)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -363,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    _add_publishing_commands(add)
+    _add_reading_commands(add)
+    _add_dry_run_command(add)
+    return parser
+
+
+def _add_publishing_commands(add) -> None:
+    """run, load, accept, rebuild: the commands that write the warehouse."""
     run = add("run", "discover, download, validate, load and publish", cmd_run)
     run.add_argument("--source", action="append", help="a catalog source id (repeatable; default all)")
     run.add_argument("--govuk-base", help="GOV.UK base URL (env PLEDGES_GOVUK_BASE; default https://www.gov.uk)")
@@ -375,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--force", action="store_true",
                          help="publish even if archived files fail their checks or the new warehouse would hold fewer "
                               "loaded releases than the published one (they are left out)")
+
+
+def _add_reading_commands(add) -> None:
+    """status, report, docs, export, sql: the commands that only read the published warehouse."""
     status = add("status", "what is loaded: sources, releases, latest dates, rejections", cmd_status)
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="only releases published on or before this date")
@@ -395,7 +267,18 @@ def build_parser() -> argparse.ArgumentParser:
     sql = add("sql", "run a read-only SQL query against the warehouse and print a table", cmd_sql)
     sql.add_argument("query")
     sql.add_argument("--json", action="store_true", help="print rows as JSON")
-    return parser
+
+
+def _add_dry_run_command(add) -> None:
+    """check: discovery tried against the publishers, nothing published."""
+    check_cmd = add("check", "dry run of discovery: each source's page, attachments found and matched, newest file, "
+                             "whether it is new; exit 1 if a page, a match or a layout fails (nothing published)", cmd_check)
+    check_cmd.add_argument("--source", action="append", help="a catalog source id (repeatable; default all)")
+    check_cmd.add_argument("--download", action="store_true",
+                           help="download each newest matching file to a temporary folder, parse and validate it "
+                                "(never archived or published)")
+    check_cmd.add_argument("--govuk-base", help="GOV.UK base URL (env PLEDGES_GOVUK_BASE; default https://www.gov.uk)")
+    check_cmd.add_argument("--json", action="store_true", help="print the rows as JSON")
 
 
 def _progress_to_terminal() -> None:

@@ -24,6 +24,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from flows import readmodel
 from warehouse import db
 
 FORMATS = {
@@ -131,23 +132,9 @@ def _file_digest(path: Path) -> tuple[int, str]:
     return path.stat().st_size, h.hexdigest()
 
 
-def public_relations(con) -> list[tuple[str, str, str | None]]:
-    """(name, 'table' or 'view', comment) of every table and view in the marts schema, by name."""
-    return con.execute("""
-        SELECT table_name, 'table', comment FROM duckdb_tables()
-        WHERE database_name = current_database() AND schema_name = 'marts'
-        UNION ALL
-        SELECT view_name, 'view', comment FROM duckdb_views()
-        WHERE database_name = current_database() AND schema_name = 'marts' AND NOT internal
-        ORDER BY 1""").fetchall()
-
-
 def _sources(con) -> list[dict]:
-    rows = con.execute("""
-        SELECT DISTINCT source_title, publisher, page_url FROM marts.metrics
-        WHERE source_title IS NOT NULL ORDER BY publisher, source_title, page_url""").fetchall()
     return [{k: v for k, v in {"title": title, "path": url, "publisher": publisher}.items() if v}
-            for title, publisher, url in rows]
+            for title, publisher, url in readmodel.catalog_sources(con)]
 
 
 def write_files(con, folder: Path, fmt: str) -> dict:
@@ -155,11 +142,8 @@ def write_files(con, folder: Path, fmt: str) -> dict:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
     resources = []
-    for name, kind, comment in public_relations(con):
-        columns = con.execute("""
-            SELECT column_name, data_type, comment FROM duckdb_columns()
-            WHERE database_name = current_database() AND schema_name = 'marts' AND table_name = ?
-            ORDER BY column_index""", [name]).fetchall()
+    for name, kind, comment in readmodel.marts_relations(con):
+        columns = [(column, duckdb_type, text) for _table, column, duckdb_type, text in readmodel.marts_columns(con, name)]
         path = folder / f"{name}.{fmt}"
         con.execute(f"COPY ({_select('marts', name, columns, fmt)}) TO {db.sql_string(path)} {FORMATS[fmt]['copy']}")
         size, sha256 = _file_digest(path)

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 
-from warehouse import db
+from flows import readmodel
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_NAME = "pledges-changes.atom"
@@ -18,18 +18,8 @@ MAX_ENTRIES = 500
 
 
 def read_changes(warehouse: Path, limit: int | None = None) -> list[dict]:
-    """marts.changes, newest first, with the release's address where it has one."""
-    con = db.connect_read_only(warehouse)
-    if con is None:
-        return []
-    try:
-        cur = con.execute(
-            "SELECT c.*, r.file_url, r.landing_page FROM marts.changes c LEFT JOIN marts.releases r USING (release_id) "
-            "ORDER BY c.changed_on DESC, c.kind, c.subject" + (f" LIMIT {int(limit)}" if limit else ""))
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
-    finally:
-        con.close()
+    """marts.changes, newest first, with the release's address where it has one (flows.readmodel)."""
+    return readmodel.changes(warehouse, limit)
 
 
 def _stamp(day: date | None) -> str:

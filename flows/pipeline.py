@@ -1,7 +1,6 @@
 """Prefect flows: the scheduled entry points. The work itself lives in flows.ingest."""
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 
@@ -18,11 +17,12 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
-from flows import ingest  # noqa: E402
+from flows import ingest, readmodel  # noqa: E402
 from flows.catalog import Source  # noqa: E402
 from flows.config import Settings  # noqa: E402
 from flows.errors import TransientFetchError  # noqa: E402
 from flows.fetch import Attachment, Download, discover, download  # noqa: E402
+from flows.run_settings import settings_for  # noqa: E402
 from warehouse import db  # noqa: E402
 from flows.catalog import definitions  # noqa: E402
 from warehouse.build import build_marts  # noqa: E402
@@ -85,26 +85,23 @@ def _report(outcomes: list[ingest.Outcome]) -> None:
 
 
 def pledge_status_markdown(warehouse: Path) -> str | None:
-    """The pledge status table as Markdown, for the Prefect UI."""
-    con = db.connect_read_only(warehouse)
-    if con is None:
+    """The pledge status table as Markdown, for the Prefect UI (flows.readmodel)."""
+    overview = readmodel.status_overview(warehouse)
+    if overview is None:
         return None
-    try:
-        rows = con.execute("SELECT title, type, status, '“' || quote || '” (statement ' || statement || ', ' || said_on || ')', "
-                           "coalesce(period_label, ''), explanation FROM marts.pledge_status").fetchall()
-        sources = con.execute("SELECT source_id, max(published_on) FROM meta.releases WHERE status = 'loaded' GROUP BY 1 ORDER BY 1").fetchall()
-    finally:
-        con.close()
-    lines = ["# Pledge status", "", "Data as of: " + ", ".join(f"{s} {d}" for s, d in sources), "",
+    lines = ["# Pledge status", "",
+             "Data as of: " + ", ".join(f"{s['source_id']} {s['published_on']}" for s in overview["latest_loaded"]), "",
              "| pledge | type | status | quote | period | explanation |", "|---|---|---|---|---|---|"]
-    lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(v).replace("|", "/") for v in _artifact_cells(p)) + " |" for p in overview["pledges"]]
     return "\n".join(lines)
 
 
-def settings_for(warehouse: str | None = None, govuk_base: str | None = None) -> Settings:
-    overrides = {k: v for k, v in {"warehouse": Path(warehouse) if warehouse else None,
-                                   "govuk_base": govuk_base}.items() if v is not None}
-    return dataclasses.replace(Settings(), **overrides)
+def _artifact_cells(p: dict) -> list:
+    """A pledge's cells in the status artifact: title, type, status, the quote with its statement and date, period,
+    explanation (a quote missing any of its parts reads None, as SQL's || gave it)."""
+    parts = (p["quote"], p["statement"], p["said_on"])
+    quote = None if None in parts else f"“{p['quote']}” (statement {p['statement']}, {p['said_on']})"
+    return [p["title"], p["type"], p["status"], quote, p["period_label"] or "", p["explanation"]]
 
 
 @task(cache_policy=NO_CACHE)

@@ -14,112 +14,42 @@ from __future__ import annotations
 
 import json
 import math
-import re
+from dataclasses import dataclass
 from datetime import date, timedelta
-from html import escape
 
-W, H = 500, 270
-FONT = 13.5          # axis text, in viewBox units: about 9.5 CSS px on a phone 390 px wide, 14 px on a wide screen
-SMALL = 12.0         # labels of markers, periods and line ends
-ROW = 15             # height of one row of labels above the plot
-INK, MUTED, GRID = "#1f2328", "#5f6368", "#e3e6ea"
-FILLS = {"good": "#1b7f3b", "bad": "#b3261e", "before": "#7f97ad", "muted": "#aab1b8", "series": "#3d6488",
-         "claim": "#3d6488"}
-SERIES_STYLES = [("#1f4e79", ""), ("#8a5a00", "7 4"), ("#6a1b9a", "2 3")]
-VINTAGE_DASHES = ["5 3", "2 2", "8 3", "3 3 1 3", "1 2", "6 2 2 2", "4 4"]
+from flows.formatting import fmt_day, fmt_num
+from flows.report_svg import (FILLS, FONT, GRID, H, INK, MUTED, ROW, SMALL, W, attrs, esc, fmt_tick, place, slug,
+                              svg_open, text_width, y_ticks)
 
 
-def esc(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
+@dataclass
+class Frame:
+    """Where a chart's plot sits in its SVG (viewBox units) and how dates and values map onto it."""
+    x_lo: date
+    x_hi: date
+    ymin: float
+    ymax: float
+    ticks: list[float]
+    left: float
+    right: float
+    top: float = 0
+    ph: float = 0           # the plot's height
+    height: int = H         # the whole SVG's
 
+    @property
+    def pw(self) -> float:
+        """The plot's width."""
+        return W - self.left - self.right
 
-def fmt_num(value) -> str:
-    if value is None:
-        return "–"
-    value = float(value)
-    return f"{value:,.0f}" if abs(value) >= 100 or value.is_integer() else f"{value:,.2f}"
+    @property
+    def bottom(self) -> float:
+        return self.top + self.ph
 
+    def x(self, day: date) -> float:
+        return self.left + self.pw * (day - self.x_lo).days / max(1, (self.x_hi - self.x_lo).days)
 
-def fmt_tick(value: float) -> str:
-    """Axis ticks, compact: 15k, 1.2m."""
-    for threshold, size, suffix in ((1e9, 1e9, "bn"), (1e6, 1e6, "m"), (1e4, 1e3, "k")):
-        if abs(value) >= threshold:
-            return f"{value / size:.3g}{suffix}"
-    return fmt_num(value)
-
-
-def fmt_day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def text_width(text: str, size: float = FONT) -> float:
-    return 0.56 * size * len(text)
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "-", text)
-
-
-def nice_step(span: float, ticks: int = 5) -> float:
-    if span <= 0:
-        return 1.0
-    raw = span / ticks
-    power = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 2.5, 5, 10):
-        if m * power >= raw:
-            return m * power
-    return 10 * power
-
-
-def y_ticks(values: list[float]) -> tuple[float, float, list[float]]:
-    lo, hi = min(values + [0.0]), max(values + [0.0])
-    if hi == lo:
-        hi = lo + 1
-    step = nice_step(hi - lo, 4)
-    ymin, ymax = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
-    if ymax == ymin:
-        ymax = ymin + step
-    count = int(round((ymax - ymin) / step))
-    return ymin, ymax, [ymin + i * step for i in range(count + 1)]
-
-
-def attrs(data: dict | None) -> str:
-    return "".join(f' {k}="{esc(v)}"' for k, v in (data or {}).items() if v is not None)
-
-
-def pattern_defs(uid: str) -> str:
-    """Hatching: off-track periods, and periods still in progress."""
-    return (f'<defs><pattern id="{uid}-bad" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-            f'<rect width="6" height="6" fill="#f3c9c5"/><rect width="3" height="6" fill="{FILLS["bad"]}"/></pattern>'
-            f'<pattern id="{uid}-part" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">'
-            f'<rect width="6" height="6" fill="#ffffff"/><rect width="2" height="6" fill="#8d969e"/></pattern></defs>')
-
-
-def svg_open(chart: str, pledge_id: str, metric_id: str | None, uid: str, title: str, desc: str, height: int, extra: dict | None = None) -> list[str]:
-    return [f'<svg class="metric-chart" data-chart="{esc(chart)}" data-pledge-id="{esc(pledge_id)}" '
-            f'data-metric-id="{esc(metric_id)}"{attrs(extra)} viewBox="0 0 {W} {height}" role="img" '
-            f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg">',
-            f'<title id="{uid}-title">{esc(title)}</title><desc id="{uid}-desc">{esc(desc)}</desc>',
-            pattern_defs(uid)]
-
-
-def figure(title: str, svg: str, legend: list[str], note: str = "") -> str:
-    items = "".join(f"<span>{item}</span>" for item in legend)
-    return (f'<figure class="chart"><div class="chart-title" aria-hidden="true">{esc(title)}</div>'
-            f'<div class="chartwrap">{svg}</div>'
-            f'<figcaption class="legend">{items}{f"<span class=note>{esc(note)}</span>" if note else ""}</figcaption></figure>')
-
-
-def swatch(kind: str, text: str) -> str:
-    return f'<i class="sw sw-{kind}" aria-hidden="true"></i>{esc(text)}'
-
-
-def place(boxes: list[tuple[float, float]], x0: float, x1: float) -> bool:
-    """True (and the box kept) when [x0, x1] overlaps none of `boxes` (one row of labels)."""
-    if any(x0 < b1 + 4 and b0 < x1 + 4 for b0, b1 in boxes):
-        return False
-    boxes.append((x0, x1))
-    return True
+    def y(self, v: float) -> float:
+        return self.top + self.ph * (self.ymax - v) / (self.ymax - self.ymin)
 
 
 class TimeChart:
@@ -166,33 +96,52 @@ class TimeChart:
 
     # drawing
     def render(self) -> str:
+        frame, notes = self._frame()
+        out = svg_open(self.chart, self.pledge_id, self.metric_id, self.uid, self.title, self.desc, frame.height, self.extra)
+        out += self._bands(frame) + self._grid(frame)
+        out.extend(self._bar_labels(frame.x, frame.bottom, frame.pw)
+                   or self._x_ticks(frame.x, frame.x_lo, frame.x_hi, frame.bottom, frame.pw))
+        out.append(f'<line x1="{frame.left:.1f}" x2="{frame.left:.1f}" y1="{frame.top}" y2="{frame.bottom:.1f}" stroke="{MUTED}"/>'
+                   f'<line x1="{frame.left:.1f}" x2="{W - frame.right:.1f}" y1="{frame.y(0):.1f}" y2="{frame.y(0):.1f}" '
+                   f'stroke="{MUTED}"/>')
+        end_labels: list[tuple[float, float, float, float]] = []
+        out += self._bar_shapes(frame) + self._segments(frame, end_labels) + self._polylines(frame) + self._points(frame)
+        out += [self._end_label(end_labels, frame.x(ln["points"][-1][0]), frame.y(ln["points"][-1][1]), ln["end_label"],
+                                ln["stroke"]) for ln in self.lines if ln["end_label"]]
+        out += self._markers(frame) + self._notes(frame, notes) + self._axis_titles(frame)
+        out.append("</svg>")
+        return "".join(out)
+
+    def _frame(self) -> tuple[Frame, list[tuple]]:
+        """The plot's place and scales, and the labels of markers and shaded periods set in rows above it."""
         days = ([b["start"] for b in self.bars] + [b["end"] + timedelta(days=1) for b in self.bars]
                 + [d for ln in self.lines for d, _v in ln["points"]] + [p["day"] for p in self.points]
                 + [b["start"] for b in self.bands] + [b["end"] + timedelta(days=1) for b in self.bands]
                 + [m["day"] for m in self.markers] + [s["x0"] for s in self.segments] + [s["x1"] for s in self.segments])
         x_lo, x_hi = min(days), max(days)
-        span = max(1, (x_hi - x_lo).days)
-        pad = max(1, round(span * 0.015))
-        x_lo, x_hi = x_lo - timedelta(days=pad), x_hi + timedelta(days=pad)
+        pad = max(1, round(max(1, (x_hi - x_lo).days) * 0.015))
         values = ([b["value"] for b in self.bars] + [v for ln in self.lines for _d, v in ln["points"]]
                   + [p["value"] for p in self.points] + [s["y0"] for s in self.segments] + [s["y1"] for s in self.segments])
         ymin, ymax, ticks = y_ticks([float(v) for v in values])
         end_labels = [ln["end_label"] for ln in self.lines if ln["end_label"]] + [s["end_label"] for s in self.segments if s["end_label"]]
-        left = max(46.0, 14 + max(text_width(fmt_tick(t)) for t in ticks) + 18)
-        right = min(130.0, max(14.0, max((text_width(t, SMALL) + 10 for t in end_labels), default=0)))
-        pw = W - left - right
+        frame = Frame(x_lo=x_lo - timedelta(days=pad), x_hi=x_hi + timedelta(days=pad), ymin=ymin, ymax=ymax, ticks=ticks,
+                      left=max(46.0, 14 + max(text_width(fmt_tick(t)) for t in ticks) + 18),
+                      right=min(130.0, max(14.0, max((text_width(t, SMALL) + 10 for t in end_labels), default=0))))
+        rows, notes = self._note_rows(frame)
+        frame.top = 10 + ROW * rows + 4
+        frame.height = H + ROW * max(0, rows - 2)
+        frame.ph = frame.height - frame.top - (44 if self.x_label else 28)
+        return frame, notes
 
-        def x(day: date) -> float:
-            return left + pw * (day - x_lo).days / max(1, (x_hi - x_lo).days)
-
-        # labels of markers and shaded periods, in rows above the plot
+    def _note_rows(self, frame: Frame) -> tuple[int, list[tuple]]:
+        """Labels of markers and shaded periods, each right of its line (else left of it), in the first row above
+        the plot with room for it: (rows used, [(x of the line, x of the text, text, row, kind)])."""
         rows: list[list[tuple[float, float]]] = []
         notes = []
-        for item in [(x(m["day"]), m["label"], "marker") for m in self.markers] + \
-                    [(x(b["start"]), b["label"], "band") for b in self.bands if b["label"]]:
-            x0, text, kind = item
+        for x0, text, kind in [(frame.x(m["day"]), m["label"], "marker") for m in self.markers] + \
+                              [(frame.x(b["start"]), b["label"], "band") for b in self.bands if b["label"]]:
             w = text_width(text, SMALL)
-            tx0 = x0 + 3 if x0 + 3 + w <= W - 4 else x0 - 3 - w     # right of its line, else left of it
+            tx0 = x0 + 3 if x0 + 3 + w <= W - 4 else x0 - 3 - w
             tx0 = min(max(2.0, tx0), W - 2 - w)
             r = 0
             while True:
@@ -202,32 +151,29 @@ class TimeChart:
                     break
                 r += 1
             notes.append((x0, tx0, text, r, kind))
-        top = 10 + ROW * len(rows) + 4
-        bottom = 44 if self.x_label else 28
-        height = H + ROW * max(0, len(rows) - 2)
-        ph = height - top - bottom
+        return len(rows), notes
 
-        def y(v: float) -> float:
-            return top + ph * (ymax - v) / (ymax - ymin)
-
-        out = svg_open(self.chart, self.pledge_id, self.metric_id, self.uid, self.title, self.desc, height, self.extra)
+    def _bands(self, f: Frame) -> list[str]:
+        out = []
         for b in self.bands:
-            x0, x1 = x(b["start"]), x(b["end"] + timedelta(days=1))
+            x0, x1 = f.x(b["start"]), f.x(b["end"] + timedelta(days=1))
             dash = ' stroke="#8d969e" stroke-dasharray="3 3"' if b["dashed"] else ""
-            out.append(f'<rect class="band"{attrs(b["data"])} x="{x0:.1f}" y="{top}" width="{max(1.5, x1 - x0):.1f}" '
-                       f'height="{ph:.1f}" fill="{b["fill"]}"{dash}><title>{esc(b["label"])}: {fmt_day(b["start"])} to '
+            out.append(f'<rect class="band"{attrs(b["data"])} x="{x0:.1f}" y="{f.top}" width="{max(1.5, x1 - x0):.1f}" '
+                       f'height="{f.ph:.1f}" fill="{b["fill"]}"{dash}><title>{esc(b["label"])}: {fmt_day(b["start"])} to '
                        f'{fmt_day(b["end"])}</title></rect>')
-        for t in ticks:
-            out.append(f'<line x1="{left - 4:.1f}" x2="{W - right:.1f}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="{GRID}"/>'
-                       f'<text x="{left - 7:.1f}" y="{y(t) + 4:.1f}" text-anchor="end" font-size="{FONT}" fill="{MUTED}">'
-                       f'{esc(fmt_tick(t))}</text>')
-        out.extend(self._bar_labels(x, top + ph, pw) or self._x_ticks(x, x_lo, x_hi, top + ph, pw))
-        out.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top}" y2="{top + ph:.1f}" stroke="{MUTED}"/>'
-                   f'<line x1="{left:.1f}" x2="{W - right:.1f}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{MUTED}"/>')
+        return out
+
+    def _grid(self, f: Frame) -> list[str]:
+        return [f'<line x1="{f.left - 4:.1f}" x2="{W - f.right:.1f}" y1="{f.y(t):.1f}" y2="{f.y(t):.1f}" stroke="{GRID}"/>'
+                f'<text x="{f.left - 7:.1f}" y="{f.y(t) + 4:.1f}" text-anchor="end" font-size="{FONT}" fill="{MUTED}">'
+                f'{esc(fmt_tick(t))}</text>' for t in f.ticks]
+
+    def _bar_shapes(self, f: Frame) -> list[str]:
+        out = []
         for b in self.bars:
-            x0, x1 = x(b["start"]), x(b["end"] + timedelta(days=1))
+            x0, x1 = f.x(b["start"]), f.x(b["end"] + timedelta(days=1))
             gap = min(2.0, 0.18 * (x1 - x0))
-            y0, y1 = sorted((y(0), y(b["value"])))
+            y0, y1 = sorted((f.y(0), f.y(b["value"])))
             if b["tone"] == "bad":
                 fill = (f'fill="url(#{self.uid}-bad)" stroke="{FILLS["bad"]}" '
                         + ('stroke-width="1.2" stroke-dasharray="3 2"' if b["partial"] else 'stroke-width="0.8"'))
@@ -239,23 +185,34 @@ class TimeChart:
                     "data-end": b["end"].isoformat(), "data-tone": b["tone"], **b["data"]}
             out.append(f'<rect class="bar"{attrs(data)} x="{x0 + gap / 2:.1f}" y="{y0:.1f}" width="{max(0.8, x1 - x0 - gap):.1f}" '
                        f'height="{max(0.6, y1 - y0):.1f}" {fill}><title>{esc(b["tip"])}</title></rect>')
-        labels: list[tuple[float, float, float, float]] = []
+        return out
+
+    def _segments(self, f: Frame, end_labels: list) -> list[str]:
+        out = []
         for s in self.segments:
-            x1 = x(s["x1"])
-            out.append(f'<line class="{s["cls"]}"{attrs(s["data"])} x1="{x(s["x0"]):.1f}" y1="{y(s["y0"]):.1f}" x2="{x1:.1f}" '
-                       f'y2="{y(s["y1"]):.1f}" stroke="{s["stroke"]}" stroke-width="{s["width"]}"'
+            x1 = f.x(s["x1"])
+            out.append(f'<line class="{s["cls"]}"{attrs(s["data"])} x1="{f.x(s["x0"]):.1f}" y1="{f.y(s["y0"]):.1f}" x2="{x1:.1f}" '
+                       f'y2="{f.y(s["y1"]):.1f}" stroke="{s["stroke"]}" stroke-width="{s["width"]}"'
                        + (f' stroke-dasharray="{s["dash"]}"' if s["dash"] else "")
                        + (f'><title>{esc(s["tip"])}</title></line>' if s["tip"] else "/>"))
             if s["end_label"]:
-                out.append(self._end_label(labels, x1, y(s["y1"]), s["end_label"], s["stroke"]))
+                out.append(self._end_label(end_labels, x1, f.y(s["y1"]), s["end_label"], s["stroke"]))
+        return out
+
+    def _polylines(self, f: Frame) -> list[str]:
+        out = []
         for ln in self.lines:
-            pts = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in ln["points"])
+            pts = " ".join(f"{f.x(d):.1f},{f.y(v):.1f}" for d, v in ln["points"])
             out.append(f'<polyline class="{ln["cls"]}"{attrs(ln["data"])} points="{pts}" fill="none" stroke="{ln["stroke"]}" '
                        f'stroke-width="{ln["width"]}" stroke-linejoin="round"'
                        + (f' stroke-dasharray="{ln["dash"]}"' if ln["dash"] else "")
                        + (f' stroke-opacity="{ln["opacity"]}"' if ln["opacity"] < 1 else "") + "/>")
+        return out
+
+    def _points(self, f: Frame) -> list[str]:
+        out = []
         for p in self.points:
-            cx, cy, r = x(p["day"]), y(p["value"]), p["size"]
+            cx, cy, r = f.x(p["day"]), f.y(p["value"]), p["size"]
             data = {"data-period": p["data"].get("data-period"), "data-value": f'{p["value"]:g}', **p["data"]}
             if p["shape"] == "square":
                 shape = f'<rect class="point"{attrs(data)} x="{cx - r:.1f}" y="{cy - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}"'
@@ -263,27 +220,31 @@ class TimeChart:
                 shape = f'<circle class="point"{attrs(data)} cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}"'
             out.append(f'{shape} fill="{p["fill"]}" stroke="#ffffff" stroke-width="0.8"><title>{esc(p["tip"])}</title>'
                        + ("</rect>" if p["shape"] == "square" else "</circle>"))
-        for ln in self.lines:
-            if ln["end_label"]:
-                d, v = ln["points"][-1]
-                out.append(self._end_label(labels, x(d), y(v), ln["end_label"], ln["stroke"]))
-        for m in self.markers:
-            mx = x(m["day"])
-            out.append(f'<g class="marker"{attrs({"data-date": m["day"].isoformat(), **m["data"]})}>'
-                       f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top - 2}" y2="{top + ph:.1f}" stroke="{INK}" stroke-width="1.3" '
-                       f'stroke-dasharray="1 3" stroke-linecap="round"/><title>{esc(m["label"])}</title></g>')
+        return out
+
+    def _markers(self, f: Frame) -> list[str]:
+        return [f'<g class="marker"{attrs({"data-date": m["day"].isoformat(), **m["data"]})}>'
+                f'<line x1="{f.x(m["day"]):.1f}" x2="{f.x(m["day"]):.1f}" y1="{f.top - 2}" y2="{f.bottom:.1f}" stroke="{INK}" '
+                f'stroke-width="1.3" stroke-dasharray="1 3" stroke-linecap="round"/><title>{esc(m["label"])}</title></g>'
+                for m in self.markers]
+
+    def _notes(self, f: Frame, notes: list[tuple]) -> list[str]:
+        out = []
         for x0, tx, text, r, kind in notes:
             ty = 10 + ROW * r + 10
             out.append(f'<text class="note-label" x="{tx:.1f}" y="{ty}" font-size="{SMALL}" fill="{INK if kind == "marker" else MUTED}">'
                        f'{esc(text)}</text>')
-            out.append(f'<line x1="{x0:.1f}" x2="{x0:.1f}" y1="{ty + 2}" y2="{top}" stroke="#9aa0a6" stroke-width="0.8"/>')
+            out.append(f'<line x1="{x0:.1f}" x2="{x0:.1f}" y1="{ty + 2}" y2="{f.top}" stroke="#9aa0a6" stroke-width="0.8"/>')
+        return out
+
+    def _axis_titles(self, f: Frame) -> list[str]:
+        out = []
         if self.x_label:
-            out.append(f'<text x="{left + pw / 2:.0f}" y="{height - 6}" text-anchor="middle" font-size="{FONT}" fill="{INK}">'
+            out.append(f'<text x="{f.left + f.pw / 2:.0f}" y="{f.height - 6}" text-anchor="middle" font-size="{FONT}" fill="{INK}">'
                        f'{esc(self.x_label)}</text>')
-        out.append(f'<text transform="translate(13 {top + ph / 2:.0f}) rotate(-90)" text-anchor="middle" font-size="{FONT}" '
+        out.append(f'<text transform="translate(13 {f.top + f.ph / 2:.0f}) rotate(-90)" text-anchor="middle" font-size="{FONT}" '
                    f'fill="{INK}">{esc(self.unit or "value")}</text>')
-        out.append("</svg>")
-        return "".join(out)
+        return out
 
     def _end_label(self, placed: list, x0: float, y0: float, text: str, colour: str) -> str:
         w = text_width(text, SMALL)

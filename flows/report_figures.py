@@ -15,15 +15,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flows.report_charts import (FILLS, INK, SERIES_STYLES, VINTAGE_DASHES, TimeChart, category_bars, data_values,
-                                 figure, fmt_day, fmt_num, fmt_tick, swatch)
+from flows.formatting import fmt_day, fmt_num, fmt_pct
+from flows.report_charts import TimeChart, category_bars, data_values
 from flows.report_series import overlapping
+from flows.report_svg import FILLS, INK, SERIES_STYLES, VINTAGE_DASHES, figure, fmt_tick, swatch
 
 STATUS_TONES = {"met": "good", "on track": "good", "off track": "bad"}
-
-
-def fmt_pct(value) -> str:
-    return "–" if value is None else f"{float(value):+.1f}%"
 
 
 def metric_words(title: str) -> str:
@@ -83,16 +80,47 @@ def year_before(day: date) -> date:
 
 def pledge_history(card: dict, s: dict, progress: list[dict]) -> str:
     """A pledge's metric per progress period since it was first published."""
-    pid, pts, unit = card["pledge_id"], s["points"], s.get("unit") or ""
-    rows = {(r["period_start"], r["period_end"]): r for r in progress}
+    pts, unit = s["points"], s.get("unit") or ""
     as_line = s.get("measure") == "stock" or overlapping(pts)
     words = metric_words(s["title"])
     title = f"{words}, {per(s['period_type'])}, {pts[0]['label']} to {pts[-1]['label']}"
     latest = next((p for p in reversed(pts) if p["complete"]), pts[-1])
     desc = (f"{'Line' if as_line else 'Bars'}: {words} {per(s['period_type'])} from {pts[0]['label']} to {pts[-1]['label']}; "
             f"latest complete {latest['label']}: {fmt_num(latest['value'])} {unit}.")
-    ch = TimeChart("history", pid, s["metric_id"], title, "", unit, x_label(s["period_type"], s.get("source_period_type")))
+    ch = TimeChart("history", card["pledge_id"], s["metric_id"], title, "", unit,
+                   x_label(s["period_type"], s.get("source_period_type")))
     legend: list[str] = []
+    period_shapes(ch, pts, unit, progress, as_line, legend)
+    kind = card.get("baseline_kind")
+    end = pts[-1]["end"] + timedelta(days=1)
+    if kind == "fixed" and card.get("baseline_start") and card.get("baseline_end"):
+        fixed_baseline(ch, card, pts, progress, end, legend)
+    elif kind == "trajectory" and card.get("baseline_end") and card.get("target_date") and card.get("target") is not None:
+        trajectory(ch, card, pts, legend)
+    elif kind == "same_period_year_before":
+        prior_year_ticks(ch, progress, legend)
+    if card.get("target") is not None and kind != "trajectory":
+        target = float(card["target"])
+        ch.segment(pts[0]["start"], target, end, target, "target", stroke=FILLS["good"], dash="2 3",
+                   data={"data-kind": "target", "data-value": f"{target:g}"}, end_label=f"target {fmt_tick(target)}")
+        legend.append(swatch("target", f"dotted: the target, {fmt_num(target)}"))
+    marker_dates(ch, card, legend)
+    tracked = [r for r in progress if r.get("status")]
+    if tracked:
+        desc += f" Tracked since {fmt_day(card['track_from'])}" if card.get("track_from") else ""
+        desc += f"; {sum(1 for r in tracked if r['status'] == 'off track')} of {len(tracked)} tracked periods off track."
+    ch.desc = desc + " " + " ".join(re.sub(r"<[^>]+>", "", item) + "." for item in legend)
+    return figure(title, ch.render(), legend)
+
+
+TONE_WORDS = {"before": "before the pledge was tracked", "good": "on track or met", "bad": "off track",
+              "muted": "awaiting data (no baseline figure)"}
+
+
+def period_shapes(ch: TimeChart, pts: list[dict], unit: str, progress: list[dict], as_line: bool, legend: list[str]) -> None:
+    """Each progress period as a bar (or a point on a line) coloured by its status; periods before tracking began
+    in their own colour, one still in progress outlined."""
+    rows = {(r["period_start"], r["period_end"]): r for r in progress}
     tones = set()
     partial = None
     for p in pts:
@@ -115,65 +143,57 @@ def pledge_history(card: dict, s: dict, progress: list[dict]) -> str:
             ch.bar(p["start"], p["end"], p["value"], tone, p["label"], tip, partial=not p["complete"], data=data)
     if as_line:
         ch.line([(p["end"], p["value"]) for p in pts], stroke="#3d6488", width=1.6)
-    names = {"before": "before the pledge was tracked", "good": "on track or met", "bad": "off track",
-             "muted": "awaiting data (no baseline figure)"}
     for tone in ("before", "good", "bad", "muted"):
         if tone in tones:
             kind = tone if not as_line else ("pt-square" if tone == "bad" else f"pt-{tone}")
-            legend.append(swatch(kind, names[tone] + (" (hatched)" if tone == "bad" and not as_line else
-                                                      " (squares)" if tone == "bad" else "")))
+            legend.append(swatch(kind, TONE_WORDS[tone] + (" (hatched)" if tone == "bad" and not as_line else
+                                                           " (squares)" if tone == "bad" else "")))
     if partial:
         legend.append(swatch("part", f"in progress, data to {fmt_day(partial['data_to'])} (dotted outline)"))
 
-    kind = card.get("baseline_kind")
-    end = pts[-1]["end"] + timedelta(days=1)
-    if kind == "fixed" and card.get("baseline_start") and card.get("baseline_end"):
-        b0, b1 = card["baseline_start"], card["baseline_end"]
-        value = next((r["baseline_value"] for r in progress if r.get("baseline_value") is not None), None)
-        label = next((r["baseline_label"] for r in progress if r.get("baseline_label")), None)
-        if value is None:    # no tracked period yet: the baseline period's own figure, where it is published
-            match = next((p for p in pts if p["start"] == b0 and p["end"] == b1), None)
-            value, label = (match["value"], match["label"]) if match else (None, None)
-        ch.band(b0, b1, "baseline period", fill="#e6e9ed", data={"data-kind": "baseline"})
-        if value is not None:
-            ch.segment(b0, value, max(end, b1), value, "baseline", data={"data-kind": "fixed", "data-value": f"{value:g}"},
-                       tip=f"baseline {label}: {fmt_num(value)}", end_label=f"baseline {fmt_tick(value)}")
-            legend.append(swatch("dash", f"dashed: the baseline, {label}: {fmt_num(value)} (its period shaded)"))
-        else:
-            legend.append(swatch("band", f"shaded: the baseline period, {fmt_day(b0)} to {fmt_day(b1)} (no figure loaded for it)"))
-    elif kind == "trajectory" and card.get("baseline_end") and card.get("target_date") and card.get("target") is not None:
-        b1, due, target = card["baseline_end"], card["target_date"], float(card["target"])
-        level = next((p["value"] for p in pts if p["start"] <= b1 <= p["end"]), None)
-        if card.get("baseline_start"):
-            ch.band(card["baseline_start"], b1, "baseline period", fill="#e6e9ed", data={"data-kind": "baseline"})
-        if level is not None:
-            ch.segment(b1, level, due, target, "baseline", stroke=FILLS["good"], dash="8 4", width=2,
-                       data={"data-kind": "trajectory", "data-from": f"{level:g}", "data-to": f"{target:g}",
-                             "data-start": b1.isoformat(), "data-end": due.isoformat()},
-                       tip=f"on track at or below the line from {fmt_num(level)} ({fmt_day(b1)}) to {fmt_num(target)} on {fmt_day(due)}",
-                       end_label=f"{fmt_num(target)} by {due:%b %Y}")
-            legend.append(swatch("traj", f"sloping dashed line: from {fmt_num(level)} at {fmt_day(b1)} to {fmt_num(target)} on "
-                                         f"{fmt_day(due)}; on track at or below it"))
-    elif kind == "same_period_year_before":
-        ticks = [r for r in progress if r.get("baseline_value") is not None]
-        for r in ticks:
-            ch.segment(r["period_start"], r["baseline_value"], r["period_end"] + timedelta(days=1), r["baseline_value"], "baseline",
-                       data={"data-kind": "prior_year", "data-period": r["period_label"], "data-value": f"{r['baseline_value']:g}"},
-                       tip=f"{r['period_label']}: baseline {r['baseline_label']}: {fmt_num(r['baseline_value'])}")
-        if ticks:
-            legend.append(swatch("dash", "dashed ticks: the same period a year before (the baseline)"))
-    if card.get("target") is not None and kind != "trajectory":
-        target = float(card["target"])
-        ch.segment(pts[0]["start"], target, end, target, "target", stroke=FILLS["good"], dash="2 3",
-                   data={"data-kind": "target", "data-value": f"{target:g}"}, end_label=f"target {fmt_tick(target)}")
-        legend.append(swatch("target", f"dotted: the target, {fmt_num(target)}"))
-    marker_dates(ch, card, legend)
-    tracked = [r for r in progress if r.get("status")]
-    if tracked:
-        desc += f" Tracked since {fmt_day(card['track_from'])}" if card.get("track_from") else ""
-        desc += f"; {sum(1 for r in tracked if r['status'] == 'off track')} of {len(tracked)} tracked periods off track."
-    ch.desc = desc + " " + " ".join(re.sub(r"<[^>]+>", "", item) + "." for item in legend)
-    return figure(title, ch.render(), legend)
+
+def fixed_baseline(ch: TimeChart, card: dict, pts: list[dict], progress: list[dict], end: date, legend: list[str]) -> None:
+    """A fixed baseline: its period shaded and its level dashed across the chart."""
+    b0, b1 = card["baseline_start"], card["baseline_end"]
+    value = next((r["baseline_value"] for r in progress if r.get("baseline_value") is not None), None)
+    label = next((r["baseline_label"] for r in progress if r.get("baseline_label")), None)
+    if value is None:    # no tracked period yet: the baseline period's own figure, where it is published
+        match = next((p for p in pts if p["start"] == b0 and p["end"] == b1), None)
+        value, label = (match["value"], match["label"]) if match else (None, None)
+    ch.band(b0, b1, "baseline period", fill="#e6e9ed", data={"data-kind": "baseline"})
+    if value is not None:
+        ch.segment(b0, value, max(end, b1), value, "baseline", data={"data-kind": "fixed", "data-value": f"{value:g}"},
+                   tip=f"baseline {label}: {fmt_num(value)}", end_label=f"baseline {fmt_tick(value)}")
+        legend.append(swatch("dash", f"dashed: the baseline, {label}: {fmt_num(value)} (its period shaded)"))
+    else:
+        legend.append(swatch("band", f"shaded: the baseline period, {fmt_day(b0)} to {fmt_day(b1)} (no figure loaded for it)"))
+
+
+def trajectory(ch: TimeChart, card: dict, pts: list[dict], legend: list[str]) -> None:
+    """A trajectory: the sloping line from the baseline's level to the target on its date (on track at or below it)."""
+    b1, due, target = card["baseline_end"], card["target_date"], float(card["target"])
+    level = next((p["value"] for p in pts if p["start"] <= b1 <= p["end"]), None)
+    if card.get("baseline_start"):
+        ch.band(card["baseline_start"], b1, "baseline period", fill="#e6e9ed", data={"data-kind": "baseline"})
+    if level is not None:
+        ch.segment(b1, level, due, target, "baseline", stroke=FILLS["good"], dash="8 4", width=2,
+                   data={"data-kind": "trajectory", "data-from": f"{level:g}", "data-to": f"{target:g}",
+                         "data-start": b1.isoformat(), "data-end": due.isoformat()},
+                   tip=f"on track at or below the line from {fmt_num(level)} ({fmt_day(b1)}) to {fmt_num(target)} on {fmt_day(due)}",
+                   end_label=f"{fmt_num(target)} by {due:%b %Y}")
+        legend.append(swatch("traj", f"sloping dashed line: from {fmt_num(level)} at {fmt_day(b1)} to {fmt_num(target)} on "
+                                     f"{fmt_day(due)}; on track at or below it"))
+
+
+def prior_year_ticks(ch: TimeChart, progress: list[dict], legend: list[str]) -> None:
+    """The same period a year before: a dashed tick across each tracked period."""
+    ticks = [r for r in progress if r.get("baseline_value") is not None]
+    for r in ticks:
+        ch.segment(r["period_start"], r["baseline_value"], r["period_end"] + timedelta(days=1), r["baseline_value"], "baseline",
+                   data={"data-kind": "prior_year", "data-period": r["period_label"], "data-value": f"{r['baseline_value']:g}"},
+                   tip=f"{r['period_label']}: baseline {r['baseline_label']}: {fmt_num(r['baseline_value'])}")
+    if ticks:
+        legend.append(swatch("dash", "dashed ticks: the same period a year before (the baseline)"))
 
 
 def claim_history(card: dict, series: list[dict], chart: str = "history") -> str:

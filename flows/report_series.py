@@ -1,8 +1,7 @@
-"""The series the report charts, read from the published marts and shaped in plain Python.
+"""The series the report charts, shaped in plain Python from rows the read model fetched (flows/readmodel.py).
 
 Everything here works on rows of marts.metric_observations (and marts.pledge_progress, marts.releases,
-marts.metrics) fetched by `read_series` / `read_sources`; the shaping functions are pure so tests can
-check them against an independent read of the data:
+marts.metrics); the functions are pure so tests can check them against an independent read of the data:
 
 - `aggregate`        a metric's latest figures over its whole history, per progress period of a pledge
                      (flows summed, stocks their last level), the same buckets as marts.pledge_progress;
@@ -11,7 +10,7 @@ check them against an independent read of the data:
                      per published period, for the revisions chart;
 - `source_rows`      every source with its latest loaded release, next expected release and whether a
                      release is published but not loaded here;
-- `read_entries`     all of it per register entry, as the report's charts take it.
+- `chart_entries`    all of it per register entry, as the report's charts take it.
 """
 from __future__ import annotations
 
@@ -20,6 +19,8 @@ from bisect import bisect_right
 from datetime import date, timedelta
 
 from flows.catalog import add_interval
+from flows.formatting import fmt_day
+from flows.readmodel import entry_metrics
 
 BUCKETED = ("month", "quarter", "year")
 MAX_VINTAGES = 8          # vintages drawn in a revisions chart (the newest always among them)
@@ -65,10 +66,6 @@ def period_label(period_type: str, start: date, end: date) -> str:
     if period_type == "academic_year":
         return f"{start.year}/{(start.year + 1) % 100:02d}"
     return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
-
-
-def short_date(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 # --- a metric's history, per progress period ---------------------------------------------------------
@@ -243,102 +240,57 @@ def source_rows(metrics: list[dict], releases: list[dict], today: date) -> list[
             state, why = "no schedule", "no release interval in the catalog"
         elif next_expected < today:
             state = "published but not loaded here"
-            why = f"a new release was expected by {short_date(next_expected)} ({every} after the latest loaded)"
+            why = f"a new release was expected by {fmt_day(next_expected)} ({every} after the latest loaded)"
         else:
-            state, why = "up to date", f"next release expected by {short_date(next_expected)}"
+            state, why = "up to date", f"next release expected by {fmt_day(next_expected)}"
         out.append({**s, "latest": latest, "next_expected": next_expected, "state": state, "why": why,
                     "not_loaded": sorted(not_loaded, key=lambda r: r["published_on"])})
     return out
 
 
-# --- reading -------------------------------------------------------------------------------------
+# --- per register entry -------------------------------------------------------------------------
 
-def rows(con, sql: str, params: list | None = None) -> list[dict]:
-    result = con.execute(sql, params or [])
-    columns = [d[0] for d in result.description]
-    return [dict(zip(columns, row)) for row in result.fetchall()]   # fetched before the next execute
-
-
-def latest_observations(con, metric_ids: list[str]) -> dict[str, list[dict]]:
-    """Every metric's latest figures (marts.metric_observations WHERE is_latest), oldest period first."""
-    if not metric_ids:
-        return {}
-    found = rows(con, """SELECT metric_id, period_type, period_start, period_end, value, release_id, published_on
-                         FROM marts.metric_observations WHERE is_latest AND metric_id IN (SELECT unnest($ids))
-                         ORDER BY metric_id, period_start, period_end""", {"ids": metric_ids})
-    out: dict[str, list[dict]] = {}
-    for r in found:
-        out.setdefault(r["metric_id"], []).append(r)
-    return out
+def shaped_series(card: dict, metric: dict | None, observations: list[dict] | None, label: str | None = None,
+                  pledge_period: bool = False) -> dict | None:
+    """One metric's figures as an entry charts them: per the pledge's progress period (`pledge_period`), else at
+    the metric's own periods (monthly when there are too many); None without figures."""
+    if not observations or not metric:
+        return None
+    measure = metric.get("measure") or "flow"
+    if pledge_period and card.get("progress_period"):
+        period_type, points = card["progress_period"], aggregate(observations, card["progress_period"], measure)
+    else:
+        points, period_type = thin(aggregate(observations, metric["period_type"], measure), metric["period_type"], measure)
+    return {"metric_id": metric["metric_id"], "title": metric["title"], "unit": metric.get("unit"), "measure": measure,
+            "period_type": period_type, "source_period_type": metric["period_type"], "points": points,
+            "part_label": label, "observations": observations}
 
 
-def revision_observations(con, metric_id: str) -> list[dict]:
-    """All vintages of a metric's revised stretch: every row from the first revised period on (none when
-    no figure was ever revised)."""
-    first = con.execute("""SELECT min(period_start) FROM (SELECT period_start FROM marts.metric_observations
-                           WHERE metric_id = $m GROUP BY period_start, period_end HAVING count(DISTINCT value) > 1)""",
-                        {"m": metric_id}).fetchone()[0]
-    if first is None:
-        return []
-    # from two months before the first revision (the chart shows a little context before it)
-    return rows(con, """SELECT o.period_start, o.period_end, o.value, o.published_on, o.release_id,
-                               dense_rank() OVER (ORDER BY o.published_on, r.version, r.page_updated_at NULLS FIRST,
-                                                  r.fetched_at, o.release_id) AS rank
-                        FROM marts.metric_observations o JOIN marts.releases r USING (release_id)
-                        WHERE o.metric_id = $m AND o.period_end >= $from ORDER BY o.period_start""",
-                {"m": metric_id, "from": first - timedelta(days=62)})
-
-
-def entry_metrics(card: dict) -> list[tuple[str, str | None]]:
-    """The metrics a quantitative entry is measured by, with their part labels: a claim's parts, else its metric."""
-    parts = [(p["metric_id"], p.get("part")) for p in card.get("part_verdicts") or [] if p and p.get("metric_id")]
-    if len({m for m, _label in parts}) > 1:
-        seen: dict[str, str | None] = {}
-        for metric_id, label in parts:
-            seen.setdefault(metric_id, label)
-        return list(seen.items())
-    return [(card["metric_id"], None)] if card.get("metric_id") else []
-
-
-def read_entries(con, cards: list[dict], progress: list[dict], metrics: dict) -> dict[str, dict]:
+def chart_entries(cards: list[dict], progress: list[dict], metrics: dict, observations: dict[str, list[dict]],
+                  revision_rows: dict[str, list[dict]]) -> dict[str, dict]:
     """Per quantitative entry: its series over their whole history, related measures, views, calendar years
-    and revisions (the charts' data). Entries whose metrics have no figures get no series."""
-    wanted = {m for c in cards if c.get("kind") == "quantitative"
-              for m in [m for m, _l in entry_metrics(c)] + list(c.get("related_metrics") or [])}
-    observations = latest_observations(con, sorted(m for m in wanted if m in metrics))
+    and revisions (the charts' data). Entries whose metrics have no figures get no series.
+
+    `observations`: each metric's latest figures; `revision_rows`: each measured metric's vintages of its revised
+    stretch (flows.readmodel.report_rows)."""
     views: dict[str, dict[str, list[dict]]] = {}
     for row in progress:
         views.setdefault(row["pledge_id"], {}).setdefault(row["view"], []).append(row)
     revisions: dict[str, dict | None] = {}
     entries = {}
-    for card in cards:
-        if card.get("kind") != "quantitative":
-            continue
+    for card in (c for c in cards if c.get("kind") == "quantitative"):
         pid, is_claim = card["pledge_id"], card.get("type") == "claim"
-
-        def shaped(metric_id: str, label: str | None = None, pledge_period: bool = False) -> dict | None:
-            obs, metric = observations.get(metric_id), metrics.get(metric_id)
-            if not obs or not metric:
-                return None
-            measure = metric.get("measure") or "flow"
-            if pledge_period and card.get("progress_period"):
-                period_type, points = card["progress_period"], aggregate(obs, card["progress_period"], measure)
-            else:
-                points, period_type = thin(aggregate(obs, metric["period_type"], measure), metric["period_type"], measure)
-            return {"metric_id": metric_id, "title": metric["title"], "unit": metric.get("unit"), "measure": measure,
-                    "period_type": period_type, "source_period_type": metric["period_type"], "points": points,
-                    "part_label": label, "observations": obs}
-
-        series = [s for s in (shaped(m, label, pledge_period=not is_claim) for m, label in entry_metrics(card)) if s]
-        related = [s for s in (shaped(m) for m in card.get("related_metrics") or []
-                               if m not in {x["metric_id"] for x in series}) if s]
+        series = [s for s in (shaped_series(card, metrics.get(m), observations.get(m), label, pledge_period=not is_claim)
+                              for m, label in entry_metrics(card)) if s]
+        related = [s for s in (shaped_series(card, metrics.get(m), observations.get(m))
+                               for m in card.get("related_metrics") or [] if m not in {x["metric_id"] for x in series}) if s]
         entry = {"series": series, "related": related, "progress": (views.get(pid) or {}).get("period", []),
                  "views": {k: v for k, v in (views.get(pid) or {}).items() if k != "period"}, "revisions": {}}
         if series and "calendar_year_to_date" in (card.get("views") or []) and series[0]["measure"] == "flow":
             entry["years"] = calendar_years(series[0]["observations"])
         for s in series:
             if s["metric_id"] not in revisions:
-                revisions[s["metric_id"]] = vintages(revision_observations(con, s["metric_id"]), s["source_period_type"])
+                revisions[s["metric_id"]] = vintages(revision_rows.get(s["metric_id"], []), s["source_period_type"])
             entry["revisions"][s["metric_id"]] = revisions[s["metric_id"]]
         entries[pid] = entry
     return entries

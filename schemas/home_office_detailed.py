@@ -113,6 +113,18 @@ class AsylumSupport(Stock):
     people: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
 
+class AsylumSupportNational(Stock):
+    """Asy_D09: people in receipt of asylum support by nationality, support type, accommodation type and UK region.
+
+    `region` is the nationality's world region (as in the other detailed datasets); the UK's is `uk_region`."""
+    nationality: Series[str] = pa.Field(nullable=True)
+    region: Series[str] = pa.Field(nullable=True)
+    support_type: Series[str] = pa.Field(nullable=True)
+    accommodation_type: Series[str]
+    uk_region: Series[str] = pa.Field(nullable=True)
+    people: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+
+
 TABLES = {
     "returns": Returns,
     "returns_by_destination": ReturnsByDestination,
@@ -121,4 +133,5 @@ TABLES = {
     "irregular_detections": IrregularDetections,
     "asylum_awaiting_decision": AsylumAwaitingDecision,
     "asylum_support": AsylumSupport,
+    "asylum_support_national": AsylumSupportNational,
 }

@@ -12,7 +12,8 @@ import pytest
 from flows.ingest import load_paths, run_sources
 from tests.conftest import REALDATA
 from tests.warehouse_reads import failures, load_one, metric, own_settings, query, snapshot
-from tests.workbooks import data_sheet_name, ho_dataset_sheets, published_returns, quarter_label, write_xlsx
+from tests.workbooks import (SECTION_4_LEGACY, asylum_support_frames, data_sheet_name, ho_dataset_sheets, published_returns,
+                             quarter_label, write_xlsx)
 
 IRREGULAR = "irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx"
 
@@ -375,3 +376,102 @@ def test_every_stock_table_names_its_quarter_end_check():
     from schemas.home_office_detailed import AsylumAwaitingDecision, AsylumSupport, Stock
     for model in (Stock, AsylumAwaitingDecision, AsylumSupport, AsylumAwaitingDecision):
         assert [c.error for c in model.to_schema().columns["as_at"].checks] == ["is the last day of a quarter"]
+
+
+# --- asylum support: the national dataset (Asy_D09) beside the local-authority one (Asy_D11) -------------
+
+# The contingency-hotel stock the Home Office quotes (38,054 at 31 Dec 2024, 30,657 at 31 Dec 2025), the end of
+# June 2024 (the pledge's baseline) and September 2024 from Asy_D11's real values, and a 2017 date with the
+# legacy section 4 rows.
+SUPPORT_HOTELS = {date(2017, 12, 31): 1_204, date(2024, 6, 30): 29_585, date(2024, 9, 30): 35_651,
+                  date(2024, 12, 31): 38_054, date(2025, 12, 31): 30_657}
+D09_NAME = "asylum-seekers-receipt-support-datasets-dec-2025.xlsx"
+D09_TITLE = "Asylum seekers in receipt of support by nationality, support type and accommodation type"
+D11_NAME = "support-local-authority-datasets-dec-2025.xlsx"
+D11_TITLE = "Asylum seekers in receipt of support by local authority"
+
+
+def support_files(folder: Path, hotels=SUPPORT_HOTELS) -> tuple[Path, Path]:
+    d09, d11 = asylum_support_frames(hotels)
+    return (write_xlsx(folder / D09_NAME, ho_dataset_sheets({"Asy_D09": (D09_TITLE, d09)}, style="2025")),
+            write_xlsx(folder / D11_NAME, ho_dataset_sheets({"Asy_D11": (D11_TITLE, d11)}, style="2025")))
+
+
+def test_national_hotel_stock_equals_the_local_authority_hotel_rows_at_each_quarter_end(tmp_path):
+    """Asy_D09 and Asy_D11 built from the same cells, in the 2025-26 headers (`Date (as at…)` with text dates,
+    `UK Region / Nation`, the legacy 'N/A - Section 4 (pre-2018)' rows): both load, and the national hotel stock
+    equals the sum of the local authorities' hotel rows at every quarter end."""
+    settings = own_settings(tmp_path)
+    outcomes = load_paths(settings, list(support_files(tmp_path / "files")))
+    assert sorted((o.source_id, o.status, tuple(o.notes)) for o in outcomes) == [
+        ("ho_asylum_support", "loaded", ()), ("ho_asylum_support_national", "loaded", ())], [o.error for o in outcomes]
+    national = {end: v for (_s, end), v in metric(settings, "asylum_hotel_population_national").items()}
+    by_authority = {end: v for (_s, end), v in metric(settings, "asylum_hotel_population").items()}
+    assert national == by_authority == {day: float(n) for day, n in SUPPORT_HOTELS.items()}
+    assert (national[date(2024, 12, 31)], national[date(2025, 12, 31)]) == (38_054, 30_657)
+    # every supported person, not only hotels: the same total at each date in both datasets
+    totals = "SELECT as_at, sum(people) FROM raw.{} GROUP BY 1 ORDER BY 1"
+    assert query(settings, totals.format("asylum_support_national")) == query(settings, totals.format("asylum_support"))
+    # the published columns land in their own: the UK's region is not the nationality's, the legacy rows kept
+    assert query(settings, "SELECT DISTINCT uk_region FROM raw.asylum_support ORDER BY 1") == \
+        [("London",), (SECTION_4_LEGACY,), ("North West",), ("Scotland",)]
+    assert query(settings, "SELECT DISTINCT region, uk_region FROM raw.asylum_support_national WHERE nationality = 'Iran' "
+                           "AND uk_region = 'London'") == [("Middle East", "London")]
+    assert query(settings, "SELECT as_at, people FROM raw.asylum_support WHERE local_authority = ?", [SECTION_4_LEGACY]) == \
+        [(date(2017, 12, 31), 321)]
+    assert query(settings, "SELECT count(*) FROM meta.new_categories") == [(0,)]
+
+
+def older_d09(layout: str) -> pd.DataFrame:
+    """Asy_D09 as older editions may lay it out: `Date | Support Type | Accommodation Type | People` with date
+    cells, or `Year | Quarter | ...` without a date."""
+    d09, _d11 = asylum_support_frames(OLDER_HOTELS, date_text=False)
+    national = d09.groupby([d09.columns[0], "Support Type", "Accommodation Type"], as_index=False)["People"].sum()
+    national = national.rename(columns={d09.columns[0]: "Date"})
+    if layout == "year and quarter":
+        stamp = pd.to_datetime(national.pop("Date"))
+        national.insert(0, "Year", stamp.dt.year)
+        national.insert(1, "Quarter", [quarter_label(d.year, d.quarter) for d in stamp])
+    return national
+
+
+OLDER_HOTELS = {day: n for day, n in SUPPORT_HOTELS.items() if day <= date(2024, 9, 30)}     # the sep-24 edition
+
+
+@pytest.mark.parametrize("layout", ["date", "year and quarter"])
+def test_an_older_national_support_sheet_loads(tmp_path, layout):
+    path = write_xlsx(tmp_path / "asylum-seekers-receipt-support-datasets-sep-24.xlsx", ho_dataset_sheets(
+        {"Asy_D09": (D09_TITLE, older_d09(layout))}, style="2024"))               # `Data - Asy_D09`
+    settings = own_settings(tmp_path)
+    [outcome] = load_paths(settings, [path])
+    assert (outcome.source_id, outcome.status, outcome.notes) == ("ho_asylum_support_national", "loaded", []), outcome.error
+    got = {end: v for (_s, end), v in metric(settings, "asylum_hotel_population_national").items()}
+    assert got == {day: float(n) for day, n in OLDER_HOTELS.items()} and got[date(2024, 9, 30)] == 35_651
+    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2024, 11, 1),)]
+
+
+def test_the_asylum_hotels_pledge_reads_the_national_figure(tmp_path):
+    """asylum_hotels measures Asy_D09's national hotel stock; Asy_D11's sum over local authorities is its related
+    measure. Loaded alone, the national file gives the pledge its latest value, 30,657 at 31 December 2025."""
+    from warehouse.register import load_register
+    hotels = next(e for e in load_register() if e.id == "asylum_hotels")
+    assert hotels.metric == "asylum_hotel_population_national" and hotels.related_metrics == ["asylum_hotel_population"]
+    settings = own_settings(tmp_path)
+    national, _by_authority = support_files(tmp_path / "files")
+    assert load_one(settings, national).status == "loaded"
+    [(metric_id, value, baseline, status)] = query(settings, "SELECT metric_id, value, baseline_value, status FROM marts.pledge_status "
+                                                             "WHERE pledge_id = 'asylum_hotels'")
+    # above the straight line from 29,585 (end of June 2024) to zero on 8 July 2029
+    assert (metric_id, value, status) == ("asylum_hotel_population_national", 30_657, "off track") and baseline < 29_585
+
+
+def test_the_local_authority_sheet_in_its_2025_26_header_loads(tmp_path):
+    """`Date (as at…)` with text dates and `UK Region / Nation` (before: rejected, 'none of the columns 'Date' or
+    'As at date' or 'As at' or 'Quarter' in the header row'; the region column would have been a new column)."""
+    _national, by_authority = support_files(tmp_path / "files")
+    settings = own_settings(tmp_path)
+    outcome = load_one(settings, by_authority)
+    assert (outcome.status, outcome.notes) == ("loaded", []), outcome.error
+    assert query(settings, "SELECT as_at, uk_region, lad_code, people FROM raw.asylum_support WHERE local_authority = "
+                           "'Glasgow City' AND accommodation_type = 'Contingency Accommodation - Hotel' AND quarter = '2025 Q4'") == \
+        [(date(2025, 12, 31), "Scotland", "S12000049", 30_657 - 15_328 - 9_197)]

@@ -109,7 +109,7 @@ def test_historic_file_names_are_recognised_with_their_dates(name, source, publi
 
 @pytest.mark.parametrize("name", ["irregular-migration-to-the-UK-data-tables-year-ending-june-2023.xlsx",
                                   "returns-summary-dec-2023-tables.ods", "applications-section-95-support-datasets-dec-2022.xlsx",
-                                  "asylum-seekers-receipt-support-datasets-sep-24.xlsx", "UKVI_RASI_Q3_2023_Background_Published.ods",
+                                  "UKVI_RASI_Q3_2023_Background_Published.ods",
                                   "asylum-applications-datasets-sep-2024.xlsx"])
 def test_other_files_on_the_same_pages_are_not_recognised(name):
     assert recognise(name) is None

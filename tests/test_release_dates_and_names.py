@@ -226,3 +226,45 @@ def test_a_download_records_the_pages_updated_time(settings, mirror, tmp_path):
     [outcome] = ingest.run_sources(settings, ["small_boats"])
     assert outcome.status == "loaded", outcome.error
     assert query(settings, "SELECT page_updated_at FROM meta.releases") == [(datetime(2024, 2, 9, 15, 0),)]
+
+
+# --- issue 16 item 5: the real names of the ONS, Home Office and MoJ files ------------------------------------
+
+CATALOG = load_catalog()
+
+
+@pytest.mark.parametrize("name, source_id, published", [
+    ("ltimnov25.xlsx", "ons_ltim", date(2025, 11, 1)),                       # year ending June 2025, November 2025
+    ("may2026publicationspreadsheet.xlsx", "ons_ltim", date(2026, 5, 1)),
+    ("ltimmay25v5.0.xlsx", "ons_ltim", date(2025, 5, 1)),                    # a dotted version suffix
+    ("asylum-claims-awaiting-decision-datasets-dec-2025.xlsx", "ho_asylum_awaiting_decision", date(2026, 2, 1)),
+    ("asylum-applications-awaiting-decision-datasets-sep-24.xlsx", "ho_asylum_awaiting_decision", date(2024, 11, 1)),
+    ("asylum-seekers-receipt-support-datasets-dec-2025.xlsx", "ho_asylum_support_national", date(2026, 2, 1)),
+    ("asylum-seekers-receipt-support-datasets-sep-24.xlsx", "ho_asylum_support_national", date(2024, 11, 1)),
+    ("support-local-authority-datasets-dec-2025.xlsx", "ho_asylum_support", date(2026, 2, 1)),
+    ("returns-datasets-dec-2025.xlsx", "ho_returns", date(2026, 2, 1)),
+    ("outcome-by-offence-csvs.zip", "moj_outcomes_by_offence", None),       # no date in the name: the page's
+])
+def test_real_published_names_are_recognised_with_their_dates(name, source_id, published):
+    assert [i for i, s in CATALOG.items() if s.matches(name)] == [source_id]
+    source = CATALOG[source_id]
+    assert source.published_from_name(name) == published and source.name_problem(name) is None
+    assert recognise(name) is source
+
+
+@pytest.mark.parametrize("name", [
+    "asylum-claims-datasets-dec-2025.xlsx",                   # asylum claims: no catalog entry reads them
+    "asylum-claims-certified-section-94-datasets-dec-2022.xlsx",
+    "Outcomes-by-offence-tool-2017-2024.xlsx",                # the MoJ data tool beside the zip, not the CSVs
+    "applications-section-95-support-datasets-dec-2022.xlsx",
+])
+def test_files_beside_them_match_no_source(name):
+    assert [i for i, s in CATALOG.items() if s.matches(name)] == []
+
+
+def test_returns_data_sheets_are_found_in_both_published_names():
+    from flows.parsing import sheet_key
+    from flows.sources.home_office_detailed.parser import data_sheet_pattern
+    pattern = data_sheet_pattern(CATALOG["ho_returns"].options["tables"][0]["ids"])
+    assert pattern.match(sheet_key("Data - Ret_D01")) and pattern.match(sheet_key("Data_Ret_D01"))
+    assert not pattern.match(sheet_key("Ret_D01")) and not pattern.match(sheet_key("Data_Ret_D02"))

@@ -287,7 +287,7 @@ def test_the_ten_real_weekly_releases_pass_and_a_truncated_next_one_is_held(sett
 
 
 def test_gate_settings_are_checked_when_the_catalog_loads(tmp_path):
-    root = catalog_copy(tmp_path, ('gate = { bounds = [0, 100] }', 'gate = { bounds = [100, 0], at_least = "no_such_metric" }'),
+    root = catalog_copy(tmp_path, ('gate = { bounds = [0, 100] }     # record day 36 boats', 'gate = { bounds = [100, 0], at_least = "no_such_metric" }'),
                         ("max_revised_share = 0.10", "max_revised_share = 10"))
     with pytest.raises(CatalogError) as raised:
         load_catalog(root)

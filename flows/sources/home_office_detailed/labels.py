@@ -39,7 +39,7 @@ CATEGORY_LABELS: dict[str, tuple[str, ...]] = {
     "uk_region": ("East Midlands", "East of England", "London", "North East", "North West", "Northern Ireland",
                   "Scotland", "South East", "South West", "Wales", "West Midlands", "Yorkshire and The Humber",
                   "Unknown", "N/A - Section 98 (pre-Dec 2022)", "N/A - Section 4 (pre-2018)",
-                  "N/A - Subsistence Only (Dec 2023 - Sep 2024)"),
+                  "N/A - Subsistence Only (Dec 2023 - Sep 2024)", "N/A - Subsistence Only (Dec 2023 - Dec 2024)"),
 }
 CATEGORY_LABELS["return_destination_region"] = CATEGORY_LABELS["region"]
 

@@ -1,0 +1,115 @@
+"""What the `pledges` commands print: what a run did with each file, tables of rows, the status page, entries in words.
+
+Light on purpose (no pandas, no parsers): `pledges status` and `pledges sql` print through here.
+"""
+from __future__ import annotations
+
+import sys
+import textwrap
+from datetime import date
+from typing import TYPE_CHECKING
+
+from flows.formatting import fmt_num, fmt_pct
+
+if TYPE_CHECKING:
+    from flows.ingest import Outcome
+
+SOURCE_COLUMNS = ["source_id", "releases_loaded", "releases_rejected", "releases_held", "latest_published_on",
+                  "latest_release"]
+PLEDGE_COLUMNS = ["pledge_id", "title", "type", "status", "period_label", "value", "claimed_value", "baseline_label",
+                  "baseline_value", "change_pct"]
+
+
+def print_outcomes(outcomes: list[Outcome]) -> bool:
+    """One line per file (status, source, name, and rows or the reason), errors on stderr, then a summary.
+    True when something failed (rejected, held or not fetched)."""
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+        name = o.name if o.name.isprintable() else repr(o.name)    # a name ending in a newline, say
+        line = f"{o.status:<9} {o.source_id:<14} {name}"
+        if o.status == "loaded":
+            line += f"  ({o.rows:,} rows, {o.release_id})"
+        elif o.status in ("skipped", "superseded") and o.error:
+            line += f"  ({o.error.splitlines()[0]})"
+        print(line)
+        for note in o.notes:
+            print(f"          note: {note}")
+        if o.is_failure and o.error:
+            print("          " + o.error.replace("\n", "\n          "), file=sys.stderr)
+    print("summary: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) if counts else "summary: nothing to do")
+    return any(o.is_failure for o in outcomes)
+
+
+def table_cell(row: dict, column: str, width: int) -> str:
+    value = row.get(column)
+    if column == "change_pct" and isinstance(value, (int, float)):
+        return fmt_pct(value)
+    text = fmt_num(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value if value is not None else "")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_table(rows: list[dict], columns: list[str], width: int = 60) -> None:
+    """Rows as a text table, two spaces in, each cell cut to `width` characters."""
+    if not rows:
+        print("  (none)")
+        return
+    widths = {c: max(len(c), *(len(table_cell(r, c, width)) for r in rows)) for c in columns}
+    print("  " + "  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        print("  " + "  ".join(table_cell(r, c, width).ljust(widths[c]) for c in columns))
+
+
+def print_explained(p: dict) -> None:
+    """One entry in words: title and status, the exact quote with who said it and when, method, explanation, evidence."""
+    wrap = textwrap.TextWrapper(width=100, initial_indent="    ", subsequent_indent="      ",
+                                break_long_words=False, break_on_hyphens=False)   # addresses stay whole
+    print(f"\n  {p['pledge_id']}: {p['title']} [{p['status']}]")
+    said = f"{p['said_by']}, {p['statement_title']} (statement {p['statement']}), {p['said_on']}"
+    if p.get("said_on_basis"):
+        said += f"; date: {p['said_on_basis']}"
+    print(wrap.fill(f"\u201c{p['quote']}\u201d \u2014 {said}"))
+    for also in p.get("also_quoted") or []:
+        print(wrap.fill(f"Also: \u201c{also['quote']}\u201d (statement {also['statement']})"))
+    if p.get("method"):
+        print(wrap.fill(f"Method: {p['method']}"))
+    print(wrap.fill(p["explanation"] or ""))
+    for e in p.get("evidence") or []:
+        print(wrap.fill(f"Evidence ({e['date']}, {e['publisher']}): {e['summary']}" + (f" {e['url']}" if e.get("url") else "")))
+
+
+def print_status(data: dict, as_of: date | None, explain: bool, changes: list[dict] | None) -> None:
+    """The status page: sources, every pledge and claim (in words with `explain`), `changes` when given, then
+    releases held by the release gate, held ones superseded, and rejected ones with their failing cells."""
+    print(f"warehouse {data['warehouse']}" + (f", as published on or before {as_of}" if as_of else ""))
+    print("\nsources:")
+    print_table(data["sources"], SOURCE_COLUMNS)
+    print("\npledges and claims:")
+    print_table(data["pledges"], PLEDGE_COLUMNS, width=40)
+    if explain:
+        for p in data["pledges"]:
+            print_explained(p)
+    if changes is not None:
+        print("\nchanges (newest first):")
+        print_table(changes, ["changed_on", "kind", "summary"], width=160)
+    print_releases_not_published(data)
+
+
+def print_releases_not_published(data: dict) -> None:
+    if held := [r for r in data["held"] if r["status"] == "held"]:
+        print("\nheld releases (the release gate: valid, but implausible; not published. Review each, then "
+              "`pledges accept RELEASE_ID` publishes it):")
+        for r in held:
+            print(f"  {r['release_id']} ({r['file_name']})")
+            for reason in r["reasons"]:
+                print(f"    - {reason}")
+    if superseded := [r for r in data["held"] if r["status"] == "superseded"]:
+        print("\nheld, then superseded by a later release (never published):")
+        for r in superseded:
+            print(f"  {r['release_id']} ({r['file_name']}): {r['error']}")
+    if data["rejected"]:
+        print("\nrejected releases:")
+        for r in data["rejected"]:
+            print(f"  {r['release_id']} ({r['file_name']}): {r['error']}")
+            for f in r["failures"]:
+                print(f"    - {f}")

@@ -1,0 +1,195 @@
+"""The report's register entries: one card per pledge and claim (its words, figures, sources and charts), and
+the claim checks table (marts.claim_checks)."""
+from __future__ import annotations
+
+import re
+
+from flows.formatting import fmt_date, fmt_num, fmt_pct, fmt_signed
+from flows.report_figures import entry_charts
+from flows.report_html import badge, link
+from flows.report_svg import esc
+
+
+def claimed_text(card: dict) -> str:
+    value, check = card.get("claimed_value"), card.get("check_type")
+    if check == "pct_change" and value is not None:
+        return f"{value:+g}%"
+    if check == "ratio" and value is not None:
+        return f"at least {value:g}×"
+    if check == "direction":
+        return f"{card.get('claimed_direction') or '?'} (direction)"
+    if check == "highest_since":
+        since = card.get("since")
+        return f"highest since {since.year}" if since else "highest on record"
+    if check == "fall" and value is not None:
+        return f"a fall of at least {value:g}%"
+    if check == "record_high":
+        return "a record high"
+    if check == "at_least" and value is not None:
+        return f"at least {fmt_num(value)}"
+    return fmt_num(value) + (f" {card['unit']}" if card.get("unit") and value is not None else "")
+
+
+def official_text(card: dict) -> str:
+    check, measure, official = card.get("check_type"), card.get("value"), card.get("official_value")
+    if official is None:
+        return "not published yet"
+    if check == "pct_change":
+        main = fmt_pct(measure)
+        detail = f"{fmt_num(official)} against {fmt_num(card.get('comparison_value'))} a year before"
+    elif check == "ratio":
+        main = "–" if measure is None else f"{measure:.2f}×"
+        detail = f"{fmt_num(official)} against {fmt_num(card.get('comparison_value'))}"
+    elif check in ("direction", "fall"):
+        main = fmt_num(official)
+        detail = f"against {fmt_num(card.get('comparison_value'))} in the base period"
+    elif check == "record_high":
+        main = fmt_num(official)
+        detail = f"highest earlier: {fmt_num(card.get('comparison_value'))}"
+    else:
+        main, detail = fmt_num(official) + (f" {card['unit']}" if card.get("unit") else ""), ""
+    return main + (f" ({detail})" if detail else "")
+
+
+def coverage_text(row: dict) -> str:
+    if row.get("official_periods") is None:
+        return ""
+    text = f"{row['official_periods']}"
+    if row.get("covered_days") is not None and row.get("claimed_days"):
+        text += f" ({row['covered_days']} of {row['claimed_days']} claimed days"
+        text += f", +{row['extra_days']} days outside" if row.get("extra_days") else ""
+        text += ")"
+    return text
+
+
+def render_card(card: dict, entry: dict | None = None) -> str:
+    """One register entry: its words, figures, sources and (quantitative entries with data) charts."""
+    charts = entry_charts(card, entry or {}) if card.get("kind") == "quantitative" else []
+    parts = card_head(card, wide=len(charts) > 1)
+    parts.append('<dl class="figures">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in card_figures(card))
+                 + "</dl>")
+    parts.append(f'<p class="explanation">{esc(card.get("explanation"))}</p>')
+    parts += card_sources(card)
+    parts.append(card_charts(card, charts))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def card_head(card: dict, wide: bool) -> list[str]:
+    """The card's opening: title, id and kind, status badge, the exact quote(s), who said it and when, the method."""
+    pid = card["pledge_id"]
+    tags = f"{card.get('type') or ''} · {card.get('kind') or ''}"
+    parts = [f'<section class="pledge-card{" wide" if wide else ""}" id="card-{esc(pid)}" data-pledge-id="{esc(pid)}" '
+             f'data-status="{esc(card.get("status"))}">',
+             f'<div class="card-head"><div><h3>{esc(card.get("title") or pid.replace("_", " "))}</h3>'
+             f'<code>{esc(pid)} · {esc(tags)}</code></div>'
+             f'{badge(card.get("status"))}</div>',
+             f"<blockquote>“{esc(card.get('quote'))}”</blockquote>"]
+    for also in card.get("also_quoted") or []:
+        parts.append(f"<blockquote>“{esc(also['quote'])}” <span class=\"meta\">(statement {esc(also['statement'])})</span></blockquote>")
+    parts.append(f'<p class="who">— {esc(said_by(card))}</p>')
+    if card.get("method"):
+        parts.append(f'<p class="method"><b>Method:</b> {esc(card["method"])}</p>')
+    return parts
+
+
+def said_by(card: dict) -> str:
+    who = f"{card.get('said_by') or 'unknown'}"
+    if card.get("statement_title"):
+        who += f", {card['statement_title']} (statement {card.get('statement')})"
+    who += f", {fmt_date(card.get('said_on'))}"
+    if card.get("said_on_basis"):
+        who += f"; date {card['said_on_basis']}"
+    if card.get("quote_verbatim") is False:
+        who += "; the commitment as reported, not a word-for-word quote"
+    return who
+
+
+def card_figures(card: dict) -> list[tuple[str, str]]:
+    """(label, text) pairs: the verdict or status set from evidence (qualitative entries), the claimed against the
+    official figure (claims), or the latest figure against the baseline and what was promised (pledges)."""
+    if card.get("kind") == "qualitative":
+        return [("Verdict" if card.get("type") == "claim" else "Status",
+                 f"{card.get('manual_status') or '–'} (set {fmt_date(card.get('manual_status_on'))} from the evidence)")]
+    if card.get("type") == "claim":
+        figures = [("Claimed", claimed_text(card)), ("Official", official_text(card))]
+        if card.get("official_periods"):
+            figures.append(("Periods used", coverage_text(card)))
+        return figures
+    unit = f" {card['unit']}" if card.get("unit") else ""
+    figures = [("Latest", f"{card.get('period_label') or '–'}: {fmt_num(card.get('value'))}{unit}"
+                if card.get("value") is not None else "no data yet"),
+               ("Baseline", f"{card.get('baseline_label')}: {fmt_num(card.get('baseline_value'))}{unit}"
+                if card.get("baseline_value") is not None else "no baseline figure yet")]
+    if card.get("change") is not None:
+        figures.append(("Change", f"{fmt_signed(card['change'])} ({fmt_pct(card.get('change_pct'))})"))
+    promise = f"{card.get('direction') or '?'}"
+    if card.get("target") is not None:
+        promise += f", target {fmt_num(card['target'])}"
+    figures.append(("Promised", promise))
+    return figures
+
+
+def card_sources(card: dict) -> list[str]:
+    """The release the figures come from and its publication page, dated evidence, and the register's note."""
+    parts = []
+    if card.get("release_id"):
+        url = card.get("release_url")
+        local = url and not re.match(r"https?://", url, re.I)
+        parts.append(f'<p class="source">Source: {esc(card.get("release_file_name") or card["release_id"])}, published '
+                     f'{esc(fmt_date(card.get("published_on")))}'
+                     + (f' · {link(url, "the file", official=True)}' if url and not local else "")
+                     + (" (a file loaded locally)" if local else "")
+                     + (f' · {link(card["source_page_url"], "publication page", official=True)}' if card.get("source_page_url") else "")
+                     + "</p>")
+    elif card.get("source_page_url"):
+        parts.append(f'<p class="source">Publication page: {link(card["source_page_url"], official=True)}</p>')
+    evidence = [e for e in (card.get("evidence") or []) if e]
+    if evidence:
+        items = []
+        for e in evidence:
+            head = link(e["url"], e.get("publisher")) if e.get("url") else esc(e.get("publisher"))
+            items.append(f"<li>{head}, {esc(e.get('date'))}: {esc(e.get('summary'))}</li>")
+        parts.append('<div class="evidence"><b>Evidence</b><ul>' + "".join(items) + "</ul></div>")
+    note = (card.get("note") or "").strip()
+    if note and note.rstrip(".") not in (card.get("explanation") or ""):
+        parts.append(f'<p class="note">{esc(note)}</p>')
+    return parts
+
+
+def card_charts(card: dict, charts: list[str]) -> str:
+    """The entry's charts, or why it has none."""
+    if charts:
+        return '<div class="charts">' + "".join(charts) + "</div>"
+    if card.get("kind") == "qualitative":
+        return '<p class="nochart">No chart: not measurable from official statistics.</p>'
+    planned = "not yet in the catalog" in (card.get("measurability") or "")
+    metric_ids = [p["metric_id"] for p in card.get("part_verdicts") or [] if p and p.get("metric_id")] or [card.get("metric_id")]
+    names = " or ".join(dict.fromkeys(str(m) for m in metric_ids))
+    return (f'<p class="nochart">No chart: no official {esc(names)} figures are loaded yet'
+            + (" (its source is not yet in the catalog)." if planned else ".")
+            + (' Checked in the <a href="#claim-checks">claim checks table</a>.' if card.get("type") == "claim" else "") + "</p>")
+
+
+def render_claims_table(claims: list[dict]) -> str:
+    head = ["Claim", "Claimed", "Official", "Periods used (coverage)", "Verdict", "Explanation", "Verdict when made"]
+    out = ['<div class="tablewrap"><table id="claim-checks">',
+           "<caption class=\"meta\">Each claim against the latest revision of the official figures, "
+           "and against the figures published when it was made.</caption>",
+           "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (18, 9, 14, 12, 10, 26, 11)) + "</colgroup>",
+           "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
+    for c in claims:
+        card = {**c, "value": c.get("official_measure"), "unit": c.get("unit")}
+        when = badge(c.get("when_made_verdict"))
+        if c.get("when_made_official_periods"):
+            when += f'<br><span class="meta">{esc(c["when_made_official_periods"])}</span>'
+        claimed = claimed_text(card) if c.get("check_type") else "–"
+        official = official_text(card) if c.get("check_type") else "–"
+        out.append(f'<tr data-claim-id="{esc(c["claim_id"])}">'
+                   f'<td><b>{esc(c.get("title") or c["claim_id"])}</b><br>“{esc(c.get("quote"))}”<br><span class="meta">{esc(c.get("said_by"))}, '
+                   f'{esc(fmt_date(c.get("said_on")))}</span></td>'
+                   f'<td class="num claimed">{esc(claimed)}</td><td>{esc(official)}</td>'
+                   f'<td>{esc(coverage_text(c) or "–")}</td><td>{badge(c.get("verdict"))}</td>'
+                   f'<td>{esc(c.get("explanation"))}</td><td>{when}</td></tr>')
+    out.append("</tbody></table></div>")
+    return "\n".join(out)

@@ -1,0 +1,220 @@
+"""The HTML report of every real published file in ../shared/realdata (flows/report.py): its cards, charts, changes
+and sources checked against independent reads (pandas over the published sheets, SQL over the warehouse), then the
+page in headless Chromium at 1280 and 390 px wide."""
+from __future__ import annotations
+
+import base64
+import shutil
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pandas as pd
+import pytest
+
+from flows.feed import FEED_NAME
+from flows.report import EARLIER_DATES, read_report_data, render, write_report
+from tests.chromium import OVERFLOW_JS, DevTools, start_chromium, stop_chromium
+from tests.conftest import REALDATA
+from tests.report_pages import OFFICIAL_HOSTS, ReportParser, charts_of, check_report, expected, load, parse, query
+
+
+@pytest.fixture(scope="module")
+def real_warehouse(tmp_path_factory) -> Path:
+    """Every real published file of ../shared/realdata, as `pledges load ../shared/realdata` loads them."""
+    if not (REALDATA / "small_boats").is_dir():
+        pytest.skip(f"real published files not present at {REALDATA} (the ../shared/realdata tier runs in CI)")
+    return load(tmp_path_factory.mktemp("report-real") / "pledges.duckdb", REALDATA)
+
+
+def sb01(name: str) -> pd.Series:
+    """Daily arrivals as the published sheet has them (SB_01), read independently of the pipeline."""
+    daily = pd.read_excel(REALDATA / "small_boats" / name, sheet_name="SB_01", engine="calamine", na_values=["-"])
+    return daily.set_index(pd.to_datetime(daily["Date"]))["Migrants arrived"].dropna()
+
+
+def test_report_from_real_published_files(real_warehouse, tmp_path):
+    out = tmp_path / "report.html"
+    page, want = check_report(real_warehouse, out)
+    check_every_card_in_words(real_warehouse, out.read_text())
+    daily = sb01("23_January_2026_Small_boats_-_time_series.ods")     # the newest of the ten files
+    check_small_boats_charts(real_warehouse, page, daily)
+    check_history_before_tracking(real_warehouse, page, want)
+    check_what_changed(real_warehouse, page)
+    check_sources_on_25_january_2026(real_warehouse)
+
+
+def check_every_card_in_words(warehouse: Path, html: str) -> None:
+    entries = query(warehouse, "SELECT pledge_id, title, quote, statement_title, said_on, method, evidence, status "
+                               "FROM marts.pledge_status")
+    assert len(entries) == 32
+    for pledge_id, title, quote, statement_title, said_on, method, evidence, status in entries:
+        card = html[html.index(f'id="card-{pledge_id}"'):]
+        card = card[:card.index("</section>")]
+        assert escape(title) in card and f"“{escape(quote)}”" in card, pledge_id
+        assert escape(statement_title) in card and said_on.isoformat() in card, pledge_id
+        assert f"<b>Method:</b> {escape(method)}" in card and f'data-status="{escape(status)}"' in card, pledge_id
+        for item in evidence or []:      # qualitative rows: dated evidence, linked where it has an address
+            assert escape(item["summary"]) in card and item["date"] in card, pledge_id
+            assert not item["url"] or f'href="{escape(item["url"])}"' in card, pledge_id
+    small = html[html.index('id="card-small_boats"'):]
+    assert "12 months to Dec 2025: 41,472 against 36,816" in small[:small.index("</section>")]
+
+
+def check_small_boats_charts(warehouse: Path, page: ReportParser, daily: pd.Series) -> None:
+    # small boats over its whole history, per quarter, against pandas sums of the published sheet
+    (history,) = charts_of(page, "small_boats", "history")
+    by_quarter = daily.groupby(daily.index.to_period("Q")).sum()
+    assert [(b["period"], float(b["value"])) for b in history["bars"]] == [
+        (f"{q.year} Q{q.quarter}", float(v)) for q, v in by_quarter.items()]
+    assert history["bars"][0]["period"] == "2018 Q1" and history["bars"][0]["tone"] == "before"
+    assert {m["kind"]: m["date"] for m in history["markers"]} == {"said_on": "2023-09-14", "track_from": "2024-07-05"}
+    # calendar years 2018-2025 and 2026 to date, against pandas sums; the year to date as marts.pledge_progress has it
+    (years,) = charts_of(page, "small_boats", "calendar_years")
+    by_year = daily.groupby(daily.index.year).sum()
+    last = daily.index.max()
+    assert [(b["period"], float(b["value"])) for b in years["bars"]] == [
+        (str(y) if y < last.year else f"{y} to {last.day} {last:%b}", float(v)) for y, v in by_year.items()]
+    assert [b["period"] for b in years["bars"]][0] == "2018" and years["bars"][-1]["period"] == "2026 to 22 Jan"
+    ((ytd, ytd_base),) = query(warehouse, "SELECT value, baseline_value FROM marts.pledge_progress WHERE pledge_id = 'small_boats' "
+                                          "AND view = 'calendar_year_to_date' AND is_latest_vintage")
+    assert float(years["bars"][-1]["value"]) == ytd
+    assert float(years["baselines"][0]["value"]) == ytd_base == daily["2025-01-01":"2025-01-22"].sum()
+    # the rolling 12 months to each month, as marts.pledge_progress has it; the last one checked against the sheet
+    (rolling,) = charts_of(page, "small_boats", "rolling_12_months")
+    rows = query(warehouse, "SELECT period_label, value, baseline_value, status FROM marts.pledge_progress WHERE pledge_id = "
+                            "'small_boats' AND view = 'rolling_12_months' AND is_latest_vintage ORDER BY period_start")
+    assert [(p["period"], float(p["value"]), float(p["baseline"]), p["status"]) for p in rolling["points"]] == rows
+    assert rows[-1][:3] == ("12 months to Dec 2025", daily["2025"].sum(), daily["2024"].sum())
+    # no figure of the ten weekly files was ever revised: no revisions chart, and none claimed
+    assert query(warehouse, "SELECT count(*) FROM (SELECT 1 FROM marts.metric_observations WHERE metric_id = "
+                            "'small_boat_arrivals' GROUP BY period_start HAVING count(DISTINCT value) > 1)") == [(0,)]
+    assert charts_of(page, "small_boats", "revisions") == []
+
+
+def check_history_before_tracking(warehouse: Path, page: ReportParser, want: dict) -> None:
+    # a pledge whose figures stop before it is tracked still shows their history, against an independent SQL sum
+    if "employer_penalties" in want["with_data"]:
+        (pen,) = charts_of(page, "employer_penalties", "history")
+        sums = query(warehouse, "SELECT year(period_start) || ' Q' || quarter(period_start), sum(value) FROM marts.metric_observations "
+                                "WHERE metric_id = 'illegal_working_penalties' AND is_latest GROUP BY 1, period_start ORDER BY period_start")
+        assert [(b["period"], float(b["value"])) for b in pen["bars"]] == sums
+        assert {b["tone"] for b in pen["bars"]} == {"before"}
+
+
+def check_what_changed(warehouse: Path, page: ReportParser) -> None:
+    # what changed: the newest release date first, every change of that date listed, the feed beside the page
+    changes = query(warehouse, "SELECT changed_on, kind, summary FROM marts.changes ORDER BY changed_on DESC")
+    newest = changes[0][0]
+    days = sorted({c[0].isoformat() for c in changes}, reverse=True)
+    assert page.change_days == days[:1 + EARLIER_DATES] and page.change_days[0] == newest.isoformat()
+    assert sorted(c["text"] for c in page.changes if c["date"] == newest.isoformat()) == sorted(
+        f"{'new release' if k == 'release' else k}{s}" for d, k, s in changes if d == newest)
+
+
+def check_sources_on_25_january_2026(warehouse: Path) -> None:
+    # the sources as of 25 January 2026: small boats up to date (next file due 30 January); the transparency data
+    # loaded from November 2023 long overdue; ONS never loaded; each with its publication page
+    page = parse(render(read_report_data(warehouse), generated=datetime(2026, 1, 25, tzinfo=timezone.utc)))
+    sources = page.sources
+    assert sources["small_boats"]["state"] == "up to date" and "30 Jan 2026" in sources["small_boats"]["text"]
+    assert sources["ie_transparency"]["state"] == "published but not loaded here" and "1 Feb 2024" in sources["ie_transparency"]["text"]
+    assert sources["ons_ltim"]["state"] == "published but not loaded here" and "none loaded" in sources["ons_ltim"]["text"]
+    pages = {a["href"] for a in page.links if "official" in a["classes"] and a["text"] == "publication page"}
+    assert "https://www.gov.uk/government/publications/migrants-detected-crossing-the-english-channel-in-small-boats" in pages
+    assert any(urlparse(u).hostname == "www.ons.gov.uk" for u in pages)
+    assert "a file loaded locally" in sources["small_boats"]["text"]
+
+
+# --- in a real browser ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_report_renders_in_headless_chromium_at_desktop_and_phone_width(real_warehouse, tmp_path):
+    """The real files' report at 1280 and 390 px: every card and chart shown, no element wider than the viewport
+    (tables and charts may scroll inside their own container), charts titled, official links over https."""
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium not installed (apt-get install chromium; .ci/run installs it)")
+    pytest.importorskip("websockets.sync.client", reason="websockets (a Prefect dependency) is needed to talk to DevTools")
+    report = write_report(real_warehouse, tmp_path / "report.html")
+    want = expected(real_warehouse)
+
+    proc, endpoint = start_chromium(tmp_path)
+    cdp = None
+    shots = {}
+    try:
+        cdp = DevTools(endpoint)
+        target = cdp.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = cdp.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Runtime", "Log", "Page", "Network"):
+            cdp.call(f"{domain}.enable", session=session)
+        for width in (1280, 390):
+            check_layout(view_at(cdp, session, report, width), width, want)
+            shots[width] = screenshot(cdp, session, width, tmp_path)
+            check_no_errors_and_nothing_fetched(cdp, session)
+    finally:
+        if cdp is not None:
+            try:
+                cdp.call("Browser.close", timeout=5)
+            except Exception:
+                pass
+            cdp.close()
+        stop_chromium(proc)
+    assert proc.poll() is not None
+    for width, png in shots.items():
+        data = png.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000, width
+        assert int.from_bytes(data[16:20], "big") <= width        # the PNG's own width: the page fitted the viewport
+
+
+def view_at(cdp: DevTools, session: str, report: Path, width: int) -> dict:
+    """Open the report `width` px wide (a phone below 600) and measure it (OVERFLOW_JS)."""
+    cdp.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1,
+                                                    "mobile": width < 600}, session=session)
+    cdp.events.clear()
+    navigated = cdp.call("Page.navigate", {"url": report.as_uri()}, session=session)
+    assert not navigated.get("errorText"), navigated
+    cdp.wait_for("Page.loadEventFired", session)
+    return cdp.call("Runtime.evaluate", {"returnByValue": True, "expression": OVERFLOW_JS}, session=session)["result"]["value"]
+
+
+def check_layout(seen: dict, width: int, want: dict) -> None:
+    assert seen["width"] <= width and (width > 600 or seen["width"] == width)     # a phone: no scrollbar
+    # nothing wider than the viewport outside a scrolling container, and the page itself does not scroll sideways
+    assert seen["wider"] == [] and seen["scrollWidth"] <= seen["width"], (width, seen["wider"])
+    assert seen["cards"] == seen["shownCards"] == len(want["cards"])
+    history = sorted(c["pledge"] for c in seen["charts"] if c["chart"] == "history")
+    assert history == want["with_data"] and "small_boats" in history
+    for c in seen["charts"]:
+        assert c["title"].strip() and c["labelled"] and c["role"] == "img", c
+        assert c["height"] > 120 and c["width"] <= seen["width"], c       # drawn, and within the page
+    assert seen["claimRows"] == len(want["claims"]) and seen["sources"] == len(want["sources"])
+    assert "Data as of" in seen["asOf"]
+    assert seen["headings"][0] == 1 and all(b <= a + 1 for a, b in zip(seen["headings"], seen["headings"][1:]))
+    for a in seen["links"]:
+        assert not a["href"].startswith("file:") or a["raw"].startswith("#") or a["raw"] == FEED_NAME, a
+        if a["official"]:
+            assert a["href"].startswith("https://") and urlparse(a["href"]).hostname in OFFICIAL_HOSTS, a
+    assert seen["resources"] == []
+
+
+def screenshot(cdp: DevTools, session: str, width: int, folder: Path) -> Path:
+    metrics = cdp.call("Page.getLayoutMetrics", session=session)["cssContentSize"]
+    shot = cdp.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                               "clip": {"x": 0, "y": 0, "width": metrics["width"],
+                                                        "height": min(metrics["height"], 8000), "scale": 1}},
+                    session=session, timeout=60)
+    path = folder / f"report-{width}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    assert metrics["width"] <= width
+    return path
+
+
+def check_no_errors_and_nothing_fetched(cdp: DevTools, session: str) -> None:
+    ours = [e for e in cdp.events if e.get("sessionId") == session]
+    errors = [e for e in ours if e["method"] == "Runtime.exceptionThrown"
+              or (e["method"] == "Runtime.consoleAPICalled" and e["params"].get("type") in ("error", "assert"))
+              or (e["method"] == "Log.entryAdded" and e["params"]["entry"].get("level") == "error")]
+    assert errors == []
+    requested = [e["params"]["request"]["url"] for e in ours if e["method"] == "Network.requestWillBeSent"]
+    assert all(u.startswith(("file:", "data:", "about:")) for u in requested), requested
