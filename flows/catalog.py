@@ -187,7 +187,7 @@ class SourceEntry(_Entry):
     licence: str
     cadence: str
     date_from: Literal["file_name", "reference_period", "page", "api"] = "file_name"
-    discovery: Literal["govuk_page", "govuk_collection", "govuk_html", "ons_dataset", "dfe_api"] = "govuk_page"
+    discovery: Literal["govuk_page", "govuk_collection", "govuk_html", "govuk_html_page", "ons_dataset", "dfe_api"] = "govuk_page"
     publication_lag_months: int = Field(default=0, ge=0)
     release_every: str = Field(default="", pattern=r"^$|^[1-9][0-9]* (day|week|month|year)s?$")
     layout_confirmed: bool = True
@@ -323,12 +323,28 @@ def check_metric_sql(root: Path = SOURCES_DIR) -> None:
     `value`, `where` or a period expression fails here, naming the entry and metric, before anything is
     parsed or published (not inside a publish, where it would block every source). Imports the schemas."""
     import duckdb
-    import pandas as pd
 
     from warehouse.build import metric_select
     sources = load_catalog(root)
     check_tables(sources)
     con = duckdb.connect()
+    try:    # closed even when a check fails: a process forked later must not inherit an open database
+        _create_empty_raw_tables(con, sources)
+        for source in sources.values():
+            for metric in source.metrics:
+                try:
+                    con.execute(f"SELECT * FROM ({metric_select(metric)}) LIMIT 0")
+                except duckdb.Error as exc:
+                    raise CatalogError(f"flows/sources/{source.family}/source.toml [{source.id}] metric {metric.id}: "
+                                       f"its SQL fails on an empty raw.{metric.table}: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+
+
+def _create_empty_raw_tables(con, sources: dict[str, Source]) -> None:
+    """Every raw table the schemas declare, empty, with the columns and types a load gives them."""
+    import pandas as pd
+
     con.execute("CREATE SCHEMA raw")
     made: set[str] = set()
     for source in sources.values():
@@ -342,15 +358,6 @@ def check_metric_sql(root: Path = SOURCES_DIR) -> None:
             frame["source_row"] = pd.Series(dtype="int64")
             con.execute(f"CREATE TABLE raw.{name} AS SELECT * FROM frame")
             made.add(name)
-    for source in sources.values():
-        for metric in source.metrics:
-            try:
-                con.execute(f"SELECT * FROM ({metric_select(metric)}) LIMIT 0")
-            except duckdb.Error as exc:
-                first_line = str(exc).splitlines()[0]
-                raise CatalogError(f"flows/sources/{source.family}/source.toml [{source.id}] metric {metric.id}: "
-                                   f"its SQL fails on an empty raw.{metric.table}: {first_line}") from None
-    con.close()
 
 
 def definitions() -> Definitions:

@@ -1,6 +1,7 @@
 """Prefect flows: the scheduled entry points. The work itself lives in flows.ingest."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -27,7 +28,11 @@ from warehouse import db  # noqa: E402
 from flows.catalog import definitions  # noqa: E402
 from warehouse.build import build_marts  # noqa: E402
 
+# Under Prefect the tasks retry a transient fault (declared on their decorators, after 30 s then 120 s); the
+# in-code request retries (PLEDGES_RETRIES) are for `pledges run --no-prefect` only, so a fault is never retried
+# by both at once (at most 3 attempts here, not 3 x 5).
 TASK_RETRIES = int(os.environ.get("PLEDGES_TASK_RETRIES", 2))
+TASK_RETRY_DELAYS = [int(s) for s in os.environ.get("PLEDGES_TASK_RETRY_DELAYS", "30,120").split(",")]
 
 
 class RunFailed(Exception):
@@ -47,7 +52,7 @@ def _transient(task, task_run, state) -> bool:
     return isinstance(state.result(raise_on_failure=False), TransientFetchError)
 
 
-@task(retries=TASK_RETRIES, retry_delay_seconds=[30, 120], retry_condition_fn=_transient, cache_policy=NO_CACHE)
+@task(retries=TASK_RETRIES, retry_delay_seconds=TASK_RETRY_DELAYS, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def discover_attachments(source: Source, settings: Settings) -> list[Attachment]:
     """List the source's current files (GOV.UK Content API, ONS or DfE API, as its catalog entry says)."""
     found = discover(source, settings)
@@ -55,7 +60,7 @@ def discover_attachments(source: Source, settings: Settings) -> list[Attachment]
     return found
 
 
-@task(retries=TASK_RETRIES, retry_delay_seconds=[30, 120], retry_condition_fn=_transient, cache_policy=NO_CACHE)
+@task(retries=TASK_RETRIES, retry_delay_seconds=TASK_RETRY_DELAYS, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def download_file(url: str, settings: Settings, workdir: Path, validators: dict | None = None) -> Download:
     """Download one attachment (bounded in size and time, hashed, host-checked; conditional given `validators`)."""
     got = download(url, settings, workdir, validators)
@@ -123,7 +128,7 @@ def pledges_run(source_ids: list[str] | None = None, warehouse: str | None = Non
 
     Fails (after publishing what was good) when any release was rejected or not fetched.
     """
-    settings = settings_for(warehouse, govuk_base)
+    settings = dataclasses.replace(settings_for(warehouse, govuk_base), retries=0)   # Prefect's task retries instead
     outcomes = ingest.run_sources(settings, source_ids, discover=discover_attachments, fetch=download_file,
                                   publish_step=load_and_publish)
     _report(outcomes)

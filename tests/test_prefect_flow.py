@@ -64,3 +64,30 @@ def test_flow_run_publishes_and_fails_on_rejection(prefect_server, settings, mir
             return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["pledge-changes"])))
     changes = asyncio.run(changes_artifact())
     assert changes and "# What changed" in changes[0].data and "| release | New release of small_boats: " in changes[0].data
+
+
+def test_a_transient_fault_is_retried_by_prefect_tasks_not_also_in_code(prefect_server, settings, mirror, tmp_path,
+                                                                        monkeypatch):
+    """Under Prefect a 503 is retried by the task (its declared retries), each attempt one request: never the
+    in-code request retries inside each task attempt as well (which multiplied the attempts and the waits)."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from flows import pipeline
+
+    monkeypatch.setenv("PLEDGES_RETRIES", "4")      # what a --no-prefect run would use
+    monkeypatch.setattr(pipeline, "download_file", pipeline.download_file.with_options(retry_delay_seconds=[0, 0]))
+    good = small_boats_file(tmp_path / "a", date(2024, 3, 1), start=date(2024, 1, 1), days=30)
+    url = mirror.publish(SMALL_BOATS_PAGE, good.name, good.read_bytes())
+    path = url[len(mirror.base):]
+    mirror.fault(path, "status:503", "status:503")
+    result = pipeline.pledges_run(source_ids=["small_boats"], warehouse=str(settings.warehouse), govuk_base=mirror.base)
+    assert [r["status"] for r in result] == ["loaded"]
+    assert mirror.hits.count(path) == 3                # 503, 503, then the file: one request per task attempt
+
+    async def download_runs():
+        async with get_client() as client:
+            runs = await client.read_task_runs()
+            return [r for r in runs if r.name.startswith("download_file")]
+    runs = asyncio.run(download_runs())
+    assert max(r.run_count for r in runs) == 3         # the task itself ran three times
