@@ -39,7 +39,8 @@ BYTES_PER_RET_D01_ROW = 37.6      # measured: 379,156 rows of Ret_D01 (with Ret_
 def build(folder: Path, target_mb: float) -> Path:
     import pandas as pd
 
-    from tests.workbooks import ho_dataset_sheets, published_returns, write_xlsx
+    from tests.sources.home_office_detailed.builders import ho_dataset_sheets, published_returns
+    from tests.workbooks import write_xlsx
 
     ret_d01 = published_returns(pd.read_csv(REALDATA / "Ret_D01_returns.csv.gz"))
     others = {

@@ -358,13 +358,16 @@ def _govuk_attachments(source: Source, settings: Settings, http: requests.Sessio
             _text(item, "content_type", where, source).startswith("text/html")
         if html_only != is_html:
             continue
-        if is_html:   # an HTML publication: its content (tables under details.body) comes from the content API
+        if is_html:   # an HTML publication: its content (prose and tables under details.body) comes from the content API
             path = urlsplit(url).path
-            file_name = path.rstrip("/").rsplit("/", 1)[-1] + ".json"
-            url = api_base + path
+            slug = path.rstrip("/").rsplit("/", 1)[-1]
+            file_name = slug + ".json"
+            url = api_base + path if slug else ""
         else:
             file_name = _text(item, "filename", where, source) or os.path.basename(urlsplit(url).path)
-        if not url or not source.matches(file_name):
+        # govuk_html takes every HTML attachment of the page (a note's slug is its title: the name pattern only
+        # recognises local files); other discoveries the attachments whose file name matches the pattern
+        if not url or not ((html_only and is_html) or source.matches(file_name)):
             continue
         full_url = urljoin(page_url, url)
         if source.date_from == "file_name" and (problem := source.name_problem(file_name)) is not None:
@@ -398,7 +401,7 @@ def discover_govuk(source: Source, settings: Settings, http: requests.Session | 
 
     `discovery` in the catalog: `govuk_page` (attachments of the page), `govuk_collection`
     (attachments of the collection's newest documents, `max_documents` of them), `govuk_html`
-    (HTML attachments, read through the Content API).
+    (every HTML attachment of the page, whatever its slug, read through the Content API).
     """
     http = http or session()
     api_base = settings.govuk_base.rstrip("/") + "/api/content"
@@ -421,6 +424,8 @@ def discover_govuk(source: Source, settings: Settings, http: requests.Session | 
     else:
         found = _govuk_attachments(source, settings, http, source.landing_page, page,
                                    html_only=source.discovery == "govuk_html")
+    if not found and source.discovery == "govuk_html":
+        raise FetchError(f"{source.id}: no HTML attachment on {source.landing_page}")
     if not found:
         raise FetchError(f"{source.id}: nothing on {source.landing_page} matches {source.attachment.pattern!r}")
     return found
@@ -502,8 +507,35 @@ def discover_dfe(source: Source, settings: Settings, http: requests.Session | No
     return found
 
 
+def discover_govuk_html_page(source: Source, settings: Settings, http: requests.Session | None = None) -> list[Attachment]:
+    """`govuk_html_page`: the landing page is itself one HTML publication (GOV.UK's "Small boat arrivals: last 7
+    days"), not a page listing files. Its Content API JSON (details.body, public_updated_at) is the one file; each
+    version of it is a release, dated by its public_updated_at. The file is named after the page's slug
+    (`<slug>.json`), which the catalog's attachment pattern must match."""
+    http = http or session()
+    page_url = settings.govuk_base.rstrip("/") + "/api/content" + source.landing_page
+    page = _json(http, page_url, settings, source)
+    details = _object(page.get("details"), "details", page_url, source)
+    body = details.get("body")
+    if not isinstance(body, (str, list)):
+        raise FetchError(f"{source.id}: {page_url} has no details.body (details.body is {_kind(body)}; "
+                         "not an HTML publication page?)")
+    published = _date(page.get("public_updated_at") or page.get("updated_at") or page.get("first_published_at"),
+                      "public_updated_at", page_url, source)
+    if published is None:
+        raise FetchError(f"{source.id}: {page_url} has no public_updated_at: the page's version cannot be dated")
+    file_name = source.landing_page.rstrip("/").rsplit("/", 1)[-1] + ".json"
+    if not source.matches(file_name):
+        raise FetchError(f"{source.id}: the page's name {file_name} does not match {source.attachment.pattern!r}")
+    fingerprint = f"public_updated_at={page.get('public_updated_at')!r};updated_at={page.get('updated_at')!r}"
+    return [Attachment(source.id, page_url, file_name, _text(page, "title", page_url, source) or file_name,
+                       settings.govuk_base.rstrip("/") + source.landing_page, published, fingerprint,
+                       page_updated_at=_page_time(page.get("public_updated_at") or page.get("updated_at")))]
+
+
 DISCOVERERS = {"govuk_page": discover_govuk, "govuk_collection": discover_govuk, "govuk_html": discover_govuk,
                "ons_dataset": discover_ons, "dfe_api": discover_dfe}
+DISCOVERERS["govuk_html_page"] = discover_govuk_html_page
 
 
 def discovery_url(source: Source, settings: Settings) -> str:

@@ -1,12 +1,14 @@
 """Home Office ad-hoc transparency notes (flows/sources/adhoc_notes/parser.py): one row per figure.
 
-A figure is a measure (a canonical id such as `enforced_returns`, or the label as published for
-measures the parser does not know) over a date range read from its column header, in one note
-(release). `comparison` is `current` (5 July 2024 to the note's cut-off), `year_before` (the same
-days 12 months earlier) or `earlier`. `first_mention` is false where a known measure repeats a
-figure an earlier table of the same note already gave (metrics count it once). The `check_*`
-columns are empty in every loaded note: they carry, for validation, a percentage change that
-disagrees with the figures or a measure given twice with different figures.
+A figure is a measure (a canonical id such as `enforced_returns` or `ers_returns`, or the words as
+published for measures the parser does not know) over a date range, in one note (release): read from a
+sentence of the note (`note_table` 'paragraph N', the period from the sentence, its section or the
+note's title) or from a table (`note_table` 'table N', the period from the column header).
+`comparison` is `current` (5 July 2024 to the note's cut-off), `year_before` (the same days 12 months
+earlier) or `earlier`. `first_mention` is false where a known measure repeats a figure the note already
+gave (metrics count it once). The `check_*` columns are empty in every loaded note: they carry, for
+validation, a stated percentage change that disagrees with the figures (naming the sentence, for prose)
+or a measure given twice with different figures.
 """
 from __future__ import annotations
 

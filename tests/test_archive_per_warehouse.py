@@ -6,7 +6,7 @@ from datetime import date
 import duckdb
 
 from flows import cli
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 
 def releases(path) -> list[str]:

@@ -17,7 +17,8 @@ from tests.catalog_copy import catalog_copy
      "transparency/source.toml [ie_transparency]: field discovery: 'govuk_colection' Input should be"),
     ('measure = "stock"\ntitle = "Asylum seekers in contingency hotel', 'measure = "stocks"\ntitle = "Asylum seekers in contingency hotel',
      "[ho_asylum_support]: metric asylum_hotel_population: field measure: 'stocks' Input should be 'flow' or 'stock'"),
-    ('period_type = "day"', 'period_type = "days"', "[small_boats]: metric small_boat_arrivals: field period_type: 'days'"),
+    ('period_type = "day"\ntable = "small_boats_daily"', 'period_type = "days"\ntable = "small_boats_daily"',
+     "[small_boats]: metric small_boat_arrivals: field period_type: 'days'"),
     ('publisher = "Home Office"\nlanding_page = "/government/publications/migrants', 'publisher = "Home Office"\nlandng_page = "/government/publications/migrants',
      "[small_boats]: field landing_page: Field required; field landng_page: '/government/publications/migrants-detected-crossing-the-english-channel-in-small-boats' Extra inputs are not permitted"),
     ('release_every = "7 days"', 'release_every = "weekly"', "[small_boats]: field release_every: 'weekly' String should match pattern"),
@@ -67,7 +68,7 @@ def test_the_catalog_as_shipped_loads_and_its_sql_runs():
     sources = load_catalog()
     assert {"small_boats", "ho_returns", "ons_ltim", "dfe_apprenticeships", "moj_outcomes_by_offence"} <= set(sources)
     assert {s.family for s in sources.values()} == {"small_boats", "home_office_detailed", "transparency", "ons_ltim",
-                                                     "dfe", "moj", "adhoc_notes"}
+                                                     "dfe", "moj", "adhoc_notes", "small_boats_page"}
     check_metric_sql()
 
 

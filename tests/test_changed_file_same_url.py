@@ -8,9 +8,11 @@ from datetime import date
 
 from flows.ingest import run_sources
 from tests.conftest import SMALL_BOATS_PAGE
-from tests.test_ons import NOV25, YE_JUN_25, nov25_rows, publish_edition
+from tests.sources.ons_ltim.test_ons import NOV25, YE_JUN_25, nov25_rows, publish_edition
 from tests.warehouse_reads import metric, query
-from tests.workbooks import ltim_rows, ltim_sheets, small_boats_file, write_xlsx
+from tests.sources.ons_ltim.builders import ltim_rows, ltim_sheets
+from tests.sources.small_boats.builders import small_boats_file
+from tests.workbooks import write_xlsx
 
 
 def test_a_file_replaced_at_the_same_ons_address_is_loaded_as_a_new_release(settings, mirror, tmp_path):

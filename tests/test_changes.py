@@ -13,7 +13,7 @@ from flows import cli
 from flows.feed import FEED_NAME, read_changes, write_feed
 from tests.conftest import REALDATA
 from tests.test_claim_checks import CLAIM, derive, quarterly  # noqa: F401  (derive is a fixture)
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 FOLDER = REALDATA / "small_boats"
 

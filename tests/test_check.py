@@ -16,7 +16,8 @@ from flows.config import Settings
 from flows.ingest import run_sources
 from tests.conftest import SMALL_BOATS_PAGE
 from tests.warehouse_reads import query
-from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+from tests.sources.small_boats.builders import small_boats_file, small_boats_grids
+from tests.workbooks import write_workbook
 
 # Published names, one or more per source (whichever its catalog pattern accepts); HTML attachments by their slug
 POOL = [

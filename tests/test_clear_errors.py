@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from flows.ingest import load_paths
-from tests.test_transparency import ie_sheets
-from tests.workbooks import small_boats_grids, write_workbook, write_xlsx
+from tests.sources.transparency.test_transparency import ie_sheets
+from tests.sources.small_boats.builders import small_boats_grids
+from tests.workbooks import write_workbook, write_xlsx
 from warehouse.register import RegisterError, load_register_with_statements
 
 NAME = "02_February_2024_Small_boats_-_time_series.ods"

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from flows import cli
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from flows import cli
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:

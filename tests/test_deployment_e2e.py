@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from tests.conftest import SMALL_BOATS_PAGE
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from flows import cli
 from flows import export as export_module
 from flows.config import Settings
 from tests.conftest import REALDATA
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 

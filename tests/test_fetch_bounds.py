@@ -18,7 +18,7 @@ from flows.ingest import run_sources
 from tests.conftest import SMALL_BOATS_PAGE
 from tests.mirror import MirrorServer
 from tests.warehouse_reads import query, snapshot
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 from warehouse import db
 
 PAGE_API = "/api/content" + SMALL_BOATS_PAGE

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from flows import cli
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 # Another process (a notebook) holding the published file read-write; with "write" it changes the file
 # without a checkpoint, so its changes sit in `<warehouse>.wal`.

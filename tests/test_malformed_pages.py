@@ -10,10 +10,10 @@ import pytest
 from flows.catalog import load_catalog
 from flows.ingest import run_sources
 from tests.conftest import SMALL_BOATS_PAGE
-from tests.test_dfe import DATASET, csv_bytes, national, publish_versions
-from tests.test_ons import PAGE as ONS_PAGE
-from tests.test_ons import publish_edition
-from tests.workbooks import small_boats_file
+from tests.sources.dfe.test_dfe import DATASET, csv_bytes, national, publish_versions
+from tests.sources.ons_ltim.test_ons import PAGE as ONS_PAGE
+from tests.sources.ons_ltim.test_ons import publish_edition
+from tests.sources.small_boats.builders import small_boats_file
 
 RETURNS_PAGE = load_catalog()["ho_returns"].landing_page
 SB_NAME = "02_February_2024_Small_boats_-_time_series.ods"

@@ -16,7 +16,8 @@ import pytest
 from flows import ingest
 from flows.ingest import load_paths
 from tests.warehouse_reads import query
-from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+from tests.sources.small_boats.builders import small_boats_file, small_boats_grids
+from tests.workbooks import write_workbook
 from warehouse import db
 
 TABLES = ["SELECT * EXCLUDE (loaded_at, fetched_at) FROM meta.releases ORDER BY release_id",

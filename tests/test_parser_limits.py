@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 ROOT = Path(__file__).resolve().parents[1]
 BOMB_NAME = "06_March_2026_Small_boats_-_time_series.ods"

@@ -8,11 +8,12 @@ import json
 
 from flows import cli
 from flows.ingest import run_sources
-from tests.test_adhoc_notes import SLUG_JAN, note_html, publish_notes
-from tests.test_dfe import SYNTHETIC, csv_bytes, national, publish_versions, with_subtotals
-from tests.test_moj import OTHER, S25, S25A, members, publish_collection, zip_bytes
-from tests.test_ons import publish_edition
-from tests.workbooks import ltim_rows, ltim_sheets, write_xlsx
+from tests.sources.adhoc_notes.test_adhoc_notes import SLUG_JAN, note_html, publish_notes
+from tests.sources.dfe.test_dfe import SYNTHETIC, csv_bytes, national, publish_versions, with_subtotals
+from tests.sources.moj.test_moj import OTHER, S25, S25A, members, publish_collection, zip_bytes
+from tests.sources.ons_ltim.test_ons import publish_edition
+from tests.sources.ons_ltim.builders import ltim_rows, ltim_sheets
+from tests.workbooks import write_xlsx
 
 SOURCES = ["ons_ltim", "dfe_apprenticeships", "moj_outcomes_by_offence", "ho_returns_notes"]
 

@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 from tests.conftest import SMALL_BOATS_PAGE
-from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+from tests.sources.small_boats.builders import small_boats_file, small_boats_grids
+from tests.workbooks import write_workbook
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 
 from flows import ingest
 from flows.ingest import load_paths
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 READER = textwrap.dedent("""
     import sys, time, duckdb
@@ -103,7 +103,8 @@ def test_second_writer_waits_then_gives_up_clearly(settings, tmp_path):
 
 def test_raw_table_gains_a_column_added_to_its_schema(settings, tmp_path):
     """A release whose schema carries a column earlier releases lacked still loads; old rows read NULL."""
-    from tests.workbooks import small_boats_grids, write_workbook
+    from tests.sources.small_boats.builders import small_boats_grids
+    from tests.workbooks import write_workbook
     grids = small_boats_grids(start=date(2024, 1, 1), days=20)
     for row in grids["SB_01"]:
         row.pop()                    # an early release without the optional Notes column

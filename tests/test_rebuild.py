@@ -8,7 +8,8 @@ import duckdb
 from flows import cli
 from flows.ingest import run_sources
 from tests.conftest import SMALL_BOATS_PAGE
-from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+from tests.sources.small_boats.builders import small_boats_file, small_boats_grids
+from tests.workbooks import write_workbook
 
 VOLATILE = {"loaded_at"}   # when a row was loaded is, by definition, different in a rebuild
 

@@ -12,7 +12,7 @@ import pytest
 
 from flows import cli
 from tests.warehouse_reads import query
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 
 def digest(path: Path) -> str:

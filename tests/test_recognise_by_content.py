@@ -19,7 +19,9 @@ from flows.ingest import load_paths
 from flows.recognise import recognise_file
 from tests.conftest import REALDATA
 from tests.warehouse_reads import metric, query
-from tests.workbooks import ho_dataset_sheets, small_boats_grids, write_workbook, write_xlsx
+from tests.sources.home_office_detailed.builders import ho_dataset_sheets
+from tests.sources.small_boats.builders import small_boats_grids
+from tests.workbooks import write_workbook, write_xlsx
 
 CATALOG = load_catalog()
 IRREGULAR = REALDATA / "irregular" / "irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx"

@@ -9,7 +9,7 @@ from datetime import date
 import duckdb
 
 from flows import cli
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 from warehouse.register import REGISTER_FILE
 
 

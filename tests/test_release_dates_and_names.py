@@ -14,7 +14,8 @@ from flows.catalog import load_catalog, recognise
 from flows.fetch import discover
 from tests.conftest import SMALL_BOATS_PAGE
 from tests.warehouse_reads import failures, load_one, query
-from tests.workbooks import small_boats_file, small_boats_grids, write_workbook
+from tests.sources.small_boats.builders import small_boats_file, small_boats_grids
+from tests.workbooks import write_workbook
 from warehouse import db
 
 SMALL_BOATS = load_catalog()["small_boats"]

@@ -18,7 +18,8 @@ from flows import cli, gate, ingest
 from flows.catalog import CatalogError, load_catalog
 from tests.catalog_copy import catalog_copy
 from tests.warehouse_reads import query
-from tests.workbooks import small_boats_grids, write_workbook
+from tests.sources.small_boats.builders import small_boats_grids
+from tests.workbooks import write_workbook
 
 START = date(2023, 7, 3)                  # a Monday: SB_02's weeks are whole from the first
 GOOD, NEXT, LATER = date(2024, 2, 2), date(2024, 2, 9), date(2024, 2, 16)

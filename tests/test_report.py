@@ -17,12 +17,12 @@ from flows.catalog import add_interval, load_catalog
 from flows.report import render_card, write_report
 from flows.report_series import aggregate, calendar_years, source_rows, vintages
 from tests.report_pages import charts_of, check_report, load, parse, query
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 
 SB_START = date(2023, 7, 1)
 
 
-def arrivals(i: int) -> int:        # tests/workbooks.py's default daily figure for day i
+def arrivals(i: int) -> int:        # tests/sources/small_boats/builders.py: the default daily figure for day i
     return (i * 37) % 400
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from flows.ingest import load_paths
-from tests.test_home_office_sources import returns_file, returns_sheets, small_returns
+from tests.sources.home_office_detailed.test_home_office_sources import returns_file, returns_sheets, small_returns
 
 CLAIM_DAYS = (date(2025, 1, 31) - date(2024, 7, 5)).days + 1        # 211
 QUARTER_DAYS = (date(2024, 12, 31) - date(2024, 7, 1)).days + 1      # 184

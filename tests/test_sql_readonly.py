@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from flows import cli
-from tests.workbooks import small_boats_file
+from tests.sources.small_boats.builders import small_boats_file
 from warehouse import db
 
 

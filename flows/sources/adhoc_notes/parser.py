@@ -1,8 +1,10 @@
 """Home Office ad-hoc transparency notes ("Returns from the UK and illegal working activity since July 2024").
 
 Each note is an HTML attachment of one GOV.UK publication page, read as its Content API JSON
-(the HTML under `details.body`); a saved `.html` page works too. Every `<table>` in the note is
-read with the standard library's html.parser:
+(`title` and the HTML under `details.body`); a saved `.html` page works too. Notes as published
+are prose: the figures of their sentences are read by prose.py (period, figure, the same period
+12 months prior, the stated change), in document order with the note's tables, into the same
+rows. Every `<table>` in the note is read with the standard library's html.parser:
 
 - rows are measures (returns, enforced returns, voluntary returns, foreign national offender
   returns, asylum-related returns, charter flights, illegal working visits and arrests), the
@@ -38,9 +40,11 @@ import pandas as pd
 
 from flows.errors import FailureCase
 from flows.parsing import Table, TableNotFound, clean_label, is_missing, label_key, parse_numbers
+from flows.sources.adhoc_notes import prose
 
 # canonical measure id -> pattern over the label (case-folded, single spaces); the first match wins
 MEASURES: list[tuple[str, re.Pattern]] = [(m, re.compile(p)) for m, p in [
+    ("ers_returns", r"\bearly removal scheme\b|\bers\b"),       # FNO returns under the early removal scheme: before FNO
     ("fno_returns", r"foreign national offenders?|\bfnos?\b"),
     ("asylum_returns", r"\basylum\b"),
     ("charter_flights", r"\bcharter"),
@@ -50,7 +54,7 @@ MEASURES: list[tuple[str, re.Pattern]] = [(m, re.compile(p)) for m, p in [
     ("voluntary_returns", r"\bvoluntary (?:returns?|departures?)\b"),
     ("returns", r"^(?:(?:total|all)\s+)?(?:number of\s+)?returns?(?:\s+from the uk)?(?:\s*\(total\)|\s+total)?$"),
 ]]
-KNOWN = {measure for measure, _ in MEASURES}
+KNOWN = {measure for measure, _ in MEASURES} | prose.PROSE_KNOWN
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec")
@@ -178,9 +182,15 @@ def html_tables(html: str) -> list[HtmlTable]:
 
 def note_html(path: Path) -> str:
     """The note's HTML: `details.body` of a Content API JSON document, or a saved HTML page as it is."""
+    return note_document(path)[1]
+
+
+def note_document(path: Path) -> tuple[str, str]:
+    """(title, HTML) of a note: the Content API's `title` and `details.body`, or ('', a saved HTML page as it is:
+    its <h1> gives the title)."""
     text = path.read_bytes().decode("utf-8", errors="replace")
     if not text.lstrip().startswith("{"):
-        return text
+        return "", text
     try:
         document = json.loads(text)
     except ValueError as exc:
@@ -190,7 +200,8 @@ def note_html(path: Path) -> str:
         body = next((b.get("content") for b in body if isinstance(b, dict) and b.get("content_type") == "text/html"), None)
     if not isinstance(body, str):
         raise TableNotFound([FailureCase(None, None, None, "Content API JSON has no details.body (not an HTML publication?)")])
-    return body
+    title = document.get("title")
+    return (title if isinstance(title, str) else ""), body
 
 
 # --- periods in column headers -------------------------------------------------------------------
@@ -316,13 +327,29 @@ def parse(path: Path, options: dict) -> list[Table]:
     required = list(options.get("required_measures", []))
     groups = [list(required)] + [list(g) for g in options.get("required_together", [])]
     needed = {m for group in groups for m in group}
-    tables = html_tables(note_html(path))
+    title, html = note_document(path)
+    tables = html_tables(html)
+    note = prose.note_text(html, title)
+    written = prose.read_prose(note, tolerance)          # the figures of the note's sentences
     out: list[Table] = []
-    cases: list[FailureCase] = []
+    cases: list[FailureCase] = list(written.cases)
     given: dict[str, str] = {}              # measure -> first table giving a row for it
+    given_prose: dict[str, prose.Figure] = {}   # measure -> first sentence giving it
     skipped = False                         # a table left unread (an unreadable header): measures not looked for
-    seen: dict[tuple[str, date, date], tuple[object, str, int]] = {}     # known measure and period -> (value, table, row)
-    for table in tables:
+    seen: dict[tuple[str, date, date], tuple[object, str]] = {}     # known measure and period -> (value, where given)
+    paragraphs: dict[int, list[prose.Figure]] = {}
+    for figure in written.figures:
+        paragraphs.setdefault(figure.paragraph, []).append(figure)
+    before = {b.number: b.tables_before for b in note.blocks}
+    # tables and paragraphs in document order: a measure given twice is counted where it is first given
+    items = sorted([((t.number - 1, 1, 0), t) for t in tables] +
+                   [((before[n], 0, n), figures) for n, figures in paragraphs.items()], key=lambda item: item[0])
+    for _, table in items:
+        if isinstance(table, list):
+            out.append(_prose_table(name, table, seen))
+            for figure in table:
+                given_prose.setdefault(figure.measure, figure)
+            continue
         found = _header_row(table)
         if found is None:
             continue
@@ -412,11 +439,11 @@ def parse(path: Path, options: dict) -> list[Table]:
                     first.append(True)
                     repeats.append(pd.NA)
                 elif key in seen:
-                    earlier, earlier_table, earlier_row = seen[key]
+                    earlier, earlier_where = seen[key]
                     first.append(False)
-                    repeats.append(pd.NA if _same(earlier, v) else f"{v} here, {earlier} in {earlier_table} row {earlier_row}")
+                    repeats.append(pd.NA if _same(earlier, v) else f"{v} here, {earlier} in {earlier_where}")
                 else:
-                    seen[key] = (v, where, number)
+                    seen[key] = (v, f"{where} row {number}")
                     first.append(True)
                     repeats.append(pd.NA)
             frame["first_mention"] = first
@@ -432,13 +459,83 @@ def parse(path: Path, options: dict) -> list[Table]:
                 out[-1].unknown_categories = [("measure", label, rows) for label, rows in sorted(unknown.items())]
     if not skipped:
         for group in groups:
-            if group is groups[0] or any(m in given for m in group):
-                where = next((given[m] for m in group if m in given), None)
-                cases += [FailureCase(where, None, None, f"no row gives {m!r}, a figure the claims need")
-                          for m in group if m not in given]
+            if group is groups[0] or any(m in given or m in given_prose for m in group):
+                missing = [m for m in group if m not in given and m not in given_prose]
+                if given:           # a note with figure tables: the table that gives the group's other measures
+                    where = next((given[m] for m in group if m in given), None)
+                    cases += [FailureCase(where, None, None, f"no row gives {m!r}, a figure the claims need")
+                              for m in missing]
+                else:
+                    cases += [FailureCase(None, None, None, f"no sentence gives {m!r} ({_DESCRIBE.get(m, m)} from 5 July "
+                                          "2024 to the note's cut-off), a figure the claims need") for m in missing]
+        for measure, figure in sorted(given_prose.items()):       # given in sentences only: both periods needed
+            if measure not in needed or measure in given:
+                continue
+            said = [f for f in written.figures if f.measure == measure]
+            comparisons = {f.comparison for f in said} | {f.prior_comparison for f in said if f.prior is not None}
+            if "current" not in comparisons:
+                cases.append(FailureCase(figure.where, figure.sentence, None, f"{measure!r} is given, but not for the note's "
+                                         "period (5 July 2024 to its cut-off), a figure the claims need", figure.text))
+            elif "year_before" not in comparisons:
+                cases.append(FailureCase(figure.where, figure.sentence, "same period 12 months prior",
+                                         f"no figure for {measure!r} for the same period 12 months prior, a figure the "
+                                         "claims need", figure.text))
     if cases:
         raise TableNotFound(cases)
     if not out:
         raise TableNotFound([FailureCase(None, None, None, f"no table with period columns ('5 July 2024 to ...') among "
-                                         f"the note's {len(tables)} table(s)")])
+                                         f"the note's {len(tables)} table(s), and no figure in the sentences of its "
+                                         f"{len(note.blocks)} paragraph(s) ('Between 5 July 2024 and ..., N returns')")])
     return out
+
+
+_DESCRIBE = {"returns": "the total of returns", "enforced_returns": "enforced returns",
+             "voluntary_returns": "voluntary returns", "fno_returns": "foreign national offender returns",
+             "ers_returns": "early removal scheme returns", "asylum_returns": "asylum-related returns",
+             "charter_flights": "charter flights", "illegal_working_visits": "illegal working visits",
+             "illegal_working_arrests": "illegal working arrests"}
+
+_PROSE_LABELS = {"note_table": "paragraph", "measure": "measure", "measure_label": "measure", "period_label": "period",
+                 "comparison": "period", "period_start": "period", "period_end": "period", "value": "figure",
+                 "prior_value": "same period 12 months prior", "pct_change_published": "stated change",
+                 "check_pct_change": "stated change", "first_mention": "figure", "check_repeat": "figure"}
+
+
+def _prose_table(name: str, figures: list[prose.Figure], seen: dict) -> Table:
+    """One paragraph's figures as rows of the raw table (index: the sentence number), each figure and its figure for
+    the same period 12 months prior; a known measure given again (here or in a table) counts once (first_mention),
+    and with another figure fails (check_repeat)."""
+    rows, index = [], []
+    for f in figures:
+        said = [(f.period, f.period_label, f.comparison, f.value, f.prior, f.pct, f.check)]
+        if f.prior is not None and f.prior_period is not None:
+            said.append((f.prior_period, f.prior_label, f.prior_comparison, f.prior, None, None, None))
+        for period, label, comparison, value, prior, pct, check in said:
+            key = (f.measure, period[0], period[1])
+            first, repeat = True, pd.NA
+            if f.measure in KNOWN and key in seen:
+                earlier, earlier_where = seen[key]
+                first = False
+                repeat = pd.NA if _same(earlier, value) else f"{value} here, {earlier} in {earlier_where}"
+            elif f.measure in KNOWN:
+                seen[key] = (value, f"{f.where}, sentence {f.sentence}")
+            rows.append({"note_table": f.where, "measure": f.measure, "measure_label": f.label, "period_label": label,
+                         "comparison": comparison, "period_start": pd.Timestamp(period[0]),
+                         "period_end": pd.Timestamp(period[1]), "value": value,
+                         "prior_value": pd.NA if prior is None else prior,
+                         "pct_change_published": pd.NA if pct is None else float(pct),
+                         "check_pct_change": pd.NA if check is None else check,
+                         "first_mention": first, "check_repeat": repeat})
+            index.append(f.sentence)
+    frame = pd.DataFrame(rows, index=index)
+    for column in ("value", "prior_value"):
+        frame[column] = frame[column].astype(object)
+    for column in ("check_pct_change", "check_repeat"):
+        frame[column] = frame[column].astype(object)
+    table = Table(name, figures[0].where, frame, dict(_PROSE_LABELS))
+    unknown: dict[str, int] = {}
+    for f in figures:
+        if f.measure not in KNOWN:
+            unknown[f.measure] = unknown.get(f.measure, 0) + 1
+    table.unknown_categories = [("measure", label, rows) for label, rows in sorted(unknown.items())]
+    return table

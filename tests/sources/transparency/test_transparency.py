@@ -10,7 +10,8 @@ import pytest
 
 from flows.ingest import load_paths
 from tests.warehouse_reads import failures, load_one, metric, query, snapshot
-from tests.workbooks import transparency_contents, transparency_sheet, write_workbook, write_xlsx
+from tests.sources.transparency.builders import transparency_contents, transparency_sheet
+from tests.workbooks import write_workbook, write_xlsx
 
 IE = "enforcement/IE__Q3_2023_Background_Published.xlsx"
 UKVI = "asylum/UKVI_IP_Q3_2023_Background_Published.xlsx"

@@ -12,8 +12,8 @@ import pytest
 from flows.ingest import load_paths, run_sources
 from tests.conftest import REALDATA
 from tests.warehouse_reads import failures, load_one, metric, own_settings, query, snapshot
-from tests.workbooks import (SECTION_4_LEGACY, asylum_support_frames, data_sheet_name, ho_dataset_sheets, published_returns,
-                             quarter_label, write_xlsx)
+from tests.sources.home_office_detailed.builders import SECTION_4_LEGACY, asylum_support_frames, data_sheet_name, ho_dataset_sheets, published_returns, quarter_label
+from tests.workbooks import write_xlsx
 
 IRREGULAR = "irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx"
 

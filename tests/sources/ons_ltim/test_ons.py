@@ -12,7 +12,8 @@ from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
 from flows.sources.ons_ltim.parser import parse_period
 from tests.warehouse_reads import metric, query, snapshot
-from tests.workbooks import LTIM_ACCESSIBLE_HEADER, ltim_rows, ltim_sheets, write_xlsx
+from tests.sources.ons_ltim.builders import LTIM_ACCESSIBLE_HEADER, ltim_rows, ltim_sheets
+from tests.workbooks import write_xlsx
 
 PAGE = load_catalog()["ons_ltim"].landing_page
 NOV25 = ("yearendingjune2025", "ltimnov25.xlsx", "2025-11-27T07:00:00.000Z")

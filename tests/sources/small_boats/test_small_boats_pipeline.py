@@ -9,7 +9,8 @@ from flows import cli
 from flows.ingest import run_sources
 from tests.conftest import SMALL_BOATS_PAGE
 from tests.warehouse_reads import query
-from tests.workbooks import small_boats_file, write_workbook
+from tests.sources.small_boats.builders import small_boats_file
+from tests.workbooks import write_workbook
 
 
 def publish_release(mirror, tmp_path, published: date, **kwargs):
