@@ -65,7 +65,7 @@ class Source:
     licence: str
     cadence: str
     date_from: str = "file_name"
-    discovery: str = "govuk_page"   # govuk_page | govuk_collection | govuk_html | ons_dataset | dfe_api
+    discovery: str = "govuk_page"   # govuk_page | govuk_collection | govuk_html | govuk_html_page | ons_dataset | dfe_api
     # date_from = "reference_period": the name gives the month the data run to, not the release date. A
     # download takes the page's date; a local file that month plus publication_lag_months (approximate).
     publication_lag_months: int = 0

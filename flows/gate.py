@@ -28,6 +28,7 @@ source that ranks after it is loaded: it is then `superseded` (kept, never publi
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
@@ -147,28 +148,39 @@ def _share(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "-"
 
 
-def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, list[FailureCase]]:
-    """The gate's verdict on a parsed, validated release about to be inserted into the building warehouse:
-    (the previous release compared against, or None) and the failure cases (empty: it passes).
+@dataclass(frozen=True)
+class Rules:
+    """What a release is checked against: the catalog's gate settings for the metrics its tables hold."""
+    metrics: list                 # the source's metrics whose table the release has
+    by_id: dict                   # metric id -> metric
+    history: list                 # the metrics compared with the previous release (revisions, dropped periods)
+    limits: dict                  # metric id -> its history thresholds (DEFAULTS, the source's gate, the metric's)
+    bounds: list[tuple]           # (metric id, low, high)
+    at_least: list[tuple]         # (metric id, other metric id)
+    sum_of: list[tuple]           # (metric id, other metric id, tolerance)
+    windows: list[tuple]          # (metric id, revision_window_days)
 
-    The values are staged in two temporary tables and every check runs in one query: only counts and the first
-    EXAMPLES failing periods of each check come back."""
-    source = cand.source
-    if not applies(source):
-        return None, []
+
+def rules_for(source, tables) -> Rules:
+    """The rules a release of `source` with these parsed tables is checked against."""
     metrics = [m for m in source.metrics if m.table in {t.name for t in tables}]
     by_id = {m.id: m for m in metrics}
     history = [m for m in metrics if source.gate is not None or any(k in m.gate for k in DEFAULTS)]
     limits = {m.id: {**DEFAULTS, **(source.gate or {}), **{k: v for k, v in m.gate.items() if k in DEFAULTS}}
               for m in history}
-    previous = previous_release(con, cand) if history else None
     bounds = [(m.id, *m.gate["bounds"]) for m in metrics if "bounds" in m.gate]
     at_least = [(m.id, m.gate["at_least"]) for m in metrics if m.gate.get("at_least") in by_id]
     sum_of = [(m.id, m.gate["sum_of"], m.gate.get("sum_tolerance", 0)) for m in metrics if m.gate.get("sum_of") in by_id]
     windows = [(m, limits[m]["revision_window_days"]) for m in limits]
-    try:
-        _stage(con, metrics, tables, cand.release_id, history, previous)
-        found = con.execute(f"""
+    return Rules(metrics, by_id, history, limits, bounds, at_least, sum_of, windows)
+
+
+def failing_sql(rules: Rules) -> str:
+    """The one query over temp.gate_new / temp.gate_old that finds every check's failing periods: (rule, metric id,
+    period start, period end, value, sheet row, the other value compared, how many periods fail that check), the
+    first EXAMPLES periods of each check only."""
+    bounds, at_least, sum_of, windows = rules.bounds, rules.at_least, rules.sum_of, rules.windows
+    return f"""
             WITH last AS (SELECT metric_id, max(period_end) - CAST(w.days AS INTEGER) AS cutoff FROM gate_old
                           JOIN {_values(windows, "metric_id, days")} w USING (metric_id) GROUP BY metric_id, w.days),
             failing AS (
@@ -199,10 +211,13 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, lis
                 WHERE o.period_end < last.cutoff AND n.value <> o.value)
             SELECT *, count(*) OVER (PARTITION BY rule, metric_id) FROM failing
             QUALIFY row_number() OVER (PARTITION BY rule, metric_id ORDER BY period_start, period_end) <= {EXAMPLES}
-            ORDER BY rule, metric_id, period_start, period_end""").fetchall()
-        stats = {}
-        if previous is not None:
-            stats = {row[0]: row[1:] for row in con.execute(f"""
+            ORDER BY rule, metric_id, period_start, period_end"""
+
+
+def history_stats(con: duckdb.DuckDBPyConnection, windows: list[tuple]) -> dict[str, tuple]:
+    """Per metric with history: (periods in the previous release, the settled cutoff, periods in this release, this
+    release's first period start, settled periods both releases hold), from temp.gate_old / temp.gate_new."""
+    return {row[0]: row[1:] for row in con.execute(f"""
                 WITH last AS (SELECT metric_id, count(*) AS periods, max(period_end) - CAST(w.days AS INTEGER) AS cutoff
                               FROM gate_old JOIN {_values(windows, "metric_id, days")} w USING (metric_id)
                               GROUP BY metric_id, w.days)
@@ -212,58 +227,101 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, lis
                        (SELECT count(*) FROM gate_old o JOIN gate_new n USING (metric_id, period_start, period_end)
                         WHERE o.metric_id = last.metric_id AND o.period_end < last.cutoff)
                 FROM last""").fetchall()}
+
+
+def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, list[FailureCase]]:
+    """The gate's verdict on a parsed, validated release about to be inserted into the building warehouse:
+    (the previous release compared against, or None) and the failure cases (empty: it passes).
+
+    The values are staged in two temporary tables and every check runs in one query: only counts and the first
+    EXAMPLES failing periods of each check come back."""
+    source = cand.source
+    if not applies(source):
+        return None, []
+    rules = rules_for(source, tables)
+    previous = previous_release(con, cand) if rules.history else None
+    try:
+        _stage(con, rules.metrics, tables, cand.release_id, rules.history, previous)
+        found = con.execute(failing_sql(rules)).fetchall()
+        stats = {}
+        if previous is not None:
+            stats = history_stats(con, rules.windows)
     finally:
         con.execute("DROP TABLE IF EXISTS temp.gate_new; DROP TABLE IF EXISTS temp.gate_old")
+    return previous, describe(rules, found, stats, previous, {t.name: t.sheet for t in tables})
 
-    failing: dict[tuple[str, str], tuple[int, list[tuple]]] = {}
-    for rule, metric_id, start, end, value, row, other, count in found:
-        failing.setdefault((rule, metric_id), (count, []))[1].append((start, end, value, row, other))
-    summaries: list[FailureCase] = []
-    examples: list[FailureCase] = []
-    sheets = {t.name: t.sheet for t in tables}
 
-    def failed(metric, rule: str, summary: str, text) -> None:
+class _Cases:
+    """The failure cases being described: every failed check's summary comes before all the examples."""
+
+    def __init__(self, found: list[tuple], sheets: dict[str, str]):
+        self.failing: dict[tuple[str, str], tuple[int, list[tuple]]] = {}
+        for rule, metric_id, start, end, value, row, other, count in found:
+            self.failing.setdefault((rule, metric_id), (count, []))[1].append((start, end, value, row, other))
+        self.sheets = sheets
+        self.summaries: list[FailureCase] = []
+        self.examples: list[FailureCase] = []
+
+    def count(self, rule: str, metric) -> int:
+        """How many periods fail `rule` for `metric` (0: it passes)."""
+        return self.failing.get((rule, metric.id), (0,))[0]
+
+    def failed(self, metric, rule: str, summary: str, text) -> None:
         """One summary case for a failed check (`rule`: the catalog key), and its first EXAMPLES periods with their
         sheet row (`text(value, other)` describes one); every check's summary comes before all the examples."""
-        summaries.append(FailureCase(None, None, metric.id, f"release gate ({rule}): {summary}"))
-        for start, end, value, row, other in failing[rule, metric.id][1]:
-            examples.append(FailureCase(sheets.get(metric.table) if row is not None else None, row, metric.id,
-                                        f"{_period(start, end)}: {text(value, other)}"))
+        self.summaries.append(FailureCase(None, None, metric.id, f"release gate ({rule}): {summary}"))
+        for start, end, value, row, other in self.failing[rule, metric.id][1]:
+            self.examples.append(FailureCase(self.sheets.get(metric.table) if row is not None else None, row, metric.id,
+                                             f"{_period(start, end)}: {text(value, other)}"))
 
-    for metric in metrics:
-        unit, rules = metric.unit, metric.gate
-        if (n := failing.get(("bounds", metric.id), (0,))[0]):
-            low, high = rules["bounds"]
-            failed(metric, "bounds", f"{n} period(s) outside the plausible range {_n(low)} to {_n(high)} {unit} "
-                                     f"per {metric.period_type}",
-                   lambda v, _o: f"{_n(v)} {unit} is outside {_n(low)} to {_n(high)}")
-        if (n := failing.get(("at_least", metric.id), (0,))[0]):
-            other, other_unit = rules["at_least"], by_id[rules["at_least"]].unit
-            failed(metric, "at_least", f"{n} period(s) where {metric.id} is less than {other} (it cannot be: "
-                                       "columns swapped or misread?)",
-                   lambda v, o: f"{_n(v)} {unit} but {_n(o)} {other_unit} ({other})")
-        if (n := failing.get(("sum_of", metric.id), (0,))[0]):
-            other = rules["sum_of"]
-            failed(metric, "sum_of", f"{n} period(s) that differ from the sum of {other} over the same days by more "
-                                     f"than {_n(rules.get('sum_tolerance', 0))}",
-                   lambda v, o: f"{_n(v)} but {other} sums to {_n(o)} over these days")
-        if metric.id not in stats:
-            continue
-        before, cutoff, now, first, settled = stats[metric.id]
-        limit = limits[metric.id]
-        if (n := failing.get(("dropped", metric.id), (0,))[0]) > limit["max_dropped_share"] * before:
-            failed(metric, "dropped", f"{n} of the {before} periods of the previous release {previous} are missing "
-                                      f"({_share(n, before)}; at most {limit['max_dropped_share']:.0%} may be: "
-                                      f"max_dropped_share); history shrank to {now} period(s)"
-                                      + (f" from {first.isoformat()}" if first else ""),
-                   lambda v, _o: f"in {previous} ({_n(v)}), missing here")
-        if settled and (n := failing.get(("max_revised_share", metric.id), (0,))[0]) > limit["max_revised_share"] * settled:
-            failed(metric, "max_revised_share",
-                   f"{n} of the {settled} settled periods (ending before {cutoff.isoformat()}, "
-                   f"{limit['revision_window_days']} days before the previous release's last period) revised since "
-                   f"{previous} ({_share(n, settled)}; at most {limit['max_revised_share']:.0%} may be: "
-                   f"max_revised_share)", lambda v, o: f"{_n(o)} in {previous}, now {_n(v)}")
-    return previous, summaries + examples
+
+def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
+    """The failed checks of the release on itself (bounds, at_least, sum_of) for one metric."""
+    unit, rules = metric.unit, metric.gate
+    if (n := cases.count("bounds", metric)):
+        low, high = rules["bounds"]
+        cases.failed(metric, "bounds", f"{n} period(s) outside the plausible range {_n(low)} to {_n(high)} {unit} "
+                                       f"per {metric.period_type}",
+                     lambda v, _o: f"{_n(v)} {unit} is outside {_n(low)} to {_n(high)}")
+    if (n := cases.count("at_least", metric)):
+        other, other_unit = rules["at_least"], by_id[rules["at_least"]].unit
+        cases.failed(metric, "at_least", f"{n} period(s) where {metric.id} is less than {other} (it cannot be: "
+                                         "columns swapped or misread?)",
+                     lambda v, o: f"{_n(v)} {unit} but {_n(o)} {other_unit} ({other})")
+    if (n := cases.count("sum_of", metric)):
+        other = rules["sum_of"]
+        cases.failed(metric, "sum_of", f"{n} period(s) that differ from the sum of {other} over the same days by "
+                                       f"more than {_n(rules.get('sum_tolerance', 0))}",
+                     lambda v, o: f"{_n(v)} but {other} sums to {_n(o)} over these days")
+
+
+def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous: str) -> None:
+    """The failed checks against the previous release (dropped periods, revised settled periods) for one metric."""
+    before, cutoff, now, first, settled = stats
+    if (n := cases.count("dropped", metric)) > limit["max_dropped_share"] * before:
+        cases.failed(metric, "dropped", f"{n} of the {before} periods of the previous release {previous} are missing "
+                                        f"({_share(n, before)}; at most {limit['max_dropped_share']:.0%} may be: "
+                                        f"max_dropped_share); history shrank to {now} period(s)"
+                                        + (f" from {first.isoformat()}" if first else ""),
+                     lambda v, _o: f"in {previous} ({_n(v)}), missing here")
+    if settled and (n := cases.count("max_revised_share", metric)) > limit["max_revised_share"] * settled:
+        cases.failed(metric, "max_revised_share",
+                     f"{n} of the {settled} settled periods (ending before {cutoff.isoformat()}, "
+                     f"{limit['revision_window_days']} days before the previous release's last period) revised since "
+                     f"{previous} ({_share(n, settled)}; at most {limit['max_revised_share']:.0%} may be: "
+                     f"max_revised_share)", lambda v, o: f"{_n(o)} in {previous}, now {_n(v)}")
+
+
+def describe(rules: Rules, found: list[tuple], stats: dict[str, tuple], previous: str | None,
+             sheets: dict[str, str]) -> list[FailureCase]:
+    """The failure cases of the failing periods `found` (failing_sql's rows) and the history `stats`: each failed
+    check's summary, metric by metric, then the example periods of each, in the same order."""
+    cases = _Cases(found, sheets)
+    for metric in rules.metrics:
+        _describe_rules(cases, metric, rules.by_id)
+        if metric.id in stats:
+            _describe_history(cases, metric, stats[metric.id], rules.limits[metric.id], previous)
+    return cases.summaries + cases.examples
 
 
 def summary(cand, previous: str | None, cases: list[FailureCase]) -> str:

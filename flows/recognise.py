@@ -148,9 +148,10 @@ def _by_content(path: Path, max_unzipped_bytes: int) -> Recognition:
             return _zip_of_csvs(path, archive)
     if kind == "text":
         return _csv(path, head)
+    if kind == "html":
+        return _html(path, head)
     what = {"gzip": "a gzip-compressed file (no source is published in this form)",
             "ole": "a legacy Office file (.xls): no source is published in this form",
-            "html": "an HTML page: pages are recognised by name only",
             "json": "a JSON document: recognised by name only",
             "binary": "not a spreadsheet, CSV or zip"}[kind]
     return Recognition(None, reason=f"no source's name pattern matches it; {what}")
@@ -250,6 +251,23 @@ def _reference_in(text: str) -> date | None:
     if m:
         return date(int(m.group("year")), 3 * int(m.group("quarter")), 1)
     return None
+
+
+# --- saved HTML pages ---------------------------------------------------------------------------
+
+def _html(path: Path, head: bytes) -> Recognition:
+    """A saved page, by the families that read one (`by_html`: its title and table); dated by the page's own
+    updated date where it shows one, else the file's time."""
+    matches = [(source, found) for source, recognise in _sources_with("by_html", ("json", "html"))
+               if (found := recognise(source, path, _text_of(head))) is not None]
+    if len(matches) > 1:
+        return _ambiguous([(source, why) for source, (why, _) in matches])
+    if not matches:
+        return Recognition(None, reason="no source's name pattern matches it; an HTML page no source's layout matches")
+    source, (why, updated) = matches[0]
+    if updated is None:
+        return Recognition(source, _file_time(path), "file_time", by="content", evidence=why)
+    return Recognition(source, updated, "content", by="content", evidence=why)
 
 
 # --- CSV files and zips of them ------------------------------------------------------------------

@@ -262,6 +262,83 @@ def _describe(tables: list[HtmlTable]) -> str:
     return "the page's tables: " + "; ".join(seen)
 
 
+def _extra_columns(positions: dict[str, int], labels: list[str]) -> dict[str, int]:
+    """Columns the page adds beyond the schema's (column name -> position): reported by the loader as new columns,
+    not loaded."""
+    known = set(positions.values())
+    extra = {}
+    for position, label in enumerate(labels):
+        extra_name = column_name(label)
+        if position not in known and extra_name and extra_name not in SCHEMA_COLUMNS and extra_name not in extra:
+            extra[extra_name] = position
+    return extra
+
+
+def _record(cells: list[str], positions: dict[str, int], extra: dict[str, int], where: str, first: str,
+            published_on: date | None, updated: date | None) -> dict[str, object]:
+    """One day's row (`first`: its date cell), in the raw table's column order."""
+    record: dict[str, object] = {"page_table": where, "date": _day(first, published_on) if first else pd.NA}
+    for column in COUNTS:
+        position = positions.get(column)
+        record[column] = _count(cells[position]) if position is not None and position < len(cells) else pd.NA
+    position = positions.get("notes")
+    note = cells[position] if position is not None and position < len(cells) else ""
+    record["notes"] = note if note else pd.NA
+    record["page_updated_on"] = pd.Timestamp(updated) if updated is not None else pd.NaT
+    for column, position in extra.items():
+        record[column] = cells[position] if position < len(cells) else pd.NA
+    record["check_repeat"] = pd.NA
+    return record
+
+
+def _given_before(record: dict[str, object], seen: dict, where: str, number: int) -> bool:
+    """True when an earlier table gave this day with the same figures (counted once: the row is dropped); with
+    other figures the row's check_repeat names both. `seen`: day -> (figures, table, row) where first given."""
+    figures = tuple(None if v is pd.NA else v for v in (record[c] for c in COUNTS))
+    day = record["date"]
+    if isinstance(day, pd.Timestamp):
+        if day in seen and seen[day][1] != where:
+            earlier, earlier_table, earlier_row = seen[day]
+            if earlier == figures:
+                return True
+            record["check_repeat"] = f"{_figures(figures)} here, {_figures(earlier)} in {earlier_table} row {earlier_row}"
+        else:
+            seen.setdefault(day, (figures, where, number))
+    return False
+
+
+def _day_rows(table: HtmlTable, index: int, positions: dict[str, int], extra: dict[str, int], where: str,
+              published_on: date | None, updated: date | None, seen: dict) -> tuple[list[dict], list[int]]:
+    """The day rows under the header (row `index`) and their row numbers; blank rows and totals are no days."""
+    records, numbers = [], []
+    for number, row in enumerate(table.rows[index + 1:], start=index + 2):
+        cells = [clean_label(c) for c in row]
+        first = cells[positions["date"]] if positions["date"] < len(cells) else ""
+        if not any(cells) or _TOTAL.match(first):
+            continue
+        record = _record(cells, positions, extra, where, first, published_on, updated)
+        if _given_before(record, seen, where, number):
+            continue
+        records.append(record)
+        numbers.append(number)
+    return records, numbers
+
+
+def _daily_table(name: str, where: str, records: list[dict], numbers: list[int], positions: dict[str, int],
+                 extra: dict[str, int], labels: list[str]) -> Table:
+    frame = pd.DataFrame.from_records(records, index=pd.Index(numbers))
+    frame["page_updated_on"] = pd.to_datetime(frame["page_updated_on"])
+    for column in COUNTS:
+        frame[column] = frame[column].astype(object)
+    column_labels = {column: labels[position] for column, position in {**positions, **extra}.items()}
+    for column in COUNTS:
+        column_labels.setdefault(column, f"{column.replace('_', ' ').capitalize()} (not on the page)")
+    column_labels.update({"page_table": "table", "page_updated_on": "page updated",
+                          "check_repeat": labels[positions["date"]]})
+    column_labels.setdefault("notes", "Notes")
+    return Table(name, where, frame, column_labels)
+
+
 def parse(document: Path, options: dict) -> list[Table]:
     name = options.get("table", TABLE)
     published_on = options.get("published_on")
@@ -281,57 +358,13 @@ def parse(document: Path, options: dict) -> list[Table]:
                                      f"a daily table (it has a 'Date' column) without a 'Migrants arrived' column; "
                                      f"its header: {' | '.join(labels)}; expected {EXPECTED_HEADER}"))
             continue
-        known = set(positions.values())
-        extra = {}
-        for position, label in enumerate(labels):
-            extra_name = column_name(label)
-            if position not in known and extra_name and extra_name not in SCHEMA_COLUMNS and extra_name not in extra:
-                extra[extra_name] = position
-        records, numbers = [], []
-        for number, row in enumerate(table.rows[index + 1:], start=index + 2):
-            cells = [clean_label(c) for c in row]
-            first = cells[positions["date"]] if positions["date"] < len(cells) else ""
-            if not any(cells) or _TOTAL.match(first):
-                continue
-            record: dict[str, object] = {"page_table": where, "date": _day(first, published_on) if first else pd.NA}
-            for column in COUNTS:
-                position = positions.get(column)
-                record[column] = _count(cells[position]) if position is not None and position < len(cells) else pd.NA
-            position = positions.get("notes")
-            note = cells[position] if position is not None and position < len(cells) else ""
-            record["notes"] = note if note else pd.NA
-            record["page_updated_on"] = pd.Timestamp(updated) if updated is not None else pd.NaT
-            for column, position in extra.items():       # reported by the loader as new columns, not loaded
-                record[column] = cells[position] if position < len(cells) else pd.NA
-            figures = tuple(None if v is pd.NA else v for v in (record[c] for c in COUNTS))
-            record["check_repeat"] = pd.NA
-            day = record["date"]
-            if isinstance(day, pd.Timestamp):
-                if day in seen and seen[day][1] != where:
-                    earlier, earlier_table, earlier_row = seen[day]
-                    if earlier == figures:
-                        continue                        # the same day again, with the same figures: counted once
-                    record["check_repeat"] = (f"{_figures(figures)} here, {_figures(earlier)} in {earlier_table} "
-                                              f"row {earlier_row}")
-                else:
-                    seen.setdefault(day, (figures, where, number))
-            records.append(record)
-            numbers.append(number)
+        extra = _extra_columns(positions, labels)
+        records, numbers = _day_rows(table, index, positions, extra, where, published_on, updated, seen)
         if not records:
             cases.append(FailureCase(where, None, None, f"the daily table has no day rows under its header "
                                                         f"({' | '.join(labels)})"))
             continue
-        frame = pd.DataFrame.from_records(records, index=pd.Index(numbers))
-        frame["page_updated_on"] = pd.to_datetime(frame["page_updated_on"])
-        for column in COUNTS:
-            frame[column] = frame[column].astype(object)
-        column_labels = {column: labels[position] for column, position in {**positions, **extra}.items()}
-        for column in COUNTS:
-            column_labels.setdefault(column, f"{column.replace('_', ' ').capitalize()} (not on the page)")
-        column_labels.update({"page_table": "table", "page_updated_on": "page updated",
-                              "check_repeat": labels[positions["date"]]})
-        column_labels.setdefault("notes", "Notes")
-        out.append(Table(name, where, frame, column_labels))
+        out.append(_daily_table(name, where, records, numbers, positions, extra, labels))
     if cases:
         raise TableNotFound(cases)
     if not out:
