@@ -44,6 +44,7 @@ from datetime import date
 
 from flows.errors import FailureCase
 from flows.periods import same_period_a_year_earlier
+from flows.sources.adhoc_notes.figure import Figure  # noqa: F401  (re-exported)
 from flows.sources.adhoc_notes.measures import PROSE_KNOWN, PROSE_MEASURES, prose_measure
 from flows.sources.adhoc_notes.note_text import Block, NoteText, note_text, sentences
 from flows.sources.adhoc_notes.sentence_words import (
@@ -55,31 +56,6 @@ from flows.sources.adhoc_notes.stated_changes import LEVEL, change_check, change
 # names this module has always offered
 __all__ = ["read_prose", "note_text", "sentences", "NoteText", "Block", "Figure", "Prose", "Span", "prose_measure",
            "read_date_range", "PROSE_MEASURES", "PROSE_KNOWN", "RANGE", "CUE", "LEVEL", "PERIOD_WORD"]
-
-
-@dataclass
-class Figure:
-    paragraph: int
-    sentence: int
-    text: str                               # the sentence as published
-    measure: str                            # a canonical id (PROSE_KNOWN) or the words as published
-    label: str                              # the words naming it, as published (the total with its definition)
-    value: int
-    period: tuple[date, date] | None = None
-    period_label: str = ""
-    prior: int | None = None
-    prior_period: tuple[date, date] | None = None
-    prior_label: str = ""
-    pct: float | None = None                # the stated change (0 for 'level with')
-    pct_text: str = ""                      # the sentence stating it
-    level: bool = False
-    comparison: str = ""
-    prior_comparison: str = ""
-    check: str | None = None                # set when the stated change disagrees with the figures
-
-    @property
-    def where(self) -> str:
-        return f"paragraph {self.paragraph}"
 
 
 @dataclass

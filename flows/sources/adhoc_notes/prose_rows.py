@@ -6,7 +6,7 @@ import pandas as pd
 
 from flows.parsing import Table
 from flows.sources.adhoc_notes.measures import KNOWN, Seen, first_mention
-from flows.sources.adhoc_notes.prose import Figure
+from flows.sources.adhoc_notes.figure import Figure
 
 _PROSE_LABELS = {"note_table": "paragraph", "measure": "measure", "measure_label": "measure", "period_label": "period",
                  "comparison": "period", "period_start": "period", "period_end": "period", "value": "figure",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.errors import FailureCase
 from flows.sources.adhoc_notes.measures import DESCRIBE
-from flows.sources.adhoc_notes.prose import Figure
+from flows.sources.adhoc_notes.figure import Figure
 
 
 def required_groups(options: dict) -> list[list[str]]:

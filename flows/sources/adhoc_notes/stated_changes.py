@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from flows.sources.adhoc_notes.sentence_words import Span, quote
 
 if TYPE_CHECKING:
-    from flows.sources.adhoc_notes.prose import Figure
+    from flows.sources.adhoc_notes.figure import Figure
 
 LEVEL = re.compile(r"\blevel\s+with\b|\b(?:the\s+)?same\s+(?:number\s+|level\s+)?as\b|\bunchanged\b|\bno\s+change\b",
                    re.IGNORECASE)
