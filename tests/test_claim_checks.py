@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from warehouse import db
-from warehouse.build import MARTS_DIR, build_metric_views
+from warehouse.build import MARTS_DIR, build_from_values, build_metric_views
 from warehouse.register import write_register
 from flows.catalog import definitions
 
@@ -47,17 +47,14 @@ def derive(tmp_path, monkeypatch):
                         "published_on, sha256, bytes, fetched_at, loaded_at, rows, status) "
                         "VALUES (?, 'q', 't', 'p', ?, ?, ?, 'sha', 1, ?, ?, 1, 'loaded')",
                         [release_id, "u/" + release_id, release_id.replace("/", "_") + ".xlsx", published, published, published])
-        con.execute("CREATE TABLE marts.metric_observations (metric_id VARCHAR, period_type VARCHAR, period_start DATE, "
-                    "period_end DATE, value DOUBLE, unit VARCHAR, release_id VARCHAR, published_on DATE, is_latest BOOLEAN)")
+        # every value of each release, as the raw tables would give them (stored as changes by the build)
+        con.execute("CREATE TEMP TABLE hand_made (metric_id VARCHAR, period_type VARCHAR, period_start DATE, "
+                    "period_end DATE, value DOUBLE, unit VARCHAR, release_id VARCHAR)")
         for metric, ptype, start, end, value, release_id in observations:
-            con.execute("INSERT INTO marts.metric_observations VALUES (?, ?, ?, ?, ?, 'people', ?, ?, FALSE)",
-                        [metric, ptype, start, end, value, release_id, RELEASES[release_id]])
+            con.execute("INSERT INTO temp.hand_made VALUES (?, ?, ?, ?, ?, 'people', ?)",
+                        [metric, ptype, start, end, value, release_id])
         write_register(con, [m.id for m in definitions().metrics])
-        for sql_file in sorted(MARTS_DIR.glob("*.sql")):
-            if not sql_file.name.startswith(("10_", "20_")):   # keep the hand-made observations
-                con.execute(sql_file.read_text())
-            elif sql_file.name.startswith("20_"):   # but the release order it defines
-                con.execute(sql_file.read_text().split("CREATE OR REPLACE TABLE marts.metric_observations")[0])
+        build_from_values(con, "temp.hand_made")
         return con
     return run
 

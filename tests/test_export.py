@@ -182,8 +182,9 @@ def test_real_small_boats_releases_export_in_both_formats(tmp_path):
     assert cli.main(["load", "--warehouse", str(warehouse), str(REALDATA / "small_boats")]) == 0
     export_module.export(warehouse, tmp_path / "csv", "csv")
     package = check_package(tmp_path / "csv", "csv", warehouse, validate(tmp_path / "csv", "csv"))
-    assert sum(r["bytes"] for r in package["resources"]) > 1_000_000
-    # Parquet: frictionless reads it row by row through pandas (a minute for the 63,000 observations), so the
+    # (marts.metric_observations stores each value once, not once per release: about 6,600 rows, 0.9 MB in all)
+    assert sum(r["bytes"] for r in package["resources"]) > 500_000
+    # Parquet: frictionless reads it row by row through pandas (slow for thousands of observations), so the
     # validator checks the first rows and DuckDB (in check_package) every row count
     export_module.export(warehouse, tmp_path / "parquet", "parquet")
     validate(tmp_path / "parquet", "parquet", limit_rows=500)

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import cli, gate, ingest
+from flows import cli, gate, ingest, parse_workers
 from flows.catalog import CatalogError, load_catalog
 from tests.catalog_copy import catalog_copy
 from tests.warehouse_reads import query
@@ -212,7 +212,7 @@ def test_a_held_release_stays_held_until_a_later_release_supersedes_it(settings,
     def parse(source, path, *args, **kwargs):
         assert path.name != bad.name and ingest.sha256_of(path) != ingest.sha256_of(bad), "a held release parsed again"
         return real(source, path, *args, **kwargs)
-    monkeypatch.setattr(ingest, "parse_and_validate", parse)
+    monkeypatch.setattr(parse_workers, "parse_and_validate", parse)
     outcomes = ingest.load_paths(dataclasses.replace(settings, parse_workers=0), [files])
     [again] = [o for o in outcomes if o.name == bad.name]
     assert again.status == "held" and again.is_failure and "still held (from an earlier run)" in again.error
@@ -258,7 +258,7 @@ def test_poison_future_dated_and_header_swapped_files_among_good_ones(settings, 
     assert "is not a spreadsheet" in err or "cannot be read" in err
     assert f"publication date {future_day.isoformat()} is after tomorrow" in err
     assert "held by the release gate" in err and "release gate (at_least)" in err
-    assert query(settings, "SELECT DISTINCT release_id FROM marts.metric_observations WHERE is_latest") == \
+    assert query(settings, "SELECT DISTINCT release_id FROM marts.observations_as_of(DATE '9999-12-31')") == \
         query(settings, "SELECT release_id FROM marts.releases WHERE file_name = ?", [good[-1].name])
 
     assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0

@@ -42,8 +42,9 @@ def load_one(settings: Settings, path: Path, content: bytes | None = None):
 
 
 def metric(settings: Settings, metric_id: str, release_like: str = "%") -> dict[tuple[date, date], float]:
-    rows = query(settings, "SELECT period_start, period_end, value FROM marts.metric_observations "
-                           "WHERE metric_id = ? AND release_id LIKE ? ORDER BY period_start", [metric_id, release_like])
+    # every value each matching release published (marts.metric_observations stores only changes)
+    rows = query(settings, "SELECT period_start, period_end, value FROM marts.metric_vintages(?) "
+                           "WHERE release_id LIKE ? ORDER BY period_start, published_on, release_id", [metric_id, release_like])
     return {(s, e): v for s, e, v in rows}
 
 

@@ -1,9 +1,13 @@
-"""Derived tables, rebuilt inside every publish.
+"""Derived tables, built inside every publish: in full, or extended by what the new releases change.
 
-`staging.metric_values` is compiled from the metric definitions the caller passes (the catalog's:
-one SELECT per metric over its raw table); the public tables are the SQL files in warehouse/marts/,
-run in file-name order. The warehouse knows metrics only through `Definitions`, so it imports
-nothing from flows/.
+The public tables are the SQL files in warehouse/marts/, run in file-name order. A full build (a new warehouse,
+`pledges rebuild`, or a register, catalog or SQL that differs from the published build's: the fingerprint in
+meta.build_info) drops every derived table and builds it again from every loaded release; otherwise a build
+computes only what the releases loaded since the last build change (warehouse/history.py: their metric values,
+computed once; the vintages from their publication dates on) and updates the tables in place, so a publish costs
+the same however long the history. Data tests (warehouse/marts/tests.toml) run last: a failure raises, and the
+caller's building copy is discarded. The warehouse knows metrics only through `Definitions` (the catalog's: one
+SELECT per metric over its raw table), so it imports nothing from flows/.
 """
 from __future__ import annotations
 
@@ -12,25 +16,14 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 
+from warehouse import datatests, history
+from warehouse.history import MetricDefinition, metric_select  # noqa: F401  (the catalog uses both)
 from warehouse.register import REGISTER_FILE, write_register
 
 MARTS_DIR = Path(__file__).with_name("marts")
-
-
-class MetricDefinition(Protocol):
-    """What the warehouse needs of one metric (flows.catalog.Metric is one)."""
-    id: str
-    period_type: str
-    unit: str
-    table: str
-    period_start: str
-    period_end: str
-    value: str
-    where: str
 
 
 @dataclass(frozen=True)
@@ -42,22 +35,7 @@ class Definitions:
     files: tuple[Path, ...]             # the catalog's files, fingerprinted with the register and the SQL
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def metric_select(metric: MetricDefinition) -> str:
-    """One metric's long rows: summed over the breakdowns of its raw table, per release and period.
-
-    A period whose every contributing cell is missing ('-', ':') yields no row rather than 0.
-    """
-    return (
-        f"SELECT {_quote(metric.id)} AS metric_id, {_quote(metric.period_type)} AS period_type, "
-        f"CAST({metric.period_start} AS DATE) AS period_start, CAST({metric.period_end} AS DATE) AS period_end, "
-        f"CAST(sum({metric.value}) AS DOUBLE) AS value, {_quote(metric.unit)} AS unit, release_id\n"
-        f"FROM raw.{metric.table} WHERE {metric.where}\n"
-        f"GROUP BY release_id, period_start, period_end HAVING count({metric.value}) > 0"
-    )
+_quote = history.quote
 
 
 def existing_tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
@@ -66,14 +44,20 @@ def existing_tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def build_metric_views(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> None:
-    metrics = definitions.metrics
+def metric_values_view(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> None:
+    """staging.metric_values: every metric value of every release, as full copies (a view over the raw tables, for
+    inspection and tests; builds compute only the values they need, warehouse/history.py). Made on every build: a
+    raw table appears with a source's first release."""
     present = existing_tables(con, "raw")
-    selects = [metric_select(m) for m in metrics if m.table in present]
-    empty = ("SELECT NULL::VARCHAR AS metric_id, NULL::VARCHAR AS period_type, NULL::DATE AS period_start, "
-             "NULL::DATE AS period_end, NULL::DOUBLE AS value, NULL::VARCHAR AS unit, NULL::VARCHAR AS release_id WHERE FALSE")
-    body = "\nUNION ALL\n".join(selects) if selects else empty
+    selects = [metric_select(m) for m in definitions.metrics if m.table in present]
+    body = "\nUNION ALL\n".join(selects) if selects else history.EMPTY_VALUES
     con.execute(f"CREATE OR REPLACE VIEW staging.metric_values AS\n{body}")
+
+
+def build_metric_views(con: duckdb.DuckDBPyConnection, definitions: Definitions | None = None) -> None:
+    """marts.metrics (one row per catalog metric), and staging.metric_values."""
+    definitions = definitions or Definitions((), (), ())
+    metric_values_view(con, definitions)
     con.execute("CREATE OR REPLACE TABLE marts.metrics (metric_id VARCHAR PRIMARY KEY, title VARCHAR, unit VARCHAR, "
                 "period_type VARCHAR, measure VARCHAR, definition VARCHAR, source_id VARCHAR, source_title VARCHAR, "
                 "layout_confirmed BOOLEAN, publisher VARCHAR, page_url VARCHAR, publication_lag_months INTEGER, cadence VARCHAR, release_every VARCHAR, "
@@ -117,12 +101,42 @@ def published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
+def drop_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Every table of the marts and staging schemas (a full build makes them again; views and macros are replaced)."""
+    for schema in ("marts", "staging"):
+        for table in sorted(existing_tables(con, schema)):
+            con.execute(f'DROP TABLE {schema}."{table}"')
+
+
 def build_marts(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> None:
-    """Every derived table, within the caller's transaction (db.building: readers only ever see the published file)."""
-    build_metric_views(con, definitions)
-    write_register(con, [m.id for m in definitions.metrics])
+    """Every derived table, within the caller's transaction (db.building: readers only ever see the published file):
+    in full when the definitions differ from the published build's (or nothing was built yet), else extended by the
+    releases loaded since. Raises datatests.DataTestFailed (the caller's copy is then discarded) if a data test fails."""
+    fingerprint = definitions_fingerprint(definitions)
+    full = published_fingerprint(con) != fingerprint or history.needs_full_build(con)
+    if full:
+        drop_derived(con)
+        build_metric_views(con, definitions)
+        write_register(con, [m.id for m in definitions.metrics])
+    else:
+        metric_values_view(con, definitions)
+    history.prepare(con, definitions.metrics, full)
     for sql_file in sorted(MARTS_DIR.glob("*.sql")):
         con.execute(sql_file.read_text())
+    for table in ("build_mode", "pending_releases", "release_values", "metric_scope", "metric_seq", "progress_scope",
+                  "claim_scope"):
+        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
     document_columns(con)
-    con.execute("CREATE OR REPLACE TABLE meta.build_info AS SELECT ? AS fingerprint",
-                [definitions_fingerprint(definitions)])
+    datatests.run(con)
+    if full:
+        con.execute("CREATE OR REPLACE TABLE meta.build_info AS SELECT ? AS fingerprint", [fingerprint])
+
+
+def build_from_values(con: duckdb.DuckDBPyConnection, values: str) -> None:
+    """Every derived table from each loaded release's metric values in the relation `values` (all of a release's
+    values; columns as metric_select's), with no raw tables: for tests that make their figures by hand. The register
+    and marts.metrics must be written first. The build's temporary tables are kept, so a test can run a SQL file
+    again after changing its inputs."""
+    history.prepare_from_values(con, values)
+    for sql_file in sorted(MARTS_DIR.glob("*.sql")):
+        con.execute(sql_file.read_text())

@@ -56,3 +56,12 @@ CREATE TABLE IF NOT EXISTS meta.new_categories (
     label       VARCHAR NOT NULL,
     rows        BIGINT
 );
+
+-- Loaded releases numbered from oldest to newest, the one order every "latest" follows (the derived tables,
+-- their as-of answers): publication date, then (same day) the file name's _vN version, then the page's updated
+-- time where known, then fetch time.
+CREATE OR REPLACE VIEW staging.release_order AS
+SELECT release_id, published_on,
+       row_number() OVER (ORDER BY published_on, coalesce(version, 1), page_updated_at NULLS FIRST, fetched_at,
+                                   release_id) AS release_rank
+FROM meta.releases WHERE status = 'loaded';

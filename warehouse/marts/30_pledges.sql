@@ -5,7 +5,8 @@ CREATE OR REPLACE MACRO staging.metric_words(title) AS
 
 -- Answers: what was promised or claimed, by whom and when, in whose exact words, and how is each
 -- checked? One row per entry of warehouse/pledges.toml (the register), none left out.
-CREATE OR REPLACE TABLE marts.pledges AS
+-- Built with the register (a full build: warehouse/build.py drops it when the register or catalog changed).
+CREATE TABLE IF NOT EXISTS marts.pledges AS
 SELECT r.id AS pledge_id, r.title, r.type, r.statement, s.title AS statement_title, r.quote, r.also_quoted,
        s.verbatim AS quote_verbatim, r.said_by, r.said_on, s.date_basis AS said_on_basis, r.kind, r.method,
        r.metric AS metric_id, m.title AS metric_title, m.unit, r.related_metrics, r.note_metric,

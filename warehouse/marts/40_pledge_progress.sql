@@ -9,45 +9,56 @@
 --
 -- These are the rows with view = 'period' (one per progress period: quarters, years ending, ...).
 -- 42_pledge_views.sql adds the register's other views (rolling 12 months, calendar year to date,
--- since the pledge was tracked) from the same vintages, kept in staging.pledge_known meanwhile.
-CREATE OR REPLACE TABLE staging.pledge_known AS
+-- since the pledge was tracked) from the same vintages, kept in temp.pledge_known meanwhile, and
+-- 44_pledge_progress_store.sql stores them.
+--
+-- Built incrementally: only the vintages a publish can change are computed (temp.progress_scope: each pledge
+-- whose metric the new releases carry, from the earliest publication date among them; every pledge on a full
+-- build); earlier vintages stay as published.
+CREATE OR REPLACE TEMP TABLE progress_scope AS
+SELECT p.pledge_id, min(s.from_date) AS from_date
+FROM marts.pledges p JOIN temp.metric_scope s ON s.metric_id = p.metric_id
+WHERE p.type = 'pledge' AND p.kind = 'quantitative'
+GROUP BY p.pledge_id;
+
+CREATE OR REPLACE TEMP TABLE pledge_known AS
 WITH pledges AS (
-    SELECT p.*, coalesce(m.measure, 'flow') AS measure
-    FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id)
-    WHERE p.type = 'pledge' AND p.kind = 'quantitative'
+    SELECT p.*, s.from_date FROM marts.pledges p JOIN temp.progress_scope s USING (pledge_id)
 ),
-observations AS (   -- what tracked periods and their baselines can use (a year-ending period reaches a year back),
-                    -- each with the publication date of the release that revised it next
-    SELECT p.pledge_id, o.period_type, o.period_start, o.period_end, o.value, o.unit, o.release_id, o.published_on,
-           r.release_rank,
-           lead(o.published_on) OVER (PARTITION BY p.pledge_id, o.period_start, o.period_end
-                                      ORDER BY r.release_rank) AS superseded_on
-    FROM pledges p
-    JOIN marts.metric_observations o ON o.metric_id = p.metric_id
-         AND o.period_end >= least(coalesce(p.baseline_start, p.track_from), p.track_from - INTERVAL 2 YEAR)
-    JOIN staging.release_order r ON r.release_id = o.release_id
+vintages AS (   -- every publication date of the pledge's metric, from the scope's first
+    SELECT DISTINCT p.pledge_id, m.published_on AS as_of
+    FROM pledges p JOIN staging.metric_release_order m ON m.metric_id = p.metric_id AND m.published_on >= p.from_date
 ),
-vintages AS (
-    SELECT DISTINCT p.pledge_id, o.published_on AS as_of
-    FROM pledges p JOIN marts.metric_observations o ON o.metric_id = p.metric_id
+latest AS (   -- each vintage's newest release of the metric
+    SELECT v.pledge_id, v.as_of, any_value(p.metric_id) AS metric_id,
+           least(coalesce(any_value(p.baseline_start), any_value(p.track_from)), any_value(p.track_from) - INTERVAL 2 YEAR) AS reach,
+           arg_max(m.release_id, m.release_rank) AS release_id, arg_max(m.published_on, m.release_rank) AS published_on,
+           max(m.release_rank) AS release_rank
+    FROM vintages v JOIN pledges p USING (pledge_id)
+    JOIN staging.metric_release_order m ON m.metric_id = p.metric_id AND m.published_on <= v.as_of
+    GROUP BY v.pledge_id, v.as_of
 ),
-known AS (   -- each period from the newest release published on or before the vintage (not yet revised by then)
-    SELECT v.pledge_id, v.as_of, o.period_type, o.period_start, o.period_end, o.value, o.unit,
-           o.release_id, o.published_on, o.release_rank
-    FROM vintages v
-    JOIN observations o ON o.pledge_id = v.pledge_id AND o.published_on <= v.as_of
-         AND (o.superseded_on IS NULL OR o.superseded_on > v.as_of)
+known AS (   -- each period as known at the vintage (published by then, not yet superseded), with the release it
+             -- was last published in by then; what tracked periods and their baselines can use (a year-ending
+             -- period reaches a year back)
+    SELECT l.pledge_id, l.as_of, o.period_type, o.period_start, o.period_end, o.value, o.unit,
+           CASE WHEN o.last_rank < l.release_rank THEN o.last_release_id ELSE l.release_id END AS release_id,
+           CASE WHEN o.last_rank < l.release_rank THEN o.last_published_on ELSE l.published_on END AS published_on,
+           least(coalesce(o.last_rank, l.release_rank), l.release_rank) AS release_rank
+    FROM latest l
+    JOIN staging.observation_runs o ON o.metric_id = l.metric_id AND o.period_end >= l.reach
+         AND o.published_on <= l.as_of AND (o.superseded_on IS NULL OR o.superseded_on > l.as_of)
 )
 SELECT * FROM known;
 
-CREATE OR REPLACE TABLE marts.pledge_progress AS
+CREATE OR REPLACE TEMP TABLE progress_new AS
 WITH pledges AS (
     SELECT p.*, coalesce(m.measure, 'flow') AS measure
     FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id)
     WHERE p.type = 'pledge' AND p.kind = 'quantitative'
 ),
 known AS (
-    SELECT * FROM staging.pledge_known
+    SELECT * FROM temp.pledge_known
 ),
 buckets AS (   -- flows are summed over the bucket; stocks take their last level in it
     SELECT k.pledge_id, k.as_of,
@@ -119,20 +130,3 @@ CROSS JOIN LATERAL (   -- a trajectory baseline: the straight line from the leve
 ) t
 WHERE b.period_end >= p.track_from
 ORDER BY b.pledge_id, b.as_of, b.period_start;
-
-COMMENT ON TABLE marts.pledge_progress IS 'One row per pledge, view, period and vintage: value, baseline, change and status. Filter is_latest_vintage for the current view, or as_of <= D (latest as_of per pledge) for what was known on date D; view = period for the progress periods, or a comparison such as rolling_12_months.';
-COMMENT ON COLUMN marts.pledge_progress.view IS 'period (one row per progress period) or a comparison from the register: rolling_12_months (the 12 months to each complete month against the 12 months before), calendar_year_to_date, since_track_from (each to the last published day, against the same days a year before).';
-COMMENT ON COLUMN marts.pledge_progress.complete IS 'False for a month/quarter/year still in progress; its baseline then covers the same days a year earlier.';
-COMMENT ON COLUMN marts.pledge_progress.data_to IS 'Last day with published data in this period.';
-COMMENT ON COLUMN marts.pledge_progress.baseline_value IS 'Value over the baseline period (NULL when published data do not cover all of it); for a trajectory, the line''s value at period_end.';
-COMMENT ON COLUMN marts.pledge_progress.change_pct IS 'Change against the baseline, per cent, one decimal.';
-COMMENT ON COLUMN marts.pledge_progress.status IS 'awaiting data, met, on track or off track (rule in the table comment and warehouse/pledges.toml).';
-COMMENT ON COLUMN marts.pledge_progress.as_of IS 'Vintage: the publication date this row reflects (values from releases published on or before it).';
-COMMENT ON COLUMN marts.pledge_progress.release_id IS 'Newest release that supplied a value to this row.';
-COMMENT ON COLUMN marts.pledge_progress.is_latest_vintage IS 'True for rows computed from everything published so far.';
-
--- What was known on a date: each pledge's progress rows from the newest vintage on or before it.
-CREATE OR REPLACE MACRO marts.pledge_progress_as_of(as_of_date) AS TABLE
-SELECT * FROM marts.pledge_progress
-WHERE as_of <= as_of_date
-QUALIFY as_of = max(as_of) OVER (PARTITION BY pledge_id);

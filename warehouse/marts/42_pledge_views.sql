@@ -5,16 +5,16 @@
 --   calendar_year_to_date  1 January to the last published day, against the same days a year before
 --   since_track_from       track_from (5 July 2024 for small boats) to the last published day,
 --                          against the same days a year before
--- Rows go into marts.pledge_progress with view set to the view's name; a window counts only when
+-- Rows go into marts.pledge_progress (44_pledge_progress_store.sql) with view set to the view's name; a window counts only when
 -- published days cover all of it and all of its baseline. Flow metrics only (stocks are not summed).
-INSERT INTO marts.pledge_progress BY NAME
+INSERT INTO temp.progress_new BY NAME
 WITH pledges AS (
     SELECT p.*
     FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id)
     WHERE p.type = 'pledge' AND p.kind = 'quantitative' AND len(p.views) > 0 AND coalesce(m.measure, 'flow') = 'flow'
 ),
 known AS (
-    SELECT k.* FROM staging.pledge_known k JOIN pledges p USING (pledge_id)
+    SELECT k.* FROM temp.pledge_known k JOIN pledges p USING (pledge_id)
 ),
 data_to AS (   -- the last published day of each vintage
     SELECT pledge_id, as_of, max(period_end) AS data_to FROM known GROUP BY ALL
@@ -93,4 +93,3 @@ JOIN pledges p USING (pledge_id)
 LEFT JOIN marts.metrics m USING (metric_id)
 ORDER BY j.pledge_id, j.view, j.as_of, j.period_start;
 
-DROP TABLE staging.pledge_known;

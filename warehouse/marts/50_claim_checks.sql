@@ -16,21 +16,36 @@
 -- staging.claim_check_vintages works every check out at each publication date (vintage) of a claim's
 -- metrics; marts.claim_checks_as_of(D) picks each claim's latest vintage on or before D and says
 -- "not loaded here" where figures missing on D must already have been published (catalog lag).
-CREATE OR REPLACE TABLE staging.claim_check_vintages AS
+--
+-- Built incrementally: only the vintages a publish can change are computed (temp.claim_scope: each claim whose
+-- metrics the new releases carry, from the earliest publication date among them; every claim on a full build,
+-- from before any release); earlier vintages stay as published.
+CREATE OR REPLACE TEMP TABLE claim_scope AS
+SELECT c.pledge_id, CASE WHEN any_value(m.full) THEN DATE '-infinity' ELSE min(s.from_date) END AS from_date
+FROM marts.pledges c CROSS JOIN temp.build_mode m
+LEFT JOIN staging.claim_parts cp USING (pledge_id)
+LEFT JOIN temp.metric_scope s ON s.metric_id IN (cp.metric_id, cp.note_metric)
+WHERE c.type = 'claim'
+GROUP BY c.pledge_id
+HAVING any_value(m.full) OR min(s.from_date) IS NOT NULL;
+
+CREATE OR REPLACE TEMP TABLE claim_vintages_new AS
 WITH claims AS (
-    SELECT * FROM marts.pledges WHERE type = 'claim'
+    SELECT p.*, s.from_date FROM marts.pledges p JOIN temp.claim_scope s USING (pledge_id) WHERE p.type = 'claim'
 ),
 parts AS (
     SELECT cp.*, c.check_type, c.claimed_value, c.claimed_direction, c.tolerance, c.claim_start, c.claim_end, c.since,
-           c.said_on, c.combine
+           c.said_on, c.combine, c.from_date
     FROM staging.claim_parts cp JOIN claims c USING (pledge_id)
 ),
-vintages AS (   -- before any release, then each publication date of one of the claim's metrics
-    SELECT pledge_id, DATE '-infinity' AS vintage FROM claims
+vintages AS (   -- before any release, then each publication date of one of the claim's metrics (from the scope's first)
+    SELECT pledge_id, DATE '-infinity' AS vintage FROM claims WHERE from_date = DATE '-infinity'
     UNION
-    SELECT p.pledge_id, o.published_on FROM parts p JOIN marts.metric_observations o ON o.metric_id = p.metric_id
+    SELECT p.pledge_id, m.published_on FROM parts p JOIN staging.metric_release_order m ON m.metric_id = p.metric_id
+    WHERE m.published_on >= p.from_date
     UNION
-    SELECT p.pledge_id, o.published_on FROM parts p JOIN marts.metric_observations o ON o.metric_id = p.note_metric
+    SELECT p.pledge_id, m.published_on FROM parts p JOIN staging.metric_release_order m ON m.metric_id = p.note_metric
+    WHERE m.published_on >= p.from_date
 ),
 bases AS (   -- one row per part, vintage and basis: latest official statistics and the ministers' note,
              -- each also as published when the claim was made
@@ -42,12 +57,21 @@ bases AS (   -- one row per part, vintage and basis: latest official statistics 
     CROSS JOIN (VALUES ('latest'), ('when_made'), ('note'), ('note_when_made')) AS b(basis)
     WHERE b.basis NOT LIKE 'note%' OR p.note_metric IS NOT NULL
 ),
-known AS (   -- each period from the newest release published by the cutoff
-    SELECT b.pledge_id, b.part_no, b.vintage, b.basis, o.*, r.release_rank
-    FROM bases b JOIN marts.metric_observations o ON o.metric_id = b.metric_id AND o.published_on <= b.cutoff
-    JOIN staging.release_order r USING (release_id)
-    QUALIFY row_number() OVER (PARTITION BY b.pledge_id, b.part_no, b.vintage, b.basis, o.period_start, o.period_end
-                               ORDER BY r.release_rank DESC) = 1
+latest AS (   -- each base's newest release of its metric published by the cutoff
+    SELECT b.pledge_id, b.part_no, b.vintage, b.basis, any_value(b.metric_id) AS metric_id, any_value(b.cutoff) AS cutoff,
+           arg_max(m.release_id, m.release_rank) AS release_id, arg_max(m.published_on, m.release_rank) AS published_on,
+           max(m.release_rank) AS release_rank
+    FROM bases b JOIN staging.metric_release_order m ON m.metric_id = b.metric_id AND m.published_on <= b.cutoff
+    GROUP BY b.pledge_id, b.part_no, b.vintage, b.basis
+),
+known AS (   -- each period as known at the cutoff (published by then, not yet superseded), with the release it
+             -- was last published in by then (see marts.observations_as_of)
+    SELECT l.pledge_id, l.part_no, l.vintage, l.basis, o.metric_id, o.period_type, o.period_start, o.period_end, o.value,
+           o.unit, CASE WHEN o.last_rank < l.release_rank THEN o.last_release_id ELSE l.release_id END AS release_id,
+           CASE WHEN o.last_rank < l.release_rank THEN o.last_published_on ELSE l.published_on END AS published_on,
+           least(coalesce(o.last_rank, l.release_rank), l.release_rank) AS release_rank
+    FROM latest l JOIN staging.observation_runs o ON o.metric_id = l.metric_id
+         AND o.published_on <= l.cutoff AND (o.superseded_on IS NULL OR o.superseded_on > l.cutoff)
 ),
 windows AS (   -- the claimed period, the same period a year before, and the base period
     SELECT pledge_id, part_no, vintage, basis, 'claim' AS role, claim_start AS w_start, claim_end AS w_end FROM bases
@@ -371,10 +395,23 @@ LEFT JOIN verdicts wn ON wn.pledge_id = c.pledge_id AND wn.vintage = v.vintage A
      AND wn.verdict <> 'not yet published'
 ORDER BY c.pledge_id, v.vintage;
 
--- What was known on a date: each claim's latest vintage on or before it. Figures still missing on that
--- date (and today) that must already have been published are "not loaded here", with the page to get them.
+-- Stored in place: the scope's vintages replaced, earlier ones kept; next_vintage: the claim's vintage after each
+-- (a vintage answers for the dates from its own to the next).
+CREATE TABLE IF NOT EXISTS staging.claim_check_vintages AS
+SELECT *, NULL::DATE AS next_vintage FROM temp.claim_vintages_new WITH NO DATA;
+DELETE FROM staging.claim_check_vintages v USING temp.claim_scope s WHERE v.claim_id = s.pledge_id AND v.vintage >= s.from_date;
+INSERT INTO staging.claim_check_vintages SELECT *, NULL::DATE AS next_vintage FROM temp.claim_vintages_new;
+UPDATE staging.claim_check_vintages v SET next_vintage = n.next_vintage
+FROM (SELECT claim_id, vintage, lead(vintage) OVER (PARTITION BY claim_id ORDER BY vintage) AS next_vintage
+      FROM staging.claim_check_vintages WHERE claim_id IN (SELECT pledge_id FROM temp.claim_scope)) n
+WHERE v.claim_id = n.claim_id AND v.vintage = n.vintage AND v.next_vintage IS DISTINCT FROM n.next_vintage;
+DROP TABLE temp.claim_vintages_new;
+
+-- What was known on a date: each claim's latest vintage on or before it (a filter on the vintages). Figures
+-- still missing on that date (and today) that must already have been published are "not loaded here", with the
+-- page to get them.
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
-SELECT * EXCLUDE (vintage, verdict, explanation, official_verdict),
+SELECT * EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict),
        CASE WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
             ELSE verdict END AS verdict,
        explanation || CASE
@@ -387,11 +424,13 @@ SELECT * EXCLUDE (vintage, verdict, explanation, official_verdict),
        CASE WHEN official_verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
             ELSE official_verdict END AS official_verdict
 FROM staging.claim_check_vintages
-WHERE vintage <= as_of_date
-QUALIFY vintage = max(vintage) OVER (PARTITION BY claim_id)
+WHERE vintage <= as_of_date AND (next_vintage IS NULL OR next_vintage > as_of_date)
 ORDER BY claim_id;
 
-CREATE OR REPLACE TABLE marts.claim_checks AS SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31');
+-- Today's checks: rewritten on every build (they depend on today's date: figures due by now are "not loaded here").
+CREATE TABLE IF NOT EXISTS marts.claim_checks AS SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31') WITH NO DATA;
+DELETE FROM marts.claim_checks;
+INSERT INTO marts.claim_checks SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31');
 
 COMMENT ON TABLE marts.claim_checks IS 'One row per claim: the official figure over the claimed period (latest revision, and as published when the claim was made), the ministers'' note where one covers the claimed days, the verdict and an explanation in plain words.';
 COMMENT ON COLUMN marts.claim_checks.title IS 'A human title of the claim.';

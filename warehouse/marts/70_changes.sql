@@ -7,11 +7,15 @@
 --            revision_threshold_pct and revision_threshold_abs, both to be exceeded)
 -- Built from every vintage the warehouse keeps, so the list is the same after any publish or rebuild
 -- (a feed reader sees nothing vanish). Newest first.
-CREATE OR REPLACE TABLE marts.changes AS
+--
+-- Built incrementally: only the changes a publish can alter are worked out again (those of the pledges, claims
+-- and metrics in this build's scope from the scope's first date, and the new releases); the others are kept.
+CREATE OR REPLACE TEMP TABLE changes_new AS
 WITH status_by_vintage AS (   -- the latest row of each view of each pledge, in every vintage
     SELECT g.pledge_id, g.view, g.view = p.status_view AS sets_status, g.as_of, g.status, g.period_label, g.value,
            g.baseline_value, g.release_id
     FROM marts.pledge_progress g JOIN marts.pledges p USING (pledge_id)
+    WHERE g.pledge_id IN (SELECT pledge_id FROM temp.progress_scope)
     QUALIFY row_number() OVER (PARTITION BY g.pledge_id, g.view, g.as_of
                                ORDER BY g.complete DESC, g.period_end DESC, g.period_start DESC) = 1
 ),
@@ -23,15 +27,20 @@ status_moves AS (
 verdict_moves AS (
     SELECT claim_id, vintage, verdict, official_periods, official_measure, release_id,
            lag(verdict) OVER (PARTITION BY claim_id ORDER BY vintage) AS old_verdict
-    FROM staging.claim_check_vintages
+    FROM staging.claim_check_vintages WHERE claim_id IN (SELECT pledge_id FROM temp.claim_scope)
 ),
 thresholds AS (
     SELECT metric_id, coalesce(revision_threshold_pct, 5) AS pct, coalesce(revision_threshold_abs, 0) AS abs_min FROM marts.metrics
 ),
-revisions AS (   -- each value against the value the previous release gave for the same period
-    SELECT o.*, lag(o.value) OVER (PARTITION BY o.metric_id, o.period_type, o.period_start, o.period_end ORDER BY r.release_rank) AS old_value,
-           lag(o.release_id) OVER (PARTITION BY o.metric_id, o.period_type, o.period_start, o.period_end ORDER BY r.release_rank) AS old_release_id
+revised AS (   -- the periods with a value stored from the scope's first date
+    SELECT DISTINCT o.metric_id, o.period_type, o.period_start, o.period_end, s.from_date
+    FROM marts.metric_observations o JOIN temp.metric_scope s ON s.metric_id = o.metric_id AND o.published_on >= s.from_date
+),
+revisions AS (   -- each stored value against the value it revised (the previous one stored for the same period)
+    SELECT o.*, d.from_date,
+           lag(o.value) OVER (PARTITION BY o.metric_id, o.period_type, o.period_start, o.period_end ORDER BY r.release_rank) AS old_value
     FROM marts.metric_observations o JOIN staging.release_order r USING (release_id)
+    JOIN revised d USING (metric_id, period_type, period_start, period_end)
 )
 SELECT CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END AS kind, s.as_of AS changed_on, s.pledge_id AS subject,
        p.title, s.old_status AS old_value, s.status AS new_value, s.release_id,
@@ -41,18 +50,18 @@ SELECT CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END AS kind, s.as
        || ': ' || s.old_status || ' → ' || s.status || ' (' || s.period_label || ': '
        || coalesce(format('{:,.0f}', s.value), '–') || ' against ' || coalesce(format('{:,.0f}', s.baseline_value), '–')
        || CASE WHEN s.old_period <> s.period_label THEN '; before: ' || s.old_period ELSE '' END || ')' AS summary
-FROM status_moves s JOIN marts.pledges p USING (pledge_id)
-WHERE s.old_status IS NOT NULL AND s.old_status <> s.status
+FROM status_moves s JOIN marts.pledges p USING (pledge_id) JOIN temp.progress_scope sc USING (pledge_id)
+WHERE s.old_status IS NOT NULL AND s.old_status <> s.status AND s.as_of >= sc.from_date
 UNION ALL
 SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.release_id,
        p.title || ': ' || v.old_verdict || ' → ' || v.verdict
        || coalesce(' (' || v.official_periods || ': ' || format('{:,.1f}', v.official_measure) || ')', '')
-FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id
-WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > DATE '-infinity'
+FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
+WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > DATE '-infinity' AND v.vintage >= sc.from_date
 UNION ALL
 SELECT 'release', r.published_on, r.source_id, r.title, NULL, r.file_name, r.release_id,
        'New release of ' || r.source_id || ': ' || r.file_name || ', published ' || strftime(r.published_on, '%-d %b %Y')
-FROM meta.releases r WHERE r.status = 'loaded'
+FROM meta.releases r WHERE r.status = 'loaded' AND r.release_id IN (SELECT release_id FROM temp.pending_releases)
 UNION ALL
 SELECT 'revision', o.published_on, o.metric_id, m.title, format('{:,.0f}', o.old_value), format('{:,.0f}', o.value), o.release_id,
        m.title || ', ' || staging.period_label(o.period_type, o.period_start, o.period_end) || ': revised from '
@@ -60,8 +69,25 @@ SELECT 'revision', o.published_on, o.metric_id, m.title, format('{:,.0f}', o.old
        || ' (' || format('{:+.1f}', 100 * (o.value - o.old_value) / nullif(o.old_value, 0)) || '%)'
 FROM revisions o JOIN thresholds t USING (metric_id) JOIN marts.metrics m USING (metric_id)
 WHERE o.old_value IS NOT NULL AND abs(o.value - o.old_value) > t.abs_min
-  AND abs(o.value - o.old_value) > t.pct / 100 * abs(o.old_value)
-ORDER BY changed_on DESC, kind, subject;
+  AND abs(o.value - o.old_value) > t.pct / 100 * abs(o.old_value) AND o.published_on >= o.from_date;
+
+-- The kept changes and the new ones, written newest first.
+CREATE TABLE IF NOT EXISTS marts.changes AS SELECT * FROM temp.changes_new WITH NO DATA;
+CREATE OR REPLACE TEMP TABLE changes_all AS
+SELECT * FROM marts.changes c
+WHERE NOT ((c.kind IN ('status', 'comparison')
+            AND EXISTS (SELECT 1 FROM temp.progress_scope s WHERE s.pledge_id = c.subject AND c.changed_on >= s.from_date))
+        OR (c.kind = 'verdict'
+            AND EXISTS (SELECT 1 FROM temp.claim_scope s WHERE s.pledge_id = c.subject AND c.changed_on >= s.from_date))
+        OR (c.kind = 'revision'
+            AND EXISTS (SELECT 1 FROM temp.metric_scope s WHERE s.metric_id = c.subject AND c.changed_on >= s.from_date))
+        OR (c.kind = 'release' AND c.release_id IN (SELECT release_id FROM temp.pending_releases)))
+UNION ALL
+SELECT * FROM temp.changes_new;
+DELETE FROM marts.changes;
+INSERT INTO marts.changes SELECT * FROM temp.changes_all ORDER BY changed_on DESC, kind, subject;
+DROP TABLE temp.changes_all;
+DROP TABLE temp.changes_new;
 
 COMMENT ON TABLE marts.changes IS 'What changed and when, newest first: pledge status and claim verdict changes, new releases, and revisions beyond each metric''s threshold. The Atom feed (pledges-changes.atom beside the report) lists the same.';
 COMMENT ON COLUMN marts.changes.kind IS 'status (a pledge''s status moved), comparison (a comparison shown beside it moved), verdict (a claim''s verdict moved), release (a new release loaded) or revision (a figure revised beyond its metric''s threshold).';

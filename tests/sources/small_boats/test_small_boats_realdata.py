@@ -62,8 +62,8 @@ def test_every_vintage_kept_with_its_own_values(loaded):
     con = duckdb.connect(str(warehouse), read_only=True)
     per_release = con.execute("""
         SELECT r.file_name, count(*), max(o.period_end)
-        FROM marts.metric_observations o JOIN meta.releases r USING (release_id)
-        WHERE o.metric_id = 'small_boat_arrivals' GROUP BY r.file_name""").fetchall()
+        FROM marts.metric_vintages('small_boat_arrivals') o JOIN meta.releases r USING (release_id)
+        GROUP BY r.file_name""").fetchall()
     assert len(per_release) == 10
     for file_name, days, last_day in per_release:
         daily = sheet(folder / file_name, "SB_01").dropna(subset=["Migrants arrived"])

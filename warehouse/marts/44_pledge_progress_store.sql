@@ -1,0 +1,43 @@
+-- Answers: what was known on a date, pledge by pledge (marts.pledge_progress_as_of)? Stores the vintages that
+-- 40_pledge_progress.sql and 42_pledge_views.sql computed (temp.progress_new) in marts.pledge_progress, in place:
+-- the scope's vintages replaced, earlier vintages kept as they were published.
+CREATE TABLE IF NOT EXISTS marts.pledge_progress AS SELECT * FROM temp.progress_new WITH NO DATA;
+
+DELETE FROM marts.pledge_progress g USING temp.progress_scope s WHERE g.pledge_id = s.pledge_id AND g.as_of >= s.from_date;
+
+-- An earlier vintage stops being the latest once a newer one has rows of the same kind (periods, or the views).
+UPDATE marts.pledge_progress g SET is_latest_vintage = FALSE
+FROM temp.progress_scope s
+WHERE g.pledge_id = s.pledge_id AND g.is_latest_vintage
+  AND EXISTS (SELECT 1 FROM temp.progress_new n WHERE n.pledge_id = g.pledge_id AND (n.view = 'period') = (g.view = 'period'));
+
+INSERT INTO marts.pledge_progress BY NAME SELECT * FROM temp.progress_new ORDER BY pledge_id, view, as_of, period_start;
+
+-- Each pledge's vintages and the next one after each: a vintage answers for the dates from its own to the next.
+CREATE TABLE IF NOT EXISTS staging.progress_vintages (pledge_id VARCHAR, as_of DATE, next_as_of DATE);
+DELETE FROM staging.progress_vintages WHERE pledge_id IN (SELECT pledge_id FROM temp.progress_scope);
+INSERT INTO staging.progress_vintages
+SELECT pledge_id, as_of, lead(as_of) OVER (PARTITION BY pledge_id ORDER BY as_of)
+FROM (SELECT DISTINCT pledge_id, as_of FROM marts.pledge_progress
+      WHERE pledge_id IN (SELECT pledge_id FROM temp.progress_scope));
+
+DROP TABLE temp.pledge_known;
+DROP TABLE temp.progress_new;
+
+-- What was known on a date: each pledge's progress rows from the newest vintage on or before it
+-- (a filter on the vintages, no ranking of every row).
+CREATE OR REPLACE MACRO marts.pledge_progress_as_of(as_of_date) AS TABLE
+SELECT g.* FROM marts.pledge_progress g
+JOIN staging.progress_vintages v ON v.pledge_id = g.pledge_id AND v.as_of = g.as_of
+WHERE v.as_of <= as_of_date AND (v.next_as_of IS NULL OR v.next_as_of > as_of_date);
+
+COMMENT ON TABLE marts.pledge_progress IS 'One row per pledge, view, period and vintage: value, baseline, change and status. Filter is_latest_vintage for the current view, or marts.pledge_progress_as_of(D) for what was known on date D (each pledge''s newest vintage on or before D); view = period for the progress periods, or a comparison such as rolling_12_months.';
+COMMENT ON COLUMN marts.pledge_progress.view IS 'period (one row per progress period) or a comparison from the register: rolling_12_months (the 12 months to each complete month against the 12 months before), calendar_year_to_date, since_track_from (each to the last published day, against the same days a year before).';
+COMMENT ON COLUMN marts.pledge_progress.complete IS 'False for a month/quarter/year still in progress; its baseline then covers the same days a year earlier.';
+COMMENT ON COLUMN marts.pledge_progress.data_to IS 'Last day with published data in this period.';
+COMMENT ON COLUMN marts.pledge_progress.baseline_value IS 'Value over the baseline period (NULL when published data do not cover all of it); for a trajectory, the line''s value at period_end.';
+COMMENT ON COLUMN marts.pledge_progress.change_pct IS 'Change against the baseline, per cent, one decimal.';
+COMMENT ON COLUMN marts.pledge_progress.status IS 'awaiting data, met, on track or off track (rule in the table comment and warehouse/pledges.toml).';
+COMMENT ON COLUMN marts.pledge_progress.as_of IS 'Vintage: the publication date this row reflects (values from releases published on or before it).';
+COMMENT ON COLUMN marts.pledge_progress.release_id IS 'Newest release that supplied a value to this row.';
+COMMENT ON COLUMN marts.pledge_progress.is_latest_vintage IS 'True for rows computed from everything published so far.';
