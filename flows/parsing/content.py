@@ -36,6 +36,17 @@ def listed(items: list, most: int = 12) -> str:
     return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
+def every_sheet(specs: list[dict], find) -> str | None:
+    """'sheets A, B' when `find(spec)` names a sheet for every table spec; None as soon as one has none."""
+    found = []
+    for spec in specs:
+        sheet = find(spec)
+        if sheet is None:
+            return None
+        found.append(sheet)
+    return f"sheets {listed(found)}" if found else None
+
+
 def ordered(book: Workbook, preferred: re.Pattern) -> list[str]:
     """The sheets whose key matches `preferred` first, then the others (at most MAX_HEADER_SHEETS)."""
     first = [s for s in book.sheet_names if preferred.search(sheet_key(s))]

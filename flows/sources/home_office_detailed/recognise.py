@@ -6,7 +6,7 @@ from datetime import date
 
 from flows.catalog import Source
 from flows.parsing import Workbook
-from flows.parsing.content import Heads, last_period, listed, required_table
+from flows.parsing.content import Heads, every_sheet, last_period, required_table
 from flows.sources.home_office_detailed.parser import find_data_sheet
 
 
@@ -15,13 +15,8 @@ def _ids(spec: dict) -> list[str]:
 
 
 def by_sheet_names(source: Source, book: Workbook, heads: Heads) -> str | None:
-    found = []
-    for spec in [t for t in source.options.get("tables", []) if not t.get("optional")]:
-        sheet = find_data_sheet(book, _ids(spec))
-        if sheet is None:
-            return None
-        found.append(sheet)
-    return f"sheets {listed(found)}" if found else None
+    specs = [t for t in source.options.get("tables", []) if not t.get("optional")]
+    return every_sheet(specs, lambda spec: find_data_sheet(book, _ids(spec)))
 
 
 def published_on(source: Source, book: Workbook, heads: Heads) -> date | None:

@@ -7,7 +7,7 @@ from datetime import date
 
 from flows.catalog import Source
 from flows.parsing import Workbook, id_pattern, sheet_key
-from flows.parsing.content import Heads, last_period, listed, required_table
+from flows.parsing.content import Heads, every_sheet, last_period, required_table
 
 
 def _sheet_named(book: Workbook, table_id: str) -> str | None:
@@ -16,13 +16,9 @@ def _sheet_named(book: Workbook, table_id: str) -> str | None:
 
 
 def by_sheet_names(source: Source, book: Workbook, heads: Heads) -> str | None:
-    found = []
-    for spec in [t for t in source.options.get("tables", []) if t.get("id") and not t.get("optional")]:
-        sheet = _sheet_named(book, spec["id"])
-        if sheet is None:
-            return None
-        found.append(sheet)
-    return f"sheets {listed(found)}" if found else None
+    """Every required table's sheet, named by its id (sheet names only: no sheet is read)."""
+    specs = [t for t in source.options.get("tables", []) if t.get("id") and not t.get("optional")]
+    return every_sheet(specs, lambda spec: _sheet_named(book, spec["id"]))
 
 
 def published_on(source: Source, book: Workbook, heads: Heads) -> date | None:
