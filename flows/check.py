@@ -30,8 +30,10 @@ from flows.cli_output import print_table
 from flows.config import Settings
 from flows.errors import FetchError, HostUnreachable, SourceError
 from flows.fetch import Attachment, discover, discovery_host, discovery_url, download, file_record, session
-from flows.ingest import (PARSER_LIMITS, Candidate, Known, ParseAhead, _publication_date_problem,
-                          select_sources)
+from flows.candidates import select_sources
+from flows.ingest import _publication_date_problem
+from flows.parse_workers import PARSER_LIMITS, ParseAhead
+from flows.records import Candidate, Known
 from flows.recognise import remote_date_basis
 
 COLUMNS = ["source", "page", "attachments found/matched", "newest file", "new?", "layout", "result"]

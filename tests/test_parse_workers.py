@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import ingest
+from flows import ingest, parse_workers
 from flows.ingest import load_paths
 from tests.warehouse_reads import query
 from tests.sources.small_boats.builders import small_boats_file, small_boats_grids
@@ -84,7 +84,7 @@ def test_a_parse_process_that_dies_rejects_its_release_and_the_run_goes_on(setti
             os.kill(os.getpid(), signal.SIGKILL)    # as the kernel's out-of-memory killer does
         return real(source, path, release, *args, **kwargs)
 
-    monkeypatch.setattr(ingest, "parse_and_validate", killed_in_its_process)
+    monkeypatch.setattr(parse_workers, "parse_and_validate", killed_in_its_process)
     ahead = dataclasses.replace(settings, parse_workers=1)
     outcomes = load_paths(ahead, files)
     assert [o.status for o in outcomes] == ["rejected", "loaded", "loaded", "rejected"]
@@ -105,7 +105,7 @@ def parsed_where(tmp_path: Path, monkeypatch) -> Path:
             handle.write(f"{release.split(' ')[1]} {os.getpid()}\n")
         return real(source, path, release, *args, **kwargs)
 
-    monkeypatch.setattr(ingest, "parse_and_validate", note_process)
+    monkeypatch.setattr(parse_workers, "parse_and_validate", note_process)
     return where
 
 
@@ -127,7 +127,7 @@ KILLED_RUN = textwrap.dedent("""
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
     from pathlib import Path
-    from flows.ingest import _worker_start
+    from flows.parse_workers import _worker_start
     from warehouse import db
     with db.writer_lock(Path(sys.argv[1]), timeout=5):
         pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)

@@ -60,7 +60,7 @@ def build_metric_views(con: duckdb.DuckDBPyConnection, definitions: Definitions 
     metric_values_view(con, definitions)
     con.execute("CREATE OR REPLACE TABLE marts.metrics (metric_id VARCHAR PRIMARY KEY, title VARCHAR, unit VARCHAR, "
                 "period_type VARCHAR, measure VARCHAR, definition VARCHAR, source_id VARCHAR, source_title VARCHAR, "
-                "layout_confirmed BOOLEAN, publisher VARCHAR, page_url VARCHAR, publication_lag_months INTEGER, cadence VARCHAR, release_every VARCHAR, "
+                "layout_confirmed BOOLEAN, layout_confirmed_by VARCHAR, publisher VARCHAR, page_url VARCHAR, publication_lag_months INTEGER, cadence VARCHAR, release_every VARCHAR, "
                 "revision_threshold_pct DOUBLE, revision_threshold_abs DOUBLE)")
     rows = list(definitions.descriptions)
     if rows:   # one list-of-structs parameter: executemany runs a statement per row, a VALUES list binds every value

@@ -82,6 +82,7 @@ class Entry(Strict):
     # quantitative
     metric: str | None = None
     related_metrics: list[str] = []
+    provisional_metric: str | None = None   # pledges: provisional daily figures after the main series' last day, shown beside the status
     note_metric: str | None = None     # claims: the ad-hoc note's metric (period_type range)
     # pledges
     direction: Literal["up", "down"] | None = None
@@ -225,7 +226,7 @@ def _load(path: Path, _mtime: int, known: frozenset[str] | None) -> tuple[list[E
         entry = entry.model_copy(update={"said_by": said.said_by, "said_on": said.said_on,
                                          "title": entry.title or entry.id.replace("_", " ").capitalize(),
                                          "method": entry.method or entry.note})
-        metrics = [entry.metric, entry.note_metric, *entry.related_metrics]
+        metrics = [entry.metric, entry.note_metric, entry.provisional_metric, *entry.related_metrics]
         metrics += [m for p in entry.parts for m in (p.metric, p.note_metric)]
         for metric in metrics:
             if metric and known is not None and metric not in known and metric not in planned:

@@ -9,7 +9,7 @@ CREATE OR REPLACE MACRO staging.metric_words(title) AS
 CREATE TABLE IF NOT EXISTS marts.pledges AS
 SELECT r.id AS pledge_id, r.title, r.type, r.statement, s.title AS statement_title, r.quote, r.also_quoted,
        s.verbatim AS quote_verbatim, r.said_by, r.said_on, s.date_basis AS said_on_basis, r.kind, r.method,
-       r.metric AS metric_id, m.title AS metric_title, m.unit, r.related_metrics, r.note_metric,
+       r.metric AS metric_id, m.title AS metric_title, m.unit, r.related_metrics, r.note_metric, r.provisional_metric,
        r.direction, r.target, r.target_date, r.progress_period, r.baseline, r.baseline_start, r.baseline_end, r.track_from,
        r.views, r.status_view,
        r."check" AS check_type, r.claimed_value, r.claimed_direction, r.claim_start, r.claim_end,
@@ -37,6 +37,7 @@ COMMENT ON COLUMN marts.pledges.kind IS 'quantitative (read from metrics) or qua
 COMMENT ON COLUMN marts.pledges.method IS 'How it is checked, in one sentence (from the register).';
 COMMENT ON COLUMN marts.pledges.baseline IS 'same_period_year_before, fixed (baseline_start to baseline_end), or trajectory (straight line from the level at baseline_end to target at target_date).';
 COMMENT ON COLUMN marts.pledges.target_date IS 'The date the target is due (trajectory baselines).';
+COMMENT ON COLUMN marts.pledges.provisional_metric IS 'Pledges: a provisional daily series (the small-boats "last 7 days" page) whose days after the main series'' last day are shown beside the status, never counted in it.';
 COMMENT ON COLUMN marts.pledges.views IS 'Extra comparisons kept in marts.pledge_progress: rolling_12_months, calendar_year_to_date, since_track_from.';
 COMMENT ON COLUMN marts.pledges.status_view IS 'Which view sets the status: period (the latest complete period) or one of views.';
 COMMENT ON COLUMN marts.pledges.check_type IS 'How a claim is checked: total, pct_change, highest_since, ratio, direction, fall, record_high or at_least.';

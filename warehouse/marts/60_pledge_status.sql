@@ -30,6 +30,18 @@ evidence AS (
     FROM (SELECT pledge_id, unnest(evidence) AS e FROM marts.pledges WHERE kind = 'qualitative')
     GROUP BY pledge_id
 ),
+series_end AS (   -- the last day of each metric's series known on the date
+    SELECT metric_id, max(period_end) AS data_to FROM marts.metric_observations WHERE published_on <= as_of_date GROUP BY metric_id
+),
+provisional AS (   -- days after the main series' last day that only a provisional series has (the small-boats page)
+    SELECT p.pledge_id, count(*) AS days, sum(o.value) AS value, min(o.period_start) AS first_day,
+           max(o.period_end) AS last_day, max(o.published_on) AS published_on, any_value(pm.source_title) AS source_title
+    FROM marts.pledges p
+    JOIN series_end s ON s.metric_id = p.metric_id
+    JOIN marts.observations_as_of(as_of_date) o ON o.metric_id = p.provisional_metric AND o.period_start > s.data_to
+    LEFT JOIN marts.metrics pm ON pm.metric_id = p.provisional_metric
+    GROUP BY p.pledge_id
+),
 due AS (   -- when the first tracked period's figures must be out (catalog publication lag)
     SELECT pledge_id,
            staging.due_on(staging.last_period_end(progress_period,
@@ -81,7 +93,9 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || ': ' || g.status || '.'
                  || coalesce(' Beside it: ' || b.text || '.', '')
                  || coalesce(' Release: ' || staging.release_words(r.file_name, r.published_on, r.date_basis) || '.', '')
+                 || coalesce(' ' || pv.basis || '.', '')
        END AS explanation,
+       pv.basis AS latest_days_basis,
        CASE WHEN p.kind = 'qualitative' THEN p.evidence END AS evidence,
        coalesce(g.release_id, c.release_id) AS release_id,
        r.published_on, r.file_name AS release_file_name, r.file_url AS release_url, r.landing_page AS release_landing_page,
@@ -92,6 +106,11 @@ LEFT JOIN beside b ON b.pledge_id = p.pledge_id
 LEFT JOIN claims c ON c.claim_id = p.pledge_id
 LEFT JOIN evidence ev ON ev.pledge_id = p.pledge_id
 LEFT JOIN due d ON d.pledge_id = p.pledge_id
+LEFT JOIN (SELECT pledge_id, 'Since the series'' last day, provisional figures only: ' || format('{:,.0f}', value)
+                  || ' over ' || days || ' day(s), ' || strftime(first_day, '%-d %b %Y') || ' to ' || strftime(last_day, '%-d %b %Y')
+                  || ' (' || source_title || ', published ' || strftime(published_on, '%-d %b %Y')
+                  || '); they are not counted in the status until a weekly file covers them' AS basis
+           FROM provisional) pv ON pv.pledge_id = p.pledge_id
 LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
 LEFT JOIN (   -- as max(period_end) of marts.observations_as_of, without picking each period's newest release first
     SELECT metric_id, max(period_end) AS data_to FROM marts.metric_observations WHERE published_on <= as_of_date GROUP BY metric_id
@@ -113,6 +132,7 @@ COMMENT ON COLUMN marts.pledge_status.claimed_value IS 'Claims: the value claime
 COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict.';
 COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the date the status was set from the evidence.';
 COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url, publisher, date, summary).';
+COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional daily series: which basis the latest days rest on (the days after the main series'' last day, from the provisional series, with their total and publication date); NULL when the main series is the latest.';
 COMMENT ON COLUMN marts.pledge_status.release_file_name IS 'File name of the release the figures come from.';
 COMMENT ON COLUMN marts.pledge_status.release_landing_page IS 'The publisher''s page that listed that release.';
 COMMENT ON COLUMN marts.pledge_status.source_page_url IS 'The publisher''s page for the official series.';

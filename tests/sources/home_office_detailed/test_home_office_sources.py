@@ -475,3 +475,21 @@ def test_the_local_authority_sheet_in_its_2025_26_header_loads(tmp_path):
     assert query(settings, "SELECT as_at, uk_region, lad_code, people FROM raw.asylum_support WHERE local_authority = "
                            "'Glasgow City' AND accommodation_type = 'Contingency Accommodation - Hotel' AND quarter = '2025 Q4'") == \
         [(date(2025, 12, 31), "Scotland", "S12000049", 30_657 - 15_328 - 9_197)]
+
+
+def test_a_release_of_an_unconfirmed_layout_confirms_it_and_is_named(tmp_path):
+    """The catalog marks Asy_D09 unconfirmed (built from a description). Once a file of it loads cleanly,
+    marts.metrics says its layout is confirmed and names the release; sources not loaded stay as the catalog says."""
+    from flows.catalog import load_catalog
+    catalog = load_catalog()
+    assert catalog["ho_asylum_support_national"].layout_confirmed is False and catalog["ho_returns"].layout_confirmed is False
+    settings = own_settings(tmp_path)
+    national, _by_authority = support_files(tmp_path / "files")
+    outcome = load_one(settings, national)
+    assert outcome.status == "loaded"
+    rows = dict((m, (c, by)) for m, c, by in query(
+        settings, "SELECT metric_id, layout_confirmed, layout_confirmed_by FROM marts.metrics "
+                  "WHERE metric_id IN ('asylum_hotel_population_national', 'returns_enforced', 'small_boat_arrivals')"))
+    assert rows == {"asylum_hotel_population_national": (True, outcome.release_id),
+                    "returns_enforced": (False, None),          # unconfirmed, nothing of it loaded
+                    "small_boat_arrivals": (True, None)}        # confirmed by the catalog

@@ -87,7 +87,9 @@ def test_editions_discovered_and_loaded_as_vintages(ons, mirror):
     assert flags[1][:4] == ("YE Dec 24 R", "YE Dec 2024", False, True) and flags[0][4:] == (120_000, 240_000, None)
     # header on row 6: the first data row is sheet row 7
     assert query(settings, "SELECT min(source_row) FROM raw.ltim_flows") == [(7,)]
-    assert query(settings, "SELECT DISTINCT layout_confirmed FROM marts.metrics WHERE source_id = 'ons_ltim'") == [(False,)]
+    # unconfirmed in the catalog; the first edition loaded here confirms the layout, and is named
+    assert query(settings, "SELECT DISTINCT layout_confirmed, layout_confirmed_by LIKE 'ons_ltim/2025-11-27/%' FROM marts.metrics "
+                           "WHERE source_id = 'ons_ltim'") == [(True, True)]
 
 
 def test_a_newer_edition_that_is_bad_is_rejected_and_nothing_is_lost(ons, mirror, tmp_path):

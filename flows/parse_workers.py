@@ -1,0 +1,245 @@
+"""Stage 2, parse and validate, in processes of their own: `ParseAhead` runs flows.validate.parse_and_validate
+for each release in a forked child under memory and time limits (PARSER_LIMITS), parsing ahead of the load while
+the run inserts earlier releases; a child that dies rejects its release and the run goes on.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flows.catalog import Source
+from flows.config import Settings
+from flows.errors import FailureCase, SourceError
+from flows.records import Candidate, _label
+from flows.validate import LoadedTable, parse_and_validate
+from warehouse import db
+
+log = logging.getLogger("pledges")
+
+
+def _parse_ahead(source: Source, path: Path, label: str, settings: Settings, published_on: date,
+                 file_name: str | None = None) -> tuple:
+    """parse_and_validate, packed for `_unpack` (in a parse process, see ParseAhead): a SourceError travels as its
+    fields, since it does not pickle."""
+    try:
+        return "ok", parse_and_validate(source, path, label, settings, published_on, file_name)
+    except SourceError as exc:
+        return "rejected", (exc.source, exc.release, exc.message, exc.cases)
+
+
+def _unpack(packed: tuple) -> tuple[list[LoadedTable], list[str]]:
+    status, value = packed
+    if status == "rejected":
+        raise SourceError(*value)
+    return value
+
+
+def _worker_start() -> None:
+    """A forked parse worker: dies with the run that started it, and never holds the warehouse's writer lock."""
+    db.forget_inherited_locks()
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: no orphans if the run is killed
+    except (OSError, AttributeError):
+        pass
+
+
+PARSER_LIMITS = "exceeded parser limits"
+
+
+def _limit_this_process(settings: Settings) -> None:
+    """In a parse process: its address space capped at its size now (what it inherited from the run) plus
+    `parse_memory_mb`; no core dumps; SIGALRM after `parse_timeout` seconds. SIGALRM's default action ends the
+    process in the kernel, so it works inside calamine's native code too (which never returns to Python)."""
+    import resource
+    import signal
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))      # an aborted parse of gigabytes must not dump them to disk
+    if settings.parse_memory_mb > 0:
+        try:
+            size = int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            size = None                                   # not Linux: the time limit still applies
+        if size is not None:
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            limit = size + settings.parse_memory_mb * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    if settings.parse_timeout > 0:
+        signal.setitimer(signal.ITIMER_REAL, settings.parse_timeout)
+
+
+def _parse_child(conn, source: Source, path: Path, label: str, settings: Settings, published_on: date,
+                 file_name: str) -> None:
+    """A parse process's life: limits set, the file parsed, the packed result sent back to the run."""
+    import signal
+    import traceback
+
+    _worker_start()
+    os.environ["RUST_BACKTRACE"] = "0"     # calamine's failed allocation: one line on stderr, not a backtrace
+    _limit_this_process(settings)
+    try:
+        packed = _parse_ahead(source, path, label, settings, published_on, file_name)
+    except MemoryError:
+        packed = ("limit", "memory")
+    except Exception:                       # a parser bug or a layout nobody foresaw: this file's failure only
+        packed = ("crashed", traceback.format_exc(limit=-8))
+    signal.setitimer(signal.ITIMER_REAL, 0)   # parsed: waiting for the run to take the result is not parse time
+    try:
+        conn.send(packed)
+    except MemoryError:
+        packed = None
+        conn.send(("limit", "memory"))      # its frames did not fit in memory a second time, pickled
+    conn.close()
+
+
+@dataclass
+class _Child:
+    cand: Candidate
+    process: object          # multiprocessing.Process
+    conn: object             # the receiving end of its pipe
+    started: float           # time.monotonic()
+
+
+class ParseAhead:
+    """Every release is parsed and validated in a process of its own, under memory and time limits, never in
+    the run itself: a file that makes the parser abort, or grow without bound (a cell repeated 16,000,000
+    times), ends that process, and the release is rejected (`exceeded parser limits: memory` / `time`, or the
+    parser's crash) while the run carries on with the others. A release is never parsed a second time.
+
+    Up to `parse_workers` releases are parsed ahead of their turn while this process inserts earlier ones
+    (parsing is CPU-bound and calamine holds the GIL, so threads would not help; forked processes start in
+    milliseconds with the parent's modules already imported). When this process needs a release nobody has
+    started, it starts it at once and, while it waits, keeps one more release parsing than `parse_workers`
+    (its own core's share). With `parse_workers` 0 each release is parsed in its own process at its turn.
+    All warehouse writes stay in this process, in release order.
+
+    Files over LARGE_FILE_BYTES are not parsed ahead but at their turn: a 16 MB returns workbook peaks at about
+    700 MB while parsed, so two at once (plus frames pickled back) could double the run's memory for little gain.
+
+    Limits (Settings): `parse_memory_mb` of address space beyond what the process inherits from the run
+    (RLIMIT_AS), `parse_timeout` seconds of wall-clock time (SIGALRM in the process, and this process kills it
+    GRACE seconds later if it is still silent); 0 turns a limit off.
+    """
+
+    LARGE_FILE_BYTES = 8 * 2**20
+    GRACE = 30.0
+
+    def __init__(self, settings: Settings, candidates: list[Candidate]):
+        self.settings = settings
+        self.queue = [c for c in candidates if c.bytes <= self.LARGE_FILE_BYTES]   # to parse ahead, in order
+        self.workers = max(settings.parse_workers, 0)
+        self.running: dict[int, _Child] = {}
+        self.results: dict[int, tuple] = {}
+
+    def __enter__(self) -> "ParseAhead":
+        self._fill(self.workers)
+        return self
+
+    def result_for(self, cand: Candidate) -> Callable[[], tuple[list[LoadedTable], list[str]]]:
+        """How `ingest` gets this release's tables (or its SourceError): parsed in a process of its own, if it
+        was not already parsed ahead. The parse starts when `ingest` asks for it."""
+        return lambda: _unpack(self._wait_for(cand))
+
+    def _wait_for(self, cand: Candidate) -> tuple:
+        key = id(cand)
+        if key not in self.results and key not in self.running:
+            self.queue = [c for c in self.queue if c is not cand]
+            self._start(cand)
+        while key not in self.results:
+            self._fill(self.workers + 1)      # this process only waits: its core parses one more
+            self._collect()
+        return self.results.pop(key)
+
+    def _fill(self, slots: int) -> None:
+        while self.queue and len(self.running) < slots:
+            self._start(self.queue.pop(0))
+
+    def _start(self, cand: Candidate) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_parse_child, name=f"parse {cand.file_name}", daemon=True,
+                                  args=(sending, cand.source, cand.path, _label(cand), self.settings, cand.published_on,
+                                        cand.file_name))
+        process.start()
+        sending.close()
+        self.running[id(cand)] = _Child(cand, process, receiving, time.monotonic())
+
+    def _deadline(self, child: _Child) -> float:
+        return child.started + self.settings.parse_timeout + self.GRACE if self.settings.parse_timeout > 0 else float("inf")
+
+    def _collect(self) -> None:
+        """Wait (up to a few seconds) for any parse process to send its result or die; take what is ready."""
+        from multiprocessing.connection import wait
+
+        if not self.running:
+            return
+        first_deadline = min(self._deadline(c) for c in self.running.values())
+        ready = wait([c.conn for c in self.running.values()], timeout=max(0.0, min(first_deadline - time.monotonic(), 5.0)))
+        for child in list(self.running.values()):
+            if child.conn in ready:
+                self._finish(child)
+            elif time.monotonic() > self._deadline(child):
+                child.process.kill()     # silent past its time limit and the grace: SIGALRM did not end it
+                self._finish(child, timed_out=True)
+
+    def _finish(self, child: _Child, timed_out: bool = False) -> None:
+        del self.running[id(child.cand)]
+        packed = None
+        if not timed_out:
+            try:
+                packed = child.conn.recv()
+            except Exception:            # EOFError: it died before sending; or a result cut short
+                packed = None
+        child.conn.close()
+        child.process.join(10)
+        if child.process.is_alive():
+            child.process.kill()
+            child.process.join()
+        code = child.process.exitcode
+        if packed is None or packed[0] in ("limit", "crashed"):
+            packed = self._died(child.cand, code, packed, timed_out)
+        self.results[id(child.cand)] = packed
+
+    def _died(self, cand: Candidate, code: int | None, packed: tuple | None, timed_out: bool) -> tuple:
+        """A parse process that ended without tables or a rejection: the release is rejected, saying why."""
+        import signal
+
+        settings, name = self.settings, cand.file_name
+        signal_name = signal.Signals(-code).name if code is not None and code < 0 and -code in signal.Signals._value2member_map_ else None
+        memory = f"more than the {settings.parse_memory_mb:,} MB allowed (PLEDGES_PARSE_MEMORY_MB)"
+        if timed_out or signal_name == "SIGALRM":
+            check = f"{PARSER_LIMITS}: time: parsing took longer than {settings.parse_timeout:g} s (PLEDGES_PARSE_TIMEOUT)"
+        elif packed is not None and packed[0] == "limit":
+            check = f"{PARSER_LIMITS}: memory: parsing needed {memory}"
+        elif signal_name == "SIGABRT":
+            check = f"{PARSER_LIMITS}: memory: the parser aborted (SIGABRT), as calamine does when it needs {memory}"
+        elif signal_name == "SIGKILL":
+            check = (f"{PARSER_LIMITS}: memory: the parse process was killed (SIGKILL), as the system's out-of-memory "
+                     f"killer does (limit: {memory.removeprefix('more than ')})")
+        elif packed is not None and packed[0] == "crashed":
+            last = packed[1].strip().splitlines()[-1] if packed[1].strip() else "?"
+            log.error("parsing %s failed:\n%s", name, packed[1])
+            check = f"the parser failed on this file: {last}"
+        else:
+            check = f"the parse process died ({signal_name or f'exit code {code}'}) without a result"
+        log.warning("%s %s: %s; rejected, the run goes on", cand.source.id, name, check)
+        return "rejected", (cand.source.id, _label(cand), f"{name}: {check}; not loaded",
+                            [FailureCase(None, None, None, check, name)])
+
+    def __exit__(self, *exc) -> None:
+        for child in list(self.running.values()):     # parses nobody will ask for now (the publish failed)
+            child.process.kill()
+            child.process.join()
+            child.conn.close()
+        self.running.clear()
+        self.results.clear()
+

@@ -1,0 +1,107 @@
+"""The records every ingestion stage passes on: `Candidate` (a published file, archived and hashed, ready to load
+as a release), `Outcome` (what became of a file or a source) and `Known` (what the published warehouse already
+holds). Not a stage itself: discover/download/archive (flows.candidates) makes Candidates, parse and validate
+(flows.validate, flows.parse_workers) reads them, load and publish (flows.ingest) records them as releases.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from flows.archive import Sighting
+from flows.catalog import Source, version_in_name
+from flows.recognise import with_date_basis
+from warehouse import db
+
+
+@dataclass
+class Candidate:
+    """A published file, archived and hashed, ready to be loaded as a release."""
+    source: Source
+    file_name: str
+    url: str
+    title: str
+    landing_page: str
+    published_on: date
+    path: Path
+    sha256: str
+    bytes: int
+    fetched_at: datetime
+    page_updated_at: datetime | None = None   # when the landing page listing it was last updated, where known
+    date_basis: str | None = None             # how published_on is known (flows.recognise.DATE_BASES)
+    note: str | None = None                   # a local file: how it was recognised and dated, when not by its name
+
+    def __post_init__(self) -> None:
+        # the parser sees it too (DfE: the newest year counts final only on a publisher's date)
+        self.source = with_date_basis(self.source, self.date_basis)
+
+    @classmethod
+    def from_sighting(cls, source: Source, sighting: Sighting, path: Path, sha256: str, size: int,
+                      note: str | None = None) -> "Candidate":
+        """The candidate for one sighting of a file archived at `path`."""
+        return cls(source, sighting.file_name, sighting.url, sighting.title, sighting.landing_page,
+                   sighting.published_on, path, sha256, size, sighting.fetched_at, sighting.page_updated_at,
+                   date_basis=sighting.date_basis, note=note)
+
+    @property
+    def release_id(self) -> str:
+        return f"{self.source.id}/{self.published_on.isoformat()}/{self.sha256[:12]}"
+
+    @property
+    def version(self) -> int:
+        """The `_vN` suffix of the file name (1 without one): ranks releases of a source published the same day."""
+        return version_in_name(self.file_name)
+
+
+def _label(cand: Candidate) -> str:
+    """How messages name a release: its publication date and file name."""
+    return f"{cand.published_on.isoformat()} ({cand.file_name})"
+
+
+@dataclass
+class Outcome:
+    source_id: str
+    name: str                       # file name, or the landing page for discovery failures
+    status: str                     # loaded | unchanged | rejected | held | superseded | skipped | failed
+    release_id: str | None = None
+    rows: int = 0
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_failure(self) -> bool:
+        return self.status in ("rejected", "held", "failed")
+
+
+@dataclass
+class Known:
+    """What the published warehouse already holds, read without taking its write lock."""
+    loaded: dict[tuple[str, str], str] = field(default_factory=dict)   # (source, sha256) -> release_id
+    urls: dict[str, str] = field(default_factory=dict)                 # loaded file_url -> release_id
+
+    @classmethod
+    def read(cls, warehouse: Path) -> "Known":
+        rows = _published_rows(warehouse, "SELECT source_id, sha256, release_id, file_url, status FROM meta.releases "
+                                          "WHERE status IN ('loaded', 'unchanged')")
+        known = cls()
+        for source_id, sha, release_id, url, status in rows:
+            if status == "loaded":
+                known.loaded[(source_id, sha)] = release_id
+            known.urls[url] = release_id
+        return known
+
+
+def _published_rows(warehouse: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the published warehouse's bookkeeping; none when nothing (or no meta) is published."""
+    con = db.connect_read_only(warehouse)
+    if con is None:
+        return []
+    try:
+        return con.execute(sql).fetchall()
+    except duckdb.CatalogException:
+        return []
+    finally:
+        con.close()
