@@ -24,7 +24,7 @@ from flows import gate
 from flows.archive import SidecarError, clean_leftovers, read_sidecar, sha256_of
 from flows.candidates import (Discover, Fetch, _local_files, archived_candidates, local_candidates,  # noqa: F401
                               remote_candidates, select_sources)
-from flows.catalog import definitions, load_catalog
+from flows.catalog import check_metric_sql, definitions, load_catalog
 from flows.config import Settings
 from flows.errors import FailureCase, SourceError
 from flows.fetch import discover, download
@@ -181,6 +181,9 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
     if not candidates and not fresh:
         log.warning("rebuilding the derived tables: the pledge register, catalog or derived-table SQL changed "
                     "since %s was published", settings.warehouse)
+    # every metric's SQL against empty raw tables first: a catalog typo fails here, naming the metric, not inside
+    # the publish where it would block every source (checked once per process: the catalog is loaded once)
+    check_metric_sql()
     # oldest first, so a re-run of history settles `unchanged` against the first appearance
     candidates = sorted(candidates, key=lambda c: (c.published_on, c.fetched_at, c.url))
     with db.building(settings.warehouse, fresh=fresh) as con, ParseAhead(settings, _to_parse(con, candidates)) as ahead:

@@ -79,3 +79,29 @@ def test_loading_the_catalog_imports_no_parser_nor_pandas():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'pandera') or m.endswith('.parser') or m.startswith('flows.parsing')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_a_metric_sql_typo_fails_a_load_before_anything_is_published(settings, tmp_path, monkeypatch):
+    """A catalog metric whose SQL does not run stops `pledges load` before any file is parsed or published,
+    naming the source and metric; the published warehouse is unchanged."""
+    import dataclasses
+    from datetime import date
+
+    from flows.ingest import load_paths
+    from tests.sources.small_boats.builders import small_boats_file
+
+    first = small_boats_file(tmp_path / "a", date(2024, 2, 2), start=date(2024, 1, 1), days=20)
+    assert [o.status for o in load_paths(settings, [first])] == ["loaded"]
+    before = settings.warehouse.read_bytes()
+    source = load_catalog()["small_boats"]
+    broken = dataclasses.replace(source.metrics[0], value="migrants_arived")
+    monkeypatch.setitem(load_catalog(), "small_boats", dataclasses.replace(source, metrics=(broken, *source.metrics[1:])))
+    check_metric_sql.cache_clear()
+    try:
+        second = small_boats_file(tmp_path / "b", date(2024, 2, 9), start=date(2024, 1, 1), days=27)
+        with pytest.raises(CatalogError, match=r"\[small_boats\] metric small_boat_arrivals: its SQL fails on an empty "
+                                               r"raw.small_boats_daily"):
+            load_paths(settings, [second])
+    finally:
+        check_metric_sql.cache_clear()
+    assert settings.warehouse.read_bytes() == before
