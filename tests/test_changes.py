@@ -96,3 +96,25 @@ def test_status_changes_lists_the_change_feed(tmp_path, capsys):
     assert out.index("2024-09-13") < out.index("2024-09-06")       # newest first
     assert cli.main(["status", "--warehouse", str(warehouse), "--changes", "--as-of", "2024-09-10"]) == 0
     assert "revised" not in capsys.readouterr().out                 # not yet known on 10 September
+
+
+def test_revisions_from_zero_are_listed_in_words_and_the_release_publishes(settings, tmp_path):
+    """Two days revised from 0 (no crossings recorded, then some) in one release: each is listed as revised
+    'from zero' (a percentage of 0 made the summary NULL, the two rows duplicates, and the data test refused
+    the whole publish)."""
+    from flows.ingest import load_paths
+    from tests.sources.small_boats.builders import small_boats_file
+
+    quiet = lambda i: 0 if i < 5 else 100           # noqa: E731  (the first five days had no crossings)
+    first = small_boats_file(tmp_path / "a", date(2024, 2, 2), start=date(2024, 1, 1), days=20, arrivals=quiet)
+    second = small_boats_file(tmp_path / "b", date(2024, 2, 9), start=date(2024, 1, 1), days=27, arrivals=quiet,
+                              revised={0: 60, 1: 60})
+    assert [o.status for o in load_paths(settings, [first])] == ["loaded"]
+    assert [o.status for o in load_paths(settings, [second])] == ["loaded"]
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    rows = con.execute("SELECT subject, summary FROM marts.changes WHERE kind = 'revision' ORDER BY subject, summary").fetchall()
+    con.close()
+    assert rows and all(summary is not None for _, summary in rows)
+    assert sorted(s for m, s in rows if m == "small_boat_boats") == [
+        "Small boats detected arriving, per day, 1 Jan 2024: revised from 0 to 2 (from zero)",
+        "Small boats detected arriving, per day, 2 Jan 2024: revised from 0 to 2 (from zero)"]

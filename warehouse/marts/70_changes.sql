@@ -66,7 +66,8 @@ UNION ALL
 SELECT 'revision', o.published_on, o.metric_id, m.title, format('{:,.0f}', o.old_value), format('{:,.0f}', o.value), o.release_id,
        m.title || ', ' || staging.period_label(o.period_type, o.period_start, o.period_end) || ': revised from '
        || format('{:,.0f}', o.old_value) || ' to ' || format('{:,.0f}', o.value)
-       || ' (' || format('{:+.1f}', 100 * (o.value - o.old_value) / nullif(o.old_value, 0)) || '%)'
+       -- a revision from zero has no percentage: said in words (a NULL here made the whole summary NULL)
+       || coalesce(' (' || format('{:+.1f}', 100 * (o.value - o.old_value) / nullif(o.old_value, 0)) || '%)', ' (from zero)')
 FROM revisions o JOIN thresholds t USING (metric_id) JOIN marts.metrics m USING (metric_id)
 WHERE o.old_value IS NOT NULL AND abs(o.value - o.old_value) > t.abs_min
   AND abs(o.value - o.old_value) > t.pct / 100 * abs(o.old_value) AND o.published_on >= o.from_date;
