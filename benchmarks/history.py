@@ -8,7 +8,7 @@ revises about 30% of the 14 days before its predecessor's last day), then, in on
   - a warehouse holding N weekly releases, built by `pledges load <folder>` of a few hundred files at a time;
   - rows in marts.metric_observations and in raw.*, the warehouse file's size;
   - `SELECT count(*) FROM marts.observations_as_of(<latest>)` and `... marts.pledge_status_as_of(<latest>)`
-    (read-only connection, median of 3 after one untimed run);
+    (read-only connection, median of 5 after one untimed run);
   - `pledges rebuild` of a copy of it, wall time;
   - the increment: `pledges load <release N+1>` in a fresh process on a copy of the N-release warehouse (wall
     time from process start to exit, and peak memory: the larger of the run's VmHWM and its parse processes'
@@ -72,11 +72,12 @@ def copy_warehouse(folder: Path, target: Path) -> Path:
             os.link(src, dst)
 
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(folder, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns("cli.log", "peak.json", "*.lock"))
+    shutil.copytree(folder, target, copy_function=link_or_copy,
+                    ignore=shutil.ignore_patterns("cli.log", "peak.json", "*.lock"))
     return target / "pledges.duckdb"
 
 
-def timed_query(con, sql: str, runs: int = 3) -> float:
+def timed_query(con, sql: str, runs: int = 5) -> float:
     con.execute(sql).fetchall()
     times = []
     for _ in range(runs):
@@ -105,7 +106,7 @@ def storage(warehouse: Path) -> dict:
 
 
 def queries(warehouse: Path, latest: str) -> dict:
-    """The two as-of table functions on the latest publication date, read-only: median of 3 after an untimed run."""
+    """The two as-of table functions on the latest publication date, read-only: median of 5 after an untimed run."""
     import duckdb
 
     con = duckdb.connect(str(warehouse), read_only=True)

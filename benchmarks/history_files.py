@@ -5,7 +5,9 @@ Weekly small-boats releases: the real `23_January_2026_Small_boats_-_time_series
 on the template's date + 7k days; it re-publishes the whole daily series since 2018 (SB_01) and the weekly one
 (SB_02), extends the daily series by 7 days (each new day takes the value of the same weekday 52 weeks before)
 and revises about 30% of the 14 days up to its predecessor's last day (days with crossings: a few people more
-or fewer, the boats unchanged, noted `Revised`); the weeks holding a revised or new day are summed again from the days, as SB_02 is published.
+or fewer, the boats unchanged, noted `Revised`); the weeks holding a revised or new day are summed again
+from the days, as SB_02 is published. Boats are left alone on purpose: a revision from 0 currently breaks the
+change list (see docs/performance.md).
 
 Quarterly returns workbooks: one workbook of the published size built by benchmarks/returns_workbook.py,
 then one copy per quarter with a few hundred values of its last sheet rows changed (earlier quarters revised),
