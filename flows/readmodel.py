@@ -172,7 +172,7 @@ def changes(warehouse: Path, limit: int | None = None) -> list[dict]:
 
 def changes_from(con, limit: int | None = None) -> list[dict]:
     return rows(con, "SELECT c.*, r.file_url, r.landing_page FROM marts.changes c LEFT JOIN marts.releases r "
-                     "USING (release_id) ORDER BY c.changed_on DESC, c.kind, c.subject"
+                     "USING (release_id) ORDER BY c.changed_on DESC, c.kind, c.subject, c.summary, c.release_id"
                 + (f" LIMIT {int(limit)}" if limit else ""))
 
 

@@ -86,7 +86,7 @@ WHERE NOT ((c.kind IN ('status', 'comparison')
 UNION ALL
 SELECT * FROM temp.changes_new;
 DELETE FROM marts.changes;
-INSERT INTO marts.changes SELECT * FROM temp.changes_all ORDER BY changed_on DESC, kind, subject;
+INSERT INTO marts.changes SELECT * FROM temp.changes_all ORDER BY changed_on DESC, kind, subject, summary, release_id;
 DROP TABLE temp.changes_all;
 DROP TABLE temp.changes_new;
 
