@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flows.periods import MONTHS
+from flows.sources.adhoc_notes.table_periods import range_of
 
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
           r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
@@ -50,21 +50,7 @@ _STOP = re.compile(r"[,;:.]|\s[-\u2013\u2014]\s")
 
 def read_date_range(text: str) -> tuple[date, date] | None:
     """'5 July 2024 and 22 March 2025' (the first year may be left out) -> (start, end); None if not a range."""
-    found = _ONE_DATE.findall(text)
-    if len(found) < 2:
-        return None
-    (d1, m1, y1), (d2, m2, y2) = found[0], found[-1]
-    if not y2:
-        return None
-    try:
-        end = date(int(y2), MONTHS[m2.casefold()[:3]], int(d2))
-        month1 = MONTHS[m1.casefold()[:3]]
-        start = date(int(y1), month1, int(d1)) if y1 else date(end.year, month1, int(d1))
-        if not y1 and start > end:
-            start = start.replace(year=end.year - 1)
-    except (ValueError, KeyError):
-        return None
-    return (start, end) if start <= end else None
+    return range_of(_ONE_DATE.findall(text))
 
 
 @dataclass

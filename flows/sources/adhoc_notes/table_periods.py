@@ -27,7 +27,11 @@ def _month(name: str) -> int:
 
 def parse_range(text: str) -> tuple[date, date] | None:
     """'5 July 2024 to 31 January 2025' (the first year may be left out) -> (start, end); None if not a date range."""
-    found = _DATE.findall(text)
+    return range_of(_DATE.findall(text))
+
+
+def range_of(found: list[tuple[str, str, str]]) -> tuple[date, date] | None:
+    """The first and last of (day, month name, year or '') as a range; the first year may be left out."""
     if len(found) < 2:
         return None
     (d1, m1, y1), (d2, m2, y2) = found[0], found[-1]
@@ -38,7 +42,7 @@ def parse_range(text: str) -> tuple[date, date] | None:
         start = date(int(y1), _month(m1), int(d1)) if y1 else date(end.year, _month(m1), int(d1))
         if not y1 and start > end:
             start = start.replace(year=end.year - 1)
-    except ValueError:
+    except (ValueError, KeyError):
         return None
     return (start, end) if start <= end else None
 
