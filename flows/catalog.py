@@ -76,7 +76,7 @@ class Source:
     metrics: tuple[Metric, ...] = ()
     # release gate thresholds against the previous release (flows/gate.py); None: no history checks
     gate: dict | None = field(default=None, hash=False)
-    deployment: str = ""            # the prefect.yaml deployment that schedules it (tests/test_schedules.py)
+    deployment: str = ""            # the prefect.yaml deployment that runs it (flows/pipeline.py sources_of_deployment)
 
     def matches(self, file_name: str) -> re.Match | None:
         """The attachment pattern matched against the whole name (`$` alone would let a trailing newline through)."""

@@ -120,16 +120,41 @@ def write_html_report(warehouse: Path, out: Path) -> Path | None:
     return path
 
 
+def _deployment_name() -> str | None:
+    """The name of the deployment this flow run was scheduled by (None when run directly)."""
+    from prefect.runtime import deployment
+    return deployment.name
+
+
+def sources_of_deployment(name: str) -> list[str]:
+    """The ids of the sources whose catalog entry names this deployment (`deployment` in their source.toml): a
+    source joins a schedule by saying so in its own folder, and prefect.yaml lists no source ids."""
+    from flows.catalog import load_catalog
+    ids = [s.id for s in load_catalog().values() if s.deployment == name]
+    if not ids:
+        raise ValueError(f"deployment {name!r} schedules no source: no catalog entry (flows/sources/*/source.toml) "
+                         f"names it in `deployment`")
+    return ids
+
+
+def sources_to_run(source_ids: list[str] | None) -> list[str] | None:
+    """The sources a pledges_run runs: those given; else, under a deployment, those that name it; else all (None)."""
+    if source_ids:
+        return source_ids
+    scheduled = _deployment_name()
+    return sources_of_deployment(scheduled) if scheduled else None
+
+
 @flow(name="pledges-run", log_prints=True)
 def pledges_run(source_ids: list[str] | None = None, warehouse: str | None = None,
                 govuk_base: str | None = None, report: str | None = None) -> list[dict]:
-    """Discover, download, validate, load and publish the given sources (all when none given),
-    then write the HTML report (default: pledges-report.html beside the warehouse).
+    """Discover, download, validate, load and publish the given sources (when none are given: those whose catalog
+    entry names the deployment this run was scheduled by, or every source for a direct run), then write the HTML report (default: pledges-report.html beside the warehouse).
 
     Fails (after publishing what was good) when any release was rejected or not fetched.
     """
     settings = dataclasses.replace(settings_for(warehouse, govuk_base), retries=0)   # Prefect's task retries instead
-    outcomes = ingest.run_sources(settings, source_ids, discover=discover_attachments, fetch=download_file,
+    outcomes = ingest.run_sources(settings, sources_to_run(source_ids), discover=discover_attachments, fetch=download_file,
                                   publish_step=load_and_publish)
     _report(outcomes)
     if any(o.status in ("loaded", "rejected") for o in outcomes):

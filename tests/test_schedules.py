@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 import asyncio
 
+import pytest
 import yaml
 from prefect.server.schemas.schedules import CronSchedule
 
 from flows.catalog import load_catalog
+from flows.pipeline import sources_of_deployment
 
 DEPLOYMENTS = yaml.safe_load((Path(__file__).resolve().parents[1] / "prefect.yaml").read_text())["deployments"]
 LONDON = ZoneInfo("Europe/London")
@@ -20,16 +22,39 @@ def by_name(name: str) -> dict:
     return next(d for d in DEPLOYMENTS if d["name"] == name)
 
 
-def test_every_source_is_scheduled_exactly_once():
-    scheduled = [s for d in DEPLOYMENTS for s in (d.get("parameters") or {}).get("source_ids", [])]
-    assert sorted(scheduled) == sorted(load_catalog())
+def test_every_source_names_a_deployment_that_runs_sources():
+    """A source joins a schedule in its own folder (`deployment` in its source.toml): the deployment must exist and
+    run `pledges_run`, which picks its sources from the catalog (prefect.yaml lists no source ids)."""
+    runners = {d["name"] for d in DEPLOYMENTS if d["entrypoint"].endswith(":pledges_run")}
+    for source in load_catalog().values():
+        assert source.deployment in runners, (source.id, source.deployment)
+    assert all("source_ids" not in (d.get("parameters") or {}) for d in DEPLOYMENTS)
 
 
-def test_each_source_is_scheduled_by_the_deployment_its_catalog_entry_names():
-    """A source declares its schedule (`deployment` in its source.toml); prefect.yaml must agree."""
-    declared = {s.id: s.deployment for s in load_catalog().values()}
-    in_yaml = {s: d["name"] for d in DEPLOYMENTS for s in (d.get("parameters") or {}).get("source_ids", [])}
-    assert in_yaml == declared
+def test_each_pledges_run_deployment_runs_the_sources_that_name_it():
+    by_deployment = {name: sources_of_deployment(name) for name in
+                     (d["name"] for d in DEPLOYMENTS if d["entrypoint"].endswith(":pledges_run"))}
+    assert by_deployment["small-boats"] == ["small_boats"]
+    assert by_deployment["small-boats-daily"] == ["small_boats_page"]
+    assert set(by_deployment["home-office-quarterly"]) >= {"ho_returns", "ho_asylum_support_national"}
+    scheduled = [s for ids in by_deployment.values() for s in ids]
+    assert sorted(scheduled) == sorted(load_catalog())      # every source exactly once
+
+
+def test_a_deployment_no_source_names_is_refused():
+    with pytest.raises(ValueError, match="'small-boat' schedules no source"):
+        sources_of_deployment("small-boat")
+
+
+def test_a_run_from_a_deployment_runs_only_that_deployments_sources(monkeypatch):
+    """pledges_run without source_ids, under a deployment: the sources its catalog entries name, nothing else; run
+    directly: every source; given ids: those (the real deployment run is in tests/test_deployment_e2e.py)."""
+    from flows import pipeline
+    monkeypatch.setattr(pipeline, "_deployment_name", lambda: "transparency")
+    assert pipeline.sources_to_run(None) == ["ie_transparency", "ukvi_ip_transparency"]
+    assert pipeline.sources_to_run(["ons_ltim"]) == ["ons_ltim"]
+    monkeypatch.setattr(pipeline, "_deployment_name", lambda: None)
+    assert pipeline.sources_to_run(None) is None and pipeline.sources_to_run([]) is None
 
 
 def test_schedules_are_london_crons():
