@@ -1,0 +1,84 @@
+-- Answers: for each claim part, vintage and basis, what is the official figure set against the claim (the
+-- total, the percentage change, the ratio or the peak), over which periods and days, from which release, and
+-- does it bear the claim out?
+--
+-- measured: the claim's terms with the figures of 52_claim_sums.sql (the claimed period, and the year before
+-- or the base period to compare with) and 53_claim_runs.sql. judged: the verdict, one of consistent,
+-- overstated, understated or not yet published (under 75% of the claimed or compared days covered; a total
+-- whose official periods are not the claimed days is compared as a daily rate).
+CREATE OR REPLACE TEMP TABLE claim_judged AS
+WITH measured AS (
+    SELECT b.pledge_id, b.part_no, b.part_label, b.part_count, b.combine, b.vintage, b.basis, b.check_type,
+           b.claimed_value, b.claimed_direction, b.tolerance, b.claim_start, b.claim_end, b.since, b.metric_id,
+           b.base_start, b.base_end,
+           staging.metric_words(coalesce(mt.title, b.metric_id)) AS metric_words,
+           mt.period_type AS metric_period_type, mt.publisher, mt.page_url, mt.publication_lag_months,
+           coalesce(r.peak, c.value) AS official_value,
+           coalesce(r.peak_label, c.label) AS official_periods,
+           c.period_start, c.period_end, c.covered_days, c.extra_days, c.official_days,
+           staging.days_in(b.claim_start, b.claim_end) AS claimed_days,
+           coalesce(c.unit, mt.unit) AS unit,
+           coalesce(r.earlier, cmp.value) AS comparison_value,
+           coalesce(r.earlier_label, cmp.label) AS comparison_periods,
+           cmp.covered_days AS comparison_covered_days, cmp.fallback AS comparison_fallback,
+           staging.days_in(cmp.w_start, cmp.w_end) AS comparison_days,
+           bo.value AS best_other_value, bo.label AS best_other_periods, r.first_label,
+           c.covered_days = staging.days_in(b.claim_start, b.claim_end) AND c.extra_days = 0 AS exact,
+           CASE b.check_type
+               WHEN 'pct_change' THEN round(100 * (c.value - cmp.value) / nullif(cmp.value, 0), 1)
+               WHEN 'fall' THEN round(100 * (c.value - cmp.value) / nullif(cmp.value, 0), 1)
+               WHEN 'direction' THEN round(100 * (c.value - cmp.value) / nullif(cmp.value, 0), 1)
+               WHEN 'ratio' THEN round(c.value / nullif(cmp.value, 0), 2)
+               WHEN 'record_high' THEN r.peak
+               ELSE c.value END AS official_measure,
+           c.value / nullif(c.official_days, 0) AS official_rate,
+           b.claimed_value / staging.days_in(b.claim_start, b.claim_end) AS claimed_rate,
+           staging.due_on(staging.last_period_end(mt.period_type, b.claim_end), mt.publication_lag_months) AS due_on,
+           (SELECT max(k.period_end) FROM temp.claim_known k WHERE k.pledge_id = b.pledge_id AND k.part_no = b.part_no
+            AND k.vintage = b.vintage AND k.basis = b.basis) AS data_to,
+           coalesce(r.release_id, CASE WHEN coalesce(cmp.release_rank, -1) > coalesce(c.release_rank, -1)
+                                       THEN cmp.release_id ELSE c.release_id END) AS release_id,
+           coalesce(r.release_rank, greatest(c.release_rank, cmp.release_rank)) AS release_rank,
+           coalesce(r.published_on, greatest(c.published_on, cmp.published_on)) AS published_on
+    FROM temp.claim_bases b
+    LEFT JOIN marts.metrics mt ON mt.metric_id = b.metric_id
+    LEFT JOIN temp.claim_sums c ON c.pledge_id = b.pledge_id AND c.part_no = b.part_no AND c.vintage = b.vintage
+         AND c.basis = b.basis AND c.role = 'claim'
+    LEFT JOIN temp.claim_sums cmp ON cmp.pledge_id = b.pledge_id AND cmp.part_no = b.part_no AND cmp.vintage = b.vintage
+         AND cmp.basis = b.basis AND cmp.role IN ('year_before', 'base')
+    LEFT JOIN temp.claim_best_other bo ON bo.pledge_id = b.pledge_id AND bo.part_no = b.part_no AND bo.vintage = b.vintage AND bo.basis = b.basis
+    LEFT JOIN temp.claim_records r ON r.pledge_id = b.pledge_id AND r.part_no = b.part_no AND r.vintage = b.vintage AND r.basis = b.basis
+)
+SELECT m.*,
+       CASE
+           WHEN m.check_type = 'record_high' THEN CASE
+               WHEN m.official_value IS NULL OR m.comparison_value IS NULL THEN 'not yet published'
+               WHEN m.official_value > m.comparison_value THEN 'consistent' ELSE 'overstated' END
+           WHEN m.official_value IS NULL OR m.covered_days < 0.75 * m.claimed_days
+             OR (m.check_type IN ('pct_change', 'ratio', 'direction', 'fall')
+                 AND (m.comparison_value IS NULL OR m.comparison_covered_days < 0.75 * m.comparison_days))
+             OR (m.check_type = 'highest_since' AND m.best_other_value IS NULL) THEN 'not yet published'
+           WHEN m.check_type = 'total' AND m.exact THEN CASE
+               WHEN abs(m.claimed_value - m.official_value) <= coalesce(m.tolerance, 0.05) * m.official_value THEN 'consistent'
+               WHEN m.claimed_value > m.official_value THEN 'overstated' ELSE 'understated' END
+           WHEN m.check_type = 'total' THEN CASE   -- periods differ from the claim's: compare daily rates
+               WHEN abs(m.claimed_rate - m.official_rate) <= coalesce(m.tolerance, 0.05) * m.official_rate THEN 'consistent'
+               WHEN m.claimed_rate > m.official_rate THEN 'overstated' ELSE 'understated' END
+           WHEN m.check_type = 'pct_change' THEN CASE
+               WHEN m.official_measure IS NULL THEN 'not yet published'
+               WHEN abs(m.claimed_value - m.official_measure) <= coalesce(m.tolerance, 2) THEN 'consistent'
+               WHEN m.claimed_value > m.official_measure THEN 'overstated' ELSE 'understated' END
+           WHEN m.check_type = 'ratio' THEN CASE
+               WHEN m.official_measure >= m.claimed_value THEN 'consistent' ELSE 'overstated' END
+           WHEN m.check_type = 'direction' THEN CASE
+               WHEN (m.claimed_direction = 'down' AND m.official_value < m.comparison_value)
+                 OR (m.claimed_direction = 'up' AND m.official_value > m.comparison_value) THEN 'consistent'
+               ELSE 'overstated' END
+           WHEN m.check_type = 'fall' THEN CASE
+               WHEN m.official_measure <= -m.claimed_value THEN 'consistent' ELSE 'overstated' END
+           WHEN m.check_type = 'at_least' THEN CASE
+               WHEN m.official_value >= m.claimed_value THEN 'consistent' ELSE 'overstated' END
+           WHEN m.check_type = 'highest_since' THEN CASE
+               WHEN m.official_value >= m.best_other_value THEN 'consistent' ELSE 'overstated' END
+       END AS verdict
+FROM measured m;

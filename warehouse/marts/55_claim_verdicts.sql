@@ -1,0 +1,112 @@
+-- Answers: for each claim, vintage and basis, what is the verdict once the claim's parts are added up, and how
+-- is it explained in plain words?
+--
+-- explained: one sentence per part and basis (the periods, the figures, the release). verdicts: the parts
+-- added up as the claim's `combine` says: all (consistent only if every part is) or any (partly consistent
+-- when some parts are and others are not); part_verdicts lists each part's verdict.
+CREATE OR REPLACE TEMP TABLE claim_explained AS
+SELECT j.*,
+       CASE WHEN j.part_count > 1 THEN upper(j.part_label[1]) || j.part_label[2:] || ': ' ELSE '' END
+       || CASE
+           WHEN j.official_value IS NULL THEN
+               CASE j.basis WHEN 'note' THEN 'no ministers'' note loaded gives ' || j.metric_words
+                            WHEN 'note_when_made' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
+                            WHEN 'when_made' THEN 'no official figures for ' || j.metric_words || ' had been published'
+                            ELSE 'no official figures for ' || j.metric_words || ' are loaded' END
+               || CASE WHEN j.check_type = 'record_high' THEN ''
+                       ELSE ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') END
+               || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '') || '.'
+           ELSE
+               CASE WHEN j.basis LIKE 'note%' THEN 'the ministers'' note gives ' ELSE '' END
+               || j.metric_words
+               || CASE j.check_type
+                    WHEN 'record_high' THEN
+                         CASE WHEN j.comparison_value IS NULL THEN ' peaked at ' || format('{:,.0f}', j.official_value) || ' in '
+                                   || j.official_periods || ', but the edition has no earlier period to compare'
+                              ELSE CASE WHEN j.verdict = 'consistent' THEN ' peaked at ' ELSE ' reached at most ' END
+                                   || format('{:,.0f}', j.official_value) || ' in ' || j.official_periods
+                                   || CASE WHEN j.verdict = 'consistent' THEN ', higher than any earlier period since '
+                                           ELSE ', not above the earlier high since ' END || j.first_label
+                                   || ' (highest before: ' || format('{:,.0f}', j.comparison_value) || ' in ' || j.comparison_periods || ')' END
+                    ELSE ' for ' || j.official_periods
+                         || CASE WHEN j.exact THEN '' ELSE ' (' || j.covered_days || ' of the ' || j.claimed_days || ' claimed days'
+                                 || CASE WHEN j.extra_days > 0 THEN ', plus ' || j.extra_days || ' days outside the claim' ELSE '' END || ')' END
+                         || ': ' || format('{:,.0f}', j.official_value)
+                 END
+               || CASE j.check_type
+                    WHEN 'total' THEN CASE WHEN j.exact
+                         THEN ' against ' || format('{:,.0f}', j.claimed_value) || ' claimed'
+                              || CASE WHEN j.verdict IN ('overstated', 'understated')
+                                      THEN ' (the claim is ' || format('{:+.1f}', 100 * (j.claimed_value - j.official_value) / j.official_value) || '% off)'
+                                      ELSE '' END
+                         ELSE ', ' || format('{:,.1f}', j.official_rate) || ' a day over ' || j.official_days || ' days, against '
+                              || format('{:,.0f}', j.claimed_value) || ' over the ' || j.claimed_days || ' claimed days, '
+                              || format('{:,.1f}', j.claimed_rate) || ' a day'
+                              || ' (the claimed rate is ' || format('{:+.1f}', 100 * (j.claimed_rate - j.official_rate) / j.official_rate)
+                              || '% off; compared as daily rates because the official periods are not the claimed days)' END
+                    WHEN 'pct_change' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods,
+                                                                 'no figure for the year before')
+                         || ': ' || coalesce(format('{:+.1f}', j.official_measure) || '%', 'no change computable')
+                         || ' against ' || format('{:+.0f}', j.claimed_value) || '% claimed'
+                    WHEN 'ratio' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods
+                                                              || CASE WHEN j.comparison_fallback THEN ' (the edition''s earliest comparable period: it has no figure for the base year)' ELSE '' END,
+                                                              'no base figure')
+                         || ': ' || coalesce(format('{:.2f}', j.official_measure) || ' times', 'no ratio computable')
+                         || ' against at least ' || format('{:g}', j.claimed_value) || ' times claimed'
+                    WHEN 'direction' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods
+                                                                  || ' (' || format('{:+.1f}', j.official_measure) || '%)', 'no base figure')
+                         || '; claimed: ' || j.claimed_direction
+                    WHEN 'fall' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods
+                                                             || ': ' || format('{:+.1f}', j.official_measure) || '%', 'no base figure')
+                         || ' (a plummet needs a fall of at least ' || format('{:g}', j.claimed_value) || '%)'
+                    WHEN 'at_least' THEN coalesce(' (' || format('{:,.0f}', j.comparison_value) || ' for the same days a year before)', '')
+                         || ', against at least ' || format('{:g}', j.claimed_value) || ' needed'
+                    WHEN 'highest_since' THEN coalesce(CASE WHEN j.verdict = 'consistent'
+                              THEN ', the highest of any run of as many periods since ' || strftime(j.since, '%b %Y')
+                              ELSE '; higher in ' || j.best_other_periods || ' (' || format('{:,.0f}', j.best_other_value) || ')' END, '')
+                    ELSE '' END
+               || CASE WHEN j.verdict <> 'not yet published' OR j.check_type = 'record_high' THEN ''
+                       WHEN j.covered_days < 0.75 * j.claimed_days THEN '; too little of the claimed period is covered yet'
+                       ELSE '; the published periods do not cover the ' || CASE WHEN j.check_type IN ('pct_change', 'at_least')
+                            THEN 'same days a year before' ELSE 'base period' END
+                            || ' (' || strftime(coalesce(j.base_start, staging.year_before(j.claim_start)), '%-d %b %Y') || ' to '
+                            || strftime(coalesce(j.base_end, staging.year_before(j.claim_end)), '%-d %b %Y') || ')' END
+               || ' (' || coalesce(staging.release_words(r.file_name, r.published_on, r.date_basis), 'release ' || j.release_id) || ').'
+       END AS explanation
+FROM temp.claim_judged j
+LEFT JOIN meta.releases r ON r.release_id = j.release_id;
+
+-- The parts of a claim added up, per vintage and basis.
+CREATE OR REPLACE TEMP TABLE claim_verdicts AS
+WITH combined AS (
+    SELECT pledge_id, vintage, basis, any_value(combine) AS combine, count(*) AS parts,
+           count(*) FILTER (WHERE verdict = 'consistent') AS consistent_parts,
+           count(*) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_parts,
+           arg_min(verdict, part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS first_failing,
+           string_agg(explanation, ' ' ORDER BY part_no) AS explanation,
+           arg_min(official_value, part_no) AS official_value, arg_min(official_measure, part_no) AS official_measure,
+           arg_min(comparison_value, part_no) AS comparison_value, arg_min(official_periods, part_no) AS official_periods,
+           arg_min(period_start, part_no) AS period_start, arg_min(period_end, part_no) AS period_end,
+           arg_min(covered_days, part_no) AS covered_days, arg_min(claimed_days, part_no) AS claimed_days,
+           arg_min(extra_days, part_no) AS extra_days, arg_min(official_rate, part_no) AS official_rate,
+           arg_min(claimed_rate, part_no) AS claimed_rate, bool_and(coalesce(exact, FALSE)) AS exact,
+           min(due_on) FILTER (WHERE verdict = 'not yet published') AS due_on,
+           arg_min(page_url, part_no) AS page_url, arg_min(publisher, part_no) AS publisher,
+           arg_max(release_id, release_rank) AS release_id, max(published_on) AS published_on,
+           list({'part': part_label, 'metric_id': metric_id, 'verdict': verdict, 'official_measure': official_measure}
+                ORDER BY part_no) AS part_verdicts
+    FROM temp.claim_explained GROUP BY pledge_id, vintage, basis
+)
+SELECT *,
+       CASE WHEN combine = 'all' THEN CASE
+                WHEN failing_parts > 0 THEN first_failing
+                WHEN consistent_parts = parts THEN 'consistent'
+                ELSE 'not yet published' END
+            ELSE CASE
+                WHEN consistent_parts = parts THEN 'consistent'
+                WHEN consistent_parts > 0 AND failing_parts > 0 THEN 'partly consistent'
+                WHEN consistent_parts > 0 THEN 'consistent'
+                WHEN failing_parts > 0 THEN first_failing
+                ELSE 'not yet published' END
+       END AS verdict
+FROM combined;

@@ -1,0 +1,142 @@
+-- Answers: for each claim in the register, what do the official figures say over the period it refers to,
+-- is the claim borne out, and on which release does that rest? One row per claim (marts.claim_checks), and
+-- the same at every vintage (staging.claim_check_vintages, marts.claim_checks_as_of).
+--
+-- Method (also in warehouse/pledges.toml):
+-- * A claim is checked on one measure, or on several (`parts`: visits and arrests; net migration and
+--   immigration), each part with its own verdict; `combine` says how they add up: all (consistent only
+--   if every part is) or any (partly consistent when some parts are and others are not).
+-- * Each part is checked three ways: on the latest official statistics, on the official statistics
+--   published when the claim was made, and on the ministers' note for exactly the claimed days.
+--   The headline verdict rests on the note where one is loaded (it covers exactly the claimed days),
+--   the official statistics corroborating; otherwise on the latest official statistics.
+-- * Official periods count when at least half their days fall in the claimed period (year-ending and
+--   note periods must match exactly); under 75% of the claimed days covered, the figures are not in yet.
+--   A total whose official periods do not match the claimed days is compared as a daily rate.
+-- The steps are 50_claim_scope.sql to 55_claim_verdicts.sql; this file reads temp.claim_register,
+-- temp.claim_vintages and temp.claim_verdicts (one row per claim, vintage and basis).
+--
+-- staging.claim_check_vintages works every check out at each publication date (vintage) of a claim's
+-- metrics; marts.claim_checks_as_of(D) picks each claim's latest vintage on or before D and says
+-- "not loaded here" where figures missing on D must already have been published (catalog lag).
+CREATE OR REPLACE TEMP TABLE claim_vintages_new AS
+WITH headline AS (   -- which basis each vintage's headline verdict rests on: hand-set evidence for a qualitative
+                     -- claim, the ministers' note where its verdict is in, else the latest official statistics
+    SELECT c.pledge_id, v.vintage,
+           CASE WHEN c.kind = 'qualitative' THEN 'hand'
+                WHEN n.verdict IS NOT NULL AND n.verdict <> 'not yet published' THEN 'note'
+                ELSE 'latest' END AS headline_basis
+    FROM temp.claim_register c
+    JOIN temp.claim_vintages v USING (pledge_id)
+    LEFT JOIN temp.claim_verdicts n ON n.pledge_id = c.pledge_id AND n.vintage = v.vintage AND n.basis = 'note'
+)
+SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said_by, c.said_on, c.metric_id, c.check_type,
+       c.claimed_value, c.claimed_direction, c.claim_start, c.claim_end, c.method,
+       CASE h.headline_basis WHEN 'hand' THEN c.manual_status
+                             WHEN 'note' THEN n.verdict
+                             ELSE coalesce(l.verdict, 'not yet published') END AS verdict,
+       CASE WHEN h.headline_basis = 'hand' THEN 'evidence set by hand (' || strftime(c.manual_status_on, '%-d %b %Y') || ')'
+            WHEN h.headline_basis = 'note' THEN 'ministers'' note, release ' || n.release_id
+            WHEN l.release_id IS NOT NULL THEN 'official statistics, release ' || l.release_id
+            ELSE 'none yet' END AS verdict_source,
+       CASE h.headline_basis WHEN 'hand' THEN c.method
+            WHEN 'note' THEN
+                 'The claim is checked on the ministers'' note, which covers exactly the claimed days: '
+                 || n.explanation || ' Official statistics'
+                 || CASE WHEN l.verdict IS NULL OR l.verdict = 'not yet published' THEN ' do not yet cover the claim: '
+                         WHEN l.verdict = n.verdict THEN ' corroborate: ' ELSE ' differ (' || l.verdict || '): ' END
+                 || l.explanation
+            ELSE upper(l.explanation[1]) || l.explanation[2:]
+                 || CASE WHEN EXISTS (SELECT 1 FROM staging.claim_parts p WHERE p.pledge_id = c.pledge_id AND p.note_metric IS NOT NULL)
+                         THEN ' No ministers'' note for exactly the claimed days is loaded.' ELSE '' END
+       END AS explanation,
+       l.official_value, l.official_measure, l.comparison_value, l.official_periods, l.period_start, l.period_end,
+       l.covered_days, l.claimed_days, l.extra_days, l.official_rate, l.claimed_rate,
+       CASE WHEN c.check_type = 'total' AND NOT l.exact THEN 'daily rate' WHEN c.kind = 'quantitative' THEN 'as published' END AS compared_as,
+       CASE WHEN c.kind = 'qualitative' THEN c.manual_status ELSE coalesce(l.verdict, 'not yet published') END AS official_verdict,
+       l.part_verdicts,
+       l.release_id, l.published_on, l.due_on, l.page_url AS source_page_url, l.publisher,
+       -- when made: the note published by then where one covered the claimed days, else the official statistics
+       coalesce(wn.official_value, w.official_value) AS when_made_official_value,
+       coalesce(wn.official_measure, w.official_measure) AS when_made_official_measure,
+       coalesce(wn.official_periods, w.official_periods) AS when_made_official_periods,
+       CASE WHEN c.kind = 'qualitative' THEN c.manual_status
+            ELSE coalesce(wn.verdict, w.verdict, 'not yet published') END AS when_made_verdict,
+       coalesce(wn.explanation, w.explanation) AS when_made_explanation,
+       coalesce(wn.release_id, w.release_id) AS when_made_release_id,
+       c.note_metric, n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
+       n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id
+FROM temp.claim_register c
+JOIN temp.claim_vintages v USING (pledge_id)
+JOIN headline h ON h.pledge_id = c.pledge_id AND h.vintage = v.vintage
+LEFT JOIN temp.claim_verdicts l ON l.pledge_id = c.pledge_id AND l.vintage = v.vintage AND l.basis = 'latest'
+LEFT JOIN temp.claim_verdicts w ON w.pledge_id = c.pledge_id AND w.vintage = v.vintage AND w.basis = 'when_made'
+LEFT JOIN temp.claim_verdicts n ON n.pledge_id = c.pledge_id AND n.vintage = v.vintage AND n.basis = 'note'
+LEFT JOIN temp.claim_verdicts wn ON wn.pledge_id = c.pledge_id AND wn.vintage = v.vintage AND wn.basis = 'note_when_made'
+     AND wn.verdict <> 'not yet published'
+ORDER BY c.pledge_id, v.vintage;
+
+-- Stored in place: the scope's vintages replaced, earlier ones kept; next_vintage: the claim's vintage after each
+-- (a vintage answers for the dates from its own to the next).
+CREATE TABLE IF NOT EXISTS staging.claim_check_vintages AS
+SELECT *, NULL::DATE AS next_vintage FROM temp.claim_vintages_new WITH NO DATA;
+DELETE FROM staging.claim_check_vintages v USING temp.claim_scope s WHERE v.claim_id = s.pledge_id AND v.vintage >= s.from_date;
+INSERT INTO staging.claim_check_vintages SELECT *, NULL::DATE AS next_vintage FROM temp.claim_vintages_new;
+UPDATE staging.claim_check_vintages v SET next_vintage = n.next_vintage
+FROM (SELECT claim_id, vintage, lead(vintage) OVER (PARTITION BY claim_id ORDER BY vintage) AS next_vintage
+      FROM staging.claim_check_vintages WHERE claim_id IN (SELECT pledge_id FROM temp.claim_scope)) n
+WHERE v.claim_id = n.claim_id AND v.vintage = n.vintage AND v.next_vintage IS DISTINCT FROM n.next_vintage;
+DROP TABLE temp.claim_vintages_new;
+
+-- What was known on a date: each claim's latest vintage on or before it (a filter on the vintages). Figures
+-- still missing on that date (and today) that must already have been published are "not loaded here", with the
+-- page to get them.
+CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
+SELECT * EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict),
+       CASE WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
+            ELSE verdict END AS verdict,
+       explanation || CASE
+           WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
+           THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
+                || '): published, but not loaded here; get them from ' || source_page_url || '.'
+           WHEN verdict = 'not yet published' AND due_on IS NOT NULL
+           THEN ' Official figures covering the claim are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
+           ELSE '' END AS explanation,
+       CASE WHEN official_verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
+            ELSE official_verdict END AS official_verdict
+FROM staging.claim_check_vintages
+WHERE vintage <= as_of_date AND (next_vintage IS NULL OR next_vintage > as_of_date)
+ORDER BY claim_id;
+
+-- Today's checks: rewritten on every build (they depend on today's date: figures due by now are "not loaded here").
+CREATE TABLE IF NOT EXISTS marts.claim_checks AS SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31') WITH NO DATA;
+DELETE FROM marts.claim_checks;
+INSERT INTO marts.claim_checks SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31');
+
+COMMENT ON TABLE marts.claim_checks IS 'One row per claim: the official figure over the claimed period (latest revision, and as published when the claim was made), the ministers'' note where one covers the claimed days, the verdict and an explanation in plain words.';
+COMMENT ON COLUMN marts.claim_checks.title IS 'A human title of the claim.';
+COMMENT ON COLUMN marts.claim_checks.method IS 'How the claim is checked (from the register).';
+COMMENT ON COLUMN marts.claim_checks.official_value IS 'Official total over official_periods (latest revision); record_high: the peak. Several measures: the first.';
+COMMENT ON COLUMN marts.claim_checks.official_measure IS 'What is compared with claimed_value: the total, the percentage change, the ratio or the peak.';
+COMMENT ON COLUMN marts.claim_checks.comparison_value IS 'The same period a year before (pct_change, at_least), the base period (ratio, direction, fall), or the highest earlier period (record_high).';
+COMMENT ON COLUMN marts.claim_checks.official_periods IS 'The official periods used, e.g. 2024 Q3–2024 Q4.';
+COMMENT ON COLUMN marts.claim_checks.covered_days IS 'Claimed days inside the official periods used (of claimed_days); extra_days lie outside the claim.';
+COMMENT ON COLUMN marts.claim_checks.official_rate IS 'Official total per day over the official periods used (totals compared as daily rates).';
+COMMENT ON COLUMN marts.claim_checks.claimed_rate IS 'Claimed value per claimed day.';
+COMMENT ON COLUMN marts.claim_checks.compared_as IS 'daily rate where a total''s official periods are not the claimed days, else as published.';
+COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, partly consistent, overstated, understated, not yet published, not loaded here or not measurable: from the ministers'' note where one covers the claimed days, else the latest official statistics (see verdict_source); qualitative claims: set by hand from evidence.';
+COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests on: the ministers'' note, official statistics (with the release), or hand-set evidence.';
+COMMENT ON COLUMN marts.claim_checks.official_verdict IS 'The verdict from the latest official statistics alone.';
+COMMENT ON COLUMN marts.claim_checks.part_verdicts IS 'Claims checked on several measures: each measure''s verdict and official measure.';
+COMMENT ON COLUMN marts.claim_checks.due_on IS 'Where figures are missing: the date by which the official figures covering the claim must have been published (catalog publication lag).';
+COMMENT ON COLUMN marts.claim_checks.source_page_url IS 'The publisher''s page for the official series.';
+COMMENT ON COLUMN marts.claim_checks.publisher IS 'Publisher of the official series.';
+COMMENT ON COLUMN marts.claim_checks.note_metric IS 'Metric from the Home Office ad-hoc note the claim quotes (period_type range), if any.';
+COMMENT ON COLUMN marts.claim_checks.note_value IS 'The ad-hoc note''s figure for exactly the claimed period.';
+COMMENT ON COLUMN marts.claim_checks.note_measure IS 'As official_measure, from the ad-hoc note.';
+COMMENT ON COLUMN marts.claim_checks.note_comparison_value IS 'The ad-hoc note''s figure for the same period 12 months prior.';
+COMMENT ON COLUMN marts.claim_checks.note_verdict IS 'The claim checked against the ad-hoc note''s figures.';
+COMMENT ON COLUMN marts.claim_checks.note_explanation IS 'As explanation, for the ad-hoc note.';
+COMMENT ON COLUMN marts.claim_checks.note_release_id IS 'The ad-hoc note release (marts.releases) used.';
+COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on: the ministers'' note published by then where one covered the claimed days, else the official statistics.';
+COMMENT ON COLUMN marts.claim_checks.release_id IS 'The newest release the latest official verdict rests on.';
