@@ -98,9 +98,9 @@ def archive(settings: Settings, source: Source, file_path: Path, sha256: str, si
     """Keep the raw file by content hash, with a metadata sidecar (origin, URL, dates, licence, checksum, size).
 
     The sidecar carries a checksum of its own content, so `rebuild` refuses one edited by hand."""
-    folder = settings.archive_dir / sha256[:2]
+    target = archive_path(settings, sha256, sighting.file_name)
+    folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{sha256}{Path(sighting.file_name).suffix.lower()}"
     if not target.exists():
         tmp = target.with_name(target.name + ".tmp")
         if move:
@@ -125,6 +125,28 @@ def archive(settings: Settings, source: Source, file_path: Path, sha256: str, si
     if not seen_before or "checksum" not in record:   # a sidecar from before checksums gains one when next touched
         _write_sidecar(sidecar, record)
     return target
+
+
+def archive_path(settings: Settings, sha256: str, file_name: str) -> Path:
+    """Where the archive keeps a file: by content hash, with the suffix of the name it was seen under."""
+    return settings.archive_dir / sha256[:2] / f"{sha256}{Path(file_name).suffix.lower()}"
+
+
+def archived_already(settings: Settings, sha256: str, sighting: Sighting) -> bool:
+    """Whether `archive` would change nothing for this sighting: the file kept, its sidecar readable, signed and
+    already listing the sighting's URL."""
+    target = archive_path(settings, sha256, sighting.file_name)
+    sidecar = target.with_name(f"{sha256}.meta.json")
+    if not target.exists() or not sidecar.exists():
+        return False
+    try:
+        record = read_sidecar(sidecar)
+    except SidecarError:
+        return False
+    seen = record["sightings"]
+    if "checksum" not in record or not all(isinstance(s, dict) for s in seen):
+        return False
+    return any(s.get("url") == sighting.url for s in seen)
 
 
 def sha256_of(path: Path) -> str:

@@ -9,11 +9,8 @@ Each way in records a `Sighting` (flows.archive) of every file it keeps, and arc
 from __future__ import annotations
 
 import logging
-import os
-import stat
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +20,7 @@ from flows.config import Settings
 from flows.errors import FetchError, HostUnreachable
 from flows.fetch import (Attachment, Download, discover, discovery_host, discovery_url, download, file_record,
                          save_file_record)
+from flows.local_files import _local_entries, _local_files, decide_local, local_sighting  # noqa: F401  (_local_files: re-exported)
 from flows.recognise import recognise_file, remote_date_basis, sighting_date_basis
 from flows.records import Candidate, Known, Outcome
 
@@ -40,91 +38,24 @@ def select_sources(ids: Iterable[str] | None) -> list[Source]:
 
 # --- local files (`pledges load`) ---------------------------------------------------------
 
-def _inside(target: str, folder: str) -> bool:
-    return target == folder or target.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def _link_problem(path: Path, folder: Path) -> str:
-    """Why a symbolic link met in `folder` is not followed (none is: see _local_entries)."""
-    target = os.path.realpath(path)
-    if not os.path.exists(target):
-        return f"a symbolic link to {os.readlink(path)!r}, which does not exist: not followed"
-    if not _inside(target, os.path.realpath(folder)):
-        return f"a symbolic link to {target}, outside {folder}: links out of the folder given are not followed"
-    return (f"a symbolic link to {os.path.relpath(target, os.path.realpath(folder))} in the same folder: not followed "
-            "(the file it points to is read under its own name)")
-
-
-def _local_entries(paths: Iterable[Path]) -> Iterable[tuple[Path, str | None]]:
-    """Every file under the paths given, with why it is not read (None: read it).
-
-    Folders are walked without following symbolic links: a link met inside a folder is skipped with its reason,
-    wherever it points (one out of the folder could make the archive copy /etc/passwd; one inside it points at a
-    file the walk reads anyway), and so is anything that is not a regular file (a FIFO would block the read). A path
-    given itself is taken as given when it is a folder (even through a link: the user named it); a file given that
-    is a link is read only if it points into its own folder. A path that does not exist is yielded as it is
-    (local_candidates reports it)."""
-    for path in paths:
-        if path.is_symlink() and not path.is_dir():
-            inside = path.exists() and _inside(os.path.realpath(path), os.path.realpath(path.parent))
-            yield path, None if inside else _link_problem(path, path.parent)
-            continue
-        if not path.is_dir():
-            yield path, None
-            continue
-        found: list[tuple[Path, str | None]] = []
-        for folder, dirs, files in os.walk(path, followlinks=False):
-            for name in sorted(dirs):
-                if os.path.islink(os.path.join(folder, name)):
-                    found.append((Path(folder, name), _link_problem(Path(folder, name), path)))
-            for name in files:
-                entry = Path(folder, name)
-                info = entry.lstat()
-                if stat.S_ISLNK(info.st_mode):
-                    found.append((entry, _link_problem(entry, path)))
-                elif not stat.S_ISREG(info.st_mode):
-                    found.append((entry, "not a regular file (a FIFO, socket or device): not read"))
-                else:
-                    found.append((entry, None))
-        yield from sorted(found, key=lambda item: item[0])
-
-
-def _local_files(paths: Iterable[Path]) -> Iterable[Path]:
-    """The files `pledges load` reads under these paths (links and special files left out: see _local_entries)."""
-    return (path for path, problem in _local_entries(paths) if problem is None)
-
-
-
-
 def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) -> tuple[list[Candidate], list[Outcome]]:
     """Files recognised by name, else by content (flows.recognise), become candidates (archived); the rest are
     listed as skipped, each with its reason."""
     candidates, outcomes = [], []
     for path, problem in _local_entries(paths):
-        if problem is not None:
-            outcomes.append(Outcome("-", str(path), "skipped", error=problem))
+        decided = decide_local(path, problem, known.loaded, lambda p: recognise_file(p, settings.max_unzipped_bytes))
+        if isinstance(decided, Outcome):
+            outcomes.append(decided)
             continue
-        if not path.exists():
-            outcomes.append(Outcome("-", str(path), "failed", error=f"{path}: no such file or folder"))
-            continue
-        found = recognise_file(path, settings.max_unzipped_bytes)
-        if found.skipped:
-            outcomes.append(Outcome(found.source.id if found.source else "-", str(path), "skipped", error=found.reason))
-            continue
-        source = found.source
-        sha = sha256_of(path)
-        if (source.id, sha) in known.loaded:
-            outcomes.append(Outcome(source.id, path.name, "unchanged", known.loaded[(source.id, sha)]))
-            continue
-        published = found.published_on
+        found, sha = decided
+        source, published = found.source, found.published_on
         note = None
         if found.by == "content":     # said beside the release: a name alone would not have loaded it
             note = (f"recognised by its content ({found.evidence}), not its name; dated {published.isoformat()} "
                     + ("from its content (date_basis content)" if found.date_basis == "content" else
                        "by the file's modification time: no date in its name or content (date_basis file_time)"))
             log.info("%s: %s", path, note)
-        sighting = Sighting(str(path.resolve()), path.name, path.name, source.landing_page, published, datetime.now(),
-                            date_basis=found.date_basis)
+        sighting = local_sighting(path, found)
         size = path.stat().st_size
         archived = archive(settings, source, path, sha, size, move=False, sighting=sighting)
         candidates.append(Candidate.from_sighting(source, sighting, archived, sha, size, note=note))

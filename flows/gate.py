@@ -37,6 +37,7 @@ import pandas as pd
 from flows.errors import FailureCase
 
 from flows.gate_rules import DEFAULTS, METRIC_KEYS, config_problems  # noqa: F401  (config_problems, METRIC_KEYS: re-exported)
+from warehouse import raw_store
 
 EXAMPLES = 5     # failing periods listed per check (each check also says how many there are)
 
@@ -92,8 +93,7 @@ def _stage(con: duckdb.DuckDBPyConnection, metrics, tables, release_id: str, his
             con.unregister(view)
     selects = []
     if previous is not None:
-        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' "
-                                              "AND database_name = current_database()").fetchall()}
+        present = raw_store.raw_tables(con)     # views over raw_store (tables in a warehouse not converted yet)
         selects = [_select(m, f"raw.{m.table}", True) for m in history if m.table in present]
     con.execute(f"CREATE OR REPLACE TEMP TABLE gate_old AS {' UNION ALL '.join(selects) or EMPTY}",
                 {"release": previous} if selects else {})

@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from flows import gate
 # names other code imports from flows.ingest stay importable here (the `noqa` lines re-export some)
@@ -29,9 +28,9 @@ from flows.config import Settings
 from flows.errors import FailureCase, SourceError
 from flows.fetch import discover, download
 from flows.parse_workers import PARSER_LIMITS, ParseAhead, _worker_start  # noqa: F401
-from flows.records import Candidate, Known, Outcome, _label, _published_rows
+from flows.records import Candidate, Known, Outcome, _label, _published_rows, _still_held
 from flows.validate import LoadedTable, parse_and_validate
-from warehouse import db
+from warehouse import db, raw_store
 from warehouse.build import build_marts, definitions_fingerprint, published_fingerprint
 
 log = logging.getLogger("pledges")
@@ -40,25 +39,8 @@ log = logging.getLogger("pledges")
 # --- load into the building warehouse ---------------------------------------------------
 
 def _insert(con: duckdb.DuckDBPyConnection, table: LoadedTable, release_id: str) -> int:
-    frame = table.frame.reset_index(names="source_row")
-    frame.insert(0, "release_id", release_id)
-    casts = ", ".join(f'CAST("{c}" AS DATE) AS "{c}"' for c in frame.columns
-                      if pd.api.types.is_datetime64_any_dtype(frame[c]))
-    # `frame` is read by DuckDB's replacement scan (the local variable of that name): cheaper than
-    # registering and unregistering a view for every table
-    select = f"SELECT * REPLACE ({casts}) FROM frame" if casts else "SELECT * FROM frame"
-    existing = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND "
-                                          "table_name = ? AND database_name = current_database()", [table.name]).fetchall()}
-    if not existing:
-        con.execute(f"CREATE TABLE raw.{table.name} AS {select}")
-        return len(frame)
-    # a schema that gained a column since the table was created: add it (older releases read NULL)
-    if missing := [c for c in frame.columns if c not in existing]:
-        types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {select}").fetchall()}
-        for column in missing:
-            con.execute(f'ALTER TABLE raw.{table.name} ADD COLUMN "{column}" {types[column]}')
-    con.execute(f"INSERT INTO raw.{table.name} BY NAME {select}")
-    return len(frame)
+    """One release's rows of one table into raw (stored once per run of releases carrying them: warehouse/raw_store.py)."""
+    return raw_store.insert(con, table.name, table.frame, release_id)
 
 
 def _record(con: duckdb.DuckDBPyConnection, cand: Candidate, release_id: str, status: str, rows: int,
@@ -134,21 +116,6 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         notes = notes + ([f"accepted after review over the release gate: {gate.accepted_note(previous, reasons)}"]
                          if reasons else ["accepted after review (the release gate now finds nothing to hold)"])
     return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes)
-
-
-def _still_held(con: duckdb.DuckDBPyConnection, cand: Candidate) -> Outcome | None:
-    """A release the gate held (or held, then superseded) in an earlier run: reported again, not parsed again."""
-    found = con.execute("SELECT status, error FROM meta.releases WHERE release_id = ? AND status IN ('held', 'superseded')",
-                        [cand.release_id]).fetchall()
-    if not found:
-        return None
-    status, error = found[0]
-    cases = [FailureCase(*row) for row in con.execute(
-        "SELECT sheet, row_number, column_name, check_name, value FROM meta.release_failures WHERE release_id = ? "
-        "ORDER BY rowid", [cand.release_id]).fetchall()]
-    what = "still held (from an earlier run)" if status == "held" else "held, then superseded (never published)"
-    detail = SourceError(cand.source.id, _label(cand), f"{what}: {error}", cases)
-    return Outcome(cand.source.id, cand.file_name, status, cand.release_id, error=str(detail))
 
 
 def _publication_date_problem(cand: Candidate) -> str | None:

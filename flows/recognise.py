@@ -28,42 +28,23 @@ name's reference month is. Where the content has no date (DfE, MoJ), the file's 
 from __future__ import annotations
 
 import csv
-import dataclasses
 import importlib
 import importlib.util
 import re
 import zipfile
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from flows.catalog import Source, load_catalog, recognise as recognise_name
+from flows.catalog import Source, load_catalog
+from flows.local_files import DATE_BASES, Recognition, _file_time, recognise_by_name  # noqa: F401
 from flows.parsing import UnsafeFile, Workbook, check_archive, sheet_key
 from flows.parsing.content import Heads, as_date, listed, plus_months
 from flows.periods import MONTHS
 
-# how a release's publication date is known (meta.releases.date_basis); only `file_time` is not the publisher's
-DATE_BASES = ("file_name", "content", "file_time", "page", "api")
-
 SNIFF_BYTES = 1 << 16
-
-
-@dataclass(frozen=True)
-class Recognition:
-    """What a local file is: its source and publication date with how it is known, or why it is skipped."""
-    source: Source | None
-    published_on: date | None = None
-    date_basis: str | None = None      # file_name | content | file_time
-    by: str = "name"                    # name | content
-    reason: str | None = None           # set when the file is skipped
-    evidence: str | None = None         # by content: what matched (sheets, header row, CSV columns)
-
-    @property
-    def skipped(self) -> bool:
-        return self.reason is not None
 
 
 def remote_date_basis(source: Source, file_name: str) -> str:
@@ -83,30 +64,10 @@ def sighting_date_basis(source: Source, file_name: str, url: str) -> str:
     return "file_name" if source.published_from_name(file_name) is not None else "file_time"
 
 
-def with_date_basis(source: Source, basis: str | None) -> Source:
-    """The source with `date_basis` among its parser options (DfE counts the newest year final only on a
-    publisher's date, never on a file's modification time)."""
-    if basis is None or source.options.get("date_basis") == basis:
-        return source
-    return dataclasses.replace(source, options={**source.options, "date_basis": basis})
-
-
-def _file_time(path: Path) -> date:
-    return date.fromtimestamp(path.stat().st_mtime)
-
-
 def recognise_file(path: Path, max_unzipped_bytes: int) -> Recognition:
     """The file's source and date: by name, else by content (see the module doc)."""
-    source = recognise_name(path.name)
-    if source is not None:
-        if (problem := source.name_problem(path.name)) is not None:   # never a silent fallback to the file's time
-            return Recognition(source, reason=problem)
-        published = source.published_from_name(path.name)
-        if published is not None:
-            return Recognition(source, published, "file_name")
-        return Recognition(source, _file_time(path), "file_time")
-    if not path.name.isprintable():
-        return Recognition(None, reason=f"its name {path.name!r} has unprintable characters: not read")
+    if (by_name := recognise_by_name(path)) is not None:
+        return by_name
     try:
         return _by_content(path, max_unzipped_bytes)
     except UnsafeFile as exc:

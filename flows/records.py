@@ -5,6 +5,7 @@ holds). Not a stage itself: discover/download/archive (flows.candidates) makes C
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,8 +14,16 @@ import duckdb
 
 from flows.archive import Sighting
 from flows.catalog import Source, version_in_name
-from flows.recognise import with_date_basis
+from flows.errors import FailureCase, SourceError
 from warehouse import db
+
+
+def with_date_basis(source: Source, basis: str | None) -> Source:
+    """The source with `date_basis` among its parser options (DfE counts the newest year final only on a
+    publisher's date, never on a file's modification time)."""
+    if basis is None or source.options.get("date_basis") == basis:
+        return source
+    return dataclasses.replace(source, options={**source.options, "date_basis": basis})
 
 
 @dataclass
@@ -76,16 +85,34 @@ class Outcome:
         return self.status in ("rejected", "held", "failed")
 
 
+def _still_held(con: duckdb.DuckDBPyConnection, cand: Candidate) -> Outcome | None:
+    """A release the gate held (or held, then superseded) in an earlier run: reported again, not parsed again."""
+    found = con.execute("SELECT status, error FROM meta.releases WHERE release_id = ? AND status IN ('held', 'superseded')",
+                        [cand.release_id]).fetchall()
+    if not found:
+        return None
+    status, error = found[0]
+    cases = [FailureCase(*row) for row in con.execute(
+        "SELECT sheet, row_number, column_name, check_name, value FROM meta.release_failures WHERE release_id = ? "
+        "ORDER BY rowid", [cand.release_id]).fetchall()]
+    what = "still held (from an earlier run)" if status == "held" else "held, then superseded (never published)"
+    detail = SourceError(cand.source.id, _label(cand), f"{what}: {error}", cases)
+    return Outcome(cand.source.id, cand.file_name, status, cand.release_id, error=str(detail))
+
+
 @dataclass
 class Known:
     """What the published warehouse already holds, read without taking its write lock."""
     loaded: dict[tuple[str, str], str] = field(default_factory=dict)   # (source, sha256) -> release_id
     urls: dict[str, str] = field(default_factory=dict)                 # loaded file_url -> release_id
 
+    SQL = ("SELECT source_id, sha256, release_id, file_url, status FROM meta.releases "
+           "WHERE status IN ('loaded', 'unchanged')")
+
     @classmethod
-    def read(cls, warehouse: Path) -> "Known":
-        rows = _published_rows(warehouse, "SELECT source_id, sha256, release_id, file_url, status FROM meta.releases "
-                                          "WHERE status IN ('loaded', 'unchanged')")
+    def read(cls, warehouse: Path, con: duckdb.DuckDBPyConnection | None = None) -> "Known":
+        """From the published warehouse, or from `con` when it is already open on it."""
+        rows = con.execute(cls.SQL).fetchall() if con is not None else _published_rows(warehouse, cls.SQL)
         known = cls()
         for source_id, sha, release_id, url, status in rows:
             if status == "loaded":

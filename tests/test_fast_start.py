@@ -1,5 +1,6 @@
 """Fast start (issue 13, item 5): the commands that only read the warehouse (`pledges status`, `sql`, `docs`) import
-neither pandas nor pandera nor the parsers, so they answer in a fraction of a second.
+neither pandas nor pandera nor the parsers, so they answer in a fraction of a second; so does a `pledges load` that
+changes nothing (flows/noop.py), with exactly the output and exit code of the full load.
 
 Each command runs in a fresh interpreter on a small real warehouse (two published small-boats files); what it
 imported is read from `sys.modules` when it is done."""
@@ -7,14 +8,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from flows import cli
+from flows import catalog, cli, noop
+from flows.run_settings import settings_for
+from tests.catalog_copy import catalog_copy
 from tests.conftest import REALDATA
+from warehouse.fingerprint import files_fingerprint
+from warehouse.register import REGISTER_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ["16_January_2026_Small_boats_-_time_series.ods", "23_January_2026_Small_boats_-_time_series.ods"]
@@ -46,11 +53,11 @@ def warehouse(tmp_path_factory) -> Path:
     return path
 
 
-def imported_by(command: list[str], warehouse: Path, tmp_path: Path, first: str = "") -> dict:
+def imported_by(command: list[str], warehouse: Path, tmp_path: Path, first: str = "", env: dict | None = None) -> dict:
     out = tmp_path / "probe.json"
     done = subprocess.run([sys.executable, "-c", PROBE, str(out), *command, "--warehouse", str(warehouse)], cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "PROBE_IMPORT": first}, capture_output=True,
-                          text=True, timeout=120)
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "PROBE_IMPORT": first, **(env or {})},
+                          capture_output=True, text=True, timeout=300)
     assert out.exists(), done.stderr
     return {**json.loads(out.read_text()), "stdout": done.stdout, "stderr": done.stderr}
 
@@ -74,3 +81,109 @@ def test_the_probe_sees_heavy_imports(warehouse, tmp_path):
     """The check itself works (it cannot pass for want of looking): pandas imported before the command is seen."""
     found = imported_by(["status"], warehouse, tmp_path, first="pandas")
     assert found["code"] in (0, None) and "pandas" in found["heavy"], found
+
+
+# --- a load that changes nothing --------------------------------------------------------------
+
+def real(*names: str) -> list[str]:
+    return [str(REALDATA / "small_boats" / name) for name in names]
+
+
+def heavy_for_load(found: dict) -> list[str]:
+    """The heavy modules a load imported, less the bare family packages (flows/sources/<family>/__init__.py, empty):
+    loading the catalog finds each family's parser module (catalog.family_problem), importing its package, never it."""
+    return [m for m in found["heavy"] if not (m.startswith("flows.sources") and m.count(".") <= 2)]
+
+
+def full_load(warehouse: Path, paths: list[str], capsys) -> dict:
+    """What today's full load (flows.ingest.load_paths) prints and exits with, run here."""
+    from flows import ingest
+    capsys.readouterr()
+    code = cli._print_outcomes(ingest.load_paths(settings_for(warehouse), [Path(p) for p in paths]))
+    printed = capsys.readouterr()
+    return {"code": code, "stdout": printed.out, "stderr": printed.err}
+
+
+def published_fingerprint_of(warehouse: Path) -> str:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("SELECT fingerprint FROM meta.build_info").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_load_of_files_already_loaded_imports_nothing_heavy_and_says_what_the_full_load_says(warehouse, tmp_path,
+                                                                                                capsys):
+    found = imported_by(["load", *real(*FILES)], warehouse, tmp_path)
+    assert heavy_for_load(found) == [], f"a no-op pledges load imported {heavy_for_load(found)[:8]}"
+    full = full_load(warehouse, real(*FILES), capsys)
+    assert (found["code"], found["stdout"], found["stderr"]) == (full["code"], full["stdout"], full["stderr"])
+    assert found["stdout"].splitlines()[-1] == "summary: 2 unchanged" and found["code"] == 0
+
+
+def test_a_file_only_its_content_names_is_left_to_the_full_load(warehouse, tmp_path):
+    renamed = tmp_path / "small boats (1).ods"          # no catalog pattern matches: recognised by its content
+    shutil.copy(REALDATA / "small_boats" / FILES[0], renamed)
+    assert noop.noop_load(settings_for(warehouse), [renamed]) is None
+    assert noop.noop_load(settings_for(warehouse), [Path(p) for p in real(*FILES)]) is not None
+
+
+def test_a_load_with_a_new_file_loads_and_publishes_it(warehouse, tmp_path):
+    new = "09_January_2026_Small_boats_-_time_series.ods"
+    if not (REALDATA / "small_boats" / new).is_file():
+        pytest.skip(f"real published file {new} not present at {REALDATA / 'small_boats'}")
+    copy = tmp_path / "wh" / "pledges.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(warehouse, copy)
+    found = imported_by(["load", *real(*FILES, new)], copy, tmp_path)
+    assert found["code"] == 0, found["stderr"]
+    assert "pandas" in found["heavy"]                   # the full load ran
+    assert f"loaded    small_boats    {new}" in found["stdout"] and "summary: 1 loaded, 2 unchanged" in found["stdout"]
+    con = duckdb.connect(str(copy), read_only=True)
+    assert con.execute("SELECT status FROM meta.releases WHERE file_name = ?", [new]).fetchall() == [("loaded",)]
+    con.close()
+
+
+def test_an_edited_register_is_applied_not_skipped(warehouse, tmp_path, monkeypatch):
+    copy = tmp_path / "wh" / "pledges.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(warehouse, copy)
+    register = tmp_path / "pledges.toml"
+    register.write_text(REGISTER_FILE.read_text() + "\n# edited\n")
+    found = imported_by(["load", *real(*FILES)], copy, tmp_path, env={"PLEDGES_REGISTER": str(register)})
+    assert found["code"] == 0, found["stderr"]
+    assert "pandas" in found["heavy"] and found["stdout"].splitlines()[-1] == "summary: 2 unchanged"
+    monkeypatch.setenv("PLEDGES_REGISTER", str(register))   # the derived tables were rebuilt from the edited register
+    assert published_fingerprint_of(copy) == files_fingerprint(catalog.catalog_files())
+    assert published_fingerprint_of(copy) != published_fingerprint_of(warehouse)
+
+
+def test_an_edited_catalog_is_applied_not_skipped(warehouse, tmp_path, monkeypatch):
+    copy = tmp_path / "wh" / "pledges.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(warehouse, copy)
+    root = catalog_copy(tmp_path)
+    edited = sorted(root.glob("*/source.toml"))
+    edited[0].write_text(edited[0].read_text() + "\n# edited\n")
+    for module in (catalog, noop):                      # what the full load and the pre-check fingerprint
+        monkeypatch.setattr(module, "catalog_files", lambda *_: tuple(edited))
+    assert noop.noop_load(settings_for(copy), [Path(p) for p in real(*FILES)]) is None
+    assert cli.main(["load", "--warehouse", str(copy), *real(*FILES)]) == 0
+    assert published_fingerprint_of(copy) == files_fingerprint(edited)      # rebuilt: the full load ran
+
+
+def test_a_release_held_before_is_reported_held_again_as_the_full_load_does(tmp_path, capsys):
+    from tests.test_release_gate import GOOD, NEXT, grids_to, release
+    first = tmp_path / "one" / "pledges.duckdb"
+    assert cli.main(["load", "--warehouse", str(first), str(release(tmp_path / "good", GOOD))]) == 0
+    bad = release(tmp_path / "bad", NEXT, grids_to(NEXT, revised={180: 9 * 10**15}))
+    assert cli.main(["load", "--warehouse", str(first), str(bad)]) == 1           # held by the release gate
+    second = tmp_path / "two" / "pledges.duckdb"
+    shutil.copytree(first.parent, second.parent)       # the warehouse and its archive, for the full load
+    fast = noop.noop_load(settings_for(first), [bad])
+    assert fast is not None and [o.status for o in fast] == ["held"]
+    found = imported_by(["load", str(bad)], first, tmp_path)
+    assert heavy_for_load(found) == []              # no pandas, pandera or parser
+    full = full_load(second, [str(bad)], capsys)
+    assert (found["code"], found["stdout"], found["stderr"]) == (full["code"], full["stdout"], full["stderr"]) \
+        and full["code"] == 1

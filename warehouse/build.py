@@ -11,17 +11,16 @@ SELECT per metric over its raw table), so it imports nothing from flows/.
 """
 from __future__ import annotations
 
-import hashlib
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from warehouse import datatests, history
+from warehouse import datatests, history, raw_store
+from warehouse.fingerprint import definitions_fingerprint, published_fingerprint  # noqa: F401  (light: flows/noop.py)
 from warehouse.history import MetricDefinition, metric_select  # noqa: F401  (the catalog uses both)
-from warehouse.register import REGISTER_FILE, write_register
+from warehouse.register import write_register
 
 MARTS_DIR = Path(__file__).with_name("marts")
 
@@ -48,7 +47,7 @@ def metric_values_view(con: duckdb.DuckDBPyConnection, definitions: Definitions)
     """staging.metric_values: every metric value of every release, as full copies (a view over the raw tables, for
     inspection and tests; builds compute only the values they need, warehouse/history.py). Made on every build: a
     raw table appears with a source's first release."""
-    present = existing_tables(con, "raw")
+    present = raw_store.raw_tables(con)
     selects = [metric_select(m) for m in definitions.metrics if m.table in present]
     body = "\nUNION ALL\n".join(selects) if selects else history.EMPTY_VALUES
     con.execute(f"CREATE OR REPLACE VIEW staging.metric_values AS\n{body}")
@@ -81,26 +80,6 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("\n".join(comments))
 
 
-def definitions_fingerprint(definitions: Definitions) -> str:
-    """A hash of everything the derived tables are built from besides the data: the pledge register, the
-    catalog (metric definitions), the SQL files and column descriptions. A load with no new release still
-    rebuilds the derived tables when it differs from the published one's (an edited register is applied)."""
-    register = Path(os.environ.get("PLEDGES_REGISTER") or REGISTER_FILE)
-    files = [register, *definitions.files, MARTS_DIR / "columns.toml", *sorted(MARTS_DIR.glob("*.sql"))]
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The definitions fingerprint the published derived tables were built with (None before it was recorded)."""
-    if "build_info" not in existing_tables(con, "meta"):
-        return None
-    row = con.execute("SELECT fingerprint FROM meta.build_info").fetchone()
-    return row[0] if row else None
-
-
 def drop_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Every table of the marts and staging schemas (a full build makes them again; views and macros are replaced)."""
     for schema in ("marts", "staging"):
@@ -124,7 +103,9 @@ def build_marts(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> Non
     for sql_file in sorted(MARTS_DIR.glob("*.sql")):
         con.execute(sql_file.read_text())
     for table in ("build_mode", "pending_releases", "release_values", "metric_scope", "metric_seq", "progress_scope",
-                  "claim_scope"):
+                  "claim_scope", "claim_register", "claim_scope_parts", "claim_vintages", "claim_bases", "claim_latest",
+                  "claim_known", "claim_windows", "claim_matched", "claim_chosen", "claim_sums", "claim_runs",
+                  "claim_best_other", "claim_records", "claim_judged", "claim_explained", "claim_verdicts"):
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")
     document_columns(con)
     datatests.run(con)

@@ -20,6 +20,8 @@ from typing import Protocol
 
 import duckdb
 
+from warehouse import raw_store
+
 
 class MetricDefinition(Protocol):
     """What the warehouse needs of one metric (flows.catalog.Metric is one)."""
@@ -73,7 +75,7 @@ def _values(con: duckdb.DuckDBPyConnection, metrics: list[MetricDefinition], rel
 
 def prepare(con: duckdb.DuckDBPyConnection, metrics: Iterable[MetricDefinition], full: bool) -> None:
     """temp.build_mode, temp.pending_releases, temp.release_values and temp.metric_scope (see the module's doc)."""
-    present = _tables(con, "raw")
+    present = raw_store.raw_tables(con)
     metrics = [m for m in metrics if m.table in present]
     built = "staging.built_releases" if not full and "built_releases" in _tables(con, "staging") else None
     con.execute("CREATE OR REPLACE TEMP TABLE build_mode AS SELECT CAST(? AS BOOLEAN) AS full", [full])

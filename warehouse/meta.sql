@@ -1,6 +1,10 @@
 -- Internal bookkeeping: every published file ever seen, and why a release was rejected.
 CREATE SCHEMA IF NOT EXISTS meta;
 CREATE SCHEMA IF NOT EXISTS raw;
+-- raw.<table> are views over raw_store (warehouse/raw_store.py): each distinct row stored once per run of
+-- consecutive loads of the table carrying it (first_seq..last_seq), each release's seq in release_seq
+CREATE SCHEMA IF NOT EXISTS raw_store;
+CREATE TABLE IF NOT EXISTS raw_store.release_seq (table_name VARCHAR, release_id VARCHAR, seq BIGINT);
 CREATE SCHEMA IF NOT EXISTS staging;
 CREATE SCHEMA IF NOT EXISTS marts;
 

@@ -61,7 +61,7 @@ def test_real_transparency_workbooks_load_with_the_sheet_values(realdata, settin
 
     # the newer illegal working visits/arrests table is not in these workbooks: no table, no rows, no error
     assert metric(settings, "illegal_working_visits") == {} and metric(settings, "illegal_working_arrests") == {}
-    assert query(settings, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = 'illegal_working_activity'") == [(0,)]
+    assert query(settings, "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'raw' AND view_name = 'illegal_working_activity'") == [(0,)]
     assert query(settings, "SELECT source_id, published_on FROM meta.releases ORDER BY 1") == \
         [("ie_transparency", date(2023, 11, 1)), ("ukvi_ip_transparency", date(2023, 11, 1))]   # Q3 2023 + two months
 
