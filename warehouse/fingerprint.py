@@ -9,14 +9,16 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import duckdb
 
 from warehouse.register import REGISTER_FILE
 
-if TYPE_CHECKING:
-    from warehouse.build import Definitions
+
+class Definitions(Protocol):
+    """What the fingerprint needs of warehouse.build.Definitions: the catalog's files."""
+    files: tuple[Path, ...]
 
 MARTS_DIR = Path(__file__).with_name("marts")
 
