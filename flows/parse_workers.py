@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -44,9 +46,30 @@ def _worker_start() -> None:
     db.forget_inherited_locks()
     try:
         import ctypes
-        import signal
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: no orphans if the run is killed
     except (OSError, AttributeError):
+        pass
+
+
+def _load_for_parsing(source: Source) -> None:
+    """In the run, before a family's first parse process: what each process would otherwise load for itself, and
+    lose with it, loaded once and inherited by all: the family's parser and schema modules, each table's Pandera
+    schema (built on first use), Pandera's validation and check backends (registered on a first validation: here
+    of an empty frame; no published data is read in the run) and the codec zipfile reads member names with."""
+    import codecs
+
+    import pandas as pd
+    import pandera.pandas as pa
+
+    source.parse
+    for model in source.tables.values():
+        model.to_schema()
+    codecs.lookup("cp437")
+    empty = pd.DataFrame({"n": pd.Series([], dtype=object), "s": pd.Series([], dtype=object)})
+    try:
+        pa.DataFrameSchema({"n": pa.Column("Int64", pa.Check.ge(0), nullable=True, coerce=True),
+                            "s": pa.Column(str, nullable=True, coerce=True)}).validate(empty, lazy=True)
+    except pa.errors.SchemaErrors:
         pass
 
 
@@ -58,7 +81,6 @@ def _limit_this_process(settings: Settings) -> None:
     `parse_memory_mb`; no core dumps; SIGALRM after `parse_timeout` seconds. SIGALRM's default action ends the
     process in the kernel, so it works inside calamine's native code too (which never returns to Python)."""
     import resource
-    import signal
 
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))      # an aborted parse of gigabytes must not dump them to disk
     if settings.parse_memory_mb > 0:
@@ -78,9 +100,6 @@ def _limit_this_process(settings: Settings) -> None:
 def _parse_child(conn, source: Source, path: Path, label: str, settings: Settings, published_on: date,
                  file_name: str) -> None:
     """A parse process's life: limits set, the file parsed, the packed result sent back to the run."""
-    import signal
-    import traceback
-
     _worker_start()
     os.environ["RUST_BACKTRACE"] = "0"     # calamine's failed allocation: one line on stderr, not a backtrace
     _limit_this_process(settings)
@@ -137,6 +156,8 @@ class ParseAhead:
         self.workers = max(settings.parse_workers, 0)
         self.running: dict[int, _Child] = {}
         self.results: dict[int, tuple] = {}
+        self.loaded: set[str] = set()       # families whose modules this process has loaded (_load_for_parsing)
+        self.ending: list = []              # processes that sent their result, reaped later (_finish)
 
     def __enter__(self) -> "ParseAhead":
         self._fill(self.workers)
@@ -164,6 +185,13 @@ class ParseAhead:
     def _start(self, cand: Candidate) -> None:
         import multiprocessing
 
+        self.ending = [p for p in self.ending if p.is_alive()]    # reaped; dropped, their pipes close
+        if cand.source.family not in self.loaded:
+            self.loaded.add(cand.source.family)
+            try:
+                _load_for_parsing(cand.source)
+            except Exception:      # the parse process meets it again, and rejects the release saying why
+                log.debug("loading %s's parser and schemas failed", cand.source.family, exc_info=True)
         context = multiprocessing.get_context("fork")
         receiving, sending = context.Pipe(duplex=False)
         process = context.Process(target=_parse_child, name=f"parse {cand.file_name}", daemon=True,
@@ -200,6 +228,10 @@ class ParseAhead:
             except Exception:            # EOFError: it died before sending; or a result cut short
                 packed = None
         child.conn.close()
+        if packed is not None and packed[0] in ("ok", "rejected"):
+            self.ending.append(child.process)      # its result is in; it ends on its own while the run goes on
+            self.results[id(child.cand)] = packed
+            return
         child.process.join(10)
         if child.process.is_alive():
             child.process.kill()
@@ -211,8 +243,6 @@ class ParseAhead:
 
     def _died(self, cand: Candidate, code: int | None, packed: tuple | None, timed_out: bool) -> tuple:
         """A parse process that ended without tables or a rejection: the release is rejected, saying why."""
-        import signal
-
         settings, name = self.settings, cand.file_name
         signal_name = signal.Signals(-code).name if code is not None and code < 0 and -code in signal.Signals._value2member_map_ else None
         memory = f"more than the {settings.parse_memory_mb:,} MB allowed (PLEDGES_PARSE_MEMORY_MB)"
@@ -240,6 +270,12 @@ class ParseAhead:
             child.process.kill()
             child.process.join()
             child.conn.close()
+        for process in self.ending:                   # done: reaped (multiprocessing reaps most at each start)
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+                process.join()
         self.running.clear()
         self.results.clear()
+        self.ending.clear()
 

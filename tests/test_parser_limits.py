@@ -182,3 +182,15 @@ def test_the_pre_check_reads_unusual_xml_with_the_xml_parser(tmp_path):
         check_ods_grid(bomb)
     fine = write_ods(tmp_path / "fine.ods", "<!-- a note -->" + repeated_row(3, number_cell(45000) + number_cell(7)))
     check_ods_grid(fine)
+
+
+@pytest.mark.parametrize("hiding", ["<?note <table:table-row> ?>",
+                                    "<table:table-row>" + number_cell(1) + "</table:table-row >"])
+def test_the_pre_check_sees_a_repeat_behind_markup_that_hides_it(tmp_path, hiding):
+    """A processing instruction holding a row's start tag, or a row's end tag written with a space, made the fast
+    scan take the bomb's row, and its repeat, for part of another row: such documents go to the XML parser."""
+    from flows.parsing import UnsafeFile, check_ods_grid
+
+    bomb = write_ods(tmp_path / BOMB_NAME, hiding + BOMBS["rows_repeated"])
+    with pytest.raises(UnsafeFile, match=r"a row with values repeated 5,000,000 times \(table:number-rows-repeated\)"):
+        check_ods_grid(bomb)
