@@ -33,27 +33,6 @@ PERIOD_TYPES = set(PeriodType.__args__)
 
 
 @dataclass(frozen=True)
-class Metric:
-    id: str
-    title: str
-    unit: str
-    period_type: str
-    table: str
-    period_start: str
-    period_end: str
-    value: str
-    definition: str
-    where: str = "TRUE"
-    measure: str = "flow"      # flow (sums over time) | stock (a level on a date: never summed across periods)
-    # a revision is listed in marts.changes (and the feed) when it exceeds both thresholds
-    revision_threshold_pct: float = 5.0
-    revision_threshold_abs: float = 0.0
-    # release gate (flows/gate.py): bounds, at_least, sum_of, sum_tolerance, and overrides of the source's gate
-    gate: dict = field(default_factory=dict, hash=False)
-    source_id: str = ""
-
-
-@dataclass(frozen=True)
 class Source:
     id: str
     title: str
@@ -161,7 +140,11 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class MetricEntry(_Entry):
+class Metric(_Entry):
+    """One metric as written in a source.toml `[[<source>.metrics]]` table, and as the pipeline uses it (frozen;
+    `source_id` is filled in from the entry it belongs to)."""
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     unit: str
@@ -172,10 +155,16 @@ class MetricEntry(_Entry):
     value: str
     definition: str
     where: str = "TRUE"
-    measure: Literal["flow", "stock"] = "flow"
+    measure: Literal["flow", "stock"] = "flow"   # stock: a level on a date, never summed across periods
+    # a revision is listed in marts.changes (and the feed) when it exceeds both thresholds
     revision_threshold_pct: float = Field(default=5.0, ge=0)
     revision_threshold_abs: float = Field(default=0.0, ge=0)
+    # release gate (flows/gate.py): bounds, at_least, sum_of, sum_tolerance, and overrides of the source's gate
     gate: dict = {}
+    source_id: str = Field(default="", exclude=True)
+
+    def __hash__(self) -> int:      # its gate is a dict: hashed by identity within the catalog
+        return hash((self.source_id, self.id))
 
 
 class SourceEntry(_Entry):
@@ -193,7 +182,7 @@ class SourceEntry(_Entry):
     layout_confirmed: bool = True
     deployment: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     options: dict = {}
-    metrics: list[MetricEntry] = []
+    metrics: list[Metric] = []
     gate: dict | None = None
 
 
@@ -240,7 +229,7 @@ def _source(source_id: str, raw: dict, family: str, where: str) -> Source:
     except re.error as exc:
         raise CatalogError(f"{where}: field attachment: not a regular expression ({exc})") from None
     fields = entry.model_dump(exclude={"attachment", "metrics"})
-    metrics = tuple(Metric(**m.model_dump(), source_id=source_id) for m in entry.metrics)
+    metrics = tuple(m.model_copy(update={"source_id": source_id}) for m in entry.metrics)
     return Source(id=source_id, attachment=attachment, family=family, metrics=metrics, **fields)
 
 

@@ -94,7 +94,7 @@ def test_a_metric_sql_typo_fails_a_load_before_anything_is_published(settings, t
     assert [o.status for o in load_paths(settings, [first])] == ["loaded"]
     before = settings.warehouse.read_bytes()
     source = load_catalog()["small_boats"]
-    broken = dataclasses.replace(source.metrics[0], value="migrants_arived")
+    broken = source.metrics[0].model_copy(update={"value": "migrants_arived"})
     monkeypatch.setitem(load_catalog(), "small_boats", dataclasses.replace(source, metrics=(broken, *source.metrics[1:])))
     check_metric_sql.cache_clear()
     try:
