@@ -58,7 +58,7 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
         sighting = local_sighting(path, found)
         size = path.stat().st_size
         archived = archive(settings, source, path, sha, size, move=False, sighting=sighting)
-        candidates.append(Candidate.from_sighting(source, sighting, archived, sha, size, note=note))
+        candidates.append(Candidate(source, sighting, archived, sha, size, note=note))
     return candidates, outcomes
 
 
@@ -123,6 +123,12 @@ def _attachments(settings: Settings, source: Source, discover: Discover,
                              f"{type(exc).__name__}: {exc}")
 
 
+def remote_sighting(source: Source, att: Attachment, got: Download) -> Sighting:
+    """Where and when a downloaded attachment was seen (the page's updated time where discovery gives it)."""
+    return Sighting(att.url, att.file_name, att.title, att.landing_page, att.published_on, got.fetched_at,
+                    getattr(att, "page_updated_at", None), remote_date_basis(source, att.file_name))
+
+
 def _downloaded(settings: Settings, source: Source, att: Attachment, known: Known, fetch: Fetch,
                 unreachable: dict[str, HostUnreachable]) -> Candidate | Outcome:
     """One attachment downloaded (conditionally, if its URL is loaded already) and archived as a candidate; or the
@@ -149,11 +155,9 @@ def _downloaded(settings: Settings, source: Source, att: Attachment, known: Know
     if got.not_modified:
         return Outcome(source.id, att.file_name, "unchanged", known.loaded[(source.id, record["sha256"])])
     save_file_record(settings, att.url, got, att.fingerprint)
-    sighting = Sighting(att.url, att.file_name, att.title, att.landing_page, att.published_on, got.fetched_at,
-                        getattr(att, "page_updated_at", None),   # where discovery gives it
-                        remote_date_basis(source, att.file_name))
+    sighting = remote_sighting(source, att, got)
     archived = archive(settings, source, got.path, got.sha256, got.bytes, move=True, sighting=sighting)
-    return Candidate.from_sighting(source, sighting, archived, got.sha256, got.bytes)
+    return Candidate(source, sighting, archived, got.sha256, got.bytes)
 
 
 # --- the raw archive (`pledges rebuild`) ----------------------------------------------------
@@ -196,6 +200,5 @@ def archived_candidates(settings: Settings, published: dict[str, tuple[str, str]
             continue
         for seen in sightings:
             basis = seen.date_basis or sighting_date_basis(source, seen.file_name, seen.url)
-            candidates.append(Candidate.from_sighting(source, replace(seen, date_basis=basis), path, record["sha256"],
-                                                      record["bytes"]))
+            candidates.append(Candidate(source, replace(seen, date_basis=basis), path, record["sha256"], record["bytes"]))
     return candidates, outcomes

@@ -30,11 +30,10 @@ from flows.cli_output import print_table
 from flows.config import Settings
 from flows.errors import FetchError, HostUnreachable, SourceError
 from flows.fetch import Attachment, discover, discovery_host, discovery_url, download, file_record, session
-from flows.candidates import select_sources
+from flows.candidates import remote_sighting, select_sources
 from flows.ingest import _publication_date_problem
 from flows.parse_workers import PARSER_LIMITS, ParseAhead
 from flows.records import Candidate, Known
-from flows.recognise import remote_date_basis
 
 COLUMNS = ["source", "page", "attachments found/matched", "newest file", "new?", "layout", "result"]
 OK = "ok"
@@ -218,9 +217,7 @@ def _download_and_validate(row: CheckRow, source: Source, att: Attachment, scrat
         release = known.loaded.get((source.id, got.sha256))
         row.new, row.known_release = ("no", release) if release else ("yes", None)
     try:
-        cand = Candidate(source, att.file_name, att.url, att.title, att.landing_page, att.published_on, got.path,
-                         got.sha256, got.bytes, got.fetched_at, getattr(att, "page_updated_at", None),
-                         date_basis=remote_date_basis(source, att.file_name))
+        cand = Candidate(source, remote_sighting(source, att, got), got.path, got.sha256, got.bytes)
         _validate(row, cand, scratch)
     finally:
         got.path.unlink(missing_ok=True)

@@ -20,7 +20,7 @@ import duckdb
 
 from flows import gate
 # names other code imports from flows.ingest stay importable here (the `noqa` lines re-export some)
-from flows.archive import SidecarError, clean_leftovers, read_sidecar, sha256_of
+from flows.archive import SidecarError, Sighting, clean_leftovers, read_sidecar, sha256_of
 from flows.candidates import (Discover, Fetch, _local_files, archived_candidates, local_candidates,  # noqa: F401
                               remote_candidates, select_sources)
 from flows.catalog import check_metric_sql, definitions, load_catalog
@@ -317,10 +317,10 @@ def accept(settings: Settings, release_id: str) -> list[Outcome]:
             problem = "missing" if not path.is_file() else "altered (sha256 mismatch)"
             return [Outcome(source_id, file_name, "failed", release_id,
                             error=f"{path}: archived file {problem}; release {release_id} cannot be accepted from it")]
-        # the provenance recorded when it was held (every Candidate field meta.releases keeps, e.g. page_updated_at)
-        extra = {k: record[k] for k in Candidate.__dataclass_fields__ if k in record and k not in ("source", "bytes")}
-        cand = Candidate(source=source, url=record["file_url"], path=path, bytes=record["bytes"],
-                         **{**extra, "file_name": file_name, "sha256": sha})
+        # the provenance recorded when it was held (the sighting meta.releases keeps, e.g. page_updated_at)
+        seen = Sighting(record["file_url"], file_name, record["title"], record["landing_page"], record["published_on"],
+                        record["fetched_at"], record["page_updated_at"], record["date_basis"])
+        cand = Candidate(source, seen, path, sha, record["bytes"])
         return publish(settings, [cand], accept={release_id: gate.now()})
 
 

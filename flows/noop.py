@@ -89,7 +89,7 @@ def _held_again(settings: Settings, con: duckdb.DuckDBPyConnection, path: Path, 
     sighting = local_sighting(path, found)
     if not archived_already(settings, sha, sighting):
         return None
-    cand = Candidate.from_sighting(found.source, sighting, path, sha, path.stat().st_size)
+    cand = Candidate(found.source, sighting, path, sha, path.stat().st_size)
     outcome = _still_held(con, cand)
     return None if outcome is None else (cand, outcome)
 

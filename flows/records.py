@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -28,32 +27,27 @@ def with_date_basis(source: Source, basis: str | None) -> Source:
 
 @dataclass
 class Candidate:
-    """A published file, archived and hashed, ready to be loaded as a release."""
+    """A published file, archived and hashed, ready to be loaded as a release: where and when it was seen (its
+    Sighting, whose fields it answers for) and the archived copy."""
     source: Source
-    file_name: str
-    url: str
-    title: str
-    landing_page: str
-    published_on: date
+    sighting: Sighting
     path: Path
     sha256: str
     bytes: int
-    fetched_at: datetime
-    page_updated_at: datetime | None = None   # when the landing page listing it was last updated, where known
-    date_basis: str | None = None             # how published_on is known (flows.recognise.DATE_BASES)
     note: str | None = None                   # a local file: how it was recognised and dated, when not by its name
 
     def __post_init__(self) -> None:
         # the parser sees it too (DfE: the newest year counts final only on a publisher's date)
-        self.source = with_date_basis(self.source, self.date_basis)
+        self.source = with_date_basis(self.source, self.sighting.date_basis)
 
-    @classmethod
-    def from_sighting(cls, source: Source, sighting: Sighting, path: Path, sha256: str, size: int,
-                      note: str | None = None) -> "Candidate":
-        """The candidate for one sighting of a file archived at `path`."""
-        return cls(source, sighting.file_name, sighting.url, sighting.title, sighting.landing_page,
-                   sighting.published_on, path, sha256, size, sighting.fetched_at, sighting.page_updated_at,
-                   date_basis=sighting.date_basis, note=note)
+    url = property(lambda self: self.sighting.url)
+    file_name = property(lambda self: self.sighting.file_name)
+    title = property(lambda self: self.sighting.title)
+    landing_page = property(lambda self: self.sighting.landing_page)
+    published_on = property(lambda self: self.sighting.published_on)
+    fetched_at = property(lambda self: self.sighting.fetched_at)
+    page_updated_at = property(lambda self: self.sighting.page_updated_at)
+    date_basis = property(lambda self: self.sighting.date_basis)
 
     @property
     def release_id(self) -> str:
