@@ -144,8 +144,8 @@ def test_same_day_same_version_ranks_by_the_pages_updated_time(settings, tmp_pat
         [a], _ = ingest.local_candidates(settings, [first], ingest.Known())
         [b], _ = ingest.local_candidates(settings, [second], ingest.Known())
     # `a` was on the page as updated later, though fetched first: it is the newer one
-    a = dataclasses.replace(a, page_updated_at=datetime(2024, 2, 9, 16, 0))
-    b = dataclasses.replace(b, page_updated_at=datetime(2024, 2, 9, 9, 30))
+    a = dataclasses.replace(a, sighting=dataclasses.replace(a.sighting, page_updated_at=datetime(2024, 2, 9, 16, 0)))
+    b = dataclasses.replace(b, sighting=dataclasses.replace(b.sighting, page_updated_at=datetime(2024, 2, 9, 9, 30)))
     with db.writer_lock(settings.warehouse, 5):
         ingest.publish(settings, [a, b])
     assert query(settings, "SELECT value FROM marts.metric_observations WHERE metric_id = 'small_boat_arrivals' "
