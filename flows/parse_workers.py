@@ -1,6 +1,7 @@
-"""Stage 2, parse and validate, in processes of their own: `ParseAhead` runs flows.validate.parse_and_validate
-for each release in a forked child under memory and time limits (PARSER_LIMITS), parsing ahead of the load while
-the run inserts earlier releases; a child that dies rejects its release and the run goes on.
+"""Stage 2, parse and validate, in processes apart from the run: `ParseAhead` runs
+flows.validate.parse_and_validate for each release in a forked parse process under memory and time limits
+(PARSER_LIMITS), parsing ahead of the load while the run inserts earlier releases; a process that dies rejects the
+release it was parsing, and the run goes on with a new one.
 """
 from __future__ import annotations
 
@@ -76,75 +77,99 @@ def _load_for_parsing(source: Source) -> None:
 PARSER_LIMITS = "exceeded parser limits"
 
 
-def _limit_this_process(settings: Settings) -> None:
-    """In a parse process: its address space capped at its size now (what it inherited from the run) plus
-    `parse_memory_mb`; no core dumps; SIGALRM after `parse_timeout` seconds. SIGALRM's default action ends the
-    process in the kernel, so it works inside calamine's native code too (which never returns to Python)."""
+def _limit_memory(settings: Settings) -> None:
+    """Before each file: the address space capped at the process's size now plus `parse_memory_mb` (the soft
+    limit is raised or lowered to it; the hard limit is left as the run had it)."""
     import resource
 
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))      # an aborted parse of gigabytes must not dump them to disk
-    if settings.parse_memory_mb > 0:
-        try:
-            size = int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            size = None                                   # not Linux: the time limit still applies
-        if size is not None:
-            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-            limit = size + settings.parse_memory_mb * 2**20
-            resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    if settings.parse_memory_mb <= 0:
+        return
+    try:
+        size = int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return                                            # not Linux: the time limit still applies
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + settings.parse_memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
+def _parse_one(cand: Candidate, settings: Settings) -> tuple:
+    """One file in a parse process, under its limits, packed for the run (see `_Worker` for what each means)."""
+    _limit_memory(settings)
     if settings.parse_timeout > 0:
         signal.setitimer(signal.ITIMER_REAL, settings.parse_timeout)
+    try:
+        return _parse_ahead(cand.source, cand.path, _label(cand), settings, cand.published_on, cand.file_name)
+    except MemoryError:
+        return "limit", "memory"
+    except Exception:                       # a parser bug or a layout nobody foresaw: this file's failure only
+        return "crashed", traceback.format_exc(limit=-8)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)   # parsed: waiting for the run to take the result is not parse time
 
 
-def _parse_child(conn, source: Source, path: Path, label: str, settings: Settings, published_on: date,
-                 file_name: str) -> None:
-    """A parse process's life: limits set, the file parsed, the packed result sent back to the run."""
+def _worker_loop(conn, tasks: list[Candidate], settings: Settings) -> None:
+    """A parse process's life: it receives the index of a release in `tasks` (the list as it was when the process
+    was forked), parses it and sends the packed result back, until told to stop (None) or the run is gone. After
+    anything but tables or a rejection (a crash, memory running out) it ends, so no file is parsed in a process a
+    failure may have left in a bad state; after a large file too, to give back the memory it grew to."""
+    import resource
+
     _worker_start()
     os.environ["RUST_BACKTRACE"] = "0"     # calamine's failed allocation: one line on stderr, not a backtrace
-    _limit_this_process(settings)
-    try:
-        packed = _parse_ahead(source, path, label, settings, published_on, file_name)
-    except MemoryError:
-        packed = ("limit", "memory")
-    except Exception:                       # a parser bug or a layout nobody foresaw: this file's failure only
-        packed = ("crashed", traceback.format_exc(limit=-8))
-    signal.setitimer(signal.ITIMER_REAL, 0)   # parsed: waiting for the run to take the result is not parse time
-    try:
-        conn.send(packed)
-    except MemoryError:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))      # an aborted parse of gigabytes must not dump them to disk
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)         # ends the process in the kernel, even inside calamine
+    while True:
+        try:
+            index = conn.recv()
+        except (EOFError, OSError):
+            return
+        if index is None:
+            return
+        packed = _parse_one(tasks[index], settings)
+        try:
+            conn.send(packed)
+        except MemoryError:
+            packed = None
+            conn.send(("limit", "memory"))  # its frames did not fit in memory a second time, pickled
+            return
+        if packed[0] not in ("ok", "rejected") or tasks[index].bytes > ParseAhead.LARGE_FILE_BYTES:
+            return
         packed = None
-        conn.send(("limit", "memory"))      # its frames did not fit in memory a second time, pickled
-    conn.close()
 
 
 @dataclass
-class _Child:
-    cand: Candidate
+class _Worker:
+    """A parse process in the run's view: it knows the releases `tasks[:knows]`; `cand` is the one it is parsing."""
     process: object          # multiprocessing.Process
-    conn: object             # the receiving end of its pipe
-    started: float           # time.monotonic()
+    conn: object             # the run's end of its two-way pipe
+    knows: int
+    cand: Candidate | None = None
+    started: float = 0.0     # time.monotonic() when it was given `cand`
 
 
 class ParseAhead:
-    """Every release is parsed and validated in a process of its own, under memory and time limits, never in
-    the run itself: a file that makes the parser abort, or grow without bound (a cell repeated 16,000,000
-    times), ends that process, and the release is rejected (`exceeded parser limits: memory` / `time`, or the
-    parser's crash) while the run carries on with the others. A release is never parsed a second time.
+    """Every release is parsed and validated in a parse process, under memory and time limits, never in the run
+    itself: a file that makes the parser abort, or grow without bound (a cell repeated 16,000,000 times), ends the
+    process parsing it, and that release alone is rejected (`exceeded parser limits: memory` / `time`, or the
+    parser's crash) while the run carries on with the others in a new process. A release is never parsed a
+    second time.
 
-    Up to `parse_workers` releases are parsed ahead of their turn while this process inserts earlier ones
-    (parsing is CPU-bound and calamine holds the GIL, so threads would not help; forked processes start in
-    milliseconds with the parent's modules already imported). When this process needs a release nobody has
-    started, it starts it at once and, while it waits, keeps one more release parsing than `parse_workers`
-    (its own core's share). With `parse_workers` 0 each release is parsed in its own process at its turn.
-    All warehouse writes stay in this process, in release order.
+    Parse processes are forked from the run (its modules already imported) and live for the whole load, taking
+    one release after another: the limits are set again before each file (address space: the process's size
+    then plus `parse_memory_mb`; time: `parse_timeout`). Up to `parse_workers` releases are parsed ahead of their
+    turn while this process inserts earlier ones (parsing is CPU-bound and calamine holds the GIL, so threads
+    would not help). When this process needs a release nobody has started, it starts it at once and, while it
+    waits, keeps one more release parsing than `parse_workers` (its own core's share). With `parse_workers` 0 one
+    parse process takes each release at its turn. All warehouse writes stay in this process, in release order.
 
-    Files over LARGE_FILE_BYTES are not parsed ahead but at their turn: a 16 MB returns workbook peaks at about
-    700 MB while parsed, so two at once (plus frames pickled back) could double the run's memory for little gain.
+    Files over LARGE_FILE_BYTES are not parsed ahead but at their turn, and their process ends after them: a 16 MB
+    returns workbook peaks at about 700 MB while parsed, so two at once (plus frames pickled back) could double the
+    run's memory for little gain.
 
-    Limits (Settings): `parse_memory_mb` of address space beyond what the process inherits from the run
-    (RLIMIT_AS), `parse_timeout` seconds of wall-clock time (SIGALRM in the process, and this process kills it
-    GRACE seconds later if it is still silent); 0 turns a limit off.
+    Limits (Settings): `parse_memory_mb` of address space beyond the process's size before the file (RLIMIT_AS),
+    `parse_timeout` seconds of wall-clock time (SIGALRM in the process, and this process kills it GRACE seconds
+    later if it is still silent); 0 turns a limit off.
     """
 
     LARGE_FILE_BYTES = 8 * 2**20
@@ -152,20 +177,22 @@ class ParseAhead:
 
     def __init__(self, settings: Settings, candidates: list[Candidate]):
         self.settings = settings
+        self.tasks = list(candidates)       # every release a parse process may be given, by index
+        self.index = {id(c): i for i, c in enumerate(self.tasks)}
         self.queue = [c for c in candidates if c.bytes <= self.LARGE_FILE_BYTES]   # to parse ahead, in order
         self.workers = max(settings.parse_workers, 0)
-        self.running: dict[int, _Child] = {}
+        self.running: dict[int, _Worker] = {}
+        self.idle: list[_Worker] = []
         self.results: dict[int, tuple] = {}
         self.loaded: set[str] = set()       # families whose modules this process has loaded (_load_for_parsing)
-        self.ending: list = []              # processes that sent their result, reaped later (_finish)
 
     def __enter__(self) -> "ParseAhead":
         self._fill(self.workers)
         return self
 
     def result_for(self, cand: Candidate) -> Callable[[], tuple[list[LoadedTable], list[str]]]:
-        """How `ingest` gets this release's tables (or its SourceError): parsed in a process of its own, if it
-        was not already parsed ahead. The parse starts when `ingest` asks for it."""
+        """How `ingest` gets this release's tables (or its SourceError): parsed in a parse process, if it was not
+        already parsed ahead. The parse starts when `ingest` asks for it."""
         return lambda: _unpack(self._wait_for(cand))
 
     def _wait_for(self, cand: Candidate) -> tuple:
@@ -183,26 +210,41 @@ class ParseAhead:
             self._start(self.queue.pop(0))
 
     def _start(self, cand: Candidate) -> None:
+        if id(cand) not in self.index:        # a release nobody listed (pledges check): known to new processes only
+            self.index[id(cand)] = len(self.tasks)
+            self.tasks.append(cand)
+        index = self.index[id(cand)]
+        while True:
+            worker = next((w for w in self.idle if w.knows > index), None) or self._fork()
+            if worker in self.idle:
+                self.idle.remove(worker)
+            try:
+                worker.conn.send(index)
+                break
+            except OSError:                    # it died while idle: not this release's doing
+                self._end(worker)
+        worker.cand, worker.started = cand, time.monotonic()
+        self.running[id(cand)] = worker
+
+    def _fork(self) -> _Worker:
         import multiprocessing
 
-        self.ending = [p for p in self.ending if p.is_alive()]    # reaped; dropped, their pipes close
-        if cand.source.family not in self.loaded:
-            self.loaded.add(cand.source.family)
-            try:
-                _load_for_parsing(cand.source)
-            except Exception:      # the parse process meets it again, and rejects the release saying why
-                log.debug("loading %s's parser and schemas failed", cand.source.family, exc_info=True)
+        for source in {c.source.family: c.source for c in self.tasks}.values():
+            if source.family not in self.loaded:
+                self.loaded.add(source.family)
+                try:
+                    _load_for_parsing(source)
+                except Exception:   # the parse process meets it again, and rejects the release saying why
+                    log.debug("loading %s's parser and schemas failed", source.family, exc_info=True)
         context = multiprocessing.get_context("fork")
-        receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=_parse_child, name=f"parse {cand.file_name}", daemon=True,
-                                  args=(sending, cand.source, cand.path, _label(cand), self.settings, cand.published_on,
-                                        cand.file_name))
+        ours, theirs = context.Pipe(duplex=True)
+        process = context.Process(target=_worker_loop, name="parse", daemon=True, args=(theirs, self.tasks, self.settings))
         process.start()
-        sending.close()
-        self.running[id(cand)] = _Child(cand, process, receiving, time.monotonic())
+        theirs.close()
+        return _Worker(process, ours, len(self.tasks))
 
-    def _deadline(self, child: _Child) -> float:
-        return child.started + self.settings.parse_timeout + self.GRACE if self.settings.parse_timeout > 0 else float("inf")
+    def _deadline(self, worker: _Worker) -> float:
+        return worker.started + self.settings.parse_timeout + self.GRACE if self.settings.parse_timeout > 0 else float("inf")
 
     def _collect(self) -> None:
         """Wait (up to a few seconds) for any parse process to send its result or die; take what is ready."""
@@ -210,36 +252,49 @@ class ParseAhead:
 
         if not self.running:
             return
-        first_deadline = min(self._deadline(c) for c in self.running.values())
-        ready = wait([c.conn for c in self.running.values()], timeout=max(0.0, min(first_deadline - time.monotonic(), 5.0)))
-        for child in list(self.running.values()):
-            if child.conn in ready:
-                self._finish(child)
-            elif time.monotonic() > self._deadline(child):
-                child.process.kill()     # silent past its time limit and the grace: SIGALRM did not end it
-                self._finish(child, timed_out=True)
+        first_deadline = min(self._deadline(w) for w in self.running.values())
+        ready = wait([w.conn for w in self.running.values()], timeout=max(0.0, min(first_deadline - time.monotonic(), 5.0)))
+        for worker in list(self.running.values()):
+            if worker.conn in ready:
+                self._finish(worker)
+            elif time.monotonic() > self._deadline(worker):
+                worker.process.kill()     # silent past its time limit and the grace: SIGALRM did not end it
+                self._finish(worker, timed_out=True)
 
-    def _finish(self, child: _Child, timed_out: bool = False) -> None:
-        del self.running[id(child.cand)]
+    def _finish(self, worker: _Worker, timed_out: bool = False) -> None:
+        cand = worker.cand
+        del self.running[id(cand)]
+        worker.cand = None
         packed = None
         if not timed_out:
             try:
-                packed = child.conn.recv()
+                packed = worker.conn.recv()
             except Exception:            # EOFError: it died before sending; or a result cut short
                 packed = None
-        child.conn.close()
         if packed is not None and packed[0] in ("ok", "rejected"):
-            self.ending.append(child.process)      # its result is in; it ends on its own while the run goes on
-            self.results[id(child.cand)] = packed
+            self.results[id(cand)] = packed
+            if cand.bytes > self.LARGE_FILE_BYTES:
+                self._end(worker)        # it ends on its own after a large file
+            else:
+                self.idle.append(worker)
             return
-        child.process.join(10)
-        if child.process.is_alive():
-            child.process.kill()
-            child.process.join()
-        code = child.process.exitcode
+        code = self._end(worker)
         if packed is None or packed[0] in ("limit", "crashed"):
-            packed = self._died(child.cand, code, packed, timed_out)
-        self.results[id(child.cand)] = packed
+            packed = self._died(cand, code, packed, timed_out)
+        self.results[id(cand)] = packed
+
+    def _end(self, worker: _Worker) -> int | None:
+        """A parse process stopped (told to, if it still listens) and reaped; its exit code."""
+        try:
+            worker.conn.send(None)
+        except OSError:
+            pass
+        worker.conn.close()
+        worker.process.join(10)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        return worker.process.exitcode
 
     def _died(self, cand: Candidate, code: int | None, packed: tuple | None, timed_out: bool) -> tuple:
         """A parse process that ended without tables or a rejection: the release is rejected, saying why."""
@@ -266,16 +321,11 @@ class ParseAhead:
                             [FailureCase(None, None, None, check, name)])
 
     def __exit__(self, *exc) -> None:
-        for child in list(self.running.values()):     # parses nobody will ask for now (the publish failed)
-            child.process.kill()
-            child.process.join()
-            child.conn.close()
-        for process in self.ending:                   # done: reaped (multiprocessing reaps most at each start)
-            process.join(10)
-            if process.is_alive():
-                process.kill()
-                process.join()
+        for worker in list(self.running.values()):     # parses nobody will ask for now (the publish failed)
+            worker.process.kill()
+            self._end(worker)
+        for worker in self.idle:
+            self._end(worker)
         self.running.clear()
+        self.idle.clear()
         self.results.clear()
-        self.ending.clear()
-

@@ -1,4 +1,4 @@
-"""Releases parsed ahead in forked worker processes: same warehouse as parsing inline, no orphans, no stuck lock."""
+"""Releases parsed in forked parse processes that live for the load: same warehouse with or without parsing ahead,\na process that dies takes only its release with it, no orphans, no stuck lock."""
 from __future__ import annotations
 
 import dataclasses
@@ -117,8 +117,8 @@ def test_every_release_is_parsed_once_and_never_in_the_run_itself(settings, tmp_
     assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
     parsed = [line.split() for line in where.read_text().splitlines()]
     assert sorted(name for name, _ in parsed) == sorted(f"({f.name})" for f in files)   # each parsed once
-    assert all(int(pid) != os.getpid() for _, pid in parsed)                            # each in its own process
-    assert len({pid for _, pid in parsed}) == len(files)
+    assert all(int(pid) != os.getpid() for _, pid in parsed)                            # never in the run
+    assert len({pid for _, pid in parsed}) <= workers + 1     # parse processes take one release after another
     assert children_of(os.getpid()) == []
 
 
@@ -180,3 +180,22 @@ def test_large_files_are_not_parsed_ahead(settings, tmp_path, monkeypatch):
     parsed = dict(line.split() for line in where.read_text().splitlines())
     assert sorted(parsed) == sorted(f"({name})" for name in by_name)         # the large ones too, at their turn
     assert all(int(pid) != os.getpid() for pid in parsed.values())
+
+
+def test_each_file_gets_the_whole_time_limit_in_a_process_that_parsed_others(settings, tmp_path, monkeypatch):
+    """One parse process takes the releases one after another: its time limit is set again for each file, so three
+    files of 1.2 s each pass a 2 s limit, and a fourth that hangs is rejected alone."""
+    files = releases(tmp_path / "files")[:3] + [small_boats_file(tmp_path / "files", date(2024, 3, 29), start=date(2024, 1, 1), days=70)]
+    where = parsed_where(tmp_path, monkeypatch)
+    noted = parse_workers.parse_and_validate
+
+    def slow(source, path, release, *args, **kwargs):
+        time.sleep(30 if "29_March_2024" in release else 1.2)
+        return noted(source, path, release, *args, **kwargs)
+
+    monkeypatch.setattr(parse_workers, "parse_and_validate", slow)
+    outcomes = load_paths(dataclasses.replace(settings, parse_workers=0, parse_timeout=2), files)
+    assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "rejected"]
+    assert "exceeded parser limits: time: parsing took longer than 2 s" in outcomes[3].error
+    assert len({pid for _, pid in (line.split() for line in where.read_text().splitlines())}) == 1   # the 4th: never
+    assert children_of(os.getpid()) == []
