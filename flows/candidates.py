@@ -20,8 +20,10 @@ from flows.config import Settings
 from flows.errors import FetchError, HostUnreachable
 from flows.fetch import (Attachment, Download, discover, discovery_host, discovery_url, download, file_record,
                          save_file_record)
-from flows.local_files import _local_entries, _local_files, decide_local, local_sighting  # noqa: F401  (_local_files: re-exported)
+from flows.local_files import (Recognition, _local_entries, _local_files, decide_local, local_sighting,  # noqa: F401
+                               recognise_by_name)      # (_local_files: re-exported)
 from flows.recognise import recognise_file, remote_date_basis, sighting_date_basis
+from flows.recognised_memo import RecognisedMemo
 from flows.records import Candidate, Known, Outcome
 
 log = logging.getLogger("pledges")
@@ -42,8 +44,17 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
     """Files recognised by name, else by content (flows.recognise), become candidates (archived); the rest are
     listed as skipped, each with its reason."""
     candidates, outcomes = [], []
+    memo = RecognisedMemo(settings)
+
+    def recognise(path: Path) -> Recognition:
+        if (by_name := recognise_by_name(path)) is not None:
+            return by_name
+        found = recognise_file(path, settings.max_unzipped_bytes)
+        memo.note(path, found)                # by content: kept for a load that changes nothing (flows/noop.py)
+        return found
+
     for path, problem in _local_entries(paths):
-        decided = decide_local(path, problem, known.loaded, lambda p: recognise_file(p, settings.max_unzipped_bytes))
+        decided = decide_local(path, problem, known.loaded, recognise)
         if isinstance(decided, Outcome):
             outcomes.append(decided)
             continue
@@ -59,6 +70,7 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
         size = path.stat().st_size
         archived = archive(settings, source, path, sha, size, move=False, sighting=sighting)
         candidates.append(Candidate(source, sighting, archived, sha, size, note=note))
+    memo.save()
     return candidates, outcomes
 
 

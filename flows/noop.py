@@ -6,7 +6,9 @@ still held) and rebuilds nothing. `noop_load` works that out from the files' nam
 warehouse, under the writer lock as the load does, and returns the same outcomes, importing neither pandas nor
 pandera nor the parsers. Whenever it cannot be certain it returns None, and the load runs in full:
 
-- a file no catalog pattern names (only its content can tell what it is: the families' recognisers parse);
+- a file no catalog pattern names (only its content can tell what it is: the families' recognisers parse), unless
+  the last full load recognised it, same path and bytes, and left it skipped or found it loaded
+  (flows/recognised_memo.py);
 - a file whose release is new, or was rejected (a rejected release is parsed and validated again);
 - a held release whose file the archive has not kept under that path (the load would add the sighting), or
   derived tables that a publish would build in full;
@@ -26,6 +28,7 @@ from flows.catalog import catalog_files, load_catalog
 from flows.config import Settings
 from flows.errors import WarehouseBusy
 from flows.local_files import Recognition, _local_entries, decide_local, local_sighting, recognise_by_name
+from flows.recognised_memo import RecognisedMemo
 from flows.records import Candidate, Known, Outcome, _still_held
 from warehouse import db
 from warehouse.fingerprint import files_fingerprint, published_fingerprint
@@ -64,13 +67,16 @@ def _decided(settings: Settings, con: duckdb.DuckDBPyConnection, known: Known,
         return None                   # the load would rebuild the derived tables (warehouse/build.py)
     outcomes: list[Outcome] = []
     held: list[tuple[Candidate, Outcome]] = []
+    memo = RecognisedMemo(settings)
     for path, problem in _local_entries(paths):
-        decided = decide_local(path, problem, known.loaded, recognise_by_name)
+        decided = decide_local(path, problem, known.loaded, lambda p: recognise_by_name(p) or memo.recall(p))
         if decided is None:
-            return None               # recognised by content only: the load parses it
+            return None               # recognised by content only, and not as the last load did: the load reads it
         if isinstance(decided, Outcome):
             outcomes.append(decided)
             continue
+        if decided[0].by == "memo":
+            return None               # recognised by content, not loaded: the load dates and parses it
         if (again := _held_again(settings, con, path, *decided)) is None:
             return None               # a new or rejected release: the load parses it
         held.append(again)

@@ -6,6 +6,7 @@ Each command runs in a fresh interpreter on a small real warehouse (two publishe
 imported is read from `sys.modules` when it is done."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -126,6 +127,35 @@ def test_a_file_only_its_content_names_is_left_to_the_full_load(warehouse, tmp_p
     shutil.copy(REALDATA / "small_boats" / FILES[0], renamed)
     assert noop.noop_load(settings_for(warehouse), [renamed]) is None
     assert noop.noop_load(settings_for(warehouse), [Path(p) for p in real(*FILES)]) is not None
+
+
+def a_folder_of_things_named_by_content(folder: Path) -> Path:
+    """A loaded file under a name no pattern matches, a README and a CSV no source has: each needs its content read."""
+    folder.mkdir()
+    shutil.copy(REALDATA / "small_boats" / FILES[0], folder / "small boats (1).ods")
+    (folder / "README.md").write_text("Downloaded from GOV.UK.\n")
+    (folder / "returns.csv").write_text("Date,Return type,Number of returns\n2024-01-01,Enforced,3\n")
+    return folder
+
+
+def test_after_a_full_load_files_named_by_content_are_told_from_the_memo(warehouse, tmp_path, capsys):
+    copy = tmp_path / "wh" / "pledges.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(warehouse, copy)
+    folder = a_folder_of_things_named_by_content(tmp_path / "files")
+    assert noop.noop_load(settings_for(copy), [folder]) is None          # nothing remembered yet: the full load reads
+    first = full_load(copy, [str(folder)], capsys)
+    assert first["code"] == 0 and first["stdout"].splitlines()[-1] == "summary: 2 skipped, 1 unchanged"
+    found = imported_by(["load", str(folder)], copy, tmp_path)
+    assert heavy_for_load(found) == [], f"a no-op pledges load imported {heavy_for_load(found)[:8]}"
+    full = full_load(copy, [str(folder)], capsys)
+    assert (found["code"], found["stdout"], found["stderr"]) == (full["code"], full["stdout"], full["stderr"])
+    (folder / "README.md").write_text("Downloaded from GOV.UK, again.\n")        # other bytes: read again
+    assert noop.noop_load(settings_for(copy), [folder]) is None
+    full_load(copy, [str(folder)], capsys)
+    assert noop.noop_load(settings_for(copy), [folder]) is not None
+    other_limit = dataclasses.replace(settings_for(copy), max_unzipped_bytes=10 * 2**20)   # recognition could differ
+    assert noop.noop_load(other_limit, [folder]) is None
 
 
 def test_a_load_with_a_new_file_loads_and_publishes_it(warehouse, tmp_path):
