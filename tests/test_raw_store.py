@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+from collections import Counter
 from datetime import date
 
 import duckdb
@@ -153,6 +154,28 @@ def test_every_release_reads_back_as_the_old_tables_gave_it(converted_after):
     # seq there and r4's rows run on into r6
     kept = SYNTHETIC[-1][2] if converted_after < 5 else 12
     assert raw_store.row_counts(con) == (kept, con.execute("SELECT count(*) FROM old.t").fetchone()[0])
+
+
+def test_stored_rows_are_each_rows_runs_of_consecutive_releases():
+    """raw_store.t itself, first_seq and last_seq included, equals the runs computed here from each release's rows
+    (read back from a table loaded the old way): each copy of a row extends one run ending at the release before,
+    the others start runs. Covers the one-statement merge and the copy-paired one (r6 to r8)."""
+    con = duckdb.connect()
+    db.ensure_meta(con)
+    con.execute("CREATE SCHEMA old")
+    for release_id, data, _ in SYNTHETIC:
+        legacy_insert(con, "old", "t", data, release_id)
+        raw_store.insert(con, "t", data, release_id)
+    runs: list[list] = []       # [row, first_seq, last_seq]
+    for seq, (release_id, _, _) in enumerate(SYNTHETIC, 1):
+        release = con.execute("SELECT * EXCLUDE (release_id) FROM old.t WHERE release_id = ?", [release_id]).fetchall()
+        for row, copies in Counter(release).items():
+            ending = [run for run in runs if run[0] == row and run[2] == seq - 1][:copies]
+            for run in ending:
+                run[2] = seq
+            runs += [[row, seq, seq] for _ in range(copies - len(ending))]
+    stored = con.execute("SELECT * EXCLUDE (first_seq, last_seq), first_seq, last_seq FROM raw_store.t").fetchall()
+    assert Counter(stored) == Counter((*row, first, last) for row, first, last in runs)
 
 
 def test_reading_one_release_does_not_expand_every_release():

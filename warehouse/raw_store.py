@@ -38,9 +38,9 @@ def _literal(text: str) -> str:
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     """The names in schema raw (views over raw_store, or tables of a warehouse not converted yet)."""
-    return {r[0] for r in con.execute(
+    return {r[0] for r in con.execute(      # UNION ALL, no dedup pass: the set keeps each name once
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' AND database_name = current_database() "
-        "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'raw' AND database_name = current_database()"
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'raw' AND database_name = current_database()"
     ).fetchall()}
 
 
@@ -68,16 +68,16 @@ def insert(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, relea
     DATE), in the caller's transaction. Returns the number of rows the release has (not the number stored)."""
     import pandas as pd
 
-    convert_legacy(con)
+    # distinct integers stay distinct as stored: no row of the release repeated whole (see _merge)
+    unique_rows = pd.api.types.is_integer_dtype(frame.index) and frame.index.is_unique
+    stored = _stored(con, name)
     frame = frame.reset_index(names="source_row")
-    casts = ", ".join(f"CAST({ident(c)} AS DATE) AS {ident(c)}" for c in frame.columns
-                      if pd.api.types.is_datetime64_any_dtype(frame[c]))
+    casts = ", ".join(f"CAST({ident(c)} AS DATE) AS {ident(c)}" for c, dtype in frame.dtypes.items()
+                      if pd.api.types.is_datetime64_any_dtype(dtype))
     # `frame` is read by DuckDB's replacement scan (the local variable of that name)
     select = f"SELECT * REPLACE ({casts}) FROM frame" if casts else "SELECT * FROM frame"
-    seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM raw_store.release_seq WHERE table_name = ?",
-                      [name]).fetchone()[0]
-    con.execute("INSERT INTO raw_store.release_seq VALUES (?, ?, ?)", [name, release_id, seq])
-    stored = _stored_columns(con, name)
+    seq = con.execute("INSERT INTO raw_store.release_seq SELECT $1, $2, coalesce(max(seq), 0) + 1 FROM "
+                      "raw_store.release_seq WHERE table_name = $1 RETURNING seq", [name, release_id]).fetchone()[0]
     if not stored:
         con.execute(f"CREATE TABLE raw_store.{ident(name)} AS SELECT *, CAST({seq} AS BIGINT) AS first_seq, "
                     f"CAST({seq} AS BIGINT) AS last_seq FROM ({select})")
@@ -89,20 +89,51 @@ def insert(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, relea
         for column in missing:
             con.execute(f"ALTER TABLE raw_store.{ident(name)} ADD COLUMN {ident(column)} {types[column]}")
         _view(con, name)
+        stored = stored + missing       # ADD COLUMN appends
     # the release's rows typed as the stored ones (as an INSERT into them would cast them), then compared
     con.execute(f"CREATE OR REPLACE TEMP TABLE raw_new AS SELECT * EXCLUDE (first_seq, last_seq) "
                 f"FROM raw_store.{ident(name)} LIMIT 0")
     con.execute(f"INSERT INTO temp.raw_new BY NAME {select}")
-    _merge(con, name, seq)
+    _merge(con, name, seq, stored, unique_rows)
     return len(frame)
 
 
-def _merge(con: duckdb.DuckDBPyConnection, name: str, seq: int) -> None:
-    """temp.raw_new's rows into raw_store.<name> as seq `seq`: extending the equal rows of seq-1, inserting the rest."""
+def _stored(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """_stored_columns(con, name), the tables of a warehouse from before converted first (one catalog query)."""
+    schemas = {s for (s,) in con.execute(
+        "SELECT schema_name FROM duckdb_tables() WHERE database_name = current_database() AND "
+        "(schema_name = 'raw' OR schema_name = 'raw_store' AND table_name = ?)", [name]).fetchall()}
+    if "raw" in schemas:
+        convert_legacy(con)
+        return _stored(con, name)
+    if "raw_store" not in schemas:
+        return []
+    # the columns of a query bound, not run: cheaper than querying duckdb_columns()
+    return [c for c in con.sql(f"SELECT * FROM raw_store.{ident(name)}").columns if c not in SEQ]
+
+
+def _merge(con: duckdb.DuckDBPyConnection, name: str, seq: int, columns: list[str], unique_rows: bool) -> None:
+    """temp.raw_new's rows into raw_store.<name> as seq `seq`: extending the equal rows of seq-1, inserting the rest.
+
+    `unique_rows`: the release holds no source row twice, so no row twice. If the rows of seq-1 hold none twice
+    either, each row of the release equals at most one of them and one MERGE extends and inserts (the new rows in
+    the release's order); else the rows are matched in a table first and copies of a row paired."""
     table = f"raw_store.{ident(name)}"
-    columns = _stored_columns(con, name)
     same = " AND ".join(f"n.{ident(c)} IS NOT DISTINCT FROM s.{ident(c)}"
                         for c in ["source_row"] + [c for c in columns if c != "source_row"])
+    if unique_rows and not con.execute(f"SELECT count(*) > count(DISTINCT source_row) FROM {table} "
+                                       f"WHERE last_seq = {seq - 1}").fetchone()[0]:
+        con.execute(f"""
+            MERGE INTO {table} USING (
+                SELECT n.*, s.stored_id FROM temp.raw_new n
+                LEFT JOIN (SELECT rowid AS stored_id, * FROM {table} WHERE last_seq = {seq - 1}) s ON {same}
+                ORDER BY n.rowid
+            ) src ON {table}.rowid = src.stored_id
+            WHEN MATCHED THEN UPDATE SET last_seq = {seq}
+            WHEN NOT MATCHED THEN INSERT ({', '.join(ident(c) for c in columns)}, first_seq, last_seq)
+                VALUES ({', '.join('src.' + ident(c) for c in columns)}, {seq}, {seq})""")
+        con.execute("DROP TABLE temp.raw_new")
+        return
     _match(con, table, seq, same, "")
     if con.execute("SELECT count(*) > count(DISTINCT new_id) OR count(*) > count(DISTINCT stored_id) "
                    "FROM temp.raw_matched").fetchone()[0]:
