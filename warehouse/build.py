@@ -37,26 +37,22 @@ class Definitions:
 _quote = history.quote
 
 
-def existing_tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
-    rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND database_name = current_database()",
-                       [schema]).fetchall()
-    return {r[0] for r in rows}
-
-
-def metric_values_view(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> None:
+def metric_values_view(con: duckdb.DuckDBPyConnection, definitions: Definitions,
+                       present: set[str] | None = None) -> None:
     """staging.metric_values: every metric value of every release, as full copies (a view over the raw tables, for
     inspection and tests; builds compute only the values they need, warehouse/history.py). Made on every build: a
-    raw table appears with a source's first release."""
-    present = raw_store.raw_tables(con)
+    raw table appears with a source's first release. `present`: the raw tables, if the caller has them."""
+    present = raw_store.raw_tables(con) if present is None else present
     selects = [metric_select(m) for m in definitions.metrics if m.table in present]
     body = "\nUNION ALL\n".join(selects) if selects else history.EMPTY_VALUES
     con.execute(f"CREATE OR REPLACE VIEW staging.metric_values AS\n{body}")
 
 
-def build_metric_views(con: duckdb.DuckDBPyConnection, definitions: Definitions | None = None) -> None:
+def build_metric_views(con: duckdb.DuckDBPyConnection, definitions: Definitions | None = None,
+                       present: set[str] | None = None) -> None:
     """marts.metrics (one row per catalog metric), and staging.metric_values."""
     definitions = definitions or Definitions((), (), ())
-    metric_values_view(con, definitions)
+    metric_values_view(con, definitions, present)
     con.execute("CREATE OR REPLACE TABLE marts.metrics (metric_id VARCHAR PRIMARY KEY, title VARCHAR, unit VARCHAR, "
                 "period_type VARCHAR, measure VARCHAR, definition VARCHAR, source_id VARCHAR, source_title VARCHAR, "
                 "layout_confirmed BOOLEAN, layout_confirmed_by VARCHAR, publisher VARCHAR, page_url VARCHAR, publication_lag_months INTEGER, cadence VARCHAR, release_every VARCHAR, "
@@ -80,11 +76,20 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("\n".join(comments))
 
 
+# The temporary tables the build leaves for the next step (warehouse/history.py, the SQL files), dropped at its end.
+BUILD_TEMP_TABLES = (
+    "build_mode", "pending_releases", "release_values", "metric_scope", "metric_seq", "progress_scope", "claim_scope",
+    "claim_register", "claim_scope_parts", "claim_vintages", "claim_bases", "claim_latest", "claim_known",
+    "claim_windows", "claim_matched", "claim_chosen", "claim_sums", "claim_runs", "claim_best_other",
+    "claim_records", "claim_judged", "claim_explained", "claim_verdicts")
+
+
 def drop_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Every table of the marts and staging schemas (a full build makes them again; views and macros are replaced)."""
-    for schema in ("marts", "staging"):
-        for table in sorted(existing_tables(con, schema)):
-            con.execute(f'DROP TABLE {schema}."{table}"')
+    tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                         "AND schema_name IN ('marts', 'staging') ORDER BY ALL").fetchall()
+    if tables:   # one call: DuckDB drops one table a statement, but a Python round trip each is saved
+        con.execute("\n".join(f'DROP TABLE {schema}."{table}";' for schema, table in tables))
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> None:
@@ -93,20 +98,17 @@ def build_marts(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> Non
     releases loaded since. Raises datatests.DataTestFailed (the caller's copy is then discarded) if a data test fails."""
     fingerprint = definitions_fingerprint(definitions)
     full = published_fingerprint(con) != fingerprint or history.needs_full_build(con)
+    present = raw_store.raw_tables(con)     # asked once: a catalog query costs a few milliseconds
     if full:
         drop_derived(con)
-        build_metric_views(con, definitions)
+        build_metric_views(con, definitions, present)
         write_register(con, [m.id for m in definitions.metrics])
     else:
-        metric_values_view(con, definitions)
-    history.prepare(con, definitions.metrics, full)
+        metric_values_view(con, definitions, present)
+    history.prepare(con, definitions.metrics, full, present)
     for sql_file in sorted(MARTS_DIR.glob("*.sql")):
         con.execute(sql_file.read_text())
-    for table in ("build_mode", "pending_releases", "release_values", "metric_scope", "metric_seq", "progress_scope",
-                  "claim_scope", "claim_register", "claim_scope_parts", "claim_vintages", "claim_bases", "claim_latest",
-                  "claim_known", "claim_windows", "claim_matched", "claim_chosen", "claim_sums", "claim_runs",
-                  "claim_best_other", "claim_records", "claim_judged", "claim_explained", "claim_verdicts"):
-        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    con.execute("\n".join(f"DROP TABLE IF EXISTS temp.{table};" for table in BUILD_TEMP_TABLES))
     document_columns(con)
     datatests.run(con)
     if full:

@@ -73,9 +73,11 @@ def _values(con: duckdb.DuckDBPyConnection, metrics: list[MetricDefinition], rel
         con.execute("INSERT INTO temp.release_values " + "\nUNION ALL\n".join(selects[start:start + 20]))
 
 
-def prepare(con: duckdb.DuckDBPyConnection, metrics: Iterable[MetricDefinition], full: bool) -> None:
-    """temp.build_mode, temp.pending_releases, temp.release_values and temp.metric_scope (see the module's doc)."""
-    present = raw_store.raw_tables(con)
+def prepare(con: duckdb.DuckDBPyConnection, metrics: Iterable[MetricDefinition], full: bool,
+            present: set[str] | None = None) -> None:
+    """temp.build_mode, temp.pending_releases, temp.release_values and temp.metric_scope (see the module's doc).
+    `present`: the raw tables, if the caller has them."""
+    present = raw_store.raw_tables(con) if present is None else present
     metrics = [m for m in metrics if m.table in present]
     built = "staging.built_releases" if not full and "built_releases" in _tables(con, "staging") else None
     con.execute("CREATE OR REPLACE TEMP TABLE build_mode AS SELECT CAST(? AS BOOLEAN) AS full", [full])

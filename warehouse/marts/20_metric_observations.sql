@@ -54,8 +54,10 @@ SELECT m.metric_id, m.release_id, m.published_on,
 FROM staging.metric_release_order m SEMI JOIN temp.metric_scope s USING (metric_id);
 
 -- Each period's value release by release: a value held by consecutive releases of its metric is one run, and a
--- run starts a stored row. Metrics only appended to take their stored current value, placed at the last release
--- that held it (stored), before the new releases' values.
+-- run starts a stored row, superseded when the next run of its period starts. Metrics only appended to take their
+-- stored current value, placed at the last release that held it (stored), before the new releases' values. Kept:
+-- the rows that start a run or precede a gap; the others, most rows (every release re-publishes its series), only
+-- repeat their run's value.
 CREATE OR REPLACE TEMP TABLE value_runs AS
 WITH newest_held AS (
     SELECT metric_id, arg_max(release_id, seq) AS release_id FROM temp.metric_seq WHERE held GROUP BY metric_id
@@ -84,33 +86,30 @@ marked AS (
     FROM numbered
     WINDOW w AS (PARTITION BY metric_id, period_type, period_start, period_end ORDER BY seq)
 )
-SELECT *, last_value(CASE WHEN starts_run THEN run_release_id END IGNORE NULLS)
-              OVER (PARTITION BY metric_id, period_type, period_start, period_end ORDER BY seq ROWS UNBOUNDED PRECEDING) AS run_id
-FROM marked;
-
--- The runs: each one's value is superseded when the next run of its period starts.
-CREATE OR REPLACE TEMP TABLE value_starts AS
-SELECT metric_id, period_type, period_start, period_end, value, unit, run_release_id AS release_id, published_on, stored,
-       lead(published_on) OVER (PARTITION BY metric_id, period_type, period_start, period_end ORDER BY seq) AS superseded_on
-FROM temp.value_runs WHERE starts_run;
+SELECT *,   -- the run a row is in, and when the next run starts: from the kept rows (every run's start is kept)
+       last_value(CASE WHEN starts_run THEN run_release_id END IGNORE NULLS) OVER (w ROWS UNBOUNDED PRECEDING) AS run_id,
+       lead(CASE WHEN starts_run THEN published_on END IGNORE NULLS) OVER w AS superseded_on
+FROM marked
+WHERE starts_run OR gap_after
+WINDOW w AS (PARTITION BY metric_id, period_type, period_start, period_end ORDER BY seq);
 
 INSERT INTO marts.metric_observations
-SELECT metric_id, period_type, period_start, period_end, value, unit, release_id, published_on,
+SELECT metric_id, period_type, period_start, period_end, value, unit, run_release_id, published_on,
        superseded_on IS NULL AS is_latest, superseded_on
-FROM temp.value_starts WHERE NOT stored
+FROM temp.value_runs WHERE starts_run AND NOT stored
 ORDER BY metric_id, period_start, period_end, published_on;
 
 UPDATE marts.metric_observations o SET superseded_on = s.superseded_on, is_latest = FALSE
-FROM temp.value_starts s
-WHERE s.stored AND s.superseded_on IS NOT NULL AND o.metric_id = s.metric_id AND o.period_type = s.period_type
-  AND o.period_start = s.period_start AND o.period_end = s.period_end AND o.release_id = s.release_id;
+FROM temp.value_runs s
+WHERE s.starts_run AND s.stored AND s.superseded_on IS NOT NULL AND o.metric_id = s.metric_id
+  AND o.period_type = s.period_type AND o.period_start = s.period_start AND o.period_end = s.period_end
+  AND o.release_id = s.run_release_id;
 
 INSERT INTO staging.observation_ends
 SELECT metric_id, period_type, period_start, period_end, run_id, at_release_id FROM temp.value_runs WHERE gap_after;
 
 INSERT INTO staging.built_releases SELECT release_id FROM temp.pending_releases;
 DROP TABLE temp.value_runs;
-DROP TABLE temp.value_starts;
 
 COMMENT ON TABLE marts.metric_observations IS 'Every metric value as published, and each revision: a value is stored once, from the release that first published it, and again only when a later release revises it (a release that re-publishes it unchanged adds no row). is_latest (superseded_on IS NULL) for the current value; what was known on date D: published_on <= D AND (superseded_on IS NULL OR superseded_on > D), or marts.observations_as_of(D).';
 COMMENT ON COLUMN marts.metric_observations.metric_id IS 'Stable metric id; see marts.metrics for title, unit and definition.';

@@ -109,9 +109,7 @@ WHERE vintage <= as_of_date AND (next_vintage IS NULL OR next_vintage > as_of_da
 ORDER BY claim_id;
 
 -- Today's checks: rewritten on every build (they depend on today's date: figures due by now are "not loaded here").
-CREATE TABLE IF NOT EXISTS marts.claim_checks AS SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31') WITH NO DATA;
-DELETE FROM marts.claim_checks;
-INSERT INTO marts.claim_checks SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31');
+CREATE OR REPLACE TABLE marts.claim_checks AS SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31');
 
 COMMENT ON TABLE marts.claim_checks IS 'One row per claim: the official figure over the claimed period (latest revision, and as published when the claim was made), the ministers'' note where one covers the claimed days, the verdict and an explanation in plain words.';
 COMMENT ON COLUMN marts.claim_checks.title IS 'A human title of the claim.';

@@ -119,10 +119,8 @@ LEFT JOIN meta.releases r ON r.release_id = coalesce(g.release_id, c.release_id)
 ORDER BY p.type DESC, p.kind DESC, p.pledge_id;
 
 -- Where everything stands today: rewritten on every build (one row per register entry; it depends on today's
--- date: figures due by now are "not loaded here").
-CREATE TABLE IF NOT EXISTS marts.pledge_status AS SELECT * FROM marts.pledge_status_as_of(DATE '9999-12-31') WITH NO DATA;
-DELETE FROM marts.pledge_status;
-INSERT INTO marts.pledge_status SELECT * FROM marts.pledge_status_as_of(DATE '9999-12-31');
+-- date: figures due by now are "not loaded here"). Replaced in one statement: the query is planned once.
+CREATE OR REPLACE TABLE marts.pledge_status AS SELECT * FROM marts.pledge_status_as_of(DATE '9999-12-31');
 
 COMMENT ON TABLE marts.pledge_status IS 'One row per pledge and claim of the register: its exact quote, the comparison its status or verdict rests on, an explanation in plain words naming periods, figures and release, and for qualitative entries the dated evidence.';
 COMMENT ON COLUMN marts.pledge_status.view IS 'Pledges: which comparison the status rests on (period, or a view such as rolling_12_months).';

@@ -72,22 +72,21 @@ FROM revisions o JOIN thresholds t USING (metric_id) JOIN marts.metrics m USING 
 WHERE o.old_value IS NOT NULL AND abs(o.value - o.old_value) > t.abs_min
   AND abs(o.value - o.old_value) > t.pct / 100 * abs(o.old_value) AND o.published_on >= o.from_date;
 
--- The kept changes and the new ones, written newest first.
+-- The kept changes and the new ones, written newest first: the table is replaced by one made from the old one.
 CREATE TABLE IF NOT EXISTS marts.changes AS SELECT * FROM temp.changes_new WITH NO DATA;
-CREATE OR REPLACE TEMP TABLE changes_all AS
-SELECT * FROM marts.changes c
-WHERE NOT ((c.kind IN ('status', 'comparison')
-            AND EXISTS (SELECT 1 FROM temp.progress_scope s WHERE s.pledge_id = c.subject AND c.changed_on >= s.from_date))
-        OR (c.kind = 'verdict'
-            AND EXISTS (SELECT 1 FROM temp.claim_scope s WHERE s.pledge_id = c.subject AND c.changed_on >= s.from_date))
-        OR (c.kind = 'revision'
-            AND EXISTS (SELECT 1 FROM temp.metric_scope s WHERE s.metric_id = c.subject AND c.changed_on >= s.from_date))
-        OR (c.kind = 'release' AND c.release_id IN (SELECT release_id FROM temp.pending_releases)))
-UNION ALL
-SELECT * FROM temp.changes_new;
-DELETE FROM marts.changes;
-INSERT INTO marts.changes SELECT * FROM temp.changes_all ORDER BY changed_on DESC, kind, subject, summary, release_id;
-DROP TABLE temp.changes_all;
+CREATE OR REPLACE TABLE marts.changes AS
+SELECT * FROM (
+    SELECT * FROM marts.changes c
+    WHERE NOT ((c.kind IN ('status', 'comparison')
+                AND EXISTS (SELECT 1 FROM temp.progress_scope s WHERE s.pledge_id = c.subject AND c.changed_on >= s.from_date))
+            OR (c.kind = 'verdict'
+                AND EXISTS (SELECT 1 FROM temp.claim_scope s WHERE s.pledge_id = c.subject AND c.changed_on >= s.from_date))
+            OR (c.kind = 'revision'
+                AND EXISTS (SELECT 1 FROM temp.metric_scope s WHERE s.metric_id = c.subject AND c.changed_on >= s.from_date))
+            OR (c.kind = 'release' AND c.release_id IN (SELECT release_id FROM temp.pending_releases)))
+    UNION ALL
+    SELECT * FROM temp.changes_new)
+ORDER BY changed_on DESC, kind, subject, summary, release_id;
 DROP TABLE temp.changes_new;
 
 COMMENT ON TABLE marts.changes IS 'What changed and when, newest first: pledge status and claim verdict changes, new releases, and revisions beyond each metric''s threshold. The Atom feed (pledges-changes.atom beside the report) lists the same.';
