@@ -47,14 +47,13 @@ def applies(source) -> bool:
     return source.gate is not None or any(m.gate for m in source.metrics)
 
 
-def _select(metric, relation: str, release_filter: bool) -> str:
+def _select(metric, relation: str) -> str:
     """A metric's value per period, as build.metric_select computes it (summed over breakdowns; a period whose
     every cell is missing has none), with the first sheet row that contributed."""
-    where = f"({metric.where})" + (" AND release_id = $release" if release_filter else "")
     return (f"SELECT {_quote(metric.id)} AS metric_id, period_start, period_end, CAST(sum(v) AS DOUBLE) AS value, "
             f"min(source_row) AS source_row FROM ("
             f"SELECT CAST({metric.period_start} AS DATE) AS period_start, CAST({metric.period_end} AS DATE) AS period_end, "
-            f"{metric.value} AS v, source_row FROM {relation} WHERE {where}) "
+            f"{metric.value} AS v, source_row FROM {relation} WHERE ({metric.where})) "
             f"GROUP BY period_start, period_end HAVING count(v) > 0")
 
 
@@ -70,41 +69,44 @@ EMPTY = ("SELECT NULL::VARCHAR AS metric_id, NULL::DATE AS period_start, NULL::D
          "NULL::DOUBLE AS value, NULL::BIGINT AS source_row WHERE FALSE")
 
 
-def _stage(con: duckdb.DuckDBPyConnection, metrics, tables, release_id: str, history, previous: str | None) -> None:
-    """temp.gate_new: each metric's values in the release being checked, from its parsed (not yet inserted) tables;
-    temp.gate_old: the `history` metrics' values in the previous release, from the raw tables (empty without one)."""
+def _new_values(con: duckdb.DuckDBPyConnection, metrics, tables) -> tuple[list[str], list[str], list[str]]:
+    """The release being checked, from its parsed (not yet inserted) tables: the CTEs reading each table once, as
+    raw_store stores it (release_id, the index as source_row, datetimes as DATE), each metric's select from them,
+    and the views registered for them (the caller unregisters them)."""
     by_name = {t.name: t for t in tables}
-    views = []
+    ctes, selects, views = [], [], []
     try:
-        selects = []
-        for name in sorted({m.table for m in metrics if m.table in by_name}):
+        for i, name in enumerate(sorted({m.table for m in metrics if m.table in by_name})):
             frame = by_name[name].frame.reset_index(names="source_row")
-            frame.insert(0, "release_id", release_id)
+            casts = ", ".join(f'CAST("{c}" AS DATE) AS "{c}"' for c, dtype in frame.dtypes.items()
+                              if pd.api.types.is_datetime64_any_dtype(dtype))
             view = f"gate_frame_{name}"
-            casts = ", ".join(f'CAST("{c}" AS DATE) AS "{c}"' for c in frame.columns
-                              if pd.api.types.is_datetime64_any_dtype(frame[c]))
             con.register(view, frame)
             views.append(view)
-            relation = f"(SELECT * REPLACE ({casts}) FROM {view})" if casts else view
-            selects += [_select(m, relation, False) for m in metrics if m.table == name]
-        con.execute(f"CREATE OR REPLACE TEMP TABLE gate_new AS {' UNION ALL '.join(selects) or EMPTY}")
-    finally:
-        for view in views:
-            con.unregister(view)
-    selects = []
-    if previous is not None:
-        present = raw_store.raw_tables(con)     # views over raw_store (tables in a warehouse not converted yet)
-        selects = [_select(m, f"raw.{m.table}", True) for m in history if m.table in present]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE gate_old AS {' UNION ALL '.join(selects) or EMPTY}",
-                {"release": previous} if selects else {})
+            ctes.append(f"new_{i} AS MATERIALIZED (SELECT CAST($new AS VARCHAR) AS release_id, "
+                        f"* {f'REPLACE ({casts}) ' if casts else ''}FROM {view})")
+            selects += [_select(m, f"new_{i}") for m in metrics if m.table == name]
+    except BaseException:
+        _unregister(con, views)
+        raise
+    return ctes, selects, views
 
 
-def _values(rows: list[tuple], columns: str) -> str:
-    """An inline table of catalog settings (ids quoted, numbers as floats) for the checks' joins."""
-    if not rows:
-        return f"(SELECT * FROM (VALUES ({', '.join('NULL' for _ in columns.split(','))})) t({columns}) WHERE FALSE)"
-    body = ", ".join("(" + ", ".join(_quote(v) if isinstance(v, str) else _number(v) for v in row) + ")" for row in rows)
-    return f"(SELECT * FROM (VALUES {body}) t({columns}))"
+def _unregister(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
+    for view in views:
+        con.unregister(view)
+
+
+def _old_values(con: duckdb.DuckDBPyConnection, history, previous: str | None) -> tuple[list[str], list[str]]:
+    """The previous release's rows of the raw tables the `history` metrics read, each table read once (CTEs), and
+    each metric's select from them (none without a previous release)."""
+    if previous is None:
+        return [], []
+    present = raw_store.raw_tables(con)     # views over raw_store (tables in a warehouse not converted yet)
+    names = sorted({m.table for m in history if m.table in present})
+    ctes = [f"old_{i} AS MATERIALIZED (SELECT * FROM raw.{name} WHERE release_id = $release)"
+            for i, name in enumerate(names)]
+    return ctes, [_select(m, f"old_{names.index(m.table)}") for m in history if m.table in present]
 
 
 def _ranked_before(con: duckdb.DuckDBPyConnection, cand, statuses: tuple[str, ...]) -> list[str]:
@@ -175,80 +177,117 @@ def rules_for(source, tables) -> Rules:
     return Rules(metrics, by_id, history, limits, bounds, at_least, sum_of, windows)
 
 
-def failing_sql(rules: Rules) -> str:
-    """The one query over temp.gate_new / temp.gate_old that finds every check's failing periods: (rule, metric id,
-    period start, period end, value, sheet row, the other value compared, how many periods fail that check), the
-    first EXAMPLES periods of each check only."""
-    bounds, at_least, sum_of, windows = rules.bounds, rules.at_least, rules.sum_of, rules.windows
+def _per_metric(values: list[tuple], column: str = "metric_id") -> str:
+    """A catalog setting per metric as an SQL expression of the metric id `column` (NULL for the other metrics)."""
+    whens = " ".join(f"WHEN {_quote(metric_id)} THEN {value}" for metric_id, value in values)
+    return f"CASE {column} {whens} ELSE NULL END" if values else "NULL"
+
+
+def _ids(rows: list[tuple]) -> str:
+    return ", ".join(_quote(row[0]) for row in rows)
+
+
+def _within(metric_id: str, other: str) -> str:
+    """Each period of `metric_id` with each period of `other` within it (starting on or after its start, ending on or
+    before its end): an equi-join on the days of the period (a range join costs more), and a range join for the
+    other's periods that end before they start, if any."""
+    pair = ("a.metric_id, a.period_start, a.period_end, a.value, a.source_row, o.value AS o_value, "
+            "datediff('day', o.period_start, o.period_end) + 1 AS o_days")
+    a, o = (f"(SELECT * FROM gate_new WHERE metric_id = {_quote(m)})" for m in (metric_id, other))
+    return f"""SELECT {pair}
+                FROM (SELECT *, CAST(unnest(generate_series(period_start, period_end, INTERVAL 1 DAY)) AS DATE) AS day
+                      FROM {a}) a
+                JOIN {o} o ON o.period_start = a.day AND o.period_end <= a.period_end AND o.period_start <= o.period_end
+                UNION ALL
+                SELECT {pair} FROM {a} a JOIN {o} o ON o.period_start >= a.period_start AND o.period_end <= a.period_end
+                WHERE o.period_start > o.period_end"""
+
+
+def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str]) -> str:
+    """The one query that stages the values (gate_new: the release's, from `new`; gate_old: the previous release's
+    history metrics, from `old`; `ctes`: the tables they read) and runs every check on them. One row: `failing`,
+    every check's failing periods (rule, metric id, period start, period end, value, sheet row, the other value
+    compared, how many periods fail that check), the first EXAMPLES periods of each check only; `stats`, per metric
+    with history (metric id, periods in the previous release, the settled cutoff, periods in this release, this
+    release's first period start, settled periods both releases hold)."""
+    days = _per_metric([(m, _number(d)) for m, d in rules.windows])
     return f"""
-            WITH last AS (SELECT metric_id, max(period_end) - CAST(w.days AS INTEGER) AS cutoff FROM gate_old
-                          JOIN {_values(windows, "metric_id, days")} w USING (metric_id) GROUP BY metric_id, w.days),
-            failing AS (
-                SELECT 'bounds' AS rule, metric_id, period_start, period_end, value, source_row, NULL::DOUBLE AS other
-                FROM gate_new JOIN {_values(bounds, "metric_id, low, high")} b USING (metric_id)
-                WHERE NOT (value BETWEEN b.low AND b.high)
-                UNION ALL
-                SELECT 'at_least', a.metric_id, a.period_start, a.period_end, a.value, a.source_row, o.value
-                FROM gate_new a JOIN {_values(at_least, "metric_id, other")} r USING (metric_id)
-                JOIN gate_new o ON o.metric_id = r.other AND o.period_start = a.period_start AND o.period_end = a.period_end
-                WHERE a.value < o.value
-                UNION ALL
-                SELECT 'sum_of', metric_id, period_start, period_end, value, source_row, total FROM (
-                    -- the other series' periods within each period; compared only where they cover all its days
-                    SELECT a.metric_id, a.period_start, a.period_end, a.value, a.source_row, r.tolerance,
-                           sum(o.value) AS total, sum(datediff('day', o.period_start, o.period_end) + 1) AS days
-                    FROM gate_new a JOIN {_values(sum_of, "metric_id, other, tolerance")} r USING (metric_id)
-                    JOIN gate_new o ON o.metric_id = r.other AND o.period_start >= a.period_start
-                                   AND o.period_end <= a.period_end
-                    GROUP BY ALL)
-                WHERE days = datediff('day', period_start, period_end) + 1 AND abs(value - total) > tolerance
-                UNION ALL
-                SELECT 'dropped', metric_id, period_start, period_end, value, NULL, NULL
-                FROM gate_old ANTI JOIN gate_new USING (metric_id, period_start, period_end)
-                UNION ALL
-                SELECT 'max_revised_share', metric_id, period_start, period_end, n.value, n.source_row, o.value
-                FROM gate_old o JOIN gate_new n USING (metric_id, period_start, period_end) JOIN last USING (metric_id)
-                WHERE o.period_end < last.cutoff AND n.value <> o.value)
-            SELECT *, count(*) OVER (PARTITION BY rule, metric_id) FROM failing
-            QUALIFY row_number() OVER (PARTITION BY rule, metric_id ORDER BY period_start, period_end) <= {EXAMPLES}
-            ORDER BY rule, metric_id, period_start, period_end"""
+            WITH {''.join(c + ', ' for c in ctes)}gate_new AS MATERIALIZED ({' UNION ALL '.join(new) or EMPTY}),
+            gate_old AS MATERIALIZED ({' UNION ALL '.join(old) or EMPTY}),
+            -- the previous release's periods ending before the cutoff had settled
+            cutoffs AS (SELECT metric_id, max(period_end) - CAST({days} AS INTEGER) AS cutoff FROM gate_old
+                        GROUP BY metric_id),
+            -- every period of either release once (each holds a period once per metric), both values side by side
+            pairs AS MATERIALIZED (
+                SELECT metric_id, period_start, period_end, n.value, n.source_row, o.value AS old,
+                       n.metric_id IS NOT NULL AS is_new, o.metric_id IS NOT NULL AS is_old, c.cutoff
+                FROM gate_new n FULL JOIN gate_old o USING (metric_id, period_start, period_end)
+                LEFT JOIN cutoffs c USING (metric_id)),
+            failing (rule, metric_id, period_start, period_end, value, source_row, other) AS (
+                {' UNION ALL '.join(_failing(rules))}),
+            examples AS (
+                SELECT *, count(*) OVER (PARTITION BY rule, metric_id) AS n FROM failing
+                QUALIFY row_number() OVER (PARTITION BY rule, metric_id ORDER BY period_start, period_end)
+                        <= {EXAMPLES}),
+            stats AS (
+                SELECT metric_id, count(*) FILTER (is_old) AS periods, any_value(cutoff) AS cutoff,
+                       count(*) FILTER (is_new) AS now, min(period_start) FILTER (is_new) AS first,
+                       count(*) FILTER (is_new AND is_old AND period_end < cutoff) AS settled
+                FROM pairs GROUP BY metric_id HAVING bool_or(is_old))
+            SELECT (SELECT list((rule, metric_id, period_start, period_end, value, source_row, other, n)
+                                ORDER BY rule, metric_id, period_start, period_end) FROM examples) AS failing,
+                   (SELECT list((metric_id, periods, cutoff, now, first, settled)) FROM stats) AS stats"""
 
 
-def history_stats(con: duckdb.DuckDBPyConnection, windows: list[tuple]) -> dict[str, tuple]:
-    """Per metric with history: (periods in the previous release, the settled cutoff, periods in this release, this
-    release's first period start, settled periods both releases hold), from temp.gate_old / temp.gate_new."""
-    return {row[0]: row[1:] for row in con.execute(f"""
-                WITH last AS (SELECT metric_id, count(*) AS periods, max(period_end) - CAST(w.days AS INTEGER) AS cutoff
-                              FROM gate_old JOIN {_values(windows, "metric_id, days")} w USING (metric_id)
-                              GROUP BY metric_id, w.days)
-                SELECT metric_id, last.periods, last.cutoff,
-                       (SELECT count(*) FROM gate_new n WHERE n.metric_id = last.metric_id),
-                       (SELECT min(period_start) FROM gate_new n WHERE n.metric_id = last.metric_id),
-                       (SELECT count(*) FROM gate_old o JOIN gate_new n USING (metric_id, period_start, period_end)
-                        WHERE o.metric_id = last.metric_id AND o.period_end < last.cutoff)
-                FROM last""").fetchall()}
+def _failing(rules: Rules) -> list[str]:
+    """The selects of each check's failing periods (rule, metric id, period start, period end, value, sheet row,
+    the other value compared), over gate_new and pairs."""
+    selects = []
+    if rules.bounds:
+        low = _per_metric([(m, _number(low)) for m, low, _high in rules.bounds])
+        high = _per_metric([(m, _number(high)) for m, _low, high in rules.bounds])
+        selects.append(f"SELECT 'bounds' AS rule, metric_id, period_start, period_end, value, source_row, "
+                       f"NULL::DOUBLE AS other FROM gate_new WHERE metric_id IN ({_ids(rules.bounds)}) "
+                       f"AND NOT (value BETWEEN {low} AND {high})")
+    if rules.at_least:
+        other = _per_metric([(m, _quote(other)) for m, other in rules.at_least], "a.metric_id")
+        selects.append(f"""SELECT 'at_least', a.metric_id, a.period_start, a.period_end, a.value, a.source_row, o.value
+                FROM gate_new a JOIN gate_new o ON o.metric_id = {other} AND o.period_start = a.period_start
+                                                AND o.period_end = a.period_end
+                WHERE a.metric_id IN ({_ids(rules.at_least)}) AND a.value < o.value""")
+    for metric_id, other, tolerance in rules.sum_of:     # compared only where the other covers all the period's days
+        selects.append(f"""SELECT 'sum_of', metric_id, period_start, period_end, value, source_row, total FROM (
+                    SELECT metric_id, period_start, period_end, value, source_row, sum(o_value) AS total,
+                           sum(o_days) AS days
+                    FROM ({_within(metric_id, other)}) GROUP BY ALL)
+                WHERE days = datediff('day', period_start, period_end) + 1
+                  AND abs(value - total) > {_number(tolerance)}""")
+    return selects + [
+        "SELECT 'dropped', metric_id, period_start, period_end, old, NULL, NULL FROM pairs WHERE NOT is_new",
+        "SELECT 'max_revised_share', metric_id, period_start, period_end, value, source_row, old FROM pairs "
+        "WHERE is_new AND is_old AND period_end < cutoff AND value <> old"]
 
 
 def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, list[FailureCase]]:
     """The gate's verdict on a parsed, validated release about to be inserted into the building warehouse:
     (the previous release compared against, or None) and the failure cases (empty: it passes).
 
-    The values are staged in two temporary tables and every check runs in one query: only counts and the first
-    EXAMPLES failing periods of each check come back."""
+    The release's tables are registered once and every check runs in one query (verdict_sql): only counts and
+    the first EXAMPLES failing periods of each check come back."""
     source = cand.source
     if not applies(source):
         return None, []
     rules = rules_for(source, tables)
     previous = previous_release(con, cand) if rules.history else None
+    old_ctes, old = _old_values(con, rules.history, previous)
+    new_ctes, new, views = _new_values(con, rules.metrics, tables)
+    params = {**({"new": cand.release_id} if new_ctes else {}), **({"release": previous} if old_ctes else {})}
     try:
-        _stage(con, rules.metrics, tables, cand.release_id, rules.history, previous)
-        found = con.execute(failing_sql(rules)).fetchall()
-        stats = {}
-        if previous is not None:
-            stats = history_stats(con, rules.windows)
+        [(failing, stats)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old), params).fetchall()
     finally:
-        con.execute("DROP TABLE IF EXISTS temp.gate_new; DROP TABLE IF EXISTS temp.gate_old")
-    return previous, describe(rules, found, stats, previous, {t.name: t.sheet for t in tables})
+        _unregister(con, views)
+    history = {row[0]: row[1:] for row in stats or []}
+    return previous, describe(rules, failing or [], history, previous, {t.name: t.sheet for t in tables})
 
 
 class _Cases:

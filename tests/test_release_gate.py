@@ -10,12 +10,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
+import pandas as pd
 import pytest
 
 from flows import cli, gate, ingest, parse_workers
 from flows.catalog import CatalogError, load_catalog
+from flows.validate import LoadedTable
 from tests.catalog_copy import catalog_copy
 from tests.warehouse_reads import query
 from tests.sources.small_boats.builders import small_boats_grids
@@ -297,3 +300,30 @@ def test_gate_settings_are_checked_when_the_catalog_loads(tmp_path):
     assert "gate: max_revised_share must be a share between 0 and 1, not 10" in message
     assert "metric small_boat_boats gate: bounds must be [min, max] with min <= max, not [100, 0]" in message
     assert "metric small_boat_boats gate: at_least names 'no_such_metric', not a metric of this source" in message
+
+
+def test_sum_of_counts_every_period_within_as_a_range_join_would():
+    """sum_of takes the other series' periods starting on or after a period's start and ending on or before its end,
+    whatever their length, even one that ends before it starts (a typo in a period expression): the days they
+    cover must add up to the period's before the values are compared."""
+    source = load_catalog()["small_boats"]
+    daily, weekly = (next(m for m in source.metrics if m.id == metric_id)
+                     for metric_id in ("small_boat_arrivals", "small_boat_arrivals_weekly"))
+    # sheet row 3 (2024-01-02) ends before it starts (-1 day), row 4 covers 5 days (2024-01-03 to 07), overlapping
+    # rows 5 and 6: 1 + (-1) + 5 + 1 + 1 = the week's 7 days, so the sums are compared
+    starts = "CASE source_row WHEN 3 THEN date + INTERVAL 2 DAY ELSE date END"
+    ends = "CASE source_row WHEN 4 THEN date + INTERVAL 4 DAY ELSE date END"
+    cand = SimpleNamespace(source=dataclasses.replace(source, gate=None, metrics=[
+        daily.model_copy(update={"period_start": starts, "period_end": ends, "gate": {}}),
+        weekly.model_copy(update={"gate": {"sum_of": "small_boat_arrivals"}})]), release_id="small_boats/2024-01-12/x")
+    days = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-05", "2024-01-06"]),
+                         "migrants_arrived": pd.array([1, 2, 4, 8, 16], dtype="Int64")}, index=range(2, 7))
+    weeks = pd.DataFrame({"week_ending": pd.to_datetime(["2024-01-07"]),
+                          "migrants_arrived": pd.array([30], dtype="Int64")}, index=[2])
+    tables = [LoadedTable("small_boats_daily", "SB_01", days), LoadedTable("small_boats_weekly", "SB_02", weeks)]
+    previous, cases = gate.check(duckdb.connect(), cand, tables)
+    assert previous is None
+    assert [(c.sheet, c.row, c.check) for c in cases] == [
+        (None, None, "release gate (sum_of): 1 period(s) that differ from the sum of small_boat_arrivals over the same "
+                     "days by more than 0"),
+        ("SB_02", 2, "2024-01-01 to 2024-01-07: 30 but small_boat_arrivals sums to 31 over these days")]
