@@ -222,6 +222,8 @@ STEPS = [  # (module, attribute, label): wrapped where present; old and new modu
     ("warehouse.build", "write_register", "pledge register"),
     ("warehouse.build", "document_columns", "column comments"),
     ("flows.ingest", "publish", "publish (building copy, loads, marts, checkpoint, swap)"),
+    ("flows.parse_workers", "ParseAhead._wait_for", "waiting for the parse processes"),
+    ("flows.gate", "check", "release gate"),
 ]
 
 
@@ -290,7 +292,8 @@ def breakdown_rows(parts: dict[str, float]) -> list[tuple[str, float]]:
     parsers, marts = get("parsers (find tables, cut, clean)"), get("build marts")
     marts_parts = ["metric views + marts.metrics", "pledge register", "column comments"]
     publish = get("publish (building copy, loads, marts, checkpoint, swap)")
-    loads = pv + get("insert into raw.* (DuckDB)") + get("meta.releases rows")
+    waited, gated = get("waiting for the parse processes"), get("release gate")
+    loads = pv + get("insert into raw.* (DuckDB)") + get("meta.releases rows") + waited + gated
     local = get("recognise, hash, archive (local_candidates)")
     return [
         ("full load (load_paths)", get("total")),
@@ -301,12 +304,14 @@ def breakdown_rows(parts: dict[str, float]) -> list[tuple[str, float]]:
         ("    parsers (find tables, cut, clean, periods)", parsers),
         ("      of which sheet cells to grid (calamine + conversion)", get("sheet cells to a grid (calamine sheet + conversion)")),
         ("    validation (pandera) and the rest", pv - opened - parsers),
+        ("  waiting for the parse processes (each file parsed at its turn)", waited),
+        ("  release gate (flows/gate.py)", gated),
         ("  insert into raw.* (DuckDB)", get("insert into raw.* (DuckDB)")),
         ("  meta.releases rows, unchanged checks", max(0.0, get("meta.releases rows"))),
         ("  build marts", marts),
         *[(f"    {name}", get(name)) for name in marts_parts],
         ("    marts SQL files (warehouse/marts/*.sql)", marts - sum(get(n) for n in marts_parts)),
-        ("  publish: parse processes, copy/attach, meta.sql, checkpoint, fsync, swap", publish - loads - marts),
+        ("  publish: copy/attach, meta.sql, checkpoint, fsync, swap, rest", publish - loads - marts),
         ("  lock, read the published warehouse, rest", get("total") - publish - local),
     ]
 
