@@ -26,18 +26,21 @@ def _grid_column(values: np.ndarray) -> np.ndarray:
     bulk rather than per cell: whole floats become ints, dates become datetimes, empty cells and pandas' NA
     strings become NaN. Cell by cell, so one call can take a whole sheet's cells (see Workbook._read)."""
     types = _type_of(values)
-    floats = np.flatnonzero(types == float)
+    is_float, is_text = types == float, types == str
+    others = np.flatnonzero(~(is_float | is_text))     # empty (None) and date cells: compared apart, being few
+    floats = np.flatnonzero(is_float)
     if len(floats):
         numbers = values[floats].astype(float)
         # whole numbers inside int64's range only: 2e19 stays the float it is (cast, it wrapped to -2**63)
         whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2.0**63)
         values[floats[whole]] = numbers[whole].astype(np.int64)
-    texts = np.flatnonzero(types == str)
+    texts = np.flatnonzero(is_text)
     if len(texts):
         missing = pd.Series(values[texts], dtype=object).isin(_READ_AS_MISSING).to_numpy()   # no str-dtype inference
         values[texts[missing]] = np.nan
-    values[np.flatnonzero(types == type(None))] = np.nan
-    for i in np.flatnonzero(types == date):     # date-only cells (datetime is a subclass, not matched)
+    kinds = types[others]
+    values[others[kinds == type(None)]] = np.nan
+    for i in others[kinds == date]:             # date-only cells (datetime is a subclass, not matched)
         values[i] = datetime(values[i].year, values[i].month, values[i].day)
     return values
 
@@ -211,6 +214,11 @@ def map_values(series: pd.Series, func) -> pd.Series:
     """
     if series.dtype == object and (_type_of(series.to_numpy()) == bool).any():
         return series.map(lambda v: pd.NA if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else func(v)).astype(object)
+    return _map_distinct(series, func)
+
+
+def _map_distinct(series: pd.Series, func) -> pd.Series:
+    """map_values for a series without booleans: `func` once per distinct value, missing cells NA."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapped = np.empty(len(uniques) + 1, dtype=object)
     mapped[:-1] = [func(u) for u in uniques]
@@ -224,18 +232,22 @@ def _cell(value: object) -> object:
     return value
 
 
-def _clean_cells(series: pd.Series) -> pd.Series:
-    """`_cell` on every text cell (once per distinct text), missing cells as NA, other cells unchanged.
+def _clean_cells(columns: list[pd.Series]) -> list[pd.Series]:
+    """`_cell` on every text cell of the columns (once per distinct text, across them all), missing cells as NA,
+    other cells unchanged, as object columns. A table's text columns in one pass, not one each.
 
     Only text needs a Python call: number and date cells are left as they are, so a column of
     thousands of distinct counts with a few '-' markers costs a call per distinct text, not per count.
     """
-    values = series.to_numpy(dtype=object, copy=True)
-    texts = np.flatnonzero(_type_of(values) == str)
+    values = np.empty((len(columns), len(columns[0]) if columns else 0), dtype=object)
+    for row, series in zip(values, columns):
+        row[:] = series.to_numpy(dtype=object)
+    cells = values.reshape(-1)
+    texts = np.flatnonzero(_type_of(cells) == str)
     if len(texts):
-        values[texts] = map_values(pd.Series(values[texts], dtype=object), _cell).to_numpy(dtype=object)
-    values[pd.isna(values)] = pd.NA
-    return pd.Series(values, index=series.index, name=series.name, dtype=object)
+        cells[texts] = _map_distinct(pd.Series(cells[texts], dtype=object), _cell).to_numpy(dtype=object)
+    cells[pd.isna(cells)] = pd.NA
+    return [pd.Series(row, index=series.index, name=series.name, dtype=object) for row, series in zip(values, columns)]
 
 
 def _is_text_column(series: pd.Series) -> bool:
@@ -275,7 +287,9 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
                                              f"no closing row reading {stop_marker!r} below the header on row {match.row + 1}: "
                                              "the table may be cut short")])
         body = body.loc[: min(stops) - 1]
-    body = pd.DataFrame({c: _clean_cells(body[c]) if _is_text_column(body[c]) else body[c] for c in body.columns},
+    text = [c for c in body.columns if _is_text_column(body[c])]
+    cleaned = dict(zip(text, _clean_cells([body[c] for c in text])))
+    body = pd.DataFrame({c: cleaned[c] if c in cleaned else body[c] for c in body.columns},
                         index=body.index).infer_objects()
     blank = body.isna().all(axis=1)
     if stop_at_blank and blank.any() and not blank.all():
