@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
-import pandas as pd
 
 from flows.errors import FailureCase
 
@@ -77,14 +76,11 @@ def _new_values(con: duckdb.DuckDBPyConnection, metrics, tables) -> tuple[list[s
     ctes, selects, views = [], [], []
     try:
         for i, name in enumerate(sorted({m.table for m in metrics if m.table in by_name})):
-            frame = by_name[name].frame.reset_index(names="source_row")
-            casts = ", ".join(f'CAST("{c}" AS DATE) AS "{c}"' for c, dtype in frame.dtypes.items()
-                              if pd.api.types.is_datetime64_any_dtype(dtype))
             view = f"gate_frame_{name}"
+            frame, stored = raw_store.as_stored(by_name[name].frame, view)
             con.register(view, frame)
             views.append(view)
-            ctes.append(f"new_{i} AS MATERIALIZED (SELECT CAST($new AS VARCHAR) AS release_id, "
-                        f"* {f'REPLACE ({casts}) ' if casts else ''}FROM {view})")
+            ctes.append(f"new_{i} AS MATERIALIZED (SELECT CAST($new AS VARCHAR) AS release_id, s.* FROM ({stored}) s)")
             selects += [_select(m, f"new_{i}") for m in metrics if m.table == name]
     except BaseException:
         _unregister(con, views)

@@ -63,6 +63,18 @@ def _view(con: duckdb.DuckDBPyConnection, name: str) -> None:
                 f"ON s.table_name = {_literal(name)} AND s.seq BETWEEN r.first_seq AND r.last_seq")
 
 
+def as_stored(frame: pd.DataFrame, relation: str) -> tuple[pd.DataFrame, str]:
+    """A release's frame in the form raw tables hold it: the index as column `source_row`, datetime columns as
+    DATE. Returns the frame with source_row, and the SELECT that reads it so once registered (or scanned) as
+    `relation`. The release gate (flows/gate.py) reads a release not yet inserted through it too."""
+    import pandas as pd
+
+    frame = frame.reset_index(names="source_row")
+    casts = ", ".join(f"CAST({ident(c)} AS DATE) AS {ident(c)}" for c, dtype in frame.dtypes.items()
+                      if pd.api.types.is_datetime64_any_dtype(dtype))
+    return frame, f"SELECT * REPLACE ({casts}) FROM {relation}" if casts else f"SELECT * FROM {relation}"
+
+
 def insert(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, release_id: str) -> int:
     """Load one release's rows of raw table `name` (`frame`, indexed by source row; datetime columns stored as
     DATE), in the caller's transaction. Returns the number of rows the release has (not the number stored)."""
@@ -71,11 +83,7 @@ def insert(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, relea
     # distinct integers stay distinct as stored: no row of the release repeated whole (see _merge)
     unique_rows = pd.api.types.is_integer_dtype(frame.index) and frame.index.is_unique
     stored = _stored(con, name)
-    frame = frame.reset_index(names="source_row")
-    casts = ", ".join(f"CAST({ident(c)} AS DATE) AS {ident(c)}" for c, dtype in frame.dtypes.items()
-                      if pd.api.types.is_datetime64_any_dtype(dtype))
-    # `frame` is read by DuckDB's replacement scan (the local variable of that name)
-    select = f"SELECT * REPLACE ({casts}) FROM frame" if casts else "SELECT * FROM frame"
+    frame, select = as_stored(frame, "frame")   # `frame`: read by DuckDB's replacement scan (the local variable)
     seq = con.execute("INSERT INTO raw_store.release_seq SELECT $1, $2, coalesce(max(seq), 0) + 1 FROM "
                       "raw_store.release_seq WHERE table_name = $1 RETURNING seq", [name, release_id]).fetchone()[0]
     if not stored:
