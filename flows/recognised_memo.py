@@ -41,18 +41,27 @@ def recognition_fingerprint(settings: Settings) -> str:
 
 
 class RecognisedMemo:
-    """The memo of one warehouse: `recall` a file's recognition, `note` one made now, `save` under the lock."""
+    """The memo of one warehouse: `recall` a file's recognition, `note` one made now, `save` under the lock. Read,
+    and its fingerprint computed, only when a file needs it: a load of files named by their patterns never does."""
 
     def __init__(self, settings: Settings):
+        self.settings = settings
         self.path = settings.archive_dir / MEMO_NAME
-        self.fingerprint = recognition_fingerprint(settings)
-        self.entries: dict[str, dict] = {}
-        try:
-            stored = json.loads(self.path.read_text())
-            if stored.get("fingerprint") == self.fingerprint:
-                self.entries = dict(stored["files"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass                       # none yet, or unreadable: recognised by content again
+        self._entries: dict[str, dict] | None = None
+        self.noted = False
+
+    @property
+    def entries(self) -> dict[str, dict]:
+        if self._entries is None:
+            self.fingerprint = recognition_fingerprint(self.settings)
+            self._entries = {}
+            try:
+                stored = json.loads(self.path.read_text())
+                if stored.get("fingerprint") == self.fingerprint:
+                    self._entries = dict(stored["files"])
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                pass                   # none yet, or unreadable: recognised by content again
+        return self._entries
 
     @staticmethod
     def _key(path: Path, sha: str) -> str:
@@ -77,9 +86,13 @@ class RecognisedMemo:
         except OSError:
             return
         self.entries[key] = {"source": found.source.id if found.source else None, "reason": found.reason}
+        self.noted = True
 
     def save(self) -> None:
-        """Written atomically, keeping only files that still exist (the memo does not grow with files gone)."""
+        """Written atomically when this load noted anything, keeping only files that still exist (the memo does not
+        grow with files gone)."""
+        if not self.noted:
+            return
         kept = {key: entry for key, entry in self.entries.items() if Path(key.split("\0")[0]).is_file()}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
