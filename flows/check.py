@@ -225,7 +225,7 @@ def _download_and_validate(row: CheckRow, source: Source, att: Attachment, scrat
 
 def _validate(row: CheckRow, cand: Candidate, settings: Settings) -> None:
     """Parse and validate as a load does (flows.ingest: the publication date checked, then the family's parser
-    and schema in a parse process of its own under PLEDGES_PARSE_MEMORY_MB / PLEDGES_PARSE_TIMEOUT)."""
+    and schema in a parse process under PLEDGES_PARSE_MEMORY_MB / PLEDGES_PARSE_TIMEOUT)."""
     if (problem := _publication_date_problem(cand)) is not None:
         row.result = "invalid"
         row.problems.append(problem)

@@ -64,9 +64,10 @@ class Settings:
     # Processes, besides the run itself, that parse and validate releases while it inserts others (0: none).
     parse_workers: int = field(default_factory=lambda: _env_int("PLEDGES_PARSE_WORKERS",
                                                                 min(max((os.cpu_count() or 1) - 1, 0), 4)))
-    # Every file is parsed in a process of its own, limited to this much memory (MB of address space beyond what
-    # it inherits from the run; a 16 MB returns workbook needs 600-800 MB) and this many seconds (it takes about
-    # 30): past either, the file is rejected (`exceeded parser limits`) and the run goes on. 0 turns a limit off.
+    # Every file is parsed in a parse process, never in the run, limited for each file to this much memory (MB of
+    # address space beyond the process's size before it; a 16 MB returns workbook needs 600-800 MB) and this many
+    # seconds (it takes about 30): past either, the file is rejected (`exceeded parser limits`) and the run goes on.
+    # 0 turns a limit off.
     parse_memory_mb: int = field(default_factory=lambda: _env_int("PLEDGES_PARSE_MEMORY_MB", 4096))
     parse_timeout: float = field(default_factory=lambda: float(os.environ.get("PLEDGES_PARSE_TIMEOUT", 600)))
     # The open export (flows/export.py) the run flow writes after each publish: a folder (a relative path is taken

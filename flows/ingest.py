@@ -3,7 +3,7 @@ rejected or held), the derived tables rebuilt, the copy swapped in. Also the ent
 independent of Prefect: `run_sources`, `load_paths`, `rebuild`, `accept`.
 
 The stages: discover, download and archive (flows.candidates, flows.archive); parse and validate (flows.validate,
-each file in a process of its own: flows.parse_workers); load and publish (here). The records they pass on are in
+in parse processes apart from the run: flows.parse_workers); load and publish (here). The records they pass on are in
 flows.records. The orchestration is written once; the Prefect flows (flows.pipeline) pass task-wrapped versions of
 the network steps so retries and logging come from Prefect.
 """

@@ -53,8 +53,8 @@ def _worker_start() -> None:
 
 
 def _load_for_parsing(source: Source) -> None:
-    """In the run, before a family's first parse process: what each process would otherwise load for itself, and
-    lose with it, loaded once and inherited by all: the family's parser and schema modules, each table's Pandera
+    """In the run, before parse processes are forked: what each process would otherwise load for itself, loaded
+    once and inherited by all: the family's parser and schema modules, each table's Pandera
     schema (built on first use), Pandera's validation and check backends (registered on a first validation: here
     of an empty frame; no published data is read in the run) and the codec zipfile reads member names with."""
     import codecs

@@ -3,7 +3,7 @@ Pandera schema, every problem collected (sheet, row, column, check, the cell as 
 
 Cells that validation's coercion would misreport (text or fractions in whole-number columns, numbers in date
 columns, dates beyond what the warehouse stores, dates written month first) are failed here first, each named.
-Runs in a parse process of its own during a load (flows.parse_workers); `pledges check` runs it too.
+Runs in a parse process, never in the run, during a load (flows.parse_workers); `pledges check` runs it too.
 """
 from __future__ import annotations
 
