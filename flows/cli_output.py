@@ -9,7 +9,7 @@ import textwrap
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flows.formatting import fmt_num, fmt_pct
+from flows.formatting import claimed_text, fmt_num, fmt_pct
 
 if TYPE_CHECKING:
     from flows.ingest import Outcome
@@ -45,6 +45,8 @@ def table_cell(row: dict, column: str, width: int) -> str:
     value = row.get(column)
     if column == "change_pct" and isinstance(value, (int, float)):
         return fmt_pct(value)
+    if column == "claimed_value" and row.get("check_type"):    # a claim's terms in words: +24%, at least 3×
+        value = claimed_text(row)
     text = fmt_num(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value if value is not None else "")
     return text if len(text) <= width else text[: width - 1] + "…"
 

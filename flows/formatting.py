@@ -40,3 +40,24 @@ def fmt_date(value) -> str:
 def fmt_day(day: date) -> str:
     """A date as people write it: 23 Jan 2026."""
     return f"{day.day} {day:%b %Y}"
+
+
+def claimed_text(card: dict) -> str:
+    """What a claim says, in words from its register terms: +24%, at least 3×, a fall of at least 25%, a record high."""
+    value, check = card.get("claimed_value"), card.get("check_type")
+    if check == "pct_change" and value is not None:
+        return f"{value:+g}%"
+    if check == "ratio" and value is not None:
+        return f"at least {value:g}×"
+    if check == "direction":
+        return f"{card.get('claimed_direction') or '?'} (direction)"
+    if check == "highest_since":
+        since = card.get("since")           # a date, or its ISO text once rows are made printable
+        return f"highest since {str(since)[:4]}" if since else "highest on record"
+    if check == "fall" and value is not None:
+        return f"a fall of at least {value:g}%"
+    if check == "record_high":
+        return "a record high"
+    if check == "at_least" and value is not None:
+        return f"at least {fmt_num(value)}"
+    return fmt_num(value) + (f" {card['unit']}" if card.get("unit") and value is not None else "")

@@ -146,8 +146,11 @@ def failure_words(failure: dict, column_word: str = "column ") -> str:
 
 
 def pledge_status_as_of(con, cutoff: date) -> list[dict]:
-    """Every pledge and claim as known on `cutoff` (marts.pledge_status_as_of)."""
-    return rows(con, "SELECT * FROM marts.pledge_status_as_of(?)", [cutoff])
+    """Every pledge and claim as known on `cutoff` (marts.pledge_status_as_of), with a claim's register terms
+    (check_type, claimed_direction, since), which say what its claimed_value means."""
+    return rows(con, """SELECT s.*, p.check_type, p.claimed_direction, p.since
+                        FROM marts.pledge_status_as_of(?) s LEFT JOIN marts.pledges p USING (pledge_id)
+                        ORDER BY s.type DESC, s.kind DESC, s.pledge_id""", [cutoff])
 
 
 # --- the Prefect run's artifacts ----------------------------------------------------------------------
@@ -256,7 +259,7 @@ def register_cards(con) -> list[dict]:
                p.progress_period, p.baseline AS baseline_kind, p.baseline_start, p.baseline_end, p.track_from, p.views,
                p.related_metrics, p.check_type, p.claimed_direction, p.since, p.claim_start, p.claim_end,
                p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability,
-               c.claimed_value, c.official_value, c.comparison_value, c.official_periods, c.covered_days,
+               c.claimed_value, c.official_value, c.comparison_value, c.comparison_periods, c.official_periods, c.covered_days,
                c.claimed_days, c.extra_days, c.part_verdicts
         FROM marts.pledge_status s
         LEFT JOIN marts.pledges p USING (pledge_id)

@@ -4,34 +4,14 @@ from __future__ import annotations
 
 import re
 
-from flows.formatting import fmt_date, fmt_num, fmt_pct, fmt_signed
+from flows.formatting import claimed_text, fmt_date, fmt_num, fmt_pct, fmt_signed
 from flows.report_figures import entry_charts
 from flows.report_html import badge, link
 from flows.report_svg import esc
 
 
-def claimed_text(card: dict) -> str:
-    value, check = card.get("claimed_value"), card.get("check_type")
-    if check == "pct_change" and value is not None:
-        return f"{value:+g}%"
-    if check == "ratio" and value is not None:
-        return f"at least {value:g}×"
-    if check == "direction":
-        return f"{card.get('claimed_direction') or '?'} (direction)"
-    if check == "highest_since":
-        since = card.get("since")
-        return f"highest since {since.year}" if since else "highest on record"
-    if check == "fall" and value is not None:
-        return f"a fall of at least {value:g}%"
-    if check == "record_high":
-        return "a record high"
-    if check == "at_least" and value is not None:
-        return f"at least {fmt_num(value)}"
-    return fmt_num(value) + (f" {card['unit']}" if card.get("unit") and value is not None else "")
-
-
 def official_text(card: dict) -> str:
-    check, measure, official = card.get("check_type"), card.get("value"), card.get("official_value")
+    check, measure, official = card.get("check_type"), card.get("official_measure"), card.get("official_value")
     if official is None:
         return "not published yet"
     if check == "pct_change":
@@ -42,7 +22,8 @@ def official_text(card: dict) -> str:
         detail = f"{fmt_num(official)} against {fmt_num(card.get('comparison_value'))}"
     elif check in ("direction", "fall"):
         main = fmt_num(official)
-        detail = f"against {fmt_num(card.get('comparison_value'))} in the base period"
+        base = f"for {card['comparison_periods']}" if card.get("comparison_periods") else "in the base period"
+        detail = f"against {fmt_num(card.get('comparison_value'))} {base}"
     elif check == "record_high":
         main = fmt_num(official)
         detail = f"highest earlier: {fmt_num(card.get('comparison_value'))}"
@@ -179,12 +160,11 @@ def render_claims_table(claims: list[dict]) -> str:
            "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (18, 9, 14, 12, 10, 26, 11)) + "</colgroup>",
            "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
     for c in claims:
-        card = {**c, "value": c.get("official_measure"), "unit": c.get("unit")}
         when = badge(c.get("when_made_verdict"))
         if c.get("when_made_official_periods"):
             when += f'<br><span class="meta">{esc(c["when_made_official_periods"])}</span>'
-        claimed = claimed_text(card) if c.get("check_type") else "–"
-        official = official_text(card) if c.get("check_type") else "–"
+        claimed = claimed_text(c) if c.get("check_type") else "–"
+        official = official_text(c) if c.get("check_type") else "–"
         out.append(f'<tr data-claim-id="{esc(c["claim_id"])}">'
                    f'<td><b>{esc(c.get("title") or c["claim_id"])}</b><br>“{esc(c.get("quote"))}”<br><span class="meta">{esc(c.get("said_by"))}, '
                    f'{esc(fmt_date(c.get("said_on")))}</span></td>'

@@ -133,11 +133,30 @@ def test_pct_change_against_the_same_period_a_year_before(derive):
     register = CLAIM.replace('check = "total"', 'check = "pct_change"').replace("claimed_value = 19000", "claimed_value = 24") \
                     .replace("tolerance = 0.05", "tolerance = 3")
     observations = quarterly("returns_q", {"2023 Q3": 7000, "2023 Q4": 6700, "2024 Q3": 9000, "2024 Q4": 8000}, "q/2025-05-22")
-    row = one(derive(register, observations), "SELECT * FROM marts.claim_checks")
+    con = derive(register, observations)
+    row = one(con, "SELECT * FROM marts.claim_checks")
     assert row["comparison_value"] == 13700
     assert row["official_measure"] == pytest.approx(24.1)
     assert row["verdict"] == "consistent"
     assert "+24.1% against +24% claimed" in row["explanation"]
+
+    # pledge_status gives the figures in their unit, the periods compared by name, and the measure beside them
+    status = one(con, "SELECT * FROM marts.pledge_status")
+    assert (status["period_label"], status["value"], status["baseline_label"], status["baseline_value"]) == \
+        (row["official_periods"], 17000, row["comparison_periods"], 13700)
+    assert row["comparison_periods"] and row["comparison_periods"] != row["official_periods"]
+    assert (status["change"], status["change_pct"], status["official_measure"], status["measure_unit"]) == \
+        (3300, pytest.approx(24.1), pytest.approx(24.1), "% change")
+    # the report's card and claims table, and `pledges status`, say the same in words
+    from flows import readmodel
+    from flows.cli_output import table_cell
+    from flows.report_cards import card_figures, render_claims_table
+    [card] = readmodel.register_cards(con)
+    assert dict(card_figures(card))["Official"] == "+24.1% (17,000 against 13,700 a year before)"
+    assert dict(card_figures(card))["Claimed"] == "+24%"
+    assert "<td>+24.1% (17,000 against 13,700 a year before)</td>" in render_claims_table(readmodel.claim_checks(con))
+    [listed] = readmodel.pledge_status_as_of(con, date(2026, 1, 1))
+    assert table_cell(listed, "claimed_value", 60) == "+24%" and table_cell(listed, "value", 60) == "17,000"
 
 
 def test_highest_since_finds_a_higher_run(derive):

@@ -51,7 +51,10 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     assert status["apprenticeships_up"]["status"] == "on track"
     # claims: net migration trebled (700,000 / 200,000 = 3.5) but immigration did not (1,250,000 / 680,000 = 1.84)
     trebled = status["legal_migration_trebled"]
-    assert trebled["status"] == "partly consistent" and trebled["value"] == 3.5
+    assert trebled["status"] == "partly consistent" and (trebled["official_measure"], trebled["measure_unit"]) == (3.5, "times")
+    # the figures themselves, in people, against the base year by name
+    assert (trebled["value"], trebled["baseline_value"], trebled["change_pct"]) == (700_000, 200_000, 250.0)
+    assert (trebled["period_label"], trebled["baseline_label"]) == ("YE Dec 2023", "YE Dec 2019")
     assert "Net migration: " in trebled["explanation"] and "3.50 times against at least 3 times claimed" in trebled["explanation"]
     assert "Immigration: " in trebled["explanation"] and "1.84 times" in trebled["explanation"]
     # convictions plummeted from 2010 (400 -> 95, -76.25%); the year ending June 2019 is not in a calendar-year file

@@ -97,6 +97,25 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
     claim = query(settings, "SELECT verdict, official_value FROM marts.claim_checks WHERE claim_id = 'apprenticeships_cut'")
     assert claim[0][0] in ("consistent", "understated", "overstated") and claim[0][1] is not None
 
+    # the claim's row in pledge_status reads like a pledge's: the figure in its unit, against the base year by
+    # name, the change in change_pct; what the claim is judged on (a percentage change here) in its own columns
+    cut = query(settings, "SELECT period_label, value, unit, baseline_label, baseline_value, change, change_pct, "
+                          "official_measure, measure_unit, status, explanation FROM marts.pledge_status "
+                          "WHERE pledge_id = 'apprenticeships_cut'")
+    now, base = starts[2023], starts[2018]                 # 2023/24 against 2018/19, as the register says
+    pct = round(100 * (now - base) / base, 1)
+    assert cut[0][:9] == ("2023/24", now, "starts", "2018/19", base, now - base, pct, pct, "% change")
+    assert cut[0][9] == ("consistent" if now < base else "overstated")
+    assert f"{now:,} against {base:,} for 2018/19 ({pct:+.1f}%)" in cut[0][10]
+    # when the claim was made (14 Feb 2025), 2023/24's final figures had been out since Nov 2024 (catalog lag: 4
+    # months after July), but the only release loaded here is dated later: figures not loaded, not "not published"
+    made = query(settings, "SELECT said_on, when_made_verdict, when_made_explanation FROM marts.claim_checks "
+                           "WHERE claim_id = 'apprenticeships_cut'")
+    assert made[0][0] == date(2025, 2, 14) and mtime > made[0][0]
+    assert made[0][1] == "not loaded here"
+    assert made[0][2] == ("no release loaded here that was published by 14 Feb 2025 gives Apprenticeship starts in England "
+                          "for 1 Aug 2023 to 31 Jul 2024, though the official figures were due by 30 Nov 2024.")
+
 
 def test_a_dfe_csv_dated_only_by_its_file_time_never_counts_its_newest_year_final(settings, tmp_path):
     """A part-year release saved after 1 November: without the API's date, its newest year stays provisional."""

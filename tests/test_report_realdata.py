@@ -60,6 +60,14 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
             assert not item["url"] or f'href="{escape(item["url"])}"' in card, pledge_id
     small = html[html.index('id="card-small_boats"'):]
     assert "12 months to Dec 2025: 41,472 against 36,816" in small[:small.index("</section>")]
+    # the apprenticeships claim, against the DfE file read independently: 2023/24 against 2018/19, the base by name
+    national = pd.read_csv(REALDATA / "dfe" / "national-totals.csv", dtype=str)
+    national = national[national["geographic_level"] == "National"]
+    starts = {int(t[:4]): int(n) for t, n in zip(national["time_period"], national["start_count"])}
+    cut = html[html.index('id="card-apprenticeships_cut"'):]
+    assert f"{starts[2023]:,} (against {starts[2018]:,} for 2018/19)" in cut[:cut.index("</section>")]
+    row = html[html.index('data-claim-id="apprenticeships_cut"'):]
+    assert f"<td>{starts[2023]:,} (against {starts[2018]:,} for 2018/19)</td>" in row[:row.index("</tr>")]
 
 
 def check_small_boats_charts(warehouse: Path, page: ReportParser, daily: pd.Series) -> None:

@@ -11,11 +11,16 @@ SELECT j.*,
            WHEN j.official_value IS NULL THEN
                CASE j.basis WHEN 'note' THEN 'no ministers'' note loaded gives ' || j.metric_words
                             WHEN 'note_when_made' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
-                            WHEN 'when_made' THEN 'no official figures for ' || j.metric_words || ' had been published'
+                            -- figures due by the day the claim was made were published: only not loaded here
+                            WHEN 'when_made' THEN CASE WHEN j.due_on <= j.cutoff
+                                 THEN 'no release loaded here that was published by ' || strftime(j.cutoff, '%-d %b %Y') || ' gives ' || j.metric_words
+                                 ELSE 'no official figures for ' || j.metric_words || ' had been published' END
                             ELSE 'no official figures for ' || j.metric_words || ' are loaded' END
                || CASE WHEN j.check_type = 'record_high' THEN ''
                        ELSE ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') END
-               || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '') || '.'
+               || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '')
+               || CASE WHEN j.basis = 'when_made' AND j.due_on <= j.cutoff
+                       THEN ', though the official figures were due by ' || strftime(j.due_on, '%-d %b %Y') ELSE '' END || '.'
            ELSE
                CASE WHEN j.basis LIKE 'note%' THEN 'the ministers'' note gives ' ELSE '' END
                || j.metric_words
@@ -86,6 +91,7 @@ WITH combined AS (
            string_agg(explanation, ' ' ORDER BY part_no) AS explanation,
            arg_min(official_value, part_no) AS official_value, arg_min(official_measure, part_no) AS official_measure,
            arg_min(comparison_value, part_no) AS comparison_value, arg_min(official_periods, part_no) AS official_periods,
+           arg_min(comparison_periods, part_no) AS comparison_periods,
            arg_min(period_start, part_no) AS period_start, arg_min(period_end, part_no) AS period_end,
            arg_min(covered_days, part_no) AS covered_days, arg_min(claimed_days, part_no) AS claimed_days,
            arg_min(extra_days, part_no) AS extra_days, arg_min(official_rate, part_no) AS official_rate,

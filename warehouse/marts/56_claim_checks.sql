@@ -50,7 +50,10 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                  || CASE WHEN EXISTS (SELECT 1 FROM staging.claim_parts p WHERE p.pledge_id = c.pledge_id AND p.note_metric IS NOT NULL)
                          THEN ' No ministers'' note for exactly the claimed days is loaded.' ELSE '' END
        END AS explanation,
-       l.official_value, l.official_measure, l.comparison_value, l.official_periods, l.period_start, l.period_end,
+       l.official_value, l.official_measure,
+       CASE WHEN c.kind = 'quantitative' THEN CASE c.check_type WHEN 'pct_change' THEN '% change' WHEN 'fall' THEN '% change'
+            WHEN 'direction' THEN '% change' WHEN 'ratio' THEN 'times' ELSE c.unit END END AS measure_unit,
+       l.comparison_value, l.comparison_periods, l.official_periods, l.period_start, l.period_end,
        l.covered_days, l.claimed_days, l.extra_days, l.official_rate, l.claimed_rate,
        CASE WHEN c.check_type = 'total' AND NOT l.exact THEN 'daily rate' WHEN c.kind = 'quantitative' THEN 'as published' END AS compared_as,
        CASE WHEN c.kind = 'qualitative' THEN c.manual_status ELSE coalesce(l.verdict, 'not yet published') END AS official_verdict,
@@ -61,6 +64,8 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        coalesce(wn.official_measure, w.official_measure) AS when_made_official_measure,
        coalesce(wn.official_periods, w.official_periods) AS when_made_official_periods,
        CASE WHEN c.kind = 'qualitative' THEN c.manual_status
+            WHEN wn.verdict IS NULL AND w.verdict = 'not yet published' AND w.due_on <= least(c.said_on, v.vintage)
+            THEN 'not loaded here'   -- due by the day the claim was made: published then, but no such release is loaded
             ELSE coalesce(wn.verdict, w.verdict, 'not yet published') END AS when_made_verdict,
        coalesce(wn.explanation, w.explanation) AS when_made_explanation,
        coalesce(wn.release_id, w.release_id) AS when_made_release_id,
@@ -116,6 +121,8 @@ COMMENT ON COLUMN marts.claim_checks.title IS 'A human title of the claim.';
 COMMENT ON COLUMN marts.claim_checks.method IS 'How the claim is checked (from the register).';
 COMMENT ON COLUMN marts.claim_checks.official_value IS 'Official total over official_periods (latest revision); record_high: the peak. Several measures: the first.';
 COMMENT ON COLUMN marts.claim_checks.official_measure IS 'What is compared with claimed_value: the total, the percentage change, the ratio or the peak.';
+COMMENT ON COLUMN marts.claim_checks.measure_unit IS 'The unit of official_measure and claimed_value: % change (pct_change, fall, direction), times (ratio), else the metric''s unit.';
+COMMENT ON COLUMN marts.claim_checks.comparison_periods IS 'The periods comparison_value covers, e.g. 2018/19.';
 COMMENT ON COLUMN marts.claim_checks.comparison_value IS 'The same period a year before (pct_change, at_least), the base period (ratio, direction, fall), or the highest earlier period (record_high).';
 COMMENT ON COLUMN marts.claim_checks.official_periods IS 'The official periods used, e.g. 2024 Q3–2024 Q4.';
 COMMENT ON COLUMN marts.claim_checks.covered_days IS 'Claimed days inside the official periods used (of claimed_days); extra_days lie outside the claim.';
@@ -136,5 +143,5 @@ COMMENT ON COLUMN marts.claim_checks.note_comparison_value IS 'The ad-hoc note''
 COMMENT ON COLUMN marts.claim_checks.note_verdict IS 'The claim checked against the ad-hoc note''s figures.';
 COMMENT ON COLUMN marts.claim_checks.note_explanation IS 'As explanation, for the ad-hoc note.';
 COMMENT ON COLUMN marts.claim_checks.note_release_id IS 'The ad-hoc note release (marts.releases) used.';
-COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on: the ministers'' note published by then where one covered the claimed days, else the official statistics.';
+COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on: the ministers'' note published by then where one covered the claimed days, else the official statistics; not loaded here where the official figures were due by then but no release published by then is loaded.';
 COMMENT ON COLUMN marts.claim_checks.release_id IS 'The newest release the latest official verdict rests on.';

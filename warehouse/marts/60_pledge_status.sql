@@ -35,7 +35,8 @@ series_end AS (   -- the last day of each metric's series known on the date
 ),
 provisional AS (   -- days after the main series' last day that only a provisional series has (the small-boats page)
     SELECT p.pledge_id, count(*) AS days, sum(o.value) AS value, min(o.period_start) AS first_day,
-           max(o.period_end) AS last_day, max(o.published_on) AS published_on, any_value(pm.source_title) AS source_title
+           max(o.period_end) AS last_day, max(o.published_on) AS published_on, any_value(pm.source_title) AS source_title,
+           any_value(s.data_to) AS data_to
     FROM marts.pledges p
     JOIN series_end s ON s.metric_id = p.metric_id
     JOIN marts.observations_as_of(as_of_date) o ON o.metric_id = p.provisional_metric AND o.period_start > s.data_to
@@ -54,14 +55,21 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        p.method, p.metric_id, p.unit,
        coalesce(g.view, CASE WHEN p.type = 'pledge' AND p.kind = 'quantitative' THEN p.status_view END) AS view,
        coalesce(g.period_label, c.official_periods) AS period_label,
-       CASE WHEN p.type = 'pledge' THEN g.value ELSE c.official_measure END AS value,
+       -- claims read like pledges: the official figure in the metric's unit against the periods compared, by
+       -- name; what the claim is judged on (a percentage change, a ratio, a total or a peak) is official_measure
+       CASE WHEN p.type = 'pledge' THEN g.value ELSE c.official_value END AS value,
        CASE WHEN p.type = 'pledge' THEN g.baseline_label
+            WHEN c.comparison_periods IS NOT NULL THEN c.comparison_periods
             WHEN c.check_type IN ('pct_change', 'at_least') THEN 'same period a year before'
             WHEN c.check_type IN ('ratio', 'direction', 'fall') THEN 'base period'
             WHEN c.check_type = 'record_high' THEN 'highest earlier period' END AS baseline_label,
        CASE WHEN p.type = 'pledge' THEN g.baseline_value ELSE c.comparison_value END AS baseline_value,
        CASE WHEN p.type = 'claim' THEN c.claimed_value END AS claimed_value,
-       g.change, g.change_pct,
+       CASE WHEN p.type = 'claim' THEN c.official_measure END AS official_measure,
+       CASE WHEN p.type = 'claim' THEN c.measure_unit END AS measure_unit,
+       CASE WHEN p.type = 'pledge' THEN g.change ELSE c.official_value - c.comparison_value END AS change,
+       CASE WHEN p.type = 'pledge' THEN g.change_pct
+            ELSE round(100 * (c.official_value - c.comparison_value) / nullif(c.comparison_value, 0), 1) END AS change_pct,
        CASE WHEN p.kind = 'qualitative' THEN p.manual_status
             WHEN p.type = 'claim' THEN c.verdict
             WHEN g.status IS NOT NULL THEN g.status
@@ -106,7 +114,14 @@ LEFT JOIN beside b ON b.pledge_id = p.pledge_id
 LEFT JOIN claims c ON c.claim_id = p.pledge_id
 LEFT JOIN evidence ev ON ev.pledge_id = p.pledge_id
 LEFT JOIN due d ON d.pledge_id = p.pledge_id
-LEFT JOIN (SELECT pledge_id, 'Since the series'' last day, provisional figures only: ' || format('{:,.0f}', value)
+LEFT JOIN (SELECT pledge_id, 'Since the series'' last day'
+                  -- days that neither series has are named: a reader must not take the provisional days for all since
+                  || CASE WHEN first_day > data_to + INTERVAL 1 DAY
+                          THEN ' (' || strftime(data_to, '%-d %b %Y') || '), no figures are loaded for '
+                               || strftime(data_to + INTERVAL 1 DAY, '%-d %b %Y') || ' to '
+                               || strftime(first_day - INTERVAL 1 DAY, '%-d %b %Y') || '; after them, provisional figures only: '
+                          ELSE ', provisional figures only: ' END
+                  || format('{:,.0f}', value)
                   || ' over ' || days || ' day(s), ' || strftime(first_day, '%-d %b %Y') || ' to ' || strftime(last_day, '%-d %b %Y')
                   || ' (' || source_title || ', published ' || strftime(published_on, '%-d %b %Y')
                   || '); they are not counted in the status until a weekly file covers them' AS basis
@@ -124,13 +139,18 @@ CREATE OR REPLACE TABLE marts.pledge_status AS SELECT * FROM marts.pledge_status
 
 COMMENT ON TABLE marts.pledge_status IS 'One row per pledge and claim of the register: its exact quote, the comparison its status or verdict rests on, an explanation in plain words naming periods, figures and release, and for qualitative entries the dated evidence.';
 COMMENT ON COLUMN marts.pledge_status.view IS 'Pledges: which comparison the status rests on (period, or a view such as rolling_12_months).';
-COMMENT ON COLUMN marts.pledge_status.value IS 'Pledges: latest value; claims: the official measure compared with the claim.';
-COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, the base period, or the highest earlier period).';
-COMMENT ON COLUMN marts.pledge_status.claimed_value IS 'Claims: the value claimed (a count, a percentage change, a ratio or a minimum, as value is).';
+COMMENT ON COLUMN marts.pledge_status.value IS 'The official figure, in unit: pledges: the latest period''s value; claims: the official total over the claimed periods (record_high: the peak).';
+COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_value covers (claims: the same period a year before, the base period, or the highest earlier period, by name where the figures are in).';
+COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, the base period, or the highest earlier period), in unit.';
+COMMENT ON COLUMN marts.pledge_status.change IS 'value minus baseline_value, in unit.';
+COMMENT ON COLUMN marts.pledge_status.change_pct IS 'Change of value against baseline_value, per cent, one decimal.';
+COMMENT ON COLUMN marts.pledge_status.claimed_value IS 'Claims: the value claimed, in measure_unit (a count, a percentage change, a ratio or a minimum).';
+COMMENT ON COLUMN marts.pledge_status.official_measure IS 'Claims: what is compared with claimed_value, in measure_unit: the total, the percentage change, the ratio or the peak (as marts.claim_checks.official_measure).';
+COMMENT ON COLUMN marts.pledge_status.measure_unit IS 'Claims: the unit of official_measure and claimed_value: % change, times, or the metric''s unit.';
 COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict.';
 COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the date the status was set from the evidence.';
 COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url, publisher, date, summary).';
-COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional daily series: which basis the latest days rest on (the days after the main series'' last day, from the provisional series, with their total and publication date); NULL when the main series is the latest.';
+COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional daily series: which basis the latest days rest on (the days after the main series'' last day, from the provisional series, with their total and publication date, and any days between that neither series has); NULL when the main series is the latest.';
 COMMENT ON COLUMN marts.pledge_status.release_file_name IS 'File name of the release the figures come from.';
 COMMENT ON COLUMN marts.pledge_status.release_landing_page IS 'The publisher''s page that listed that release.';
 COMMENT ON COLUMN marts.pledge_status.source_page_url IS 'The publisher''s page for the official series.';

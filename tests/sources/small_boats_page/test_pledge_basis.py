@@ -43,3 +43,17 @@ def test_page_days_after_the_weekly_file_are_named_as_the_latest_basis_and_not_c
                         "20 Aug 2026 (Small boat arrivals: last 7 days (GOV.UK page, provisional daily figures), "
                         "published 21 Aug 2026); they are not counted in the status until a weekly file covers them")
     assert after[3].endswith(after[2] + ".")
+
+
+def test_days_that_neither_series_has_are_named_before_the_page_days(settings, tmp_path):
+    """The weekly file ends on 31 Jul 2026 and the page has 14-20 Aug: 1-13 Aug are in neither, and the basis says so."""
+    weekly = small_boats_file(tmp_path / "w", date(2026, 8, 1), start=date(2024, 1, 1), days=(date(2026, 7, 31) - date(2024, 1, 1)).days + 1)
+    page = tmp_path / "p" / "last-7-days.html"
+    page.parent.mkdir()
+    page.write_text(SAVED_PAGE.format(body=page_body(daily_table(PAGE_DAYS))), encoding="utf-8")
+    assert [o.status for o in load_paths(settings, [weekly, page])] == ["loaded", "loaded"]
+    # all seven page days (93 + 82 + 0 + 250 + 0 + 0 + 0) follow the gap
+    assert status(settings)[2] == ("Since the series' last day (31 Jul 2026), no figures are loaded for 1 Aug 2026 to "
+                                   "13 Aug 2026; after them, provisional figures only: 425 over 7 day(s), 14 Aug 2026 to "
+                                   "20 Aug 2026 (Small boat arrivals: last 7 days (GOV.UK page, provisional daily figures), "
+                                   "published 21 Aug 2026); they are not counted in the status until a weekly file covers them")
