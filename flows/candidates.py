@@ -64,6 +64,7 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
         if found.by == "content":     # said beside the release: a name alone would not have loaded it
             note = (f"recognised by its content ({found.evidence}), not its name; dated {published.isoformat()} "
                     + ("from its content (date_basis content)" if found.date_basis == "content" else
+                       f"by {found.dated_by} (date_basis api)" if found.date_basis == "api" else
                        "by the file's modification time: no date in its name or content (date_basis file_time)"))
             log.info("%s: %s", path, note)
         sighting = local_sighting(path, found)

@@ -25,10 +25,11 @@ class Recognition:
     """What a local file is: its source and publication date with how it is known, or why it is skipped."""
     source: Source | None
     published_on: date | None = None
-    date_basis: str | None = None      # file_name | content | file_time
+    date_basis: str | None = None      # file_name | content | file_time | api (the API's record beside it)
     by: str = "name"                    # name | content
     reason: str | None = None           # set when the file is skipped
     evidence: str | None = None         # by content: what matched (sheets, header row, CSV columns)
+    dated_by: str | None = None         # date_basis api for a local file: the publisher's record beside it, in words
 
     @property
     def skipped(self) -> bool:

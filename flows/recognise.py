@@ -263,7 +263,11 @@ def _csv(path: Path, head: bytes) -> Recognition:
     if len(matches) > 1:
         return _ambiguous(matches)
     if matches:
-        return Recognition(matches[0][0], _file_time(path), "file_time", by="content", evidence=matches[0][1])
+        source, why = matches[0]
+        module = _family(source.family)
+        if hasattr(module, "published_beside") and (beside := module.published_beside(source, path)) is not None:
+            return Recognition(source, beside[0], "api", by="content", evidence=why, dated_by=beside[1])
+        return Recognition(source, _file_time(path), "file_time", by="content", evidence=why)
     if extracts:
         return Recognition(None, reason=extracts[0])
     return Recognition(None, reason=f"CSV columns {listed(header)} match no source")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import os
 import shutil
 import zipfile
@@ -77,8 +78,12 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
     assert outcomes["data-set-head.csv"].status == "skipped"
     assert "no National row with every filter at Total" in outcomes["data-set-head.csv"].error
     assert outcomes["summary.json"].status == "skipped" and "JSON" in outcomes["summary.json"].error
-    mtime = date.fromtimestamp((DFE / "national-totals.csv").stat().st_mtime)
-    assert releases(settings) == [("dfe_apprenticeships", "national-totals.csv", mtime, "file_time", "loaded")]
+    # dated by the API's description of the data set saved beside it (read here independently), not the file's time
+    summary = json.loads((DFE / "summary.json").read_text(encoding="utf-8"))
+    published = date.fromisoformat(summary["latestVersion"]["published"][:10])
+    assert summary["id"] == "1d419801-a90e-f970-9335-a13623faccbe" and summary["latestVersion"]["timePeriods"]["end"] == "2025/26"
+    assert releases(settings) == [("dfe_apprenticeships", "national-totals.csv", published, "api", "loaded")]
+    assert any("dated 2026-07-16 by summary.json beside it" in note for note in outcomes["national-totals.csv"].notes)
 
     # an independent read of the CSV: the newest year is part year (provisional), every earlier one final
     with open(DFE / "national-totals.csv", newline="", encoding="utf-8-sig") as handle:
@@ -111,7 +116,7 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
     # months after July), but the only release loaded here is dated later: figures not loaded, not "not published"
     made = query(settings, "SELECT said_on, when_made_verdict, when_made_explanation FROM marts.claim_checks "
                            "WHERE claim_id = 'apprenticeships_cut'")
-    assert made[0][0] == date(2025, 2, 14) and mtime > made[0][0]
+    assert made[0][0] == date(2025, 2, 14) and published > made[0][0]
     assert made[0][1] == "not loaded here"
     assert made[0][2] == ("no release loaded here that was published by 14 Feb 2025 gives Apprenticeship starts in England "
                           "for 1 Aug 2023 to 31 Jul 2024, though the official figures were due by 30 Nov 2024.")
@@ -133,6 +138,39 @@ def test_a_dfe_csv_dated_only_by_its_file_time_never_counts_its_newest_year_fina
     assert releases(settings)[0][2:4] == (date(2025, 12, 1), "file_time")
     assert metric(settings, "apprenticeship_starts") == {(date(2023, 8, 1), date(2024, 7, 31)): 339580}
     assert metric(settings, "apprenticeship_starts_provisional") == {(date(2024, 8, 1), date(2025, 7, 31)): 301000}
+
+
+def test_a_dfe_csv_is_dated_by_the_apis_description_beside_it_only_when_it_describes_this_file(settings, tmp_path):
+    """A JSON beside the CSV dates it when it is the API's description of the catalog's data set ending on the CSV's
+    newest year; another data set's, or one that ends on another year, leaves the file's time (and says nothing)."""
+    header = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "region_code",
+              "region_name", "apprenticeship_level", "age_youth_adult", "age_group", "funding_type", "provider_type",
+              "start_count"]
+    lines = [",".join(header)] + [f"{t},Academic year,National,E92000001,England,,,Total,Total,Total,Total,Total,{n}"
+                                  for t, n in (("202324", 339580), ("202425", 353500), ("202526", 120000))]
+    saved = datetime(2026, 12, 1, 12, 0).timestamp()
+
+    def described(folder, dataset, end, published="2026-07-16T08:30:50.1706+00:00"):
+        folder.mkdir()
+        (folder / "extract.csv").write_text("\n".join(lines) + "\n")
+        os.utime(folder / "extract.csv", (saved, saved))
+        (folder / "summary.json").write_text(json.dumps({"id": dataset, "latestVersion": {
+            "version": "2.0.2", "published": published, "timePeriods": {"start": "2023/24", "end": end}}}))
+        return recognise_file(folder / "extract.csv", 1 << 30)
+
+    ours = CATALOG["dfe_apprenticeships"].options["dataset_id"]
+    found = described(tmp_path / "a", ours, "2025/26")
+    assert (found.source.id, found.published_on, found.date_basis) == ("dfe_apprenticeships", date(2026, 7, 16), "api")
+    assert found.dated_by.startswith("summary.json beside it: the API's description of data set " + ours)
+    for folder, dataset, end in (("b", "another-data-set", "2025/26"), ("c", ours, "2024/25")):
+        found = described(tmp_path / folder, dataset, end)
+        assert (found.published_on, found.date_basis, found.dated_by) == (date(2026, 12, 1), "file_time", None), folder
+    # loaded: the date and its basis are the release's, and 2024/25 is final on 16 Jul 2026 (2025/26 is not)
+    [outcome] = load_paths(settings, [tmp_path / "a" / "extract.csv"])
+    assert outcome.status == "loaded", outcome.error
+    assert releases(settings)[0][2:4] == (date(2026, 7, 16), "api")
+    assert metric(settings, "apprenticeship_starts") == {(date(2023, 8, 1), date(2024, 7, 31)): 339580,
+                                                         (date(2024, 8, 1), date(2025, 7, 31)): 353500}
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,12 @@
 """A DfE explore-education-statistics CSV recognised by content: its header columns (`time_period,
 time_identifier, geographic_level, ..., start_count`) and at least one National row with every filter at
-`Total` (a regional extract is not a release). The content carries no date: the file's time dates it."""
+`Total` (a regional extract is not a release). The content carries no date: the API's own description of the data
+set saved beside it dates it where it describes this file (`published_beside`), else the file's time."""
 from __future__ import annotations
 
 import csv
+import json
+from datetime import date
 from pathlib import Path
 
 from flows.catalog import Source
@@ -39,3 +42,52 @@ def _has_national_total(source: Source, path: Path, names: dict[str, str]) -> bo
             if label_key(row.get(level)) == national and all(label_key(row.get(f)) == total for f in filters):
                 return True
     return False
+
+
+SUMMARY_MAX_BYTES = 1 << 20      # the API's data-set description is a few hundred bytes
+
+
+def published_beside(source: Source, path: Path) -> tuple[date, str] | None:
+    """(publication date, in words how it is known) from a JSON file beside the CSV that is the API's description of
+    the data set (`GET /data-sets/{id}`, as ../shared/realdata/dfe/summary.json): its latest version's `published`
+    date, taken only when the description names this data set (`id`, the catalog's `dataset_id`) and ends on the
+    CSV's own newest academic year (`timePeriods.end`), so a description saved at another time is not used. None
+    when no such file is there: the file's time dates the CSV, as before."""
+    dataset = source.options.get("dataset_id")
+    for candidate in sorted(path.parent.glob("*.json")):
+        try:
+            if candidate.stat().st_size > SUMMARY_MAX_BYTES:
+                continue
+            described = json.loads(candidate.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(described, dict) or described.get("id") != dataset:
+            continue
+        version = described.get("latestVersion")
+        version = version if isinstance(version, dict) else {}
+        periods = version.get("timePeriods") if isinstance(version.get("timePeriods"), dict) else {}
+        published = _iso_date(version.get("published"))
+        if published is None or periods.get("end") != _newest_academic_year(source, path):
+            continue
+        return published, (f"{candidate.name} beside it: the API's description of data set {dataset}, version "
+                           f"{version.get('version')}, published {published.isoformat()}, to {periods.get('end')}")
+    return None
+
+
+def _iso_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _newest_academic_year(source: Source, path: Path) -> str | None:
+    """The CSV's newest time_period as the API writes periods ('202526' -> '2025/26')."""
+    column = source.options.get("columns", {}).get("time_period", "time_period")
+    newest = None
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for row in csv.DictReader(handle):
+            period = (row.get(column) or "").strip()
+            if len(period) == 6 and period.isdigit() and (newest is None or period > newest):
+                newest = period
+    return f"{newest[:4]}/{newest[4:]}" if newest else None
