@@ -162,8 +162,10 @@ def test_a_dfe_csv_is_dated_by_the_apis_description_beside_it_only_when_it_descr
     found = described(tmp_path / "a", ours, "2025/26")
     assert (found.source.id, found.published_on, found.date_basis) == ("dfe_apprenticeships", date(2026, 7, 16), "api")
     assert found.dated_by.startswith("summary.json beside it: the API's description of data set " + ours)
-    for folder, dataset, end in (("b", "another-data-set", "2025/26"), ("c", ours, "2024/25")):
-        found = described(tmp_path / folder, dataset, end)
+    # another data set's; one ending on another year; a version published after the CSV was saved (not this file)
+    for folder, dataset, end, published in (("b", "another-data-set", "2025/26", "2026-07-16"), ("c", ours, "2024/25", "2026-07-16"),
+                                             ("d", ours, "2025/26", "2026-12-02T08:30:00+00:00")):
+        found = described(tmp_path / folder, dataset, end, published)
         assert (found.published_on, found.date_basis, found.dated_by) == (date(2026, 12, 1), "file_time", None), folder
     # loaded: the date and its basis are the release's, and 2024/25 is final on 16 Jul 2026 (2025/26 is not)
     [outcome] = load_paths(settings, [tmp_path / "a" / "extract.csv"])

@@ -50,10 +50,12 @@ SUMMARY_MAX_BYTES = 1 << 20      # the API's data-set description is a few hundr
 def published_beside(source: Source, path: Path) -> tuple[date, str] | None:
     """(publication date, in words how it is known) from a JSON file beside the CSV that is the API's description of
     the data set (`GET /data-sets/{id}`, as ../shared/realdata/dfe/summary.json): its latest version's `published`
-    date, taken only when the description names this data set (`id`, the catalog's `dataset_id`) and ends on the
-    CSV's own newest academic year (`timePeriods.end`), so a description saved at another time is not used. None
+    date, taken only when the description names this data set (`id`, the catalog's `dataset_id`), ends on the
+    CSV's own newest academic year (`timePeriods.end`) and was published no later than the CSV was saved (a file
+    cannot be downloaded before its version is out), so a description saved at another time is not used. None
     when no such file is there: the file's time dates the CSV, as before."""
     dataset = source.options.get("dataset_id")
+    saved = date.fromtimestamp(path.stat().st_mtime)
     for candidate in sorted(path.parent.glob("*.json")):
         try:
             if candidate.stat().st_size > SUMMARY_MAX_BYTES:
@@ -67,7 +69,7 @@ def published_beside(source: Source, path: Path) -> tuple[date, str] | None:
         version = version if isinstance(version, dict) else {}
         periods = version.get("timePeriods") if isinstance(version.get("timePeriods"), dict) else {}
         published = _iso_date(version.get("published"))
-        if published is None or periods.get("end") != _newest_academic_year(source, path):
+        if published is None or published > saved or periods.get("end") != _newest_academic_year(source, path):
             continue
         return published, (f"{candidate.name} beside it: the API's description of data set {dataset}, version "
                            f"{version.get('version')}, published {published.isoformat()}, to {periods.get('end')}")
