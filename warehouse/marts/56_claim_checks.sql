@@ -51,8 +51,8 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                          THEN ' No ministers'' note for exactly the claimed days is loaded.' ELSE '' END
        END AS explanation,
        l.official_value, l.official_measure,
-       CASE WHEN c.kind = 'quantitative' THEN CASE c.check_type WHEN 'pct_change' THEN '% change' WHEN 'fall' THEN '% change'
-            WHEN 'direction' THEN '% change' WHEN 'ratio' THEN 'times' ELSE c.unit END END AS measure_unit,
+       CASE WHEN c.kind = 'quantitative' THEN CASE WHEN c.check_type IN ('pct_change', 'fall', 'direction') THEN '% change'
+                                                   WHEN c.check_type = 'ratio' THEN 'times' ELSE c.unit END END AS measure_unit,
        l.comparison_value, l.comparison_periods, l.official_periods, l.period_start, l.period_end,
        l.covered_days, l.claimed_days, l.extra_days, l.official_rate, l.claimed_rate,
        CASE WHEN c.check_type = 'total' AND NOT l.exact THEN 'daily rate' WHEN c.kind = 'quantitative' THEN 'as published' END AS compared_as,
