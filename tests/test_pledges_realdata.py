@@ -192,3 +192,21 @@ def test_the_days_neither_series_has_are_named_beside_the_provisional_page(every
                             f"provisional figures only: {sum(days.values()):,} over {len(days)} day(s), {words(first)} to "
                             f"{words(max(days))}")
     assert (status, value) == ("off track", 41472)        # the page is never counted in the status
+
+
+def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpublished(everything):
+    """No ONS edition is among the real files. ONS published the year ending December 2023 in May 2024, before the
+    trebling claim (14 Feb 2025): as the claim was made the figures were out, only not loaded here. The returns
+    claims' period ends 31 Jan 2025, due by 28 Feb 2025, after they were made: those were not yet published."""
+    con = duckdb.connect(str(everything), read_only=True)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT claim_id, said_on, when_made_verdict, when_made_explanation FROM marts.claim_checks "
+        "WHERE claim_id IN ('legal_migration_trebled', 'enforced_returns_up_24')").fetchall()}
+    con.close()
+    said, verdict, explanation = rows["legal_migration_trebled"]
+    assert said == date(2025, 2, 14) and verdict == "not loaded here"
+    assert "no release loaded here that was published by 14 Feb 2025 gives Net migration to the UK for 1 Jan 2023 " \
+           "to 31 Dec 2023, though the official figures were due by 31 May 2024." in explanation
+    assert "had been published" not in explanation
+    said, verdict, explanation = rows["enforced_returns_up_24"]
+    assert said == date(2025, 2, 14) and verdict == "not yet published" and "had been published" in explanation

@@ -10,7 +10,7 @@ CREATE OR REPLACE TEMP TABLE claim_judged AS
 WITH measured AS (
     SELECT b.pledge_id, b.part_no, b.part_label, b.part_count, b.combine, b.vintage, b.basis, b.check_type,
            b.claimed_value, b.claimed_direction, b.tolerance, b.claim_start, b.claim_end, b.since, b.metric_id,
-           b.base_start, b.base_end, b.cutoff,
+           b.base_start, b.base_end, b.said_on,
            staging.metric_words(coalesce(mt.title, b.metric_id)) AS metric_words,
            mt.period_type AS metric_period_type, mt.publisher, mt.page_url, mt.publication_lag_months,
            coalesce(r.peak, c.value) AS official_value,

@@ -12,14 +12,14 @@ SELECT j.*,
                CASE j.basis WHEN 'note' THEN 'no ministers'' note loaded gives ' || j.metric_words
                             WHEN 'note_when_made' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
                             -- figures due by the day the claim was made were published: only not loaded here
-                            WHEN 'when_made' THEN CASE WHEN j.due_on <= j.cutoff
-                                 THEN 'no release loaded here that was published by ' || strftime(j.cutoff, '%-d %b %Y') || ' gives ' || j.metric_words
+                            WHEN 'when_made' THEN CASE WHEN j.due_on <= j.said_on
+                                 THEN 'no release loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words
                                  ELSE 'no official figures for ' || j.metric_words || ' had been published' END
                             ELSE 'no official figures for ' || j.metric_words || ' are loaded' END
                || CASE WHEN j.check_type = 'record_high' THEN ''
                        ELSE ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') END
                || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '')
-               || CASE WHEN j.basis = 'when_made' AND j.due_on <= j.cutoff
+               || CASE WHEN j.basis = 'when_made' AND j.due_on <= j.said_on
                        THEN ', though the official figures were due by ' || strftime(j.due_on, '%-d %b %Y') ELSE '' END || '.'
            ELSE
                CASE WHEN j.basis LIKE 'note%' THEN 'the ministers'' note gives ' ELSE '' END

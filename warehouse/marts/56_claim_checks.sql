@@ -64,7 +64,7 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        coalesce(wn.official_measure, w.official_measure) AS when_made_official_measure,
        coalesce(wn.official_periods, w.official_periods) AS when_made_official_periods,
        CASE WHEN c.kind = 'qualitative' THEN c.manual_status
-            WHEN wn.verdict IS NULL AND w.verdict = 'not yet published' AND w.due_on <= least(c.said_on, v.vintage)
+            WHEN wn.verdict IS NULL AND w.verdict = 'not yet published' AND w.due_on <= c.said_on
             THEN 'not loaded here'   -- due by the day the claim was made: published then, but no such release is loaded
             ELSE coalesce(wn.verdict, w.verdict, 'not yet published') END AS when_made_verdict,
        coalesce(wn.explanation, w.explanation) AS when_made_explanation,
