@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from flows.catalog import Source
+from flows.local_files import _file_time
 from flows.parsing import TableNotFound, column_specs, label_key
 from flows.parsing.content import listed
 from flows.sources.dfe.parser import header_columns
@@ -55,7 +56,7 @@ def published_beside(source: Source, path: Path) -> tuple[date, str] | None:
     cannot be downloaded before its version is out), so a description saved at another time is not used. None
     when no such file is there: the file's time dates the CSV, as before."""
     dataset = source.options.get("dataset_id")
-    saved = date.fromtimestamp(path.stat().st_mtime)
+    saved = _file_time(path)
     for candidate in sorted(path.parent.glob("*.json")):
         try:
             if candidate.stat().st_size > SUMMARY_MAX_BYTES:
