@@ -90,8 +90,10 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
     """(label, text) pairs: the verdict or status set from evidence (qualitative entries), the claimed against the
     official figure (claims), or the latest figure against the baseline and what was promised (pledges)."""
     if card.get("kind") == "qualitative":
+        since = f" since {fmt_date(card['status_since'])}" if card.get("status_since") else ""
         return [("Verdict" if card.get("type") == "claim" else "Status",
-                 f"{card.get('manual_status') or '–'} (set {fmt_date(card.get('manual_status_on'))} from the evidence)")]
+                 f"{card.get('status') or card.get('manual_status') or '–'}{since} "
+                 f"(set {fmt_date(card.get('manual_status_on'))} from the evidence)")]
     if card.get("type") == "claim":
         figures = [("Claimed", claimed_text(card)), ("Official", official_text(card))]
         if card.get("official_periods"):

@@ -1,6 +1,7 @@
 """The pledge register (warehouse/pledges.toml), validated on load and written to staging.register."""
 from __future__ import annotations
 
+import calendar
 import os
 import re
 import tomllib
@@ -58,6 +59,24 @@ class Evidence(Strict):
         return self
 
 
+def known_on(partial: str) -> date:
+    """The day an evidence date is known from: a month or a year counts from its last day (so an as-of answer
+    never shows what may have come later in it)."""
+    if len(partial) == 10:
+        return date.fromisoformat(partial)
+    if len(partial) == 7:
+        year, month = int(partial[:4]), int(partial[5:])
+        return date(year, month, calendar.monthrange(year, month)[1])
+    return date(int(partial), 12, 31)
+
+
+class EarlierStatus(Strict):
+    """A status a qualitative entry had before its current one: from `since` until the next status's `since`."""
+    status: str
+    since: date
+    why: str           # one sentence: what the evidence dated by then showed
+
+
 class Part(Strict):
     """One measure of a claim checked on several (visits and arrests; net migration and immigration)."""
     label: str
@@ -110,7 +129,9 @@ class Entry(Strict):
     combine: Literal["all", "any"] = "all"
     # qualitative
     status: str | None = None
-    status_on: date | None = None
+    status_on: date | None = None          # the day the status was set (assessed)
+    status_since: date | None = None       # from when the evidence supports it (an evidence date, or status_on)
+    earlier_statuses: list[EarlierStatus] = []
     evidence: list[Evidence] = []
 
     @model_validator(mode="after")
@@ -124,6 +145,7 @@ class Entry(Strict):
             allowed = PLEDGE_STATUSES if self.type == "pledge" else CLAIM_VERDICTS
             if self.status not in allowed:
                 raise ValueError(f"status {self.status!r} of a qualitative {self.type} is not one of {', '.join(allowed)}")
+            self._dated_statuses(allowed)
             return self
         need("metric")
         if self.type == "pledge":
@@ -147,6 +169,30 @@ class Entry(Strict):
             if self.check == "highest_since":
                 need("since")
         return self
+
+    def _dated_statuses(self, allowed: tuple[str, ...]) -> None:
+        """An as-of answer shows the status the evidence dated by then supported: each status holds from a day
+        the evidence gives (or the day it was set: "none found by then"), in order, and no evidence post-dates
+        the assessment."""
+        if self.status in ("not measurable", "not yet assessed"):   # about the statistics, or nothing set yet
+            if self.status_since or self.earlier_statuses:
+                raise ValueError(f"status {self.status!r} holds at every date: no status_since or earlier_statuses")
+            return
+        if self.status_since is None:
+            raise ValueError("a qualitative status needs status_since: the day from which the evidence supports it")
+        grounds = {known_on(item.date) for item in self.evidence} | {self.status_on}
+        late = [item.date for item in self.evidence if known_on(item.date) > self.status_on]
+        if late:
+            raise ValueError(f"evidence dated {', '.join(late)} is after status_on {self.status_on}")
+        steps = [*self.earlier_statuses, EarlierStatus(status=self.status, since=self.status_since, why="")]
+        for step in steps:
+            if step.status not in allowed or step.status == "not yet assessed":
+                raise ValueError(f"earlier status {step.status!r} is not one of {', '.join(a for a in allowed if a != 'not yet assessed')}")
+            if step.since not in grounds:
+                raise ValueError(f"status {step.status!r} since {step.since}: not the date an evidence item is known "
+                                 f"from (a month or year counts from its last day) nor status_on")
+        if any(a.since >= b.since for a, b in zip(steps, steps[1:])):
+            raise ValueError("earlier_statuses and status_since must be in date order, each before the next")
 
     def measured_parts(self) -> list[Part]:
         """The measures a claim is checked on: its parts, or the entry's own metric as one part."""
@@ -291,8 +337,10 @@ def quote_problems(entries: list[Entry], statements: dict[str, Statement], state
 # --- the register as tables, for the SQL in warehouse/marts/ ---------------------------------------
 
 EVIDENCE_TYPE = "STRUCT(url VARCHAR, publisher VARCHAR, date VARCHAR, summary VARCHAR)[]"
+EARLIER_TYPE = "STRUCT(status VARCHAR, since DATE, why VARCHAR)[]"
 QUOTE_TYPE = "STRUCT(statement VARCHAR, quote VARCHAR)[]"
-LIST_COLUMNS = {"related_metrics": "VARCHAR[]", "views": "VARCHAR[]", "evidence": EVIDENCE_TYPE, "also_quoted": QUOTE_TYPE}
+LIST_COLUMNS = {"related_metrics": "VARCHAR[]", "views": "VARCHAR[]", "evidence": EVIDENCE_TYPE, "also_quoted": QUOTE_TYPE,
+                "earlier_statuses": EARLIER_TYPE}
 
 
 def _sql_type(name: str, annotation) -> str:

@@ -14,7 +14,7 @@ SELECT r.id AS pledge_id, r.title, r.type, r.statement, s.title AS statement_tit
        r.views, r.status_view,
        r."check" AS check_type, r.claimed_value, r.claimed_direction, r.claim_start, r.claim_end,
        r.base_start, r.base_end, r.since, r.tolerance, r.combine,
-       r.status AS manual_status, r.status_on AS manual_status_on, r.evidence, r.note,
+       r.status AS manual_status, r.status_on AS manual_status_on, r.status_since, r.earlier_statuses, r.evidence, r.note,
        CASE WHEN r.kind = 'qualitative' THEN 'not measurable from official statistics'
             WHEN m.metric_id IS NULL THEN 'source not yet in the catalog'
             ELSE 'measured by ' || r.metric END AS measurability,
@@ -45,7 +45,44 @@ COMMENT ON COLUMN marts.pledges.tolerance IS 'Agreement margin: relative for tot
 COMMENT ON COLUMN marts.pledges.combine IS 'Claims checked on several measures: all (consistent only if every one is) or any (partly consistent when some are).';
 COMMENT ON COLUMN marts.pledges.note_metric IS 'For claims quoting a Home Office ad-hoc note: the note''s metric, checked beside the official statistics.';
 COMMENT ON COLUMN marts.pledges.manual_status IS 'Qualitative entries: status set by hand from dated evidence (pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: consistent, overstated, understated, not measurable).';
+COMMENT ON COLUMN marts.pledges.status_since IS 'Qualitative entries: the day from which the evidence supports manual_status (an evidence item''s date, or manual_status_on for "none found by then").';
+COMMENT ON COLUMN marts.pledges.earlier_statuses IS 'Qualitative entries: the statuses the evidence supported before status_since (status, since, why).';
 COMMENT ON COLUMN marts.pledges.evidence IS 'Qualitative entries: the evidence behind the status (url, publisher, date, summary).';
 COMMENT ON COLUMN marts.pledges.measurability IS 'Which metric measures it, or why none does.';
 COMMENT ON COLUMN marts.pledges.source_page_url IS 'The publisher''s page for the metric''s source.';
 COMMENT ON COLUMN marts.pledges.publication_lag_months IS 'Months after a period ends by which the source publishes it (from the catalog).';
+
+-- Answers: for the entries whose status is set by hand (qualitative), which status held when? One row per
+-- status with the days it held (since, until: NULL = open): the register's earlier_statuses, then its current
+-- status from status_since, and "not yet assessed" before the first. "not measurable" holds at every date.
+CREATE OR REPLACE VIEW staging.hand_status_steps AS
+WITH steps AS (
+    SELECT pledge_id, manual_status AS status, status_since AS since, NULL::VARCHAR AS why, true AS is_current
+    FROM marts.pledges WHERE kind = 'qualitative'
+    UNION ALL
+    SELECT pledge_id, s.status, s.since, s.why, false
+    FROM (SELECT pledge_id, unnest(earlier_statuses) AS s FROM marts.pledges WHERE kind = 'qualitative')
+)
+SELECT pledge_id, status, since, lead(since) OVER (PARTITION BY pledge_id ORDER BY since NULLS FIRST) AS until, why, is_current
+FROM steps
+UNION ALL
+SELECT pledge_id, 'not yet assessed', NULL, min(since), NULL, false FROM steps GROUP BY pledge_id HAVING min(since) IS NOT NULL;
+
+-- The day an evidence date ('YYYY-MM-DD', 'YYYY-MM' or 'YYYY') is known from: a month or a year counts from
+-- its last day, so an as-of answer never shows what may have come later in it.
+CREATE OR REPLACE MACRO staging.evidence_known_on(d) AS
+    CASE length(d) WHEN 10 THEN CAST(d AS DATE)
+                   WHEN 7 THEN last_day(CAST(d || '-01' AS DATE))
+                   ELSE CAST(d || '-12-31' AS DATE) END;
+
+-- What the evidence supported on a date (a filter on the steps): the status holding then, the first status
+-- and its day (for "not yet assessed" before it), and only the evidence dated by then.
+CREATE OR REPLACE MACRO staging.hand_status_as_of(as_of_date) AS TABLE
+SELECT h.pledge_id, h.status, h.since AS status_since, h.why, h.is_current,
+       f.status AS first_status, f.since AS first_since,
+       list_filter(p.evidence, lambda e: staging.evidence_known_on(e.date) <= as_of_date) AS evidence
+FROM staging.hand_status_steps h
+JOIN marts.pledges p USING (pledge_id)
+LEFT JOIN (SELECT pledge_id, arg_min(status, since) AS status, min(since) AS since
+           FROM staging.hand_status_steps WHERE since IS NOT NULL GROUP BY pledge_id) f USING (pledge_id)
+WHERE (h.since IS NULL OR h.since <= as_of_date) AND (h.until IS NULL OR h.until > as_of_date);

@@ -63,7 +63,7 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        coalesce(wn.official_value, w.official_value) AS when_made_official_value,
        coalesce(wn.official_measure, w.official_measure) AS when_made_official_measure,
        coalesce(wn.official_periods, w.official_periods) AS when_made_official_periods,
-       CASE WHEN c.kind = 'qualitative' THEN c.manual_status
+       CASE WHEN c.kind = 'qualitative' THEN hw.status   -- the verdict the evidence supported on the day
             WHEN wn.verdict IS NULL AND w.verdict = 'not yet published' AND w.due_on <= c.said_on
             THEN 'not loaded here'   -- due by the day the claim was made: published then, but no such release is loaded
             ELSE coalesce(wn.verdict, w.verdict, 'not yet published') END AS when_made_verdict,
@@ -79,6 +79,8 @@ LEFT JOIN temp.claim_verdicts w ON w.pledge_id = c.pledge_id AND w.vintage = v.v
 LEFT JOIN temp.claim_verdicts n ON n.pledge_id = c.pledge_id AND n.vintage = v.vintage AND n.basis = 'note'
 LEFT JOIN temp.claim_verdicts wn ON wn.pledge_id = c.pledge_id AND wn.vintage = v.vintage AND wn.basis = 'note_when_made'
      AND wn.verdict <> 'not yet published'
+LEFT JOIN staging.hand_status_steps hw ON hw.pledge_id = c.pledge_id AND (hw.since IS NULL OR hw.since <= c.said_on)
+     AND (hw.until IS NULL OR hw.until > c.said_on)
 ORDER BY c.pledge_id, v.vintage;
 
 -- Stored in place: the scope's vintages replaced, earlier ones kept; next_vintage: the claim's vintage after each
@@ -97,19 +99,25 @@ DROP TABLE temp.claim_vintages_new;
 -- still missing on that date (and today) that must already have been published are "not loaded here", with the
 -- page to get them.
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
-SELECT * EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict),
-       CASE WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
+SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict),
+       CASE WHEN h.pledge_id IS NOT NULL THEN h.status   -- set by hand: the verdict the evidence supported on the date
+            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
             ELSE verdict END AS verdict,
-       explanation || CASE
+       CASE WHEN h.status = 'not yet assessed' AND h.first_since IS NOT NULL
+            THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first verdict ("'
+                 || h.first_status || '") from ' || strftime(h.first_since, '%-d %b %Y') || '. ' ELSE '' END
+       || explanation || CASE
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
            THEN ' Official figures covering the claim are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            ELSE '' END AS explanation,
-       CASE WHEN official_verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
+       CASE WHEN h.pledge_id IS NOT NULL THEN h.status
+            WHEN official_verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
             ELSE official_verdict END AS official_verdict
-FROM staging.claim_check_vintages
+FROM staging.claim_check_vintages v
+LEFT JOIN staging.hand_status_as_of(as_of_date) h ON h.pledge_id = v.claim_id
 WHERE vintage <= as_of_date AND (next_vintage IS NULL OR next_vintage > as_of_date)
 ORDER BY claim_id;
 

@@ -24,10 +24,13 @@ beside AS (   -- the other views of the same vintage, in words
 claims AS (
     SELECT * FROM marts.claim_checks_as_of(as_of_date)
 ),
+hand AS (   -- qualitative entries: the status the evidence supported on the date, and the evidence dated by then
+    SELECT * FROM staging.hand_status_as_of(as_of_date)
+),
 evidence AS (
     SELECT pledge_id,
            string_agg(e.summary || ' (' || e.publisher || ', ' || e.date || ')', '; ') AS text
-    FROM (SELECT pledge_id, unnest(evidence) AS e FROM marts.pledges WHERE kind = 'qualitative')
+    FROM (SELECT pledge_id, unnest(evidence) AS e FROM hand)
     GROUP BY pledge_id
 ),
 series_end AS (   -- the last day of each metric's series known on the date
@@ -70,17 +73,31 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        CASE WHEN p.type = 'pledge' THEN g.change ELSE c.official_value - c.comparison_value END AS change,
        CASE WHEN p.type = 'pledge' THEN g.change_pct
             ELSE round(100 * (c.official_value - c.comparison_value) / nullif(c.comparison_value, 0), 1) END AS change_pct,
-       CASE WHEN p.kind = 'qualitative' THEN p.manual_status
+       CASE WHEN p.kind = 'qualitative' THEN hs.status
             WHEN p.type = 'claim' THEN c.verdict
             WHEN g.status IS NOT NULL THEN g.status
             WHEN d.due_on <= least(as_of_date, current_date) THEN 'not loaded here'
             ELSE 'not yet published' END AS status,
        CASE WHEN p.kind = 'qualitative' THEN p.manual_status_on END AS status_set_on,
+       hs.status_since,
        CASE
+            -- qualitative: the status holding on the date (the register's earlier statuses, "not yet assessed"
+            -- before the first), never evidence dated after it
             WHEN p.kind = 'qualitative' THEN
-                 CASE WHEN p.type = 'claim' AND p.manual_status = 'not measurable' THEN 'Not measurable from official statistics. '
-                      ELSE CASE p.type WHEN 'claim' THEN 'Verdict "' ELSE 'Status "' END || p.manual_status || '", set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ' from the evidence. ' END
-                 || p.method || coalesce(' Evidence: ' || ev.text || '.', '')
+                 CASE WHEN hs.status = 'not measurable' THEN 'Not measurable from official statistics. '
+                      WHEN hs.status = 'not yet assessed' AND hs.first_since IS NOT NULL
+                      THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first '
+                           || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' ("' || hs.first_status
+                           || '") from ' || strftime(hs.first_since, '%-d %b %Y') || ' (set on '
+                           || strftime(p.manual_status_on, '%-d %b %Y') || '). '
+                      ELSE CASE p.type WHEN 'claim' THEN 'Verdict "' ELSE 'Status "' END || hs.status || '"'
+                           || coalesce(' since ' || strftime(hs.status_since, '%-d %b %Y'), '')
+                           || ', set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ' from the evidence'
+                           || CASE WHEN hs.is_current THEN '. ' ELSE ' dated by then: ' || hs.why || ' ' END END
+                 || p.method
+                 || coalesce(' Evidence' || CASE WHEN len(hs.evidence) < len(p.evidence)
+                                                 THEN ' dated by ' || strftime(as_of_date, '%-d %b %Y') ELSE '' END
+                             || ': ' || ev.text || '.', '')
             WHEN p.type = 'claim' THEN c.explanation
             WHEN g.pledge_id IS NULL THEN
                  coalesce('Official figures for ' || staging.metric_words(m.title) || ' are loaded up to ' || strftime(latest.data_to, '%-d %b %Y')
@@ -104,7 +121,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || coalesce(' ' || pv.basis || '.', '')
        END AS explanation,
        pv.basis AS latest_days_basis,
-       CASE WHEN p.kind = 'qualitative' THEN p.evidence END AS evidence,
+       hs.evidence,
        coalesce(g.release_id, c.release_id) AS release_id,
        r.published_on, r.file_name AS release_file_name, r.file_url AS release_url, r.landing_page AS release_landing_page,
        p.source_page_url
@@ -112,6 +129,7 @@ FROM marts.pledges p
 LEFT JOIN progress g ON g.pledge_id = p.pledge_id
 LEFT JOIN beside b ON b.pledge_id = p.pledge_id
 LEFT JOIN claims c ON c.claim_id = p.pledge_id
+LEFT JOIN hand hs ON hs.pledge_id = p.pledge_id
 LEFT JOIN evidence ev ON ev.pledge_id = p.pledge_id
 LEFT JOIN due d ON d.pledge_id = p.pledge_id
 LEFT JOIN (SELECT pledge_id, 'Since the series'' last day'
@@ -149,7 +167,8 @@ COMMENT ON COLUMN marts.pledge_status.official_measure IS 'Claims: what is compa
 COMMENT ON COLUMN marts.pledge_status.measure_unit IS 'Claims: the unit of official_measure and claimed_value: % change, times, or the metric''s unit.';
 COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict.';
 COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the date the status was set from the evidence.';
-COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url, publisher, date, summary).';
+COMMENT ON COLUMN marts.pledge_status.status_since IS 'Qualitative entries: the day from which the evidence supports the status shown (pledge_status_as_of(D): the status holding on D; before the first, not yet assessed).';
+COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url, publisher, date, summary); pledge_status_as_of(D): those dated by D.';
 COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional daily series: which basis the latest days rest on (the days after the main series'' last day, from the provisional series, with their total and publication date, and any days between that neither series has); NULL when the main series is the latest.';
 COMMENT ON COLUMN marts.pledge_status.release_file_name IS 'File name of the release the figures come from.';
 COMMENT ON COLUMN marts.pledge_status.release_landing_page IS 'The publisher''s page that listed that release.';

@@ -1,0 +1,185 @@
+"""Statuses set by hand from dated evidence (qualitative entries), as known on a date: an as-of answer shows the
+status the evidence dated by then supported, "not yet assessed" before the first, and never evidence dated after
+the date (a month or a year counts from its last day)."""
+from __future__ import annotations
+
+import calendar
+import tomllib
+from datetime import date, timedelta
+
+import pytest
+
+from tests.test_claim_checks import derive, one  # noqa: F401  (derive is a fixture)
+from warehouse.register import REGISTER_FILE, RegisterError, load_register
+
+HAND = """
+[[entry]]
+id = "command"
+type = "pledge"
+statement = "A"
+said_by = "Minister"
+said_on = 2025-02-14
+quote = "a new command"
+kind = "qualitative"
+status = "kept"
+status_on = 2026-12-03
+status_since = 2026-01-05
+earlier_statuses = [
+  { status = "in progress", since = 2024-08-21, why = "Set up, not yet in law." },
+]
+method = "Kept when in law and in force."
+evidence = [
+  { publisher = "Gazette", date = "2024-08-21", summary = "Set up in summer." },
+  { publisher = "Briefing", date = "2025-03", summary = "A briefing in March." },
+  { publisher = "Regulations", date = "2026-01-05", summary = "In force." },
+]
+
+[[entry]]
+id = "cost"
+type = "claim"
+statement = "A"
+said_by = "Minister"
+said_on = 2025-02-14
+quote = "700m for four volunteers"
+kind = "qualitative"
+status = "consistent"
+status_on = 2026-12-03
+status_since = 2024-07-22
+method = "Checked against the department's figures."
+evidence = [
+  { publisher = "Commons", date = "2024-07-22", summary = "Cost 700m, four volunteers." },
+]
+"""
+
+
+def status_on(con, pledge_id: str, day: date) -> dict:
+    return one(con, "SELECT * FROM marts.pledge_status_as_of(?) WHERE pledge_id = ?", [day, pledge_id])
+
+
+def test_an_as_of_answer_shows_the_status_and_evidence_of_its_date(derive):
+    con = derive(HAND, [])
+    before = status_on(con, "command", date(2024, 1, 1))
+    assert (before["status"], before["status_since"], before["evidence"]) == ("not yet assessed", None, [])
+    assert before["explanation"].startswith('Not yet assessed on 1 Jan 2024: the evidence supports a first status '
+                                            '("in progress") from 21 Aug 2024')
+
+    earlier = status_on(con, "command", date(2025, 3, 30))      # the March briefing counts from 31 March
+    assert (earlier["status"], earlier["status_since"]) == ("in progress", date(2024, 8, 21))
+    assert [e["summary"] for e in earlier["evidence"]] == ["Set up in summer."]
+    assert "Set up, not yet in law." in earlier["explanation"]
+    assert "Evidence dated by 30 Mar 2025: Set up in summer." in earlier["explanation"]
+    assert "March" not in earlier["explanation"] and "In force" not in earlier["explanation"]
+    assert [e["summary"] for e in status_on(con, "command", date(2025, 3, 31))["evidence"]] == [
+        "Set up in summer.", "A briefing in March."]
+
+    today = one(con, "SELECT * FROM marts.pledge_status WHERE pledge_id = 'command'")
+    assert (today["status"], today["status_since"], len(today["evidence"])) == ("kept", date(2026, 1, 5), 3)
+    assert today["explanation"].startswith('Status "kept" since 5 Jan 2026, set on 3 Dec 2026 from the evidence. ')
+    assert status_on(con, "command", date(2026, 1, 4))["status"] == "in progress"
+    assert status_on(con, "command", date(2026, 1, 5))["status"] == "kept"
+
+
+def test_a_claim_set_by_hand_is_judged_as_known_on_the_date_and_when_it_was_made(derive):
+    con = derive(HAND, [])
+    then = one(con, "SELECT * FROM marts.claim_checks_as_of(DATE '2024-07-21') WHERE claim_id = 'cost'")
+    assert (then["verdict"], then["official_verdict"]) == ("not yet assessed", "not yet assessed")
+    assert then["explanation"].startswith('Not yet assessed on 21 Jul 2024: the evidence supports a first verdict '
+                                          '("consistent") from 22 Jul 2024.')
+    assert status_on(con, "cost", date(2024, 7, 21))["status"] == "not yet assessed"
+    today = one(con, "SELECT * FROM marts.claim_checks WHERE claim_id = 'cost'")
+    assert (today["verdict"], today["when_made_verdict"]) == ("consistent", "consistent")
+
+
+QUALITATIVE = """
+[[entry]]
+id = "q"
+type = "pledge"
+statement = "A"
+said_by = "Minister"
+said_on = 2025-02-01
+quote = "q"
+kind = "qualitative"
+status = "kept"
+status_on = 2026-12-03
+status_since = 2025-12-02
+method = "m"
+evidence = [
+  { publisher = "Act", date = "2025-12-02", summary = "Law." },
+  { publisher = "Briefing", date = "2025", summary = "A briefing." },
+]
+"""
+
+
+@pytest.mark.parametrize("change, message", [
+    (("status_since = 2025-12-02\n", ""), "a qualitative status needs status_since"),
+    (("status_since = 2025-12-02", "status_since = 2025-12-01"),
+     "status 'kept' since 2025-12-01: not the date an evidence item is known from"),
+    (("status_since = 2025-12-02", "status_since = 2025-06-30"), "not the date an evidence item is known from"),
+    (('date = "2025-12-02"', 'date = "2027-01-01"'), "evidence dated 2027-01-01 is after status_on 2026-12-03"),
+    (("status_since = 2025-12-02", 'status_since = 2025-12-02\nearlier_statuses = [{ status = "in progress", '
+                                   'since = 2025-12-31, why = "w" }]'), "must be in date order"),
+    (("status_since = 2025-12-02", 'status_since = 2025-12-02\nearlier_statuses = [{ status = "on fire", '
+                                   'since = 2025-12-31, why = "w" }]'), "earlier status 'on fire' is not one of"),
+    (('status = "kept"', 'status = "not yet assessed"'), "holds at every date: no status_since"),
+])
+def test_dated_statuses_are_grounded_in_the_evidence(tmp_path, change, message):
+    good = tmp_path / "good.toml"
+    good.write_text(QUALITATIVE)
+    assert [e.status_since for e in load_register(good)] == [date(2025, 12, 2)]
+    bad = tmp_path / "pledges.toml"
+    bad.write_text(QUALITATIVE.replace(*change))
+    with pytest.raises(RegisterError, match="entry 'q'") as err:
+        load_register(bad)
+    assert message in str(err.value)
+
+
+# --- the real register, read here with tomllib ---------------------------------------------------------------
+
+def known_from(text: str) -> date:
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return date(parts[0], 12, 31)
+
+
+def real_hand_entries() -> list[dict]:
+    return [e for e in tomllib.loads(REGISTER_FILE.read_text())["entry"] if e["kind"] == "qualitative"]
+
+
+def expected_status(entry: dict, day: date) -> str:
+    if "status_since" not in entry:
+        return entry["status"]
+    steps = [(s["since"], s["status"]) for s in entry.get("earlier_statuses", [])] + [(entry["status_since"], entry["status"])]
+    holding = [status for since, status in steps if since <= day]
+    return holding[-1] if holding else "not yet assessed"
+
+
+def test_the_real_register_never_shows_a_status_or_evidence_from_after_the_date(derive):
+    con = derive(REGISTER_FILE.read_text(), [])
+    entries = real_hand_entries()
+    days = {date(2023, 9, 14), date(2024, 1, 1), date(2025, 2, 14), date(2025, 12, 1), date.today()}
+    for entry in entries:
+        for item in entry.get("evidence", []):
+            days |= {known_from(item["date"]) - timedelta(days=1), known_from(item["date"])}
+    for day in sorted(days):
+        got = {r[0]: r[1:] for r in con.execute(
+            "SELECT pledge_id, status, evidence, explanation FROM marts.pledge_status_as_of(?) WHERE kind = 'qualitative'",
+            [day]).fetchall()}
+        for entry in entries:
+            status, evidence, explanation = got[entry["id"]]
+            assert status == expected_status(entry, day), (entry["id"], day)
+            dated = [item for item in entry.get("evidence", []) if known_from(item["date"]) <= day]
+            assert [e["summary"] for e in evidence or []] == [item["summary"] for item in dated], (entry["id"], day)
+            later = [item for item in entry.get("evidence", []) if known_from(item["date"]) > day]
+            assert not any(item["summary"] in explanation for item in later), (entry["id"], day)
+    # the faults this replaced: "kept" before the evidence existed, and Royal Assent and commencement cited in
+    # an answer for 1 Dec 2025
+    assert one(con, "SELECT status FROM marts.pledge_status_as_of(DATE '2024-01-01') "
+                    "WHERE pledge_id = 'europol_officers'")["status"] == "not yet assessed"
+    command = one(con, "SELECT * FROM marts.pledge_status_as_of(DATE '2025-12-01') WHERE pledge_id = 'border_security_command'")
+    assert command["status"] == "in progress"
+    assert "2025-12-02" not in command["explanation"] and "2026-01-05" not in command["explanation"]
+    kept_today = one(con, "SELECT status, status_since FROM marts.pledge_status WHERE pledge_id = 'border_security_command'")
+    assert kept_today == {"status": "kept", "status_since": date(2026, 1, 5)}
