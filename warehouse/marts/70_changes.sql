@@ -24,10 +24,14 @@ status_moves AS (
               lag(period_label) OVER (PARTITION BY pledge_id, view ORDER BY as_of) AS old_period
     FROM status_by_vintage
 ),
-verdict_moves AS (
-    SELECT claim_id, vintage, verdict, official_periods, official_measure, release_id,
-           lag(verdict) OVER (PARTITION BY claim_id ORDER BY vintage) AS old_verdict
+verdict_moves AS (   -- each verdict as known on the day of the change: figures then overdue are "not loaded here",
+                     -- as marts.claim_checks_as_of says, not "not yet published"
+    SELECT claim_id, vintage, official_periods, official_measure, measure_unit, release_id,
+           CASE WHEN verdict = 'not yet published' AND due_on <= vintage THEN 'not loaded here' ELSE verdict END AS verdict,
+           CASE WHEN lag(verdict) OVER w = 'not yet published' AND lag(due_on) OVER w <= vintage THEN 'not loaded here'
+                ELSE lag(verdict) OVER w END AS old_verdict
     FROM staging.claim_check_vintages WHERE claim_id IN (SELECT pledge_id FROM temp.claim_scope)
+    WINDOW w AS (PARTITION BY claim_id ORDER BY vintage)
 ),
 thresholds AS (
     SELECT metric_id, coalesce(revision_threshold_pct, 5) AS pct, coalesce(revision_threshold_abs, 0) AS abs_min FROM marts.metrics
@@ -55,7 +59,12 @@ WHERE s.old_status IS NOT NULL AND s.old_status <> s.status AND s.as_of >= sc.fr
 UNION ALL
 SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.release_id,
        p.title || ': ' || v.old_verdict || ' → ' || v.verdict
-       || coalesce(' (' || v.official_periods || ': ' || format('{:,.1f}', v.official_measure) || ')', '')
+       -- the measure in its unit: a percentage change signed with %, a ratio in times, else a figure
+       || coalesce(' (' || v.official_periods || ': '
+                   || CASE v.measure_unit WHEN '% change' THEN format('{:+.1f}', v.official_measure) || '%'
+                                          WHEN 'times' THEN format('{:.2f}', v.official_measure) || ' times'
+                                          ELSE format('{:,.0f}', v.official_measure) || coalesce(' ' || v.measure_unit, '') END
+                   || ')', '')
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
 WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > DATE '-infinity' AND v.vintage >= sc.from_date
 UNION ALL
