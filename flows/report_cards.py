@@ -12,8 +12,8 @@ from flows.report_svg import esc
 
 def official_text(card: dict) -> str:
     check, measure, official = card.get("check_type"), card.get("official_measure"), card.get("official_value")
-    if official is None:
-        return "not published yet"
+    if official is None:   # no figure: why, as the verdict says (figures already due are out, just not loaded)
+        return "not loaded here" if (card.get("verdict") or card.get("status")) == "not loaded here" else "not published yet"
     if check == "pct_change":
         main = fmt_pct(measure)
         detail = f"{fmt_num(official)} against {fmt_num(card.get('comparison_value'))} a year before"
