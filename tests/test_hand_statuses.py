@@ -183,3 +183,24 @@ def test_the_real_register_never_shows_a_status_or_evidence_from_after_the_date(
     assert "2025-12-02" not in command["explanation"] and "2026-01-05" not in command["explanation"]
     kept_today = one(con, "SELECT status, status_since FROM marts.pledge_status WHERE pledge_id = 'border_security_command'")
     assert kept_today == {"status": "kept", "status_since": date(2026, 1, 5)}
+
+
+def test_a_move_between_statuses_set_by_hand_is_a_change_on_the_day_of_its_evidence(derive):
+    con = derive(HAND, [])
+    rows = con.execute("SELECT changed_on, kind, subject, old_value, new_value, release_id, summary FROM marts.changes "
+                       "WHERE kind IN ('status', 'verdict')").fetchall()
+    # the first assessment is not a move; "in progress" to "kept" is, on the day the evidence for "kept" is dated
+    assert rows == [(date(2026, 1, 5), "status", "command", "in progress", "kept", None,
+                     "Command: in progress → kept (set by hand from the evidence of 5 Jan 2026: In force (Regulations))")]
+
+
+def test_the_real_registers_moves_are_in_the_change_feed(derive):
+    con = derive(REGISTER_FILE.read_text(), [])
+    expected = set()
+    for entry in real_hand_entries():
+        steps = [(s["status"], s["since"]) for s in entry.get("earlier_statuses", [])]
+        steps += [(entry["status"], entry["status_since"])] if "status_since" in entry else []
+        expected |= {(entry["id"], a[0], b[0], b[1]) for a, b in zip(steps, steps[1:]) if a[0] != b[0]}
+    got = set(con.execute("SELECT subject, old_value, new_value, changed_on FROM marts.changes "
+                          "WHERE kind IN ('status', 'verdict') AND release_id IS NULL").fetchall())
+    assert got == expected and ("border_security_command", "in progress", "kept", date(2026, 1, 5)) in got

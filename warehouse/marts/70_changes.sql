@@ -1,5 +1,6 @@
 -- Answers: what changed, and when? One row per change a reader would want to be told about:
---   status   a pledge's status moved (on the comparison its status rests on), with the release that moved it
+--   status   a pledge's status moved (on the comparison its status rests on), with the release that moved it;
+--            for a status set by hand from evidence (qualitative), on the day of the evidence it rests on
 --   comparison  the same for a comparison shown beside it (e.g. small boats' calendar year to date)
 --   verdict  a claim's verdict moved
 --   release  a new official release was loaded
@@ -32,6 +33,14 @@ verdict_moves AS (   -- each verdict as known on the day of the change: figures 
                 ELSE lag(verdict) OVER w END AS old_verdict
     FROM staging.claim_check_vintages WHERE claim_id IN (SELECT pledge_id FROM temp.claim_scope)
     WINDOW w AS (PARTITION BY claim_id ORDER BY vintage)
+),
+hand_moves AS (   -- statuses and verdicts set by hand: each move between two assessed statuses, on the day of
+                  -- the evidence it rests on (the register's dated steps; the first assessment is not a move)
+    SELECT h.pledge_id, h.since, h.status, lag(h.status) OVER (PARTITION BY h.pledge_id ORDER BY h.since) AS old_status,
+           (SELECT string_agg(rtrim(e.summary, '.') || ' (' || e.publisher || ')', '; ')
+            FROM (SELECT unnest(p.evidence) AS e) WHERE staging.evidence_known_on(e.date) = h.since) AS evidence
+    FROM staging.hand_status_steps h JOIN marts.pledges p USING (pledge_id)
+    WHERE h.since IS NOT NULL
 ),
 thresholds AS (
     SELECT metric_id, coalesce(revision_threshold_pct, 5) AS pct, coalesce(revision_threshold_abs, 0) AS abs_min FROM marts.metrics
@@ -68,6 +77,12 @@ SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.re
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
 WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > DATE '-infinity' AND v.vintage >= sc.from_date
 UNION ALL
+SELECT CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END, h.since, h.pledge_id, p.title, h.old_status, h.status, NULL,
+       p.title || ': ' || h.old_status || ' → ' || h.status || ' (set by hand from the evidence'
+       || coalesce(' of ' || strftime(h.since, '%-d %b %Y') || ': ' || h.evidence, ' found by ' || strftime(h.since, '%-d %b %Y')) || ')'
+FROM hand_moves h JOIN marts.pledges p USING (pledge_id)
+WHERE h.old_status IS NOT NULL AND h.old_status <> h.status
+UNION ALL
 SELECT 'release', r.published_on, r.source_id, r.title, NULL, r.file_name, r.release_id,
        'New release of ' || r.source_id || ': ' || r.file_name || ', published ' || strftime(r.published_on, '%-d %b %Y')
 FROM meta.releases r WHERE r.status = 'loaded' AND r.release_id IN (SELECT release_id FROM temp.pending_releases)
@@ -92,7 +107,9 @@ SELECT * FROM (
                 AND EXISTS (SELECT 1 FROM temp.claim_scope s WHERE s.pledge_id = c.subject AND c.changed_on >= s.from_date))
             OR (c.kind = 'revision'
                 AND EXISTS (SELECT 1 FROM temp.metric_scope s WHERE s.metric_id = c.subject AND c.changed_on >= s.from_date))
-            OR (c.kind = 'release' AND c.release_id IN (SELECT release_id FROM temp.pending_releases)))
+            OR (c.kind = 'release' AND c.release_id IN (SELECT release_id FROM temp.pending_releases))
+            -- set by hand: worked out again at every build from the register (a few rows)
+            OR (c.kind IN ('status', 'verdict') AND c.subject IN (SELECT pledge_id FROM marts.pledges WHERE kind = 'qualitative')))
     UNION ALL
     SELECT * FROM temp.changes_new)
 ORDER BY changed_on DESC, kind, subject, summary, release_id;
@@ -100,7 +117,7 @@ DROP TABLE temp.changes_new;
 
 COMMENT ON TABLE marts.changes IS 'What changed and when, newest first: pledge status and claim verdict changes, new releases, and revisions beyond each metric''s threshold. The Atom feed (pledges-changes.atom beside the report) lists the same.';
 COMMENT ON COLUMN marts.changes.kind IS 'status (a pledge''s status moved), comparison (a comparison shown beside it moved), verdict (a claim''s verdict moved), release (a new release loaded) or revision (a figure revised beyond its metric''s threshold).';
-COMMENT ON COLUMN marts.changes.changed_on IS 'Publication date of the release that made the change.';
+COMMENT ON COLUMN marts.changes.changed_on IS 'Publication date of the release that made the change; for a status set by hand, the date of the evidence it rests on.';
 COMMENT ON COLUMN marts.changes.subject IS 'The pledge or claim id, source id or metric id concerned.';
 COMMENT ON COLUMN marts.changes.old_value IS 'Status, verdict or figure before the change (NULL for a new release).';
 COMMENT ON COLUMN marts.changes.new_value IS 'Status, verdict or figure after it (the file name for a new release).';
