@@ -75,7 +75,12 @@ def print_explained(p: dict) -> None:
         print(wrap.fill(f"Also: \u201c{also['quote']}\u201d (statement {also['statement']})"))
     if p.get("method"):
         print(wrap.fill(f"Method: {p['method']}"))
-    print(wrap.fill(p["explanation"] or ""))
+    explanation = p["explanation"] or ""
+    if p.get("kind") == "qualitative" and p.get("method") and p["method"] in explanation:
+        # the status and since when; the method and the evidence are on their own lines (evidence with addresses)
+        explanation = explanation.split(p["method"])[0].rstrip()
+    if explanation:
+        print(wrap.fill(explanation))
     for e in p.get("evidence") or []:
         print(wrap.fill(f"Evidence ({e['date']}, {e['publisher']}): {e['summary']}" + (f" {e['url']}" if e.get("url") else "")))
 

@@ -60,7 +60,10 @@ def render_changes(changes: list[dict]) -> str:
     for i, day in enumerate(days[:1 + EARLIER_DATES]):
         if i == 1:
             out.append(f"<details><summary>Earlier changes ({len(days) - 1} more date{'s' if len(days) > 2 else ''})</summary>")
-        label = "Latest release date" if i == 0 else "Published"
+        # a day without a release holds only statuses set by hand, dated by their evidence
+        from_release = any(c.get("release_id") for c in by_day[day])
+        label = ("Latest release date" if from_release else "Latest change (evidence dated)") if i == 0 else \
+            ("Published" if from_release else "Evidence dated")
         out.append(f'<h3 data-date="{esc(fmt_date(day))}">{label}: {esc(fmt_day(day))}</h3>')
         out.append(change_items(by_day[day], MAX_CHANGES if i == 0 else 10))
     if len(days) > 1:

@@ -112,6 +112,26 @@ def test_every_explanation_names_periods_figures_and_release(everything):
             assert "figures" in explanation and ("not loaded here" in explanation or "not due until" in explanation), pledge_id
 
 
+def test_status_explain_says_each_qualitative_entrys_method_and_evidence_once(everything, capsys):
+    """`pledges status --explain`: the method on its own line and each evidence item on its own line with its
+    address, not again inside the explanation (which keeps them for SQL readers)."""
+    con = duckdb.connect(str(everything), read_only=True)
+    entries = con.execute("SELECT pledge_id, method, explanation, evidence FROM marts.pledge_status "
+                          "WHERE kind = 'qualitative'").fetchall()
+    con.close()
+    assert cli.main(["status", "--warehouse", str(everything), "--explain"]) == 0
+    out = capsys.readouterr().out
+    blocks = {block.split(":")[0].strip(): " ".join(block.split()) for block in out.split("\n\n  ")[1:]}
+    for pledge_id, method, explanation, evidence in entries:
+        block = blocks[pledge_id]
+        assert block.count(" ".join(method.split())) == 1, pledge_id
+        assert " ".join(explanation.split(method)[0].split()) in block, pledge_id     # the status and since when
+        for item in evidence or []:
+            assert block.count(" ".join(item["summary"].split())) == 1, pledge_id
+            assert not item["url"] or item["url"] in block, pledge_id
+    assert 'Status "kept" since 5 Jan 2026, set on 3 Dec 2026 from the evidence.' in blocks["border_security_command"]
+
+
 def test_claim_about_arrivals_between_two_dates(warehouse, tmp_path, monkeypatch, capsys):
     """A claim checked against the daily series: the exact days, the sum computed from the sheet."""
     register = tmp_path / "register.toml"
