@@ -5,9 +5,10 @@
 -- added up as the claim's `combine` says: all (consistent only if every part is) or any (partly consistent
 -- when some parts are and others are not); part_verdicts lists each part's verdict.
 CREATE OR REPLACE TEMP TABLE claim_explained AS
+SELECT *, CASE WHEN part_count > 1 THEN upper(part_label[1]) || part_label[2:] || ': ' ELSE '' END || body AS explanation
+FROM (
 SELECT j.*,
-       CASE WHEN j.part_count > 1 THEN upper(j.part_label[1]) || j.part_label[2:] || ': ' ELSE '' END
-       || CASE
+       CASE
            WHEN j.official_value IS NULL THEN
                CASE j.basis WHEN 'note' THEN 'no ministers'' note loaded gives ' || j.metric_words
                             WHEN 'note_when_made' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
@@ -77,9 +78,9 @@ SELECT j.*,
                             || ' (' || strftime(coalesce(j.base_start, staging.year_before(j.claim_start)), '%-d %b %Y') || ' to '
                             || strftime(coalesce(j.base_end, staging.year_before(j.claim_end)), '%-d %b %Y') || ')' END
                || ' (' || coalesce(staging.release_words(r.file_name, r.published_on, r.date_basis), 'release ' || j.release_id) || ').'
-       END AS explanation
+       END AS body
 FROM temp.claim_judged j
-LEFT JOIN meta.releases r ON r.release_id = j.release_id;
+LEFT JOIN meta.releases r ON r.release_id = j.release_id);
 
 -- The parts of a claim added up, per vintage and basis.
 CREATE OR REPLACE TEMP TABLE claim_verdicts AS
@@ -88,7 +89,11 @@ WITH combined AS (
            count(*) FILTER (WHERE verdict = 'consistent') AS consistent_parts,
            count(*) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_parts,
            arg_min(verdict, part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS first_failing,
-           string_agg(explanation, ' ' ORDER BY part_no) AS explanation,
+           string_agg(part_label, ' and ' ORDER BY part_no) FILTER (WHERE verdict = 'consistent') AS consistent_labels,
+           string_agg(part_label, ' and ' ORDER BY part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_labels,
+           -- parts with no figures for the same reason (one metric, nothing loaded) are explained once
+           CASE WHEN count(DISTINCT body) = 1 AND bool_and(official_value IS NULL) THEN any_value(body)
+                ELSE string_agg(explanation, ' ' ORDER BY part_no) END AS explanation,
            arg_min(official_value, part_no) AS official_value, arg_min(official_measure, part_no) AS official_measure,
            arg_min(comparison_value, part_no) AS comparison_value, arg_min(official_periods, part_no) AS official_periods,
            arg_min(comparison_periods, part_no) AS comparison_periods,
@@ -103,7 +108,11 @@ WITH combined AS (
                 ORDER BY part_no) AS part_verdicts
     FROM temp.claim_explained GROUP BY pledge_id, vintage, basis
 )
-SELECT *,
+SELECT * EXCLUDE (consistent_labels, failing_labels) REPLACE (
+           -- a split verdict says in words which measures bear the claim out and which do not
+           explanation || CASE WHEN combine = 'any' AND consistent_parts > 0 AND failing_parts > 0
+                               THEN ' Partly consistent: borne out ' || consistent_labels || ', not ' || failing_labels || '.'
+                               ELSE '' END AS explanation),
        CASE WHEN combine = 'all' THEN CASE
                 WHEN failing_parts > 0 THEN first_failing
                 WHEN consistent_parts = parts THEN 'consistent'
