@@ -334,6 +334,12 @@ def test_fall_needs_the_threshold_from_each_base(derive):
     assert [(p["verdict"], p["official_measure"]) for p in row["part_verdicts"]] == [("consistent", -50.0), ("overstated", -16.7)]
     assert row["verdict"] == "partly consistent"
     assert "(a plummet needs a fall of at least 25%)" in row["explanation"]
+    assert row["explanation"].endswith(" Partly consistent: borne out from 2010, not from 2019.")
+    # no figures yet for either base, for one reason: said once, not once per base
+    row = one(derive(register, []), "SELECT * FROM marts.claim_checks")
+    assert row["verdict"] == "not yet published"
+    assert row["explanation"].startswith("No official figures for convictions are loaded for 1 Jan 2022 to 31 Dec 2022.")
+    assert "From 2010" not in row["explanation"] and row["explanation"].count("No official figures") == 1
 
 
 def test_record_high_compares_the_peak_with_every_earlier_period(derive):
