@@ -84,7 +84,7 @@ def test_a_claim_set_by_hand_is_judged_as_known_on_the_date_and_when_it_was_made
     then = one(con, "SELECT * FROM marts.claim_checks_as_of(DATE '2024-07-21') WHERE claim_id = 'cost'")
     assert (then["verdict"], then["official_verdict"]) == ("not yet assessed", "not yet assessed")
     assert then["explanation"].startswith('Not yet assessed on 21 Jul 2024: the evidence supports a first verdict '
-                                          '("consistent") from 22 Jul 2024.')
+                                          '("consistent") from 22 Jul 2024 (set on 3 Dec 2026).')
     assert status_on(con, "cost", date(2024, 7, 21))["status"] == "not yet assessed"
     today = one(con, "SELECT * FROM marts.claim_checks WHERE claim_id = 'cost'")
     assert (today["verdict"], today["when_made_verdict"]) == ("consistent", "consistent")

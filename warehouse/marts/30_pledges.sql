@@ -75,12 +75,16 @@ CREATE OR REPLACE MACRO staging.evidence_known_on(d) AS
                    WHEN 7 THEN last_day(CAST(d || '-01' AS DATE))
                    ELSE CAST(d || '-12-31' AS DATE) END;
 
--- What the evidence supported on a date (a filter on the steps): the status holding then, the first status
--- and its day (for "not yet assessed" before it), and only the evidence dated by then.
+-- What the evidence supported on a date (a filter on the steps): the status holding then, only the evidence dated
+-- by then, and before the first status a sentence naming it and its day.
 CREATE OR REPLACE MACRO staging.hand_status_as_of(as_of_date) AS TABLE
 SELECT h.pledge_id, h.status, h.since AS status_since, h.why, h.is_current,
-       f.status AS first_status, f.since AS first_since,
-       list_filter(p.evidence, lambda e: staging.evidence_known_on(e.date) <= as_of_date) AS evidence
+       list_filter(p.evidence, lambda e: staging.evidence_known_on(e.date) <= as_of_date) AS evidence,
+       CASE WHEN h.status = 'not yet assessed' AND f.since IS NOT NULL
+            THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first '
+                 || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' ("' || f.status || '") from '
+                 || strftime(f.since, '%-d %b %Y') || ' (set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ').'
+       END AS not_yet_assessed
 FROM staging.hand_status_steps h
 JOIN marts.pledges p USING (pledge_id)
 LEFT JOIN (SELECT pledge_id, arg_min(status, since) AS status, min(since) AS since

@@ -103,10 +103,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
        CASE WHEN h.pledge_id IS NOT NULL THEN h.status   -- set by hand: the verdict the evidence supported on the date
             WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
             ELSE verdict END AS verdict,
-       CASE WHEN h.status = 'not yet assessed' AND h.first_since IS NOT NULL
-            THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first verdict ("'
-                 || h.first_status || '") from ' || strftime(h.first_since, '%-d %b %Y') || '. ' ELSE '' END
-       || explanation || CASE
+       coalesce(h.not_yet_assessed || ' ', '') || explanation || CASE
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'

@@ -85,11 +85,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
             -- before the first), never evidence dated after it
             WHEN p.kind = 'qualitative' THEN
                  CASE WHEN hs.status = 'not measurable' THEN 'Not measurable from official statistics. '
-                      WHEN hs.status = 'not yet assessed' AND hs.first_since IS NOT NULL
-                      THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first '
-                           || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' ("' || hs.first_status
-                           || '") from ' || strftime(hs.first_since, '%-d %b %Y') || ' (set on '
-                           || strftime(p.manual_status_on, '%-d %b %Y') || '). '
+                      WHEN hs.not_yet_assessed IS NOT NULL THEN hs.not_yet_assessed || ' '
                       ELSE CASE p.type WHEN 'claim' THEN 'Verdict "' ELSE 'Status "' END || hs.status || '"'
                            || coalesce(' since ' || strftime(hs.status_since, '%-d %b %Y'), '')
                            || ', set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ' from the evidence'
