@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, computed_field, model_validator
 
 
 REGISTER_FILE = Path(__file__).with_name("pledges.toml")
@@ -46,6 +46,17 @@ class Quote(Strict):
     quote: str
 
 
+def known_from(partial: str) -> date:
+    """The day an evidence date is known from: a month or a year counts from its last day (so an as-of answer
+    never shows what may have come later in it)."""
+    if len(partial) == 10:
+        return date.fromisoformat(partial)
+    if len(partial) == 7:
+        year, month = int(partial[:4]), int(partial[5:])
+        return date(year, month, calendar.monthrange(year, month)[1])
+    return date(int(partial), 12, 31)
+
+
 class Evidence(Strict):
     url: str | None = None
     publisher: str
@@ -58,16 +69,11 @@ class Evidence(Strict):
             raise ValueError(f"evidence date {self.date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         return self
 
-
-def known_on(partial: str) -> date:
-    """The day an evidence date is known from: a month or a year counts from its last day (so an as-of answer
-    never shows what may have come later in it)."""
-    if len(partial) == 10:
-        return date.fromisoformat(partial)
-    if len(partial) == 7:
-        year, month = int(partial[:4]), int(partial[5:])
-        return date(year, month, calendar.monthrange(year, month)[1])
-    return date(int(partial), 12, 31)
+    @computed_field
+    @property
+    def known_on(self) -> date:
+        """The day the item counts from in as-of answers (written with it to the warehouse)."""
+        return known_from(self.date)
 
 
 class EarlierStatus(Strict):
@@ -180,8 +186,8 @@ class Entry(Strict):
             return
         if self.status_since is None:
             raise ValueError("a qualitative status needs status_since: the day from which the evidence supports it")
-        grounds = {known_on(item.date) for item in self.evidence} | {self.status_on}
-        late = [item.date for item in self.evidence if known_on(item.date) > self.status_on]
+        grounds = {item.known_on for item in self.evidence} | {self.status_on}
+        late = [item.date for item in self.evidence if item.known_on > self.status_on]
         if late:
             raise ValueError(f"evidence dated {', '.join(late)} is after status_on {self.status_on}")
         steps = [*self.earlier_statuses, EarlierStatus(status=self.status, since=self.status_since, why="")]
@@ -336,7 +342,7 @@ def quote_problems(entries: list[Entry], statements: dict[str, Statement], state
 
 # --- the register as tables, for the SQL in warehouse/marts/ ---------------------------------------
 
-EVIDENCE_TYPE = "STRUCT(url VARCHAR, publisher VARCHAR, date VARCHAR, summary VARCHAR)[]"
+EVIDENCE_TYPE = "STRUCT(url VARCHAR, publisher VARCHAR, date VARCHAR, summary VARCHAR, known_on DATE)[]"
 EARLIER_TYPE = "STRUCT(status VARCHAR, since DATE, why VARCHAR)[]"
 QUOTE_TYPE = "STRUCT(statement VARCHAR, quote VARCHAR)[]"
 LIST_COLUMNS = {"related_metrics": "VARCHAR[]", "views": "VARCHAR[]", "evidence": EVIDENCE_TYPE, "also_quoted": QUOTE_TYPE,

@@ -47,7 +47,7 @@ COMMENT ON COLUMN marts.pledges.note_metric IS 'For claims quoting a Home Office
 COMMENT ON COLUMN marts.pledges.manual_status IS 'Qualitative entries: status set by hand from dated evidence (pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: consistent, overstated, understated, not measurable).';
 COMMENT ON COLUMN marts.pledges.status_since IS 'Qualitative entries: the day from which the evidence supports manual_status (an evidence item''s date, or manual_status_on for "none found by then").';
 COMMENT ON COLUMN marts.pledges.earlier_statuses IS 'Qualitative entries: the statuses the evidence supported before status_since (status, since, why).';
-COMMENT ON COLUMN marts.pledges.evidence IS 'Qualitative entries: the evidence behind the status (url, publisher, date, summary).';
+COMMENT ON COLUMN marts.pledges.evidence IS 'Qualitative entries: the evidence behind the status (url, publisher, date, summary, and known_on: the day it counts from in as-of answers, a month or year counting from its last day).';
 COMMENT ON COLUMN marts.pledges.measurability IS 'Which metric measures it, or why none does.';
 COMMENT ON COLUMN marts.pledges.source_page_url IS 'The publisher''s page for the metric''s source.';
 COMMENT ON COLUMN marts.pledges.publication_lag_months IS 'Months after a period ends by which the source publishes it (from the catalog).';
@@ -68,18 +68,12 @@ FROM steps
 UNION ALL
 SELECT pledge_id, 'not yet assessed', NULL, min(since), NULL, false FROM steps GROUP BY pledge_id HAVING min(since) IS NOT NULL;
 
--- The day an evidence date ('YYYY-MM-DD', 'YYYY-MM' or 'YYYY') is known from: a month or a year counts from
--- its last day, so an as-of answer never shows what may have come later in it.
-CREATE OR REPLACE MACRO staging.evidence_known_on(d) AS
-    CASE length(d) WHEN 10 THEN CAST(d AS DATE)
-                   WHEN 7 THEN last_day(CAST(d || '-01' AS DATE))
-                   ELSE CAST(d || '-12-31' AS DATE) END;
-
 -- What the evidence supported on a date (a filter on the steps): the status holding then, only the evidence dated
--- by then, and before the first status a sentence naming it and its day.
+-- by then (its known_on: a month or a year counts from its last day), and before the first status a sentence
+-- naming it and its day.
 CREATE OR REPLACE MACRO staging.hand_status_as_of(as_of_date) AS TABLE
 SELECT h.pledge_id, h.status, h.since AS status_since, h.why, h.is_current,
-       list_filter(p.evidence, lambda e: staging.evidence_known_on(e.date) <= as_of_date) AS evidence,
+       list_filter(p.evidence, lambda e: e.known_on <= as_of_date) AS evidence,
        CASE WHEN h.status = 'not yet assessed' AND f.since IS NOT NULL
             THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first '
                  || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' ("' || f.status || '") from '

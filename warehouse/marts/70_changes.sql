@@ -38,7 +38,7 @@ hand_moves AS (   -- statuses and verdicts set by hand: each move between two as
                   -- the evidence it rests on (the register's dated steps; the first assessment is not a move)
     SELECT h.pledge_id, h.since, h.status, lag(h.status) OVER (PARTITION BY h.pledge_id ORDER BY h.since) AS old_status,
            (SELECT string_agg(rtrim(e.summary, '.') || ' (' || e.publisher || ')', '; ')
-            FROM (SELECT unnest(p.evidence) AS e) WHERE staging.evidence_known_on(e.date) = h.since) AS evidence
+            FROM (SELECT unnest(p.evidence) AS e) WHERE e.known_on = h.since) AS evidence
     FROM staging.hand_status_steps h JOIN marts.pledges p USING (pledge_id)
     WHERE h.since IS NOT NULL
 ),
