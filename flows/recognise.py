@@ -113,7 +113,9 @@ def _by_content(path: Path, max_unzipped_bytes: int) -> Recognition:
         return _html(path, head)
     what = {"gzip": "a gzip-compressed file (no source is published in this form)",
             "ole": "a legacy Office file (.xls): no source is published in this form",
-            "json": "a JSON document: recognised by name only",
+            # not loaded, but not unused: the DfE API's description of a data set dates the CSV saved beside it
+            "json": "a JSON document: loaded only under a source's name pattern (a DfE data-set description beside "
+                    "its CSV is read only to date that CSV: see the CSV's note)",
             "binary": "not a spreadsheet, CSV or zip"}[kind]
     return Recognition(None, reason=f"no source's name pattern matches it; {what}")
 
