@@ -53,20 +53,25 @@ COMMENT ON COLUMN marts.pledges.source_page_url IS 'The publisher''s page for th
 COMMENT ON COLUMN marts.pledges.publication_lag_months IS 'Months after a period ends by which the source publishes it (from the catalog).';
 
 -- Answers: for the entries whose status is set by hand (qualitative), which status held when? One row per
--- status with the days it held (since, until: NULL = open): the register's earlier_statuses, then its current
--- status from status_since, and "not yet assessed" before the first. "not measurable" holds at every date.
+-- status with the days it held (since, until: NULL = open) and the status after it: the register's
+-- earlier_statuses, then its current status from status_since, and "not yet assessed" before the first.
+-- "not measurable" holds at every date.
 CREATE OR REPLACE VIEW staging.hand_status_steps AS
-WITH steps AS (
+WITH set_by_hand AS (
     SELECT pledge_id, manual_status AS status, status_since AS since, NULL::VARCHAR AS why, true AS is_current
     FROM marts.pledges WHERE kind = 'qualitative'
     UNION ALL
     SELECT pledge_id, s.status, s.since, s.why, false
     FROM (SELECT pledge_id, unnest(earlier_statuses) AS s FROM marts.pledges WHERE kind = 'qualitative')
+),
+steps AS (
+    SELECT * FROM set_by_hand
+    UNION ALL
+    SELECT pledge_id, 'not yet assessed', NULL, NULL, false FROM set_by_hand GROUP BY pledge_id HAVING min(since) IS NOT NULL
 )
-SELECT pledge_id, status, since, lead(since) OVER (PARTITION BY pledge_id ORDER BY since NULLS FIRST) AS until, why, is_current
+SELECT pledge_id, status, since, lead(since) OVER w AS until, lead(status) OVER w AS next_status, why, is_current
 FROM steps
-UNION ALL
-SELECT pledge_id, 'not yet assessed', NULL, min(since), NULL, false FROM steps GROUP BY pledge_id HAVING min(since) IS NOT NULL;
+WINDOW w AS (PARTITION BY pledge_id ORDER BY since NULLS FIRST);
 
 -- What the evidence supported on a date (a filter on the steps): the status holding then, only the evidence dated
 -- by then (its known_on: a month or a year counts from its last day), and before the first status a sentence
@@ -74,13 +79,11 @@ SELECT pledge_id, 'not yet assessed', NULL, min(since), NULL, false FROM steps G
 CREATE OR REPLACE MACRO staging.hand_status_as_of(as_of_date) AS TABLE
 SELECT h.pledge_id, h.status, h.since AS status_since, h.why, h.is_current,
        list_filter(p.evidence, lambda e: e.known_on <= as_of_date) AS evidence,
-       CASE WHEN h.status = 'not yet assessed' AND f.since IS NOT NULL
+       CASE WHEN h.status = 'not yet assessed' AND h.until IS NOT NULL
             THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first '
-                 || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' ("' || f.status || '") from '
-                 || strftime(f.since, '%-d %b %Y') || ' (set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ').'
+                 || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' ("' || h.next_status || '") from '
+                 || strftime(h.until, '%-d %b %Y') || ' (set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ').'
        END AS not_yet_assessed
 FROM staging.hand_status_steps h
 JOIN marts.pledges p USING (pledge_id)
-LEFT JOIN (SELECT pledge_id, arg_min(status, since) AS status, min(since) AS since
-           FROM staging.hand_status_steps WHERE since IS NOT NULL GROUP BY pledge_id) f USING (pledge_id)
 WHERE (h.since IS NULL OR h.since <= as_of_date) AND (h.until IS NULL OR h.until > as_of_date);

@@ -36,11 +36,11 @@ verdict_moves AS (   -- each verdict as known on the day of the change: figures 
 ),
 hand_moves AS (   -- statuses and verdicts set by hand: each move between two assessed statuses, on the day of
                   -- the evidence it rests on (the register's dated steps; the first assessment is not a move)
-    SELECT h.pledge_id, h.since, h.status, lag(h.status) OVER (PARTITION BY h.pledge_id ORDER BY h.since) AS old_status,
+    SELECT h.pledge_id, h.until AS since, h.status AS old_status, h.next_status AS status,
            (SELECT string_agg(rtrim(e.summary, '.') || ' (' || e.publisher || ')', '; ')
-            FROM (SELECT unnest(p.evidence) AS e) WHERE e.known_on = h.since) AS evidence
+            FROM (SELECT unnest(p.evidence) AS e) WHERE e.known_on = h.until) AS evidence
     FROM staging.hand_status_steps h JOIN marts.pledges p USING (pledge_id)
-    WHERE h.since IS NOT NULL
+    WHERE h.status <> 'not yet assessed' AND h.next_status IS NOT NULL
 ),
 thresholds AS (
     SELECT metric_id, coalesce(revision_threshold_pct, 5) AS pct, coalesce(revision_threshold_abs, 0) AS abs_min FROM marts.metrics
@@ -81,7 +81,7 @@ SELECT CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END, h.since, h.ple
        p.title || ': ' || h.old_status || ' → ' || h.status || ' (set by hand from the evidence'
        || coalesce(' of ' || strftime(h.since, '%-d %b %Y') || ': ' || h.evidence, ' found by ' || strftime(h.since, '%-d %b %Y')) || ')'
 FROM hand_moves h JOIN marts.pledges p USING (pledge_id)
-WHERE h.old_status IS NOT NULL AND h.old_status <> h.status
+WHERE h.old_status <> h.status
 UNION ALL
 SELECT 'release', r.published_on, r.source_id, r.title, NULL, r.file_name, r.release_id,
        'New release of ' || r.source_id || ': ' || r.file_name || ', published ' || strftime(r.published_on, '%-d %b %Y')
