@@ -19,6 +19,12 @@
 -- staging.claim_check_vintages works every check out at each publication date (vintage) of a claim's
 -- metrics; marts.claim_checks_as_of(D) picks each claim's latest vintage on or before D and says
 -- "not loaded here" where figures missing on D must already have been published (catalog lag).
+-- A verdict as known on a day: figures still missing then that must already have been published by it
+-- (catalog lag) are "not loaded here", not "not yet published". Used for the when-made verdict (the day the claim
+-- was made), the as-of answers and the change feed (70_changes.sql: the day of each change).
+CREATE OR REPLACE MACRO staging.verdict_known_on(verdict, due_on, on_day) AS
+    CASE WHEN verdict = 'not yet published' AND due_on <= on_day THEN 'not loaded here' ELSE verdict END;
+
 CREATE OR REPLACE TEMP TABLE claim_vintages_new AS
 WITH headline AS (   -- which basis each vintage's headline verdict rests on: hand-set evidence for a qualitative
                      -- claim, the ministers' note where its verdict is in, else the latest official statistics
@@ -64,9 +70,9 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        coalesce(wn.official_measure, w.official_measure) AS when_made_official_measure,
        coalesce(wn.official_periods, w.official_periods) AS when_made_official_periods,
        CASE WHEN c.kind = 'qualitative' THEN hw.status   -- the verdict the evidence supported on the day
-            WHEN wn.verdict IS NULL AND w.verdict = 'not yet published' AND w.due_on <= c.said_on
-            THEN 'not loaded here'   -- due by the day the claim was made: published then, but no such release is loaded
-            ELSE coalesce(wn.verdict, w.verdict, 'not yet published') END AS when_made_verdict,
+            -- due by the day the claim was made: published then, but no such release is loaded
+            ELSE staging.verdict_known_on(coalesce(wn.verdict, w.verdict, 'not yet published'), w.due_on, c.said_on)
+       END AS when_made_verdict,
        coalesce(wn.explanation, w.explanation) AS when_made_explanation,
        coalesce(wn.release_id, w.release_id) AS when_made_release_id,
        c.note_metric, n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
@@ -101,8 +107,7 @@ DROP TABLE temp.claim_vintages_new;
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict),
        CASE WHEN h.pledge_id IS NOT NULL THEN h.status   -- set by hand: the verdict the evidence supported on the date
-            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
-            ELSE verdict END AS verdict,
+            ELSE staging.verdict_known_on(verdict, due_on, least(as_of_date, current_date)) END AS verdict,
        coalesce(h.not_yet_assessed || ' ', '') || explanation || CASE
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
@@ -111,8 +116,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
            THEN ' Official figures covering the claim are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            ELSE '' END AS explanation,
        CASE WHEN h.pledge_id IS NOT NULL THEN h.status
-            WHEN official_verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) THEN 'not loaded here'
-            ELSE official_verdict END AS official_verdict
+            ELSE staging.verdict_known_on(official_verdict, due_on, least(as_of_date, current_date)) END AS official_verdict
 FROM staging.claim_check_vintages v
 LEFT JOIN staging.hand_status_as_of(as_of_date) h ON h.pledge_id = v.claim_id
 WHERE vintage <= as_of_date AND (next_vintage IS NULL OR next_vintage > as_of_date)

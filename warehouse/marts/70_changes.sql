@@ -28,9 +28,8 @@ status_moves AS (
 verdict_moves AS (   -- each verdict as known on the day of the change: figures then overdue are "not loaded here",
                      -- as marts.claim_checks_as_of says, not "not yet published"
     SELECT claim_id, vintage, official_periods, official_measure, measure_unit, release_id,
-           CASE WHEN verdict = 'not yet published' AND due_on <= vintage THEN 'not loaded here' ELSE verdict END AS verdict,
-           CASE WHEN lag(verdict) OVER w = 'not yet published' AND lag(due_on) OVER w <= vintage THEN 'not loaded here'
-                ELSE lag(verdict) OVER w END AS old_verdict
+           staging.verdict_known_on(verdict, due_on, vintage) AS verdict,
+           staging.verdict_known_on(lag(verdict) OVER w, lag(due_on) OVER w, vintage) AS old_verdict
     FROM staging.claim_check_vintages WHERE claim_id IN (SELECT pledge_id FROM temp.claim_scope)
     WINDOW w AS (PARTITION BY claim_id ORDER BY vintage)
 ),
