@@ -10,25 +10,36 @@ from datetime import date
 from pathlib import Path
 
 from flows.catalog import Source
+from flows.errors import FetchError
+from flows.fetching.pages import _date
 from flows.local_files import _file_time
 from flows.parsing import TableNotFound, column_specs, label_key
 from flows.parsing.content import listed
+from flows.periods import academic_year_bounds
 from flows.sources.dfe.parser import header_columns
 
 
 def by_csv_header(source: Source, path: Path, header: list[str]) -> tuple[str | None, str | None]:
     """(what matched, None) for a release; (None, why not) for this layout without a national total row;
     (None, None) for another layout."""
-    options = source.options
-    specs = column_specs(options.get("columns")) + column_specs(options.get("optional_columns"), required=False)
     try:
-        names = header_columns(header, specs, list(options.get("filters") or []), "table")
+        names = _header_names(source, header)
     except TableNotFound:
         return None, None
     if _has_national_total(source, path, names):
-        return f"CSV columns {listed([s.published for s in specs if s.required])}", None
+        return f"CSV columns {listed([s.published for s in _specs(source) if s.required])}", None
     return None, (f"the {source.id} CSV layout, but no National row with every filter at Total: an extract, "
                   "not the published data set")
+
+
+def _specs(source: Source) -> list:
+    options = source.options
+    return column_specs(options.get("columns")) + column_specs(options.get("optional_columns"), required=False)
+
+
+def _header_names(source: Source, header: list[str]) -> dict[str, str]:
+    """The CSV's columns matched as the parser matches them (published header -> the catalog's name)."""
+    return header_columns(header, _specs(source), list(source.options.get("filters") or []), "table")
 
 
 def _has_national_total(source: Source, path: Path, names: dict[str, str]) -> bool:
@@ -69,28 +80,27 @@ def published_beside(source: Source, path: Path) -> tuple[date, str] | None:
         version = described.get("latestVersion")
         version = version if isinstance(version, dict) else {}
         periods = version.get("timePeriods") if isinstance(version.get("timePeriods"), dict) else {}
-        published = _iso_date(version.get("published"))
-        if published is None or published > saved or periods.get("end") != _newest_academic_year(source, path):
+        try:
+            published = _date(version.get("published"), "published", candidate.name, source)
+            described_end = academic_year_bounds(periods.get("end", ""))
+        except (FetchError, ValueError):
+            continue
+        if published is None or published > saved or described_end != _newest_academic_year(source, path):
             continue
         return published, (f"{candidate.name} beside it: the API's description of data set {dataset}, version "
                            f"{version.get('version')}, published {published.isoformat()}, to {periods.get('end')}")
     return None
 
 
-def _iso_date(value: object) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _newest_academic_year(source: Source, path: Path) -> str | None:
-    """The CSV's newest time_period as the API writes periods ('202526' -> '2025/26')."""
-    column = source.options.get("columns", {}).get("time_period", "time_period")
-    newest = None
+def _newest_academic_year(source: Source, path: Path) -> tuple[date, date] | None:
+    """The bounds of the CSV's newest academic year (its time_period column, found as the parser finds it)."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        for row in csv.DictReader(handle):
-            period = (row.get(column) or "").strip()
-            if len(period) == 6 and period.isdigit() and (newest is None or period > newest):
-                newest = period
-    return f"{newest[:4]}/{newest[4:]}" if newest else None
+        rows = csv.reader(handle)
+        try:
+            column = {v: k for k, v in _header_names(source, next(rows, [])).items()}.get("time_period")
+        except TableNotFound:
+            return None
+        handle.seek(0)
+        years = [academic_year_bounds(p) for row in csv.DictReader(handle)
+                 if (p := (row.get(column) or "").strip()).isdigit() and len(p) == 6]
+    return max(years, default=None)
