@@ -82,7 +82,8 @@ def print_explained(p: dict) -> None:
     if explanation:
         print(wrap.fill(explanation))
     for e in p.get("evidence") or []:
-        print(wrap.fill(f"Evidence ({e['date']}, {e['publisher']}): {e['summary']}" + (f" {e['url']}" if e.get("url") else "")))
+        print(wrap.fill(f"Evidence ({e['date']}, {e['publisher']}): {e['summary']}" + (f" {e['url']}" if e.get("url") else "")
+                        + (f" (read at a copy: {e['read_at']})" if e.get("read_at") else "")))
 
 
 def print_status(data: dict, as_of: date | None, explain: bool, changes: list[dict] | None) -> None:

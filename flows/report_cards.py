@@ -132,6 +132,8 @@ def card_sources(card: dict) -> list[str]:
         items = []
         for e in evidence:
             head = link(e["url"], e.get("publisher")) if e.get("url") else esc(e.get("publisher"))
+            if e.get("read_at"):      # the publisher's address is cited; the copy the text was read at, beside it
+                head += f' (read at {link(e["read_at"], "a copy")})'
             items.append(f"<li>{head}, {esc(e.get('date'))}: {esc(e.get('summary'))}</li>")
         parts.append('<div class="evidence"><b>Evidence</b><ul>' + "".join(items) + "</ul></div>")
     note = (card.get("note") or "").strip()

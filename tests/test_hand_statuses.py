@@ -133,6 +133,26 @@ def test_dated_statuses_are_grounded_in_the_evidence(tmp_path, change, message):
     assert message in str(err.value)
 
 
+@pytest.mark.parametrize("item, message", [
+    ('read_at = "https://copy.example/act"', "needs url: the publisher's own address"),
+    ('url = "https://law.example/act", read_at = "https://law.example/act"', "read_at is the url itself"),
+    ('url = "law.example/act"', "evidence url 'law.example/act' is not a web address"),
+    ('url = "https://law.example/act", read_at = "a copy somewhere"', "evidence read_at 'a copy somewhere' is not a web address"),
+])
+def test_evidence_cites_the_publishers_address_and_names_a_copy_apart(tmp_path, item, message):
+    """url is the address a reader cites; a copy on another site the text was read at goes in read_at."""
+    good = tmp_path / "good.toml"
+    good.write_text(QUALITATIVE.replace('{ publisher = "Act",', '{ url = "https://law.example/act", '
+                                        'read_at = "https://copy.example/act", publisher = "Act",'))
+    assert [(e.url, e.read_at) for e in load_register(good)[0].evidence][0] == (
+        "https://law.example/act", "https://copy.example/act")
+    bad = tmp_path / "pledges.toml"
+    bad.write_text(QUALITATIVE.replace('{ publisher = "Act",', '{ ' + item + ', publisher = "Act",'))
+    with pytest.raises(RegisterError, match="entry 'q'") as err:
+        load_register(bad)
+    assert message in str(err.value)
+
+
 # --- the real register, read here with tomllib ---------------------------------------------------------------
 
 def known_from(text: str) -> date:

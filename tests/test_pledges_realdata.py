@@ -129,6 +129,7 @@ def test_status_explain_says_each_qualitative_entrys_method_and_evidence_once(ev
         for item in evidence or []:
             assert block.count(" ".join(item["summary"].split())) == 1, pledge_id
             assert not item["url"] or item["url"] in block, pledge_id
+            assert not item["read_at"] or f"(read at a copy: {item['read_at']})" in block, pledge_id
     assert 'Status "kept" since 5 Jan 2026, set on 3 Dec 2026 from the evidence.' in blocks["border_security_command"]
 
 

@@ -1,7 +1,9 @@
 """The pledge register: complete against the brief, and validated with errors naming entry and field."""
 from __future__ import annotations
 
+import re
 import textwrap
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -83,10 +85,32 @@ def test_qualitative_entries_carry_a_status_and_dated_evidence():
 @pytest.mark.skipif(not EVIDENCE_MD.is_file(), reason=f"the evidence file is not present at {EVIDENCE_MD}")
 def test_evidence_addresses_come_from_the_evidence_file():
     evidence = EVIDENCE_MD.read_text()
-    urls = [item.url for e in load_register() for item in e.evidence if item.url]
-    # every address was read in ../shared/EVIDENCE.md, except the SOC strategy's own GOV.UK page
-    assert [u for u in urls if u not in evidence] == [
+    items = [item for e in load_register() for item in e.evidence]
+    # every address the text was read at is in ../shared/EVIDENCE.md, except the SOC strategy's own GOV.UK page
+    read = [item.read_at or item.url for item in items if item.url]
+    assert [u for u in read if u not in evidence] == [
         "https://www.gov.uk/government/publications/serious-and-organised-crime-strategy-2023-to-2028"]
+
+
+@pytest.mark.skipif(not EVIDENCE_MD.is_file(), reason=f"the evidence file is not present at {EVIDENCE_MD}")
+def test_a_copy_on_another_site_is_never_cited_as_the_source():
+    """EVIDENCE.md marks pages read at a copy ("read at URL, a copy", "text read via URL"); the register cites
+    the publisher's own address (the copy's GOV.UK or legislation.gov.uk page) and names the copy in read_at."""
+    text = " ".join(EVIDENCE_MD.read_text().split())
+    copies = set(re.findall(r"read (?:at|via) (https?://[^\s,)]+)", text))
+    assert len(copies) == 2, copies          # the Act's text and the UK-EU Joint Statement
+    items = [item for e in load_register() for item in e.evidence]
+    assert [item.url for item in items if item.url in copies] == []
+    assert {item.read_at for item in items if item.read_at} == copies
+    for item in items:
+        if item.read_at:
+            official = urlsplit(item.url).netloc
+            assert official in {"www.gov.uk", "www.legislation.gov.uk"}, item
+            assert urlsplit(item.read_at).netloc.removeprefix("www.") not in item.publisher, item   # not the publisher
+            # the same document: a copy of a GOV.UK page keeps its path; the Act is cited by its number
+            copy_path = urlsplit(item.read_at).path
+            assert (urlsplit(item.url).path == copy_path if official == "www.gov.uk"
+                    else copy_path.endswith(urlsplit(item.url).path.strip("/").replace("/", "-"))), item
 
 
 def write(tmp_path, body: str):

@@ -57,7 +57,8 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
         assert f"<b>Method:</b> {escape(method)}" in card and f'data-status="{escape(status)}"' in card, pledge_id
         for item in evidence or []:      # qualitative rows: dated evidence, linked where it has an address
             assert escape(item["summary"]) in card and item["date"] in card, pledge_id
-            assert not item["url"] or f'href="{escape(item["url"])}"' in card, pledge_id
+            assert not item["url"] or f'href="{escape(item["url"])}">{escape(item["publisher"])}</a>' in card, pledge_id
+            assert not item["read_at"] or f'(read at <a href="{escape(item["read_at"])}">a copy</a>)' in card, pledge_id
     small = html[html.index('id="card-small_boats"'):]
     assert "12 months to Dec 2025: 41,472 against 36,816" in small[:small.index("</section>")]
     # the apprenticeships claim, against the DfE file read independently: 2023/24 against 2018/19, the base by name

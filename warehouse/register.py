@@ -58,7 +58,8 @@ def known_from(partial: str) -> date:
 
 
 class Evidence(Strict):
-    url: str | None = None
+    url: str | None = None     # the publisher's own address: the one a reader cites
+    read_at: str | None = None  # where the text was read, when that was a copy on another site
     publisher: str
     date: str          # YYYY, YYYY-MM or YYYY-MM-DD: as precise as the source is
     summary: str
@@ -67,6 +68,14 @@ class Evidence(Strict):
     def _date(self) -> "Evidence":
         if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", self.date):
             raise ValueError(f"evidence date {self.date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        for name in ("url", "read_at"):
+            if (address := getattr(self, name)) and not re.match(r"https?://[^/\s]+", address):
+                raise ValueError(f"evidence {name} {address!r} is not a web address (http:// or https://)")
+        if self.read_at and not self.url:
+            raise ValueError(f"evidence read at a copy ({self.read_at}) needs url: the publisher's own address, "
+                             f"the one a reader cites")
+        if self.read_at and self.read_at == self.url:
+            raise ValueError("evidence read_at is the url itself: read_at is for a copy on another site")
         return self
 
     @computed_field
@@ -342,7 +351,7 @@ def quote_problems(entries: list[Entry], statements: dict[str, Statement], state
 
 # --- the register as tables, for the SQL in warehouse/marts/ ---------------------------------------
 
-EVIDENCE_TYPE = "STRUCT(url VARCHAR, publisher VARCHAR, date VARCHAR, summary VARCHAR, known_on DATE)[]"
+EVIDENCE_TYPE = "STRUCT(url VARCHAR, read_at VARCHAR, publisher VARCHAR, date VARCHAR, summary VARCHAR, known_on DATE)[]"
 EARLIER_TYPE = "STRUCT(status VARCHAR, since DATE, why VARCHAR)[]"
 QUOTE_TYPE = "STRUCT(statement VARCHAR, quote VARCHAR)[]"
 LIST_COLUMNS = {"related_metrics": "VARCHAR[]", "views": "VARCHAR[]", "evidence": EVIDENCE_TYPE, "also_quoted": QUOTE_TYPE,

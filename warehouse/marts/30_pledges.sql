@@ -47,7 +47,7 @@ COMMENT ON COLUMN marts.pledges.note_metric IS 'For claims quoting a Home Office
 COMMENT ON COLUMN marts.pledges.manual_status IS 'Qualitative entries: status set by hand from dated evidence (pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: consistent, overstated, understated, not measurable).';
 COMMENT ON COLUMN marts.pledges.status_since IS 'Qualitative entries: the day from which the evidence supports manual_status (an evidence item''s date, or manual_status_on for "none found by then").';
 COMMENT ON COLUMN marts.pledges.earlier_statuses IS 'Qualitative entries: the statuses the evidence supported before status_since (status, since, why).';
-COMMENT ON COLUMN marts.pledges.evidence IS 'Qualitative entries: the evidence behind the status (url, publisher, date, summary, and known_on: the day it counts from in as-of answers, a month or year counting from its last day).';
+COMMENT ON COLUMN marts.pledges.evidence IS 'Qualitative entries: the evidence behind the status (url: the publisher''s own address; read_at: a copy on another site the text was read at, if any; publisher, date, summary, and known_on: the day it counts from in as-of answers, a month or year counting from its last day).';
 COMMENT ON COLUMN marts.pledges.measurability IS 'Which metric measures it, or why none does.';
 COMMENT ON COLUMN marts.pledges.source_page_url IS 'The publisher''s page for the metric''s source.';
 COMMENT ON COLUMN marts.pledges.publication_lag_months IS 'Months after a period ends by which the source publishes it (from the catalog).';

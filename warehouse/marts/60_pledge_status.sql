@@ -164,7 +164,7 @@ COMMENT ON COLUMN marts.pledge_status.measure_unit IS 'Claims: the unit of offic
 COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict.';
 COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the date the status was set from the evidence.';
 COMMENT ON COLUMN marts.pledge_status.status_since IS 'Qualitative entries: the day from which the evidence supports the status shown (pledge_status_as_of(D): the status holding on D; before the first, not yet assessed).';
-COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url, publisher, date, summary); pledge_status_as_of(D): those dated by D.';
+COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url: the publisher''s own address; read_at: a copy the text was read at, if any; publisher, date, summary); pledge_status_as_of(D): those dated by D.';
 COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional daily series: which basis the latest days rest on (the days after the main series'' last day, from the provisional series, with their total and publication date, and any days between that neither series has); NULL when the main series is the latest.';
 COMMENT ON COLUMN marts.pledge_status.release_file_name IS 'File name of the release the figures come from.';
 COMMENT ON COLUMN marts.pledge_status.release_landing_page IS 'The publisher''s page that listed that release.';
