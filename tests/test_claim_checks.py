@@ -455,3 +455,33 @@ def test_rolling_twelve_months_sets_the_status_with_year_to_date_and_since_start
     views = dict(con.execute("SELECT view, count(*) FROM marts.pledge_progress GROUP BY view").fetchall())
     # rolling rows for every complete month from July 2024 to January 2025; one row for each other view
     assert views == {"period": 3, "rolling_12_months": 7, "calendar_year_to_date": 1, "since_track_from": 1}
+
+
+def test_a_claim_with_no_figures_names_its_days_and_what_they_are_compared_with(derive):
+    """Before any figure is in, a claim's period_label and baseline_label name the register's windows (the
+    claimed days, the same days a year before, the base periods), not "base period" or "same period a year
+    before"; as a publisher names them when a window is one period of the series (YE Dec 2019, 2022)."""
+    from warehouse.register import REGISTER_FILE
+    import tomllib
+
+    con = derive(REGISTER_FILE.read_text(), [])
+    entries = {e["id"]: e for e in tomllib.loads(REGISTER_FILE.read_text())["entry"]}
+    rows = {r[0]: r[1:] for r in con.execute("SELECT pledge_id, status, period_label, baseline_label "
+                                              "FROM marts.pledge_status_as_of(DATE '2026-12-03') WHERE type = 'claim'").fetchall()}
+
+    def days(start: date, end: date) -> str:
+        return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
+
+    returns = entries["enforced_returns_up_24"]       # pct_change: the same days a year before
+    start, end = returns["claim_start"], returns["claim_end"]
+    assert rows["enforced_returns_up_24"] == ("not loaded here", days(start, end),
+                                              days(start.replace(year=start.year - 1), end.replace(year=end.year - 1)))
+    trebled = entries["legal_migration_trebled"]      # ratio on a year-ending series: one period each
+    assert rows["legal_migration_trebled"][1:] == (f"YE {trebled['claim_end']:%b %Y}", f"YE {trebled['base_end']:%b %Y}")
+    convictions = entries["smuggling_convictions"]    # fall on a calendar-year series, two bases
+    bases = [(p["base_start"], p["base_end"]) for p in convictions["parts"]]
+    assert rows["smuggling_convictions"][1:] == (
+        str(convictions["claim_start"].year),
+        f"{bases[0][0].year} and {days(*bases[1])}")
+    assert bases[0] == (date(bases[0][0].year, 1, 1), date(bases[0][0].year, 12, 31))
+    assert rows["legal_migration_record"][2] == "highest earlier period"

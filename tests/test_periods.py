@@ -67,6 +67,18 @@ def test_labels(sql):
         "2024 Q3", "YE Jun 2025", "2024/25", "week ending 7 Jan 2024")
 
 
+def test_a_window_is_named_as_one_period_of_its_series_only_when_it_is_one(sql):
+    windows = [("quarter", "2024-07-01", "2024-09-30"), ("quarter", "2024-07-05", "2024-09-30"),
+               ("year", "2010-01-01", "2010-12-31"), ("year", "2018-07-01", "2019-06-30"),
+               ("year_ending", "2019-01-01", "2019-12-31"), ("year_ending", "2019-01-02", "2019-12-31"),
+               ("academic_year", "2019-08-01", "2020-07-31"), ("month", "2024-02-01", "2024-02-29"),
+               (None, "2023-07-05", "2024-01-31")]
+    got = sql("SELECT " + ", ".join(f"staging.window_label({'NULL' if t is None else repr(t)}, DATE '{s}', DATE '{e}')"
+                                    for t, s, e in windows))
+    assert got == ("2024 Q3", "5 Jul 2024 to 30 Sep 2024", "2010", "1 Jul 2018 to 30 Jun 2019", "YE Dec 2019",
+                   "2 Jan 2019 to 31 Dec 2019", "2019/20", "Feb 2024", "5 Jul 2023 to 31 Jan 2024")
+
+
 def test_buckets(sql):
     assert sql("SELECT staging.bucket_start('quarter', DATE '2024-08-15'), "
                "staging.bucket_end('quarter', DATE '2024-08-15', DATE '2024-08-15'), "

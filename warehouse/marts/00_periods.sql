@@ -30,6 +30,17 @@ CREATE OR REPLACE MACRO staging.bucket_end(ptype, p_start, p_end) AS CASE ptype
     WHEN 'year' THEN CAST(date_trunc('year', p_start) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE)
     ELSE p_end END;
 
+-- A window of days by name (a claim's period, or the one it is compared with, before any figure is in): as the
+-- publisher names one period of the series' type when the window is exactly one (2019, YE Dec 2019, 2018/19,
+-- 2024 Q3), else by its first and last days.
+CREATE OR REPLACE MACRO staging.window_label(ptype, w_start, w_end) AS CASE
+    WHEN (ptype IN ('month', 'quarter', 'year') AND w_start = staging.bucket_start(ptype, w_start)
+          AND w_end = staging.bucket_end(ptype, w_start, w_end))
+      OR (ptype = 'academic_year' AND month(w_start) = 8 AND day(w_start) = 1 AND w_end = make_date(year(w_start) + 1, 7, 31))
+      OR (ptype = 'year_ending' AND w_end = last_day(w_end) AND w_start = CAST(w_end + INTERVAL 1 DAY - INTERVAL 1 YEAR AS DATE))
+    THEN staging.period_label(ptype, w_start, w_end)
+    ELSE strftime(w_start, '%-d %b %Y') || ' to ' || strftime(w_end, '%-d %b %Y') END;
+
 -- The end of the last whole period of a type that ends on or before d (for "must already be published"):
 -- year-ending series are published for years ending June and December.
 CREATE OR REPLACE MACRO staging.last_period_end(ptype, d) AS CASE ptype

@@ -46,6 +46,14 @@ provisional AS (   -- days after the main series' last day that only a provision
     LEFT JOIN marts.metrics pm ON pm.metric_id = p.provisional_metric
     GROUP BY p.pledge_id
 ),
+bases AS (   -- each claim's base periods by name from the register (named before any figure is in)
+    SELECT pledge_id, string_agg(label, ' and ' ORDER BY first_part) AS label
+    FROM (SELECT cp.pledge_id, staging.window_label(mt.period_type, cp.base_start, cp.base_end) AS label,
+                 min(cp.part_no) AS first_part
+          FROM staging.claim_parts cp LEFT JOIN marts.metrics mt ON mt.metric_id = cp.metric_id
+          WHERE cp.base_start IS NOT NULL GROUP BY ALL)
+    GROUP BY pledge_id
+),
 due AS (   -- when the first tracked period's figures must be out (catalog publication lag)
     SELECT pledge_id,
            staging.due_on(staging.last_period_end(progress_period,
@@ -57,14 +65,17 @@ due AS (   -- when the first tracked period's figures must be out (catalog publi
 SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.quote, p.also_quoted, p.said_by, p.said_on, p.said_on_basis,
        p.method, p.metric_id, p.unit,
        coalesce(g.view, CASE WHEN p.type = 'pledge' AND p.kind = 'quantitative' THEN p.status_view END) AS view,
-       coalesce(g.period_label, c.official_periods) AS period_label,
+       -- claims with no figure yet: the claimed days and what they are compared with, named from the register
+       coalesce(g.period_label, c.official_periods,
+                CASE WHEN p.type = 'claim' THEN staging.window_label(m.period_type, p.claim_start, p.claim_end) END) AS period_label,
        -- claims read like pledges: the official figure in the metric's unit against the periods compared, by
        -- name; what the claim is judged on (a percentage change, a ratio, a total or a peak) is official_measure
        CASE WHEN p.type = 'pledge' THEN g.value ELSE c.official_value END AS value,
        CASE WHEN p.type = 'pledge' THEN g.baseline_label
             WHEN c.comparison_periods IS NOT NULL THEN c.comparison_periods
-            WHEN c.check_type IN ('pct_change', 'at_least') THEN 'same period a year before'
-            WHEN c.check_type IN ('ratio', 'direction', 'fall') THEN 'base period'
+            WHEN c.check_type IN ('pct_change', 'at_least')
+                 THEN staging.window_label(m.period_type, staging.year_before(p.claim_start), staging.year_before(p.claim_end))
+            WHEN c.check_type IN ('ratio', 'direction', 'fall') THEN ba.label
             WHEN c.check_type = 'record_high' THEN 'highest earlier period' END AS baseline_label,
        CASE WHEN p.type = 'pledge' THEN g.baseline_value ELSE c.comparison_value END AS baseline_value,
        CASE WHEN p.type = 'claim' THEN c.claimed_value END AS claimed_value,
@@ -128,6 +139,7 @@ LEFT JOIN claims c ON c.claim_id = p.pledge_id
 LEFT JOIN hand hs ON hs.pledge_id = p.pledge_id
 LEFT JOIN evidence ev ON ev.pledge_id = p.pledge_id
 LEFT JOIN due d ON d.pledge_id = p.pledge_id
+LEFT JOIN bases ba ON ba.pledge_id = p.pledge_id
 LEFT JOIN (SELECT pledge_id, 'Since the series'' last day'
                   -- days that neither series has are named: a reader must not take the provisional days for all since
                   || CASE WHEN first_day > data_to + INTERVAL 1 DAY
@@ -154,7 +166,8 @@ CREATE OR REPLACE TABLE marts.pledge_status AS SELECT * FROM marts.pledge_status
 COMMENT ON TABLE marts.pledge_status IS 'One row per pledge and claim of the register: its exact quote, the comparison its status or verdict rests on, an explanation in plain words naming periods, figures and release, and for qualitative entries the dated evidence.';
 COMMENT ON COLUMN marts.pledge_status.view IS 'Pledges: which comparison the status rests on (period, or a view such as rolling_12_months).';
 COMMENT ON COLUMN marts.pledge_status.value IS 'The official figure, in unit: pledges: the latest period''s value; claims: the official total over the claimed periods (record_high: the peak).';
-COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_value covers (claims: the same period a year before, the base period, or the highest earlier period, by name where the figures are in).';
+COMMENT ON COLUMN marts.pledge_status.period_label IS 'The periods value covers, by name (claims: the official periods used; before any figure is in, the claimed days).';
+COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_value covers, by name (claims: the same days a year before or the base periods, named from the register before any figure is in; record_high: highest earlier period).';
 COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, the base period, or the highest earlier period), in unit.';
 COMMENT ON COLUMN marts.pledge_status.change IS 'value minus baseline_value, in unit.';
 COMMENT ON COLUMN marts.pledge_status.change_pct IS 'Change of value against baseline_value, per cent, one decimal.';
