@@ -9,7 +9,7 @@ import pandas as pd
 
 from flows.errors import FailureCase
 from flows.parsing.labels import _WS, column_name, label_key
-from flows.parsing.workbook import HeaderMatch, Table, Workbook, cut_table, head_labels
+from flows.parsing.workbook import HeaderMatch, Table, TableNotFound, Workbook, alike_columns, cut_table, head_labels
 
 
 # --- sheets found by table id ------------------------------------------------------------
@@ -146,6 +146,11 @@ def cut_spec_table(book: Workbook, header: SpecHeader, name: str, specs: list[Co
     column_name(label) (the loader reports them as new columns). Optional spec columns absent
     from this release are added empty, so a raw table keeps one shape across releases."""
     by_position = {pos: spec_name for spec_name, pos in header.positions.items()}
+    published = book.grid(header.sheet).iloc[header.row].tolist() if header.row >= 0 else None
+    alike = [FailureCase(header.sheet, header.row + 1, header.labels[pos], problem)
+             for pos in sorted(by_position) if (problem := alike_columns(header.labels, pos, published))]
+    if alike:
+        raise TableNotFound(alike)
     names: list[str] = []
     for i, label in enumerate(header.labels):
         if not label:

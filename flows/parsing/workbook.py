@@ -254,6 +254,46 @@ def _is_text_column(series: pd.Series) -> bool:
     return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
 
 
+def _unique_names(match: HeaderMatch, keep: list[int], published: list) -> list[str]:
+    """The warehouse name of each kept header column. Two published headers that read alike once case, spacing
+    and glued footnote markers are normalised ('Migrants arrived', 'Migrants arrived2') make the table ambiguous
+    when the parser needs that column: refused, naming both. Other alike columns (a second 'Notes') are told apart
+    by their position, as cut_spec_table does."""
+    header = match.labels
+    names = [column_name(header[i]) or f"column_{i + 1}" for i in keep]
+    needed = {column_name(label) for label in match.found}
+    cases = [FailureCase(match.sheet, match.row + 1, header[i], problem) for i, name in zip(keep, names)
+             if name in needed and names.index(name) == keep.index(i) and (problem := alike_columns(header, i, published))]
+    if cases:
+        raise TableNotFound(cases)
+    for position, (i, name) in enumerate(zip(keep, names)):
+        if name in names[:position]:
+            names[position] = f"{name}_{i + 1}"
+    return names
+
+
+def alike_columns(labels: list, position: int, published: list | None = None) -> str | None:
+    """Why the header cell at `position` is ambiguous: other cells of the row read alike once case, spacing and
+    glued footnote markers are normalised (None when none do). `published`: the row as published, to quote."""
+    name = column_name(labels[position])
+    alike = [i for i, label in enumerate(labels) if label and name and column_name(label) == name]
+    if len(alike) < 2:
+        return None
+    shown = published if published is not None else labels
+    columns = " and ".join(f"{str(shown[i]).strip()!r} (column {_column_letter(i)})" for i in alike)
+    return f"the header row has {len(alike)} columns that read alike ({columns}): which one holds the figures is ambiguous"
+
+
+def _column_letter(position: int) -> str:
+    """A 0-based column position as a spreadsheet names it (0 -> A, 27 -> AB)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | None = None,
               stop_at_blank: bool = False) -> Table:
     """Rows below the header down to `stop_marker` (e.g. 'End of table') or the last non-blank row.
@@ -267,9 +307,10 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
     grid = book.grid(match.sheet)
     header = match.labels
     keep = [i for i, label in enumerate(header) if label]
+    names = _unique_names(match, keep, grid.iloc[match.row].tolist() if 0 <= match.row < len(grid) else header)
     body = grid.iloc[match.row + 1:, keep]
-    body.columns = [column_name(header[i]) for i in keep]
-    labels = {column_name(header[i]): header[i] for i in keep}
+    body.columns = names
+    labels = {name: header[i] for name, i in zip(names, keep)}
     body.index = pd.RangeIndex(match.row + 2, match.row + 2 + len(body))
     if stop_marker is not None:
         first_columns = [grid.iloc[match.row + 1:, 0]]

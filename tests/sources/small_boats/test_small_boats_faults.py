@@ -86,6 +86,28 @@ def test_renamed_column_names_sheet_row_and_column(settings, mirror, tmp_path, p
     assert snapshot(settings) == published
 
 
+def test_two_columns_that_read_alike_name_both_and_keep_the_data(settings, mirror, tmp_path, published):
+    """A second 'Migrants arrived' column with a glued footnote marker reads as the first once normalised: which
+    holds the figures is ambiguous, so the release is rejected naming sheet, row and both columns (not a bare
+    AttributeError from the parse process). A second column that the parser does not need (Notes) is loaded."""
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    for row in grids["SB_01"]:
+        row.append("Migrants arrived2" if row is grids["SB_01"][0] else 1)
+    publish_bad(mirror, tmp_path, grids)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected", outcome
+    assert ("sheet 'SB_01', row 1, column 'Migrants arrived': the header row has 2 columns that read alike "
+            "('Migrants arrived' (column B) and 'Migrants arrived2' (column F))") in outcome.error
+    assert query(settings, "SELECT sheet, row_number, column_name FROM meta.release_failures") == [("SB_01", 1, "Migrants arrived")]
+    assert snapshot(settings) == published
+
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    for row in grids["SB_01"]:
+        row.append("Notes" if row is grids["SB_01"][0] else None)
+    publish_bad(mirror, tmp_path, grids, name="16_February_2024_Small_boats_-_time_series.ods")
+    assert [o.status for o in run_sources(settings, ["small_boats"])] == ["loaded"]
+
+
 def test_negative_count_names_row_and_column(settings, mirror, tmp_path, published, capsys):
     grids = small_boats_grids(start=date(2024, 1, 1), days=27)
     grids["SB_01"][5][1] = -12          # sheet row 6

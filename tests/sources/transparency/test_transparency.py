@@ -182,6 +182,21 @@ def test_renamed_column_is_named_with_its_sheet_and_row(settings, tmp_path, publ
     assert snapshot(settings) == published
 
 
+def test_a_needed_column_published_twice_is_named_not_guessed(settings, tmp_path, published):
+    """'Number of Penalties Issued1' beside 'Number of Penalties Issued2': either could be the count (the spec
+    matches both), so the release is rejected naming the sheet, the header row and both columns."""
+    sheets = ie_sheets()
+    header_row = 5                                                  # header on row 6
+    for i, row in enumerate(sheets["CP_02"][header_row:header_row + 1 + len(QUARTERS)]):
+        row.insert(2, "Number of Penalties Issued2" if i == 0 else 999)
+    outcome = load_bad(settings, tmp_path, sheets)
+    assert outcome.status == "rejected", outcome
+    assert ("sheet 'CP_02', row 6, column 'Number of Penalties Issued': the header row has 2 columns that read alike "
+            "('Number of Penalties Issued1' (column B) and 'Number of Penalties Issued2' (column C))") in outcome.error
+    assert failures(settings, BAD)[0][:3] == ("CP_02", 6, "Number of Penalties Issued")
+    assert snapshot(settings) == published
+
+
 def test_value_that_is_not_a_number_is_rejected_naming_sheet_row_and_column(settings, tmp_path, published):
     rows = [["2025 Q1", 300, 5.5], ["2025 Q2", "12a", 6.0], ["Q5 2025", 10, 1.0]]
     outcome = load_bad(settings, tmp_path, ie_sheets(cp02_rows=rows))
