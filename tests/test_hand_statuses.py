@@ -18,7 +18,7 @@ id = "command"
 type = "pledge"
 statement = "A"
 said_by = "Minister"
-said_on = 2025-02-14
+said_on = 2023-09-14
 quote = "a new command"
 kind = "qualitative"
 status = "kept"
@@ -80,14 +80,34 @@ def test_an_as_of_answer_shows_the_status_and_evidence_of_its_date(derive):
 
 
 def test_a_claim_set_by_hand_is_judged_as_known_on_the_date_and_when_it_was_made(derive):
-    con = derive(HAND, [])
+    con = derive(HAND, [])                   # the claim is made on 14 Feb 2025, the evidence is from 22 Jul 2024
+    today = one(con, "SELECT * FROM marts.claim_checks WHERE claim_id = 'cost'")
+    assert (today["verdict"], today["when_made_verdict"]) == ("consistent", "consistent")
+    con = derive(HAND.replace("said_on = 2025-02-14", "said_on = 2024-07-01"), [])    # made before the evidence
     then = one(con, "SELECT * FROM marts.claim_checks_as_of(DATE '2024-07-21') WHERE claim_id = 'cost'")
     assert (then["verdict"], then["official_verdict"]) == ("not yet assessed", "not yet assessed")
     assert then["explanation"].startswith('Not yet assessed on 21 Jul 2024: the evidence supports a first verdict '
                                           '("consistent") from 22 Jul 2024 (set on 3 Dec 2026).')
     assert status_on(con, "cost", date(2024, 7, 21))["status"] == "not yet assessed"
     today = one(con, "SELECT * FROM marts.claim_checks WHERE claim_id = 'cost'")
-    assert (today["verdict"], today["when_made_verdict"]) == ("consistent", "consistent")
+    assert (today["verdict"], today["when_made_verdict"]) == ("consistent", "not yet assessed")
+
+
+def test_before_an_entry_was_said_it_is_not_yet_said(derive):
+    """Asked about a day before the pledge or claim was made, the as-of answers say so, naming who said it and
+    when, rather than a status or verdict for something nobody had yet said (figures or evidence of that day
+    notwithstanding)."""
+    con = derive(HAND, [("small_boat_arrivals", "day", date(2024, 7, 10), date(2024, 7, 10), 500, "q/2024-11-28")])
+    for day in (date(2024, 7, 21), date(2024, 12, 1), date(2025, 2, 13)):
+        claim = one(con, "SELECT * FROM marts.claim_checks_as_of(?) WHERE claim_id = 'cost'", [day])
+        words = f"Not yet said on {day.day} {day:%b %Y}: Minister said it on 14 Feb 2025 (statement A)."
+        assert (claim["verdict"], claim["official_verdict"], claim["explanation"]) == ("not yet said", "not yet said", words)
+        status = status_on(con, "cost", day)
+        assert (status["status"], status["explanation"]) == ("not yet said", words)
+    said = status_on(con, "cost", date(2025, 2, 14))
+    assert said["status"] == "consistent" and said["explanation"].startswith('Verdict "consistent" since 22 Jul 2024')
+    assert status_on(con, "command", date(2023, 9, 13))["status"] == "not yet said"
+    assert status_on(con, "command", date(2023, 9, 14))["status"] == "not yet assessed"
 
 
 QUALITATIVE = """
@@ -165,10 +185,14 @@ def known_from(text: str) -> date:
 
 
 def real_hand_entries() -> list[dict]:
-    return [e for e in tomllib.loads(REGISTER_FILE.read_text())["entry"] if e["kind"] == "qualitative"]
+    register = tomllib.loads(REGISTER_FILE.read_text())
+    return [{"said_on": register["statements"][e["statement"]]["said_on"], **e}
+            for e in register["entry"] if e["kind"] == "qualitative"]
 
 
 def expected_status(entry: dict, day: date) -> str:
+    if day < entry["said_on"]:
+        return "not yet said"
     if "status_since" not in entry:
         return entry["status"]
     steps = [(s["since"], s["status"]) for s in entry.get("earlier_statuses", [])] + [(entry["status_since"], entry["status"])]

@@ -133,6 +133,28 @@ def test_status_explain_says_each_qualitative_entrys_method_and_evidence_once(ev
     assert 'Status "kept" since 5 Jan 2026, set on 3 Dec 2026 from the evidence.' in blocks["border_security_command"]
 
 
+def test_an_answer_for_a_day_before_the_statement_says_not_yet_said(everything, capsys):
+    """`pledges status --as-of` a day before statement A (14 Feb 2025, in the register's [statements.A]): its
+    claims and pledges are "not yet said", whatever the figures or evidence of that day; statement B's (14 Sep
+    2023) are answered as usual. From the day of the statement the claim has its verdict."""
+    import tomllib
+    from warehouse.register import REGISTER_FILE
+
+    register = tomllib.loads(REGISTER_FILE.read_text())
+    said = {e["id"]: register["statements"][e["statement"]]["said_on"] for e in register["entry"]}
+    con = duckdb.connect(str(everything), read_only=True)
+    day = said["apprenticeships_cut"]
+    before = dict(con.execute("SELECT pledge_id, status FROM marts.pledge_status_as_of(?)", [day.replace(day=day.day - 1)]).fetchall())
+    assert {k for k, v in before.items() if v == "not yet said"} == {k for k, d in said.items() if d >= day}
+    later = dict(con.execute("SELECT pledge_id, status FROM marts.pledge_status_as_of(DATE '2026-12-03')").fetchall())
+    assert "not yet said" not in later.values() and later["apprenticeships_cut"] == "partly consistent"
+    con.close()
+    assert cli.main(["status", "--warehouse", str(everything), "--as-of", "2025-02-13", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert ("Not yet said on 13 Feb 2025: Yvette Cooper MP, Home Secretary said it on 14 Feb 2025 (statement A; the "
+            "date is inferred).") in " ".join(out.split())
+
+
 def test_claim_about_arrivals_between_two_dates(warehouse, tmp_path, monkeypatch, capsys):
     """A claim checked against the daily series: the exact days, the sum computed from the sheet."""
     register = tmp_path / "register.toml"

@@ -87,3 +87,11 @@ SELECT h.pledge_id, h.status, h.since AS status_since, h.why, h.is_current,
 FROM staging.hand_status_steps h
 JOIN marts.pledges p USING (pledge_id)
 WHERE (h.since IS NULL OR h.since <= as_of_date) AND (h.until IS NULL OR h.until > as_of_date);
+
+-- An entry asked about on a day before it was said (pledge_status_as_of, claim_checks_as_of): its status or
+-- verdict that day is "not yet said", and this sentence says who said it and when; NULL on or after that day.
+CREATE OR REPLACE MACRO staging.not_yet_said(as_of_date, said_on, said_by, statement, date_basis) AS
+    CASE WHEN as_of_date < said_on
+         THEN 'Not yet said on ' || strftime(as_of_date, '%-d %b %Y') || ': ' || said_by || ' said it on '
+              || strftime(said_on, '%-d %b %Y') || ' (statement ' || statement
+              || CASE WHEN date_basis LIKE 'inferred%' THEN '; the date is inferred' ELSE '' END || ').' END;

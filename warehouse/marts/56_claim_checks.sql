@@ -106,19 +106,23 @@ DROP TABLE temp.claim_vintages_new;
 -- page to get them.
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict),
-       CASE WHEN h.pledge_id IS NOT NULL THEN h.status   -- set by hand: the verdict the evidence supported on the date
+       CASE WHEN ny.said IS NOT NULL THEN 'not yet said'  -- asked about a day before the claim was made
+            WHEN h.pledge_id IS NOT NULL THEN h.status   -- set by hand: the verdict the evidence supported on the date
             ELSE staging.verdict_known_on(verdict, due_on, least(as_of_date, current_date)) END AS verdict,
-       coalesce(h.not_yet_assessed || ' ', '') || explanation || CASE
+       coalesce(ny.said, coalesce(h.not_yet_assessed || ' ', '') || explanation || CASE
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
            THEN ' Official figures covering the claim are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
-           ELSE '' END AS explanation,
-       CASE WHEN h.pledge_id IS NOT NULL THEN h.status
+           ELSE '' END) AS explanation,
+       CASE WHEN ny.said IS NOT NULL THEN 'not yet said'
+            WHEN h.pledge_id IS NOT NULL THEN h.status
             ELSE staging.verdict_known_on(official_verdict, due_on, least(as_of_date, current_date)) END AS official_verdict
 FROM staging.claim_check_vintages v
 LEFT JOIN staging.hand_status_as_of(as_of_date) h ON h.pledge_id = v.claim_id
+LEFT JOIN (SELECT p.pledge_id, staging.not_yet_said(as_of_date, p.said_on, p.said_by, p.statement, p.said_on_basis) AS said
+           FROM marts.pledges p) ny ON ny.pledge_id = v.claim_id
 WHERE vintage <= as_of_date AND (next_vintage IS NULL OR next_vintage > as_of_date)
 ORDER BY claim_id;
 
@@ -138,7 +142,7 @@ COMMENT ON COLUMN marts.claim_checks.covered_days IS 'Claimed days inside the of
 COMMENT ON COLUMN marts.claim_checks.official_rate IS 'Official total per day over the official periods used (totals compared as daily rates).';
 COMMENT ON COLUMN marts.claim_checks.claimed_rate IS 'Claimed value per claimed day.';
 COMMENT ON COLUMN marts.claim_checks.compared_as IS 'daily rate where a total''s official periods are not the claimed days, else as published.';
-COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, partly consistent, overstated, understated, not yet published, not loaded here or not measurable: from the ministers'' note where one covers the claimed days, else the latest official statistics (see verdict_source); qualitative claims: set by hand from evidence.';
+COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, partly consistent, overstated, understated, not yet published, not loaded here or not measurable: from the ministers'' note where one covers the claimed days, else the latest official statistics (see verdict_source); qualitative claims: set by hand from evidence. claim_checks_as_of(D) for a D before the claim was made: not yet said.';
 COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests on: the ministers'' note, official statistics (with the release), or hand-set evidence.';
 COMMENT ON COLUMN marts.claim_checks.official_verdict IS 'The verdict from the latest official statistics alone.';
 COMMENT ON COLUMN marts.claim_checks.part_verdicts IS 'Claims checked on several measures: each measure''s verdict and official measure.';

@@ -84,7 +84,8 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        CASE WHEN p.type = 'pledge' THEN g.change ELSE c.official_value - c.comparison_value END AS change,
        CASE WHEN p.type = 'pledge' THEN g.change_pct
             ELSE round(100 * (c.official_value - c.comparison_value) / nullif(c.comparison_value, 0), 1) END AS change_pct,
-       CASE WHEN p.kind = 'qualitative' THEN hs.status
+       CASE WHEN as_of_date < p.said_on THEN 'not yet said'
+            WHEN p.kind = 'qualitative' THEN hs.status
             WHEN p.type = 'claim' THEN c.verdict
             WHEN g.status IS NOT NULL THEN g.status
             WHEN d.due_on <= least(as_of_date, current_date) THEN 'not loaded here'
@@ -92,6 +93,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        CASE WHEN p.kind = 'qualitative' THEN p.manual_status_on END AS status_set_on,
        hs.status_since,
        CASE
+            WHEN as_of_date < p.said_on THEN staging.not_yet_said(as_of_date, p.said_on, p.said_by, p.statement, p.said_on_basis)
             -- qualitative: the status holding on the date (the register's earlier statuses, "not yet assessed"
             -- before the first), never evidence dated after it
             WHEN p.kind = 'qualitative' THEN
@@ -174,7 +176,7 @@ COMMENT ON COLUMN marts.pledge_status.change_pct IS 'Change of value against bas
 COMMENT ON COLUMN marts.pledge_status.claimed_value IS 'Claims: the value claimed, in measure_unit (a count, a percentage change, a ratio or a minimum).';
 COMMENT ON COLUMN marts.pledge_status.official_measure IS 'Claims: what is compared with claimed_value, in measure_unit: the total, the percentage change, the ratio or the peak (as marts.claim_checks.official_measure).';
 COMMENT ON COLUMN marts.pledge_status.measure_unit IS 'Claims: the unit of official_measure and claimed_value: % change, times, or the metric''s unit.';
-COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict.';
+COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict; pledge_status_as_of(D) for a D before the entry was said: not yet said.';
 COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the date the status was set from the evidence.';
 COMMENT ON COLUMN marts.pledge_status.status_since IS 'Qualitative entries: the day from which the evidence supports the status shown (pledge_status_as_of(D): the status holding on D; before the first, not yet assessed).';
 COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url: the publisher''s own address; read_at: a copy the text was read at, if any; publisher, date, summary); pledge_status_as_of(D): those dated by D.';
