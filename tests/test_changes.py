@@ -84,6 +84,18 @@ def test_a_claim_verdict_change_names_the_release(derive):
                     (date(2025, 5, 22), "consistent", "understated", "q/2025-05-22")]
 
 
+def test_no_change_is_told_of_a_claim_before_it_was_said(derive):
+    """The same releases, the claim made on 1 Mar 2025: the move of 27 Feb 2025 happened before anyone said it
+    (its as-of answer that day is "not yet said"), so the feed tells only the move of 22 May 2025."""
+    observations = (quarterly("returns_q", {"2024 Q3": 8700}, "q/2024-11-28")
+                    + quarterly("returns_q", {"2024 Q3": 8800, "2024 Q4": 7900}, "q/2025-02-27")
+                    + quarterly("returns_q", {"2024 Q3": 10000, "2024 Q4": 9000}, "q/2025-05-22"))
+    con = derive(CLAIM.replace("said_on = 2025-02-01", "said_on = 2025-03-01"), observations)
+    rows = con.execute("SELECT changed_on, old_value, new_value FROM marts.changes WHERE kind = 'verdict'").fetchall()
+    assert rows == [(date(2025, 5, 22), "consistent", "understated")]
+    assert con.execute("SELECT verdict FROM marts.claim_checks_as_of(DATE '2025-02-28')").fetchall() == [("not yet said",)]
+
+
 def test_status_changes_lists_the_change_feed(tmp_path, capsys):
     warehouse = tmp_path / "wh" / "pledges.duckdb"
     older = small_boats_file(tmp_path / "o", date(2024, 9, 6), start=date(2023, 7, 1), days=430)

@@ -64,6 +64,7 @@ SELECT CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END AS kind, s.as
        || CASE WHEN s.old_period <> s.period_label THEN '; before: ' || s.old_period ELSE '' END || ')' AS summary
 FROM status_moves s JOIN marts.pledges p USING (pledge_id) JOIN temp.progress_scope sc USING (pledge_id)
 WHERE s.old_status IS NOT NULL AND s.old_status <> s.status AND s.as_of >= sc.from_date
+  AND s.as_of >= p.said_on   -- nothing is told of a pledge before it was said (as the as-of answers: not yet said)
 UNION ALL
 SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.release_id,
        p.title || ': ' || v.old_verdict || ' → ' || v.verdict
@@ -75,12 +76,13 @@ SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.re
                    || ')', '')
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
 WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > DATE '-infinity' AND v.vintage >= sc.from_date
+  AND v.vintage >= p.said_on
 UNION ALL
 SELECT CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END, h.since, h.pledge_id, p.title, h.old_status, h.status, NULL,
        p.title || ': ' || h.old_status || ' → ' || h.status || ' (set by hand from the evidence'
        || coalesce(' of ' || strftime(h.since, '%-d %b %Y') || ': ' || h.evidence, ' found by ' || strftime(h.since, '%-d %b %Y')) || ')'
 FROM hand_moves h JOIN marts.pledges p USING (pledge_id)
-WHERE h.old_status <> h.status
+WHERE h.old_status <> h.status AND h.since >= p.said_on
 UNION ALL
 SELECT 'release', r.published_on, r.source_id, r.title, NULL, r.file_name, r.release_id,
        'New release of ' || r.source_id || ': ' || r.file_name || ', published ' || strftime(r.published_on, '%-d %b %Y')
