@@ -7,7 +7,7 @@
 --   revision a published figure was revised by more than its metric's threshold (catalog:
 --            revision_threshold_pct and revision_threshold_abs, both to be exceeded)
 -- Built from every vintage the warehouse keeps, so the list is the same after any publish or rebuild
--- (a feed reader sees nothing vanish). Newest first.
+-- (a feed reader sees nothing vanish). Newest first. No move of a pledge or claim dated before it was said.
 --
 -- Built incrementally: only the changes a publish can alter are worked out again (those of the pledges, claims
 -- and metrics in this build's scope from the scope's first date, and the new releases); the others are kept.
