@@ -9,7 +9,7 @@ import textwrap
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flows.formatting import claimed_text, fmt_num, fmt_pct
+from flows.formatting import claimed_text, date_basis_words, fmt_num, fmt_pct
 
 if TYPE_CHECKING:
     from flows.ingest import Outcome
@@ -69,7 +69,7 @@ def print_explained(p: dict) -> None:
     print(f"\n  {p['pledge_id']}: {p['title']} [{p['status']}]")
     said = f"{p['said_by']}, {p['statement_title']} (statement {p['statement']}), {p['said_on']}"
     if p.get("said_on_basis"):
-        said += f"; date: {p['said_on_basis']}"
+        said += f"; {date_basis_words(p['said_on_basis'])}"
     print(wrap.fill(f"\u201c{p['quote']}\u201d \u2014 {said}"))
     for also in p.get("also_quoted") or []:
         print(wrap.fill(f"Also: \u201c{also['quote']}\u201d (statement {also['statement']})"))

@@ -42,6 +42,12 @@ def fmt_day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def date_basis_words(basis: str) -> str:
+    """How a statement's date is known, after its date: "date inferred: the week of ..." for an inferred date,
+    else "dated by ..." (the register's date_basis reads "inferred: ..." or names what dates it)."""
+    return f"date {basis}" if basis.startswith("inferred") else f"dated by {basis}"
+
+
 def claimed_text(card: dict) -> str:
     """What a claim says, in words from its register terms: +24%, at least 3×, a fall of at least 25%, a record high."""
     value, check = card.get("claimed_value"), card.get("check_type")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows.formatting import claimed_text, fmt_date, fmt_num, fmt_pct, fmt_signed
+from flows.formatting import claimed_text, date_basis_words, fmt_date, fmt_num, fmt_pct, fmt_signed
 from flows.report_figures import entry_charts
 from flows.report_html import badge, link
 from flows.report_svg import esc
@@ -80,7 +80,7 @@ def said_by(card: dict) -> str:
         who += f", {card['statement_title']} (statement {card.get('statement')})"
     who += f", {fmt_date(card.get('said_on'))}"
     if card.get("said_on_basis"):
-        who += f"; date {card['said_on_basis']}"
+        who += f"; {date_basis_words(card['said_on_basis'])}"
     if card.get("quote_verbatim") is False:
         who += "; the commitment as reported, not a word-for-word quote"
     return who

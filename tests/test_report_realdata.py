@@ -59,6 +59,11 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
             assert escape(item["summary"]) in card and item["date"] in card, pledge_id
             assert not item["url"] or f'href="{escape(item["url"])}">{escape(item["publisher"])}</a>' in card, pledge_id
             assert not item["read_at"] or f'(read at <a href="{escape(item["read_at"])}">a copy</a>)' in card, pledge_id
+    # how each statement's date is known, in words (the register's date_basis): inferred, or what dates it
+    hotels = html[html.index('id="card-asylum_hotels"'):]
+    assert "2025-06-11; dated by the Spending Review of 11 June 2025" in hotels[:hotels.index("</section>")]
+    backlog = html[html.index('id="card-asylum_backlog"'):]
+    assert "2025-02-14; date inferred: the week of the Commons" in backlog[:backlog.index("</section>")]
     small = html[html.index('id="card-small_boats"'):]
     assert "12 months to Dec 2025: 41,472 against 36,816" in small[:small.index("</section>")]
     # the apprenticeships claim, against the DfE file read independently: 2023/24 against 2018/19, the base by name
