@@ -260,7 +260,13 @@ def register_cards(con) -> list[dict]:
                p.related_metrics, p.check_type, p.claimed_direction, p.since, p.claim_start, p.claim_end,
                p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability,
                c.claimed_value, c.official_value, c.comparison_value, c.comparison_periods, c.official_periods, c.covered_days,
-               c.claimed_days, c.extra_days, c.part_verdicts
+               c.claimed_days, c.extra_days, c.part_verdicts,
+               -- the measures in words (each part's, for a claim checked on several), for sentences
+               coalesce((SELECT string_agg(words, ' or ' ORDER BY first_part)
+                         FROM (SELECT staging.metric_words(m.title) AS words, min(cp.part_no) AS first_part
+                               FROM staging.claim_parts cp JOIN marts.metrics m ON m.metric_id = cp.metric_id
+                               WHERE cp.pledge_id = s.pledge_id GROUP BY ALL)),
+                        staging.metric_words(p.metric_title)) AS metric_words
         FROM marts.pledge_status s
         LEFT JOIN marts.pledges p USING (pledge_id)
         LEFT JOIN marts.claim_checks c ON c.claim_id = s.pledge_id

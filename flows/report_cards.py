@@ -150,8 +150,8 @@ def card_charts(card: dict, charts: list[str]) -> str:
         return '<p class="nochart">No chart: not measurable from official statistics.</p>'
     planned = "not yet in the catalog" in (card.get("measurability") or "")
     metric_ids = [p["metric_id"] for p in card.get("part_verdicts") or [] if p and p.get("metric_id")] or [card.get("metric_id")]
-    names = " or ".join(dict.fromkeys(str(m) for m in metric_ids))
-    return (f'<p class="nochart">No chart: no official {esc(names)} figures are loaded yet'
+    names = card.get("metric_words") or " or ".join(dict.fromkeys(str(m) for m in metric_ids))
+    return (f'<p class="nochart">No chart: no official figures for {esc(names)} are loaded yet'
             + (" (its source is not yet in the catalog)." if planned else ".")
             + (' Checked in the <a href="#claim-checks">claim checks table</a>.' if card.get("type") == "claim" else "") + "</p>")
 

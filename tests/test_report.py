@@ -77,7 +77,7 @@ def test_report_from_built_small_boats_releases(synthetic_warehouse, tmp_path):
     assert [(b["period"], float(b["value"])) for b in years["bars"]] == [
         ("2024 to 16 Sep", sum(REVISED.get(i, arrivals(i)) for i in range((date(2024, 1, 1) - SB_START).days, 444)))]
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "No chart: no official asylum_hotel_population_national figures are loaded yet" in text
+    assert "No chart: no official figures for People in asylum contingency hotels, UK total are loaded yet" in text
     # what changed, newest first: the register's statuses set by hand that moved on 5 Jan 2026 (the evidence's
     # date, after these releases), then the newest release's day, with the revision of 3 September beyond the threshold
     assert page.change_days[:2] == ["2026-01-05", "2024-09-20"] and page.changes[0]["date"] == "2026-01-05"

@@ -3,6 +3,8 @@ and sources checked against independent reads (pandas over the published sheets,
 page in headless Chromium at 1280 and 390 px wide."""
 from __future__ import annotations
 
+import re
+
 import base64
 import shutil
 from datetime import datetime, timezone
@@ -59,6 +61,10 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
             assert escape(item["summary"]) in card and item["date"] in card, pledge_id
             assert not item["url"] or f'href="{escape(item["url"])}">{escape(item["publisher"])}</a>' in card, pledge_id
             assert not item["read_at"] or f'(read at <a href="{escape(item["read_at"])}">a copy</a>)' in card, pledge_id
+    # a card without a chart says which figures are missing in words, never by metric id
+    missing = re.findall(r'<p class="nochart">No chart: no official figures for (.*?) are loaded yet', html)
+    assert "Returns from the UK (enforced + voluntary)" in missing and "Net migration to the UK or Long-term immigration to the UK" in missing
+    assert not [m for m in missing if re.search(r"[a-z]_[a-z]", m)], missing
     # how each statement's date is known, in words (the register's date_basis): inferred, or what dates it
     hotels = html[html.index('id="card-asylum_hotels"'):]
     assert "2025-06-11; dated by the Spending Review of 11 June 2025" in hotels[:hotels.index("</section>")]
