@@ -83,6 +83,11 @@ def test_a_claim_set_by_hand_is_judged_as_known_on_the_date_and_when_it_was_made
     con = derive(HAND, [])                   # the claim is made on 14 Feb 2025, the evidence is from 22 Jul 2024
     today = one(con, "SELECT * FROM marts.claim_checks WHERE claim_id = 'cost'")
     assert (today["verdict"], today["when_made_verdict"]) == ("consistent", "consistent")
+    # the claim checks say what the evidence shows, as pledge_status does (not the method alone)
+    assert today["explanation"] == ('Verdict "consistent" since 22 Jul 2024, set on 3 Dec 2026 from the evidence. '
+                                    "Checked against the department's figures. Evidence: Cost 700m, four volunteers. "
+                                    "(Commons, 2024-07-22).")
+    assert today["explanation"] == status_on(con, "cost", date(2026, 12, 3))["explanation"]
     con = derive(HAND.replace("said_on = 2025-02-14", "said_on = 2024-07-01"), [])    # made before the evidence
     then = one(con, "SELECT * FROM marts.claim_checks_as_of(DATE '2024-07-21') WHERE claim_id = 'cost'")
     assert (then["verdict"], then["official_verdict"]) == ("not yet assessed", "not yet assessed")

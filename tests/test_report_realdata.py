@@ -61,6 +61,15 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
             assert escape(item["summary"]) in card and item["date"] in card, pledge_id
             assert not item["url"] or f'href="{escape(item["url"])}">{escape(item["publisher"])}</a>' in card, pledge_id
             assert not item["read_at"] or f'(read at <a href="{escape(item["read_at"])}">a copy</a>)' in card, pledge_id
+    # the claim checks table explains a claim checked by hand by its dated evidence (read from the register
+    # file), as its card does, not by the method alone
+    import tomllib
+    from warehouse.register import REGISTER_FILE
+    rwanda = next(e for e in tomllib.loads(REGISTER_FILE.read_text())["entry"] if e["id"] == "rwanda_cost")
+    row = html[html.index('<tr data-claim-id="rwanda_cost">'):]
+    row = row[:row.index("</tr>")]
+    assert f'Verdict &quot;{rwanda["status"]}&quot; since' in row or f'Verdict "{rwanda["status"]}" since' in row
+    assert all(escape(item["summary"]) in row for item in rwanda["evidence"]) and len(rwanda["evidence"]) == 2
     # a card without a chart says which figures are missing in words, never by metric id
     missing = re.findall(r'<p class="nochart">No chart: no official figures for (.*?) are loaded yet', html)
     assert "Returns from the UK (enforced + voluntary)" in missing and "Net migration to the UK or Long-term immigration to the UK" in missing

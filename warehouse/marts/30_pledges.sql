@@ -74,19 +74,36 @@ FROM steps
 WINDOW w AS (PARTITION BY pledge_id ORDER BY since NULLS FIRST);
 
 -- What the evidence supported on a date (a filter on the steps): the status holding then, only the evidence dated
--- by then (its known_on: a month or a year counts from its last day), and before the first status a sentence
--- naming it and its day.
+-- by then (its known_on: a month or a year counts from its last day), before the first status a sentence
+-- naming it and its day, and the explanation a reader gets (marts.pledge_status_as_of, marts.claim_checks_as_of):
+-- the status and since when, the method, and the evidence dated by then.
 CREATE OR REPLACE MACRO staging.hand_status_as_of(as_of_date) AS TABLE
-SELECT h.pledge_id, h.status, h.since AS status_since, h.why, h.is_current,
-       list_filter(p.evidence, lambda e: e.known_on <= as_of_date) AS evidence,
-       CASE WHEN h.status = 'not yet assessed' AND h.until IS NOT NULL
-            THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first '
-                 || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' ("' || h.next_status || '") from '
-                 || strftime(h.until, '%-d %b %Y') || ' (set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ').'
-       END AS not_yet_assessed
-FROM staging.hand_status_steps h
-JOIN marts.pledges p USING (pledge_id)
-WHERE (h.since IS NULL OR h.since <= as_of_date) AND (h.until IS NULL OR h.until > as_of_date);
+SELECT * EXCLUDE (type, method, manual_status_on, evidence_count),
+       CASE WHEN status = 'not measurable' THEN 'Not measurable from official statistics. '
+            WHEN not_yet_assessed IS NOT NULL THEN not_yet_assessed || ' '
+            ELSE CASE type WHEN 'claim' THEN 'Verdict "' ELSE 'Status "' END || status || '"'
+                 || coalesce(' since ' || strftime(status_since, '%-d %b %Y'), '')
+                 || ', set on ' || strftime(manual_status_on, '%-d %b %Y') || ' from the evidence'
+                 || CASE WHEN is_current THEN '. ' ELSE ' dated by then: ' || why || ' ' END END
+       || method
+       || CASE WHEN len(evidence) > 0
+               THEN ' Evidence' || CASE WHEN len(evidence) < evidence_count THEN ' dated by ' || strftime(as_of_date, '%-d %b %Y') ELSE '' END
+                    || ': ' || array_to_string(list_transform(evidence, lambda e: e.summary || ' (' || e.publisher || ', ' || e.date || ')'), '; ')
+                    || '.'
+               ELSE '' END AS explanation
+FROM (
+    SELECT h.pledge_id, h.status, h.since AS status_since, h.why, h.is_current,
+           list_filter(p.evidence, lambda e: e.known_on <= as_of_date) AS evidence,
+           CASE WHEN h.status = 'not yet assessed' AND h.until IS NOT NULL
+                THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first '
+                     || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' ("' || h.next_status || '") from '
+                     || strftime(h.until, '%-d %b %Y') || ' (set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ').'
+           END AS not_yet_assessed,
+           p.type, p.method, p.manual_status_on, len(p.evidence) AS evidence_count
+    FROM staging.hand_status_steps h
+    JOIN marts.pledges p USING (pledge_id)
+    WHERE (h.since IS NULL OR h.since <= as_of_date) AND (h.until IS NULL OR h.until > as_of_date)
+);
 
 -- An entry asked about on a day before it was said (pledge_status_as_of, claim_checks_as_of): its status or
 -- verdict that day is "not yet said", and this sentence says who said it and when; NULL on or after that day.

@@ -109,7 +109,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
        CASE WHEN ny.said IS NOT NULL THEN 'not yet said'  -- asked about a day before the claim was made
             WHEN h.pledge_id IS NOT NULL THEN h.status   -- set by hand: the verdict the evidence supported on the date
             ELSE staging.verdict_known_on(verdict, due_on, least(as_of_date, current_date)) END AS verdict,
-       coalesce(ny.said, coalesce(h.not_yet_assessed || ' ', '') || explanation || CASE
+       coalesce(ny.said, h.explanation, v.explanation || CASE
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'

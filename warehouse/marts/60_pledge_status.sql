@@ -27,12 +27,6 @@ claims AS (
 hand AS (   -- qualitative entries: the status the evidence supported on the date, and the evidence dated by then
     SELECT * FROM staging.hand_status_as_of(as_of_date)
 ),
-evidence AS (
-    SELECT pledge_id,
-           string_agg(e.summary || ' (' || e.publisher || ', ' || e.date || ')', '; ') AS text
-    FROM (SELECT pledge_id, unnest(evidence) AS e FROM hand)
-    GROUP BY pledge_id
-),
 series_end AS (   -- the last day of each metric's series known on the date
     SELECT metric_id, max(period_end) AS data_to FROM marts.metric_observations WHERE published_on <= as_of_date GROUP BY metric_id
 ),
@@ -96,17 +90,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
             WHEN as_of_date < p.said_on THEN staging.not_yet_said(as_of_date, p.said_on, p.said_by, p.statement, p.said_on_basis)
             -- qualitative: the status holding on the date (the register's earlier statuses, "not yet assessed"
             -- before the first), never evidence dated after it
-            WHEN p.kind = 'qualitative' THEN
-                 CASE WHEN hs.status = 'not measurable' THEN 'Not measurable from official statistics. '
-                      WHEN hs.not_yet_assessed IS NOT NULL THEN hs.not_yet_assessed || ' '
-                      ELSE CASE p.type WHEN 'claim' THEN 'Verdict "' ELSE 'Status "' END || hs.status || '"'
-                           || coalesce(' since ' || strftime(hs.status_since, '%-d %b %Y'), '')
-                           || ', set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ' from the evidence'
-                           || CASE WHEN hs.is_current THEN '. ' ELSE ' dated by then: ' || hs.why || ' ' END END
-                 || p.method
-                 || coalesce(' Evidence' || CASE WHEN len(hs.evidence) < len(p.evidence)
-                                                 THEN ' dated by ' || strftime(as_of_date, '%-d %b %Y') ELSE '' END
-                             || ': ' || ev.text || '.', '')
+            WHEN p.kind = 'qualitative' THEN hs.explanation
             WHEN p.type = 'claim' THEN c.explanation
             WHEN g.pledge_id IS NULL THEN
                  coalesce('Official figures for ' || staging.metric_words(m.title) || ' are loaded up to ' || strftime(latest.data_to, '%-d %b %Y')
@@ -139,7 +123,6 @@ LEFT JOIN progress g ON g.pledge_id = p.pledge_id
 LEFT JOIN beside b ON b.pledge_id = p.pledge_id
 LEFT JOIN claims c ON c.claim_id = p.pledge_id
 LEFT JOIN hand hs ON hs.pledge_id = p.pledge_id
-LEFT JOIN evidence ev ON ev.pledge_id = p.pledge_id
 LEFT JOIN due d ON d.pledge_id = p.pledge_id
 LEFT JOIN bases ba ON ba.pledge_id = p.pledge_id
 LEFT JOIN (SELECT pledge_id, 'Since the series'' last day'
