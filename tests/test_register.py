@@ -157,3 +157,14 @@ def test_bad_entries_name_entry_and_field(tmp_path, change, message):
 def test_duplicate_ids_are_refused(tmp_path):
     with pytest.raises(RegisterError, match="entry 'x': field id: duplicate id"):
         load_register(write(tmp_path, GOOD + GOOD))
+
+
+def test_a_uk_quote_measured_on_england_says_so_in_its_method():
+    """A pledge or claim about the UK checked on a series for England alone (DfE apprenticeships) says, in the
+    method a reader sees, that the series covers less than the words do."""
+    titles = {m.id: m.title for m in definitions().metrics}
+    register = tomllib.loads(REGISTER_FILE.read_text())["entry"]
+    narrower = [e for e in register if e.get("metric") and "England" in titles[e["metric"]] and "UK" in e["quote"]]
+    assert {e["id"] for e in narrower} == {"apprenticeships_up", "apprenticeships_cut"}
+    for e in narrower:
+        assert "England only" in e["method"] and "training other than apprenticeships is not measured" in e["method"], e["id"]
