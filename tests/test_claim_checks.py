@@ -485,3 +485,8 @@ def test_a_claim_with_no_figures_names_its_days_and_what_they_are_compared_with(
         f"{bases[0][0].year} and {days(*bases[1])}")
     assert bases[0] == (date(bases[0][0].year, 1, 1), date(bases[0][0].year, 12, 31))
     assert rows["legal_migration_record"][2] == "highest earlier period"
+    # a pledge with no figure yet names its fixed baseline as the publisher would (the year ending June 2024)
+    net = entries["net_migration_down"]
+    assert (net["baseline"], net["progress_period"]) == ("fixed", "year_ending")
+    assert con.execute("SELECT status, baseline_label FROM marts.pledge_status WHERE pledge_id = 'net_migration_down'"
+                       ).fetchone() == ("not loaded here", f"YE {net['baseline_end']:%b %Y}")

@@ -65,7 +65,8 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        -- claims read like pledges: the official figure in the metric's unit against the periods compared, by
        -- name; what the claim is judged on (a percentage change, a ratio, a total or a peak) is official_measure
        CASE WHEN p.type = 'pledge' THEN g.value ELSE c.official_value END AS value,
-       CASE WHEN p.type = 'pledge' THEN g.baseline_label
+       CASE WHEN p.type = 'pledge' THEN coalesce(g.baseline_label,   -- before any figure: a fixed baseline by name
+                CASE WHEN p.baseline = 'fixed' THEN staging.window_label(p.progress_period, p.baseline_start, p.baseline_end) END)
             WHEN c.comparison_periods IS NOT NULL THEN c.comparison_periods
             WHEN c.check_type IN ('pct_change', 'at_least')
                  THEN staging.window_label(m.period_type, staging.year_before(p.claim_start), staging.year_before(p.claim_end))
