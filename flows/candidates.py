@@ -22,7 +22,7 @@ from flows.fetch import (Attachment, Download, discover, discovery_host, discove
                          save_file_record)
 from flows.local_files import (Recognition, _local_entries, _local_files, decide_local, local_sighting,  # noqa: F401
                                recognise_by_name)      # (_local_files: re-exported)
-from flows.recognise import recognise_file, remote_date_basis, sighting_date_basis
+from flows.recognise import dated_by_cover, recognise_file, remote_date_basis, sighting_date_basis
 from flows.recognised_memo import RecognisedMemo
 from flows.records import Candidate, Known, Outcome
 
@@ -59,13 +59,18 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
             outcomes.append(decided)
             continue
         found, sha = decided
-        source, published = found.source, found.published_on
         note = None
+        if found.by == "name" and found.date_basis == "estimated":
+            found = dated_by_cover(path, found, settings.max_unzipped_bytes)
+        source, published = found.source, found.published_on
         if found.by == "content":     # said beside the release: a name alone would not have loaded it
             note = (f"recognised by its content ({found.evidence}), not its name; dated {published.isoformat()} "
                     + ("from its content (date_basis content)" if found.date_basis == "content" else
+                       "by estimate from the last period of its data or its title's reference period and the "
+                       "source's usual lag (date_basis estimated)" if found.date_basis == "estimated" else
                        f"by {found.dated_by} (date_basis api)" if found.date_basis == "api" else
                        "by the file's modification time: no date in its name or content (date_basis file_time)"))
+        if note:
             log.info("%s: %s", path, note)
         sighting = local_sighting(path, found)
         size = path.stat().st_size

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from flows.gate_rules import config_problems
-from flows.periods import MONTH_NAMES, MONTHS  # noqa: F401  (MONTH_NAMES: re-exported)
+from flows.periods import MONTH_NAMES, MONTHS, publication_estimate  # noqa: F401  (MONTH_NAMES: re-exported)
 
 if TYPE_CHECKING:
     from warehouse.build import Definitions
@@ -46,7 +46,8 @@ class Source:
     date_from: str = "file_name"
     discovery: str = "govuk_page"   # govuk_page | govuk_collection | govuk_html | govuk_html_page | ons_dataset | dfe_api
     # date_from = "reference_period": the name gives the month the data run to, not the release date. A
-    # download takes the page's date; a local file that month plus publication_lag_months (approximate).
+    # download takes the page's date; a local file its cover's "Published:" date, else an estimate (the end of
+    # the month publication_lag_months after it; date_basis estimated).
     publication_lag_months: int = 0
     # how often a new release is expected ("7 days", "3 months", "6 months", "1 year"): the report's next expected date
     release_every: str = ""
@@ -102,12 +103,12 @@ class Source:
             return None, f"{day} {MONTH_NAMES[month - 1]} {year} is not a date"
 
     def published_from_name(self, file_name: str) -> date | None:
-        """Publication date implied by the file name: its date, or its reference month plus the usual lag."""
+        """Publication date implied by the file name: its date, or (date_from reference_period) an estimate: the
+        end of the month the usual lag after the month its data run to (periods.publication_estimate)."""
         found = self.date_in_name(file_name)
         if found is None or self.date_from != "reference_period":
             return found
-        months = found.month - 1 + self.publication_lag_months
-        return date(found.year + months // 12, months % 12 + 1, 1)
+        return publication_estimate(found, self.publication_lag_months)
 
     def next_release_after(self, published_on: date) -> date | None:
         """When the release after one published on `published_on` is expected (release_every); None without it."""

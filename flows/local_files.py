@@ -16,8 +16,9 @@ from flows.archive import Sighting, sha256_of
 from flows.catalog import Source, recognise as recognise_name
 from flows.records import Outcome
 
-# how a release's publication date is known (meta.releases.date_basis); only `file_time` is not the publisher's
-DATE_BASES = ("file_name", "content", "file_time", "page", "api")
+# how a release's publication date is known (meta.releases.date_basis); `estimated` (the month the data run to plus
+# the source's usual lag) and `file_time` are not the publisher's date
+DATE_BASES = ("file_name", "content", "estimated", "file_time", "page", "api")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Recognition:
     """What a local file is: its source and publication date with how it is known, or why it is skipped."""
     source: Source | None
     published_on: date | None = None
-    date_basis: str | None = None      # file_name | content | file_time | api (the API's record beside it)
+    date_basis: str | None = None      # file_name | content | estimated | file_time | api (the API's record beside it)
     by: str = "name"                    # name | content
     reason: str | None = None           # set when the file is skipped
     evidence: str | None = None         # by content: what matched (sheets, header row, CSV columns)
@@ -48,8 +49,8 @@ def recognise_by_name(path: Path) -> Recognition | None:
         if (problem := source.name_problem(path.name)) is not None:   # never a silent fallback to the file's time
             return Recognition(source, reason=problem)
         published = source.published_from_name(path.name)
-        if published is not None:
-            return Recognition(source, published, "file_name")
+        if published is not None:     # a name giving only the month the data run to dates it by estimate
+            return Recognition(source, published, "estimated" if source.date_from == "reference_period" else "file_name")
         return Recognition(source, _file_time(path), "file_time")
     if not path.name.isprintable():
         return Recognition(None, reason=f"its name {path.name!r} has unprintable characters: not read")

@@ -1,7 +1,10 @@
 """Local files recognised for `pledges load`: by name first, then by content.
 
 By name: the catalog's attachment patterns (flows.catalog.recognise), the file's date from its name
-(`date_basis = file_name`), or its modification time where the name carries none (`file_time`).
+(`date_basis = file_name`), or its modification time where the name carries none (`file_time`). A name that
+gives only the month the data run to (Home Office quarterly and transparency files) is dated by the workbook's
+cover, "Published: 23 November 2023" (`content`, `cover_date`), else by estimate (`estimated`: the end of the
+month the source's usual lag after it).
 
 By content, when no pattern matches the name (a browser's ` (1)` suffix, a renamed download): the
 layout each parser reads, checked without parsing the whole file:
@@ -19,11 +22,12 @@ Exactly one source must match; several, or none, and the file is skipped with th
 sheets, columns or members it has). Pages (HTML, JSON) are recognised by name only.
 
 A file recognised by content is dated from its content where it carries a date (`content`): a
-"Published: 23 November 2023" line on its cover sheet; else a reference period in the cover title
-("year ending September 2023", "Q3 2023") or the last period of its data (the last day of a
-small-boats series, the last quarter or year-ending period) plus the source's publication lag, as a
-name's reference month is. Where the content has no date (DfE, MoJ), the file's modification time
-(`file_time`). Downloads record `page` or `api` (or `file_name` where the name carries the date).
+"Published: 23 November 2023" line on its cover sheet; else by estimate (`estimated`) from a reference
+period in the cover title ("year ending September 2023", "Q3 2023") or the last period of its data (the
+last quarter or year-ending period) plus the source's publication lag, as a name's reference month is,
+or the last day of a small-boats series. Where the content has no date (DfE, MoJ), the file's
+modification time (`file_time`). Downloads record `page` or `api` (or `file_name` where the name carries
+the date).
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ import importlib
 import importlib.util
 import re
 import zipfile
+from dataclasses import replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -41,8 +46,8 @@ import pandas as pd
 from flows.catalog import Source, load_catalog
 from flows.local_files import DATE_BASES, Recognition, _file_time, recognise_by_name  # noqa: F401
 from flows.parsing import UnsafeFile, Workbook, check_archive, sheet_key
-from flows.parsing.content import Heads, as_date, listed, plus_months
-from flows.periods import MONTHS
+from flows.parsing.content import Heads, as_date, listed
+from flows.periods import MONTHS, publication_estimate
 
 SNIFF_BYTES = 1 << 16
 
@@ -61,7 +66,9 @@ def sighting_date_basis(source: Source, file_name: str, url: str) -> str:
     them; local files (recognised by name alone then) from the name, else the file's time."""
     if url.startswith(("http://", "https://")):
         return remote_date_basis(source, file_name)
-    return "file_name" if source.published_from_name(file_name) is not None else "file_time"
+    if source.published_from_name(file_name) is None:
+        return "file_time"
+    return "estimated" if source.date_from == "reference_period" else "file_name"
 
 
 def recognise_file(path: Path, max_unzipped_bytes: int) -> Recognition:
@@ -164,11 +171,40 @@ def _spreadsheet(path: Path) -> Recognition:
             return _ambiguous(matches)
         source, why = matches[0]
         module = _family(source.family)
-        published = _cover_date(source, heads) or (module.published_on(source, book, heads)
-                                                   if hasattr(module, "published_on") else None)
+        published, basis = _cover_date(source, heads)
+        if published is None and hasattr(module, "published_on"):
+            published, basis = module.published_on(source, book, heads), "estimated"   # from the data's last period
         if published is None:
             return Recognition(source, _file_time(path), "file_time", by="content", evidence=why)
-        return Recognition(source, published, "content", by="content", evidence=why)
+        return Recognition(source, published, basis, by="content", evidence=why)
+    finally:
+        book.close()
+
+
+def dated_by_cover(path: Path, found: Recognition, max_unzipped_bytes: int) -> Recognition:
+    """A file recognised by a name that gives only the month its data run to (date_basis estimated), dated by its
+    cover's "Published: 23 November 2023" line instead (`content`) where it has one after that month; else as is."""
+    reference = found.source.date_in_name(path.name)
+    published = cover_date(path, max_unzipped_bytes)
+    if published is None or reference is None or published <= publication_estimate(reference, 0):
+        return found       # none, or dated before its own data end (a stale cover): the estimate stands
+    return replace(found, published_on=published, date_basis="content")
+
+
+def cover_date(path: Path, max_unzipped_bytes: int) -> date | None:
+    """The "Published: 23 November 2023" date on a workbook's cover sheet, or None (none there, or not a workbook
+    that can be read safely)."""
+    try:
+        if _sniff(path)[0] != "zip":
+            return None
+        check_archive(path, max_unzipped_bytes)       # bounded before any reader inflates it
+        book = Workbook(path)
+    except Exception:      # unreadable here: the parse meets it again and rejects the release saying why
+        return None
+    try:
+        return _cover_lines(Heads(book))[0]
+    except Exception:
+        return None
     finally:
         book.close()
 
@@ -179,9 +215,19 @@ _YEAR_ENDING = re.compile(r"\byear\s+ending\s+(?P<month>[a-z]+)\.?\s+(?P<year>\d
 _QUARTER = re.compile(r"\bQ(?P<quarter>[1-4])\s*[-_ ]?\s*(?P<year>\d{4})\b", re.IGNORECASE)
 
 
-def _cover_date(source: Source, heads: Heads) -> date | None:
-    """A cover's "Published: 23 November 2023" (the date itself), else its title's reference period
-    ("year ending September 2023", "Q3 2023") plus the source's publication lag."""
+def _cover_date(source: Source, heads: Heads) -> tuple[date | None, str | None]:
+    """A cover's "Published: 23 November 2023" (the date itself: `content`), else an estimate from its title's
+    reference period ("year ending September 2023", "Q3 2023") and the source's publication lag (`estimated`)."""
+    published, reference = _cover_lines(heads)
+    if published is not None:
+        return published, "content"
+    if reference is not None:
+        return publication_estimate(reference, source.publication_lag_months), "estimated"
+    return None, None
+
+
+def _cover_lines(heads: Heads) -> tuple[date | None, date | None]:
+    """From the cover sheet's first rows: the "Published:" date, and the first reference period named."""
     covers = [s for s in heads.sheet_names if sheet_key(s).startswith(("cover", "front", "contents"))]
     reference: date | None = None
     for sheet in covers or heads.sheet_names[:1]:
@@ -192,9 +238,9 @@ def _cover_date(source: Source, heads: Heads) -> date | None:
                     continue
                 text = re.sub(r"\s+", " ", cell).strip()
                 if (found := _published_in(text, cells[i + 1] if i + 1 < len(cells) else None)) is not None:
-                    return found
+                    return found, reference
                 reference = reference or _reference_in(text)
-    return plus_months(reference, source.publication_lag_months) if reference is not None else None
+    return None, reference
 
 
 def _published_in(text: str, next_cell: object) -> date | None:

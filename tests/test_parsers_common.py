@@ -142,8 +142,8 @@ def test_every_table_spec_column_is_in_its_schema():
 
 
 @pytest.mark.parametrize("name, source_id, published", [
-    ("returns-datasets-dec-2024.xlsx", "ho_returns", date(2025, 2, 1)),            # reference month + 2, across a year end
-    ("IE_Q3_2023_Background_Published.xlsx", "ie_transparency", date(2023, 11, 1)),
+    ("returns-datasets-dec-2024.xlsx", "ho_returns", date(2025, 2, 28)),           # the end of reference month + 2, across a year end
+    ("IE_Q3_2023_Background_Published.xlsx", "ie_transparency", date(2023, 11, 30)),
     ("23_January_2026_Small_boats_-_time_series.ods", "small_boats", date(2026, 1, 23)),   # the name is the release date
 ])
 def test_publication_date_implied_by_a_file_name(name, source_id, published):

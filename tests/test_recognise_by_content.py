@@ -61,11 +61,12 @@ def test_renamed_small_boats_file_loads_by_content_dated_by_its_last_day(setting
     [outcome] = load_paths(settings, [folder])
     assert (outcome.source_id, outcome.status) == ("small_boats", "loaded"), outcome.error
     last = date(2026, 8, 31)                              # 1 June + 91 days: data to August 2026
-    assert releases(settings) == [("small_boats", path.name, last, "content", "loaded")]
+    # dated by estimate: the day after its last day, the earliest it could be out (as the real files are)
+    assert releases(settings) == [("small_boats", path.name, date(2026, 9, 1), "estimated", "loaded")]
     assert max(start for start, _end in metric(settings, "small_boat_arrivals")) == last
     # `pledges rebuild` keeps the date and its basis (recorded in the archive's sidecar)
     ingest.rebuild(settings)
-    assert releases(settings) == [("small_boats", path.name, last, "content", "loaded")]
+    assert releases(settings) == [("small_boats", path.name, date(2026, 9, 1), "estimated", "loaded")]
 
 
 def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
@@ -237,7 +238,7 @@ def test_a_workbook_of_no_known_layout_is_skipped_naming_its_sheets(settings, tm
     ("may2026publicationspreadsheet.xlsx", "ons_ltim", date(2026, 5, 1)),
     ("ltimmay25v5.0.xlsx", "ons_ltim", date(2025, 5, 1)),
     # the month the data run to plus the usual two months (a download takes the page's date)
-    ("asylum-claims-awaiting-decision-datasets-dec-2025.xlsx", "ho_asylum_awaiting_decision", date(2026, 2, 1)),
+    ("asylum-claims-awaiting-decision-datasets-dec-2025.xlsx", "ho_asylum_awaiting_decision", date(2026, 2, 28)),
     ("outcome-by-offence-csvs.zip", "moj_outcomes_by_offence", None),      # no date in the name: the page's
 ])
 def test_real_published_names_are_recognised_by_their_source(name, source_id, published, tmp_path):
@@ -251,8 +252,9 @@ def test_real_published_names_are_recognised_by_their_source(name, source_id, pu
     if published is None:       # a download is dated by its page; a local copy by its file time, and says so
         assert source.date_from == "page" and found.date_basis == "file_time"
         assert found.published_on == date.fromtimestamp(path.stat().st_mtime)
-    else:
-        assert (found.published_on, found.date_basis) == (published, "file_name")
+    else:     # a name giving only the month its data run to is an estimate (a download takes its page's date)
+        basis = "estimated" if source.date_from == "reference_period" else "file_name"
+        assert (found.published_on, found.date_basis) == (published, basis)
 
 
 def test_the_asylum_claims_dataset_is_not_in_the_catalog_and_is_skipped_with_a_reason(settings, tmp_path):
@@ -344,4 +346,4 @@ def test_a_warehouse_without_date_basis_gains_it(settings, tmp_path):
     renamed = write_workbook(tmp_path / "latest.ods", small_boats_grids(start=date(2024, 2, 1), days=20))
     assert load_paths(settings, [renamed])[0].status == "loaded"
     assert query(settings, "SELECT file_name, published_on, date_basis FROM marts.releases ORDER BY published_on") == [
-        ("latest.ods", date(2024, 2, 20), "content"), (RELEASE_NAME, date(2024, 3, 1), None)]
+        ("latest.ods", date(2024, 2, 21), "estimated"), (RELEASE_NAME, date(2024, 3, 1), None)]

@@ -238,12 +238,12 @@ CATALOG = load_catalog()
     ("ltimnov25.xlsx", "ons_ltim", date(2025, 11, 1)),                       # year ending June 2025, November 2025
     ("may2026publicationspreadsheet.xlsx", "ons_ltim", date(2026, 5, 1)),
     ("ltimmay25v5.0.xlsx", "ons_ltim", date(2025, 5, 1)),                    # a dotted version suffix
-    ("asylum-claims-awaiting-decision-datasets-dec-2025.xlsx", "ho_asylum_awaiting_decision", date(2026, 2, 1)),
-    ("asylum-applications-awaiting-decision-datasets-sep-24.xlsx", "ho_asylum_awaiting_decision", date(2024, 11, 1)),
-    ("asylum-seekers-receipt-support-datasets-dec-2025.xlsx", "ho_asylum_support_national", date(2026, 2, 1)),
-    ("asylum-seekers-receipt-support-datasets-sep-24.xlsx", "ho_asylum_support_national", date(2024, 11, 1)),
-    ("support-local-authority-datasets-dec-2025.xlsx", "ho_asylum_support", date(2026, 2, 1)),
-    ("returns-datasets-dec-2025.xlsx", "ho_returns", date(2026, 2, 1)),
+    ("asylum-claims-awaiting-decision-datasets-dec-2025.xlsx", "ho_asylum_awaiting_decision", date(2026, 2, 28)),
+    ("asylum-applications-awaiting-decision-datasets-sep-24.xlsx", "ho_asylum_awaiting_decision", date(2024, 11, 30)),
+    ("asylum-seekers-receipt-support-datasets-dec-2025.xlsx", "ho_asylum_support_national", date(2026, 2, 28)),
+    ("asylum-seekers-receipt-support-datasets-sep-24.xlsx", "ho_asylum_support_national", date(2024, 11, 30)),
+    ("support-local-authority-datasets-dec-2025.xlsx", "ho_asylum_support", date(2026, 2, 28)),
+    ("returns-datasets-dec-2025.xlsx", "ho_returns", date(2026, 2, 28)),
     ("outcome-by-offence-csvs.zip", "moj_outcomes_by_offence", None),       # no date in the name: the page's
 ])
 def test_real_published_names_are_recognised_with_their_dates(name, source_id, published):

@@ -161,7 +161,8 @@ def check_sources_on_25_january_2026(warehouse: Path) -> None:
     page = parse(render(read_report_data(warehouse), generated=datetime(2026, 1, 25, tzinfo=timezone.utc)))
     sources = page.sources
     assert sources["small_boats"]["state"] == "up to date" and "30 Jan 2026" in sources["small_boats"]["text"]
-    assert sources["ie_transparency"]["state"] == "published but not loaded here" and "1 Feb 2024" in sources["ie_transparency"]["text"]
+    # published 23 Nov 2023 (its cover), quarterly: the next was due by 23 Feb 2024
+    assert sources["ie_transparency"]["state"] == "published but not loaded here" and "23 Feb 2024" in sources["ie_transparency"]["text"]
     assert sources["ons_ltim"]["state"] == "published but not loaded here" and "none loaded" in sources["ons_ltim"]["text"]
     pages = {a["href"] for a in page.links if "official" in a["classes"] and a["text"] == "publication page"}
     assert "https://www.gov.uk/government/publications/migrants-detected-crossing-the-english-channel-in-small-boats" in pages

@@ -40,3 +40,21 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def cover_published(path: Path):
+    """An independent read of a real workbook's cover (openpyxl, not the project's reader): the date of its
+    "Published: 23 November 2023" line, or None."""
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        for row in book.worksheets[0].iter_rows(max_row=30, values_only=True):
+            for cell in row:
+                if isinstance(cell, str) and cell.strip().startswith("Published:"):
+                    return datetime.strptime(cell.split(":", 1)[1].strip(), "%d %B %Y").date()
+    finally:
+        book.close()
+    return None

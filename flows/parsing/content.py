@@ -53,9 +53,6 @@ def ordered(book: Workbook, preferred: re.Pattern) -> list[str]:
     return (first + [s for s in book.sheet_names if s not in first])[:MAX_HEADER_SHEETS]
 
 
-def plus_months(day: date, months: int) -> date:
-    n = day.month - 1 + months
-    return date(day.year + n // 12, n % 12 + 1, 1)
 
 
 _DAY_MONTH_YEAR = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[a-z]+\.?,?\s+\d{4}\b", re.IGNORECASE)
@@ -80,8 +77,8 @@ def required_table(options: dict) -> dict | None:
 
 def last_period(book: Workbook, sheets: list[str | None], spec: dict, lag_months: int,
                 period_end=None) -> date | None:
-    """The reference month of a table's last period (a `quarter`, a `period` read by `period_end`, or an
-    `as_at` date) plus the publication lag: a release's date as a file name's reference month gives it."""
+    """An estimate of the release's date from the reference month of a table's last period (a `quarter`, a `period`
+    read by `period_end`, or an `as_at` date): periods.publication_estimate, as a file name's reference month gives."""
     specs = column_specs(spec.get("columns")) + column_specs(spec.get("optional_columns"), required=False)
     for sheet in [s for s in sheets if s is not None][:MAX_HEADER_SHEETS]:
         grid = book.grid(sheet)
@@ -95,7 +92,7 @@ def last_period(book: Workbook, sheets: list[str | None], spec: dict, lag_months
                     if (end := _period_end(name, value, period_end)) is not None]
             if ends:
                 last = max(ends)
-                return plus_months(date(last.year, last.month, 1), lag_months)
+                return periods.publication_estimate(last, lag_months)
     return None
 
 

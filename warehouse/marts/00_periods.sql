@@ -57,10 +57,14 @@ CREATE OR REPLACE MACRO staging.last_period_end(ptype, d) AS CASE ptype
 CREATE OR REPLACE MACRO staging.due_on(period_end, lag_months) AS
     CAST(last_day(period_end + to_months(CAST(lag_months AS INTEGER))) AS DATE);
 
--- A release in words, for explanations: its file name and publication date, or, for a local file dated
--- only by its modification time (date_basis file_time), that date said for what it is.
+-- A release in words, for explanations: its file name and publication date, or, for a local file whose
+-- publication date is not known (date_basis file_time: its modification time; estimated: the month its data run
+-- to plus the source's usual lag), the date it is dated by, said for what it is.
 CREATE OR REPLACE MACRO staging.release_words(file_name, published_on, date_basis) AS
     coalesce(file_name, 'an unnamed file')
     || CASE WHEN date_basis = 'file_time' THEN ', a local file dated ' || strftime(published_on, '%-d %b %Y')
                                                || ' by its modification time (its publication date is not in it)'
+            WHEN date_basis = 'estimated' THEN ', a local file dated ' || strftime(published_on, '%-d %b %Y')
+                                               || ' by estimate (the month its data run to plus the usual publication lag;'
+                                               || ' its publication date is not in it)'
             ELSE ', published ' || strftime(published_on, '%-d %b %Y') END;

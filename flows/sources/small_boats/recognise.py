@@ -1,9 +1,10 @@
 """A small-boats time series recognised by content: the SB_01 (daily) and SB_02 (weekly) header rows, in
-whichever sheets hold them; dated by its last day (each weekly file carries the days up to its release)."""
+whichever sheets hold them; dated by estimate, the day after its last day (each weekly file carries the days up to
+the day before its release: the real 23 January 2026 file ends on 22 January)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -34,5 +35,5 @@ def published_on(source: Source, book: Workbook, heads: Heads) -> date | None:
             continue
         column = [label_key(v) for v in match.labels].index("date")
         days = [v for v in book.grid(sheet).iloc[match.row + 1:, column] if isinstance(v, (datetime, pd.Timestamp))]
-        return max(days).date() if days else None
+        return max(days).date() + timedelta(days=1) if days else None   # the earliest it could be out
     return None

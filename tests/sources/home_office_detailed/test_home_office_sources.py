@@ -13,7 +13,7 @@ from flows.ingest import load_paths, run_sources
 from tests.conftest import REALDATA
 from tests.warehouse_reads import failures, load_one, metric, own_settings, query, snapshot
 from tests.sources.home_office_detailed.builders import SECTION_4_LEGACY, asylum_support_frames, data_sheet_name, ho_dataset_sheets, published_returns, quarter_label
-from tests.workbooks import write_xlsx
+from tests.workbooks import cover_published, write_xlsx
 
 IRREGULAR = "irregular-migration-to-the-UK-detailed-dataset-year-ending-september-2023.xlsx"
 
@@ -52,8 +52,11 @@ def test_real_irregular_migration_workbook_loads_with_the_sheet_totals(realdata,
     assert query(settings, "SELECT count(*), count(DISTINCT nationality) FROM raw.irregular_detections") == \
         [(len(sheet), sheet["Nationality"].nunique())]
     assert query(settings, "SELECT count(*) FROM meta.new_categories") == [(0,)]
-    # the name says "year ending september 2023"; loaded locally it counts as published two months later
-    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2023, 11, 1),)]
+    # the name says only "year ending september 2023": the cover's "Published:" date dates it (read here with
+    # openpyxl), not the estimate of two months later
+    published = cover_published(REALDATA / "irregular" / IRREGULAR)
+    assert published == date(2023, 11, 23)
+    assert query(settings, "SELECT published_on, date_basis FROM meta.releases") == [(published, "content")]
 
 
 # --- derived real values in the published layout: returns, both sheet-name styles ------------------
@@ -96,7 +99,7 @@ def test_derived_returns_load_in_both_sheet_name_styles(returns_releases, derive
     assert [s[0] for s in sheets] == sorted(p.name for p in files.values())
     ret = derived_returns["Ret_D01"]
     fno = derived_returns["Ret_D03"]
-    for year, release in [(2018, "ho_returns/2019-02-01/%"), (2023, "ho_returns/2025-05-01/%")]:
+    for year, release in [(2018, "ho_returns/2019-02-28/%"), (2023, "ho_returns/2025-05-31/%")]:
         rows = ret[ret["Year"] == year].groupby("Return type group")["Number of returns"].sum()
         enforced = by_year(metric(settings, "returns_enforced", release))[year]
         voluntary = by_year(metric(settings, "returns_voluntary", release))[year]
@@ -253,10 +256,10 @@ def test_header_a_row_lower_still_loads(settings, tmp_path, published):
     outcome = load_bad(settings, tmp_path, returns_sheets(frames, header_row=3))
     assert outcome.status == "loaded", outcome.error
     d01 = frames["Ret_D01"]
-    assert metric(settings, "returns_total", "ho_returns/2024-11-01/%") == {
+    assert metric(settings, "returns_total", "ho_returns/2024-11-30/%") == {
         (date(2024, 7, 1), date(2024, 9, 30)): float(d01.loc[d01["Return type group"] != GROUPS[2][0], "Number of returns"].sum())}
     # source rows point at the sheet: the first data row is now row 4
-    assert query(settings, "SELECT min(source_row) FROM raw.returns WHERE release_id LIKE 'ho_returns/2024-11-01/%'") == [(4,)]
+    assert query(settings, "SELECT min(source_row) FROM raw.returns WHERE release_id LIKE 'ho_returns/2024-11-30/%'") == [(4,)]
 
 
 def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_path, published):
@@ -264,7 +267,7 @@ def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_pa
     sheets["Data - Returns"] = sheets.pop("Data - Ret_D01")
     outcome = load_bad(settings, tmp_path, sheets)
     assert outcome.status == "rejected"
-    assert "ho_returns release 2024-11-01 (returns-datasets-sep-2024.xlsx): table not found" in outcome.error
+    assert "ho_returns release 2024-11-30 (returns-datasets-sep-2024.xlsx): table not found" in outcome.error
     assert "table Ret_D01: no data sheet named 'Data - Ret_D01' / 'Data_Ret_D01'" in outcome.error
     assert "Data - Returns" in outcome.error                         # the sheets that are there
     assert failures(settings, BAD)[0][0] == "Data - Ret_D01"
@@ -286,8 +289,8 @@ def test_count_written_as_text_with_a_thousands_separator_parses(settings, tmp_p
     frames["Ret_D01"].loc[1, "Number of returns"] = " 56 "
     outcome = load_bad(settings, tmp_path, returns_sheets(frames))
     assert outcome.status == "loaded", outcome.error
-    assert metric(settings, "returns_enforced", "ho_returns/2024-11-01/%") == {(date(2024, 7, 1), date(2024, 9, 30)): 1234.0 + 13}
-    assert metric(settings, "returns_voluntary", "ho_returns/2024-11-01/%") == {(date(2024, 7, 1), date(2024, 9, 30)): 56.0 + 14}
+    assert metric(settings, "returns_enforced", "ho_returns/2024-11-30/%") == {(date(2024, 7, 1), date(2024, 9, 30)): 1234.0 + 13}
+    assert metric(settings, "returns_voluntary", "ho_returns/2024-11-30/%") == {(date(2024, 7, 1), date(2024, 9, 30)): 56.0 + 14}
 
 
 def test_count_that_is_not_a_number_is_rejected_naming_sheet_row_and_column(settings, tmp_path, published):
@@ -317,10 +320,10 @@ def test_new_category_is_kept_and_reported(settings, tmp_path, published):
     assert any("new category 'Enforced removals under the new scheme' (1 rows), kept" in n for n in outcome.notes)
     new = query(settings, "SELECT table_name, column_name, label, rows FROM meta.new_categories ORDER BY label")
     assert new == [("returns", "return_type", "Enforced removals under the new scheme", 1), ("returns", "sex", "Not stated", 1)]
-    kept = query(settings, "SELECT return_type, returns FROM raw.returns WHERE release_id LIKE 'ho_returns/2024-11-01/%' "
+    kept = query(settings, "SELECT return_type, returns FROM raw.returns WHERE release_id LIKE 'ho_returns/2024-11-30/%' "
                            "AND source_row IN (3, 4) ORDER BY source_row")
     assert kept == [("Enforced removals under the new scheme", 10), ("Assisted returns", 11)]
-    assert by_year(metric(settings, "returns_total", "ho_returns/2024-11-01/%"))[2024] == \
+    assert by_year(metric(settings, "returns_total", "ho_returns/2024-11-30/%"))[2024] == \
         float(d01.loc[d01["Return type group"] != GROUPS[2][0], "Number of returns"].sum())
 
 
@@ -447,7 +450,8 @@ def test_an_older_national_support_sheet_loads(tmp_path, layout):
     assert (outcome.source_id, outcome.status, outcome.notes) == ("ho_asylum_support_national", "loaded", []), outcome.error
     got = {end: v for (_s, end), v in metric(settings, "asylum_hotel_population_national").items()}
     assert got == {day: float(n) for day, n in OLDER_HOTELS.items()} and got[date(2024, 9, 30)] == 35_651
-    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2024, 11, 1),)]
+    # no "Published:" line on its cover: the end of the month two months after September 2024, by estimate
+    assert query(settings, "SELECT published_on, date_basis FROM meta.releases") == [(date(2024, 11, 30), "estimated")]
 
 
 def test_the_asylum_hotels_pledge_reads_the_national_figure(tmp_path):

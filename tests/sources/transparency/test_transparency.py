@@ -11,7 +11,7 @@ import pytest
 from flows.ingest import load_paths
 from tests.warehouse_reads import failures, load_one, metric, query, snapshot
 from tests.sources.transparency.builders import transparency_contents, transparency_sheet
-from tests.workbooks import write_workbook, write_xlsx
+from tests.workbooks import cover_published, write_workbook, write_xlsx
 
 IE = "enforcement/IE__Q3_2023_Background_Published.xlsx"
 UKVI = "asylum/UKVI_IP_Q3_2023_Background_Published.xlsx"
@@ -62,8 +62,11 @@ def test_real_transparency_workbooks_load_with_the_sheet_values(realdata, settin
     # the newer illegal working visits/arrests table is not in these workbooks: no table, no rows, no error
     assert metric(settings, "illegal_working_visits") == {} and metric(settings, "illegal_working_arrests") == {}
     assert query(settings, "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'raw' AND view_name = 'illegal_working_activity'") == [(0,)]
-    assert query(settings, "SELECT source_id, published_on FROM meta.releases ORDER BY 1") == \
-        [("ie_transparency", date(2023, 11, 1)), ("ukvi_ip_transparency", date(2023, 11, 1))]   # Q3 2023 + two months
+    # the names say only Q3 2023: each cover's "Published:" date (read here with openpyxl) dates it, not an estimate
+    covers = [cover_published(realdata / IE), cover_published(realdata / UKVI)]
+    assert covers == [date(2023, 11, 23)] * 2
+    assert query(settings, "SELECT source_id, published_on, date_basis FROM meta.releases ORDER BY 1") == \
+        [("ie_transparency", covers[0], "content"), ("ukvi_ip_transparency", covers[1], "content")]
 
 
 # --- workbooks built in code ----------------------------------------------------------------------
@@ -109,7 +112,8 @@ def test_illegal_working_visits_and_arrests_found_by_title(settings, tmp_path):
     assert sum(arrests.values()) == sum(600 + 50 * i for i in range(5))
     assert query(settings, "SELECT DISTINCT quarter FROM raw.illegal_working_activity ORDER BY 1")[0] == ("2024 Q1",)   # canonical labels
     assert metric(settings, "illegal_working_penalty_value_gbp")[(date(2024, 1, 1), date(2024, 3, 31))] == 5_500_000
-    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2025, 5, 1),)]
+    # dated by its contents sheet's "Publication Date: 22 May 2025" (after the data's end, March 2025)
+    assert query(settings, "SELECT published_on, date_basis FROM meta.releases") == [(date(2025, 5, 22), "content")]
 
 
 def test_a_title_match_without_the_columns_is_passed_over(settings, tmp_path):
@@ -137,6 +141,25 @@ def load_bad(settings, tmp_path, sheets):
     return load_one(settings, write_xlsx(tmp_path / "bad" / BAD, sheets))
 
 
+def test_a_name_giving_its_data_month_is_dated_by_the_cover_or_by_estimate(settings, tmp_path):
+    """IE_Q1_2025 (data to March 2025) whose contents sheet says "Publication Date: 22 May 2025": that date
+    (date_basis content), so an as-of answer has its figures from 22 May, not before. IE_Q2_2025 (data to June) with
+    the same stale line, before its own data end: not believed; dated by estimate at the end of August 2025 (June
+    plus the usual two months: date_basis estimated), and explanations say it is an estimate."""
+    q1 = write_xlsx(tmp_path / "a" / "IE_Q1_2025_Published.xlsx", ie_sheets(visits_and_arrests=False))
+    q2 = write_xlsx(tmp_path / "b" / BAD, ie_sheets(quarters=[*QUARTERS, "2025 Q2"], visits_and_arrests=False))
+    assert [o.status for o in load_paths(settings, [q1, q2])] == ["loaded", "loaded"]
+    assert query(settings, "SELECT file_name, published_on, date_basis, staging.release_words(file_name, published_on, "
+                           "date_basis) FROM marts.releases ORDER BY published_on") == [
+        ("IE_Q1_2025_Published.xlsx", date(2025, 5, 22), "content", "IE_Q1_2025_Published.xlsx, published 22 May 2025"),
+        (BAD, date(2025, 8, 31), "estimated", f"{BAD}, a local file dated 31 Aug 2025 by estimate (the month its data "
+                                              "run to plus the usual publication lag; its publication date is not in it)")]
+    known = "SELECT count(*) FROM marts.observations_as_of(?) WHERE metric_id = 'illegal_working_penalties'"
+    assert query(settings, known, [date(2025, 5, 21)]) == [(0,)]
+    assert query(settings, known, [date(2025, 5, 22)]) == [(len(QUARTERS),)]
+    assert query(settings, known, [date(2025, 8, 31)]) == [(len(QUARTERS) + 1,)]
+
+
 def test_header_a_row_lower_and_notes_below_still_load(settings, tmp_path, published):
     sheets = ie_sheets(quarters=["2025 Q2"])
     sheets["CP_02"] = transparency_sheet("CP_02", "Volume and value of illegal working civil penalties",
@@ -144,8 +167,8 @@ def test_header_a_row_lower_and_notes_below_still_load(settings, tmp_path, publi
                                          [["2025 Q2", 410, 7.25]], header_row=7, notes=["2025 Q3 figures next quarter"])
     outcome = load_bad(settings, tmp_path, sheets)
     assert outcome.status == "loaded", outcome.error
-    assert metric(settings, "illegal_working_penalties", "ie_transparency/2025-08-01/%") == {(date(2025, 4, 1), date(2025, 6, 30)): 410}
-    assert metric(settings, "illegal_working_penalty_value_gbp", "ie_transparency/2025-08-01/%") == \
+    assert metric(settings, "illegal_working_penalties", "ie_transparency/2025-08-31/%") == {(date(2025, 4, 1), date(2025, 6, 30)): 410}
+    assert metric(settings, "illegal_working_penalty_value_gbp", "ie_transparency/2025-08-31/%") == \
         {(date(2025, 4, 1), date(2025, 6, 30)): 7_250_000}
 
 
@@ -153,11 +176,11 @@ def test_special_values_and_numbers_as_text(settings, tmp_path, published):
     rows = [["2024 Q1", ":", "n/a"], ["2024 Q2", "1,234", "12.5"], ["2024 Q3", 0, 0]]
     outcome = load_bad(settings, tmp_path, ie_sheets(quarters=["2024 Q1", "2024 Q2", "2024 Q3"], cp02_rows=rows))
     assert outcome.status == "loaded", outcome.error
-    got = metric(settings, "illegal_working_penalties", "ie_transparency/2025-08-01/%")
+    got = metric(settings, "illegal_working_penalties", "ie_transparency/2025-08-31/%")
     # ':' (not available) gives no value, never zero; '1,234' as text parses; a published 0 is a 0
     assert got == {(date(2024, 4, 1), date(2024, 6, 30)): 1234, (date(2024, 7, 1), date(2024, 9, 30)): 0}
     assert query(settings, "SELECT penalties, value_gbp_millions FROM raw.illegal_working_penalties "
-                           "WHERE quarter = '2024 Q1' AND release_id LIKE 'ie_transparency/2025-08-01/%'") == [(None, None)]
+                           "WHERE quarter = '2024 Q1' AND release_id LIKE 'ie_transparency/2025-08-31/%'") == [(None, None)]
 
 
 def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_path, published):
@@ -167,7 +190,7 @@ def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_pa
     sheets["Penalties"] = grid
     outcome = load_bad(settings, tmp_path, sheets)
     assert outcome.status == "rejected"
-    assert "ie_transparency release 2025-08-01 (IE_Q2_2025_Published.xlsx): table not found" in outcome.error
+    assert "ie_transparency release 2025-08-31 (IE_Q2_2025_Published.xlsx): table not found" in outcome.error
     assert "table CP_02: no sheet named 'CP_02' nor titled so" in outcome.error and "Penalties" in outcome.error
     assert snapshot(settings) == published
 
