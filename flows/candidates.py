@@ -144,7 +144,8 @@ def _attachments(settings: Settings, source: Source, discover: Discover,
 def remote_sighting(source: Source, att: Attachment, got: Download) -> Sighting:
     """Where and when a downloaded attachment was seen (the page's updated time where discovery gives it)."""
     return Sighting(att.url, att.file_name, att.title, att.landing_page, att.published_on, got.fetched_at,
-                    getattr(att, "page_updated_at", None), remote_date_basis(source, att.file_name))
+                    getattr(att, "page_updated_at", None),
+                    getattr(att, "date_basis", None) or remote_date_basis(source, att.file_name))
 
 
 def _downloaded(settings: Settings, source: Source, att: Attachment, known: Known, fetch: Fetch,

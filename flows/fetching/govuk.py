@@ -59,14 +59,17 @@ def _govuk_attachments(source: Source, settings: Settings, http: requests.Sessio
         if source.date_from == "file_name" and (problem := source.name_problem(file_name)) is not None:
             raise FetchError(f"{source.id}: {file_name} ({full_url}) on {page_url}: {problem}")
         published = source.published_from_name(file_name) if source.date_from == "file_name" else None
-        published = (published or _date(item.get("published_at"), "published_at", where, source) or page_date
-                     or source.published_from_name(file_name))
+        published = published or _date(item.get("published_at"), "published_at", where, source) or page_date
+        basis = None
+        if published is None and (published := source.published_from_name(file_name)) is not None:
+            # neither the attachment nor the page dates it: the name's date (an estimate from its data month)
+            basis = "estimated" if source.date_from == "reference_period" else "file_name"
         if published is None:
             raise FetchError(f"{source.id}: no publication date for {file_name} on {page_url} (not in its name, page has none)")
         fingerprint = f"file_size={item.get('file_size')!r};page_updated={updated!r}"
         found.append(Attachment(source.id, full_url, file_name, _text(item, "title", where, source) or file_name,
                                 settings.govuk_base.rstrip("/") + page_path, published, fingerprint,
-                                page_updated_at=_page_time(page.get("public_updated_at"))))
+                                page_updated_at=_page_time(page.get("public_updated_at")), date_basis=basis))
     return _newest(source, found, page_url)
 
 

@@ -24,6 +24,8 @@ class Attachment:
     fingerprint: str | None = None
     # the landing page's updated time (GOV.UK public_updated_at), UTC: breaks ties between same-day releases
     page_updated_at: datetime | None = None
+    # how published_on is known, where discovery knows better than its source's usual way (flows.recognise)
+    date_basis: str | None = None
 
 
 def _page_time(text: object) -> datetime | None:

@@ -353,6 +353,17 @@ def test_returns_release_discovered_on_the_statistics_page(settings, mirror, tmp
     assert sum(metric(settings, "returns_port").values()) == float(sum(range(10, 22)[2::3]))
 
 
+def test_a_download_the_page_does_not_date_is_dated_by_estimate_and_says_so(settings, mirror, tmp_path):
+    """Neither the attachment nor the page carries a date: the name's month (jun-2024) plus the usual two months,
+    to the end of August 2024, recorded as an estimate (date_basis estimated), not as the page's date."""
+    page = "/government/statistical-data-sets/immigration-system-statistics-data-tables"
+    path = returns_file(tmp_path, "returns-datasets-jun-2024.xlsx", returns_sheets(small_returns()))
+    mirror.publish(page, path.name, path.read_bytes(), public_updated_at=None)
+    [outcome] = run_sources(settings, ["ho_returns"])
+    assert outcome.status == "loaded", outcome.error
+    assert query(settings, "SELECT published_on, date_basis FROM meta.releases") == [(date(2024, 8, 31), "estimated")]
+
+
 def test_stock_date_that_is_not_a_quarter_end_is_rejected(settings, tmp_path):
     frame = pd.DataFrame({"Date": [pd.Timestamp("2024-09-30"), pd.Timestamp("2024-09-15")], "Nationality": ["Iran", "Iraq"],
                           "Region": ["Middle East", "Middle East"], "Applicant type": ["Main applicant", "Dependant"],
