@@ -88,6 +88,8 @@ def test_a_claim_set_by_hand_is_judged_as_known_on_the_date_and_when_it_was_made
                                     "Checked against the department's figures. Evidence: Cost 700m, four volunteers. "
                                     "(Commons, 2024-07-22).")
     assert today["explanation"] == status_on(con, "cost", date(2026, 12, 3))["explanation"]
+    # and the when-made verdict is explained as the evidence stood the day the claim was made
+    assert today["when_made_explanation"] == status_on(con, "cost", date(2025, 2, 14))["explanation"]
     con = derive(HAND.replace("said_on = 2025-02-14", "said_on = 2024-07-01"), [])    # made before the evidence
     then = one(con, "SELECT * FROM marts.claim_checks_as_of(DATE '2024-07-21') WHERE claim_id = 'cost'")
     assert (then["verdict"], then["official_verdict"]) == ("not yet assessed", "not yet assessed")
@@ -96,6 +98,7 @@ def test_a_claim_set_by_hand_is_judged_as_known_on_the_date_and_when_it_was_made
     assert status_on(con, "cost", date(2024, 7, 21))["status"] == "not yet assessed"
     today = one(con, "SELECT * FROM marts.claim_checks WHERE claim_id = 'cost'")
     assert (today["verdict"], today["when_made_verdict"]) == ("consistent", "not yet assessed")
+    assert today["when_made_explanation"].startswith('Not yet assessed on 1 Jul 2024: the evidence supports a first verdict')
 
 
 def test_before_an_entry_was_said_it_is_not_yet_said(derive):

@@ -73,7 +73,7 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
             -- due by the day the claim was made: published then, but no such release is loaded
             ELSE staging.verdict_known_on(coalesce(wn.verdict, w.verdict, 'not yet published'), w.due_on, c.said_on)
        END AS when_made_verdict,
-       coalesce(wn.explanation, w.explanation) AS when_made_explanation,
+       CASE WHEN c.kind = 'qualitative' THEN hw.explanation ELSE coalesce(wn.explanation, w.explanation) END AS when_made_explanation,
        coalesce(wn.release_id, w.release_id) AS when_made_release_id,
        c.note_metric, n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
        n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id
@@ -85,8 +85,7 @@ LEFT JOIN temp.claim_verdicts w ON w.pledge_id = c.pledge_id AND w.vintage = v.v
 LEFT JOIN temp.claim_verdicts n ON n.pledge_id = c.pledge_id AND n.vintage = v.vintage AND n.basis = 'note'
 LEFT JOIN temp.claim_verdicts wn ON wn.pledge_id = c.pledge_id AND wn.vintage = v.vintage AND wn.basis = 'note_when_made'
      AND wn.verdict <> 'not yet published'
-LEFT JOIN staging.hand_status_steps hw ON hw.pledge_id = c.pledge_id AND (hw.since IS NULL OR hw.since <= c.said_on)
-     AND (hw.until IS NULL OR hw.until > c.said_on)
+LEFT JOIN LATERAL staging.hand_status_as_of(c.said_on) hw ON hw.pledge_id = c.pledge_id   -- set by hand, as of the day said
 ORDER BY c.pledge_id, v.vintage;
 
 -- Stored in place: the scope's vintages replaced, earlier ones kept; next_vintage: the claim's vintage after each
