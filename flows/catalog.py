@@ -110,6 +110,12 @@ class Source:
             return found
         return publication_estimate(found, self.publication_lag_months)
 
+    @property
+    def name_date_basis(self) -> str:
+        """How a date from published_from_name is known (meta.releases.date_basis): the release date the name
+        carries (`file_name`), or an estimate from the month its data run to (`estimated`)."""
+        return "estimated" if self.date_from == "reference_period" else "file_name"
+
     def next_release_after(self, published_on: date) -> date | None:
         """When the release after one published on `published_on` is expected (release_every); None without it."""
         return add_interval(published_on, self.release_every) if self.release_every else None

@@ -49,8 +49,8 @@ def recognise_by_name(path: Path) -> Recognition | None:
         if (problem := source.name_problem(path.name)) is not None:   # never a silent fallback to the file's time
             return Recognition(source, reason=problem)
         published = source.published_from_name(path.name)
-        if published is not None:     # a name giving only the month the data run to dates it by estimate
-            return Recognition(source, published, "estimated" if source.date_from == "reference_period" else "file_name")
+        if published is not None:
+            return Recognition(source, published, source.name_date_basis)
         return Recognition(source, _file_time(path), "file_time")
     if not path.name.isprintable():
         return Recognition(None, reason=f"its name {path.name!r} has unprintable characters: not read")

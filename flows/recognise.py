@@ -66,9 +66,7 @@ def sighting_date_basis(source: Source, file_name: str, url: str) -> str:
     them; local files (recognised by name alone then) from the name, else the file's time."""
     if url.startswith(("http://", "https://")):
         return remote_date_basis(source, file_name)
-    if source.published_from_name(file_name) is None:
-        return "file_time"
-    return "estimated" if source.date_from == "reference_period" else "file_name"
+    return source.name_date_basis if source.published_from_name(file_name) is not None else "file_time"
 
 
 def recognise_file(path: Path, max_unzipped_bytes: int) -> Recognition:

@@ -62,8 +62,7 @@ def _govuk_attachments(source: Source, settings: Settings, http: requests.Sessio
         published = published or _date(item.get("published_at"), "published_at", where, source) or page_date
         basis = None
         if published is None and (published := source.published_from_name(file_name)) is not None:
-            # neither the attachment nor the page dates it: the name's date (an estimate from its data month)
-            basis = "estimated" if source.date_from == "reference_period" else "file_name"
+            basis = source.name_date_basis     # neither the attachment nor the page dates it: the name does
         if published is None:
             raise FetchError(f"{source.id}: no publication date for {file_name} on {page_url} (not in its name, page has none)")
         fingerprint = f"file_size={item.get('file_size')!r};page_updated={updated!r}"

@@ -53,8 +53,6 @@ def ordered(book: Workbook, preferred: re.Pattern) -> list[str]:
     return (first + [s for s in book.sheet_names if s not in first])[:MAX_HEADER_SHEETS]
 
 
-
-
 _DAY_MONTH_YEAR = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[a-z]+\.?,?\s+\d{4}\b", re.IGNORECASE)
 
 
