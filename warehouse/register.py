@@ -351,21 +351,27 @@ def quote_problems(entries: list[Entry], statements: dict[str, Statement], state
 
 # --- the register as tables, for the SQL in warehouse/marts/ ---------------------------------------
 
-EVIDENCE_TYPE = "STRUCT(url VARCHAR, read_at VARCHAR, publisher VARCHAR, date VARCHAR, summary VARCHAR, known_on DATE)[]"
-EARLIER_TYPE = "STRUCT(status VARCHAR, since DATE, why VARCHAR)[]"
-QUOTE_TYPE = "STRUCT(statement VARCHAR, quote VARCHAR)[]"
-LIST_COLUMNS = {"related_metrics": "VARCHAR[]", "views": "VARCHAR[]", "evidence": EVIDENCE_TYPE, "also_quoted": QUOTE_TYPE,
-                "earlier_statuses": EARLIER_TYPE}
-
-
-def _sql_type(name: str, annotation) -> str:
-    if name in LIST_COLUMNS:
-        return LIST_COLUMNS[name]
+def _scalar_sql_type(annotation) -> str:
     kinds = set(get_args(annotation)) | {annotation}
     for python, sql in ((date, "DATE"), (float, "DOUBLE"), (bool, "BOOLEAN")):
         if python in kinds:
             return sql
     return "VARCHAR"
+
+
+def _struct_list_type(model) -> str:
+    """A list of `model` as a DuckDB type, from its fields and computed fields (a field added there is written)."""
+    fields = {**{n: f.annotation for n, f in model.model_fields.items()},
+              **{n: f.return_type for n, f in model.model_computed_fields.items()}}
+    return "STRUCT(" + ", ".join(f"{name} {_scalar_sql_type(kind)}" for name, kind in fields.items()) + ")[]"
+
+
+LIST_COLUMNS = {"related_metrics": "VARCHAR[]", "views": "VARCHAR[]", "evidence": _struct_list_type(Evidence),
+                "also_quoted": _struct_list_type(Quote), "earlier_statuses": _struct_list_type(EarlierStatus)}
+
+
+def _sql_type(name: str, annotation) -> str:
+    return LIST_COLUMNS[name] if name in LIST_COLUMNS else _scalar_sql_type(annotation)
 
 
 def write_register(con: duckdb.DuckDBPyConnection, known_metrics: Iterable[str]) -> None:
