@@ -68,13 +68,21 @@ def period_label(period_type: str, start: date, end: date) -> str:
     return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
 
 
+def level_label(day: date) -> str:
+    """A stock's level by its date (as staging.level_label): 'end of Jun 2024' for a month's last day, else the day."""
+    if (day + timedelta(days=1)).day == 1:
+        return f"end of {day:%b %Y}"
+    return f"{day.day} {day:%b %Y}"
+
+
 # --- a metric's history, per progress period ---------------------------------------------------------
 
 def aggregate(rows: list[dict], period_type: str, measure: str = "flow") -> list[dict]:
     """Latest observations (period_start, period_end, value) per `period_type` bucket, oldest first.
 
-    Flows are summed over the bucket, stocks take the level of their last period in it; a month,
-    quarter or year is complete when its published periods cover all of its days (as marts.pledge_progress).
+    Flows are summed over the bucket, stocks take the level of their last period in it, labelled by its date; a
+    month, quarter or year is complete when its published periods cover all of its days, for a stock when its level
+    at the end is known (as marts.pledge_progress).
     """
     buckets: dict[tuple[date, date], list[dict]] = {}
     for row in rows:
@@ -82,11 +90,13 @@ def aggregate(rows: list[dict], period_type: str, measure: str = "flow") -> list
     points = []
     for (start, end), members in sorted(buckets.items()):
         last = max(members, key=lambda r: r["period_end"])
-        covered = sum(days_in(r["period_start"], r["period_end"]) for r in members)
-        value = last["value"] if measure == "stock" else sum(r["value"] for r in members)
-        points.append({"start": start, "end": end, "value": float(value), "label": period_label(period_type, start, end),
-                       "complete": period_type not in BUCKETED or covered == days_in(start, end),
-                       "data_to": last["period_end"]})
+        if measure == "stock":
+            value, label, whole = last["value"], level_label(last["period_end"]), last["period_end"] == end
+        else:
+            value, label = sum(r["value"] for r in members), period_label(period_type, start, end)
+            whole = sum(days_in(r["period_start"], r["period_end"]) for r in members) == days_in(start, end)
+        points.append({"start": start, "end": end, "value": float(value), "label": label,
+                       "complete": period_type not in BUCKETED or whole, "data_to": last["period_end"]})
     return points
 
 

@@ -394,9 +394,34 @@ def test_stock_pledges_take_the_last_level_not_a_sum(derive):
     observations = [("hotels", "month", date(y, m, 1), date(y, m, 28 if m == 2 else 30 if m in (4, 6, 9, 11) else 31), v, "q/2025-05-22")
                     for (y, m), v in months.items()]
     con = derive(PLEDGE, observations, stocks=("hotels",))
-    rows = con.execute("SELECT period_label, complete, value, baseline_value, status FROM marts.pledge_progress").fetchall()
-    # 2024 Q3 has July and August only: the level at the end of August; the baseline is the level at the end of June
-    assert rows == [("2024 Q3", False, 28000, 30000, "on track")]
+    rows = con.execute("SELECT period_label, complete, value, baseline_value, status, baseline_label "
+                       "FROM marts.pledge_progress").fetchall()
+    # 2024 Q3 has July and August only: the level at the end of August; the baseline is the level at the end of June.
+    # A level is named by its date, not by the quarter ('2024 Q3' would read as the quarter's total)
+    assert rows == [("end of Aug 2024", False, 28000, 30000, "on track", "end of Jun 2024")]
+    status = one(con, "SELECT period_label, baseline_label, explanation FROM marts.pledge_status")
+    assert (status["period_label"], status["baseline_label"]) == ("end of Aug 2024", "end of Jun 2024")
+    assert "hotels at the end of Aug 2024: 28,000 against 30,000 at the end of Jun 2024 (-6.7%) (period in progress" \
+        in status["explanation"]
+
+
+def test_stock_baselines_are_named_by_their_date_before_any_figure(derive):
+    # levels only before the baseline's window ends early: the baseline is the last level in it (15 Jun), by its day
+    observations = [("hotels", "day", date(2024, 6, 15), date(2024, 6, 15), 30000, "q/2025-05-22"),
+                    ("hotels", "day", date(2024, 9, 30), date(2024, 9, 30), 27000, "q/2025-05-22")]
+    con = derive(PLEDGE, observations, stocks=("hotels",))
+    row = one(con, "SELECT period_label, baseline_label, explanation FROM marts.pledge_status")
+    assert (row["period_label"], row["baseline_label"]) == ("end of Sep 2024", "15 Jun 2024")
+    assert "at the end of Sep 2024: 27,000 against 30,000 on 15 Jun 2024 (-10.0%): on track" in row["explanation"]
+    # nothing loaded: the fixed baseline is still named as a level, and a trajectory as the line from it
+    empty = derive(PLEDGE, [], stocks=("hotels",))
+    assert one(empty, "SELECT baseline_label FROM marts.pledge_status")["baseline_label"] == "end of Jun 2024"
+    line = PLEDGE.replace('baseline = "fixed"', 'baseline = "trajectory"\ntarget_date = 2029-07-08')
+    assert one(derive(line, [], stocks=("hotels",)), "SELECT baseline_label FROM marts.pledge_status")["baseline_label"] \
+        == "the line from the level at the end of Jun 2024 to 0 on 8 Jul 2029"
+    yearly = PLEDGE.replace('baseline = "fixed"', 'baseline = "same_period_year_before"')
+    assert one(derive(yearly, [], stocks=("hotels",)), "SELECT baseline_label FROM marts.pledge_status")["baseline_label"] \
+        == "the same quarter a year before"
 
 
 def test_trajectory_baseline_is_the_straight_line_to_the_target_date(derive):
@@ -408,9 +433,12 @@ def test_trajectory_baseline_is_the_straight_line_to_the_target_date(derive):
     whole = (date(2029, 7, 8) - date(2024, 6, 30)).days
     line_q3 = 30000 * (1 - (date(2024, 9, 30) - date(2024, 6, 30)).days / whole)
     line_q4 = 30000 * (1 - (date(2024, 12, 31) - date(2024, 6, 30)).days / whole)
-    assert [r[:4] for r in rows] == [("2024 Q3", 29000, pytest.approx(line_q3), "off track"),   # above the line
-                                     ("2024 Q4", 26000, pytest.approx(line_q4), "on track")]    # at or below it
-    assert rows[0][4] == "the line from 2024 Q2 to 0 on 8 Jul 2029"
+    assert [r[:4] for r in rows] == [("end of Sep 2024", 29000, pytest.approx(line_q3), "off track"),   # above the line
+                                     ("end of Dec 2024", 26000, pytest.approx(line_q4), "on track")]    # at or below it
+    assert rows[0][4] == "the line from the level at the end of Jun 2024 to 0 on 8 Jul 2029"
+    explanation = one(con, "SELECT explanation FROM marts.pledge_status")["explanation"]
+    assert (f"at the end of Dec 2024: 26,000 against {line_q4:,.0f} on the line from the level at the end of Jun 2024 "
+            "to 0 on 8 Jul 2029") in explanation
 
 
 VIEWS = """

@@ -197,6 +197,9 @@ def test_aggregation_calendar_years_and_vintages():
     assert quarters[1]["complete"] and quarters[1]["value"] == sum(d["value"] for d in days if date(2020, 1, 1) <= d["period_start"] <= date(2020, 3, 31))
     stock = aggregate([{**d, "value": float(i)} for i, d in enumerate(days)], "quarter", "stock")
     assert stock[1]["value"] == (date(2020, 3, 31) - date(2019, 12, 30)).days       # the last level, not a sum
+    # a level is named by its date, and its quarter is complete once the level at its end is known
+    assert [(q["label"], q["complete"]) for q in (stock[0], stock[1], stock[-1])] == \
+        [("end of Dec 2019", True), ("end of Mar 2020", True), ("1 Feb 2021", False)]
     years = calendar_years(days, first_year=2019)
     assert [y["label"] for y in years] == ["2020", "2021 to 1 Feb"]                 # 2019 incomplete: left out
     assert years[0]["value"] == sum(d["value"] for d in days if d["period_start"].year == 2020)

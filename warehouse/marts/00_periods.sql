@@ -21,6 +21,14 @@ CREATE OR REPLACE MACRO staging.period_label(ptype, p_start, p_end) AS CASE ptyp
     WHEN 'academic_year' THEN year(p_start) || '/' || lpad(CAST((year(p_start) + 1) % 100 AS VARCHAR), 2, '0')
     ELSE strftime(p_start, '%-d %b %Y') || ' to ' || strftime(p_end, '%-d %b %Y') END;
 
+-- A stock's level by its date, as publishers say it: 'end of Jun 2024' for a month's last day, else the day
+-- ('30 Aug 2024'); `level_at` puts it in a sentence ('at the end of Jun 2024', 'on 30 Aug 2024'). A level is
+-- not a period: '2024 Q2' would read as a quarter's total.
+CREATE OR REPLACE MACRO staging.level_label(d) AS
+    CASE WHEN d = last_day(d) THEN 'end of ' || strftime(d, '%b %Y') ELSE strftime(d, '%-d %b %Y') END;
+CREATE OR REPLACE MACRO staging.level_at(label) AS
+    CASE WHEN label LIKE 'end of %' THEN 'at the ' || label ELSE 'on ' || label END;
+
 -- Start and end of the month, quarter or year holding a period; other period types keep their own bounds.
 CREATE OR REPLACE MACRO staging.bucket_start(ptype, d) AS
     CAST(date_trunc(CASE WHEN ptype IN ('month', 'quarter', 'year') THEN ptype ELSE 'day' END, d) AS DATE);

@@ -85,6 +85,7 @@ baselines AS (   -- the baseline label is a period of the pledge's type where th
 baseline_values AS (
     -- the baseline counts only when published periods cover every one of its days
     SELECT bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end, bl.baseline_period_type,
+           coalesce(max(k.period_end), bl.baseline_end) AS baseline_level_on,   -- a stock's baseline: the last level in it
            CASE WHEN any_value(p.measure) = 'stock' THEN arg_max(k.value, k.period_end)
                 WHEN sum(staging.days_in(k.period_start, k.period_end)) = staging.days_in(bl.baseline_start, bl.baseline_end)
                 THEN sum(k.value) END AS baseline_value
@@ -95,15 +96,20 @@ baseline_values AS (
     GROUP BY bl.pledge_id, bl.as_of, bl.period_start, bl.baseline_start, bl.baseline_end, bl.baseline_period_type
 )
 SELECT b.pledge_id, p.metric_id, 'period' AS view, p.progress_period AS period_type, b.period_start, b.period_end,
-       staging.period_label(p.progress_period, b.period_start, b.period_end) AS period_label,
-       b.covered_days = staging.days_in(b.period_start, b.period_end)
+       CASE WHEN p.measure = 'stock' THEN staging.level_label(b.covered_end)     -- a level, by its date
+            ELSE staging.period_label(p.progress_period, b.period_start, b.period_end) END AS period_label,
+       -- a flow's period is complete when every day of it is covered; a stock's when its level at the end is known
+       CASE WHEN p.measure = 'stock' THEN b.covered_end = b.period_end
+            ELSE b.covered_days = staging.days_in(b.period_start, b.period_end) END
            OR p.progress_period NOT IN ('month', 'quarter', 'year') AS complete,
        b.covered_end AS data_to,
        b.value, b.unit,
        bv.baseline_start, bv.baseline_end,
        CASE WHEN p.baseline = 'trajectory'
-            THEN 'the line from ' || staging.period_label(bv.baseline_period_type, bv.baseline_start, bv.baseline_end)
+            THEN 'the line from ' || CASE WHEN p.measure = 'stock' THEN 'the level ' || staging.level_at(staging.level_label(bv.baseline_level_on))
+                                          ELSE staging.period_label(bv.baseline_period_type, bv.baseline_start, bv.baseline_end) END
                  || ' to ' || format('{:,.0f}', p.target) || ' on ' || strftime(p.target_date, '%-d %b %Y')
+            WHEN p.measure = 'stock' THEN staging.level_label(bv.baseline_level_on)
             ELSE staging.period_label(bv.baseline_period_type, bv.baseline_start, bv.baseline_end) END AS baseline_label,
        t.baseline_value,
        b.value - t.baseline_value AS change,

@@ -33,7 +33,7 @@ WHERE v.as_of <= as_of_date AND (v.next_as_of IS NULL OR v.next_as_of > as_of_da
 
 COMMENT ON TABLE marts.pledge_progress IS 'One row per pledge, view, period and vintage: value, baseline, change and status. Filter is_latest_vintage for the current view, or marts.pledge_progress_as_of(D) for what was known on date D (each pledge''s newest vintage on or before D); view = period for the progress periods, or a comparison such as rolling_12_months.';
 COMMENT ON COLUMN marts.pledge_progress.view IS 'period (one row per progress period) or a comparison from the register: rolling_12_months (the 12 months to each complete month against the 12 months before), calendar_year_to_date, since_track_from (each to the last published day, against the same days a year before).';
-COMMENT ON COLUMN marts.pledge_progress.complete IS 'False for a month/quarter/year still in progress; its baseline then covers the same days a year earlier.';
+COMMENT ON COLUMN marts.pledge_progress.complete IS 'False for a month/quarter/year still in progress (a flow: not every day published; a stock: no level at its end yet); a flow''s baseline then covers the same days a year earlier.';
 COMMENT ON COLUMN marts.pledge_progress.data_to IS 'Last day with published data in this period.';
 COMMENT ON COLUMN marts.pledge_progress.baseline_value IS 'Value over the baseline period (NULL when published data do not cover all of it); for a trajectory, the line''s value at period_end.';
 COMMENT ON COLUMN marts.pledge_progress.change_pct IS 'Change against the baseline, per cent, one decimal.';

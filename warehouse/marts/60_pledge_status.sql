@@ -65,8 +65,15 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        -- claims read like pledges: the official figure in the metric's unit against the periods compared, by
        -- name; what the claim is judged on (a percentage change, a ratio, a total or a peak) is official_measure
        CASE WHEN p.type = 'pledge' THEN g.value ELSE c.official_value END AS value,
-       CASE WHEN p.type = 'pledge' THEN coalesce(g.baseline_label,   -- before any figure: a fixed baseline by name
-                CASE WHEN p.baseline = 'fixed' THEN staging.window_label(p.progress_period, p.baseline_start, p.baseline_end) END)
+       CASE WHEN p.type = 'pledge' THEN coalesce(g.baseline_label,   -- before any figure: the baseline by name
+                CASE WHEN p.baseline = 'trajectory'
+                     THEN 'the line from ' || CASE WHEN m.measure = 'stock' THEN 'the level ' || staging.level_at(staging.level_label(p.baseline_end))
+                                                   ELSE staging.window_label(p.progress_period, p.baseline_start, p.baseline_end) END
+                          || ' to ' || format('{:,.0f}', p.target) || ' on ' || strftime(p.target_date, '%-d %b %Y')
+                     WHEN p.baseline = 'fixed' AND m.measure = 'stock' THEN staging.level_label(p.baseline_end)
+                     WHEN p.baseline = 'fixed' THEN staging.window_label(p.progress_period, p.baseline_start, p.baseline_end)
+                     WHEN p.baseline = 'same_period_year_before' AND p.status_view = 'period'
+                     THEN 'the same ' || replace(p.progress_period, '_', ' ') || ' a year before' END)
             WHEN c.comparison_periods IS NOT NULL THEN c.comparison_periods
             WHEN c.check_type IN ('pct_change', 'at_least')
                  THEN staging.window_label(m.period_type, staging.year_before(p.claim_start), staging.year_before(p.claim_end))
@@ -104,9 +111,14 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                               || strftime(d.due_on, '%-d %b %Y') || '.'
                          WHEN p.measurability LIKE 'source not yet%' THEN 'Its source is not yet in the catalog.'
                          ELSE '' END
+            -- a stock reads as a level on a date ('at the end of Sep 2025'), a flow as a period's total
             ELSE staging.metric_words(coalesce(m.title, p.metric_id))
-                 || ', ' || g.period_label || ': ' || format('{:,.0f}', g.value)
-                 || coalesce(' against ' || format('{:,.0f}', g.baseline_value) || ' for ' || g.baseline_label
+                 || CASE WHEN m.measure = 'stock' THEN ' ' || staging.level_at(g.period_label) ELSE ', ' || g.period_label END
+                 || ': ' || format('{:,.0f}', g.value)
+                 || coalesce(' against ' || format('{:,.0f}', g.baseline_value)
+                             || CASE WHEN p.baseline = 'trajectory' THEN ' on ' || g.baseline_label
+                                     WHEN m.measure = 'stock' THEN ' ' || staging.level_at(g.baseline_label)
+                                     ELSE ' for ' || g.baseline_label END
                              || ' (' || format('{:+.1f}', g.change_pct) || '%)', ', no baseline figure yet')
                  || CASE WHEN g.complete THEN '' ELSE ' (period in progress, data to ' || strftime(g.data_to, '%-d %b %Y') || ')' END
                  || ': ' || g.status || '.'
@@ -152,8 +164,8 @@ CREATE OR REPLACE TABLE marts.pledge_status AS SELECT * FROM marts.pledge_status
 COMMENT ON TABLE marts.pledge_status IS 'One row per pledge and claim of the register: its exact quote, the comparison its status or verdict rests on, an explanation in plain words naming periods, figures and release, and for qualitative entries the dated evidence.';
 COMMENT ON COLUMN marts.pledge_status.view IS 'Pledges: which comparison the status rests on (period, or a view such as rolling_12_months).';
 COMMENT ON COLUMN marts.pledge_status.value IS 'The official figure, in unit: pledges: the latest period''s value; claims: the official total over the claimed periods (record_high: the peak).';
-COMMENT ON COLUMN marts.pledge_status.period_label IS 'The periods value covers, by name (claims: the official periods used; before any figure is in, the claimed days).';
-COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_value covers, by name (claims: the same days a year before or the base periods, named from the register before any figure is in; record_high: highest earlier period).';
+COMMENT ON COLUMN marts.pledge_status.period_label IS 'The periods value covers, by name (a stock: the date of its level, end of Sep 2025; claims: the official periods used; before any figure is in, the claimed days).';
+COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_value covers, by name (pledges: named from the register before any figure is in; a stock: the date of its level; claims: the same days a year before or the base periods, named from the register before any figure is in; record_high: highest earlier period).';
 COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, the base period, or the highest earlier period), in unit.';
 COMMENT ON COLUMN marts.pledge_status.change IS 'value minus baseline_value, in unit.';
 COMMENT ON COLUMN marts.pledge_status.change_pct IS 'Change of value against baseline_value, per cent, one decimal.';

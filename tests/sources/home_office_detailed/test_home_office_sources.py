@@ -478,6 +478,12 @@ def test_the_asylum_hotels_pledge_reads_the_national_figure(tmp_path):
                                                              "WHERE pledge_id = 'asylum_hotels'")
     # above the straight line from 29,585 (end of June 2024) to zero on 8 July 2029
     assert (metric_id, value, status) == ("asylum_hotel_population_national", 30_657, "off track") and baseline < 29_585
+    # a stock is named by the date of its level, never by a quarter (which would read as the quarter's total)
+    [(period, base, explanation)] = query(settings, "SELECT period_label, baseline_label, explanation FROM marts.pledge_status "
+                                                    "WHERE pledge_id = 'asylum_hotels'")
+    assert (period, base) == ("end of Dec 2025", "the line from the level at the end of Jun 2024 to 0 on 8 Jul 2029")
+    assert (f"at the end of Dec 2025: 30,657 against {baseline:,.0f} on the line from the level at the end of Jun 2024 "
+            "to 0 on 8 Jul 2029") in explanation
 
 
 def test_the_local_authority_sheet_in_its_2025_26_header_loads(tmp_path):
