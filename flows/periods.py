@@ -89,7 +89,7 @@ def same_period_a_year_earlier(start: date, end: date) -> tuple[date, date]:
 
 def publication_estimate(reference: date, lag_months: int) -> date:
     """When a release whose data run to `reference`'s month was published, at the latest: the last day of the month
-    `lag_months` after it (a source's usual lag; as staging.due_on). An estimate for a file whose name or content
+    `lag_months` after it (a source's usual lag in months; as staging.due_on). An estimate for a file whose name or content
     gives only the month its data run to: an as-of answer never shows its figures before they could be out."""
     n = reference.month - 1 + lag_months
     year, month = reference.year + n // 12, n % 12 + 1

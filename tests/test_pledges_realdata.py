@@ -253,3 +253,23 @@ def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpub
     assert "had been published" not in explanation
     said, verdict, explanation = rows["enforced_returns_up_24"]
     assert said == date(2025, 2, 14) and verdict == "not yet published" and "had been published" in explanation
+
+
+def test_a_weekly_series_is_not_due_on_the_last_day_it_covers(everything):
+    """Small boats are published weekly, each day in the next weekly file (no lag in months). The first tracked
+    quarter (to 30 Sep 2024) cannot be out on 30 Sep: it is due a release interval later, 7 Oct 2024. Before, the
+    pledge was 'not loaded here ... due by 30 Sep 2024: published' on 30 Sep itself."""
+    con = duckdb.connect(str(everything), read_only=True)
+
+    def status(day: str) -> tuple[str, str]:
+        return con.execute("SELECT status, explanation FROM marts.pledge_status_as_of(CAST(? AS DATE)) "
+                           "WHERE pledge_id = 'small_boats'", [day]).fetchone()
+    try:
+        for day in ("2024-09-30", "2024-10-03", "2024-10-06"):
+            state, explanation = status(day)
+            assert state == "not yet published", (day, explanation)
+            assert "Figures for the first tracked period are not due until 7 Oct 2024." in explanation
+        state, explanation = status("2024-10-07")
+        assert state == "not loaded here" and "were due by 7 Oct 2024 (Home Office)" in explanation
+    finally:
+        con.close()

@@ -61,9 +61,12 @@ CREATE OR REPLACE MACRO staging.last_period_end(ptype, d) AS CASE ptype
     ELSE d END;
 
 -- The date by which figures for a period ending on period_end must be out: the end of the month
--- publication_lag_months later (NULL when the lag is unknown).
-CREATE OR REPLACE MACRO staging.due_on(period_end, lag_months) AS
-    CAST(last_day(period_end + to_months(CAST(lag_months AS INTEGER))) AS DATE);
+-- publication_lag_months later; for a source with no lag in months (each day is in the next weekly file), the
+-- period's end plus the time between its releases (release_every, '7 days'): a day's figure is never out that
+-- day. NULL when the lag is unknown.
+CREATE OR REPLACE MACRO staging.due_on(period_end, lag_months, release_every) AS CASE
+    WHEN lag_months = 0 AND coalesce(release_every, '') <> '' THEN CAST(period_end + CAST(release_every AS INTERVAL) AS DATE)
+    ELSE CAST(last_day(period_end + to_months(CAST(lag_months AS INTEGER))) AS DATE) END;
 
 -- A release in words, for explanations: its file name and publication date, or, for a local file whose
 -- publication date is not known (date_basis file_time: its modification time; estimated: the month its data run

@@ -33,7 +33,7 @@ WITH measured AS (
                ELSE c.value END AS official_measure,
            c.value / nullif(c.official_days, 0) AS official_rate,
            b.claimed_value / staging.days_in(b.claim_start, b.claim_end) AS claimed_rate,
-           staging.due_on(staging.last_period_end(mt.period_type, b.claim_end), mt.publication_lag_months) AS due_on,
+           staging.due_on(staging.last_period_end(mt.period_type, b.claim_end), mt.publication_lag_months, mt.release_every) AS due_on,
            (SELECT max(k.period_end) FROM temp.claim_known k WHERE k.pledge_id = b.pledge_id AND k.part_no = b.part_no
             AND k.vintage = b.vintage AND k.basis = b.basis) AS data_to,
            coalesce(r.release_id, CASE WHEN coalesce(cmp.release_rank, -1) > coalesce(c.release_rank, -1)
