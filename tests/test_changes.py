@@ -40,8 +40,17 @@ def test_real_weekly_releases_loaded_one_by_one_list_what_flipped(tmp_path):
     assert len(flip) == 1 and flip[0]["changed_on"] == date(2026, 1, 9) and flip[0]["release_id"].startswith("small_boats/2026-01-09")
     assert (flip[0]["old_value"], flip[0]["new_value"]) == ("off track", "on track" if ytd < before else "off track")
     assert f"2026 to {last.day} Jan: {ytd:,.0f} against {before:,.0f}" in flip[0]["summary"]
-    # the status itself (rolling 12 months) stayed off track in every one of these releases: no status row
-    assert [c for c in found if c["kind"] == "status" and c["subject"] == "small_boats"] == []
+    # the status itself (rolling 12 months) moved once, when the first file gave it a figure: from what the
+    # as-of answer said the day before ('not loaded here': the first tracked quarter was due by 7 Oct 2024), to the
+    # 12 months to October 2025 against the 12 months before, read independently from the 14 November file
+    first = FOLDER / "14_November_2025_Small_boats_-_time_series.ods"
+    days = pd.read_excel(first, sheet_name="SB_01", engine="calamine", na_values=["-"]).set_index("Date")["Migrants arrived"]
+    year, year_before = days["2024-11-01":"2025-10-31"].sum(), days["2023-11-01":"2024-10-31"].sum()
+    moves = [c for c in found if c["kind"] == "status" and c["subject"] == "small_boats"]
+    assert [(c["changed_on"], c["old_value"], c["new_value"]) for c in moves] == \
+        [(date(2025, 11, 14), "not loaded here", "off track" if year > year_before else "on track")]
+    assert f"(12 months to Oct 2025: {year:,.0f} against {year_before:,.0f})" in moves[0]["summary"]
+    assert moves[0]["release_id"].startswith("small_boats/2025-11-14")
 
     (tmp_path / "out").mkdir()
     feed_path = write_feed(warehouse, tmp_path / "out")

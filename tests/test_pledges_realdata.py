@@ -273,3 +273,26 @@ def test_a_weekly_series_is_not_due_on_the_last_day_it_covers(everything):
         assert state == "not loaded here" and "were due by 7 Oct 2024 (Home Office)" in explanation
     finally:
         con.close()
+
+
+def test_a_pledges_first_status_is_a_change_as_a_claims_first_verdict_is(everything):
+    """The DfE file (published 16 Jul 2026) gave apprenticeships_up its first figure: the change list tells the
+    move from what the as-of answer said the day before, as it does for the claim read from the same file."""
+    con = duckdb.connect(str(everything), read_only=True)
+    try:
+        before = con.execute("SELECT status FROM marts.pledge_status_as_of(DATE '2026-07-15') "
+                             "WHERE pledge_id = 'apprenticeships_up'").fetchone()[0]
+        after = con.execute("SELECT status FROM marts.pledge_status_as_of(DATE '2026-07-16') "
+                            "WHERE pledge_id = 'apprenticeships_up'").fetchone()[0]
+        moves = con.execute("SELECT subject, changed_on, old_value, new_value, summary FROM marts.changes "
+                            "WHERE subject IN ('apprenticeships_up', 'apprenticeships_cut') AND kind IN ('status', 'verdict') "
+                            "ORDER BY subject").fetchall()
+    finally:
+        con.close()
+    assert (before, after) == ("not loaded here", "on track")
+    assert [m[:4] for m in moves] == [("apprenticeships_cut", date(2026, 7, 16), "not loaded here", "partly consistent"),
+                                      ("apprenticeships_up", date(2026, 7, 16), before, after)]
+    import csv      # the England totals, read independently from the file
+    with open(REALDATA / "dfe" / "national-totals.csv", newline="") as f:
+        starts = {row["time_period"]: int(row["start_count"]) for row in csv.DictReader(f)}
+    assert f"(2024/25: {starts['202425']:,} against {starts['202324']:,})" in moves[1][4]

@@ -49,11 +49,7 @@ bases AS (   -- each claim's base periods by name from the register (named befor
     GROUP BY pledge_id
 ),
 due AS (   -- when the first tracked period's figures must be out (catalog publication lag)
-    SELECT pledge_id,
-           staging.due_on(staging.last_period_end(progress_period,
-               CAST(track_from + CASE progress_period WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH
-                                                      WHEN 'year_ending' THEN INTERVAL 6 MONTH ELSE INTERVAL 12 MONTH END
-                    - INTERVAL 1 DAY AS DATE)), p.publication_lag_months, m.release_every) AS due_on
+    SELECT pledge_id, staging.first_period_due(p.progress_period, p.track_from, p.publication_lag_months, m.release_every) AS due_on
     FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id) WHERE p.type = 'pledge' AND p.kind = 'quantitative'
 )
 SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.quote, p.also_quoted, p.said_by, p.said_on, p.said_on_basis,

@@ -20,10 +20,16 @@ WITH status_by_vintage AS (   -- the latest row of each view of each pledge, in 
     QUALIFY row_number() OVER (PARTITION BY g.pledge_id, g.view, g.as_of
                                ORDER BY g.complete DESC, g.period_end DESC, g.period_start DESC) = 1
 ),
-status_moves AS (
-    SELECT *, lag(status) OVER (PARTITION BY pledge_id, view ORDER BY as_of) AS old_status,
-              lag(period_label) OVER (PARTITION BY pledge_id, view ORDER BY as_of) AS old_period
-    FROM status_by_vintage
+status_moves AS (   -- a status's first vintage moves from what marts.pledge_status_as_of said the day before (no
+                    -- figure yet: not loaded here once the first tracked period was due, else not yet published)
+    SELECT s.*, coalesce(lag(s.status) OVER w,
+                         CASE WHEN NOT s.sets_status THEN NULL
+                              WHEN staging.first_period_due(p.progress_period, p.track_from, p.publication_lag_months,
+                                                            m.release_every) < s.as_of THEN 'not loaded here'
+                              ELSE 'not yet published' END) AS old_status,
+                lag(s.period_label) OVER w AS old_period
+    FROM status_by_vintage s JOIN marts.pledges p USING (pledge_id) LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
+    WINDOW w AS (PARTITION BY s.pledge_id, s.view ORDER BY s.as_of)
 ),
 verdict_moves AS (   -- each verdict as known on the day of the change: figures then overdue are "not loaded here",
                      -- as marts.claim_checks_as_of says, not "not yet published"
