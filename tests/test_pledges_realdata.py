@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import textwrap
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -12,6 +13,8 @@ import pytest
 from flows import cli
 from tests.conftest import REALDATA
 from tests.test_register import REGISTER_IDS
+
+REPO = Path(__file__).resolve().parents[1]
 
 FOLDER = REALDATA / "small_boats"
 pytestmark = pytest.mark.skipif(not FOLDER.is_dir(), reason=f"real published files not present at {FOLDER}")
@@ -296,3 +299,27 @@ def test_a_pledges_first_status_is_a_change_as_a_claims_first_verdict_is(everyth
     with open(REALDATA / "dfe" / "national-totals.csv", newline="") as f:
         starts = {row["time_period"]: int(row["start_count"]) for row in csv.DictReader(f)}
     assert f"(2024/25: {starts['202425']:,} against {starts['202324']:,})" in moves[1][4]
+
+
+def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything):
+    """No Home Office note is among the real files. The four claims quoting one cover 5 Jul 2024 to 31 Jan 2025; the
+    notes' usual lag (the adhoc_notes catalog entry) makes one due by the end of February 2025. note_verdict reads as
+    the headline verdict does: not yet published before then, not loaded here after."""
+    import tomllib
+    lag = tomllib.loads((REPO / "flows" / "sources" / "adhoc_notes" / "source.toml").read_text())["ho_returns_notes"]["publication_lag_months"]
+    due = date(2025, 2 + lag, 1) - timedelta(days=1)            # the end of the month `lag` months after January
+    con = duckdb.connect(str(everything), read_only=True)
+    try:
+        def notes(day: date) -> dict:
+            return dict(con.execute("SELECT claim_id, note_verdict FROM marts.claim_checks_as_of(?) "
+                                    "WHERE note_verdict IS NOT NULL", [day]).fetchall())
+        claims = {"enforced_returns_up_24", "fno_returns_up_21", "illegal_working_up_38", "returns_seven_months"}
+        assert notes(due - timedelta(days=1)) == dict.fromkeys(claims, "not yet published")
+        assert notes(due) == dict.fromkeys(claims, "not loaded here")
+        today = dict(con.execute("SELECT claim_id, note_verdict FROM marts.claim_checks WHERE note_verdict IS NOT NULL").fetchall())
+        assert today == dict.fromkeys(claims, "not loaded here")
+        # a claim checked on two measures names its first part's note metric, as metric_id names its first measure
+        assert con.execute("SELECT metric_id, note_metric FROM marts.claim_checks WHERE claim_id = 'illegal_working_up_38'"
+                           ).fetchone() == ("illegal_working_arrests", "adhoc_illegal_working_arrests")
+    finally:
+        con.close()

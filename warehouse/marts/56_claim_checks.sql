@@ -75,8 +75,12 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        END AS when_made_verdict,
        CASE WHEN c.kind = 'qualitative' THEN hw.explanation ELSE coalesce(wn.explanation, w.explanation) END AS when_made_explanation,
        coalesce(wn.release_id, w.release_id) AS when_made_release_id,
-       c.note_metric, n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
-       n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id
+       -- a claim checked on several measures names its first part's note metric (as metric_id its first measure)
+       coalesce(c.note_metric, (SELECT p.note_metric FROM staging.claim_parts p WHERE p.pledge_id = c.pledge_id
+                                AND p.note_metric IS NOT NULL ORDER BY p.part_no LIMIT 1)) AS note_metric,
+       n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
+       n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id,
+       n.due_on AS note_due_on
 FROM temp.claim_register c
 JOIN temp.claim_vintages v USING (pledge_id)
 JOIN headline h ON h.pledge_id = c.pledge_id AND h.vintage = v.vintage
@@ -104,7 +108,9 @@ DROP TABLE temp.claim_vintages_new;
 -- still missing on that date (and today) that must already have been published are "not loaded here", with the
 -- page to get them.
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
-SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict),
+SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on)
+           -- the note's own verdict as known on the date: a note overdue by then is not loaded here
+           REPLACE (staging.verdict_known_on(note_verdict, note_due_on, least(as_of_date, current_date)) AS note_verdict),
        CASE WHEN ny.said IS NOT NULL THEN 'not yet said'  -- asked about a day before the claim was made
             WHEN h.pledge_id IS NOT NULL THEN h.status   -- set by hand: the verdict the evidence supported on the date
             ELSE staging.verdict_known_on(verdict, due_on, least(as_of_date, current_date)) END AS verdict,
@@ -148,11 +154,11 @@ COMMENT ON COLUMN marts.claim_checks.part_verdicts IS 'Claims checked on several
 COMMENT ON COLUMN marts.claim_checks.due_on IS 'Where figures are missing: the date by which the official figures covering the claim must have been published (catalog publication lag).';
 COMMENT ON COLUMN marts.claim_checks.source_page_url IS 'The publisher''s page for the official series.';
 COMMENT ON COLUMN marts.claim_checks.publisher IS 'Publisher of the official series.';
-COMMENT ON COLUMN marts.claim_checks.note_metric IS 'Metric from the Home Office ad-hoc note the claim quotes (period_type range), if any.';
+COMMENT ON COLUMN marts.claim_checks.note_metric IS 'Metric from the Home Office ad-hoc note the claim quotes (period_type range), if any; a claim checked on several measures: the first part''s.';
 COMMENT ON COLUMN marts.claim_checks.note_value IS 'The ad-hoc note''s figure for exactly the claimed period.';
 COMMENT ON COLUMN marts.claim_checks.note_measure IS 'As official_measure, from the ad-hoc note.';
 COMMENT ON COLUMN marts.claim_checks.note_comparison_value IS 'The ad-hoc note''s figure for the same period 12 months prior.';
-COMMENT ON COLUMN marts.claim_checks.note_verdict IS 'The claim checked against the ad-hoc note''s figures.';
+COMMENT ON COLUMN marts.claim_checks.note_verdict IS 'The claim checked against the ad-hoc note''s figures; not loaded here when no note for the claimed days is loaded though one was due by then (not yet published before).';
 COMMENT ON COLUMN marts.claim_checks.note_explanation IS 'As explanation, for the ad-hoc note.';
 COMMENT ON COLUMN marts.claim_checks.note_release_id IS 'The ad-hoc note release (marts.releases) used.';
 COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on: the ministers'' note published by then where one covered the claimed days, else the official statistics; not loaded here where the official figures were due by then but no release published by then is loaded.';
