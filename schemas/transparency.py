@@ -9,22 +9,27 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.home_office_detailed import Quarterly
+from schemas.home_office_detailed import QUARTER, Quarterly
 
 
-class IllegalWorkingPenalties(Quarterly):
+class QuarterRows(Quarterly):
+    """A transparency table has one row per quarter: a quarter published twice would be counted twice."""
+    quarter: Series[str] = pa.Field(str_matches=QUARTER, unique=True)
+
+
+class IllegalWorkingPenalties(QuarterRows):
     """CP_02: illegal working civil penalties issued, number and value (£ millions as published)."""
     penalties: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
     value_gbp_millions: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
 
 
-class RightToRentPenalties(Quarterly):
+class RightToRentPenalties(QuarterRows):
     """CP_03: right to rent civil penalties issued, number and value (£ as published)."""
     penalties: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
     value_gbp: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
 
 
-class CharterReturns(Quarterly):
+class CharterReturns(QuarterRows):
     """FD_01: attempted charter and overseas returns, and use of force on them."""
     attempted_returns: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
     use_of_force_share: Series[pd.Float64Dtype] = pa.Field(ge=0, le=1, nullable=True)
@@ -32,7 +37,7 @@ class CharterReturns(Quarterly):
     restraint_incidents: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
 
-class AsylumWorkInProgress(Quarterly):
+class AsylumWorkInProgress(QuarterRows):
     """ASY_02: asylum initial decision work in progress at the quarter's end, by age of case."""
     total: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
     less_than_3_months: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
@@ -41,7 +46,7 @@ class AsylumWorkInProgress(Quarterly):
     months_12_plus: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
 
-class IllegalWorkingActivity(Quarterly):
+class IllegalWorkingActivity(QuarterRows):
     """Illegal working visits and arrests (a newer series, found by its title)."""
     visits: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
     arrests: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)

@@ -232,6 +232,18 @@ def test_value_that_is_not_a_number_is_rejected_naming_sheet_row_and_column(sett
     assert snapshot(settings) == published
 
 
+def test_a_quarter_published_twice_is_rejected_not_summed(settings, tmp_path, published):
+    """A transparency table has one row per quarter; a repeated row (here 'Q2 2025' again, written the other way)
+    would have been added to the first by the metric, doubling the quarter's penalties and their value."""
+    rows = [["2025 Q1", 300, 5.5], ["Q2 2025", 496, 8.9], ["2025 Q2", 496, 8.9]]
+    outcome = load_bad(settings, tmp_path, ie_sheets(cp02_rows=rows))
+    assert outcome.status == "rejected", outcome.error
+    # header on row 6 (transparency_sheet): the data rows are 7, 8 and 9; both copies of the quarter are named
+    assert "sheet 'CP_02', row 8, column 'Quarter'" in outcome.error and "row 9" in outcome.error
+    assert ("CP_02", 9, "Quarter") in [f[:3] for f in failures(settings, BAD)]
+    assert snapshot(settings) == published
+
+
 def test_changed_unit_is_rejected_not_guessed(settings, tmp_path, published):
     """CP_02 values are in £ millions; a release that switches the column to £ must not be read as millions."""
     sheets = ie_sheets(quarters=["2025 Q2"])
