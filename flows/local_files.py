@@ -137,5 +137,5 @@ def decide_local(path: Path, problem: str | None, loaded: dict[tuple[str, str], 
 
 def local_sighting(path: Path, found: Recognition) -> Sighting:
     """The sighting of a local file the archive keeps: its absolute path as its URL, seen now."""
-    return Sighting(str(path.resolve()), path.name, path.name, found.source.landing_page, found.published_on,
+    return Sighting(str(path.resolve()), path.name, path.name, found.source.page_url, found.published_on,
                     datetime.now(), date_basis=found.date_basis)

@@ -323,3 +323,28 @@ def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything
                            ).fetchone() == ("illegal_working_arrests", "adhoc_illegal_working_arrests")
     finally:
         con.close()
+
+
+def test_a_local_files_landing_page_is_the_publishers_page_in_full(everything):
+    """marts.releases.landing_page ('the publisher's page listing the file') of a file loaded with `pledges load` is a
+    whole address a reader can open, as for a download; before, a bare path ('/government/collections/...') and, for
+    DfE, the API's path."""
+    import tomllib
+    pages = {}
+    for toml in (REPO / "flows" / "sources").glob("*/source.toml"):
+        for source_id, entry in tomllib.loads(toml.read_text()).items():
+            if isinstance(entry, dict) and "landing_page" in entry:
+                pages[source_id] = entry["landing_page"]
+    con = duckdb.connect(str(everything), read_only=True)
+    try:
+        rows = con.execute("SELECT DISTINCT source_id, landing_page FROM marts.releases WHERE status = 'loaded'").fetchall()
+    finally:
+        con.close()
+    assert {source for source, _ in rows} >= {"small_boats", "ie_transparency", "dfe_apprenticeships"}
+    for source, page in rows:
+        assert page.startswith("https://"), (source, page)
+        if source == "dfe_apprenticeships":    # the data set's page on explore education statistics, not the API path
+            assert page == ("https://explore-education-statistics.service.gov.uk/data-catalogue/data-set/"
+                            + pages[source].rstrip("/").rsplit("/", 1)[-1])
+        else:
+            assert page == "https://www.gov.uk" + pages[source], (source, page)

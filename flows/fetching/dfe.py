@@ -31,7 +31,7 @@ def discover_dfe(source: Source, settings: Settings, http: requests.Session | No
             raise FetchError(f"{source.id}: {where}: version {number!r} is not a version number")
         file_name = f"{source.options.get('file_stem', 'dfe')}_{dataset}_v{number}.csv"
         found.append(Attachment(source.id, f"{base}/data-sets/{dataset}/csv?dataSetVersion={number}", file_name,
-                                f"{source.title} v{number}", f"{base}/data-sets/{dataset}", published,
+                                f"{source.title} v{number}", source.page_url, published,   # the page for people, not the API's
                                 f"version={number!r};published={version.get('published')!r}"))
     if not found:
         raise FetchError(f"{source.id}: data set {dataset} lists no published versions")

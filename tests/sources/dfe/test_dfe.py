@@ -101,6 +101,9 @@ def test_versions_discovered_national_totals_only_final_and_provisional_apart(df
     assert query(settings, "SELECT published_on, file_url FROM meta.releases ORDER BY 1") == [
         (date(2025, 7, 17), f"{mirror.base}/statistics/v1/data-sets/{DATASET}/csv?dataSetVersion=1.0.0"),
         (date(2026, 7, 16), f"{mirror.base}/statistics/v1/data-sets/{DATASET}/csv?dataSetVersion=2.0.2")]
+    # the page a reader opens is the data set's page on explore education statistics, not the API's address
+    assert query(settings, "SELECT DISTINCT landing_page FROM meta.releases") == \
+        [(f"https://explore-education-statistics.service.gov.uk/data-catalogue/data-set/{DATASET}",)]
     # one national total row per academic year: subtotals and regions not loaded, never summed
     assert query(settings, "SELECT count(*), count(DISTINCT release_id) FROM raw.apprenticeships_national") == [(7, 2)]
     final = metric(settings, "apprenticeship_starts")
