@@ -53,7 +53,7 @@ def _record(con: duckdb.DuckDBPyConnection, cand: Candidate, release_id: str, st
         "bytes, fetched_at, loaded_at, rows, status, error, same_as, version, page_updated_at, accepted_at, held_reasons, "
         "date_basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [release_id, cand.source.id, cand.title, cand.landing_page, cand.url, cand.file_name, cand.published_on,
-         cand.sha256, cand.bytes, cand.fetched_at, datetime.now().replace(microsecond=0) if status == "loaded" else None,
+         cand.sha256, cand.bytes, cand.fetched_at, datetime.now() if status == "loaded" else None,
          rows if status == "loaded" else None, status, error, same_as, cand.version, cand.page_updated_at,
          accepted_at, held_reasons, cand.date_basis])
     if cases:

@@ -348,3 +348,30 @@ def test_a_local_files_landing_page_is_the_publishers_page_in_full(everything):
                             + pages[source].rstrip("/").rsplit("/", 1)[-1])
         else:
             assert page == "https://www.gov.uk" + pages[source], (source, page)
+
+
+
+def test_a_release_is_loaded_after_it_was_fetched(tmp_path, monkeypatch):
+    """loaded_at was cut to whole seconds while fetched_at kept its microseconds: a file seen at 12:00:00.9 and loaded
+    at 12:00:00.95 was 'loaded' at 12:00:00, before it was fetched (10 of the 15 real files, in a tester's load). The
+    clock is set here so both fall in one second, as they mostly do."""
+    import datetime as real
+    import flows.ingest
+    import flows.local_files
+
+    class Clock(real.datetime):
+        ticks = iter(real.datetime(2026, 1, 23, 12, 0, 0, 900_000) + real.timedelta(microseconds=10 * i) for i in range(10_000))
+
+        @classmethod
+        def now(cls, tz=None):
+            return next(cls.ticks)
+    monkeypatch.setattr(flows.local_files, "datetime", Clock)
+    monkeypatch.setattr(flows.ingest, "datetime", Clock)
+    path = tmp_path / "wh" / "pledges.duckdb"
+    assert cli.main(["load", "--warehouse", str(path), str(FOLDER / "23_January_2026_Small_boats_-_time_series.ods")]) == 0
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        [(fetched, loaded)] = con.execute("SELECT fetched_at, loaded_at FROM meta.releases WHERE status = 'loaded'").fetchall()
+    finally:
+        con.close()
+    assert fetched.second == loaded.second == 0 and loaded > fetched, (fetched, loaded)
