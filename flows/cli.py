@@ -132,16 +132,17 @@ def status_data(warehouse: Path, as_of: date | None = None) -> dict:
 def cmd_status(args: argparse.Namespace) -> int:
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     data = status_data(Path(args.warehouse), as_of)
+    changes = None
+    if args.changes:           # read before either output, so --json gives them too
+        cutoff = as_of or readmodel.EVERYTHING
+        changes = [c for c in readmodel.changes(Path(args.warehouse)) if c["changed_on"] <= cutoff]
     if args.json:
-        print(json.dumps(data, indent=2, default=str))
+        print(json.dumps(data if changes is None else {**data, "changes": readmodel.as_text(changes)},
+                         indent=2, default=str))
         return EXIT_OK
     if not data["published"]:
         print(f"{data['warehouse']}: nothing published yet (run `pledges run` or `pledges load PATH`)")
         return EXIT_OK
-    changes = None
-    if args.changes:
-        cutoff = as_of or readmodel.EVERYTHING
-        changes = [c for c in readmodel.changes(Path(args.warehouse)) if c["changed_on"] <= cutoff]
     print_status(data, as_of, args.explain, changes)
     return EXIT_OK
 

@@ -58,3 +58,27 @@ def test_errors_without_traceback_unless_debug(settings, capsys):
     assert "nothing published yet" in err and "Traceback" not in err
     with pytest.raises(FileNotFoundError):
         cli.main(["--debug", "sql", "--warehouse", str(settings.warehouse), "SELECT 1"])
+
+
+def test_status_changes_with_json_gives_the_changes_as_json(warehouse, capsys):
+    """`pledges status --changes --json`: the JSON holds the changes (marts.changes, newest first, dates as ISO
+    text), as `--changes` prints them; plain `--json` has no changes key. Before, --changes was ignored with --json."""
+    import json
+
+    capsys.readouterr()
+    assert cli.main(["status", "--warehouse", str(warehouse), "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert "changes" not in plain
+    assert cli.main(["status", "--warehouse", str(warehouse), "--changes", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    expected = con.execute("SELECT kind, changed_on, subject, summary, release_id FROM marts.changes "
+                           "ORDER BY changed_on DESC, kind, subject, summary, release_id").fetchall()
+    con.close()
+    assert expected and any(kind == "release" for kind, *_ in expected)
+    assert [(c["kind"], c["changed_on"], c["subject"], c["summary"], c["release_id"]) for c in data["changes"]] == \
+        [(k, d.isoformat(), s, t, r) for k, d, s, t, r in expected]
+    assert {k: v for k, v in data.items() if k != "changes"} == plain
+    # as of a day before the release: the same keys, no change yet known
+    assert cli.main(["status", "--warehouse", str(warehouse), "--changes", "--json", "--as-of", "2024-09-01"]) == 0
+    assert json.loads(capsys.readouterr().out)["changes"] == []
