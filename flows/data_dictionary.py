@@ -23,6 +23,6 @@ def data_dictionary(warehouse: Path) -> str:
         lines.append("")
     if functions:
         lines += ["## Table functions", ""]
-        lines += [f"- `marts.{name}({', '.join(params)})`" for name, params in functions]
+        lines += [f"- `marts.{name}({', '.join(params)})`: {comment or '(no description)'}" for name, params, comment in functions]
         lines.append("")
     return "\n".join(lines)

@@ -200,12 +200,12 @@ def marts_columns(con, table: str | None = None) -> list[tuple[str, str, str, st
         ORDER BY table_name, column_index""", {"table": table}).fetchall()
 
 
-def marts_table_functions(con) -> list[tuple[str, list[str]]]:
-    """(name, parameters) of the as-of table functions in marts."""
+def marts_table_functions(con) -> list[tuple[str, list[str], str | None]]:
+    """(name, parameters, description) of the as-of table functions in marts."""
     found = con.execute("""
-        SELECT DISTINCT schema_name, function_name, parameters FROM duckdb_functions()
+        SELECT DISTINCT schema_name, function_name, parameters, comment FROM duckdb_functions()
         WHERE database_name = current_database() AND schema_name = 'marts' ORDER BY 2""").fetchall()
-    return [(name, params) for _schema, name, params in found]
+    return [(name, params, comment) for _schema, name, params, comment in found]
 
 
 def catalog_sources(con) -> list[tuple[str, str | None, str | None]]:

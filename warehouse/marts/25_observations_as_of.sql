@@ -33,3 +33,6 @@ SELECT u.metric_id, u.period_type, u.period_start, u.period_end, u.value, u.unit
 FROM runs u
 JOIN staging.metric_release_order m ON m.metric_id = u.metric_id AND m.release_rank >= u.release_rank
      AND (u.next_rank IS NULL OR m.release_rank < u.next_rank) AND (u.last_rank IS NULL OR m.release_rank <= u.last_rank);
+
+COMMENT ON MACRO TABLE marts.observations_as_of IS 'What the official figures said on date D: each metric and period with the value known then (published on or before D, not yet revised by then), and the release it was last published in by then. Columns as marts.metric_observations without is_latest and superseded_on.';
+COMMENT ON MACRO TABLE marts.metric_vintages IS 'Every value of one metric as each release that carried it published it (one row per release and period), for a chart of revisions or a comparison of two releases.';

@@ -41,3 +41,5 @@ COMMENT ON COLUMN marts.pledge_progress.status IS 'awaiting data, met, on track 
 COMMENT ON COLUMN marts.pledge_progress.as_of IS 'Vintage: the publication date this row reflects (values from releases published on or before it).';
 COMMENT ON COLUMN marts.pledge_progress.release_id IS 'Newest release that supplied a value to this row.';
 COMMENT ON COLUMN marts.pledge_progress.is_latest_vintage IS 'True for rows computed from everything published so far.';
+
+COMMENT ON MACRO TABLE marts.pledge_progress_as_of IS 'marts.pledge_progress as known on date D: each pledge''s newest vintage published on or before D.';

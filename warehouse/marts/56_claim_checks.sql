@@ -163,3 +163,5 @@ COMMENT ON COLUMN marts.claim_checks.note_explanation IS 'As explanation, for th
 COMMENT ON COLUMN marts.claim_checks.note_release_id IS 'The ad-hoc note release (marts.releases) used.';
 COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on: the ministers'' note published by then where one covered the claimed days, else the official statistics; not loaded here where the official figures were due by then but no release published by then is loaded.';
 COMMENT ON COLUMN marts.claim_checks.release_id IS 'The newest release the latest official verdict rests on.';
+
+COMMENT ON MACRO TABLE marts.claim_checks_as_of IS 'marts.claim_checks as known on date D: each claim''s verdict and explanation from releases published on or before D (figures overdue by then: not loaded here; a D before the claim was made: not yet said).';

@@ -176,3 +176,5 @@ COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provi
 COMMENT ON COLUMN marts.pledge_status.release_file_name IS 'File name of the release the figures come from.';
 COMMENT ON COLUMN marts.pledge_status.release_landing_page IS 'The publisher''s page that listed that release.';
 COMMENT ON COLUMN marts.pledge_status.source_page_url IS 'The publisher''s page for the official series.';
+
+COMMENT ON MACRO TABLE marts.pledge_status_as_of IS 'marts.pledge_status as known on date D: every pledge and claim with the status or verdict the releases published on or before D support (qualitative entries: the status the evidence dated by D supported; a D before the entry was said: not yet said).';

@@ -1,0 +1,55 @@
+"""The descriptions a reader of `pledges docs` (and of COMMENT ON in any SQL client) gets: every public column and
+table function described, in words that say more than its name, and true to what the column holds."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from flows import cli
+from tests.sources.small_boats.builders import small_boats_file
+
+
+@pytest.fixture
+def warehouse(settings, tmp_path):
+    path = small_boats_file(tmp_path / "f", date(2024, 9, 13), start=date(2024, 6, 1), days=100)
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(path)]) == 0
+    return settings.warehouse
+
+
+def comments(warehouse) -> dict[tuple[str, str], str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {(t, c): d for t, c, d in con.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'marts'").fetchall()}
+    finally:
+        con.close()
+
+
+def test_no_description_only_repeats_its_name_or_points_at_itself(warehouse):
+    found = comments(warehouse)
+    bare = [(t, c, d) for (t, c), d in found.items() if d and d.lower().rstrip(". ") in (c.replace("_", " "), c)]
+    assert bare == []                                   # before: 'Title.' for marts.releases, metrics and changes
+    self_pointing = [(t, c, d) for (t, c), d in found.items() if d and f"(marts.{t})" in d]
+    assert self_pointing == []                          # before: marts.metrics.metric_id 'Metric id (marts.metrics).'
+    # marts.release_failures.value is the failing cell as published, not an official figure
+    assert "official" not in found[("release_failures", "value")].lower()
+    assert "as published" in found[("release_failures", "value")]
+
+
+def test_every_table_function_is_described_in_the_database_and_the_dictionary(warehouse, tmp_path):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        functions = dict(con.execute("SELECT DISTINCT function_name, comment FROM duckdb_functions() "
+                                     "WHERE database_name = current_database() AND schema_name = 'marts'").fetchall())
+    finally:
+        con.close()
+    assert set(functions) == {"observations_as_of", "metric_vintages", "pledge_progress_as_of", "claim_checks_as_of",
+                              "pledge_status_as_of"}
+    assert all(functions.values()), functions          # before: no description; `pledges docs` listed names only
+    out = tmp_path / "dictionary.md"
+    assert cli.main(["docs", "--warehouse", str(warehouse), "--out", str(out)]) == 0
+    text = out.read_text()
+    for name, description in functions.items():
+        assert f"`: {description}" in text and f"- `marts.{name}(" in text
