@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from flows import readmodel
-from flows.cli_output import print_outcomes, print_status, print_table
+from flows.cli_output import json_safe, print_outcomes, print_status, print_table, sql_cell
 from flows.errors import WarehouseBusy
 from flows.run_settings import settings_for
 from warehouse import db
@@ -169,12 +169,16 @@ def cmd_sql(args: argparse.Namespace) -> int:
     except duckdb.PermissionException as exc:   # files, network, extensions, settings: not for a read-only query
         raise db.QueryRefused(f"refused: pledges sql reads the warehouse only (no files, network, extensions or "
                               f"settings): {exc}") from None
+    except (duckdb.ProgrammingError, duckdb.DataError) as exc:
+        # the query itself is wrong (a table, column or function that does not exist, a type or value that does not
+        # convert): a usage error, exit 2, as a syntax error is
+        raise db.QueryRefused(f"the query does not run: {exc}") from None
     finally:
         con.close()
     if args.json:
-        print(json.dumps(rows, indent=2, default=str))
+        print(json.dumps(json_safe(rows), indent=2, default=str, allow_nan=False))
     else:
-        print_table(rows, list(rows[0]) if rows else [], width=80)
+        print_table(rows, list(rows[0]) if rows else [], width=80, cell=sql_cell)
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return EXIT_OK
 

@@ -4,6 +4,7 @@ Light on purpose (no pandas, no parsers): `pledges status` and `pledges sql` pri
 """
 from __future__ import annotations
 
+import math
 import sys
 import textwrap
 from datetime import date
@@ -51,15 +52,35 @@ def table_cell(row: dict, column: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def print_table(rows: list[dict], columns: list[str], width: int = 60) -> None:
-    """Rows as a text table, two spaces in, each cell cut to `width` characters."""
+def sql_cell(row: dict, column: str, width: int) -> str:
+    """A cell of `pledges sql`: every value as the query gave it, for copying (a year 2023, an id, a count 12345,
+    a figure 0.125), never with thousands separators or rounded; NULL as an empty cell."""
+    value = row.get(column)
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def json_safe(value):
+    """`value` for strict JSON: NaN and infinities (which JSON cannot write) as None (null), in lists and dicts too."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def print_table(rows: list[dict], columns: list[str], width: int = 60, cell=table_cell) -> None:
+    """Rows as a text table, two spaces in, each cell cut to `width` characters (`cell` writes one: by default
+    figures with thousands separators, as the status page shows them)."""
     if not rows:
         print("  (none)")
         return
-    widths = {c: max(len(c), *(len(table_cell(r, c, width)) for r in rows)) for c in columns}
+    widths = {c: max(len(c), *(len(cell(r, c, width)) for r in rows)) for c in columns}
     print("  " + "  ".join(c.ljust(widths[c]) for c in columns))
     for r in rows:
-        print("  " + "  ".join(table_cell(r, c, width).ljust(widths[c]) for c in columns))
+        print("  " + "  ".join(cell(r, c, width).ljust(widths[c]) for c in columns))
 
 
 def print_explained(p: dict) -> None:

@@ -136,3 +136,57 @@ def test_as_of_that_is_not_a_date_is_a_usage_error(warehouse, capsys):
     err = capsys.readouterr().err
     assert "--as-of" in err and "'2025-13-01' is not a date" in err and "YYYY-MM-DD" in err
     assert cli.main(["status", "--warehouse", str(warehouse), "--as-of", "2024-12-31"]) == cli.EXIT_OK
+
+
+def test_sql_prints_years_ids_and_counts_as_they_are(warehouse, capsys):
+    """An analyst copies what `pledges sql` prints: a year is 2024, a count 12345, never 2,024 or 12,345; other
+    numbers are not rounded either."""
+    query = ("SELECT year(period_start) AS year, count(*) AS days, sum(value)::BIGINT AS arrivals, "
+             "12345::BIGINT AS n, 0.125::DOUBLE AS share FROM marts.metric_observations "
+             "WHERE metric_id = 'small_boat_arrivals' GROUP BY 1 ORDER BY 1")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    expected = con.execute(query).fetchall()
+    con.close()
+    assert expected and all(arrivals >= 1000 for _y, _d, arrivals, _n, _s in expected)
+    capsys.readouterr()
+    assert sql(warehouse, query) == cli.EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["year", "days", "arrivals", "n", "share"]
+    assert [line.split() for line in lines[1:-1]] == [[str(v) for v in row] for row in expected]
+    assert "," not in "".join(lines)
+
+
+@pytest.mark.parametrize("query, words", [
+    ("SELECT * FROM marts.nosuch", "Table with name nosuch does not exist"),
+    ("SELECT nosuch_column FROM marts.metrics", 'column "nosuch_column" not found'),
+    ("SELECT nosuch_function(1)", "nosuch_function does not exist"),
+    ("SELECT 'a'::INT", "Could not convert string 'a'"),
+    ("SELEC 1", 'syntax error at or near "SELEC"'),
+])
+def test_a_query_that_cannot_run_is_a_usage_error_naming_the_problem(warehouse, capsys, query, words):
+    """A table, column or function that does not exist, a value that does not convert, a syntax error: all usage
+    errors (exit 2), saying what is wrong, with no hint of a traceback. Before, all but the syntax error exited 1
+    with 'use --debug for the traceback'."""
+    before = sha256(warehouse)
+    capsys.readouterr()
+    assert sql(warehouse, query) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.startswith("pledges sql: ") and words in err
+    assert "--debug" not in err and "Traceback" not in err
+    assert sha256(warehouse) == before
+
+
+def test_sql_json_writes_nan_as_null(warehouse, capsys):
+    """NaN and infinities are not JSON: `pledges sql --json` writes them null (in lists and structs too), so any
+    strict JSON reader takes the output."""
+    import json
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    capsys.readouterr()
+    assert cli.main(["sql", "--warehouse", str(warehouse), "--json",
+                     "SELECT 'nan'::DOUBLE AS x, 'inf'::DOUBLE AS y, [1.5, 'nan'::DOUBLE] AS l, "
+                     "{'a': '-inf'::DOUBLE} AS s, 2024 AS year"]) == cli.EXIT_OK
+    rows = json.loads(capsys.readouterr().out, parse_constant=refuse)
+    assert rows == [{"x": None, "y": None, "l": [1.5, None], "s": {"a": None}, "year": 2024}]
