@@ -3,7 +3,8 @@
 `export(warehouse, out, fmt)` writes `<out>/<table>.<fmt>` for each table and view of the `marts` schema (the
 as-of table functions are not tables: they are left out) and `<out>/datapackage.json` (Data Package v2): one
 tabular resource per file with its Table Schema (field names, types mapped from DuckDB's, each column's
-description from the database's COMMENT ON COLUMN), the table's description, size and sha256; at package level
+description from the database's COMMENT ON COLUMN, the primary key where the table has one: PRIMARY_KEYS), the
+table's description, size and sha256; at package level
 the licence (Open Government Licence v3.0) and every catalog source (title, publisher, page).
 
 Files are written by DuckDB's COPY from a read-only connection into a temporary folder beside `out`, which then
@@ -42,6 +43,20 @@ PACKAGE_DESCRIPTION = (
     "DfE, MoJ), every published version kept, and what they show pledge by pledge and claim by claim. Exported "
     "from the DuckDB warehouse's marts schema; list and struct columns are JSON text.")
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"     # CSV text of TIMESTAMP columns (local times without a zone)
+
+# Each table's primary key in its Table Schema: a key whose uniqueness every build checks before it publishes (a
+# [[unique]] data test without `where` in warehouse/marts/tests.toml) and whose columns are never NULL (ids, dates
+# and period types the SQL always sets). marts.changes has none (its unique key holds release_id, NULL for a status
+# set by hand from evidence), nor marts.release_failures (two failing cells may read alike).
+PRIMARY_KEYS = {
+    "metrics": ["metric_id"],
+    "pledges": ["pledge_id"],
+    "pledge_status": ["pledge_id"],
+    "claim_checks": ["claim_id"],
+    "releases": ["release_id"],
+    "metric_observations": ["metric_id", "period_type", "period_start", "period_end", "release_id"],
+    "pledge_progress": ["pledge_id", "view", "as_of", "period_start", "period_end"],
+}
 
 _INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
             "UBIGINT", "UHUGEINT"}
@@ -159,6 +174,9 @@ def write_files(con, folder: Path, fmt: str) -> dict:
             "hash": f"sha256:{sha256}",
             "schema": {"fields": [_field(c, t, d, fmt) for c, t, d in columns]},
         }
+        key = PRIMARY_KEYS.get(name)
+        if key and set(key) <= {c for c, _t, _d in columns}:
+            resource["schema"]["primaryKey"] = list(key)
         if fmt == "csv":
             resource["encoding"] = "utf-8"
             resource["dialect"] = {"header": True, "delimiter": ",", "quoteChar": '"'}

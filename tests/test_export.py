@@ -262,3 +262,48 @@ def test_export_help_has_examples(capsys):
         cli.main(["export", "--help"])
     out = capsys.readouterr().out
     assert "examples:" in out and "pledges export --out" in out and "--format" in out
+
+
+@pytest.mark.skipif(not (REALDATA / "small_boats").is_dir(), reason=f"real published files not present at {REALDATA}")
+def test_primary_keys_are_declared_where_every_build_guarantees_them(tmp_path):
+    """Every table whose rows have a unique, never-NULL key declares it as the Table Schema's primaryKey (before: no
+    resource had one): the key is one that every build's data tests check (warehouse/marts/tests.toml), and it holds
+    on the real published files, in the warehouse and in the exported files, which frictionless validates."""
+    import shutil
+    import tomllib
+
+    warehouse = tmp_path / "wh" / "pledges.duckdb"
+    assert cli.main(["load", "--warehouse", str(warehouse), str(REALDATA)]) == 0
+    out = tmp_path / "csv"
+    package = export_module.export(warehouse, out, "csv")
+    keys = {r["name"]: r["schema"]["primaryKey"] for r in package["resources"] if "primaryKey" in r["schema"]}
+    assert keys == {"metrics": ["metric_id"], "pledges": ["pledge_id"], "pledge_status": ["pledge_id"],
+                    "claim_checks": ["claim_id"], "releases": ["release_id"],
+                    "metric_observations": ["metric_id", "period_type", "period_start", "period_end", "release_id"],
+                    "pledge_progress": ["pledge_id", "view", "as_of", "period_start", "period_end"]}
+    assert json.loads((out / "datapackage.json").read_text())["resources"] == package["resources"]
+    tests_toml = tomllib.loads(Path(export_module.__file__).resolve().parents[1].joinpath(
+        "warehouse", "marts", "tests.toml").read_text())
+    checked = {(t["table"], tuple(t["columns"])) for t in tests_toml["unique"] if not t.get("where")}
+    con, files = duckdb.connect(str(warehouse), read_only=True), duckdb.connect()
+    try:
+        for name, key in keys.items():
+            assert (f"marts.{name}", tuple(key)) in checked, name            # every build checks it
+            cols = ", ".join(key)
+            nulls = " OR ".join(f"{c} IS NULL" for c in key)
+            for reader, relation in ((con, f"marts.{name}"), (files, f"read_csv('{out / (name + '.csv')}')")):
+                total, distinct, with_null = reader.execute(
+                    f"SELECT count(*), count(DISTINCT ({cols})), count(*) FILTER (WHERE {nulls}) FROM {relation}").fetchone()
+                assert total > 0 and distinct == total and with_null == 0, (name, relation)
+    finally:
+        con.close()
+        files.close()
+    report = frictionless.validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])[:5]
+    # and the validator holds the file to its key: a row given twice is a primary-key error
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    lines = (copy / "metrics.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (copy / "metrics.csv").write_text("".join(lines + lines[1:2]), encoding="utf-8")
+    errors = frictionless.validate(str(copy / "datapackage.json")).flatten(["type"])
+    assert ["primary-key"] in errors
