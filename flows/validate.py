@@ -107,6 +107,7 @@ _INT64_LIMIT = 2.0 ** 63
 _FLOAT_TYPES = (float, np.float64, np.float32, np.float16)
 _INT_TYPES = (int, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8)
 _DATE_TYPES = (pd.Timestamp, datetime, date)
+_type_of = np.frompyfunc(type, 1, 1)
 
 
 def _storable_date(value) -> bool:
@@ -114,7 +115,9 @@ def _storable_date(value) -> bool:
 
 
 def _cell_text(value) -> str:
-    """A number or date as the spreadsheet shows it: 20000000000000000000, 12.5, 2300-01-01."""
+    """A number, date or boolean as the spreadsheet shows it: 20000000000000000000, 12.5, 2300-01-01, TRUE."""
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, _DATE_TYPES):
         return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     if isinstance(value, _FLOAT_TYPES) and np.isfinite(value) and float(value).is_integer():
@@ -135,8 +138,11 @@ def _bad_cell(value, kind: str, dtype: str) -> str | None:
     Without this, Pandera names such cells as `value 'nan'` with no row (text or a fraction in a whole-number
     column), wraps 2e19 to -9223372036854775808, reads a number in a date column as nanoseconds after 1970
     and a date after 2262 as missing."""
-    if value is None or value is pd.NA or value is pd.NaT or isinstance(value, (bool, np.bool_)):
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, (bool, np.bool_)):     # a TRUE/FALSE cell: coercion would read it as 1 or 0
+        expected = "a date" if kind == "date" else "a number"
+        return f"not a valid {'date' if kind == 'date' else dtype} value: TRUE or FALSE where {expected} is expected"
     if isinstance(value, _FLOAT_TYPES) and np.isnan(value):
         return None
     if kind == "date":
@@ -183,20 +189,23 @@ def _check_cells(table, model) -> tuple[list[FailureCase], set[tuple[int, str]]]
             if kind != "date" or str(series.dtype) == "datetime64[ns]" or \
                     not ((series < pd.Timestamp(_FIRST_DATE)) | (series > pd.Timestamp(_LAST_DATE))).any():
                 continue
-        elif pd.api.types.is_bool_dtype(series.dtype) or (kind != "date" and pd.api.types.is_integer_dtype(series.dtype)):
+        elif kind != "date" and pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
             continue
         if kind == "float" and pd.api.types.is_float_dtype(series.dtype):
             continue
         values = series.astype(object)
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        # booleans apart: hashing makes TRUE and 1 (FALSE and 0) one distinct value
+        booleans = np.isin(_type_of(values.to_numpy()), (bool, np.bool_))
+        codes, uniques = pd.factorize(values.where(~booleans, None), use_na_sentinel=True)
         reasons = [_bad_cell(u, kind, dtype) for u in uniques]
-        if not any(reasons):
+        if not any(reasons) and not booleans.any():
             continue
         label = table.labels.get(column, column)
-        bad = np.array([r is not None for r in reasons] + [False])[codes]
+        bad = np.array([r is not None for r in reasons] + [False])[codes] | booleans
         for position in np.flatnonzero(bad):
             row, value = values.index[position], values.iloc[position]
-            cases.append(FailureCase(table.sheet, int(row), label, reasons[codes[position]], _cell_text(value)))
+            reason = _bad_cell(value, kind, dtype) if booleans[position] else reasons[codes[position]]
+            cases.append(FailureCase(table.sheet, int(row), label, reason, _cell_text(value)))
             failed.add((int(row), label))
         frame[column] = values.where(~bad, None)
     return cases, failed

@@ -1,0 +1,74 @@
+"""Cells that used to load as something they are not: each release is rejected naming its source, release, sheet,
+row, column and the cell as published, and the good data published before it stays."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from flows.ingest import load_paths
+from tests.sources.small_boats.builders import small_boats_file, small_boats_grids
+from tests.sources.transparency.test_transparency import QUARTERS, ie_sheets
+from tests.warehouse_reads import snapshot
+from tests.workbooks import write_workbook, write_xlsx
+
+SB_BAD = "09_February_2024_Small_boats_-_time_series.ods"
+SB_RELEASE = f"small_boats release 2024-02-09 ({SB_BAD})"
+IE_BAD = "IE_Q2_2025_Published.xlsx"
+IE_RELEASE = f"ie_transparency release 2025-08-31 ({IE_BAD})"
+
+
+@pytest.fixture
+def small_boats_published(settings, tmp_path):
+    """One good small-boats release loaded; the published data to compare with after a bad one."""
+    good = small_boats_file(tmp_path / "good", date(2024, 2, 2), start=date(2024, 1, 1), days=20)
+    [outcome] = load_paths(settings, [good])
+    assert outcome.status == "loaded", outcome.error
+    return snapshot(settings)
+
+
+@pytest.fixture
+def ie_published(settings, tmp_path):
+    good = write_xlsx(tmp_path / "good" / "IE_Q1_2025_Published.xlsx", ie_sheets(visits_and_arrests=False))
+    [outcome] = load_paths(settings, [good])
+    assert outcome.status == "loaded", outcome.error
+    return snapshot(settings)
+
+
+def load_small_boats(settings, tmp_path, grids) -> str:
+    (tmp_path / "bad").mkdir(exist_ok=True)
+    [outcome] = load_paths(settings, [write_workbook(tmp_path / "bad" / SB_BAD, grids)])
+    assert outcome.status == "rejected", outcome
+    assert SB_RELEASE in outcome.error, outcome.error
+    return outcome.error
+
+
+def load_ie(settings, tmp_path, sheets, writer=write_xlsx) -> str:
+    (tmp_path / "bad").mkdir(exist_ok=True)
+    [outcome] = load_paths(settings, [writer(tmp_path / "bad" / IE_BAD, sheets)])
+    assert outcome.status == "rejected", outcome
+    assert IE_RELEASE in outcome.error, outcome.error
+    return outcome.error
+
+
+# --- fault 2: TRUE/FALSE in a count or money column ------------------------------------------------------
+
+def test_a_boolean_in_a_count_column_is_rejected_not_loaded_as_one(settings, tmp_path, small_boats_published):
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_01"][5][1] = True                     # sheet row 6, 'Migrants arrived'
+    grids["SB_02"][2][4] = False                    # sheet row 3, 'Migrants prevented'
+    error = load_small_boats(settings, tmp_path, grids)
+    assert ("sheet 'SB_01', row 6, column 'Migrants arrived': not a valid Int64 value: TRUE or FALSE where a number "
+            "is expected (value 'TRUE')") in error, error
+    assert "sheet 'SB_02', row 3, column 'Migrants prevented': not a valid Int64 value: TRUE or FALSE" in error, error
+    assert snapshot(settings) == small_boats_published
+
+
+def test_a_boolean_in_a_money_column_is_rejected_not_loaded_as_a_million(settings, tmp_path, ie_published):
+    rows = [[q, 300 + i, 5.5 + i / 10] for i, q in enumerate(QUARTERS)] + [["2025 Q2", 410, True]]
+    error = load_ie(settings, tmp_path, ie_sheets(quarters=[*QUARTERS, "2025 Q2"], cp02_rows=rows))
+    row = 7 + len(QUARTERS)
+    assert (f"sheet 'CP_02', row {row}, column 'Value of penalties issued (Millions)': not a valid Float64 value: "
+            "TRUE or FALSE where a number is expected (value 'TRUE')") in error, error
+    assert snapshot(settings) == ie_published
+
