@@ -5,8 +5,11 @@ import re
 
 from flows.parsing import Table, Workbook, cut_table, locate_table
 
-DAILY = ["Date", "Migrants arrived", "Boats arrived"]
-WEEKLY = ["Week ending", "Migrants arrived", "Boats arrived", "Migrants prevented", "Events prevented"]
+# Every column the schema needs (schemas/small_boats.py): one renamed is then named as published, on its sheet's
+# header row, like any other, not by the schema's internal name
+UNCONTROLLED = "Boats arrived - involved in uncontrolled landings"
+DAILY = ["Date", "Migrants arrived", "Boats arrived", UNCONTROLLED]
+WEEKLY = ["Week ending", "Migrants arrived", "Boats arrived", UNCONTROLLED, "Migrants prevented", "Events prevented"]
 
 
 def parse(book: Workbook, options: dict) -> list[Table]:

@@ -86,6 +86,21 @@ def test_renamed_column_names_sheet_row_and_column(settings, mirror, tmp_path, p
     assert snapshot(settings) == published
 
 
+@pytest.mark.parametrize("sheet, column", [("SB_01", 3), ("SB_02", 3)])
+def test_renamed_uncontrolled_landings_column_is_named_as_published(settings, mirror, tmp_path, published, sheet, column):
+    """The uncontrolled-landings column renamed ('Boats involved in uncontrolled landings'): named like any renamed
+    column, as published, on its sheet's header row. Before: "column 'boats_arrived_involved_in_uncontrolled_landings':
+    required column missing", the schema's internal name with no row."""
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids[sheet][0][column] = "Boats involved in uncontrolled landings"
+    publish_bad(mirror, tmp_path, grids)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected"
+    assert f"sheet '{sheet}', row 1, column 'Boats arrived - involved in uncontrolled landings'" in outcome.error
+    assert "boats_arrived_involved" not in outcome.error
+    assert snapshot(settings) == published
+
+
 def test_two_columns_that_read_alike_name_both_and_keep_the_data(settings, mirror, tmp_path, published):
     """A second 'Migrants arrived' column with a glued footnote marker reads as the first once normalised: which
     holds the figures is ambiguous, so the release is rejected naming sheet, row and both columns (not a bare
