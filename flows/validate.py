@@ -114,12 +114,23 @@ def _storable_date(value) -> bool:
     return _FIRST_DATE <= datetime(value.year, value.month, value.day) <= _LAST_DATE
 
 
+def _time_of_day(value) -> str:
+    """A date-time cell's time of day as a spreadsheet shows it ('12:00', '00:00:30'); '' at midnight or for a date."""
+    if not isinstance(value, datetime):
+        return ""
+    if not (value.hour or value.minute or value.second or value.microsecond or getattr(value, "nanosecond", 0)):
+        return ""
+    return f"{value.hour:02d}:{value.minute:02d}" + (f":{value.second:02d}" if value.second or value.microsecond else "")
+
+
 def _cell_text(value) -> str:
-    """A number, date or boolean as the spreadsheet shows it: 20000000000000000000, 12.5, 2300-01-01, TRUE."""
+    """A number, date or boolean as the spreadsheet shows it: 20000000000000000000, 12.5, 2300-01-01,
+    2025-06-10 12:00, TRUE."""
     if isinstance(value, (bool, np.bool_)):
         return "TRUE" if value else "FALSE"
     if isinstance(value, _DATE_TYPES):
-        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        time = _time_of_day(value)
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}" + (f" {time}" if time else "")
     if isinstance(value, _FLOAT_TYPES) and np.isfinite(value) and float(value).is_integer():
         return str(int(value))
     return str(value)
@@ -147,7 +158,11 @@ def _bad_cell(value, kind: str, dtype: str) -> str | None:
         return None
     if kind == "date":
         if isinstance(value, _DATE_TYPES):
-            return None if _storable_date(value) else DATE_RANGE_CHECK
+            if not _storable_date(value):
+                return DATE_RANGE_CHECK
+            if _time_of_day(value):     # the warehouse stores the day: two cells of one day would be two rows
+                return f"not a valid date: a time of day ({_time_of_day(value)}) where a whole day is expected"
+            return None
         if isinstance(value, _FLOAT_TYPES + _INT_TYPES):
             return f"not a valid date: a number where a date is expected{_excel_serial(value)}"
         return None
@@ -185,9 +200,13 @@ def _check_cells(table, model) -> tuple[list[FailureCase], set[tuple[int, str]]]
             continue
         series = frame[column]
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
-            # calamine's dates arrive as datetime64[us]: years past 2262 fit there, not in the warehouse's [ns]
-            if kind != "date" or str(series.dtype) == "datetime64[ns]" or \
-                    not ((series < pd.Timestamp(_FIRST_DATE)) | (series > pd.Timestamp(_LAST_DATE))).any():
+            # calamine's dates arrive as datetime64[us]: years past 2262 fit there, not in the warehouse's [ns];
+            # and a date-time with a time of day is not a day
+            if kind != "date":
+                continue
+            beyond = str(series.dtype) != "datetime64[ns]" and \
+                ((series < pd.Timestamp(_FIRST_DATE)) | (series > pd.Timestamp(_LAST_DATE))).any()
+            if not beyond and not (series.notna() & (series != series.dt.floor("D"))).any():
                 continue
         elif kind != "date" and pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
             continue

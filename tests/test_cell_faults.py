@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from flows.ingest import load_paths
@@ -71,4 +72,18 @@ def test_a_boolean_in_a_money_column_is_rejected_not_loaded_as_a_million(setting
     assert (f"sheet 'CP_02', row {row}, column 'Value of penalties issued (Millions)': not a valid Float64 value: "
             "TRUE or FALSE where a number is expected (value 'TRUE')") in error, error
     assert snapshot(settings) == ie_published
+
+
+# --- fault 1: a date cell with a time of day ------------------------------------------------------------
+
+def test_a_date_cell_with_a_time_of_day_is_rejected_not_stored_as_a_second_row_for_the_day(settings, tmp_path,
+                                                                                           small_boats_published):
+    """SB_01 row 6 (5 January) written as 4 January 12:00: the unique check saw two different timestamps, the
+    warehouse's DATE column two rows for 4 January, and the day's arrivals were counted twice."""
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_01"][5][0] = pd.Timestamp("2024-01-04 12:00")
+    error = load_small_boats(settings, tmp_path, grids)
+    assert ("sheet 'SB_01', row 6, column 'Date': not a valid date: a time of day (12:00) where a whole day is expected "
+            "(value '2024-01-04 12:00')") in error, error
+    assert snapshot(settings) == small_boats_published
 
