@@ -139,3 +139,66 @@ def test_revisions_from_zero_are_listed_in_words_and_the_release_publishes(setti
     assert sorted(s for m, s in rows if m == "small_boat_boats") == [
         "Small boats detected arriving, per day, 1 Jan 2024: revised from 0 to 2 (from zero)",
         "Small boats detected arriving, per day, 2 Jan 2024: revised from 0 to 2 (from zero)"]
+
+
+def test_the_feed_is_valid_atom_with_content_links_and_titles_not_ids(realdata, tmp_path):
+    """The Atom feed of the real published files is valid RFC 4287: a feed-level link to itself, every entry with
+    its text as content and a link to the publisher's page where there is one (rel alternate), sources named by
+    their titles and releases by file and date, never by id; entry ids the same as before these words were added
+    (made from the change as marts.changes stores it) and after a rebuild. Before: no content, no alternate or
+    self link, 'New release of small_boats_page', and summaries ending 'Release: <release id>.'"""
+    import hashlib
+    import xml.etree.ElementTree as ET
+
+    warehouse = tmp_path / "wh" / "pledges.duckdb"
+    assert cli.main(["load", "--warehouse", str(warehouse), str(realdata)]) == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    stored = con.execute("SELECT c.kind, c.subject, c.changed_on, c.old_value, c.new_value, c.release_id, c.summary, "
+                         "r.landing_page FROM marts.changes c LEFT JOIN marts.releases r USING (release_id) "
+                         "ORDER BY c.changed_on DESC, c.kind, c.subject, c.summary, c.release_id").fetchall()
+    titles = dict(con.execute("SELECT DISTINCT source_id, source_title FROM marts.metrics").fetchall())
+    release_ids = [r for (r,) in con.execute("SELECT release_id FROM marts.releases").fetchall()]
+    con.close()
+    assert any(kind == "release" for kind, *_ in stored) and any(r is None for *_, r, _s, _p in stored)
+
+    feed_path = write_feed(warehouse, tmp_path / "out" / FEED_NAME)
+    raw = feed_path.read_bytes()
+    feed = feedparser.parse(raw)
+    assert not feed.bozo and feed.version == "atom10"
+    assert [(link.rel, link.href) for link in feed.feed.links if link.rel == "self"] == [("self", FEED_NAME)]
+    assert len(feed.entries) == len(stored)
+    for entry, (kind, subject, changed_on, old, new, release_id, summary, landing_page) in zip(feed.entries, stored):
+        text = entry.content[0].value
+        assert entry.content[0].type == "text/plain" and text.startswith(entry.title)
+        alternates = [link.href for link in entry.get("links", []) if link.rel == "alternate"]
+        assert len(alternates) <= 1 and all(href.startswith("https://") for href in alternates)
+        if landing_page:                       # the release's publication page (loaded from disk: still the publisher's)
+            assert alternates == [landing_page] and f"Publication page: {landing_page}" in text
+        for words in (entry.title, entry.summary, text):
+            assert not [r for r in release_ids if r in words], words
+            assert "Release: " not in words
+        if kind == "release":
+            assert entry.title == summary.replace(f"New release of {subject}: ", f"New release of {titles[subject]}: ")
+            assert f"New release of {subject}:" not in entry.title
+        else:
+            assert entry.title == summary
+        key = "|".join(str(v) for v in (kind, subject, changed_on, old, new, release_id, summary))
+        assert entry.id == "urn:sha1:" + hashlib.sha1(key.encode()).hexdigest()     # as the feed always made them
+    # RFC 4287 elements, read as XML: the feed's id, title, updated, author, self link; each entry's id, title,
+    # updated, and content (or, without it, a link rel="alternate")
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ET.fromstring(raw)
+    assert root.tag == f"{atom}feed"
+    for child in ("id", "title", "updated", "author"):
+        assert len(root.findall(f"{atom}{child}")) == 1, child
+    assert [link.get("href") for link in root.findall(f"{atom}link") if link.get("rel") == "self"] == [FEED_NAME]
+    for entry in root.findall(f"{atom}entry"):
+        for child in ("id", "title", "updated"):
+            assert len(entry.findall(f"{atom}{child}")) == 1, child
+        assert (entry.find(f"{atom}content") is not None and entry.find(f"{atom}content").text) or \
+            [link for link in entry.findall(f"{atom}link") if link.get("rel", "alternate") == "alternate"]
+    # the same entry ids after a rebuild from the archive
+    assert cli.main(["rebuild", "--warehouse", str(warehouse)]) == 0
+    again = feedparser.parse(write_feed(warehouse, tmp_path / "again.atom").read_bytes())
+    assert [e.id for e in again.entries] == [e.id for e in feed.entries]
+    assert [link.href for link in again.feed.links if link.rel == "self"] == ["again.atom"]
