@@ -6,9 +6,10 @@ here, no scripts, fonts or images fetched when it is viewed, so it can be mailed
 from disk; then the Atom feed of marts.changes beside it (flows/feed.py). Sections, in order (cards in
 flows/report_cards.py, the others in flows/report_sections.py):
 
-- "data as of": each source's latest loaded release (source id, publication date, release id);
-- what changed since the previous release (marts.changes, newest release date first, with a link to
-  the feed);
+- "data as of": each source's latest loaded release (source title and publisher, file name, publication date;
+  the release id in small print);
+- what changed since the previous release (marts.changes, newest release date first, sources named by their
+  titles, with a link to the feed);
 - one card per row of marts.pledge_status (pledges, then claims): title, quote with speaker, statement
   and date, status badge in words, figures against the baseline or the claim, method, explanation,
   the release and publication page (official https addresses; a locally loaded file says so), dated
@@ -31,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flows import readmodel
-from flows.feed import FEED_NAME, write_feed
+from flows.feed import FEED_NAME, in_words, write_feed
 from flows.report_cards import render_card, render_claims_table
 from flows.report_html import CSS, badge
 from flows.report_sections import EARLIER_DATES, render_as_of, render_changes, render_sources
@@ -56,7 +57,8 @@ def read_report_data(warehouse: Path) -> dict:
             "not_loaded": sorted({m["source_id"] for m in metric_rows if m["source_id"] and m["source_id"] not in loaded}),
             "cards": found["cards"], "progress": by_pledge, "metrics": metrics, "claims": found["claims"],
             "entries": chart_entries(found["cards"], progress, metrics, found["observations"], found["revisions"]),
-            "changes": found["changes"], "metric_rows": metric_rows, "releases": found["releases"]}
+            "changes": in_words(found["changes"], metric_rows, found["releases"]), "metric_rows": metric_rows,
+            "releases": found["releases"]}
 
 
 def render(data: dict, generated: datetime | None = None) -> str:
@@ -113,5 +115,5 @@ def write_report(warehouse: Path, out: Path) -> Path:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, out)     # a browser or web server never sees half a page
-    write_feed(warehouse, out.parent / FEED_NAME)   # the change feed beside it
+    write_feed(warehouse, out.parent / FEED_NAME, report_name=out.name)   # the change feed beside it
     return out

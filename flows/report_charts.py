@@ -134,23 +134,47 @@ class TimeChart:
         return frame, notes
 
     def _note_rows(self, frame: Frame) -> tuple[int, list[tuple]]:
-        """Labels of markers and shaded periods, each right of its line (else left of it), in the first row above
-        the plot with room for it: (rows used, [(x of the line, x of the text, text, row, kind)])."""
-        rows: list[list[tuple[float, float]]] = []
-        notes = []
-        for x0, text, kind in [(frame.x(m["day"]), m["label"], "marker") for m in self.markers] + \
-                              [(frame.x(b["start"]), b["label"], "band") for b in self.bands if b["label"]]:
+        """Labels of markers and shaded periods, each beside its own line (right of it, else left), in rows above
+        the plot: (rows used, [(x of the line, x of the text, text, row, kind)]).
+
+        A label's line runs from its row down to the plot, so a label whose text spans another label's line is set
+        in a row above that one (never across its line, which would read as its own): the side of each line is
+        chosen to span no other line where it can, then rows are given in that order, each label in the first row
+        below every label spanning its line where its text has room."""
+        items = [(frame.x(m["day"]), m["label"], "marker") for m in self.markers] + \
+                [(frame.x(b["start"]), b["label"], "band") for b in self.bands if b["label"]]
+
+        def spanned(i: int, tx: float, w: float) -> set[int]:
+            return {j for j, (x, _t, _k) in enumerate(items) if j != i and tx - 2 <= x <= tx + w + 2}
+
+        spans = []
+        for i, (x0, text, _kind) in enumerate(items):
             w = text_width(text, SMALL)
-            tx0 = x0 + 3 if x0 + 3 + w <= W - 4 else x0 - 3 - w
-            tx0 = min(max(2.0, tx0), W - 2 - w)
-            r = 0
+            sides = [tx for tx in (x0 + 3, x0 - 3 - w) if 2.0 <= tx and tx + w <= W - 2] or \
+                    [min(max(2.0, x0 + 3 if x0 + 3 + w <= W - 4 else x0 - 3 - w), W - 2 - w)]
+            tx0 = min(sides, key=lambda tx: len(spanned(i, tx, w)))      # right first, unless it spans more lines
+            spans.append((tx0, w, spanned(i, tx0, w)))
+        # rows: a label above every label whose line its text spans (a cycle, two texts spanning each other's
+        # lines, is broken in order of the labels)
+        order: list[int] = []
+        waiting = set(range(len(items)))
+        while waiting:
+            free = sorted(i for i in waiting if not any(i in spans[j][2] for j in waiting if j != i)) or [min(waiting)]
+            order.append(free[0])
+            waiting.discard(free[0])
+        rows: list[list[tuple[float, float]]] = []
+        row_of: dict[int, int] = {}
+        for i in order:
+            tx0, w, _lines = spans[i]
+            r = max((row_of[j] + 1 for j in row_of if i in spans[j][2]), default=0)
             while True:
-                if r == len(rows):
+                while r >= len(rows):
                     rows.append([])
                 if place(rows[r], tx0, tx0 + w):
                     break
                 r += 1
-            notes.append((x0, tx0, text, r, kind))
+            row_of[i] = r
+        notes = [(x0, spans[i][0], text, row_of[i], kind) for i, (x0, text, kind) in enumerate(items)]
         return len(rows), notes
 
     def _bands(self, f: Frame) -> list[str]:

@@ -33,7 +33,7 @@ a{color:#0b57d0}
 nav a{white-space:nowrap}
 .meta{color:var(--muted);font-size:.9em;margin:.3em 0}
 #data-as-of{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 12px}
-#data-as-of span.src{white-space:nowrap}
+#data-as-of span.src,#data-as-of code{overflow-wrap:anywhere}#data-as-of time{white-space:nowrap}
 .summary{display:flex;flex-wrap:wrap;gap:6px;margin:.6em 0}
 #changes h3{font-size:1em;margin:.8em 0 .2em}
 ul.changes{margin:.2em 0;padding-left:1.2em}ul.changes li{margin:.15em 0}

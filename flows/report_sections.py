@@ -16,13 +16,23 @@ EARLIER_DATES = 8         # earlier dates listed under "earlier changes"
 
 
 def render_as_of(data: dict) -> str:
+    """Each source's latest loaded release: the source's title and publisher, the file and its publication date
+    (the release id, as SQL and `pledges status` name it, in small print after them)."""
+    sources = {m["source_id"]: m for m in data.get("metric_rows") or [] if m.get("source_id")}
+    files = {r["release_id"]: r.get("file_name") for r in data.get("releases") or []}
     items = []
     for r in data["latest"]:
-        text = (f'<span class="src"><b>{esc(r["source_id"])}</b> {esc(fmt_date(r["published_on"]))}</span> '
-                f'(<code>{esc(r["release_id"])}</code>)')
+        source = sources.get(r["source_id"]) or {}
+        title = source.get("source_title") or r["source_id"]
+        publisher = f' ({esc(source["publisher"])})' if source.get("publisher") else ""
+        file_name = files.get(r["release_id"]) or r.get("title")
+        text = (f'<span class="src" data-source-id="{esc(r["source_id"])}" data-release-id="{esc(r["release_id"])}">'
+                f'<b>{esc(title)}</b>{publisher}: ' + (f'{esc(file_name)}, ' if file_name else "")
+                + f'published <time datetime="{esc(fmt_date(r["published_on"]))}">{esc(fmt_day(r["published_on"]))}</time>'
+                f'</span> <span class="meta">(release <code>{esc(r["release_id"])}</code>)</span>')
         rej = data["rejected"].get(r["source_id"])
         if rej and rej["latest"] and rej["latest"] > r["published_on"]:
-            text += f" <em>a newer release ({esc(fmt_date(rej['latest']))}) was rejected</em>"
+            text += f" <em>a newer release ({esc(fmt_day(rej['latest']))}) was rejected</em>"
         items.append(text)
     line = "; ".join(items) if items else "no release loaded yet"
     html = f'<p id="data-as-of"><b>Data as of</b> (latest loaded release per source): {line}.</p>'

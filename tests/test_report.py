@@ -246,3 +246,55 @@ def test_next_expected_release_and_what_is_missing():
 
 
 # --- the page, from the real published files ---------------------------------------------------------
+
+
+def note_labels(svg: str) -> list[dict]:
+    """Each label above a chart's plot (a marker's or a shaded period's) with its text box and its own line."""
+    import re
+    from html import unescape
+
+    from flows.report_svg import SMALL, text_width
+    found = []
+    for tx, ty, text, x1, y1, y2 in re.findall(
+            r'<text class="note-label" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>'
+            r'<line x1="([\d.]+)" x2="[\d.]+" y1="([\d.]+)" y2="([\d.]+)"', svg):
+        text = unescape(text)
+        found.append({"text": text, "left": float(tx), "right": float(tx) + text_width(text, SMALL),
+                      "top": float(ty) - 10, "bottom": float(ty) + 2, "x": float(x1), "y1": float(y1), "y2": float(y2)})
+    return found
+
+
+def check_note_labels(svg: str) -> list[dict]:
+    """Every label sits beside its own line (3 units right or left of it), and no label's line runs through
+    another label's text."""
+    notes = note_labels(svg)
+    for n in notes:
+        assert abs(n["left"] - 3 - n["x"]) < 0.2 or abs(n["right"] + 3 - n["x"]) < 0.2, n
+        for other in notes:
+            if other is not n:
+                crosses = other["left"] - 1 <= n["x"] <= other["right"] + 1 and n["y1"] < other["bottom"] and other["top"] < n["y2"]
+                assert not crosses, f"the line of {n['text']!r} runs through {other['text']!r}"
+    return notes
+
+
+def test_each_note_is_set_by_its_own_marker_never_across_another():
+    """The small-boats chart's two markers, 14 Sep 2023 and 5 Jul 2024, over the quarters since 2018: each label is
+    set beside its own line, and neither line runs through the other label (before: 'tracked from 5 Jul 2024' was
+    drawn across the line of 'pledged 14 Sep 2023', and 'pledged …' sat over the 'tracked from' line)."""
+    from flows.report_charts import TimeChart
+
+    chart = TimeChart("history", "small_boats", "small_boat_arrivals_quarterly", "Small boat arrivals", "per quarter", "people")
+    start = date(2018, 1, 1)
+    while start < date(2026, 1, 1):
+        end = add_interval(start, "3 months") - timedelta(days=1)
+        chart.bar(start, end, 10000, "before", f"{start:%Y} Q{(start.month + 2) // 3}", "tip")
+        start = end + timedelta(days=1)
+    chart.marker(date(2023, 9, 14), "pledged 14 Sep 2023")
+    chart.marker(date(2024, 7, 5), "tracked from 5 Jul 2024")
+    notes = check_note_labels(chart.render())
+    assert sorted(n["text"] for n in notes) == ["pledged 14 Sep 2023", "tracked from 5 Jul 2024"]
+    # many labels close together: still each by its own line, none crossed
+    chart.band(date(2023, 1, 1), date(2023, 12, 31), "baseline period")
+    chart.marker(date(2024, 2, 1), "compared since Feb 2024")
+    chart.band(date(2025, 1, 1), date(2025, 6, 30), "claimed period")
+    assert len(check_note_labels(chart.render())) == 5

@@ -151,6 +151,10 @@ def check_what_changed(warehouse: Path, page: ReportParser) -> None:
     newest = changes[0][0]
     days = sorted({c[0].isoformat() for c in changes}, reverse=True)
     assert page.change_days == days[:1 + EARLIER_DATES] and page.change_days[0] == newest.isoformat()
+    # (a new release's source by its title, as the catalog names it, not its id)
+    titles = dict(query(warehouse, "SELECT DISTINCT source_id, source_title FROM marts.metrics"))
+    changes = [(d, k, s.replace(f"New release of {subject}: ", f"New release of {titles[subject]}: ") if k == "release" else s)
+               for d, k, s, subject in query(warehouse, "SELECT changed_on, kind, summary, subject FROM marts.changes")]
     assert sorted(c["text"] for c in page.changes if c["date"] == newest.isoformat()) == sorted(
         f"{'new release' if k == 'release' else k}{s}" for d, k, s in changes if d == newest)
 
@@ -261,3 +265,43 @@ def check_no_errors_and_nothing_fetched(cdp: DevTools, session: str) -> None:
     assert errors == []
     requested = [e["params"]["request"]["url"] for e in ours if e["method"] == "Network.requestWillBeSent"]
     assert all(u.startswith(("file:", "data:", "about:")) for u in requested), requested
+
+
+def test_sources_are_named_by_title_and_chart_notes_by_their_own_markers(real_warehouse, tmp_path):
+    """The real files' report names each source by its title, never by its id alone: "Data as of" gives the source's
+    title and publisher, the file and its publication date in words (the release id only in small print after
+    them), and "What changed" a new release's source title (before: `dfe_apprenticeships 2026-07-16
+    (dfe_apprenticeships/2026-07-16/87a0f24bbfab)` and "New release of small_boats_page"). Every chart's labels
+    sit by their own marker, none drawn across another's line (before: the small boats chart's "tracked from 5 Jul
+    2024" across the "pledged 14 Sep 2023" line)."""
+    from html import unescape
+
+    from flows.formatting import fmt_day
+    from tests.test_report import check_note_labels
+
+    out = tmp_path / "report.html"
+    write_report(real_warehouse, out)
+    html = out.read_text(encoding="utf-8")
+    as_of = html[html.index('<p id="data-as-of">'):]
+    as_of = unescape(re.sub(r"<[^>]+>", "", as_of[:as_of.index("</p>")]))      # the text a reader sees
+    latest = query(real_warehouse, """
+        SELECT r.source_id, m.source_title, m.publisher, r.file_name, r.published_on, r.release_id
+        FROM marts.releases r JOIN (SELECT DISTINCT source_id, source_title, publisher FROM marts.metrics) m USING (source_id)
+        WHERE r.status = 'loaded'
+        QUALIFY row_number() OVER (PARTITION BY r.source_id ORDER BY r.published_on DESC, r.fetched_at DESC) = 1""")
+    assert {r[0] for r in latest} >= {"small_boats", "small_boats_page", "dfe_apprenticeships", "ie_transparency"}
+    for source_id, title, publisher, file_name, published_on, release_id in latest:
+        assert f"{title} ({publisher}): {file_name}, published {fmt_day(published_on)}" in as_of, source_id
+        assert f"(release {release_id})" in as_of
+    assert "Small boat arrivals: last 7 days" in as_of and "national-totals.csv, published 16 Jul 2026" in as_of
+    changes = html[html.index('<section id="changes"'):]
+    changes = unescape(re.sub(r"<[^>]+>", "", changes[:changes.index("</section>")]))
+    assert "New release of Small boat arrivals: last 7 days (GOV.UK page, provisional daily figures): " \
+           "govuk_small_boats_daily_page_2026-08-21.html, published 21 Aug 2026" in changes
+    for (source_id,) in query(real_warehouse, "SELECT DISTINCT source_id FROM marts.releases"):
+        assert f"New release of {source_id}:" not in changes
+    svgs = re.findall(r"<svg .*?</svg>", html, re.S)
+    small_boats = [svg for svg in svgs if 'data-pledge-id="small_boats"' in svg and 'data-chart="history"' in svg]
+    assert len(small_boats) == 1
+    assert {n["text"] for n in check_note_labels(small_boats[0])} == {"pledged 14 Sep 2023", "tracked from 5 Jul 2024"}
+    assert sum(len(check_note_labels(svg)) for svg in svgs) > 10
