@@ -135,7 +135,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     changes = None
     if args.changes:           # read before either output, so --json gives them too
         cutoff = as_of or readmodel.EVERYTHING
-        changes = [c for c in readmodel.changes(Path(args.warehouse)) if c["changed_on"] <= cutoff]
+        from flows.feed import read_changes     # in words, as the feed and the report say them (sources by title)
+        changes = [c for c in read_changes(Path(args.warehouse)) if c["changed_on"] <= cutoff]
     if args.json:
         print(json.dumps(data if changes is None else {**data, "changes": readmodel.as_text(changes)},
                          indent=2, default=str))

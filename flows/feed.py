@@ -145,7 +145,7 @@ def write_feed(warehouse: Path, out: Path, report_name: str | None = None) -> Pa
 
 def changes_markdown(warehouse: Path, limit: int = 50) -> str | None:
     """The newest changes as Markdown (the Prefect run's `pledge-changes` artifact)."""
-    changes = readmodel.changes(warehouse, limit)      # as marts.changes words them
+    changes = read_changes(warehouse, limit)      # in words, as the feed and the report say them
     if not changes:
         return None
     lines = ["# What changed", "", "| date | kind | change |", "|---|---|---|"]

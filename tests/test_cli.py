@@ -76,8 +76,12 @@ def test_status_changes_with_json_gives_the_changes_as_json(warehouse, capsys):
                            "ORDER BY changed_on DESC, kind, subject, summary, release_id").fetchall()
     con.close()
     assert expected and any(kind == "release" for kind, *_ in expected)
-    assert [(c["kind"], c["changed_on"], c["subject"], c["summary"], c["release_id"]) for c in data["changes"]] == \
+    assert [(c["kind"], c["changed_on"], c["subject"], c["stored_summary"], c["release_id"]) for c in data["changes"]] == \
         [(k, d.isoformat(), s, t, r) for k, d, s, t, r in expected]
+    # `summary` in words, as the text output, the feed and the report say it: a source by its title, not its id
+    from flows.catalog import load_catalog
+    [release] = [c for c in data["changes"] if c["kind"] == "release"]
+    assert release["summary"].startswith(f"New release of {load_catalog()['small_boats'].title}: ")
     assert {k: v for k, v in data.items() if k != "changes"} == plain
     # as of a day before the release: the same keys, no change yet known
     assert cli.main(["status", "--warehouse", str(warehouse), "--changes", "--json", "--as-of", "2024-09-01"]) == 0

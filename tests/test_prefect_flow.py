@@ -64,7 +64,9 @@ def test_flow_run_publishes_and_fails_on_rejection(prefect_server, settings, mir
             from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
             return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["pledge-changes"])))
     changes = asyncio.run(changes_artifact())
-    assert changes and "# What changed" in changes[0].data and "| release | New release of small_boats: " in changes[0].data
+    from flows.catalog import load_catalog     # the source by its title, as the feed and the report name it
+    assert changes and "# What changed" in changes[0].data
+    assert f"| release | New release of {load_catalog()['small_boats'].title}: " in changes[0].data
 
 
 def test_a_transient_fault_is_retried_by_prefect_tasks_not_also_in_code(prefect_server, settings, mirror, tmp_path,
