@@ -10,7 +10,7 @@ import pytest
 from flows.ingest import load_paths
 from tests.sources.small_boats.builders import small_boats_file, small_boats_grids
 from tests.sources.transparency.test_transparency import QUARTERS, ie_sheets
-from tests.warehouse_reads import snapshot
+from tests.warehouse_reads import query, snapshot
 from tests.workbooks import write_workbook, write_xlsx
 
 SB_BAD = "09_February_2024_Small_boats_-_time_series.ods"
@@ -86,4 +86,27 @@ def test_a_date_cell_with_a_time_of_day_is_rejected_not_stored_as_a_second_row_f
     assert ("sheet 'SB_01', row 6, column 'Date': not a valid date: a time of day (12:00) where a whole day is expected "
             "(value '2024-01-04 12:00')") in error, error
     assert snapshot(settings) == small_boats_published
+
+
+# --- fault 5: text that pandas reads as missing -----------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["#N/A", "None", "NULL", "nan", "NA", "low", "x", "z", "c"])
+def test_text_that_is_no_publisher_s_missing_marker_is_rejected_not_blanked(settings, tmp_path, small_boats_published, text):
+    """pandas' NA strings, and the DfE's suppression codes (read by the DfE parser from its own option), in a
+    small-boats count: the day was dropped from the release with nothing said."""
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_01"][5][1] = text
+    error = load_small_boats(settings, tmp_path, grids)
+    assert f"sheet 'SB_01', row 6, column 'Migrants arrived': not a valid Int64 value (value '{text}')" in error, error
+    assert snapshot(settings) == small_boats_published
+
+
+def test_the_missing_markers_publishers_use_still_read_as_no_value(settings, tmp_path):
+    """'-' (not recorded), ':' (not available), 'n/a', '..' and the bracketed [x] [z] [c] codes, in spreadsheets."""
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    for row, text in zip(range(2, 9), ["-", ":", "n/a", "..", "[x]", "[z]", "[c]"]):
+        grids["SB_01"][row][2] = text               # 'Boats arrived'
+    [outcome] = load_paths(settings, [write_workbook(tmp_path / SB_BAD, grids)])
+    assert outcome.status == "loaded", outcome.error
+    assert query(settings, "SELECT count(*) FROM raw.small_boats_daily WHERE boats_arrived IS NULL") == [(7,)]
 

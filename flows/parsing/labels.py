@@ -8,8 +8,10 @@ import pandas as pd
 
 
 # Cells that mean "no value" in Home Office and ONS tables. `-` = not recorded yet,
-# `:` = not available, `n/a` = not applicable, `..`/`x`/`[x]` = suppressed or unavailable.
-MISSING_MARKERS = frozenset({"", "-", ":", "n/a", "na", "..", "x", "[x]", "[z]", "[c]", "z", "c", "low"})
+# `:` = not available, `n/a` = not applicable, `..`/`[x]` = suppressed or unavailable, `[z]` = not applicable,
+# `[c]` = confidential. Bare `x`, `z`, `c`, `low` are not here: they are the DfE's suppression codes, read only where
+# its parser says so (its catalog entry's `missing_markers`); in another source's count they are refused, named.
+MISSING_MARKERS = frozenset({"", "-", ":", "n/a", "..", "[x]", "[z]", "[c]"})
 
 _WS = re.compile(r"\s+")
 _NOTE = re.compile(r"\s*\[(?:note|notes|x|z|c)\b[^\]]*\]", re.IGNORECASE)

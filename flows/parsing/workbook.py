@@ -16,15 +16,17 @@ from flows.parsing.labels import MISSING_MARKERS, clean_label, column_name, labe
 from flows.parsing.ods_check import check_ods_grid
 
 
-_READ_AS_MISSING = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-                              "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
+# Only an empty cell (calamine's '') is missing here. pandas' NA strings ('#N/A', 'None', 'NULL', 'nan', ...) are
+# not publishers' markers: as text in a count they are refused by validation, naming the cell, never blanked.
+# What publishers write for "no value" ('-', ':', 'n/a', ...) is labels.MISSING_MARKERS, applied by cut_table.
+_READ_AS_MISSING = frozenset({""})
 _type_of = np.frompyfunc(type, 1, 1)
 
 
 def _grid_column(values: np.ndarray) -> np.ndarray:
     """Calamine cells (a 1-D object array, converted in place) as pandas.read_excel(header=None) gives them, in
-    bulk rather than per cell: whole floats become ints, dates become datetimes, empty cells and pandas' NA
-    strings become NaN. Cell by cell, so one call can take a whole sheet's cells (see Workbook._read)."""
+    bulk rather than per cell: whole floats become ints, dates become datetimes, empty cells become NaN (pandas'
+    NA strings stay the text they are). Cell by cell, so one call can take a whole sheet's cells (see Workbook._read)."""
     types = _type_of(values)
     is_float, is_text = types == float, types == str
     others = np.flatnonzero(~(is_float | is_text))     # empty (None) and date cells: compared apart, being few
@@ -66,8 +68,8 @@ class Workbook:
     """Sheets read lazily with the calamine engine, as raw cell grids (no header guessing).
 
     Cells come straight from python-calamine and are converted in bulk, with the
-    same result as pandas.read_excel(header=None) (whole floats as ints, dates as datetimes,
-    empty and NA-string cells as NaN) but without its Python call per cell and its text
+    same result as pandas.read_excel(header=None, keep_default_na=False) (whole floats as ints, dates as datetimes,
+    empty cells as NaN; text such as 'NA' or 'None' kept as text) but without its Python call per cell and its text
     parser's copies: for a 400,000-row sheet what remains is calamine's own parse of the XML
     (about 5 s here), and peak memory is about 140 MB lower.
     """
