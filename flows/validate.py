@@ -319,7 +319,7 @@ def _parse_tables(source: Source, book, name: str, published_on: date | None, fa
     try:
         return source.parse(book, {**source.options, "published_on": published_on})
     except TableNotFound as exc:
-        raise fail("table not found where expected", exc.cases) from None
+        raise fail(exc.what, exc.cases) from None
     except CalamineError as exc:     # a sheet's XML damaged past the zip's checksums
         what = SPREADSHEET_KINDS.get(getattr(book, "kind", None), source.format)
         raise fail(f"{name} ({what}) is damaged: a sheet cannot be read: {type(exc).__name__}: {exc}") from None

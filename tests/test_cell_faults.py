@@ -110,3 +110,30 @@ def test_the_missing_markers_publishers_use_still_read_as_no_value(settings, tmp
     assert outcome.status == "loaded", outcome.error
     assert query(settings, "SELECT count(*) FROM raw.small_boats_daily WHERE boats_arrived IS NULL") == [(7,)]
 
+
+# --- fault 4: a blank row in the middle of a table --------------------------------------------------------
+
+def test_a_blank_row_inside_a_table_is_rejected_not_taken_for_its_end(settings, tmp_path, ie_published):
+    """CP_02 with an empty row after its second quarter: the table was cut there, the quarters below silently not
+    loaded, and the release reported as loaded."""
+    rows = [[q, 300 + i, 5.5 + i / 10] for i, q in enumerate(QUARTERS)]
+    sheets = ie_sheets(cp02_rows=rows[:2] + [[None, None, None]] + rows[2:])        # header on row 6: blank row 9
+    error = load_ie(settings, tmp_path, sheets)
+    assert f"{IE_RELEASE}: a table cut short by a blank row" in error, error
+    assert ("sheet 'CP_02', row 9, column 'Quarter': a blank row inside the table, with more of its rows below it "
+            "(row 10: 'Q3 2024', 302, 5.7): the table would be cut short here") in error, error
+    assert snapshot(settings) == ie_published
+
+
+def test_notes_below_a_blank_row_still_end_the_table(settings, tmp_path, ie_published):
+    """Below the blank rows: notes, a 'Total' row, a note that begins with a quarter: not more of the table."""
+    sheets = ie_sheets()
+    sheets["CP_02"] += [["2025 Q2 figures will be published in August"], ["Total", 1510, 28.5],
+                        ["Source: Home Office management information"], ["Q2 2025", 310, 6.0]]
+    for row in sheets["CP_02"]:
+        row += [None] * (len(sheets["CP_02"][6]) - len(row))
+    [outcome] = load_paths(settings, [write_xlsx(tmp_path / IE_BAD, sheets)])
+    assert outcome.status == "loaded", outcome.error
+    assert query(settings, "SELECT count(*) FROM raw.illegal_working_penalties WHERE release_id LIKE "
+                           "'ie_transparency/2025-08-31/%'") == [(len(QUARTERS),)]
+

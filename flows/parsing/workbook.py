@@ -175,9 +175,18 @@ def locate_table(book: Workbook, required: list[str], sheet_hint: re.Pattern | N
 
 
 class TableNotFound(Exception):
-    def __init__(self, cases: list[FailureCase]):
+    """A table the parser needs cannot be read as published; `what` says how, for the release's message."""
+    what = "table not found where expected"
+
+    def __init__(self, cases: list[FailureCase], what: str | None = None):
         super().__init__("; ".join(c.describe() for c in cases))
         self.cases = cases
+        if what:
+            self.what = what
+
+
+class TableCutShort(TableNotFound):
+    what = "a table cut short by a blank row"
 
 
 def read_each(specs: list[dict], read) -> list[Table]:
@@ -185,15 +194,17 @@ def read_each(specs: list[dict], read) -> list[Table]:
     absent optional table); all missing tables reported together in one TableNotFound."""
     tables: list[Table] = []
     cases: list[FailureCase] = []
+    whats: list[str] = []
     for spec in specs:
         try:
             found = read(spec)
         except TableNotFound as exc:
             cases.extend(exc.cases)
+            whats += [exc.what] if exc.what not in whats else []
             continue
         tables.extend(found if isinstance(found, list) else [] if found is None else [found])
     if cases:
-        raise TableNotFound(cases)
+        raise TableNotFound(cases, "; ".join(whats))
     return tables
 
 
@@ -296,11 +307,63 @@ def _column_letter(position: int) -> str:
     return letters
 
 
+# A row below a table that starts its notes: nothing under it is more of the table.
+_NOTES_START = re.compile(r"(?:end of table|notes?|footnotes?|source|sources)\b", re.IGNORECASE)
+_LETTERS, _DIGITS = re.compile(r"[^\W\d_]+"), re.compile(r"\d+")
+
+
+def _shape(value: object) -> str:
+    """A first-column cell's kind, to tell a table's rows from notes below it: text as its runs of letters and
+    digits ('2024 Q1' and '2019 Q3' -> '9 a9', 'Q1 2024' -> 'a9 9', 'Total' -> 'a'), other cells by their type."""
+    if isinstance(value, str):
+        return _DIGITS.sub("9", _LETTERS.sub("a", value))
+    return "number" if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else type(value).__name__
+
+
+def _published_label(grid: pd.DataFrame, match: HeaderMatch, name: str, column: int) -> str:
+    """A table column's header as published (cleaned), for messages; its name when the row is not in the grid."""
+    if 0 <= match.row < len(grid) and 0 <= column < grid.shape[1]:
+        return clean_label(grid.iat[match.row, column]) or name
+    return name
+
+
+def _refuse_rows_below(body: pd.DataFrame, blank: pd.Series, first_data: int, gap: int, match: HeaderMatch,
+                       grid: pd.DataFrame) -> None:
+    """TableCutShort when rows like the table's own follow its first blank row (`gap`), before any notes: a first
+    cell shaped like the data rows' ('2019 Q3' under '2019 Q2') with other cells filled. Notes, a 'Total' row or
+    a note that starts with a quarter ('2025 Q3 figures next quarter') are not such rows."""
+    below = body.loc[gap + 1:]
+    below = below[~blank.loc[gap + 1:]]
+    if below.empty:
+        return
+    first, rest = below.iloc[:, 0], below.iloc[:, 1:]
+    notes = first.map(lambda v: isinstance(v, str) and bool(_NOTES_START.match(v.strip())))
+    if notes.any():
+        end = notes.idxmax()
+        first, rest = first.loc[: end - 1], rest.loc[: end - 1]
+    data_first = body.loc[first_data: gap - 1].iloc[:, 0].dropna()
+    shapes = set(map_values(data_first, _shape)) if len(data_first) else set()
+    like = first.notna() & map_values(first, _shape).isin(shapes) & rest.notna().any(axis=1)
+    if not like.any():
+        return
+    row = like.idxmax()
+    cells = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in body.loc[row].tolist() if not pd.isna(v))
+    label = _published_label(grid, match, str(body.columns[0]), _first_kept(match))
+    raise TableCutShort([FailureCase(match.sheet, int(gap), label,
+                                     f"a blank row inside the table, with more of its rows below it (row {row}: {cells}): "
+                                     "the table would be cut short here")])
+
+
+def _first_kept(match: HeaderMatch) -> int:
+    return next((i for i, label in enumerate(match.labels) if label), 0)
+
+
 def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | None = None,
               stop_at_blank: bool = False) -> Table:
     """Rows below the header down to `stop_marker` (e.g. 'End of table') or the last non-blank row.
 
-    With `stop_at_blank`, the table ends at its first wholly blank row (notes below it are not data).
+    With `stop_at_blank`, the table ends at its first wholly blank row (notes below it are not data), unless rows
+    like the table's own follow it before any notes: then TableCutShort names the blank row (_refuse_rows_below).
     Blank trailing rows and columns are dropped; missing markers become NA; the frame's
     index is the row number a spreadsheet user sees, so errors can point at it.
     Cells are cleaned column by column, once per distinct value, so a sheet of hundreds of
@@ -339,7 +402,9 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
         first_data = blank.idxmin()
         gaps = blank.loc[first_data:]
         if gaps.any():
-            body = body.loc[: gaps.idxmax() - 1]
+            gap = gaps.idxmax()
+            _refuse_rows_below(body, blank, first_data, gap, match, grid)
+            body = body.loc[: gap - 1]
             blank = blank.loc[body.index]
     if blank.any() and not blank.all():
         last = blank[~blank].index[-1]
