@@ -161,12 +161,52 @@ def test_pct_change_against_the_same_period_a_year_before(derive):
 
 def test_highest_since_finds_a_higher_run(derive):
     register = CLAIM.replace('check = "total"', 'check = "highest_since"').replace("claimed_value = 19000", "since = 2018-01-01")
-    values = {"2022 Q1": 9500, "2022 Q2": 9000, "2023 Q1": 3000, "2024 Q3": 9000, "2024 Q4": 8000}
+    every = {f"{y} Q{q}": 3000 for y in range(2018, 2025) for q in range(1, 5)}      # every quarter since the start
+    values = {**every, "2022 Q1": 9500, "2022 Q2": 9000, "2024 Q3": 9000, "2024 Q4": 8000}
     row = one(derive(register, quarterly("returns_q", values, "q/2025-05-22")), "SELECT * FROM marts.claim_checks")
     assert row["verdict"] == "overstated"
     assert "higher in 2022 Q1–2022 Q2 (18,500)" in row["explanation"]
+    # the run it is set against is in the columns, not only in the sentence
+    assert (row["comparison_value"], row["comparison_periods"]) == (18500, "2022 Q1–2022 Q2")
     lower = quarterly("returns_q", {**values, "2022 Q1": 500}, "q/2025-05-22")
-    assert one(derive(register, lower), "SELECT verdict FROM marts.claim_checks")["verdict"] == "consistent"
+    row = one(derive(register, lower), "SELECT * FROM marts.claim_checks")
+    # the next highest: 2022 Q2-Q3 and 2024 Q2-Q3 both 12,000; of equal runs the latest is named
+    assert row["verdict"] == "consistent" and row["comparison_value"] == 9000 + 3000
+    assert "the highest of any run of as many periods since Jan 2018 (next highest: 2024 Q2–2024 Q3, 12,000)" in row["explanation"]
+
+
+def test_highest_since_needs_consecutive_periods_back_to_its_start(derive):
+    """Runs are consecutive periods: with 2024 Q1-Q2 missing, 2023 Q4 and 2024 Q3 are no run (before: 'higher in
+    2023 Q4–2024 Q3'). Figures that start after `since` cannot show the claimed run is the highest since then
+    (before: consistent, 'the highest of any run since Jan 2018', from figures starting in 2022)."""
+    register = CLAIM.replace('check = "total"', 'check = "highest_since"').replace("claimed_value = 19000", "since = 2018-01-01")
+    every = {f"{y} Q{q}": 3000 for y in range(2018, 2025) for q in range(1, 5)}
+    gap = {k: v for k, v in {**every, "2023 Q4": 11500 - 4000, "2024 Q3": 4000, "2024 Q4": 5000}.items()
+           if k not in ("2024 Q1", "2024 Q2")}
+    row = one(derive(register, quarterly("returns_q", gap, "q/2025-05-22")), "SELECT * FROM marts.claim_checks")
+    # the claimed run (2024 Q3-Q4) 9,000; the real runs before it: at most 2023 Q3-Q4, 3,000 + 7,500 = 10,500
+    assert row["verdict"] == "overstated" and row["comparison_value"] == 10500, row["explanation"]
+    assert "2023 Q4–2024 Q3" not in row["explanation"]
+    late = {k: v for k, v in every.items() if k >= "2022"} | {"2024 Q3": 9000, "2024 Q4": 8000}
+    row = one(derive(register, quarterly("returns_q", late, "q/2025-05-22")), "SELECT * FROM marts.claim_checks")
+    assert row["verdict"] != "consistent"
+    assert "the loaded figures start on 1 Jan 2022, so the runs since Jan 2018 cannot all be compared" in row["explanation"]
+
+
+def test_a_claim_is_judged_on_the_unrounded_figure(derive):
+    """+20.96% is 3.04 points short of a claimed +24% (tolerance 3): overstated, shown with the decimals that say so
+    (before: rounded to +21.0% first, then judged consistent). A base of zero gives no percentage change: 'not
+    measurable', not 'not loaded here' (before: NULL measure, then 'not yet published', then 'not loaded here')."""
+    register = CLAIM.replace('check = "total"', 'check = "pct_change"').replace("claimed_value = 19000", "claimed_value = 24") \
+                    .replace("tolerance = 0.05", "tolerance = 3")
+    quarters = {"2023 Q3": 5000, "2023 Q4": 5000, "2024 Q3": 6048, "2024 Q4": 6048}      # 12,096 against 10,000
+    row = one(derive(register, quarterly("returns_q", quarters, "q/2025-05-22")), "SELECT * FROM marts.claim_checks")
+    assert (row["verdict"], row["official_measure"]) == ("overstated", pytest.approx(20.96))
+    assert "+20.96% against +24% claimed" in row["explanation"]
+    zero = {**quarters, "2023 Q3": 0, "2023 Q4": 0}
+    row = one(derive(register, quarterly("returns_q", zero, "q/2025-05-22")), "SELECT * FROM marts.claim_checks")
+    assert row["verdict"] == "not measurable" and row["official_measure"] is None, (row["verdict"], row["comparison_value"], row["explanation"])
+    assert "no percentage change can be computed from zero" in row["explanation"] and "not loaded here" not in row["explanation"]
 
 
 def test_ratio_uses_exact_year_ending_periods_only(derive):
@@ -181,6 +221,11 @@ def test_ratio_uses_exact_year_ending_periods_only(derive):
     assert (row["official_value"], row["comparison_value"], row["official_measure"]) == (700000, 200000, 3.5)
     assert row["verdict"] == "consistent" and row["official_periods"] == "YE Dec 2023"
     assert "3.50 times against at least 3 times claimed" in row["explanation"]
+    # 599,000 against 200,000 is 2.995 times: it did not treble, though two decimals would say 3.00 (before: consistent)
+    short = [o if o[3] != date(2023, 12, 31) else (*o[:4], 599000, o[5]) for o in observations]
+    row = one(derive(register, short), "SELECT * FROM marts.claim_checks")
+    assert (row["verdict"], row["official_measure"]) == ("overstated", pytest.approx(2.995))
+    assert "2.995 times against at least 3 times claimed" in row["explanation"]
 
 
 def test_ratio_without_the_base_year_uses_the_earliest_period_and_says_so(derive):

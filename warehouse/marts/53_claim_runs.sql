@@ -20,13 +20,15 @@ JOIN indexed s ON s.pledge_id = e.pledge_id AND s.part_no = e.part_no AND s.vint
      AND s.idx BETWEEN e.idx - c.periods + 1 AND e.idx
 WHERE e.period_end <= c.period_end
 GROUP BY e.pledge_id, e.part_no, e.vintage, e.basis, e.period_end, c.periods
-HAVING count(*) = c.periods;
+-- as many periods, and consecutive: a run across a gap (2023 Q4 and 2024 Q3 with 2024 Q1-Q2 missing) is no run
+HAVING count(*) = c.periods
+   AND sum(staging.days_in(s.period_start, s.period_end)) = staging.days_in(min(s.period_start), max(s.period_end));
 
 -- The highest run other than the claimed one, and its periods.
 CREATE OR REPLACE TEMP TABLE claim_best_other AS
 SELECT r.pledge_id, r.part_no, r.vintage, r.basis, max(r.value) AS value,
-       arg_max(staging.period_label(r.period_type, r.run_start, r.first_end) || '–'
-               || staging.period_label(r.period_type, r.run_end - INTERVAL 1 DAY, r.run_end), r.value) AS label
+       arg_max(staging.period_label(r.period_type, r.run_start, r.first_end) || '–'      -- of equal runs, the latest
+               || staging.period_label(r.period_type, r.run_end - INTERVAL 1 DAY, r.run_end), (r.value, r.run_end)) AS label
 FROM temp.claim_runs r
 JOIN temp.claim_sums c ON c.pledge_id = r.pledge_id AND c.part_no = r.part_no AND c.vintage = r.vintage AND c.basis = r.basis
      AND c.role = 'claim'

@@ -52,26 +52,36 @@ SELECT j.*,
                               || '% off; compared as daily rates because the official periods are not the claimed days)' END
                     WHEN 'pct_change' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods,
                                                                  'no figure for the year before')
-                         || ': ' || coalesce(format('{:+.1f}', j.official_measure) || '%', 'no change computable')
+                         || ': ' || CASE WHEN j.comparison_value = 0 THEN 'no percentage change can be computed from zero'
+                                         ELSE coalesce(format('{:+.{}f}', j.official_measure, j.measure_digits) || '%', 'no change computable') END
                          || ' against ' || format('{:+.0f}', j.claimed_value) || '% claimed'
                     WHEN 'ratio' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods
                                                               || CASE WHEN j.comparison_fallback THEN ' (the edition''s earliest comparable period: it has no figure for the base year)' ELSE '' END,
                                                               'no base figure')
-                         || ': ' || coalesce(format('{:.2f}', j.official_measure) || ' times', 'no ratio computable')
+                         || ': ' || CASE WHEN j.comparison_value = 0 THEN 'no ratio can be computed against zero'
+                                         ELSE coalesce(format('{:.{}f}', j.official_measure, j.measure_digits) || ' times', 'no ratio computable') END
                          || ' against at least ' || format('{:g}', j.claimed_value) || ' times claimed'
                     WHEN 'direction' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods
-                                                                  || ' (' || format('{:+.1f}', j.official_measure) || '%)', 'no base figure')
+                                                                  || coalesce(' (' || format('{:+.1f}', j.official_measure) || '%)', ''), 'no base figure')
                          || '; claimed: ' || j.claimed_direction
                     WHEN 'fall' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods
-                                                             || ': ' || format('{:+.1f}', j.official_measure) || '%', 'no base figure')
+                                                             || ': ' || CASE WHEN j.comparison_value = 0 THEN 'no fall can be measured from zero'
+                                                                             ELSE format('{:+.{}f}', j.official_measure, j.measure_digits) || '%' END,
+                                                             'no base figure')
                          || ' (a plummet needs a fall of at least ' || format('{:g}', j.claimed_value) || '%)'
                     WHEN 'at_least' THEN coalesce(' (' || format('{:,.0f}', j.comparison_value) || ' for the same days a year before)', '')
                          || ', against at least ' || format('{:g}', j.claimed_value) || ' needed'
-                    WHEN 'highest_since' THEN coalesce(CASE WHEN j.verdict = 'consistent'
+                    WHEN 'highest_since' THEN CASE
+                         -- runs since `since` can only all be compared when the loaded figures reach back to it
+                         WHEN j.data_from > j.since
+                         THEN '; the loaded figures start on ' || strftime(j.data_from, '%-d %b %Y') || ', so the runs since '
+                              || strftime(j.since, '%b %Y') || ' cannot all be compared'
+                         ELSE coalesce(CASE WHEN j.verdict = 'consistent'
                               THEN ', the highest of any run of as many periods since ' || strftime(j.since, '%b %Y')
-                              ELSE '; higher in ' || j.best_other_periods || ' (' || format('{:,.0f}', j.best_other_value) || ')' END, '')
+                                   || ' (next highest: ' || j.best_other_periods || ', ' || format('{:,.0f}', j.best_other_value) || ')'
+                              ELSE '; higher in ' || j.best_other_periods || ' (' || format('{:,.0f}', j.best_other_value) || ')' END, '') END
                     ELSE '' END
-               || CASE WHEN j.verdict <> 'not yet published' OR j.check_type = 'record_high' THEN ''
+               || CASE WHEN j.verdict <> 'not yet published' OR j.check_type IN ('record_high', 'highest_since') THEN ''
                        WHEN j.covered_days < 0.75 * j.claimed_days THEN '; too little of the claimed period is covered yet'
                        ELSE '; the published periods do not cover the ' || CASE WHEN j.check_type IN ('pct_change', 'at_least')
                             THEN 'same days a year before' ELSE 'base period' END
@@ -88,6 +98,7 @@ WITH combined AS (
     SELECT pledge_id, vintage, basis, any_value(combine) AS combine, count(*) AS parts,
            count(*) FILTER (WHERE verdict = 'consistent') AS consistent_parts,
            count(*) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_parts,
+           count(*) FILTER (WHERE verdict = 'not measurable') AS unmeasurable_parts,   -- from a base of zero
            arg_min(verdict, part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS first_failing,
            string_agg(part_label, ' and ' ORDER BY part_no) FILTER (WHERE verdict = 'consistent') AS consistent_labels,
            string_agg(part_label, ' and ' ORDER BY part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_labels,
@@ -108,7 +119,7 @@ WITH combined AS (
                 ORDER BY part_no) AS part_verdicts
     FROM temp.claim_explained GROUP BY pledge_id, vintage, basis
 )
-SELECT * EXCLUDE (consistent_labels, failing_labels) REPLACE (
+SELECT * EXCLUDE (consistent_labels, failing_labels, unmeasurable_parts) REPLACE (
            -- a split verdict says in words which measures bear the claim out and which do not
            explanation || CASE WHEN combine = 'any' AND consistent_parts > 0 AND failing_parts > 0
                                THEN ' Partly consistent: borne out ' || consistent_labels || ', not ' || failing_labels || '.'
@@ -116,12 +127,14 @@ SELECT * EXCLUDE (consistent_labels, failing_labels) REPLACE (
        CASE WHEN combine = 'all' THEN CASE
                 WHEN failing_parts > 0 THEN first_failing
                 WHEN consistent_parts = parts THEN 'consistent'
+                WHEN unmeasurable_parts > 0 THEN 'not measurable'
                 ELSE 'not yet published' END
             ELSE CASE
                 WHEN consistent_parts = parts THEN 'consistent'
                 WHEN consistent_parts > 0 AND failing_parts > 0 THEN 'partly consistent'
                 WHEN consistent_parts > 0 THEN 'consistent'
                 WHEN failing_parts > 0 THEN first_failing
+                WHEN unmeasurable_parts > 0 THEN 'not measurable'
                 ELSE 'not yet published' END
        END AS verdict
 FROM combined;

@@ -43,7 +43,8 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                              ELSE coalesce(l.verdict, 'not yet published') END AS verdict,
        CASE WHEN h.headline_basis = 'hand' THEN 'evidence set by hand (' || strftime(c.manual_status_on, '%-d %b %Y') || ')'
             WHEN h.headline_basis = 'note' THEN 'ministers'' note, release ' || n.release_id
-            WHEN l.release_id IS NOT NULL THEN 'official statistics, release ' || l.release_id
+            -- the source by its title: a claim read from a ministers' note is not called official statistics
+            WHEN l.release_id IS NOT NULL THEN coalesce(c.source_title, 'official statistics') || ', release ' || l.release_id
             ELSE 'none yet' END AS verdict_source,
        CASE h.headline_basis WHEN 'hand' THEN c.method
             WHEN 'note' THEN
@@ -138,17 +139,17 @@ COMMENT ON TABLE marts.claim_checks IS 'One row per claim: the official figure o
 COMMENT ON COLUMN marts.claim_checks.title IS 'A human title of the claim.';
 COMMENT ON COLUMN marts.claim_checks.method IS 'How the claim is checked (from the register).';
 COMMENT ON COLUMN marts.claim_checks.official_value IS 'Official total over official_periods (latest revision); record_high: the peak. Several measures: the first.';
-COMMENT ON COLUMN marts.claim_checks.official_measure IS 'What is compared with claimed_value: the total, the percentage change, the ratio or the peak.';
+COMMENT ON COLUMN marts.claim_checks.official_measure IS 'What is compared with claimed_value: the total, the percentage change, the ratio or the peak. A percentage change has one decimal, a ratio two, or more where that rounding would hide the verdict (the verdict is judged on the unrounded figure: +20.96% is not within 3 points of +24%).';
 COMMENT ON COLUMN marts.claim_checks.measure_unit IS 'The unit of official_measure and claimed_value: % change (pct_change, fall, direction), times (ratio), else the metric''s unit.';
 COMMENT ON COLUMN marts.claim_checks.comparison_periods IS 'The periods comparison_value covers, e.g. 2018/19.';
-COMMENT ON COLUMN marts.claim_checks.comparison_value IS 'The same period a year before (pct_change, at_least), the base period (ratio, direction, fall), or the highest earlier period (record_high).';
+COMMENT ON COLUMN marts.claim_checks.comparison_value IS 'The same period a year before (pct_change, at_least), the base period (ratio, direction, fall), the highest earlier period (record_high), or the highest other run of as many consecutive periods (highest_since).';
 COMMENT ON COLUMN marts.claim_checks.official_periods IS 'The official periods used, e.g. 2024 Q3–2024 Q4.';
 COMMENT ON COLUMN marts.claim_checks.covered_days IS 'Claimed days inside the official periods used (of claimed_days); extra_days lie outside the claim.';
 COMMENT ON COLUMN marts.claim_checks.official_rate IS 'Official total per day over the official periods used (totals compared as daily rates).';
 COMMENT ON COLUMN marts.claim_checks.claimed_rate IS 'Claimed value per claimed day.';
 COMMENT ON COLUMN marts.claim_checks.compared_as IS 'daily rate where a total''s official periods are not the claimed days, else as published.';
 COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, partly consistent, overstated, understated, not yet published, not loaded here or not measurable: from the ministers'' note where one covers the claimed days, else the latest official statistics (see verdict_source); qualitative claims: set by hand from evidence. claim_checks_as_of(D) for a D before the claim was made: not yet said.';
-COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests on: the ministers'' note, official statistics (with the release), or hand-set evidence.';
+COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests on: the ministers'' note, the source of the claim''s series by its title (with the release), or hand-set evidence.';
 COMMENT ON COLUMN marts.claim_checks.official_verdict IS 'The verdict from the latest official statistics alone.';
 COMMENT ON COLUMN marts.claim_checks.part_verdicts IS 'Claims checked on several measures: each measure''s verdict and official measure.';
 COMMENT ON COLUMN marts.claim_checks.due_on IS 'Where figures are missing: the date by which the official figures covering the claim must have been published (catalog publication lag).';
