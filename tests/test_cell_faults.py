@@ -137,3 +137,69 @@ def test_notes_below_a_blank_row_still_end_the_table(settings, tmp_path, ie_publ
     assert query(settings, "SELECT count(*) FROM raw.illegal_working_penalties WHERE release_id LIKE "
                            "'ie_transparency/2025-08-31/%'") == [(len(QUARTERS),)]
 
+
+# --- fault 3: spreadsheet error cells (#REF!, #DIV/0!, #N/A) ----------------------------------------------
+
+def test_an_excel_error_cell_in_a_table_is_rejected_naming_the_error(settings, tmp_path, ie_published):
+    """Error values (t="e" cells) came out of calamine as empty cells: CP_02's counts read as 'no value'."""
+    rows = [[q, 300 + i, 5.5 + i / 10] for i, q in enumerate(QUARTERS)] + [["2025 Q2", "#REF!", "#N/A"]]
+    rows[4][1] = "#DIV/0!"
+    error = load_ie(settings, tmp_path, ie_sheets(quarters=[*QUARTERS, "2025 Q2"], cp02_rows=rows))   # t="e" cells
+    assert f"{IE_RELEASE}: a table holds spreadsheet error cells" in error, error
+    assert ("sheet 'CP_02', row 11, column 'Number of Penalties Issued': an error cell where a value is expected "
+            "(the formula's result is an error) (value '#DIV/0!')") in error, error
+    assert "sheet 'CP_02', row 12, column 'Number of Penalties Issued': an error cell" in error and "'#REF!'" in error
+    assert "sheet 'CP_02', row 12, column 'Value of penalties issued (Millions)': an error cell" in error and "'#N/A'" in error
+    assert snapshot(settings) == ie_published
+
+
+def ods_with_error_cell(path, sheet: str, row: int, column: int, error: str):
+    """`path` (an ods) with the cell at 1-based `row`, `column` of `sheet` rewritten as LibreOffice writes a formula
+    whose result is an error: calcext:value-type="error", the error shown as its text."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        members = {info: z.read(info.filename) for info in z.infolist()}
+    [content] = [info for info in members if info.filename == "content.xml"]
+    xml = members[content].decode()
+    start = xml.index(f'<table:table table:name="{sheet}"')
+    rows = list(re.finditer(r"<table:table-row\b.*?</table:table-row>", xml[start:], re.S))
+    target = rows[row - 1]
+    cells = list(re.finditer(r"<table:table-cell\b[^>]*?(?:/>|>.*?</table:table-cell>)", target.group(0), re.S))
+    cell = cells[column - 1]
+    new_row = (target.group(0)[:cell.start()] + f'<table:table-cell table:formula="of:=1/0" office:value-type="float" '
+               f'office:value="0" calcext:value-type="error"><text:p>{error}</text:p></table:table-cell>'
+               + target.group(0)[cell.end():])
+    xml = xml[:start + target.start()] + new_row + xml[start + target.end():]
+    if 'xmlns:calcext=' not in xml[:4000]:
+        xml = xml.replace("<office:document-content ", '<office:document-content xmlns:calcext='
+                          '"urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" ', 1)
+    members[content] = xml.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for info, data in members.items():
+            z.writestr(info, data, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_an_ods_error_cell_in_a_table_is_rejected_naming_the_error(settings, tmp_path, small_boats_published):
+    """LibreOffice keeps an error's cell as the number 0 (or an empty text) beside calcext:value-type="error":
+    calamine read SB_01's count as 0."""
+    (tmp_path / "bad").mkdir()
+    path = write_workbook(tmp_path / "bad" / SB_BAD, small_boats_grids(start=date(2024, 1, 1), days=27))
+    ods_with_error_cell(path, "SB_01", 6, 2, "#DIV/0!")
+    [outcome] = load_paths(settings, [path])
+    assert outcome.status == "rejected", outcome
+    assert (f"{SB_RELEASE}: a table holds spreadsheet error cells\n  - sheet 'SB_01', row 6, column 'Migrants arrived': "
+            "an error cell where a value is expected (the formula's result is an error) (value '#DIV/0!')") in outcome.error, \
+        outcome.error
+    assert snapshot(settings) == small_boats_published
+
+
+def test_an_error_cell_outside_the_tables_read_does_not_reject(settings, tmp_path, ie_published):
+    """An error in a title or in the notes below a table is no figure the release publishes."""
+    sheets = ie_sheets()
+    sheets["CP_02"][0][3] = "#REF!"                   # beside the title
+    sheets["CP_02"][-1][0] = "#N/A"                   # the last note
+    [outcome] = load_paths(settings, [write_xlsx(tmp_path / IE_BAD, sheets)])
+    assert outcome.status == "loaded", outcome.error

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from flows.errors import FailureCase
+from flows.parsing.error_cells import CellError, ErrorCells
 from flows.parsing.files import check_archive, check_spreadsheet, spreadsheet_kind
 from flows.parsing.labels import MISSING_MARKERS, clean_label, column_name, label_key
 from flows.parsing.ods_check import check_ods_grid
@@ -81,6 +82,7 @@ class Workbook:
         self._book = pd.ExcelFile(path, engine="calamine")   # pandas hands calamine an open file: read by content
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self._cache: dict[str, pd.DataFrame] = {}
+        self._errors = ErrorCells(path, self.kind)     # error cells, which calamine reads as empty (or as 0)
 
     def _read(self, sheet: str, nrows: int | None = None) -> pd.DataFrame:
         rows = self._book.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
@@ -94,6 +96,9 @@ class Workbook:
             for i, row in enumerate(rows):   # pad any that are not
                 grid[i, :len(row)] = row
         del rows
+        for (row, column), error in self._errors.of(sheet).items():   # the grid starts at A1 (skip_empty_area=False)
+            if row < grid.shape[0] and column < grid.shape[1]:
+                grid[row, column] = CellError(error)
         # every cell converted in one call (a fixed cost per call, not per column: wide sheets with many
         # blank columns, and the 3-row heads read to find titles, were paying it dozens of times)
         cells = np.ascontiguousarray(grid.T)   # a copy, one row per column
@@ -411,4 +416,19 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
         body = body.loc[:last]
     elif blank.all():
         body = body.iloc[0:0]
+    _refuse_error_cells(body, match, grid, keep)
     return Table(name, match.sheet, body, labels)
+
+
+def _refuse_error_cells(body: pd.DataFrame, match: HeaderMatch, grid: pd.DataFrame, keep: list[int]) -> None:
+    """TableNotFound naming every error cell (#REF!, #DIV/0!, #N/A as a formula's result) in the table: its value
+    is not known, and read as it came from calamine it was an empty cell (or 0)."""
+    if body.empty:
+        return
+    cells = body.to_numpy(dtype=object)
+    found = np.argwhere(_type_of(cells) == CellError)
+    if not len(found):
+        return
+    raise TableNotFound([FailureCase(match.sheet, int(body.index[i]), _published_label(grid, match, str(body.columns[j]), keep[j]),
+                                     "an error cell where a value is expected (the formula's result is an error)",
+                                     str(cells[i, j])) for i, j in found], "a table holds spreadsheet error cells")
