@@ -173,7 +173,9 @@ def locate_table(book: Workbook, required: list[str], sheet_hint: re.Pattern | N
             best = match
         if not match.missing:
             return match
-    if best is None or not best.found:
+    # a header with no more than half the columns is another table (SB_01's shares three of SB_02's six): naming
+    # it would blame a good sheet for a table that is not there at all
+    if best is None or 2 * len(best.found) <= len(required):
         where = f"sheets matching {sheet_hint.pattern!r}" if sheet_hint is not None else "any sheet"
         raise TableNotFound([FailureCase(None, None, None, f"no header row with {', '.join(required)} in {where} (sheets: {', '.join(book.sheet_names)})")])
     raise TableNotFound([FailureCase(best.sheet, best.row + 1, m, f"expected column {m!r} missing from the header row") for m in best.missing])

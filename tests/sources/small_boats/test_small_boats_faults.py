@@ -101,6 +101,20 @@ def test_renamed_uncontrolled_landings_column_is_named_as_published(settings, mi
     assert snapshot(settings) == published
 
 
+def test_a_missing_weekly_sheet_is_said_missing_not_blamed_on_the_daily_one(settings, mirror, tmp_path, published):
+    """SB_02 left out: the weekly table is not there at all. Before, the error blamed the good daily sheet ("sheet
+    'SB_01', row 1, column 'Week ending' ... missing"), whose header shares three of the weekly table's six columns."""
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    del grids["SB_02"]
+    publish_bad(mirror, tmp_path, grids)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected"
+    assert "no header row with Week ending, Migrants arrived" in outcome.error
+    assert "in any sheet (sheets: Cover_sheet, Notes, SB_01)" in outcome.error
+    assert "sheet 'SB_01'" not in outcome.error
+    assert snapshot(settings) == published
+
+
 def test_two_columns_that_read_alike_name_both_and_keep_the_data(settings, mirror, tmp_path, published):
     """A second 'Migrants arrived' column with a glued footnote marker reads as the first once normalised: which
     holds the figures is ambiguous, so the release is rejected naming sheet, row and both columns (not a bare
