@@ -103,18 +103,27 @@ class Source:
             return None, f"{day} {MONTH_NAMES[month - 1]} {year} is not a date"
 
     def published_from_name(self, file_name: str) -> date | None:
-        """Publication date implied by the file name: its date, or (date_from reference_period) an estimate: the
-        end of the month the usual lag after the month its data run to (periods.publication_estimate)."""
+        """Publication date implied by the file name: its date; or an estimate, never a day before the file could be
+        out (periods.publication_estimate): for date_from reference_period the end of the month the usual lag after
+        the month its data run to, for a name giving only the month of publication (`ltimnov25`) that month's end."""
         found = self.date_in_name(file_name)
-        if found is None or self.date_from != "reference_period":
-            return found
-        return publication_estimate(found, self.publication_lag_months)
+        if found is None:
+            return None
+        if self.date_from == "reference_period":
+            return publication_estimate(found, self.publication_lag_months)
+        return found if self.name_gives_day(file_name) else publication_estimate(found, 0)
 
-    @property
-    def name_date_basis(self) -> str:
+    def name_gives_day(self, file_name: str) -> bool:
+        """True when the name's date has its day (`23_January_2026_...`), not only a month (`ltimnov25`)."""
+        m = self.matches(file_name)
+        return bool(m and m.groupdict().get("day"))
+
+    def name_date_basis(self, file_name: str) -> str:
         """How a date from published_from_name is known (meta.releases.date_basis): the release date the name
-        carries (`file_name`), or an estimate from the month its data run to (`estimated`)."""
-        return "estimated" if self.date_from == "reference_period" else "file_name"
+        carries (`file_name`), or an estimate (`estimated`) from the month its data run to or the month alone."""
+        if self.date_from == "reference_period" or not self.name_gives_day(file_name):
+            return "estimated"
+        return "file_name"
 
     def next_release_after(self, published_on: date) -> date | None:
         """When the release after one published on `published_on` is expected (release_every); None without it."""

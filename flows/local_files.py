@@ -50,7 +50,7 @@ def recognise_by_name(path: Path) -> Recognition | None:
             return Recognition(source, reason=problem)
         published = source.published_from_name(path.name)
         if published is not None:
-            return Recognition(source, published, source.name_date_basis)
+            return Recognition(source, published, source.name_date_basis(path.name))
         return Recognition(source, _file_time(path), "file_time")
     if not path.name.isprintable():
         return Recognition(None, reason=f"its name {path.name!r} has unprintable characters: not read")

@@ -66,7 +66,7 @@ def sighting_date_basis(source: Source, file_name: str, url: str) -> str:
     them; local files (recognised by name alone then) from the name, else the file's time."""
     if url.startswith(("http://", "https://")):
         return remote_date_basis(source, file_name)
-    return source.name_date_basis if source.published_from_name(file_name) is not None else "file_time"
+    return source.name_date_basis(file_name) if source.published_from_name(file_name) is not None else "file_time"
 
 
 def recognise_file(path: Path, max_unzipped_bytes: int) -> Recognition:
@@ -180,13 +180,18 @@ def _spreadsheet(path: Path) -> Recognition:
 
 
 def dated_by_cover(path: Path, found: Recognition, max_unzipped_bytes: int) -> Recognition:
-    """A file recognised by a name that gives only the month its data run to (date_basis estimated), dated by its
-    cover's "Published: 23 November 2023" line instead (`content`) where it has one after that month; else as is."""
-    reference = found.source.date_in_name(path.name)
+    """A file recognised by a name that gives only a month (date_basis estimated), dated by its cover's "Published:
+    23 November 2023" or "Released: 27 November 2025" line instead (`content`) where the line fits the name: after the
+    month its data run to (date_from reference_period), or within the month of publication it names (`ltimnov25`)."""
+    named = found.source.date_in_name(path.name)
     published = cover_date(path, max_unzipped_bytes)
-    if published is None or reference is None or published <= publication_estimate(reference, 0):
-        return found       # none, or dated before its own data end (a stale cover): the estimate stands
-    return replace(found, published_on=published, date_basis="content")
+    if published is None or named is None:
+        return found
+    month_end = publication_estimate(named, 0)
+    fits = (published > month_end if found.source.date_from == "reference_period"
+            else named <= published <= month_end)
+    # a cover that does not fit (a stale one, dated before its own data end) leaves the estimate standing
+    return replace(found, published_on=published, date_basis="content") if fits else found
 
 
 def cover_date(path: Path, max_unzipped_bytes: int) -> date | None:

@@ -234,9 +234,10 @@ def test_a_workbook_of_no_known_layout_is_skipped_naming_its_sheets(settings, tm
 # --- item 5: the real published names -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, source_id, published", [
-    ("ltimnov25.xlsx", "ons_ltim", date(2025, 11, 1)),
-    ("may2026publicationspreadsheet.xlsx", "ons_ltim", date(2026, 5, 1)),
-    ("ltimmay25v5.0.xlsx", "ons_ltim", date(2025, 5, 1)),
+    # the month of publication only: its last day, by estimate (the cover or the ONS page gives the day)
+    ("ltimnov25.xlsx", "ons_ltim", date(2025, 11, 30)),
+    ("may2026publicationspreadsheet.xlsx", "ons_ltim", date(2026, 5, 31)),
+    ("ltimmay25v5.0.xlsx", "ons_ltim", date(2025, 5, 31)),
     # the month the data run to plus the usual two months (a download takes the page's date)
     ("asylum-claims-awaiting-decision-datasets-dec-2025.xlsx", "ho_asylum_awaiting_decision", date(2026, 2, 28)),
     ("outcome-by-offence-csvs.zip", "moj_outcomes_by_offence", None),      # no date in the name: the page's
@@ -252,9 +253,8 @@ def test_real_published_names_are_recognised_by_their_source(name, source_id, pu
     if published is None:       # a download is dated by its page; a local copy by its file time, and says so
         assert source.date_from == "page" and found.date_basis == "file_time"
         assert found.published_on == date.fromtimestamp(path.stat().st_mtime)
-    else:     # a name giving only the month its data run to is an estimate (a download takes its page's date)
-        basis = "estimated" if source.date_from == "reference_period" else "file_name"
-        assert (found.published_on, found.date_basis) == (published, basis)
+    else:     # a name giving only a month (its data's, or its publication's) is an estimate (a download takes its page's date)
+        assert (found.published_on, found.date_basis) == (published, "estimated")
 
 
 def test_the_asylum_claims_dataset_is_not_in_the_catalog_and_is_skipped_with_a_reason(settings, tmp_path):

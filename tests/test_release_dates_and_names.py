@@ -235,9 +235,10 @@ CATALOG = load_catalog()
 
 
 @pytest.mark.parametrize("name, source_id, published", [
-    ("ltimnov25.xlsx", "ons_ltim", date(2025, 11, 1)),                       # year ending June 2025, November 2025
-    ("may2026publicationspreadsheet.xlsx", "ons_ltim", date(2026, 5, 1)),
-    ("ltimmay25v5.0.xlsx", "ons_ltim", date(2025, 5, 1)),                    # a dotted version suffix
+    # ONS names give the month of publication only: its last day, by estimate (the cover or page gives the day)
+    ("ltimnov25.xlsx", "ons_ltim", date(2025, 11, 30)),                      # year ending June 2025, November 2025
+    ("may2026publicationspreadsheet.xlsx", "ons_ltim", date(2026, 5, 31)),
+    ("ltimmay25v5.0.xlsx", "ons_ltim", date(2025, 5, 31)),                   # a dotted version suffix
     ("asylum-claims-awaiting-decision-datasets-dec-2025.xlsx", "ho_asylum_awaiting_decision", date(2026, 2, 28)),
     ("asylum-applications-awaiting-decision-datasets-sep-24.xlsx", "ho_asylum_awaiting_decision", date(2024, 11, 30)),
     ("asylum-seekers-receipt-support-datasets-dec-2025.xlsx", "ho_asylum_support_national", date(2026, 2, 28)),
@@ -250,6 +251,8 @@ def test_real_published_names_are_recognised_with_their_dates(name, source_id, p
     assert [i for i, s in CATALOG.items() if s.matches(name)] == [source_id]
     source = CATALOG[source_id]
     assert source.published_from_name(name) == published and source.name_problem(name) is None
+    if published is not None:     # only a name with its day dates a file exactly; a month alone is an estimate
+        assert source.name_date_basis(name) == "estimated"
     assert recognise(name) is source
 
 

@@ -58,11 +58,12 @@ def _govuk_attachments(source: Source, settings: Settings, http: requests.Sessio
         full_url = urljoin(page_url, url)
         if source.date_from == "file_name" and (problem := source.name_problem(file_name)) is not None:
             raise FetchError(f"{source.id}: {file_name} ({full_url}) on {page_url}: {problem}")
-        published = source.published_from_name(file_name) if source.date_from == "file_name" else None
+        published = (source.published_from_name(file_name)     # a name giving the day it was published
+                     if source.date_from == "file_name" and source.name_gives_day(file_name) else None)
         published = published or _date(item.get("published_at"), "published_at", where, source) or page_date
         basis = None
         if published is None and (published := source.published_from_name(file_name)) is not None:
-            basis = source.name_date_basis     # neither the attachment nor the page dates it: the name does
+            basis = source.name_date_basis(file_name)     # neither the attachment nor the page dates it: the name does
         if published is None:
             raise FetchError(f"{source.id}: no publication date for {file_name} on {page_url} (not in its name, page has none)")
         fingerprint = f"file_size={item.get('file_size')!r};page_updated={updated!r}"

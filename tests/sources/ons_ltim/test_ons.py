@@ -128,7 +128,9 @@ def test_accessible_december_2023_layout_loads_from_a_local_file(settings, tmp_p
                       ltim_sheets(rows, header=LTIM_ACCESSIBLE_HEADER, accessible=True, header_row=4))
     [outcome] = load_paths(settings, [path])
     assert (outcome.source_id, outcome.status, outcome.notes) == ("ons_ltim", "loaded", []), outcome.error
-    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2023, 12, 1),)]   # month in the name
+    # the name gives the month of publication only, and this cover's "Released:" line (the builder's, 27 Nov 2025)
+    # is not in it: dated the month's last day, by estimate, never its first (before: 1 Dec 2023)
+    assert query(settings, "SELECT published_on, date_basis FROM meta.releases") == [(date(2023, 12, 31), "estimated")]
     net = metric(settings, "net_migration")
     assert net == {(date(2022, 1, 1), date(2022, 12, 31)): 750_000, (date(2022, 7, 1), date(2023, 6, 30)): 692_000,
                    (date(2023, 1, 1), date(2023, 12, 31)): 686_000}
@@ -136,6 +138,24 @@ def test_accessible_december_2023_layout_loads_from_a_local_file(settings, tmp_p
     assert query(settings, "SELECT DISTINCT flow FROM raw.ltim_flows ORDER BY 1") == [("Emigration",), ("Immigration",), ("Net migration",)]
     assert query(settings, "SELECT count(*) FROM raw.ltim_flows WHERE eu IS NULL OR eu_plus IS NOT NULL") == [(0,)]
     assert query(settings, "SELECT count(*) FROM meta.new_categories") == [(0,)]
+
+
+def test_a_local_edition_is_dated_by_its_release_line_never_before_it(settings, tmp_path):
+    """`ltimnov25.xlsx` names only its month; its cover says "Released: 27 November 2025", as the ONS page's
+    releaseDate does for a download. Before, a local copy was dated 1 Nov 2025, so as-of answers from 1 to 26 November
+    used an edition not yet released."""
+    [outcome] = load_paths(settings, [write_xlsx(tmp_path / "ltimnov25.xlsx", ltim_sheets(nov25_rows()))])
+    assert outcome.status == "loaded", outcome.error
+    assert query(settings, "SELECT published_on, date_basis FROM meta.releases") == [(date(2025, 11, 27), "content")]
+    assert query(settings, "SELECT count(*) FROM marts.observations_as_of(DATE '2025-11-26') WHERE metric_id = 'net_migration'") == [(0,)]
+    assert query(settings, "SELECT count(*) > 0 FROM marts.observations_as_of(DATE '2025-11-27') WHERE metric_id = 'net_migration'") == [(True,)]
+    # no release line on the cover: the end of the named month, by estimate
+    sheets = ltim_sheets(nov25_rows())
+    sheets["Cover"] = [["Long-term international migration, provisional"]]
+    other = dataclasses.replace(settings, warehouse=tmp_path / "other" / "pledges.duckdb")
+    [outcome] = load_paths(other, [write_xlsx(tmp_path / "bare" / "ltimnov25.xlsx", sheets)])
+    assert outcome.status == "loaded", outcome.error
+    assert query(other, "SELECT published_on, date_basis FROM meta.releases") == [(date(2025, 11, 30), "estimated")]
 
 
 def test_a_new_flow_label_is_kept_and_reported(settings, tmp_path):
