@@ -10,6 +10,10 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
 - revisions   against the previous loaded release of the same source: of the periods both hold that had
               settled in it (ending more than `revision_window_days` before its last period), at most
               `max_revised_share` may change (all history zeroed is held; recent provisional days may move);
+- max_settled_revision
+              against the previous loaded release too: no settled period may be revised by more than
+              `max_settled_revision_pct` percent of its previous value AND more than `max_settled_revision_abs`
+              (in the metric's unit): one settled day revised from 370 to 4,900 is held, however few days moved;
 - dropped     at most `max_dropped_share` of the previous release's periods may be missing (history that
               shrinks to the last 10 days is held).
 
@@ -20,6 +24,12 @@ history every edition); a metric's own `gate` table overrides its source's thres
 "The previous loaded release" is the loaded release of the same source that ranks just before this one
 (publication date, `_vN`, page time, fetch time: staging.release_order's order); held and rejected releases
 are never compared against. A release with no loaded release before it gets the checks on itself only.
+
+Releases may arrive out of order (`pledges load` of an older file after a newer one). When an older release loads,
+the loaded release of its source that ranks just after it is checked again against it (`recheck`, from its raw
+rows): it stays published, but what the gate finds is recorded in its `held_reasons` (`published_note`) and said in
+the run's notes. `pledges rebuild` loads every release the published warehouse had loaded even where the gate, run
+in publication order, would hold it, recording the same `held_reasons`: a rebuild never loses published data.
 
 A release that fails is *held* (flows.ingest): recorded in meta.releases with status `held`, its reasons in
 meta.release_failures, nothing of it published, the run exits 1. Later runs report it again (status `held`,
@@ -105,9 +115,9 @@ def _old_values(con: duckdb.DuckDBPyConnection, history, previous: str | None) -
     return ctes, [_select(m, f"old_{names.index(m.table)}") for m in history if m.table in present]
 
 
-def _ranked_before(con: duckdb.DuckDBPyConnection, cand, statuses: tuple[str, ...]) -> list[str]:
-    """Releases of the candidate's source with one of `statuses` that rank before it, nearest first
-    (staging.release_order's order: publication date, `_vN` version, page time, fetch time, id)."""
+def _ranked_before(con: duckdb.DuckDBPyConnection, cand, statuses: tuple[str, ...], after: bool = False) -> list[str]:
+    """Releases of the candidate's source with one of `statuses` that rank before it (`after`: after it), nearest
+    first (staging.release_order's order: publication date, `_vN` version, page time, fetch time, id)."""
     marks = ", ".join("?" for _ in statuses)
     rows = con.execute(f"""
         WITH ranked AS (
@@ -117,10 +127,18 @@ def _ranked_before(con: duckdb.DuckDBPyConnection, cand, statuses: tuple[str, ..
                   WHERE source_id = ? AND status IN ({marks}) AND release_id <> ?
                   UNION ALL
                   SELECT ?, CAST(? AS DATE), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP)))
-        SELECT release_id FROM ranked WHERE r < (SELECT r FROM ranked WHERE release_id = ?) ORDER BY r DESC""",
+        SELECT release_id FROM ranked WHERE r {'>' if after else '<'} (SELECT r FROM ranked WHERE release_id = ?)
+        ORDER BY r {'' if after else 'DESC'}""",
         [cand.source.id, *statuses, cand.release_id, cand.release_id, cand.published_on, cand.version,
          cand.page_updated_at, cand.fetched_at, cand.release_id]).fetchall()
     return [r[0] for r in rows]
+
+
+def next_release(con: duckdb.DuckDBPyConnection, cand) -> str | None:
+    """The loaded release of the same source that ranks just after the candidate, if any (an older release loaded
+    after a newer one)."""
+    found = _ranked_before(con, cand, ("loaded",), after=True)
+    return found[0] if found else None
 
 
 def previous_release(con: duckdb.DuckDBPyConnection, cand) -> str | None:
@@ -142,6 +160,12 @@ def _n(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
+def _change(new: float, old: float) -> str:
+    """A revision as an amount and a percentage of the old value: `+4,530, +1,224.3%`."""
+    amount = f"{'+' if new >= old else '-'}{_n(abs(new - old))}"
+    return f"{amount}, {(new - old) / abs(old):+,.1%}" if old else amount
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "-"
 
@@ -161,7 +185,12 @@ class Rules:
 
 def rules_for(source, tables) -> Rules:
     """The rules a release of `source` with these parsed tables is checked against."""
-    metrics = [m for m in source.metrics if m.table in {t.name for t in tables}]
+    return _rules(source, {t.name for t in tables})
+
+
+def _rules(source, names: set[str]) -> Rules:
+    """The rules a release of `source` holding the tables `names` is checked against."""
+    metrics = [m for m in source.metrics if m.table in names]
     by_id = {m.id: m for m in metrics}
     history = [m for m in metrics if source.gate is not None or any(k in m.gate for k in DEFAULTS)]
     limits = {m.id: {**DEFAULTS, **(source.gate or {}), **{k: v for k, v in m.gate.items() if k in DEFAULTS}}
@@ -258,10 +287,17 @@ def _failing(rules: Rules) -> list[str]:
                     FROM ({_within(metric_id, other)}) GROUP BY ALL)
                 WHERE days = datediff('day', period_start, period_end) + 1
                   AND abs(value - total) > {_number(tolerance)}""")
-    return selects + [
+    selects += [
         "SELECT 'dropped', metric_id, period_start, period_end, old, NULL, NULL FROM pairs WHERE NOT is_new",
         "SELECT 'max_revised_share', metric_id, period_start, period_end, value, source_row, old FROM pairs "
         "WHERE is_new AND is_old AND period_end < cutoff AND value <> old"]
+    if rules.limits:        # a settled period revised by more than both the percentage and the amount
+        pct = _per_metric([(m, _number(limit["max_settled_revision_pct"])) for m, limit in rules.limits.items()])
+        amount = _per_metric([(m, _number(limit["max_settled_revision_abs"])) for m, limit in rules.limits.items()])
+        selects.append(f"SELECT 'max_settled_revision', metric_id, period_start, period_end, value, source_row, old "
+                       f"FROM pairs WHERE is_new AND is_old AND period_end < cutoff "
+                       f"AND abs(value - old) > {amount} AND abs(value - old) * 100 > {pct} * abs(old)")
+    return selects
 
 
 def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, list[FailureCase]]:
@@ -284,6 +320,27 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, lis
         _unregister(con, views)
     history = {row[0]: row[1:] for row in stats or []}
     return previous, describe(rules, failing or [], history, previous, {t.name: t.sheet for t in tables})
+
+
+def recheck(con: duckdb.DuckDBPyConnection, source, release_id: str, previous: str) -> list[FailureCase]:
+    """The gate's verdict on a release already loaded (`release_id`, read from raw) against `previous`, a release
+    of the same source loaded after it that ranks just before it: the failure cases (empty: it passes). The
+    examples name the sheet row but not the sheet (raw does not keep sheet names)."""
+    if not applies(source):
+        return []
+    present = raw_store.raw_tables(con)
+    names = {name for name in {m.table for m in source.metrics} & present
+             if con.execute(f"SELECT 1 FROM raw.{name} WHERE release_id = ? LIMIT 1", [release_id]).fetchall()}
+    rules = _rules(source, names)
+    tables = sorted({m.table for m in rules.metrics})
+    new_ctes = [f"new_{i} AS MATERIALIZED (SELECT * FROM raw.{name} WHERE release_id = $new)"
+                for i, name in enumerate(tables)]
+    new = [_select(m, f"new_{tables.index(m.table)}") for m in rules.metrics]
+    old_ctes, old = _old_values(con, rules.history, previous)
+    params = {**({"new": release_id} if new_ctes else {}), **({"release": previous} if old_ctes else {})}
+    [(failing, stats)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old), params).fetchall()
+    history = {row[0]: row[1:] for row in stats or []}
+    return describe(rules, failing or [], history, previous, {})
 
 
 class _Cases:
@@ -345,6 +402,13 @@ def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous
                      f"{limit['revision_window_days']} days before the previous release's last period) revised since "
                      f"{previous} ({_share(n, settled)}; at most {limit['max_revised_share']:.0%} may be: "
                      f"max_revised_share)", lambda v, o: f"{_n(o)} in {previous}, now {_n(v)}")
+    if settled and (n := cases.count("max_settled_revision", metric)):
+        pct, amount = limit["max_settled_revision_pct"], limit["max_settled_revision_abs"]
+        cases.failed(metric, "max_settled_revision",
+                     f"{n} settled period(s) (ending before {cutoff.isoformat()}) revised since {previous} by more than "
+                     f"{_n(pct)}% and more than {_n(amount)} {metric.unit} (max_settled_revision_pct, "
+                     f"max_settled_revision_abs)",
+                     lambda v, o: f"{_n(o)} {metric.unit} in {previous}, now {_n(v)} ({_change(v, o)})")
 
 
 def describe(rules: Rules, found: list[tuple], stats: dict[str, tuple], previous: str | None,
@@ -359,8 +423,13 @@ def describe(rules: Rules, found: list[tuple], stats: dict[str, tuple], previous
     return cases.summaries + cases.examples
 
 
+def _is_summary(case: FailureCase) -> bool:
+    """A failed check's summary (`release gate (rule): ...`), not one of its example periods."""
+    return case.row is None and case.sheet is None and case.check.startswith("release gate (")
+
+
 def summary(cand, previous: str | None, cases: list[FailureCase]) -> str:
-    checks = sum(1 for c in cases if c.row is None and c.sheet is None)
+    checks = sum(1 for c in cases if _is_summary(c))
     against = f"against the previous release {previous}" if previous else "on its own (no earlier release loaded)"
     return (f"held by the release gate: {checks} check(s) failed {against}; not published. Review it, then "
             f"`pledges accept {cand.release_id}` publishes it")
@@ -368,8 +437,16 @@ def summary(cand, previous: str | None, cases: list[FailureCase]) -> str:
 
 def accepted_note(previous: str | None, cases: list[FailureCase]) -> str:
     """What the gate said about a release accepted after review (kept in meta.releases.held_reasons)."""
-    lines = [c.describe() for c in cases if c.row is None and c.sheet is None]
+    lines = [c.describe() for c in cases if _is_summary(c)]
     return (f"against {previous}: " if previous else "") + "; ".join(lines)
+
+
+def published_note(previous: str | None, cases: list[FailureCase]) -> str:
+    """What the gate says about a release that was published without review though it would hold it (loaded before
+    an older release it ranks after, or before a rule that now holds it): kept in meta.releases.held_reasons, with
+    accepted_at NULL."""
+    return f"published without review, though the release gate would hold it{' ' if previous else ': '}" \
+        + accepted_note(previous, cases)
 
 
 def now() -> datetime:

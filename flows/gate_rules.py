@@ -5,7 +5,10 @@ Kept apart from flows/gate.py (which reads the data with pandas) so the catalog 
 from __future__ import annotations
 
 # Used where a source declares a `[<source>.gate]` table without the key (see the catalog header).
-DEFAULTS = {"revision_window_days": 90, "max_revised_share": 0.10, "max_dropped_share": 0.01}
+# max_settled_revision_pct and _abs: one settled period revised by more than both (a percentage of its previous value,
+# and an amount in the metric's unit) is held, whatever share of the history is revised
+DEFAULTS = {"revision_window_days": 90, "max_revised_share": 0.10, "max_dropped_share": 0.01,
+            "max_settled_revision_pct": 50, "max_settled_revision_abs": 100}
 METRIC_KEYS = set(DEFAULTS) | {"bounds", "at_least", "sum_of", "sum_tolerance"}
 
 
@@ -19,6 +22,9 @@ def config_problems(source) -> list[str]:
             problems.append(f"{where}: {key} must be a share between 0 and 1, not {value!r}")
         if key == "revision_window_days" and not (isinstance(value, int) and value >= 0):
             problems.append(f"{where}: revision_window_days must be a whole number of days >= 0, not {value!r}")
+        if key in ("max_settled_revision_pct", "max_settled_revision_abs") and not (
+                isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
+            problems.append(f"{where}: {key} must be a number >= 0, not {value!r}")
 
     for key, value in (source.gate or {}).items():
         if key not in DEFAULTS:

@@ -63,13 +63,17 @@ def _record(con: duckdb.DuckDBPyConnection, cand: Candidate, release_id: str, st
 
 def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
            parsed: Callable[[], tuple[list[LoadedTable], list[str]]] | None = None,
-           accepted_at: datetime | None = None) -> Outcome:
+           accepted_at: datetime | None = None, published: bool = False) -> Outcome:
     """Load one release into the building warehouse, or record why it was rejected or held. Never raises for bad data.
 
     A valid release then goes through the release gate (flows/gate.py): if it fails, it is recorded as `held`
     with the reasons and nothing of it is inserted. A release already held is reported again, not parsed again,
     unless `accepted_at` is given (`pledges accept`): it is then loaded as if it had passed, the gate's reasons
-    kept in `held_reasons`. A loaded release supersedes the held releases of its source that rank before it.
+    kept in `held_reasons`. `published` (a rebuild, for a release the published warehouse had loaded): loaded even
+    if the gate would hold it now, as the published warehouse had it, the gate's reasons kept in `held_reasons`
+    (accepted_at NULL: never reviewed). A loaded release supersedes the held releases of its source that rank
+    before it; if a loaded release of its source ranks after it (an older release arriving after a newer one), that
+    one is checked again against it (`_recheck_next`).
 
     Runs inside the building copy's one transaction: any other error aborts the whole publish, so nothing
     half-loaded is kept.
@@ -99,7 +103,7 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         _record(con, cand, release_id, "rejected", 0, error=str(exc).split("\n")[0], cases=exc.cases)
         return Outcome(cand.source.id, cand.file_name, "rejected", release_id, error=str(exc))
     previous, reasons = gate.check(con, cand, tables)
-    if reasons and accepted_at is None:
+    if reasons and accepted_at is None and not published:
         held = SourceError(cand.source.id, label, gate.summary(cand, previous, reasons), reasons)
         _record(con, cand, release_id, "held", 0, error=held.message, cases=reasons)
         return Outcome(cand.source.id, cand.file_name, "held", release_id, error=str(held), notes=notes)
@@ -108,14 +112,43 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         for column, label, count in table.unknown_categories:
             con.execute("INSERT INTO meta.new_categories VALUES (?, ?, ?, ?, ?)", [release_id, table.name, column, label, count])
     _record(con, cand, release_id, "loaded", rows, accepted_at=accepted_at,
-            held_reasons=gate.accepted_note(previous, reasons) if accepted_at is not None and reasons else None)
+            held_reasons=_held_reasons(previous, reasons, accepted_at))
     for superseded in gate.held_before(con, cand):
         con.execute("UPDATE meta.releases SET status = 'superseded', error = error || ? WHERE release_id = ?",
                     [f" Superseded by {release_id}, a later release of the source that loaded: never published.", superseded])
     if accepted_at is not None:
         notes = notes + ([f"accepted after review over the release gate: {gate.accepted_note(previous, reasons)}"]
                          if reasons else ["accepted after review (the release gate now finds nothing to hold)"])
-    return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes)
+    elif reasons:
+        notes = notes + [f"loaded as published (the published warehouse had it loaded); "
+                         f"{gate.published_note(previous, reasons)}"]
+    return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes + _recheck_next(con, cand))
+
+
+def _held_reasons(previous: str | None, reasons: list[FailureCase], accepted_at: datetime | None) -> str | None:
+    """meta.releases.held_reasons of a release loaded over the gate's reasons: accepted after review, or published
+    without review (see gate.published_note); None when the gate finds nothing."""
+    if not reasons:
+        return None
+    return gate.accepted_note(previous, reasons) if accepted_at is not None else gate.published_note(previous, reasons)
+
+
+def _recheck_next(con: duckdb.DuckDBPyConnection, cand: Candidate) -> list[str]:
+    """After `cand` loads: the loaded release of its source that ranks just after it (loaded before it, so never
+    compared with it) checked again against it. It stays published; its `held_reasons` become what a rebuild, which
+    loads in rank order, would record (what the gate now finds, or None), and a note says what it found."""
+    later = gate.next_release(con, cand) if gate.applies(cand.source) else None
+    if later is None:
+        return []
+    reasons = gate.recheck(con, cand.source, later, cand.release_id)
+    [(accepted_at,)] = con.execute("SELECT accepted_at FROM meta.releases WHERE release_id = ?", [later]).fetchall()
+    con.execute("UPDATE meta.releases SET held_reasons = ? WHERE release_id = ?",
+                [_held_reasons(cand.release_id, reasons, accepted_at), later])
+    if not reasons:
+        return []
+    return [f"{later}, loaded earlier, ranks after this release and was never compared with it: against it the "
+            f"release gate would hold it; it stays published, with the reasons in marts.releases.held_reasons "
+            f"(review it): {gate.accepted_note(None, reasons)}"]
 
 
 def _publication_date_problem(cand: Candidate) -> str | None:
@@ -136,13 +169,17 @@ class RebuildRefused(Exception):
 
 
 def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False,
-            keep: dict[str, str] | None = None, accept: dict[str, datetime] | None = None) -> list[Outcome]:
+            keep: dict[str, str] | None = None, accept: dict[str, datetime] | None = None,
+            published: Iterable[str] = ()) -> list[Outcome]:
     """Load candidates into a copy of the warehouse (or a new one if `fresh`), rebuild the marts, swap it in.
 
     `keep` (release id -> file name): releases the copy must hold as loaded, or nothing is published
     (RebuildRefused). `accept` (release id -> when accepted): releases loaded even if the release gate
-    would hold them (`pledges accept`, and a rebuild's accepted releases). Call under the lock.
+    would hold them (`pledges accept`, and a rebuild's accepted releases). `published` (release ids): releases
+    the published warehouse had loaded, loaded by a rebuild even if the gate would hold them now, the gate's
+    reasons recorded (`ingest`'s `published`). Call under the lock.
     """
+    published = set(published)
     if not candidates and not fresh and not derived_tables_out_of_date(settings.warehouse):
         return []
     if not candidates and not fresh:
@@ -157,7 +194,8 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
         outcomes = []
         for number, cand in enumerate(candidates, 1):
             log.info("[%d/%d] loading %s %s", number, len(candidates), cand.source.id, cand.file_name)
-            outcomes.append(ingest(con, cand, settings, ahead.result_for(cand), (accept or {}).get(cand.release_id)))
+            outcomes.append(ingest(con, cand, settings, ahead.result_for(cand), (accept or {}).get(cand.release_id),
+                                   published=cand.release_id in published))
         if keep:
             loaded = {r for (r,) in con.execute("SELECT release_id FROM meta.releases WHERE status = 'loaded'").fetchall()}
             if lost := [f"{r} ({keep[r]})" for r in keep if r not in loaded]:
@@ -239,7 +277,10 @@ def rebuild(settings: Settings, force: bool = False) -> list[Outcome]:
 
     Nothing is published (RebuildRefused, the published file untouched) when there is no archive, when any
     archived file or sidecar fails its check, or when the new warehouse would hold fewer of the published
-    warehouse's loaded releases; `force` publishes what can be rebuilt regardless.
+    warehouse's loaded releases; `force` publishes what can be rebuilt regardless. A release the published warehouse
+    had loaded is loaded again even where the release gate, run in publication order, would hold it (an older
+    release loaded after it, a gate rule added since): published data is never lost to a rebuild, and the gate's
+    reasons are recorded in its `held_reasons` (accepted releases keep their acceptance).
     """
     with db.writer_lock(settings.warehouse, settings.lock_timeout):
         clean_leftovers(settings)
@@ -257,7 +298,7 @@ def rebuild(settings: Settings, force: bool = False) -> list[Outcome]:
                                  "`pledges rebuild --force` publishes without them", outcomes)
         return outcomes + publish(settings, candidates, fresh=True,
                                   keep=None if force else {r: name for r, (_sha, name) in published.items()},
-                                  accept=_accepted_releases(settings.warehouse))
+                                  accept=_accepted_releases(settings.warehouse), published=published)
 
 
 def _accepted_releases(warehouse: Path) -> dict[str, datetime]:

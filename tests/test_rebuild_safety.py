@@ -137,3 +137,33 @@ def test_a_sidecar_written_before_checksums_still_rebuilds(settings, two_release
         sidecar.write_text(json.dumps(record, indent=2))
     assert rebuild(settings) == cli.EXIT_OK
     assert query(settings, "SELECT count(*) FROM meta.releases WHERE status = 'loaded'") == [(2,)]
+
+
+def test_rebuild_keeps_a_published_release_the_gate_would_now_hold(settings, tmp_path, monkeypatch, capsys):
+    """A release published though the gate, run in publication order, holds it (here: loaded with the gate off, as
+    before a rule existed; its settled history zeroed): the rebuild loads it again as published, never drops it,
+    and records the gate's reasons in held_reasons (accepted_at stays NULL: nobody reviewed it). Before: `nothing
+    published: the rebuilt warehouse would hold 1 loaded release(s) fewer`, exit 1, and `--force` dropped it."""
+    from flows import gate
+    good = small_boats_file(tmp_path / "files", date(2024, 2, 2), start=date(2023, 7, 3), days=214)
+    zeroed = small_boats_file(tmp_path / "files", date(2024, 2, 9), start=date(2023, 7, 3), days=221,
+                              arrivals=lambda i: 0)
+    monkeypatch.setattr(gate, "check", lambda con, cand, tables: (None, []))     # as before the rule existed
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(good), str(zeroed)]) == cli.EXIT_OK
+    monkeypatch.undo()
+    before = query(settings, "SELECT metric_id, period_start, value, release_id FROM marts.metric_observations "
+                             "ORDER BY ALL")
+    capsys.readouterr()
+    assert rebuild(settings) == cli.EXIT_OK
+    assert "published without review, though the release gate would hold it" in capsys.readouterr().out
+    [(status, accepted_at, reasons)] = query(settings, "SELECT status, accepted_at, held_reasons FROM marts.releases "
+                                                       "WHERE published_on = DATE '2024-02-09'")
+    assert status == "loaded" and accepted_at is None
+    assert reasons.startswith("published without review, though the release gate would hold it against "
+                              "small_boats/2024-02-02/")
+    assert "release gate (max_revised_share): 122 of the 123 settled periods" in reasons
+    assert query(settings, "SELECT metric_id, period_start, value, release_id FROM marts.metric_observations "
+                           "ORDER BY ALL") == before
+    # and with --force too: published data is kept, not dropped
+    assert rebuild(settings, "--force") == cli.EXIT_OK
+    assert query(settings, "SELECT count(*) FROM marts.releases WHERE status = 'loaded'") == [(2,)]

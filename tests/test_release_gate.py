@@ -327,3 +327,81 @@ def test_sum_of_counts_every_period_within_as_a_range_join_would():
         (None, None, "release gate (sum_of): 1 period(s) that differ from the sum of small_boat_arrivals over the same "
                      "days by more than 0"),
         ("SB_02", 2, "2024-01-01 to 2024-01-07: 30 but small_boat_arrivals sums to 31 over these days")]
+
+
+# --- one settled figure revised massively (max_settled_revision) --------------------------------------------------
+
+def test_one_settled_day_revised_massively_is_held(settings, tmp_path, capsys):
+    """Revising one settled day out of ~120 stays under max_revised_share (10%); revised 296 -> 4,900 (x16.6, within
+    the bounds) it is held all the same, naming the day, the old and the new value."""
+    day = 8                                                            # 2023-07-11, sheet row 10: 296 people
+    release_id, found, err = held_after_good(settings, tmp_path, grids_to(NEXT, revised={day: 4900}), capsys)
+    summaries = [(c, check) for s, r, c, check, _v in found if r is None and s is None]
+    assert [c for c, _check in summaries] == ["small_boat_arrivals", "small_boat_arrivals_weekly"]   # nothing else
+    assert summaries[0][1].startswith(
+        "release gate (max_settled_revision): 1 settled period(s) (ending before 2023-11-03) revised since "
+        "small_boats/2024-02-02/")
+    assert summaries[0][1].endswith("by more than 50% and more than 100 people "
+                                    "(max_settled_revision_pct, max_settled_revision_abs)")
+    [example] = [(s, r, check) for s, r, c, check, _v in found if c == "small_boat_arrivals" and r is not None]
+    assert example[:2] == ("SB_01", day + 2)
+    assert example[2].startswith("2023-07-11: 296 people in small_boats/2024-02-02/")
+    assert example[2].endswith(", now 4,900 (+4,604, +1,555.4%)")
+    assert "release gate (max_settled_revision)" in err and "now 4,900 (+4,604, +1,555.4%)" in err
+
+
+def test_provisional_days_and_small_settled_revisions_still_pass(settings, tmp_path):
+    """The rule holds a settled period only when it moves by more than 50% AND more than 100 people: recent
+    (provisional) days may move as much as they like, a settled day by a few dozen people or a few per cent."""
+    assert load(settings, release(tmp_path / "good", GOOD)) == 0
+    days = (NEXT - START).days
+    recent = {i: 3 * ((i * 37) % 400) + 200 for i in range(days - 14, days)}      # the last two weeks tripled
+    settled = {16: 192 + 98,      # 192 -> 290: +51%, but 98 people (one settled week: max_revised_share allows it)
+               19: 303 + 99,      # 303 -> 402: +33%, 99 people
+               20: 340 + 160}     # 340 -> 500: 160 people, but +47%
+    assert load(settings, release(tmp_path / "next", NEXT, grids_to(NEXT, revised={**recent, **settled}))) == 0
+    assert query(settings, "SELECT status, held_reasons FROM marts.releases WHERE published_on = ?", [NEXT]) == \
+        [("loaded", None)]
+
+
+def test_max_settled_revision_settings_are_checked_when_the_catalog_loads(tmp_path):
+    root = catalog_copy(tmp_path, ("max_settled_revision_pct = 50", "max_settled_revision_pct = -5"),
+                        ("max_settled_revision_abs = 100", 'max_settled_revision_abs = "lots"'))
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(root)
+    message = str(raised.value)
+    assert "gate: max_settled_revision_pct must be a number >= 0, not -5" in message
+    assert "gate: max_settled_revision_abs must be a number >= 0, not 'lots'" in message
+
+
+# --- releases arriving out of order ----------------------------------------------------------------------------
+
+def test_an_older_release_arriving_after_a_newer_one_checks_the_newer_against_it(settings, tmp_path, capsys):
+    """A newer release keeping only its last 20 days, loaded first, passes (nothing before it to compare with).
+    When the older full release arrives, the newer is checked against it: it stays published (its data were out),
+    but the gate's reasons are recorded on it and said; a newer release that passes against it records none."""
+    newer = small_boats_grids(start=NEXT - timedelta(days=20), days=20,
+                              arrivals=lambda i: ((i + (NEXT - START).days - 20) * 37) % 400)
+    assert load(settings, release(tmp_path / "new", NEXT, newer)) == 0
+    capsys.readouterr()
+    assert load(settings, release(tmp_path / "old", GOOD)) == 0       # nothing held: the older one loads
+    out = capsys.readouterr().out
+    [(newer_id, status, accepted_at, held_reasons)] = query(
+        settings, "SELECT release_id, status, accepted_at, held_reasons FROM marts.releases WHERE published_on = ?",
+        [NEXT])
+    [(older_id,)] = query(settings, "SELECT release_id FROM marts.releases WHERE published_on = ?", [GOOD])
+    assert status == "loaded" and accepted_at is None
+    assert held_reasons.startswith(f"published without review, though the release gate would hold it against "
+                                   f"{older_id}: column 'small_boat_arrivals': release gate (dropped): ")
+    assert f"note: {newer_id}, loaded earlier, ranks after this release and was never compared with it: against it " \
+           "the release gate would hold it; it stays published" in out
+    assert "history shrank to 20 period(s) from 2024-01-20" in out
+    assert query(settings, "SELECT count(*) FROM marts.release_failures") == [(0,)]
+
+    # a full newer release loaded before its older one: checked against it too, and passes (nothing recorded)
+    other = dataclasses.replace(settings, warehouse=tmp_path / "other" / "pledges.duckdb")
+    assert load(other, release(tmp_path / "full_new", NEXT)) == 0
+    capsys.readouterr()
+    assert load(other, release(tmp_path / "full_old", GOOD)) == 0
+    assert "release gate" not in capsys.readouterr().out
+    assert query(other, "SELECT count(*) FROM marts.releases WHERE status = 'loaded' AND held_reasons IS NULL") == [(2,)]
