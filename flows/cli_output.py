@@ -132,6 +132,11 @@ def print_releases_not_published(data: dict) -> None:
             print(f"  {r['release_id']} ({r['file_name']})")
             for reason in r["reasons"]:
                 print(f"    - {reason}")
+    if unreviewed := data.get("unreviewed"):
+        print("\npublished, but the release gate would hold them (found after they were published, when an older "
+              "release loaded or in a rebuild; review each):")
+        for r in unreviewed:
+            print(f"  {r['release_id']} ({r['file_name']}): {r['held_reasons']}")
     if superseded := [r for r in data["held"] if r["status"] == "superseded"]:
         print("\nheld, then superseded by a later release (never published):")
         for r in superseded:

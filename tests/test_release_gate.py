@@ -397,6 +397,14 @@ def test_an_older_release_arriving_after_a_newer_one_checks_the_newer_against_it
            "the release gate would hold it; it stays published" in out
     assert "history shrank to 20 period(s) from 2024-01-20" in out
     assert query(settings, "SELECT count(*) FROM marts.release_failures") == [(0,)]
+    # `pledges status` names it until it is reviewed (text and JSON)
+    from flows import cli
+    assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+    text = capsys.readouterr().out
+    assert "published, but the release gate would hold them" in text and f"  {newer_id} (" in text
+    assert cli.main(["status", "--warehouse", str(settings.warehouse), "--json"]) == 0
+    import json
+    assert [r["release_id"] for r in json.loads(capsys.readouterr().out)["unreviewed"]] == [newer_id]
 
     # a full newer release loaded before its older one: checked against it too, and passes (nothing recorded)
     other = dataclasses.replace(settings, warehouse=tmp_path / "other" / "pledges.duckdb")
