@@ -170,14 +170,16 @@ class RebuildRefused(Exception):
 
 def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False,
             keep: dict[str, str] | None = None, accept: dict[str, datetime] | None = None,
-            published: Iterable[str] = ()) -> list[Outcome]:
+            published: Iterable[str] = (), records: dict[str, tuple[str, str]] | None = None) -> list[Outcome]:
     """Load candidates into a copy of the warehouse (or a new one if `fresh`), rebuild the marts, swap it in.
 
     `keep` (release id -> file name): releases the copy must hold as loaded, or nothing is published
     (RebuildRefused). `accept` (release id -> when accepted): releases loaded even if the release gate
     would hold them (`pledges accept`, and a rebuild's accepted releases). `published` (release ids): releases
     the published warehouse had loaded, loaded by a rebuild even if the gate would hold them now, the gate's
-    reasons recorded (`ingest`'s `published`). Call under the lock.
+    reasons recorded (`ingest`'s `published`). `records` (release id -> (status, file name)): held, superseded and
+    rejected releases whose record (status, reasons, failing cells) the copy must keep, in whatever status they load
+    again, or nothing is published (RebuildRefused). Call under the lock.
     """
     published = set(published)
     if not candidates and not fresh and not derived_tables_out_of_date(settings.warehouse):
@@ -203,6 +205,14 @@ def publish(settings: Settings, candidates: list[Candidate], fresh: bool = False
                     f"nothing published: the rebuilt warehouse would hold {len(lost)} loaded release(s) fewer than the "
                     f"published one ({len(keep)}): {_listed(lost)}; the published warehouse is unchanged "
                     "(`pledges rebuild --force` publishes without them)", outcomes)
+        if records:
+            present = {r for (r,) in con.execute("SELECT release_id FROM meta.releases").fetchall()}
+            if lost := [f"{r} ({status}: {name})" for r, (status, name) in records.items() if r not in present]:
+                raise RebuildRefused(
+                    f"nothing published: the rebuilt warehouse would lose the record of {len(lost)} held or rejected "
+                    f"release(s), their reasons and failing cells: {_listed(lost)}; their archived file or sidecar is "
+                    "missing. The published warehouse is unchanged. Restore them, or `pledges rebuild --force` "
+                    "publishes without them", outcomes)
         log.info("rebuilding derived tables")
         build_marts(con, definitions())
     return outcomes
@@ -272,12 +282,20 @@ def _published_releases(warehouse: Path) -> dict[str, tuple[str, str]]:
     return {release_id: (sha, file_name) for release_id, sha, file_name in rows}
 
 
+def _published_records(warehouse: Path) -> dict[str, tuple[str, str]]:
+    """The published warehouse's held, superseded and rejected releases: release id -> (status, file name)."""
+    rows = _published_rows(warehouse, "SELECT release_id, status, file_name FROM meta.releases "
+                                      "WHERE status IN ('held', 'superseded', 'rejected') ORDER BY release_id")
+    return {release_id: (status, file_name) for release_id, status, file_name in rows}
+
+
 def rebuild(settings: Settings, force: bool = False) -> list[Outcome]:
     """`pledges rebuild`: a new warehouse from the raw archive alone (no network), swapped in atomically.
 
     Nothing is published (RebuildRefused, the published file untouched) when there is no archive, when any
     archived file or sidecar fails its check, or when the new warehouse would hold fewer of the published
-    warehouse's loaded releases; `force` publishes what can be rebuilt regardless. A release the published warehouse
+    warehouse's loaded releases or lose the record of a held or rejected one; `force` publishes what can be rebuilt
+    regardless. A release the published warehouse
     had loaded is loaded again even where the release gate, run in publication order, would hold it (an older
     release loaded after it, a gate rule added since): published data is never lost to a rebuild, and the gate's
     reasons are recorded in its `held_reasons` (accepted releases keep their acceptance).
@@ -298,7 +316,8 @@ def rebuild(settings: Settings, force: bool = False) -> list[Outcome]:
                                  "`pledges rebuild --force` publishes without them", outcomes)
         return outcomes + publish(settings, candidates, fresh=True,
                                   keep=None if force else {r: name for r, (_sha, name) in published.items()},
-                                  accept=_accepted_releases(settings.warehouse), published=published)
+                                  accept=_accepted_releases(settings.warehouse), published=published,
+                                  records=None if force else _published_records(settings.warehouse))
 
 
 def _accepted_releases(warehouse: Path) -> dict[str, datetime]:

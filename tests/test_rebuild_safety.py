@@ -167,3 +167,30 @@ def test_rebuild_keeps_a_published_release_the_gate_would_now_hold(settings, tmp
     # and with --force too: published data is kept, not dropped
     assert rebuild(settings, "--force") == cli.EXIT_OK
     assert query(settings, "SELECT count(*) FROM marts.releases WHERE status = 'loaded'") == [(2,)]
+
+
+def test_rebuild_keeps_the_record_of_a_rejected_release_or_refuses(settings, two_releases, tmp_path, capsys):
+    """A rejected release's archived sidecar deleted: before, the rebuild said nothing and published a warehouse with
+    no record of it (its error and failing cells gone). Now it is refused, naming the release; --force publishes
+    without it."""
+    from tests.sources.small_boats.builders import small_boats_grids
+    from tests.workbooks import write_workbook
+    grids = small_boats_grids(start=date(2024, 1, 1), days=34)
+    grids["SB_01"][5][1] = -5                                   # a negative count: rejected
+    (tmp_path / "bad").mkdir()
+    bad = write_workbook(tmp_path / "bad" / "16_February_2024_Small_boats_-_time_series.ods", grids)
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(bad)]) == cli.EXIT_FAILED
+    [(rejected_id, sha)] = query(settings, "SELECT release_id, sha256 FROM meta.releases WHERE status = 'rejected'")
+    # all there: rebuilt with the rest (exit 1, as any run with a rejected release), its record kept
+    assert rebuild(settings) == cli.EXIT_FAILED and "nothing published" not in capsys.readouterr().err
+    assert query(settings, "SELECT status FROM meta.releases WHERE release_id = ?", [rejected_id]) == [("rejected",)]
+    next(settings.archive_dir.glob(f"*/{sha}.meta.json")).unlink()
+    capsys.readouterr()
+    before = digest(settings.warehouse)
+    assert rebuild(settings) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "would lose the record of 1 held or rejected release(s)" in err and rejected_id in err and "nothing published" in err
+    assert_untouched(settings, before)
+    assert rebuild(settings, "--force") == cli.EXIT_OK          # the rejected file is not read without its sidecar
+    assert query(settings, "SELECT count(*) FROM meta.releases WHERE release_id = ?", [rejected_id]) == [(0,)]
+    assert query(settings, "SELECT count(*) FROM meta.releases WHERE status = 'loaded'") == [(2,)]
