@@ -22,7 +22,7 @@ from flows.fetch import (Attachment, Download, discover, discovery_host, discove
                          save_file_record)
 from flows.local_files import (Recognition, _local_entries, _local_files, decide_local, local_sighting,  # noqa: F401
                                recognise_by_name)      # (_local_files: re-exported)
-from flows.recognise import dated_by_cover, recognise_file, remote_date_basis, sighting_date_basis
+from flows.recognise import dated_by_content, recognise_file, remote_date_basis, sighting_date_basis
 from flows.recognised_memo import RecognisedMemo
 from flows.records import Candidate, Known, Outcome
 
@@ -60,8 +60,8 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
             continue
         found, sha = decided
         note = None
-        if found.by == "name" and found.date_basis == "estimated":
-            found = dated_by_cover(path, found, settings.max_unzipped_bytes)
+        if found.by == "name" and found.date_basis in ("estimated", "file_time"):   # the name does not date it
+            found = dated_by_content(path, found, settings.max_unzipped_bytes)
         source, published = found.source, found.published_on
         if found.by == "content":     # said beside the release: a name alone would not have loaded it
             note = (f"recognised by its content ({found.evidence}), not its name; dated {published.isoformat()} "

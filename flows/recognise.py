@@ -4,7 +4,9 @@ By name: the catalog's attachment patterns (flows.catalog.recognise), the file's
 (`date_basis = file_name`), or its modification time where the name carries none (`file_time`). A name that
 gives only the month the data run to (Home Office quarterly and transparency files) is dated by the workbook's
 cover, "Published: 23 November 2023" (`content`, `cover_date`), else by estimate (`estimated`: the end of the
-month the source's usual lag after it).
+month the source's usual lag after it). A page or Content API JSON recognised by name is dated by what it says of
+itself where its family reads it (`page_date`: an ad-hoc note's public_updated_at, where the name gives only its
+cut-off), else by the name's estimate, else its modification time (`dated_by_content`).
 
 By content, when no pattern matches the name (a browser's ` (1)` suffix, a renamed download): the
 layout each parser reads, checked without parsing the whole file:
@@ -177,6 +179,26 @@ def _spreadsheet(path: Path) -> Recognition:
         return Recognition(source, published, basis, by="content", evidence=why)
     finally:
         book.close()
+
+
+def dated_by_content(path: Path, found: Recognition, max_unzipped_bytes: int) -> Recognition:
+    """A file recognised by name but not dated by it (date_basis estimated or file_time), dated by what it says of
+    itself (`content`) where it says it: a page or Content API JSON by its family's `page_date` hook (an ad-hoc
+    note's public_updated_at, a saved page's "Updated 31 March 2025"), a workbook by its cover (dated_by_cover).
+    A date before the data the name says it holds (a stale one) leaves the estimate standing."""
+    module = _family(found.source.family)
+    if module is not None and hasattr(module, "page_date"):
+        published = module.page_date(found.source, path)
+        named = found.source.date_in_name(path.name)
+        if published is None or (named is not None and published <= _data_end(found.source, path.name, named)):
+            return found
+        return replace(found, published_on=published, date_basis="content")
+    return dated_by_cover(path, found, max_unzipped_bytes) if found.date_basis == "estimated" else found
+
+
+def _data_end(source: Source, file_name: str, named: date) -> date:
+    """The last day of the data a name dates (`..._to_31_january_2025`: that day; `..._sep_2023`: the month's end)."""
+    return named if source.name_gives_day(file_name) else publication_estimate(named, 0)
 
 
 def dated_by_cover(path: Path, found: Recognition, max_unzipped_bytes: int) -> Recognition:

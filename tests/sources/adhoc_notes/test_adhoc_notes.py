@@ -122,8 +122,86 @@ def test_saved_html_page_loads_by_file_name(settings, tmp_path):
     path.write_text(page)
     [outcome] = load_paths(settings, [path])
     assert (outcome.source_id, outcome.status) == ("ho_returns_notes", "loaded"), outcome.error
-    assert query(settings, "SELECT published_on FROM meta.releases") == [(date(2025, 1, 31),)]     # the cut-off in its name
+    # no date on the page: by estimate, the end of the month after its cut-off (before: the cut-off, 31 Jan 2025,
+    # said to be its publication date)
+    assert query(settings, "SELECT published_on, date_basis FROM meta.releases") == [(date(2025, 2, 28), "estimated")]
     assert metric(settings, "adhoc_returns_total") == {CURRENT: 18_987, YEAR_BEFORE: 16_126}
+
+
+def note_json(folder: Path, updated: str | None, returns=RETURNS_JAN, **fields) -> Path:
+    """The note to 31 January 2025 saved as its Content API JSON (public_updated_at `updated`; None: left out)."""
+    item = content_item(f"{PAGE}/{SLUG_JAN}", note_html(returns=returns), updated or "", **fields)
+    item["first_published_at"] = "2025-02-10T09:30:00.000+00:00"      # the first version's, kept by every revision
+    if updated is None:
+        del item["public_updated_at"]
+    path = folder / f"{SLUG_JAN}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(item))
+    return path
+
+
+def test_a_local_note_is_dated_by_its_own_update_time_and_a_revision_by_its_own(settings, tmp_path):
+    """A note's name gives its cut-off (31 January 2025), never the day it was published. Before, a local note and
+    its revision (same name) were both dated 31 Jan 2025 ("published 31 Jan 2025"), so the when-made check of a claim
+    made in February used the March revision's figures."""
+    [first] = load_paths(settings, [note_json(tmp_path / "v1", "2025-02-10T09:30:00.000+00:00")])
+    assert first.status == "loaded", first.error
+    revised = [("Returns", "17,000", "16,126", "+5%"), ("Enforced returns", "4,500", "4,085", "+10%")] + RETURNS_JAN[2:]
+    [second] = load_paths(settings, [note_json(tmp_path / "v2", "2025-03-15T09:30:00.000+00:00", revised)])
+    assert second.status == "loaded", second.error
+    # public_updated_at, not first_published_at (which the revision keeps: 10 Feb, before it was out)
+    assert query(settings, "SELECT published_on, date_basis FROM meta.releases ORDER BY published_on") == \
+        [(date(2025, 2, 10), "content"), (date(2025, 3, 15), "content")]
+    [(now, made, explanation)] = query(settings, "SELECT note_value, when_made_official_value, when_made_explanation "
+                                                 "FROM marts.claim_checks WHERE claim_id = 'enforced_returns_up_24'")
+    assert (now, made) == (4_500, 5_074)         # the claim, when made, is checked on the version out then
+    assert "published 10 Feb 2025" in explanation and "31 Jan 2025)" not in explanation
+    assert query(settings, "SELECT value FROM marts.observations_as_of(DATE '2025-03-14') WHERE metric_id = "
+                           "'adhoc_enforced_returns' AND period_end = DATE '2025-01-31'") == [(5_074,)]
+
+
+def test_a_local_note_with_no_date_of_its_own_is_dated_by_estimate_never_its_cut_off(settings, tmp_path):
+    """No public_updated_at (first_published_at alone does not date a version): the end of the month after the
+    cut-off, said to be an estimate. A date not after the cut-off (a stale one) is not taken either."""
+    for folder, updated in (("bare", None), ("stale", "2025-01-31T09:30:00Z")):
+        other = own_settings(tmp_path / folder)
+        [outcome] = load_paths(other, [note_json(tmp_path / folder, updated)])
+        assert outcome.status == "loaded", outcome.error
+        assert query(other, "SELECT published_on, date_basis FROM meta.releases") == [(date(2025, 2, 28), "estimated")]
+    [(explanation,)] = query(other, "SELECT explanation FROM marts.claim_checks WHERE claim_id = 'enforced_returns_up_24'")
+    assert "a local file dated 28 Feb 2025 by estimate" in explanation
+
+
+def test_a_saved_note_page_is_dated_by_its_meta_tag_or_header_line_not_its_body(tmp_path):
+    from flows.sources.adhoc_notes.recognise import page_date
+    body = note_html().replace("<h2>Returns</h2>", "<p>Updated 1 January 2030</p><h2>Returns</h2>")
+    pages = {
+        "meta": ('<html><head><meta name="govuk:public-updated-at" content="2025-02-10T09:30:00+00:00"></head>'
+                 f"<body><p>Updated 3 March 2025</p>{body}</body></html>", date(2025, 2, 10)),
+        "published": (f"<html><body><header><p>Published 10 February 2025</p></header>{body}</body></html>", date(2025, 2, 10)),
+        "body only": (f"<html><body>{body}</body></html>", None),       # a date in the note's text is not the page's
+        "json": (json.dumps({"public_updated_at": "2025-03-14T16:00:00Z", "first_published_at": "2025-02-10T09:30:00Z",
+                             "details": {"body": body, "public_timestamp": "2025-03-15T09:30:00+00:00"}}), date(2025, 3, 15)),
+    }
+    for name, (text, expected) in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(text)
+        assert page_date(SOURCE, path) == expected, name
+
+
+def test_a_download_and_a_local_copy_of_a_note_get_the_same_date(settings, mirror, tmp_path):
+    """Discovery dates a note by its page's public_updated_at; the note's own JSON, saved, carries the same."""
+    publish_notes(mirror, {SLUG_JAN: note_html()}, updated="2025-02-10T09:30:00.000+00:00")
+    [downloaded] = run_sources(settings, ["ho_returns_notes"])
+    assert downloaded.status == "loaded", downloaded.error
+    saved = tmp_path / "saved" / f"{SLUG_JAN}.json"
+    saved.parent.mkdir()
+    saved.write_text(json.dumps(mirror.pages[f"{PAGE}/{SLUG_JAN}"]))
+    other = own_settings(tmp_path / "local")
+    [local] = load_paths(other, [saved])
+    assert local.status == "loaded", local.error
+    assert query(settings, "SELECT published_on, date_basis FROM meta.releases") == [(date(2025, 2, 10), "page")]
+    assert query(other, "SELECT published_on, date_basis FROM meta.releases") == [(date(2025, 2, 10), "content")]
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +254,7 @@ def test_a_measure_repeated_with_the_same_figure_is_counted_once(good_release, t
     working = WORKING_JAN + [("Returns", "18,987", "16,126", "+18%")]
     outcome = load_bad(settings, tmp_path, note_html(working=working))
     assert outcome.status == "loaded", outcome.error
-    assert metric(settings, "adhoc_returns_total", "ho_returns_notes/2025-01-31/%") == {CURRENT: 18_987, YEAR_BEFORE: 16_126}
+    assert metric(settings, "adhoc_returns_total", "ho_returns_notes/2025-02-10/%") == {CURRENT: 18_987, YEAR_BEFORE: 16_126}
 
 
 def test_reading_headers_labels_and_tables():
@@ -514,7 +592,8 @@ def test_a_saved_prose_page_loads_by_its_slug_or_its_title(settings, tmp_path):
         path.write_text(chrome)
         [outcome] = load_paths(settings, [path])
         assert (outcome.source_id, outcome.status) == ("ho_returns_notes", status), outcome.error
-    assert query(settings, "SELECT DISTINCT published_on FROM meta.releases") == [(date(2025, 3, 22),)]   # its cut-off
+    # its "Updated 31 March 2025" line (before: its cut-off, 22 March, by its name)
+    assert query(settings, "SELECT DISTINCT published_on, date_basis FROM meta.releases") == [(date(2025, 3, 31), "content")]
     assert metric(settings, "adhoc_enforced_returns") == {MARCH_BEFORE: 5_244, MARCH: 6_339}
     assert metric(settings, "adhoc_charter_flights") == {MARCH_BEFORE: 46, MARCH: 46}
     assert metric(settings, "adhoc_ers_returns") == {MARCH_BEFORE: 1_610, MARCH: 1_848}
