@@ -98,6 +98,21 @@ def parse_date_text(value: str) -> pd.Timestamp | None:
     return None
 
 
+def day_of_page_time(text: object) -> date | None:
+    """The day of a time a web page gives: an ISO 8601 date-time as GOV.UK writes it (its own offset: London's date,
+    as discovery reads a page's), or '31 March 2025'; None for anything else."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text.strip()
+    if re.match(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    parsed = parse_date_text(text)
+    return parsed.date() if parsed is not None else None
+
+
 def _as_timestamp(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value.normalize()

@@ -23,28 +23,13 @@ from datetime import date
 from pathlib import Path
 
 from flows.catalog import Source
-from flows.parsing import parse_date_text
+from flows.parsing import day_of_page_time
 
 _META = re.compile(r"""<meta\s+[^>]*?name=["']govuk:public-updated-at["'][^>]*?content=["']([^"']+)["']"""
                    r"""|<meta\s+[^>]*?content=["']([^"']+)["'][^>]*?name=["']govuk:public-updated-at["']""",
                    re.IGNORECASE)
 _LINE = re.compile(r"\b(?:Updated|Published)(?:\s+on)?\s*:?\s*(\d{1,2}\s+[A-Za-z]+\s+\d{4})\b")
 _BODY = re.compile(r"""class=["'][^"']*\bgovspeak\b""", re.IGNORECASE)
-
-
-def _date_of(text: object) -> date | None:
-    """The date of an ISO 8601 date-time as GOV.UK gives it (its own offset: London's date, as discovery reads the
-    page's), or of '31 March 2025'; None for anything else."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    text = text.strip()
-    if re.match(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            return None
-    parsed = parse_date_text(text)
-    return parsed.date() if parsed is not None else None
 
 
 def page_date(source: Source, path: Path) -> date | None:
@@ -61,11 +46,11 @@ def page_date(source: Source, path: Path) -> date | None:
         if not isinstance(document, dict):
             return None
         details = document.get("details") if isinstance(document.get("details"), dict) else {}
-        found = [d for d in (_date_of(document.get("public_updated_at")), _date_of(details.get("public_timestamp")))
+        found = [d for d in (day_of_page_time(document.get("public_updated_at")), day_of_page_time(details.get("public_timestamp")))
                  if d is not None]
         return max(found, default=None)
     if (meta := _META.search(text)) is not None:
-        return _date_of(meta.group(1) or meta.group(2))
+        return day_of_page_time(meta.group(1) or meta.group(2))
     body = _BODY.search(text)
     line = _LINE.search(text, 0, body.start() if body else len(text))
-    return _date_of(line.group(1)) if line else None
+    return day_of_page_time(line.group(1)) if line else None

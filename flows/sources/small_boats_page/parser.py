@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from flows.errors import FailureCase
-from flows.parsing import Table, TableNotFound, clean_label, column_name, is_missing, label_key, parse_date_text
+from flows.parsing import Table, TableNotFound, clean_label, column_name, is_missing, label_key, parse_date_text, day_of_page_time
 
 TABLE = "small_boats_page_daily"
 
@@ -166,20 +166,6 @@ def html_tables(html: str) -> list[HtmlTable]:
 
 # --- the page ------------------------------------------------------------------------------------
 
-def _date_of(text: object) -> date | None:
-    """The date of an ISO 8601 date-time as the page gives it (its own offset: London's date), or of '21 August 2026'."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    text = text.strip()
-    if re.match(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            return None
-    parsed = parse_date_text(text)
-    return parsed.date() if parsed is not None else None
-
-
 def page_html(path: Path) -> tuple[str, date | None]:
     """The page's HTML and its own updated date: `details.body` and `public_updated_at` of a Content API JSON
     document, or a saved HTML page as it is (its date from the govuk:public-updated-at meta tag or the
@@ -188,7 +174,7 @@ def page_html(path: Path) -> tuple[str, date | None]:
     if not text.lstrip().startswith("{"):
         meta = _UPDATED_META.search(text)
         line = _UPDATED_LINE.search(text)
-        return text, _date_of(meta.group(1)) if meta else _date_of(line.group(1)) if line else None
+        return text, day_of_page_time(meta.group(1)) if meta else day_of_page_time(line.group(1)) if line else None
     try:
         document = json.loads(text)
     except ValueError as exc:
@@ -201,7 +187,7 @@ def page_html(path: Path) -> tuple[str, date | None]:
     if not isinstance(body, str):
         raise TableNotFound([FailureCase(None, None, None, "the Content API JSON has no details.body "
                                          "(not the HTML publication page?)")])
-    return body, _date_of(document.get("public_updated_at") or document.get("updated_at"))
+    return body, day_of_page_time(document.get("public_updated_at") or document.get("updated_at"))
 
 
 def column_of(header: str) -> str | None:
