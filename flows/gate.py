@@ -311,15 +311,22 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, lis
         return None, []
     rules = rules_for(source, tables)
     previous = previous_release(con, cand) if rules.history else None
-    old_ctes, old = _old_values(con, rules.history, previous)
     new_ctes, new, views = _new_values(con, rules.metrics, tables)
-    params = {**({"new": cand.release_id} if new_ctes else {}), **({"release": previous} if old_ctes else {})}
     try:
-        [(failing, stats)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old), params).fetchall()
+        return previous, _verdict(con, rules, new_ctes, new, cand.release_id, previous, {t.name: t.sheet for t in tables})
     finally:
         _unregister(con, views)
+
+
+def _verdict(con: duckdb.DuckDBPyConnection, rules: Rules, new_ctes: list[str], new: list[str], release_id: str,
+             previous: str | None, sheets: dict[str, str]) -> list[FailureCase]:
+    """Every check of `rules` in one query (verdict_sql), the new values from `new_ctes` against `previous`'s: the
+    failure cases, described (the same for a release about to load and one re-checked from raw)."""
+    old_ctes, old = _old_values(con, rules.history, previous)
+    params = {**({"new": release_id} if new_ctes else {}), **({"release": previous} if old_ctes else {})}
+    [(failing, stats)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old), params).fetchall()
     history = {row[0]: row[1:] for row in stats or []}
-    return previous, describe(rules, failing or [], history, previous, {t.name: t.sheet for t in tables})
+    return describe(rules, failing or [], history, previous, sheets)
 
 
 def recheck(con: duckdb.DuckDBPyConnection, source, release_id: str, previous: str) -> list[FailureCase]:
@@ -336,11 +343,7 @@ def recheck(con: duckdb.DuckDBPyConnection, source, release_id: str, previous: s
     new_ctes = [f"new_{i} AS MATERIALIZED (SELECT * FROM raw.{name} WHERE release_id = $new)"
                 for i, name in enumerate(tables)]
     new = [_select(m, f"new_{tables.index(m.table)}") for m in rules.metrics]
-    old_ctes, old = _old_values(con, rules.history, previous)
-    params = {**({"new": release_id} if new_ctes else {}), **({"release": previous} if old_ctes else {})}
-    [(failing, stats)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old), params).fetchall()
-    history = {row[0]: row[1:] for row in stats or []}
-    return describe(rules, failing or [], history, previous, {})
+    return _verdict(con, rules, new_ctes, new, release_id, previous, {})
 
 
 class _Cases:
