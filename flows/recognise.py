@@ -209,7 +209,7 @@ def dated_by_cover(path: Path, found: Recognition, max_unzipped_bytes: int) -> R
     published = cover_date(path, max_unzipped_bytes)
     if published is None or named is None:
         return found
-    month_end = publication_estimate(named, 0)
+    month_end = _data_end(found.source, path.name, named)      # a month-only name: the month's last day
     fits = (published > month_end if found.source.date_from == "reference_period"
             else named <= published <= month_end)
     # a cover that does not fit (a stale one, dated before its own data end) leaves the estimate standing
