@@ -21,7 +21,7 @@ from python_calamine import CalamineError
 from flows.catalog import Source
 from flows.config import Settings
 from flows.errors import FailureCase, SourceError
-from flows.parsing import (SPREADSHEET_KINDS, TableNotFound, UnsafeFile, open_document, parse_date_text,
+from flows.parsing import (SPREADSHEET_KINDS, TableNotFound, UnsafeFile, cell_types, open_document, parse_date_text,
                            spreadsheet_kind)
 
 
@@ -107,7 +107,6 @@ _INT64_LIMIT = 2.0 ** 63
 _FLOAT_TYPES = (float, np.float64, np.float32, np.float16)
 _INT_TYPES = (int, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8)
 _DATE_TYPES = (pd.Timestamp, datetime, date)
-_type_of = np.frompyfunc(type, 1, 1)
 
 
 def _storable_date(value) -> bool:
@@ -214,7 +213,7 @@ def _check_cells(table, model) -> tuple[list[FailureCase], set[tuple[int, str]]]
             continue
         values = series.astype(object)
         # booleans apart: hashing makes TRUE and 1 (FALSE and 0) one distinct value
-        booleans = np.isin(_type_of(values.to_numpy()), (bool, np.bool_))
+        booleans = np.isin(cell_types(values.to_numpy()), (bool, np.bool_))
         codes, uniques = pd.factorize(values.where(~booleans, None), use_na_sentinel=True)
         reasons = [_bad_cell(u, kind, dtype) for u in uniques]
         if not any(reasons) and not booleans.any():

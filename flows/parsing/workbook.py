@@ -21,14 +21,14 @@ from flows.parsing.ods_check import check_ods_grid
 # not publishers' markers: as text in a count they are refused by validation, naming the cell, never blanked.
 # What publishers write for "no value" ('-', ':', 'n/a', ...) is labels.MISSING_MARKERS, applied by cut_table.
 _READ_AS_MISSING = frozenset({""})
-_type_of = np.frompyfunc(type, 1, 1)
+cell_types = np.frompyfunc(type, 1, 1)      # each cell's Python type, in one call
 
 
 def _grid_column(values: np.ndarray) -> np.ndarray:
     """Calamine cells (a 1-D object array, converted in place) as pandas.read_excel(header=None) gives them, in
     bulk rather than per cell: whole floats become ints, dates become datetimes, empty cells become NaN (pandas'
     NA strings stay the text they are). Cell by cell, so one call can take a whole sheet's cells (see Workbook._read)."""
-    types = _type_of(values)
+    types = cell_types(values)
     is_float, is_text = types == float, types == str
     others = np.flatnonzero(~(is_float | is_text))     # empty (None) and date cells: compared apart, being few
     floats = np.flatnonzero(is_float)
@@ -232,7 +232,7 @@ def map_values(series: pd.Series, func) -> pd.Series:
     Missing cells (NaN/None/NA) stay missing without calling `func`. The result has object dtype.
     Hashing treats True as 1 and False as 0, so a column holding booleans is mapped cell by cell.
     """
-    if series.dtype == object and (_type_of(series.to_numpy()) == bool).any():
+    if series.dtype == object and (cell_types(series.to_numpy()) == bool).any():
         return series.map(lambda v: pd.NA if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else func(v)).astype(object)
     return _map_distinct(series, func)
 
@@ -263,7 +263,7 @@ def _clean_cells(columns: list[pd.Series]) -> list[pd.Series]:
     for row, series in zip(values, columns):
         row[:] = series.to_numpy(dtype=object)
     cells = values.reshape(-1)
-    texts = np.flatnonzero(_type_of(cells) == str)
+    texts = np.flatnonzero(cell_types(cells) == str)
     if len(texts):
         cells[texts] = _map_distinct(pd.Series(cells[texts], dtype=object), _cell).to_numpy(dtype=object)
     cells[pd.isna(cells)] = pd.NA
@@ -391,7 +391,7 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
         stops: list[int] = []
         for column in first_columns:
             column = column.set_axis(body.index)
-            text = column[_type_of(column.to_numpy(dtype=object)) == str] if _is_text_column(column) else column.iloc[0:0]
+            text = column[cell_types(column.to_numpy(dtype=object)) == str] if _is_text_column(column) else column.iloc[0:0]
             keys = map_values(text, label_key) if len(text) else text
             stops.extend(keys.index[keys == stop_marker.casefold()].tolist())
         if not stops:
@@ -428,7 +428,7 @@ def _refuse_error_cells(body: pd.DataFrame, match: HeaderMatch, grid: pd.DataFra
     if body.empty:
         return
     cells = body.to_numpy(dtype=object)
-    found = np.argwhere(_type_of(cells) == CellError)
+    found = np.argwhere(cell_types(cells) == CellError)
     if not len(found):
         return
     raise TableNotFound([FailureCase(match.sheet, int(body.index[i]), _published_label(grid, match, str(body.columns[j]), keep[j]),
