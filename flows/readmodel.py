@@ -179,13 +179,8 @@ def status_overview(warehouse: Path) -> dict | None:
 
 # --- what changed ---------------------------------------------------------------------------------
 
-def changes(warehouse: Path, limit: int | None = None) -> list[dict]:
-    """marts.changes, newest first, with the release's address where it has one ([] when unpublished)."""
-    with published(warehouse) as con:
-        return [] if con is None else changes_from(con, limit)
-
-
 def changes_from(con, limit: int | None = None) -> list[dict]:
+    """marts.changes, newest first, with the release's address where it has one (flows.feed.read_changes words them)."""
     return rows(con, "SELECT c.*, r.file_url, r.landing_page FROM marts.changes c LEFT JOIN marts.releases r "
                      "USING (release_id) ORDER BY c.changed_on DESC, c.kind, c.subject, c.summary, c.release_id"
                 + (f" LIMIT {int(limit)}" if limit else ""))
