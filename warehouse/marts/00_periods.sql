@@ -29,6 +29,16 @@ CREATE OR REPLACE MACRO staging.level_label(d) AS
 CREATE OR REPLACE MACRO staging.level_at(label) AS
     CASE WHEN label LIKE 'end of %' THEN 'at the ' || label ELSE 'on ' || label END;
 
+-- A pledge's baseline by name: a trajectory as the line from its start to the target; a stock's level by its date
+-- (level_on: the day of the baseline level); else `window_words`, the baseline period as its caller names it.
+CREATE OR REPLACE MACRO staging.baseline_words(baseline, measure, level_on, window_words, target, target_date) AS CASE
+    WHEN baseline = 'trajectory'
+    THEN 'the line from ' || CASE WHEN measure = 'stock' THEN 'the level ' || staging.level_at(staging.level_label(level_on))
+                                  ELSE window_words END
+         || ' to ' || format('{:,.0f}', target) || ' on ' || strftime(target_date, '%-d %b %Y')
+    WHEN measure = 'stock' THEN staging.level_label(level_on)
+    ELSE window_words END;
+
 -- Start and end of the month, quarter or year holding a period; other period types keep their own bounds.
 CREATE OR REPLACE MACRO staging.bucket_start(ptype, d) AS
     CAST(date_trunc(CASE WHEN ptype IN ('month', 'quarter', 'year') THEN ptype ELSE 'day' END, d) AS DATE);

@@ -105,12 +105,9 @@ SELECT b.pledge_id, p.metric_id, 'period' AS view, p.progress_period AS period_t
        b.covered_end AS data_to,
        b.value, b.unit,
        bv.baseline_start, bv.baseline_end,
-       CASE WHEN p.baseline = 'trajectory'
-            THEN 'the line from ' || CASE WHEN p.measure = 'stock' THEN 'the level ' || staging.level_at(staging.level_label(bv.baseline_level_on))
-                                          ELSE staging.period_label(bv.baseline_period_type, bv.baseline_start, bv.baseline_end) END
-                 || ' to ' || format('{:,.0f}', p.target) || ' on ' || strftime(p.target_date, '%-d %b %Y')
-            WHEN p.measure = 'stock' THEN staging.level_label(bv.baseline_level_on)
-            ELSE staging.period_label(bv.baseline_period_type, bv.baseline_start, bv.baseline_end) END AS baseline_label,
+       staging.baseline_words(p.baseline, p.measure, bv.baseline_level_on,
+                              staging.period_label(bv.baseline_period_type, bv.baseline_start, bv.baseline_end),
+                              p.target, p.target_date) AS baseline_label,
        t.baseline_value,
        b.value - t.baseline_value AS change,
        round(100 * (b.value - t.baseline_value) / nullif(t.baseline_value, 0), 1) AS change_pct,

@@ -62,12 +62,10 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        -- name; what the claim is judged on (a percentage change, a ratio, a total or a peak) is official_measure
        CASE WHEN p.type = 'pledge' THEN g.value ELSE c.official_value END AS value,
        CASE WHEN p.type = 'pledge' THEN coalesce(g.baseline_label,   -- before any figure: the baseline by name
-                CASE WHEN p.baseline = 'trajectory'
-                     THEN 'the line from ' || CASE WHEN m.measure = 'stock' THEN 'the level ' || staging.level_at(staging.level_label(p.baseline_end))
-                                                   ELSE staging.window_label(p.progress_period, p.baseline_start, p.baseline_end) END
-                          || ' to ' || format('{:,.0f}', p.target) || ' on ' || strftime(p.target_date, '%-d %b %Y')
-                     WHEN p.baseline = 'fixed' AND m.measure = 'stock' THEN staging.level_label(p.baseline_end)
-                     WHEN p.baseline = 'fixed' THEN staging.window_label(p.progress_period, p.baseline_start, p.baseline_end)
+                CASE WHEN p.baseline IN ('fixed', 'trajectory')
+                     THEN staging.baseline_words(p.baseline, m.measure, p.baseline_end,
+                                                 staging.window_label(p.progress_period, p.baseline_start, p.baseline_end),
+                                                 p.target, p.target_date)
                      WHEN p.baseline = 'same_period_year_before' AND p.status_view = 'period'
                      THEN 'the same ' || replace(p.progress_period, '_', ' ') || ' a year before' END)
             WHEN c.comparison_periods IS NOT NULL THEN c.comparison_periods
