@@ -115,41 +115,35 @@ def _old_values(con: duckdb.DuckDBPyConnection, history, previous: str | None) -
     return ctes, [_select(m, f"old_{names.index(m.table)}") for m in history if m.table in present]
 
 
-def _ranked_before(con: duckdb.DuckDBPyConnection, cand, statuses: tuple[str, ...], after: bool = False) -> list[str]:
-    """Releases of the candidate's source with one of `statuses` that rank before it (`after`: after it), nearest
-    first (staging.release_order's order: publication date, `_vN` version, page time, fetch time, id)."""
-    marks = ", ".join("?" for _ in statuses)
-    rows = con.execute(f"""
+@dataclass(frozen=True)
+class Neighbours:
+    """Where a candidate ranks among the loaded and held releases of its source (staging.release_order's order:
+    publication date, `_vN` version, page time, fetch time, id)."""
+    previous: str | None            # the loaded release just before it: the one the gate compares it with
+    next: str | None                # the loaded release just after it (an older release loaded after a newer one)
+    held_before: list[str]          # held releases before it, nearest first: a loaded candidate supersedes them
+
+
+def neighbours(con: duckdb.DuckDBPyConnection, cand) -> Neighbours:
+    """The candidate's neighbours among its source's releases, in one query (asked once per release loaded: a
+    rebuild asks it hundreds of times)."""
+    rows = con.execute("""
         WITH ranked AS (
-            SELECT release_id, row_number() OVER (ORDER BY published_on, coalesce(version, 1),
-                                                  page_updated_at NULLS FIRST, fetched_at, release_id) AS r
-            FROM (SELECT release_id, published_on, version, page_updated_at, fetched_at FROM meta.releases
-                  WHERE source_id = ? AND status IN ({marks}) AND release_id <> ?
-                  UNION ALL
-                  SELECT ?, CAST(? AS DATE), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP)))
-        SELECT release_id FROM ranked WHERE r {'>' if after else '<'} (SELECT r FROM ranked WHERE release_id = ?)
-        ORDER BY r {'' if after else 'DESC'}""",
-        [cand.source.id, *statuses, cand.release_id, cand.release_id, cand.published_on, cand.version,
-         cand.page_updated_at, cand.fetched_at, cand.release_id]).fetchall()
-    return [r[0] for r in rows]
-
-
-def next_release(con: duckdb.DuckDBPyConnection, cand) -> str | None:
-    """The loaded release of the same source that ranks just after the candidate, if any (an older release loaded
-    after a newer one)."""
-    found = _ranked_before(con, cand, ("loaded",), after=True)
-    return found[0] if found else None
-
-
-def previous_release(con: duckdb.DuckDBPyConnection, cand) -> str | None:
-    """The loaded release of the same source that ranks just before the candidate, if any."""
-    found = _ranked_before(con, cand, ("loaded",))
-    return found[0] if found else None
-
-
-def held_before(con: duckdb.DuckDBPyConnection, cand) -> list[str]:
-    """Held releases of the candidate's source that rank before it: a loaded candidate supersedes them."""
-    return _ranked_before(con, cand, ("held",))
+            SELECT release_id, status, row_number() OVER (ORDER BY published_on, coalesce(version, 1),
+                                                          page_updated_at NULLS FIRST, fetched_at, release_id) AS r
+            FROM (SELECT release_id, status, published_on, version, page_updated_at, fetched_at FROM meta.releases
+                  WHERE source_id = ? AND status IN ('loaded', 'held') AND release_id <> ?
+                  UNION ALL       -- the candidate, its status NULL
+                  SELECT ?, NULL, CAST(? AS DATE), CAST(? AS INTEGER), CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP)))
+        SELECT release_id, status, r < (SELECT r FROM ranked WHERE status IS NULL) AS before
+        FROM ranked WHERE status IS NOT NULL ORDER BY r""",
+        [cand.source.id, cand.release_id, cand.release_id, cand.published_on, cand.version, cand.page_updated_at,
+         cand.fetched_at]).fetchall()
+    before = [(release_id, status) for release_id, status, is_before in rows if is_before][::-1]
+    after = [release_id for release_id, status, is_before in rows if not is_before and status == "loaded"]
+    return Neighbours(previous=next((r for r, status in before if status == "loaded"), None),
+                      next=after[0] if after else None,
+                      held_before=[r for r, status in before if status == "held"])
 
 
 def _period(start: date, end: date) -> str:
@@ -300,9 +294,11 @@ def _failing(rules: Rules) -> list[str]:
     return selects
 
 
-def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, list[FailureCase]]:
+def check(con: duckdb.DuckDBPyConnection, cand, tables, around: Neighbours | None = None
+          ) -> tuple[str | None, list[FailureCase]]:
     """The gate's verdict on a parsed, validated release about to be inserted into the building warehouse:
-    (the previous release compared against, or None) and the failure cases (empty: it passes).
+    (the previous release compared against, or None) and the failure cases (empty: it passes). `around`: the
+    candidate's neighbours, if the caller has them.
 
     The release's tables are registered once and every check runs in one query (verdict_sql): only counts and
     the first EXAMPLES failing periods of each check come back."""
@@ -310,7 +306,7 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables) -> tuple[str | None, lis
     if not applies(source):
         return None, []
     rules = rules_for(source, tables)
-    previous = previous_release(con, cand) if rules.history else None
+    previous = (around or neighbours(con, cand)).previous if rules.history else None
     new_ctes, new, views = _new_values(con, rules.metrics, tables)
     try:
         return previous, _verdict(con, rules, new_ctes, new, cand.release_id, previous, {t.name: t.sheet for t in tables})

@@ -102,7 +102,8 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
     except SourceError as exc:
         _record(con, cand, release_id, "rejected", 0, error=str(exc).split("\n")[0], cases=exc.cases)
         return Outcome(cand.source.id, cand.file_name, "rejected", release_id, error=str(exc))
-    previous, reasons = gate.check(con, cand, tables)
+    around = gate.neighbours(con, cand)
+    previous, reasons = gate.check(con, cand, tables, around)
     if reasons and accepted_at is None and not published:
         held = SourceError(cand.source.id, label, gate.summary(cand, previous, reasons), reasons)
         _record(con, cand, release_id, "held", 0, error=held.message, cases=reasons)
@@ -113,7 +114,7 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
             con.execute("INSERT INTO meta.new_categories VALUES (?, ?, ?, ?, ?)", [release_id, table.name, column, label, count])
     _record(con, cand, release_id, "loaded", rows, accepted_at=accepted_at,
             held_reasons=_held_reasons(previous, reasons, accepted_at))
-    for superseded in gate.held_before(con, cand):
+    for superseded in around.held_before:
         con.execute("UPDATE meta.releases SET status = 'superseded', error = error || ? WHERE release_id = ?",
                     [f" Superseded by {release_id}, a later release of the source that loaded: never published.", superseded])
     if accepted_at is not None:
@@ -122,7 +123,7 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
     elif reasons:
         notes = notes + [f"loaded as published (the published warehouse had it loaded); "
                          f"{gate.published_note(previous, reasons)}"]
-    return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes + _recheck_next(con, cand))
+    return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes + _recheck_next(con, cand, around.next))
 
 
 def _held_reasons(previous: str | None, reasons: list[FailureCase], accepted_at: datetime | None) -> str | None:
@@ -133,12 +134,11 @@ def _held_reasons(previous: str | None, reasons: list[FailureCase], accepted_at:
     return gate.accepted_note(previous, reasons) if accepted_at is not None else gate.published_note(previous, reasons)
 
 
-def _recheck_next(con: duckdb.DuckDBPyConnection, cand: Candidate) -> list[str]:
-    """After `cand` loads: the loaded release of its source that ranks just after it (loaded before it, so never
-    compared with it) checked again against it. It stays published; its `held_reasons` become what a rebuild, which
-    loads in rank order, would record (what the gate now finds, or None), and a note says what it found."""
-    later = gate.next_release(con, cand) if gate.applies(cand.source) else None
-    if later is None:
+def _recheck_next(con: duckdb.DuckDBPyConnection, cand: Candidate, later: str | None) -> list[str]:
+    """After `cand` loads: `later`, the loaded release of its source that ranks just after it (loaded before it, so
+    never compared with it), checked again against it. It stays published; its `held_reasons` become what a
+    rebuild, which loads in rank order, would record (what the gate now finds, or None), and a note says so."""
+    if later is None or not gate.applies(cand.source):
         return []
     reasons = gate.recheck(con, cand.source, later, cand.release_id)
     [(accepted_at,)] = con.execute("SELECT accepted_at FROM meta.releases WHERE release_id = ?", [later]).fetchall()

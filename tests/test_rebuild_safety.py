@@ -148,7 +148,7 @@ def test_rebuild_keeps_a_published_release_the_gate_would_now_hold(settings, tmp
     good = small_boats_file(tmp_path / "files", date(2024, 2, 2), start=date(2023, 7, 3), days=214)
     zeroed = small_boats_file(tmp_path / "files", date(2024, 2, 9), start=date(2023, 7, 3), days=221,
                               arrivals=lambda i: 0)
-    monkeypatch.setattr(gate, "check", lambda con, cand, tables: (None, []))     # as before the rule existed
+    monkeypatch.setattr(gate, "check", lambda con, cand, tables, around=None: (None, []))     # as before the rule existed
     assert cli.main(["load", "--warehouse", str(settings.warehouse), str(good), str(zeroed)]) == cli.EXIT_OK
     monkeypatch.undo()
     before = query(settings, "SELECT metric_id, period_start, value, release_id FROM marts.metric_observations "

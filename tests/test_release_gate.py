@@ -153,7 +153,7 @@ def test_accept_publishes_a_held_release_exactly_as_if_it_had_passed(settings, t
     assert query(settings, "SELECT count(*) FROM marts.release_failures") == [(0,)]
 
     # the same files with the gate off: the same warehouse
-    monkeypatch.setattr(gate, "check", lambda con, cand, tables: (None, []))
+    monkeypatch.setattr(gate, "check", lambda con, cand, tables, around=None: (None, []))
     ungated = dataclasses.replace(settings, warehouse=tmp_path / "ungated" / "pledges.duckdb")
     assert load(ungated, *files) == 0
     for sql in ["SELECT * EXCLUDE (loaded_at, fetched_at, accepted_at, held_reasons) FROM marts.releases ORDER BY ALL",
