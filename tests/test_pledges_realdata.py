@@ -242,8 +242,9 @@ def test_the_days_neither_series_has_are_named_beside_the_provisional_page(every
 
 def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpublished(everything):
     """No ONS edition is among the real files. ONS published the year ending December 2023 in May 2024, before the
-    trebling claim (14 Feb 2025): as the claim was made the figures were out, only not loaded here. The returns
-    claims' period ends 31 Jan 2025, due by 28 Feb 2025, after they were made: those were not yet published."""
+    trebling claim (14 Feb 2025): as the claim was made the figures were out, only not loaded here. The returns claims quote
+    the Home Office's note for 5 Jul 2024 to 31 Jan 2025 (published 10 Feb 2025, ../shared/EVIDENCE.md): it was out
+    when they were made, though the official quarterly statistics covering them were not (due 28 Feb 2025)."""
     con = duckdb.connect(str(everything), read_only=True)
     rows = {r[0]: r[1:] for r in con.execute(
         "SELECT claim_id, said_on, when_made_verdict, when_made_explanation FROM marts.claim_checks "
@@ -255,7 +256,8 @@ def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpub
            "to 31 Dec 2023, though the official figures were due by 31 May 2024." in explanation
     assert "had been published" not in explanation
     said, verdict, explanation = rows["enforced_returns_up_24"]
-    assert said == date(2025, 2, 14) and verdict == "not yet published" and "had been published" in explanation
+    assert said == date(2025, 2, 14) and verdict == "not loaded here"
+    assert explanation.endswith("The ministers' note the claim quotes was published by 14 Feb 2025, but is not loaded here.")
 
 
 def test_a_weekly_series_is_not_due_on_the_last_day_it_covers(everything):
@@ -303,21 +305,35 @@ def test_a_pledges_first_status_is_a_change_as_a_claims_first_verdict_is(everyth
 
 def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything):
     """No Home Office note is among the real files. The four claims quoting one cover 5 Jul 2024 to 31 Jan 2025; the
-    notes' usual lag (the adhoc_notes catalog entry) makes one due by the end of February 2025. note_verdict reads as
-    the headline verdict does: not yet published before then, not loaded here after."""
+    notes' usual lag (the adhoc_notes catalog entry) would make one due by the end of February 2025, but a claim that
+    quotes a note's figures was made after the note was out (the Home Office published it on 10 Feb 2025,
+    ../shared/EVIDENCE.md): from the day the claims were made (14 Feb 2025) the note and the headline verdict are
+    not loaded here, never "not yet published". Before, both said "not yet published ... not due until 28 Feb 2025"."""
     import tomllib
     lag = tomllib.loads((REPO / "flows" / "sources" / "adhoc_notes" / "source.toml").read_text())["ho_returns_notes"]["publication_lag_months"]
-    due = date(2025, 2 + lag, 1) - timedelta(days=1)            # the end of the month `lag` months after January
+    usual_due = date(2025, 2 + lag, 1) - timedelta(days=1)      # the end of the month `lag` months after January
+    said = date(2025, 2, 14)
+    assert usual_due > said      # the case this test is about: the usual lag alone would call the note unpublished
     con = duckdb.connect(str(everything), read_only=True)
     try:
-        def notes(day: date) -> dict:
-            return dict(con.execute("SELECT claim_id, note_verdict FROM marts.claim_checks_as_of(?) "
-                                    "WHERE note_verdict IS NOT NULL", [day]).fetchall())
+        def checks(day: date) -> dict:
+            return {r[0]: r[1:] for r in con.execute(
+                "SELECT claim_id, note_verdict, verdict, explanation FROM marts.claim_checks_as_of(?) "
+                "WHERE note_verdict IS NOT NULL", [day]).fetchall()}
         claims = {"enforced_returns_up_24", "fno_returns_up_21", "illegal_working_up_38", "returns_seven_months"}
-        assert notes(due - timedelta(days=1)) == dict.fromkeys(claims, "not yet published")
-        assert notes(due) == dict.fromkeys(claims, "not loaded here")
+        for day in (said, usual_due - timedelta(days=1)):
+            found = checks(day)
+            assert set(found) == claims
+            for claim, (note, verdict, explanation) in found.items():
+                assert (note, verdict) == ("not loaded here", "not loaded here"), (claim, day)
+                assert "That note, which the claim quotes, was published by 14 Feb 2025, the day the claim was made " \
+                       "(Home Office); get it from https://www.gov.uk/" in explanation, (claim, explanation)
+                assert "Official figures covering the claim are not due until 28 Feb 2025." in explanation
         today = dict(con.execute("SELECT claim_id, note_verdict FROM marts.claim_checks WHERE note_verdict IS NOT NULL").fetchall())
         assert today == dict.fromkeys(claims, "not loaded here")
+        # charter flights are read from the note alone: due, and not loaded, from the day the claim was made
+        assert con.execute("SELECT verdict, due_on FROM marts.claim_checks_as_of(?) WHERE claim_id = 'charter_flights'",
+                           [said]).fetchone() == ("not loaded here", said)
         # a claim checked on two measures names its first part's note metric, as metric_id names its first measure
         assert con.execute("SELECT metric_id, note_metric FROM marts.claim_checks WHERE claim_id = 'illegal_working_up_38'"
                            ).fetchone() == ("illegal_working_arrests", "adhoc_illegal_working_arrests")

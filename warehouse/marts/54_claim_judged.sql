@@ -45,7 +45,12 @@ WITH measured AS (
             AND k.vintage = b.vintage AND k.basis = b.basis) AS data_from,
            c.value / nullif(c.official_days, 0) AS official_rate,
            b.claimed_value / staging.days_in(b.claim_start, b.claim_end) AS claimed_rate,
-           staging.due_on(staging.last_period_end(mt.period_type, b.claim_end), mt.publication_lag_months, mt.release_every) AS due_on,
+           -- a ministers' note for exactly the claimed days (period type range) is what the claim quotes: it was
+           -- published by the day the claim was made at the latest, whatever its usual lag
+           CASE WHEN mt.period_type = 'range'
+                THEN least(staging.due_on(b.claim_end, mt.publication_lag_months, mt.release_every), b.said_on)
+                ELSE staging.due_on(staging.last_period_end(mt.period_type, b.claim_end), mt.publication_lag_months,
+                                    mt.release_every) END AS due_on,
            (SELECT max(k.period_end) FROM temp.claim_known k WHERE k.pledge_id = b.pledge_id AND k.part_no = b.part_no
             AND k.vintage = b.vintage AND k.basis = b.basis) AS data_to,
            coalesce(r.release_id, CASE WHEN coalesce(cmp.release_rank, -1) > coalesce(c.release_rank, -1)

@@ -11,7 +11,10 @@ SELECT j.*,
        CASE
            WHEN j.official_value IS NULL THEN
                CASE j.basis WHEN 'note' THEN 'no ministers'' note loaded gives ' || j.metric_words
-                            WHEN 'note_when_made' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
+                            -- the note the claim quotes was published by the day it was made (54_claim_judged.sql)
+                            WHEN 'note_when_made' THEN CASE WHEN j.due_on <= j.said_on
+                                 THEN 'no ministers'' note loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words
+                                 ELSE 'no ministers'' note giving ' || j.metric_words || ' had been published' END
                             -- figures due by the day the claim was made were published: only not loaded here
                             WHEN 'when_made' THEN CASE WHEN j.due_on <= j.said_on
                                  THEN 'no release loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words

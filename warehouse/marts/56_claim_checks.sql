@@ -72,16 +72,22 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        coalesce(wn.official_periods, w.official_periods) AS when_made_official_periods,
        CASE WHEN c.kind = 'qualitative' THEN hw.status   -- the verdict the evidence supported on the day
             -- due by the day the claim was made: published then, but no such release is loaded
-            ELSE staging.verdict_known_on(coalesce(wn.verdict, w.verdict, 'not yet published'), w.due_on, c.said_on)
+            -- due by the day the claim was made: published then, but no such release is loaded (the official
+            -- figures, or the ministers' note the claim quotes)
+            ELSE staging.verdict_known_on(staging.verdict_known_on(coalesce(wn.verdict, w.verdict, 'not yet published'),
+                                                                   w.due_on, c.said_on), n.due_on, c.said_on)
        END AS when_made_verdict,
-       CASE WHEN c.kind = 'qualitative' THEN hw.explanation ELSE coalesce(wn.explanation, w.explanation) END AS when_made_explanation,
+       CASE WHEN c.kind = 'qualitative' THEN hw.explanation
+            ELSE coalesce(wn.explanation, w.explanation || CASE WHEN n.due_on <= c.said_on
+                 THEN ' The ministers'' note the claim quotes was published by ' || strftime(n.due_on, '%-d %b %Y')
+                      || ', but is not loaded here.' ELSE '' END) END AS when_made_explanation,
        coalesce(wn.release_id, w.release_id) AS when_made_release_id,
        -- a claim checked on several measures names its first part's note metric (as metric_id its first measure)
        coalesce(c.note_metric, (SELECT p.note_metric FROM staging.claim_parts p WHERE p.pledge_id = c.pledge_id
                                 AND p.note_metric IS NOT NULL ORDER BY p.part_no LIMIT 1)) AS note_metric,
        n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
        n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id,
-       n.due_on AS note_due_on
+       n.due_on AS note_due_on, n.page_url AS note_page_url, n.publisher AS note_publisher
 FROM temp.claim_register c
 JOIN temp.claim_vintages v USING (pledge_id)
 JOIN headline h ON h.pledge_id = c.pledge_id AND h.vintage = v.vintage
@@ -109,13 +115,21 @@ DROP TABLE temp.claim_vintages_new;
 -- still missing on that date (and today) that must already have been published are "not loaded here", with the
 -- page to get them.
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
-SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on)
+SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
+                   note_publisher)
            -- the note's own verdict as known on the date: a note overdue by then is not loaded here
            REPLACE (staging.verdict_known_on(note_verdict, note_due_on, least(as_of_date, current_date)) AS note_verdict),
        CASE WHEN ny.said IS NOT NULL THEN 'not yet said'  -- asked about a day before the claim was made
             WHEN h.pledge_id IS NOT NULL THEN h.status   -- set by hand: the verdict the evidence supported on the date
-            ELSE staging.verdict_known_on(verdict, due_on, least(as_of_date, current_date)) END AS verdict,
+            -- figures missing on the date that were published by then: the official ones, or the note the claim quotes
+            ELSE staging.verdict_known_on(staging.verdict_known_on(verdict, due_on, least(as_of_date, current_date)),
+                                          note_due_on, least(as_of_date, current_date)) END AS verdict,
        coalesce(ny.said, h.explanation, v.explanation || CASE
+           WHEN verdict = 'not yet published' AND note_due_on <= least(as_of_date, current_date)
+           THEN ' That note, which the claim quotes, was published by ' || strftime(note_due_on, '%-d %b %Y')
+                || CASE WHEN note_due_on = said_on THEN ', the day the claim was made' ELSE '' END
+                || ' (' || note_publisher || '); get it from ' || note_page_url || '.'
+           ELSE '' END || CASE
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'
