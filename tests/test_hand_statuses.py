@@ -60,8 +60,10 @@ def test_an_as_of_answer_shows_the_status_and_evidence_of_its_date(derive):
     con = derive(HAND, [])
     before = status_on(con, "command", date(2024, 1, 1))
     assert (before["status"], before["status_since"], before["evidence"]) == ("not yet assessed", None, [])
-    assert before["explanation"].startswith('Not yet assessed on 1 Jan 2024: the evidence supports a first status '
-                                            '("in progress") from 21 Aug 2024')
+    assert before["explanation"].startswith('Not yet assessed on 1 Jan 2024: the evidence dated by then supports no '
+                                            'status yet. ')
+    # nothing from after the date: not the first status the evidence later supports, nor its day
+    assert "in progress" not in before["explanation"] and "2024" not in before["explanation"].split(":", 1)[1]
 
     earlier = status_on(con, "command", date(2025, 3, 30))      # the March briefing counts from 31 March
     assert (earlier["status"], earlier["status_since"]) == ("in progress", date(2024, 8, 21))
@@ -93,12 +95,14 @@ def test_a_claim_set_by_hand_is_judged_as_known_on_the_date_and_when_it_was_made
     con = derive(HAND.replace("said_on = 2025-02-14", "said_on = 2024-07-01"), [])    # made before the evidence
     then = one(con, "SELECT * FROM marts.claim_checks_as_of(DATE '2024-07-21') WHERE claim_id = 'cost'")
     assert (then["verdict"], then["official_verdict"]) == ("not yet assessed", "not yet assessed")
-    assert then["explanation"].startswith('Not yet assessed on 21 Jul 2024: the evidence supports a first verdict '
-                                          '("consistent") from 22 Jul 2024 (set on 3 Dec 2026).')
+    assert then["explanation"].startswith('Not yet assessed on 21 Jul 2024: the evidence dated by then supports no '
+                                          'verdict yet. ')
+    assert "consistent" not in then["explanation"] and "22 Jul" not in then["explanation"]
     assert status_on(con, "cost", date(2024, 7, 21))["status"] == "not yet assessed"
     today = one(con, "SELECT * FROM marts.claim_checks WHERE claim_id = 'cost'")
     assert (today["verdict"], today["when_made_verdict"]) == ("consistent", "not yet assessed")
-    assert today["when_made_explanation"].startswith('Not yet assessed on 1 Jul 2024: the evidence supports a first verdict')
+    assert today["when_made_explanation"].startswith('Not yet assessed on 1 Jul 2024: the evidence dated by then supports '
+                                                     'no verdict yet.')
 
 
 def test_before_an_entry_was_said_it_is_not_yet_said(derive):
@@ -226,6 +230,10 @@ def test_the_real_register_never_shows_a_status_or_evidence_from_after_the_date(
             assert [e["summary"] for e in evidence or []] == [item["summary"] for item in dated], (entry["id"], day)
             later = [item for item in entry.get("evidence", []) if known_from(item["date"]) > day]
             assert not any(item["summary"] in explanation for item in later), (entry["id"], day)
+            if status == "not yet assessed":     # nor the status the evidence later supports, nor its day
+                word = "verdict" if entry.get("type") == "claim" else "status"
+                assert explanation.startswith(f"Not yet assessed on {day.day} {day:%b %Y}: the evidence dated by then "
+                                              f"supports no {word} yet. "), (entry["id"], day, explanation)
     # the faults this replaced: "kept" before the evidence existed, and Royal Assent and commencement cited in
     # an answer for 1 Dec 2025
     assert one(con, "SELECT status FROM marts.pledge_status_as_of(DATE '2024-01-01') "

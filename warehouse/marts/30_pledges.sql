@@ -75,7 +75,7 @@ WINDOW w AS (PARTITION BY pledge_id ORDER BY since NULLS FIRST);
 
 -- What the evidence supported on a date (a filter on the steps): the status holding then, only the evidence dated
 -- by then (its known_on: a month or a year counts from its last day), before the first status a sentence
--- naming it and its day, and the explanation a reader gets (marts.pledge_status_as_of, marts.claim_checks_as_of):
+-- saying none is supported yet, and the explanation a reader gets (marts.pledge_status_as_of, marts.claim_checks_as_of):
 -- the status and since when, the method, and the evidence dated by then.
 CREATE OR REPLACE MACRO staging.hand_status_as_of(as_of_date) AS TABLE
 SELECT * EXCLUDE (type, method, manual_status_on, evidence_count),
@@ -94,10 +94,11 @@ SELECT * EXCLUDE (type, method, manual_status_on, evidence_count),
 FROM (
     SELECT h.pledge_id, h.status, h.since AS status_since, h.why, h.is_current,
            list_filter(p.evidence, lambda e: e.known_on <= as_of_date) AS evidence,
+           -- nothing from after the date: not the status the evidence later supports, nor when (an as-of answer says
+           -- what could be known then)
            CASE WHEN h.status = 'not yet assessed' AND h.until IS NOT NULL
-                THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence supports a first '
-                     || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' ("' || h.next_status || '") from '
-                     || strftime(h.until, '%-d %b %Y') || ' (set on ' || strftime(p.manual_status_on, '%-d %b %Y') || ').'
+                THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence dated by then supports no '
+                     || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' yet.'
            END AS not_yet_assessed,
            p.type, p.method, p.manual_status_on, len(p.evidence) AS evidence_count
     FROM staging.hand_status_steps h
