@@ -391,3 +391,25 @@ def test_a_release_is_loaded_after_it_was_fetched(tmp_path, monkeypatch):
     finally:
         con.close()
     assert fetched.second == loaded.second == 0 and loaded > fetched, (fetched, loaded)
+
+
+def test_a_status_that_newer_published_figures_may_have_overtaken_says_so(warehouse):
+    """The latest real weekly file's last day is 22 Jan 2026; the next weekly file (a week later) was due by 30 Jan.
+    From then on the small-boats status, still resting on the 12 months to Dec 2025, says that newer figures were due
+    and are not loaded here (newer_figures_due_on and the explanation); before, it read as current for ever."""
+    last_day = daily_sheet().dropna().index.max().date()          # independently, from the file
+    due = last_day + timedelta(days=8)                             # the next day's figure, in the next weekly file
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        def status(day: date) -> tuple:
+            return con.execute("SELECT status, newer_figures_due_on, explanation FROM marts.pledge_status_as_of(?) "
+                               "WHERE pledge_id = 'small_boats'", [day]).fetchone()
+        state, newer, explanation = status(due - timedelta(days=1))
+        assert newer is None and "Newer figures" not in explanation
+        for day in (due, date.today()):
+            state, newer, explanation = status(day)
+            assert state == "off track" and newer == due
+            assert (f"Newer figures (after {last_day.day} {last_day:%b %Y}) were due by {due.day} {due:%b %Y} (Home Office): "
+                    "published, but not loaded here, so this status may be out of date") in explanation
+    finally:
+        con.close()

@@ -78,12 +78,21 @@ CREATE OR REPLACE MACRO staging.due_on(period_end, lag_months, release_every) AS
     WHEN lag_months = 0 AND coalesce(release_every, '') <> '' THEN CAST(period_end + CAST(release_every AS INTERVAL) AS DATE)
     ELSE CAST(last_day(period_end + to_months(CAST(lag_months AS INTEGER))) AS DATE) END;
 
+-- The end of the first whole period of a type (as published: year-ending series for years ending June and
+-- December) that ends after a day, counting from it; NULL for a range (a ministers' note has no next period).
+CREATE OR REPLACE MACRO staging.period_end_from(ptype, first_day) AS CASE WHEN ptype <> 'range' THEN
+    staging.last_period_end(ptype, CAST(first_day + CASE ptype WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
+                                                               WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH
+                                                               WHEN 'year_ending' THEN INTERVAL 6 MONTH ELSE INTERVAL 12 MONTH END
+                                        - INTERVAL 1 DAY AS DATE)) END;
+
 -- When the figures for a pledge's first tracked period (the progress period holding track_from) must be out.
 CREATE OR REPLACE MACRO staging.first_period_due(progress_period, track_from, lag_months, release_every) AS
-    staging.due_on(staging.last_period_end(progress_period,
-        CAST(track_from + CASE progress_period WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH
-                                               WHEN 'year_ending' THEN INTERVAL 6 MONTH ELSE INTERVAL 12 MONTH END
-             - INTERVAL 1 DAY AS DATE)), lag_months, release_every);
+    staging.due_on(staging.period_end_from(progress_period, track_from), lag_months, release_every);
+
+-- When figures newer than a series' last day (data_to: its next period) must be out.
+CREATE OR REPLACE MACRO staging.newer_figures_due(ptype, data_to, lag_months, release_every) AS
+    staging.due_on(staging.period_end_from(ptype, CAST(data_to + INTERVAL 1 DAY AS DATE)), lag_months, release_every);
 
 -- A release in words, for explanations: its file name and publication date, or, for a local file whose
 -- publication date is not known (date_basis file_time: its modification time; estimated: the month its data run

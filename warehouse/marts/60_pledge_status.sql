@@ -118,9 +118,17 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || ': ' || g.status || '.'
                  || coalesce(' Beside it: ' || b.text || '.', '')
                  || coalesce(' Release: ' || staging.release_words(r.file_name, r.published_on, r.date_basis) || '.', '')
+                 -- a status that newer published figures may have overtaken says so
+                 || CASE WHEN newer.due_on <= least(as_of_date, current_date)
+                         THEN ' Newer figures (after ' || strftime(latest.data_to, '%-d %b %Y') || ') were due by '
+                              || strftime(newer.due_on, '%-d %b %Y') || ' (' || p.publisher || '): published, but not '
+                              || 'loaded here, so this status may be out of date; get them from ' || p.source_page_url || '.'
+                         ELSE '' END
                  || coalesce(' ' || pv.basis || '.', '')
        END AS explanation,
        pv.basis AS latest_days_basis,
+       CASE WHEN g.pledge_id IS NOT NULL AND newer.due_on <= least(as_of_date, current_date) THEN newer.due_on END
+           AS newer_figures_due_on,
        hs.evidence,
        coalesce(g.release_id, c.release_id) AS release_id,
        r.published_on, r.file_name AS release_file_name, r.file_url AS release_url, r.landing_page AS release_landing_page,
@@ -148,6 +156,8 @@ LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
 LEFT JOIN (   -- as max(period_end) of marts.observations_as_of, without picking each period's newest release first
     SELECT metric_id, max(period_end) AS data_to FROM marts.metric_observations WHERE published_on <= as_of_date GROUP BY metric_id
 ) AS latest ON latest.metric_id = p.metric_id
+LEFT JOIN LATERAL (SELECT staging.newer_figures_due(m.period_type, latest.data_to, m.publication_lag_months,
+                                                    m.release_every) AS due_on) AS newer ON true
 LEFT JOIN meta.releases r ON r.release_id = coalesce(g.release_id, c.release_id)
 ORDER BY p.type DESC, p.kind DESC, p.pledge_id;
 
@@ -171,6 +181,7 @@ COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the
 COMMENT ON COLUMN marts.pledge_status.status_since IS 'Qualitative entries: the day from which the evidence supports the status shown (pledge_status_as_of(D): the status holding on D; before the first, not yet assessed).';
 COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url: the publisher''s own address; read_at: a copy the text was read at, if any; publisher, date, summary); pledge_status_as_of(D): those dated by D.';
 COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional daily series: which basis the latest days rest on (the days after the main series'' last day, from the provisional series, with their total and publication date, and any days between that neither series has); NULL when the main series is the latest.';
+COMMENT ON COLUMN marts.pledge_status.newer_figures_due_on IS 'Pledges with a status from figures: the date by which figures newer than the series'' last loaded day were due (catalog publication lag), where none is loaded by the date asked about: the status may be out of date; NULL otherwise.';
 COMMENT ON COLUMN marts.pledge_status.release_file_name IS 'File name of the release the figures come from.';
 COMMENT ON COLUMN marts.pledge_status.release_landing_page IS 'The publisher''s page that listed that release.';
 COMMENT ON COLUMN marts.pledge_status.source_page_url IS 'The publisher''s page for the official series.';
