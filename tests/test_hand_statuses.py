@@ -248,9 +248,13 @@ def test_the_real_register_never_shows_a_status_or_evidence_from_after_the_date(
 def test_a_move_between_statuses_set_by_hand_is_a_change_on_the_day_of_its_evidence(derive):
     con = derive(HAND, [])
     rows = con.execute("SELECT changed_on, kind, subject, old_value, new_value, release_id, summary FROM marts.changes "
-                       "WHERE kind IN ('status', 'verdict')").fetchall()
-    # the first assessment is not a move; "in progress" to "kept" is, on the day the evidence for "kept" is dated
-    assert rows == [(date(2026, 1, 5), "status", "command", "in progress", "kept", None,
+                       "WHERE kind IN ('status', 'verdict') ORDER BY changed_on").fetchall()
+    # each move on the day the evidence for it is dated; the first assessment is one too (as a pledge's first
+    # status from figures is), told when it falls after the entry was said (the claim's, 22 Jul 2024, is before)
+    assert rows == [(date(2024, 8, 21), "status", "command", "not yet assessed", "in progress", None,
+                     "Command: not yet assessed → in progress (set by hand from the evidence of 21 Aug 2024: "
+                     "Set up in summer (Gazette))"),
+                    (date(2026, 1, 5), "status", "command", "in progress", "kept", None,
                      "Command: in progress → kept (set by hand from the evidence of 5 Jan 2026: In force (Regulations))")]
 
 
@@ -258,9 +262,14 @@ def test_the_real_registers_moves_are_in_the_change_feed(derive):
     con = derive(REGISTER_FILE.read_text(), [])
     expected = set()
     for entry in real_hand_entries():
-        steps = [(s["status"], s["since"]) for s in entry.get("earlier_statuses", [])]
+        steps = [("not yet assessed", None)] if "status_since" in entry else []   # the first assessment is a move too
+        steps += [(s["status"], s["since"]) for s in entry.get("earlier_statuses", [])]
         steps += [(entry["status"], entry["status_since"])] if "status_since" in entry else []
-        expected |= {(entry["id"], a[0], b[0], b[1]) for a, b in zip(steps, steps[1:]) if a[0] != b[0]}
+        # told from the day the entry was said, as every change (the as-of answers say "not yet said" before)
+        expected |= {(entry["id"], a[0], b[0], b[1]) for a, b in zip(steps, steps[1:])
+                     if a[0] != b[0] and b[1] >= entry["said_on"]}
+    # the real register's first assessments after the statements: e.g. soc_strategy, set by hand today
+    assert ("scpo_powers", "not yet assessed", "kept", date(2025, 12, 2)) in expected
     got = set(con.execute("SELECT subject, old_value, new_value, changed_on FROM marts.changes "
                           "WHERE kind IN ('status', 'verdict') AND release_id IS NULL").fetchall())
     assert got == expected and ("border_security_command", "in progress", "kept", date(2026, 1, 5)) in got

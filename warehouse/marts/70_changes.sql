@@ -39,13 +39,14 @@ verdict_moves AS (   -- each verdict as known on the day of the change: figures 
     FROM staging.claim_check_vintages WHERE claim_id IN (SELECT pledge_id FROM temp.claim_scope)
     WINDOW w AS (PARTITION BY claim_id ORDER BY vintage)
 ),
-hand_moves AS (   -- statuses and verdicts set by hand: each move between two assessed statuses, on the day of
-                  -- the evidence it rests on (the register's dated steps; the first assessment is not a move)
+hand_moves AS (   -- statuses and verdicts set by hand: each move, on the day of the evidence it rests on (the
+                  -- register's dated steps), the first assessment too ("not yet assessed" → the first status), as a
+                  -- pledge's first status from figures is
     SELECT h.pledge_id, h.until AS since, h.status AS old_status, h.next_status AS status,
            (SELECT string_agg(rtrim(e.summary, '.') || ' (' || e.publisher || ')', '; ')
             FROM (SELECT unnest(p.evidence) AS e) WHERE e.known_on = h.until) AS evidence
     FROM staging.hand_status_steps h JOIN marts.pledges p USING (pledge_id)
-    WHERE h.status <> 'not yet assessed' AND h.next_status IS NOT NULL
+    WHERE h.next_status IS NOT NULL
 ),
 thresholds AS (
     SELECT metric_id, coalesce(revision_threshold_pct, 5) AS pct, coalesce(revision_threshold_abs, 0) AS abs_min FROM marts.metrics
