@@ -361,6 +361,8 @@ def test_a_claim_on_two_measures_is_consistent_only_when_both_are(derive):
     # "any": some measures bear it out and others do not
     row = one(derive(PARTS.replace('combine = "all"', 'combine = "any"'), visits_flat), "SELECT * FROM marts.claim_checks")
     assert row["verdict"] == "partly consistent"
+    # said in words a reader can read: measures named by a noun take "for" (it read "borne out arrests, not visits")
+    assert row["explanation"].endswith(" Partly consistent: borne out for arrests, not for visits.")
 
 
 def test_fall_needs_the_threshold_from_each_base(derive):

@@ -103,8 +103,9 @@ WITH combined AS (
            count(*) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_parts,
            count(*) FILTER (WHERE verdict = 'not measurable') AS unmeasurable_parts,   -- from a base of zero
            arg_min(verdict, part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS first_failing,
-           string_agg(part_label, ' and ' ORDER BY part_no) FILTER (WHERE verdict = 'consistent') AS consistent_labels,
-           string_agg(part_label, ' and ' ORDER BY part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_labels,
+           -- for "borne out for arrests, not for visits"; a label that is already a phrase ("against 2018/19") as it is
+           string_agg(part_phrase, ' and ' ORDER BY part_no) FILTER (WHERE verdict = 'consistent') AS consistent_labels,
+           string_agg(part_phrase, ' and ' ORDER BY part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_labels,
            -- parts with no figures for the same reason (one metric, nothing loaded) are explained once
            CASE WHEN count(DISTINCT body) = 1 AND bool_and(official_value IS NULL) THEN any_value(body)
                 ELSE string_agg(explanation, ' ' ORDER BY part_no) END AS explanation,
@@ -120,7 +121,9 @@ WITH combined AS (
            arg_max(release_id, release_rank) AS release_id, max(published_on) AS published_on,
            list({'part': part_label, 'metric_id': metric_id, 'verdict': verdict, 'official_measure': official_measure}
                 ORDER BY part_no) AS part_verdicts
-    FROM temp.claim_explained GROUP BY pledge_id, vintage, basis
+    FROM (SELECT *, CASE WHEN regexp_matches(part_label, '^(over|against|by|for|in|on|since|from|to) ') THEN part_label
+                         ELSE 'for ' || part_label END AS part_phrase FROM temp.claim_explained)
+    GROUP BY pledge_id, vintage, basis
 )
 SELECT * EXCLUDE (consistent_labels, failing_labels, unmeasurable_parts) REPLACE (
            -- a split verdict says in words which measures bear the claim out and which do not
