@@ -565,3 +565,17 @@ def test_a_claim_with_no_figures_names_its_days_and_what_they_are_compared_with(
     assert (net["baseline"], net["progress_period"]) == ("fixed", "year_ending")
     assert con.execute("SELECT status, baseline_label FROM marts.pledge_status WHERE pledge_id = 'net_migration_down'"
                        ).fetchone() == ("not loaded here", f"YE {net['baseline_end']:%b %Y}")
+
+
+def test_net_migration_tracks_only_years_ending_after_its_baseline(derive):
+    from warehouse.register import REGISTER_FILE
+    """The pledge's baseline is the year ending June 2024 (the twelve months before the election). A year ending
+    before July 2024 is no progress: it used to be tracked (track_from 2024-01-01), so YE Mar 2024 got a status
+    and YE Jun 2024 was compared with itself (0.0%, off track)."""
+    ye = {"YE Mar 2024": (date(2023, 4, 1), date(2024, 3, 31), 700_000), "YE Jun 2024": (date(2023, 7, 1), date(2024, 6, 30), 650_000),
+          "YE Dec 2024": (date(2024, 1, 1), date(2024, 12, 31), 430_000), "YE Jun 2025": (date(2024, 7, 1), date(2025, 6, 30), 204_000)}
+    values = [("net_migration", "year_ending", start, end, value, "q/2025-05-22") for start, end, value in ye.values()]
+    con = derive(REGISTER_FILE.read_text(), values)
+    rows = con.execute("SELECT period_label, value, baseline_value, status FROM marts.pledge_progress "
+                       "WHERE pledge_id = 'net_migration_down' AND is_latest_vintage ORDER BY period_end").fetchall()
+    assert rows == [("YE Dec 2024", 430_000, 650_000, "on track"), ("YE Jun 2025", 204_000, 650_000, "on track")]
