@@ -91,6 +91,8 @@ def print_explained(p: dict) -> None:
     said = f"{p['said_by']}, {p['statement_title']} (statement {p['statement']}), {p['said_on']}"
     if p.get("said_on_basis"):
         said += f"; {date_basis_words(p['said_on_basis'])}"
+    if p.get("quote_verbatim") is False:     # as the report's card says it
+        said += "; words as reported, not from the two source statements"
     print(wrap.fill(f"\u201c{p['quote']}\u201d \u2014 {said}"))
     for also in p.get("also_quoted") or []:
         print(wrap.fill(f"Also: \u201c{also['quote']}\u201d (statement {also['statement']})"))

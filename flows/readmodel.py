@@ -160,7 +160,7 @@ def failure_words(failure: dict, column_word: str = "column ") -> str:
 def pledge_status_as_of(con, cutoff: date) -> list[dict]:
     """Every pledge and claim as known on `cutoff` (marts.pledge_status_as_of), with a claim's register terms
     (check_type, claimed_direction, since), which say what its claimed_value means."""
-    return rows(con, """SELECT s.*, p.check_type, p.claimed_direction, p.since
+    return rows(con, """SELECT s.*, p.check_type, p.claimed_direction, p.since, p.quote_verbatim
                         FROM marts.pledge_status_as_of(?) s LEFT JOIN marts.pledges p USING (pledge_id)
                         ORDER BY s.type DESC, s.kind DESC, s.pledge_id""", [cutoff])
 

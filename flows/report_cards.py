@@ -82,7 +82,7 @@ def said_by(card: dict) -> str:
     if card.get("said_on_basis"):
         who += f"; {date_basis_words(card['said_on_basis'])}"
     if card.get("quote_verbatim") is False:
-        who += "; the commitment as reported, not a word-for-word quote"
+        who += "; words as reported, not from the two source statements"
     return who
 
 

@@ -142,6 +142,10 @@ def test_status_explain_says_each_qualitative_entrys_method_and_evidence_once(ev
             assert not item["url"] or item["url"] in block, pledge_id
             assert not item["read_at"] or f"(read at a copy: {item['read_at']})" in block, pledge_id
     assert 'Status "kept" since 5 Jan 2026, set on 3 Dec 2026 from the evidence.' in blocks["border_security_command"]
+    # words reported by the press are said to be, beside the quote (the report's card says the same)
+    assert "“we will be ending the costly use of hotels to house asylum seekers in this Parliament” — Rachel Reeves MP" \
+        in blocks["asylum_hotels"] and "words as reported, not from the two source statements" in blocks["asylum_hotels"]
+    assert "words as reported" not in blocks["small_boats"]
 
 
 def test_an_answer_for_a_day_before_the_statement_says_not_yet_said(everything, capsys):

@@ -70,6 +70,11 @@ def test_statements_speakers_and_dates_follow_the_statements_file():
     assert by_id["returns_seven_months"].said_on == date(2025, 2, 14)   # after the 10 February release it quotes
     hotels = by_id["asylum_hotels"]
     assert not statements[hotels.statement].verbatim and hotels.target == 0 and hotels.target_date == date(2029, 7, 8)
+    # the Chancellor's words in the Commons on 11 June 2025, as PA reported them, attributed to her (they used to be
+    # a paraphrase, "end the use of asylum hotels by the end of this Parliament", attributed to "HM Government")
+    assert (hotels.said_by, hotels.said_on) == ("Rachel Reeves MP, Chancellor of the Exchequer", date(2025, 6, 11))
+    assert hotels.quote == "we will be ending the costly use of hotels to house asylum seekers in this Parliament"
+    assert "as reported by PA (https://" in statements[hotels.statement].date_basis
 
 
 def test_qualitative_entries_carry_a_status_and_dated_evidence():
@@ -168,3 +173,27 @@ def test_a_uk_quote_measured_on_england_says_so_in_its_method():
     assert {e["id"] for e in narrower} == {"apprenticeships_up", "apprenticeships_cut"}
     for e in narrower:
         assert "England only" in e["method"] and "training other than apprenticeships is not measured" in e["method"], e["id"]
+
+
+@pytest.mark.skipif(not STATEMENTS_MD.is_file(), reason=f"the statements' text is not present at {STATEMENTS_MD}")
+def test_the_columns_unsigned_introduction_is_never_quoted_as_the_home_secretarys_words():
+    """Statement A opens with two paragraphs above "Yvette Cooper MP writes:" (a standfirst). Quotes from them were
+    attributed to her as her words (asylum_backlog, smuggler_profits_six_years, small_boats' extra quote); they are
+    now statement A_intro, said by the unsigned introduction, and statement A is her signed words alone."""
+    entries, statements = load_register_with_statements()
+    texts = statement_texts(STATEMENTS_MD.read_text())
+    signed, intro = statements["A"].text_in(texts), statements["A_intro"].text_in(texts)
+    assert signed.startswith("Yvette Cooper MP writes:") and intro.startswith("Since the election")
+    assert intro + signed == texts["A"]
+    assert "Cooper" not in statements["A_intro"].said_by and statements["A_intro"].said_on == statements["A"].said_on
+    # every quote lies in its own part: the check names one that does not
+    for entry in entries:
+        for quoted in [entry.quote, *(q.quote for q in entry.also_quoted if q.statement == entry.statement)]:
+            if entry.statement == "A":
+                assert quote_problem(quoted, intro) is not None, (entry.id, quoted)
+    by_id = {e.id: e for e in entries}
+    assert by_id["smuggler_profits_six_years"].statement == "A_intro"
+    assert by_id["asylum_backlog"].quote == "the asylum system broken"
+    moved = by_id["smuggler_profits_six_years"].model_copy(update={"statement": "A"})
+    assert quote_problems([moved], statements, STATEMENTS_MD.read_text()) == [
+        f"smuggler_profits_six_years: {moved.quote!r}: not an exact extract of one sentence of the statement"]

@@ -76,7 +76,8 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert not [m for m in missing if re.search(r"[a-z]_[a-z]", m)], missing
     # how each statement's date is known, in words (the register's date_basis): inferred, or what dates it
     hotels = html[html.index('id="card-asylum_hotels"'):]
-    assert "2025-06-11; dated by the Spending Review of 11 June 2025" in hotels[:hotels.index("</section>")]
+    assert "2025-06-11; dated by her Spending Review statement in the Commons on 11 June 2025" in hotels[:hotels.index("</section>")]
+    assert "words as reported, not from the two source statements" in hotels[:hotels.index("</section>")]
     backlog = html[html.index('id="card-asylum_backlog"'):]
     assert "2025-02-14; date inferred: the week of the Commons" in backlog[:backlog.index("</section>")]
     small = html[html.index('id="card-small_boats"'):]

@@ -39,6 +39,22 @@ class Statement(Strict):
     said_on: date
     date_basis: str
     verbatim: bool = True   # quotes are exact extracts of ../shared/STATEMENTS.md
+    # a part of a statement's text as its own statement (a column's unsigned introduction is not its author's
+    # signed words): the text of statement `text_of` (default: this one), from `text_from` and before `text_before`
+    text_of: str | None = None
+    text_from: str | None = None
+    text_before: str | None = None
+
+    def text_in(self, texts: dict[str, str]) -> str | None:
+        """This statement's own text, from the statements' texts (statement_texts); None if it is not there."""
+        text = texts.get(self.text_of or self.id)
+        if text is None:
+            return None
+        if self.text_from is not None:
+            text = text[text.index(self.text_from):] if self.text_from in text else ""
+        if self.text_before is not None:
+            text = text[:text.index(self.text_before)] if self.text_before in text else ""
+        return text
 
 
 class Quote(Strict):
@@ -340,11 +356,12 @@ def quote_problems(entries: list[Entry], statements: dict[str, Statement], state
     problems = []
     for entry in entries:
         for quoted in [Quote(statement=entry.statement, quote=entry.quote), *entry.also_quoted]:
-            if not statements[quoted.statement].verbatim:
+            statement = statements[quoted.statement]
+            if not statement.verbatim:
                 continue
-            if quoted.statement not in texts:
+            if not (text := statement.text_in(texts)):
                 problems.append(f"{entry.id}: statement {quoted.statement} is not in STATEMENTS.md")
-            elif problem := quote_problem(quoted.quote, texts[quoted.statement]):
+            elif problem := quote_problem(quoted.quote, text):
                 problems.append(f"{entry.id}: {quoted.quote!r}: {problem}")
     return problems
 
@@ -389,7 +406,8 @@ def write_register(con: duckdb.DuckDBPyConnection, known_metrics: Iterable[str])
                 "said_on DATE, date_basis VARCHAR, verbatim BOOLEAN)")
     if statements:
         con.execute("INSERT INTO staging.statements BY NAME SELECT s.id AS statement, s.* EXCLUDE (id) "
-                    "FROM (SELECT unnest($rows) AS s)", {"rows": [s.model_dump() for s in statements.values()]})
+                    "FROM (SELECT unnest($rows) AS s)", {"rows": [s.model_dump(exclude={"text_of", "text_from", "text_before"})
+                                                           for s in statements.values()]})
     con.execute("CREATE OR REPLACE TABLE staging.claim_parts (pledge_id VARCHAR, part_no INTEGER, part_label VARCHAR, "
                 "part_count INTEGER, metric_id VARCHAR, note_metric VARCHAR, base_start DATE, base_end DATE)")
     parts = [{"pledge_id": e.id, "part_no": n, "part_label": p.label, "part_count": len(e.measured_parts()),

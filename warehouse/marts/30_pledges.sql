@@ -29,7 +29,7 @@ COMMENT ON COLUMN marts.pledges.statement IS 'Which statement: A (Home Secretary
 COMMENT ON COLUMN marts.pledges.statement_title IS 'What the statement is.';
 COMMENT ON COLUMN marts.pledges.quote IS 'The exact words (an extract of the statement; ... joins extracts of one sentence), unless quote_verbatim is false.';
 COMMENT ON COLUMN marts.pledges.also_quoted IS 'Other extracts (statement, quote) the entry covers.';
-COMMENT ON COLUMN marts.pledges.quote_verbatim IS 'True where the quote is word for word from the statement; false for a commitment as reported.';
+COMMENT ON COLUMN marts.pledges.quote_verbatim IS 'True where the quote is an exact extract of source statement A or B (checked against their text); false for words as reported by the press (said_on_basis names the report).';
 COMMENT ON COLUMN marts.pledges.said_on IS 'Date of the statement (inferred where the statement carries none: see said_on_basis).';
 COMMENT ON COLUMN marts.pledges.said_on_basis IS 'How the date is known.';
 COMMENT ON COLUMN marts.pledges.type IS 'pledge (tracked in marts.pledge_progress) or claim (checked in marts.claim_checks).';
