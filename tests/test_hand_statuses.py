@@ -269,7 +269,22 @@ def test_the_real_registers_moves_are_in_the_change_feed(derive):
         expected |= {(entry["id"], a[0], b[0], b[1]) for a, b in zip(steps, steps[1:])
                      if a[0] != b[0] and b[1] >= entry["said_on"]}
     # the real register's first assessments after the statements: e.g. soc_strategy, set by hand today
-    assert ("scpo_powers", "not yet assessed", "kept", date(2025, 12, 2)) in expected
+    assert ("scpo_powers", "not yet assessed", "in progress", date(2025, 12, 2)) in expected
     got = set(con.execute("SELECT subject, old_value, new_value, changed_on FROM marts.changes "
                           "WHERE kind IN ('status', 'verdict') AND release_id IS NULL").fetchall())
     assert got == expected and ("border_security_command", "in progress", "kept", date(2026, 1, 5)) in got
+
+
+def test_legislative_pledges_are_kept_by_one_standard():
+    """Every legislative powers pledge is kept when its powers are law and in force (the register's method). The
+    serious crime prevention order reforms were law from 2 Dec 2025 but not among the sections the first
+    commencement brought into force on 5 Jan 2026 (../shared/EVIDENCE.md): scpo_powers used to be "kept" from
+    Royal Assent while the three other powers pledges waited for commencement."""
+    legislative = {e["id"]: e for e in real_hand_entries() if e.get("method", "").startswith("Legislative pledge")}
+    assert {"scpo_powers", "counter_terror_powers", "phone_seizure_powers", "boats_engines_routes_powers"} <= set(legislative)
+    for entry in legislative.values():
+        assert "law and in force" in entry["method"], entry["id"]
+        if entry["status"] == "kept":     # grounded in evidence that the powers are in force
+            assert any("in force" in item["summary"] and "not among them" not in item["summary"]
+                       for item in entry["evidence"]), entry["id"]
+    assert legislative["scpo_powers"]["status"] == "in progress"
