@@ -6,7 +6,7 @@ releases, runs the derived-table SQL and compares with figures worked out by han
 from __future__ import annotations
 
 import textwrap
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pytest
@@ -579,3 +579,21 @@ def test_net_migration_tracks_only_years_ending_after_its_baseline(derive):
     rows = con.execute("SELECT period_label, value, baseline_value, status FROM marts.pledge_progress "
                        "WHERE pledge_id = 'net_migration_down' AND is_latest_vintage ORDER BY period_end").fetchall()
     assert rows == [("YE Dec 2024", 430_000, 650_000, "on track"), ("YE Jun 2025", 204_000, 650_000, "on track")]
+
+
+def test_a_rolling_window_that_starts_before_tracking_says_how_much_of_it_does(derive):
+    """Small boats are tracked from 5 July 2024 on the rolling 12 months. In the first year a window reaches back
+    before the election: the 12 months to Dec 2024 start on 1 Jan 2024, 186 of their 366 days before 5 Jul 2024.
+    The explanation says so; it used to read as a year under the pledge."""
+    from warehouse.register import REGISTER_FILE
+
+    days = [date(2023, 1, 1) + timedelta(days=i) for i in range((date(2024, 12, 31) - date(2023, 1, 1)).days + 1)]
+    values = [("small_boat_arrivals", "day", d, d, 100.0, "q/2025-02-27") for d in days]
+    con = derive(REGISTER_FILE.read_text(), values)
+    row = one(con, "SELECT view, period_label, explanation FROM marts.pledge_status_as_of(DATE '2025-03-01') "
+                   "WHERE pledge_id = 'small_boats'")
+    assert (row["view"], row["period_label"]) == ("rolling_12_months", "12 months to Dec 2024")
+    assert (date(2024, 7, 5) - date(2024, 1, 1)).days == 186
+    assert "186 of its 366 days come before 5 Jul 2024, when the pledge is tracked from." in row["explanation"]
+    # the days since 5 July 2024 (181, in a year) start with tracking: nothing to say of them
+    assert row["explanation"].count("come before") == 1

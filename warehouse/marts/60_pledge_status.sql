@@ -116,6 +116,12 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                              || ' (' || format('{:+.1f}', g.change_pct) || '%)', ', no baseline figure yet')
                  || CASE WHEN g.complete THEN '' ELSE ' (period in progress, data to ' || strftime(g.data_to, '%-d %b %Y') || ')' END
                  || ': ' || g.status || '.'
+                 -- a window reaching back before the pledge is tracked says how much of it does
+                 || CASE WHEN g.view <> 'period' AND g.period_start < p.track_from
+                         THEN ' ' || date_diff('day', g.period_start, p.track_from) || ' of its '
+                              || staging.days_in(g.period_start, g.period_end) || ' days come before '
+                              || strftime(p.track_from, '%-d %b %Y') || ', when the pledge is tracked from.'
+                         ELSE '' END
                  || coalesce(' Beside it: ' || b.text || '.', '')
                  || coalesce(' Release: ' || staging.release_words(r.file_name, r.published_on, r.date_basis) || '.', '')
                  -- a status that newer published figures may have overtaken says so
