@@ -258,12 +258,23 @@ def _cell(value: object) -> object:
 
 
 def _clean_cells(columns: list[pd.Series]) -> list[pd.Series]:
-    """`_cell` on every text cell of the columns (once per distinct text, across them all), missing cells as NA,
-    other cells unchanged, as object columns. A table's text columns in one pass, not one each.
+    """`_cell` on every text cell of the columns (once per distinct text), missing cells as NA, other cells
+    unchanged, as object columns. A column of text only (str dtype) is factorised as it is, with no per-cell type
+    test nor copy to Python objects first; the others, mixed, in one pass together (_clean_mixed_cells)."""
+    text_only = {i: _map_distinct(series, _cell) for i, series in enumerate(columns)
+                 if isinstance(series.dtype, pd.StringDtype)}
+    mixed = iter(_clean_mixed_cells([series for i, series in enumerate(columns) if i not in text_only]))
+    return [text_only[i] if i in text_only else next(mixed) for i in range(len(columns))]
+
+
+def _clean_mixed_cells(columns: list[pd.Series]) -> list[pd.Series]:
+    """_clean_cells for columns that may hold other cells than text: `_cell` once per distinct text across them all.
 
     Only text needs a Python call: number and date cells are left as they are, so a column of
     thousands of distinct counts with a few '-' markers costs a call per distinct text, not per count.
     """
+    if not columns:
+        return []
     values = np.empty((len(columns), len(columns[0]) if columns else 0), dtype=object)
     for row, series in zip(values, columns):
         row[:] = series.to_numpy(dtype=object)
