@@ -126,6 +126,10 @@ class Workbook:
         """Whether the sheet holds any error cell (then its grid holds CellError values; otherwise none)."""
         return bool(self._errors.of(sheet))
 
+    def error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
+        """The sheet's error cells: (0-based row, 0-based column) -> the error as the spreadsheet shows it."""
+        return self._errors.of(sheet)
+
     def forget(self, sheet: str) -> None:
         """Drop a sheet's cached grid once its table is cut out (large sheets hold hundreds of MB)."""
         self._cache.pop(sheet, None)
@@ -434,20 +438,23 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
         body = body.loc[:last]
     elif blank.all():
         body = body.iloc[0:0]
-    if book.has_error_cells(match.sheet):     # most sheets have none: their cells need no scan
-        _refuse_error_cells(body, match, grid, keep)
+    if book.has_error_cells(match.sheet):     # most sheets have none: their cells need no check
+        _refuse_error_cells(body, match, grid, keep, book.error_cells(match.sheet))
     return Table(name, match.sheet, body, labels)
 
 
-def _refuse_error_cells(body: pd.DataFrame, match: HeaderMatch, grid: pd.DataFrame, keep: list[int]) -> None:
+def _refuse_error_cells(body: pd.DataFrame, match: HeaderMatch, grid: pd.DataFrame, keep: list[int],
+                        errors: dict[tuple[int, int], str]) -> None:
     """TableNotFound naming every error cell (#REF!, #DIV/0!, #N/A as a formula's result) in the table: its value
-    is not known, and read as it came from calamine it was an empty cell (or 0)."""
+    is not known, and read as it came from calamine it was an empty cell (or 0). Found by position, not by the
+    cell's value: in a text column the error comes out as its text ('#REF!'), like any other word."""
     if body.empty:
         return
-    cells = body.to_numpy(dtype=object)
-    found = np.argwhere(cell_types(cells) == CellError)
-    if not len(found):
+    rows, columns = set(body.index), {grid_column: j for j, grid_column in enumerate(keep)}
+    found = sorted((row + 1, columns[column], shown) for (row, column), shown in errors.items()
+                   if row + 1 in rows and column in columns)     # body's index: the sheet row, grid row + 1
+    if not found:
         return
-    raise TableNotFound([FailureCase(match.sheet, int(body.index[i]), _published_label(grid, match, str(body.columns[j]), keep[j]),
+    raise TableNotFound([FailureCase(match.sheet, row, _published_label(grid, match, str(body.columns[j]), keep[j]),
                                      "an error cell where a value is expected (the formula's result is an error)",
-                                     str(cells[i, j])) for i, j in found], "a table holds spreadsheet error cells")
+                                     shown) for row, j, shown in found], "a table holds spreadsheet error cells")
