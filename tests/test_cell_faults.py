@@ -153,6 +153,19 @@ def test_an_excel_error_cell_in_a_table_is_rejected_naming_the_error(settings, t
     assert snapshot(settings) == ie_published
 
 
+def test_an_error_cell_in_a_text_column_is_rejected_as_one(settings, tmp_path, ie_published):
+    """In a text column (CP_02's quarter) calamine's error cell came out as its text, '#REF!', and pandas' string
+    column dropped the mark that it was an error: in a free-text column it would have loaded as the word '#REF!'.
+    Error cells are found by their position in the sheet."""
+    rows = [[q, 300 + i, 5.5 + i / 10] for i, q in enumerate(QUARTERS)]
+    rows[2][0] = "#REF!"
+    error = load_ie(settings, tmp_path, ie_sheets(cp02_rows=rows))
+    assert f"{IE_RELEASE}: a table holds spreadsheet error cells" in error, error
+    assert ("sheet 'CP_02', row 9, column 'Quarter': an error cell where a value is expected "
+            "(the formula's result is an error) (value '#REF!')") in error, error
+    assert snapshot(settings) == ie_published
+
+
 def ods_with_error_cell(path, sheet: str, row: int, column: int, error: str):
     """`path` (an ods) with the cell at 1-based `row`, `column` of `sheet` rewritten as LibreOffice writes a formula
     whose result is an error: calcext:value-type="error", the error shown as its text."""

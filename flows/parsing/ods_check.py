@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from flows.parsing.error_cells import OdsErrorWatch
 from flows.parsing.files import UnsafeFile
 
 
@@ -182,6 +183,12 @@ def _ods_row_cells(inner: bytes, grid: _OdsGrid) -> None:
         raise _NotUsual("a cell left open")
 
 
+def _holds(buffer: bytes, markup: bytes, start: int = 0) -> bool:
+    """Whether `markup` ('<!', '<?') occurs in `buffer` from `start`: its second byte, rare in content.xml, is
+    looked for first (a one-byte search is many times faster than a two-byte one starting with '<', in every tag)."""
+    return buffer.find(markup[1:], start) != -1 and buffer.find(markup, start) != -1
+
+
 def _scan_ods_tags(stream, grid: _OdsGrid) -> bool:
     """Follow content.xml's sheets and rows with regular expressions over its bytes, in 1 MB chunks (more while
     a row runs on, so never quadratic), a run of rows or a row at a time (a small-boats file in about 0.015 s).
@@ -198,7 +205,7 @@ def _scan_ods_tags(stream, grid: _OdsGrid) -> bool:
                     return False
                 declaration = _ODS_DECLARATION.match(buffer)
                 start, first = (declaration.end() if declaration else 0), False
-            if b"<!" in buffer or buffer.find(b"<?", start) != -1:
+            if _holds(buffer, b"<!") or _holds(buffer, b"<?", start):
                 return False
             taken = _scan_ods_rows(buffer, start, grid, last=not chunk)
             if taken is None:
@@ -345,19 +352,25 @@ def _parse_ods_xml(stream, grid: _OdsGrid) -> None:
     parser.Parse(b"", True)
 
 
-def check_ods_grid(path: Path, name: str | None = None) -> None:
+def check_ods_grid(path: Path, name: str | None = None) -> bool:
     """Before calamine opens an ods: follow content.xml and refuse a cell or row with a value repeated beyond the
     spreadsheet grid, or a sheet whose cells up to its last value would exceed ODS_MAX_CELLS. Empty repeats
     (LibreOffice closes every sheet with ~1,048,000 empty rows of 16,384 empty cells) are not counted: readers do
-    not expand them. About 0.02 s for a small-boats file (0.3 s when the XML parser is needed)."""
+    not expand them. About 0.02 s for a small-boats file (0.3 s when the XML parser is needed).
+
+    Returns whether content.xml holds an error-valued cell, looked for in the same read (OdsErrorWatch), for
+    the workbook's ErrorCells."""
     name = name or path.name
     try:
         with zipfile.ZipFile(path) as archive:
             with archive.open("content.xml") as content:
-                done = _scan_ods_tags(content, _OdsGrid())
+                watch = OdsErrorWatch(content)
+                done = _scan_ods_tags(watch, _OdsGrid())      # True only once it has read content.xml to its end
             if not done:
                 with archive.open("content.xml") as content:
-                    _parse_ods_xml(content, _OdsGrid())
+                    watch = OdsErrorWatch(content)
+                    _parse_ods_xml(watch, _OdsGrid())
+            return watch.seen
     except _Refused as exc:
         raise UnsafeFile(f"{name} is refused before reading: content.xml: {exc}: a decompression bomb, "
                          "not a published table") from None

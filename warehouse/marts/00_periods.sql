@@ -31,13 +31,14 @@ CREATE OR REPLACE MACRO staging.level_at(label) AS
 
 -- A pledge's baseline by name: a trajectory as the line from its start to the target; a stock's level by its date
 -- (level_on: the day of the baseline level); else `window_words`, the baseline period as its caller names it.
-CREATE OR REPLACE MACRO staging.baseline_words(baseline, measure, level_on, window_words, target, target_date) AS CASE
-    WHEN baseline = 'trajectory'
-    THEN 'the line from ' || CASE WHEN measure = 'stock' THEN 'the level ' || staging.level_at(staging.level_label(level_on))
-                                  ELSE window_words END
-         || ' to ' || format('{:,.0f}', target) || ' on ' || strftime(target_date, '%-d %b %Y')
-    WHEN measure = 'stock' THEN staging.level_label(level_on)
-    ELSE window_words END;
+CREATE OR REPLACE MACRO staging.baseline_words(baseline, measure, level_on, window_words, target, target_date) AS
+    -- window_words named once: a macro's argument is copied (and planned) wherever it is used
+    CASE WHEN baseline = 'trajectory' THEN 'the line from ' ELSE '' END
+    || CASE WHEN measure = 'stock' THEN CASE WHEN baseline = 'trajectory' THEN 'the level ' || staging.level_at(staging.level_label(level_on))
+                                             ELSE staging.level_label(level_on) END
+            ELSE window_words END
+    || CASE WHEN baseline = 'trajectory' THEN ' to ' || format('{:,.0f}', target) || ' on ' || strftime(target_date, '%-d %b %Y')
+            ELSE '' END;
 
 -- Start and end of the month, quarter or year holding a period; other period types keep their own bounds.
 CREATE OR REPLACE MACRO staging.bucket_start(ptype, d) AS
@@ -78,21 +79,28 @@ CREATE OR REPLACE MACRO staging.due_on(period_end, lag_months, release_every) AS
     WHEN lag_months = 0 AND coalesce(release_every, '') <> '' THEN CAST(period_end + CAST(release_every AS INTERVAL) AS DATE)
     ELSE CAST(last_day(period_end + to_months(CAST(lag_months AS INTEGER))) AS DATE) END;
 
--- The end of the first whole period of a type (as published: year-ending series for years ending June and
--- December) that ends after a day, counting from it; NULL for a range (a ministers' note has no next period).
-CREATE OR REPLACE MACRO staging.period_end_from(ptype, first_day) AS CASE WHEN ptype <> 'range' THEN
-    staging.last_period_end(ptype, CAST(first_day + CASE ptype WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
-                                                               WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH
-                                                               WHEN 'year_ending' THEN INTERVAL 6 MONTH ELSE INTERVAL 12 MONTH END
-                                        - INTERVAL 1 DAY AS DATE)) END;
+-- The last day of the period of a type that holds d: its day; its week (the seven days from d); its month,
+-- quarter or year; its half-year to June or December (year-ending series: years ending June and December); its
+-- academic year (August to July). A range (a ministers' note) has no next period: NULL. Any other type: the day
+-- before d a year later.
+CREATE OR REPLACE MACRO staging.period_end_holding(ptype, d) AS CASE
+    WHEN ptype = 'day' THEN d
+    WHEN ptype = 'week' THEN CAST(d + INTERVAL 6 DAY AS DATE)
+    WHEN ptype = 'range' THEN NULL
+    WHEN ptype IN ('month', 'quarter', 'year') THEN staging.bucket_end(ptype, d, d)
+    WHEN ptype = 'year_ending' THEN CASE WHEN month(d) <= 6 THEN make_date(year(d), 6, 30) ELSE make_date(year(d), 12, 31) END
+    WHEN ptype = 'academic_year' THEN make_date(year(d) + CASE WHEN month(d) >= 8 THEN 1 ELSE 0 END, 7, 31)
+    ELSE CAST(d + INTERVAL 12 MONTH - INTERVAL 1 DAY AS DATE) END;
 
 -- When the figures for a pledge's first tracked period (the progress period holding track_from) must be out.
+-- (Not by last_period_end of the period's last day: each argument a macro names is copied where it is used, and
+-- that nesting made this one expression cost DuckDB several milliseconds to plan in every query naming it.)
 CREATE OR REPLACE MACRO staging.first_period_due(progress_period, track_from, lag_months, release_every) AS
-    staging.due_on(staging.period_end_from(progress_period, track_from), lag_months, release_every);
+    staging.due_on(staging.period_end_holding(progress_period, track_from), lag_months, release_every);
 
 -- When figures newer than a series' last day (data_to: its next period) must be out.
 CREATE OR REPLACE MACRO staging.newer_figures_due(ptype, data_to, lag_months, release_every) AS
-    staging.due_on(staging.period_end_from(ptype, CAST(data_to + INTERVAL 1 DAY AS DATE)), lag_months, release_every);
+    staging.due_on(staging.period_end_holding(ptype, CAST(data_to + INTERVAL 1 DAY AS DATE)), lag_months, release_every);
 
 -- A release in words, for explanations: its file name and publication date, or, for a local file whose
 -- publication date is not known (date_basis file_time: its modification time; estimated: the month its data run

@@ -73,17 +73,27 @@ current AS (
          AND e.period_start = o.period_start AND e.period_end = o.period_end AND e.release_id = o.release_id
     WHERE o.superseded_on IS NULL
 ),
-numbered AS (
+numbered AS MATERIALIZED (
     SELECT v.*, q.seq, q.last_seq, q.published_on
     FROM (SELECT metric_id, period_type, period_start, period_end, value, unit, release_id AS run_release_id,
                  release_id AS at_release_id, FALSE AS ended, FALSE AS stored FROM temp.release_values
           UNION ALL SELECT * FROM current) v
     JOIN temp.metric_seq q ON q.metric_id = v.metric_id AND q.release_id = v.at_release_id
 ),
-marked AS (
+-- Most periods (every one on a full build of the real files) have the same value in every release from the first
+-- that had them (or their stored value) to the last, none missed between, none ended: one run, told from counts.
+-- Ordering each period's rows (the windows below) is the costly step of a full build; only the other periods take it.
+periods AS (
+    SELECT metric_id, period_type, period_start, period_end, min(seq) AS first_seq, max(seq) AS final_seq,
+           arg_min(run_release_id, seq) AS first_run_id,
+           count(*) = max(seq) - min(seq) + 1 AND count(value) = count(*) AND min(value) = max(value)
+           AND NOT bool_or(ended) AS one_run
+    FROM numbered GROUP BY ALL
+),
+marked AS (   -- the other periods, release by release
     SELECT *, stored OR lag(seq) OVER w IS DISTINCT FROM seq - 1 OR lag(value) OVER w IS DISTINCT FROM value AS starts_run,
            coalesce(lead(seq) OVER w, last_seq + 1) > seq + 1 AND NOT ended AS gap_after
-    FROM numbered
+    FROM numbered SEMI JOIN (SELECT * FROM periods WHERE NOT one_run) USING (metric_id, period_type, period_start, period_end)
     WINDOW w AS (PARTITION BY metric_id, period_type, period_start, period_end ORDER BY seq)
 )
 SELECT *,   -- the run a row is in, and when the next run starts: from the kept rows (every run's start is kept)
@@ -91,7 +101,13 @@ SELECT *,   -- the run a row is in, and when the next run starts: from the kept 
        lead(CASE WHEN starts_run THEN published_on END IGNORE NULLS) OVER w AS superseded_on
 FROM marked
 WHERE starts_run OR gap_after
-WINDOW w AS (PARTITION BY metric_id, period_type, period_start, period_end ORDER BY seq);
+WINDOW w AS (PARTITION BY metric_id, period_type, period_start, period_end ORDER BY seq)
+UNION ALL
+-- one run: its first row starts it; its last precedes a gap where later releases of the metric lack the period
+SELECT n.*, n.seq = p.first_seq AS starts_run, n.seq = p.final_seq AND n.seq < n.last_seq AS gap_after,
+       p.first_run_id AS run_id, NULL::DATE AS superseded_on
+FROM numbered n JOIN periods p USING (metric_id, period_type, period_start, period_end)
+WHERE p.one_run AND (n.seq = p.first_seq OR (n.seq = p.final_seq AND n.seq < n.last_seq));
 
 INSERT INTO marts.metric_observations
 SELECT metric_id, period_type, period_start, period_end, value, unit, run_release_id, published_on,

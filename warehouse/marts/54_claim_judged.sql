@@ -41,8 +41,7 @@ WITH measured AS (
                WHEN 'record_high' THEN r.peak
                ELSE c.value END AS exact_measure,
            -- highest_since: the first day the loaded figures reach back to (runs are only known from there)
-           (SELECT min(k.period_start) FROM temp.claim_known k WHERE k.pledge_id = b.pledge_id AND k.part_no = b.part_no
-            AND k.vintage = b.vintage AND k.basis = b.basis) AS data_from,
+           k.data_from,
            c.value / nullif(c.official_days, 0) AS official_rate,
            b.claimed_value / staging.days_in(b.claim_start, b.claim_end) AS claimed_rate,
            -- a ministers' note for exactly the claimed days (period type range) is what the claim quotes: it was
@@ -51,8 +50,7 @@ WITH measured AS (
                 THEN least(staging.due_on(b.claim_end, mt.publication_lag_months, mt.release_every), b.said_on)
                 ELSE staging.due_on(staging.last_period_end(mt.period_type, b.claim_end), mt.publication_lag_months,
                                     mt.release_every) END AS due_on,
-           (SELECT max(k.period_end) FROM temp.claim_known k WHERE k.pledge_id = b.pledge_id AND k.part_no = b.part_no
-            AND k.vintage = b.vintage AND k.basis = b.basis) AS data_to,
+           k.data_to,
            coalesce(r.release_id, CASE WHEN coalesce(cmp.release_rank, -1) > coalesce(c.release_rank, -1)
                                        THEN cmp.release_id ELSE c.release_id END) AS release_id,
            coalesce(r.release_rank, greatest(c.release_rank, cmp.release_rank)) AS release_rank,
@@ -65,6 +63,9 @@ WITH measured AS (
          AND cmp.basis = b.basis AND cmp.role IN ('year_before', 'base')
     LEFT JOIN temp.claim_best_other bo ON bo.pledge_id = b.pledge_id AND bo.part_no = b.part_no AND bo.vintage = b.vintage AND bo.basis = b.basis
     LEFT JOIN temp.claim_records r ON r.pledge_id = b.pledge_id AND r.part_no = b.part_no AND r.vintage = b.vintage AND r.basis = b.basis
+    LEFT JOIN (SELECT pledge_id, part_no, vintage, basis, min(period_start) AS data_from, max(period_end) AS data_to
+               FROM temp.claim_known GROUP BY ALL) k
+         ON k.pledge_id = b.pledge_id AND k.part_no = b.part_no AND k.vintage = b.vintage AND k.basis = b.basis
 ),
 shown AS (   -- the decimals official_measure is shown with: one (a ratio two), or as many more as it takes for the
              -- rounded figure to bear out the same verdict as the unrounded one (+20.96% against +24% within 3 points)

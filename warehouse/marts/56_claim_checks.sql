@@ -54,7 +54,7 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                          WHEN l.verdict = n.verdict THEN ' corroborate: ' ELSE ' differ (' || l.verdict || '): ' END
                  || l.explanation
             ELSE upper(l.explanation[1]) || l.explanation[2:]
-                 || CASE WHEN EXISTS (SELECT 1 FROM staging.claim_parts p WHERE p.pledge_id = c.pledge_id AND p.note_metric IS NOT NULL)
+                 || CASE WHEN pn.note_metric IS NOT NULL
                          THEN ' No ministers'' note for exactly the claimed days is loaded.' ELSE '' END
        END AS explanation,
        l.official_value, l.official_measure,
@@ -83,8 +83,7 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                       || ', but is not loaded here.' ELSE '' END) END AS when_made_explanation,
        coalesce(wn.release_id, w.release_id) AS when_made_release_id,
        -- a claim checked on several measures names its first part's note metric (as metric_id its first measure)
-       coalesce(c.note_metric, (SELECT p.note_metric FROM staging.claim_parts p WHERE p.pledge_id = c.pledge_id
-                                AND p.note_metric IS NOT NULL ORDER BY p.part_no LIMIT 1)) AS note_metric,
+       coalesce(c.note_metric, pn.note_metric) AS note_metric,
        n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
        n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id,
        n.due_on AS note_due_on, n.page_url AS note_page_url, n.publisher AS note_publisher
@@ -96,6 +95,8 @@ LEFT JOIN temp.claim_verdicts w ON w.pledge_id = c.pledge_id AND w.vintage = v.v
 LEFT JOIN temp.claim_verdicts n ON n.pledge_id = c.pledge_id AND n.vintage = v.vintage AND n.basis = 'note'
 LEFT JOIN temp.claim_verdicts wn ON wn.pledge_id = c.pledge_id AND wn.vintage = v.vintage AND wn.basis = 'note_when_made'
      AND wn.verdict <> 'not yet published'
+LEFT JOIN (SELECT pledge_id, arg_min(note_metric, part_no) AS note_metric   -- the first part's note metric, if any
+           FROM staging.claim_parts WHERE note_metric IS NOT NULL GROUP BY pledge_id) pn ON pn.pledge_id = c.pledge_id
 LEFT JOIN LATERAL staging.hand_status_as_of(c.said_on) hw ON hw.pledge_id = c.pledge_id   -- set by hand, as of the day said
 ORDER BY c.pledge_id, v.vintage;
 

@@ -51,9 +51,11 @@ hand_moves AS (   -- statuses and verdicts set by hand: each move, on the day of
 thresholds AS (
     SELECT metric_id, coalesce(revision_threshold_pct, 5) AS pct, coalesce(revision_threshold_abs, 0) AS abs_min FROM marts.metrics
 ),
-revised AS (   -- the periods with a value stored from the scope's first date
-    SELECT DISTINCT o.metric_id, o.period_type, o.period_start, o.period_end, s.from_date
-    FROM marts.metric_observations o JOIN temp.metric_scope s ON s.metric_id = o.metric_id AND o.published_on >= s.from_date
+revised AS (   -- the periods with a value stored from the scope's first date, and another one (that it may revise:
+               -- the others, most periods, need no ordering of their values below)
+    SELECT o.metric_id, o.period_type, o.period_start, o.period_end, s.from_date
+    FROM marts.metric_observations o JOIN temp.metric_scope s ON s.metric_id = o.metric_id
+    GROUP BY ALL HAVING count(*) > 1 AND max(o.published_on) >= s.from_date
 ),
 revisions AS (   -- each stored value against the value it revised (the previous one stored for the same period)
     SELECT o.*, d.from_date,
