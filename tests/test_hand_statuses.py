@@ -288,3 +288,21 @@ def test_legislative_pledges_are_kept_by_one_standard():
             assert any("in force" in item["summary"] and "not among them" not in item["summary"]
                        for item in entry["evidence"]), entry["id"]
     assert legislative["scpo_powers"]["status"] == "in progress"
+
+
+def test_a_status_is_dated_as_precisely_as_its_evidence(derive):
+    """Evidence dated only to a month counts from the month's last day (so an as-of answer never shows what may have
+    come later in it), but the status is not said to hold "since 31 Dec 2024" on that account: "since Dec 2024"."""
+    con = derive(REGISTER_FILE.read_text(), [])
+    got = dict(con.execute("SELECT pledge_id, explanation FROM marts.pledge_status WHERE kind = 'qualitative'").fetchall())
+    checked = 0
+    for entry in real_hand_entries():
+        since = entry.get("status_since")
+        dated = [item["date"] for item in entry.get("evidence", []) if known_from(item["date"]) == since]
+        if not since or not dated:
+            continue
+        precision = max(len(d) for d in dated)
+        words = {10: f"{since.day} {since:%b %Y}", 7: f"{since:%b %Y}", 4: f"{since.year}"}[precision]
+        assert f" since {words}, set on " in got[entry["id"]], (entry["id"], got[entry["id"]][:120])
+        checked += precision < 10
+    assert checked >= 2      # france_germany and body_cameras_biometrics (evidence of "2024-12")

@@ -73,6 +73,12 @@ SELECT pledge_id, status, since, lead(since) OVER w AS until, lead(status) OVER 
 FROM steps
 WINDOW w AS (PARTITION BY pledge_id ORDER BY since NULLS FIRST);
 
+-- A day a status holds from, as precisely as the evidence dated to it: 5 Jan 2026; Dec 2024 for an item dated only
+-- to the month (it counts from the month's last day, never shown as that day); 2025 for one dated to the year.
+CREATE OR REPLACE MACRO staging.evidence_day(day, evidence) AS
+    CASE coalesce(list_max(list_transform(list_filter(evidence, lambda e: e.known_on = day), lambda e: length(e.date))), 10)
+        WHEN 7 THEN strftime(day, '%b %Y') WHEN 4 THEN strftime(day, '%Y') ELSE strftime(day, '%-d %b %Y') END;
+
 -- What the evidence supported on a date (a filter on the steps): the status holding then, only the evidence dated
 -- by then (its known_on: a month or a year counts from its last day), before the first status a sentence
 -- saying none is supported yet, and the explanation a reader gets (marts.pledge_status_as_of, marts.claim_checks_as_of):
@@ -82,7 +88,7 @@ SELECT * EXCLUDE (type, method, manual_status_on, evidence_count),
        CASE WHEN status = 'not measurable' THEN 'Not measurable from official statistics. '
             WHEN not_yet_assessed IS NOT NULL THEN not_yet_assessed || ' '
             ELSE CASE type WHEN 'claim' THEN 'Verdict "' ELSE 'Status "' END || status || '"'
-                 || coalesce(' since ' || strftime(status_since, '%-d %b %Y'), '')
+                 || coalesce(' since ' || staging.evidence_day(status_since, evidence), '')
                  || ', set on ' || strftime(manual_status_on, '%-d %b %Y') || ' from the evidence'
                  || CASE WHEN is_current THEN '. ' ELSE ' dated by then: ' || why || ' ' END END
        || method

@@ -43,6 +43,7 @@ hand_moves AS (   -- statuses and verdicts set by hand: each move, on the day of
                   -- register's dated steps), the first assessment too ("not yet assessed" → the first status), as a
                   -- pledge's first status from figures is
     SELECT h.pledge_id, h.until AS since, h.status AS old_status, h.next_status AS status,
+           staging.evidence_day(h.until, p.evidence) AS since_words,
            (SELECT string_agg(rtrim(e.summary, '.') || ' (' || e.publisher || ')', '; ')
             FROM (SELECT unnest(p.evidence) AS e) WHERE e.known_on = h.until) AS evidence
     FROM staging.hand_status_steps h JOIN marts.pledges p USING (pledge_id)
@@ -89,7 +90,7 @@ WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > D
 UNION ALL
 SELECT CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END, h.since, h.pledge_id, p.title, h.old_status, h.status, NULL,
        p.title || ': ' || h.old_status || ' → ' || h.status || ' (set by hand from the evidence'
-       || coalesce(' of ' || strftime(h.since, '%-d %b %Y') || ': ' || h.evidence, ' found by ' || strftime(h.since, '%-d %b %Y')) || ')'
+       || coalesce(' of ' || h.since_words || ': ' || h.evidence, ' found by ' || h.since_words) || ')'
 FROM hand_moves h JOIN marts.pledges p USING (pledge_id)
 WHERE h.old_status <> h.status AND h.since >= p.said_on
 UNION ALL
