@@ -306,3 +306,13 @@ def test_a_status_is_dated_as_precisely_as_its_evidence(derive):
         assert f" since {words}, set on " in got[entry["id"]], (entry["id"], got[entry["id"]][:120])
         checked += precision < 10
     assert checked >= 2      # france_germany and body_cameras_biometrics (evidence of "2024-12")
+
+
+def test_a_claim_set_by_hand_rests_on_independent_evidence_not_the_claimants_own_words():
+    """rwanda_cost is "checked against the Home Office's own figures": its verdict holds from their publication
+    (GOV.UK transparency data, 2 Dec 2024), not from the Home Secretary's own Commons statement (22 Jul 2024), the
+    claim's source, which it used to hold from."""
+    [rwanda] = [e for e in real_hand_entries() if e["id"] == "rwanda_cost"]
+    [grounds] = [item for item in rwanda["evidence"] if known_from(item["date"]) == rwanda["status_since"]]
+    assert grounds["url"].startswith("https://www.gov.uk/") and grounds["publisher"].startswith("Home Office")
+    assert rwanda["status_since"] == date(2024, 12, 2)
