@@ -68,21 +68,20 @@ def test_small_boats_status_rests_on_the_rolling_twelve_months_to_december_2025(
         ("rolling_12_months", "12 months to Dec 2025", year_2025, year_2024, "off track")
     assert status["change_pct"] == round(100 * (year_2025 - year_2024) / year_2024, 1) == 12.6
     # beside it, from the same release: the year to date against the same days a year before, and the days since
-    # 5 July 2024, longer than a year, against as many days just before it: the same days a year before would
-    # overlap them (5 Jul 2024 to 22 Jan 2025 in both), which used to give +17.4% for +50.8%
+    # 5 July 2024, longer than a year, against the same days two years before: the same days a year before would
+    # overlap them (5 Jul 2024 to 22 Jan 2025 in both: +17.4%), and as many days just before 5 July 2024 have one
+    # summer to their two (+50.8%)
     last = daily.dropna().index.max()
     ytd, ytd_before = daily["2026-01-01":last].sum(), daily["2025-01-01":last - pd.DateOffset(years=1)].sum()
-    since_days = (last - pd.Timestamp("2024-07-05")).days + 1
-    before_start = pd.Timestamp("2024-07-05") - pd.Timedelta(days=since_days)
-    since, since_before = daily["2024-07-05":last].sum(), daily[before_start:"2024-07-04"].sum()
-    assert len(pd.date_range(before_start, "2024-07-04")) == since_days == 567
+    two_back = last - pd.DateOffset(years=2)
+    since, since_before = daily["2024-07-05":last].sum(), daily["2022-07-05":two_back].sum()
+    assert two_back < pd.Timestamp("2024-07-05") and (since, since_before) == (65647, 62913)
     explanation = status["explanation"]
     assert "12 months to Dec 2025: 41,472 against 36,816 for 12 months to Dec 2024 (+12.6%): off track." in explanation
     assert f"2026 to {last.day} Jan: {ytd:,.0f} against {ytd_before:,.0f}" in explanation
     assert (f"5 Jul 2024 to {last.day} Jan 2026: {since:,.0f} against {since_before:,.0f} for "
-            f"{before_start.day} {before_start:%b %Y} to 4 Jul 2024 (the {since_days} days before) "
+            f"5 Jul 2022 to {two_back.day} {two_back:%b %Y} (the same days 2 years before) "
             f"({100 * (since - since_before) / since_before:+.1f}%)") in explanation
-    assert (since, since_before) == (65647, 43543)
     assert "23_January_2026_Small_boats_-_time_series.ods, published 23 Jan 2026" in explanation
 
 

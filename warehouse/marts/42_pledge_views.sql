@@ -5,8 +5,8 @@
 --   calendar_year_to_date  1 January to the last published day, against the same days a year before
 --   since_track_from       track_from (5 July 2024 for small boats) to the last published day,
 --                          against the same days a year before while the window fits in a year; once
---                          longer, those days would overlap it, so against as many days just before
---                          track_from (the 567 days to 4 Jul 2024 for the 567 from 5 Jul 2024)
+--                          longer, those days would overlap it, so against the same days two (or more)
+--                          whole years before: the same length and seasons, no day in both
 -- Rows go into marts.pledge_progress (44_pledge_progress_store.sql) with view set to the view's name; a window counts only when
 -- published days cover all of it and all of its baseline. Flow metrics only (stocks are not summed).
 INSERT INTO temp.progress_new BY NAME
@@ -44,14 +44,16 @@ windows AS (
     SELECT d.pledge_id, d.as_of, 'since_track_from', p.track_from, d.data_to
     FROM data_to d JOIN pledges p USING (pledge_id) WHERE list_contains(p.views, 'since_track_from') AND d.data_to >= p.track_from
 ),
-framed AS (   -- each window's baseline: the same days a year before, unless they would overlap the window
-    SELECT *, CASE WHEN before_days THEN CAST(period_start - to_days(CAST(staging.days_in(period_start, period_end) AS INTEGER)) AS DATE)
-                   ELSE staging.year_before(period_start) END AS baseline_start,
-              CASE WHEN before_days THEN CAST(period_start - INTERVAL 1 DAY AS DATE) ELSE staging.year_before(period_end) END AS baseline_end
-    FROM (SELECT *, staging.year_before(period_end) >= period_start AS before_days FROM windows)
+framed AS (   -- each window's baseline: the same days as many whole years before as it takes not to overlap the
+              -- window (one year for a window within a year; two for the 567 days from 5 Jul 2024): same seasons
+    SELECT *, CAST(period_start - to_years(years_back) AS DATE) AS baseline_start,
+              CAST(period_end - to_years(years_back) AS DATE) AS baseline_end
+    FROM (SELECT *, CAST(list_min(list_filter(range(1, 100), lambda k: CAST(period_end - to_years(CAST(k AS INTEGER)) AS DATE)
+                                                                       < period_start)) AS INTEGER) AS years_back
+          FROM windows)
 ),
 summed AS (   -- the window and its baseline summed over the vintage's published days
-    SELECT f.pledge_id, f.as_of, f.view, f.period_start, f.period_end, f.baseline_start, f.baseline_end, f.before_days,
+    SELECT f.pledge_id, f.as_of, f.view, f.period_start, f.period_end, f.baseline_start, f.baseline_end, f.years_back,
            sum(k.value) FILTER (WHERE k.period_start >= f.period_start AND k.period_end <= f.period_end) AS value,
            sum(staging.days_in(k.period_start, k.period_end))
                FILTER (WHERE k.period_start >= f.period_start AND k.period_end <= f.period_end) AS days,
@@ -81,8 +83,8 @@ SELECT j.pledge_id, p.metric_id, j.view, j.view AS period_type, j.period_start, 
        CASE j.view WHEN 'rolling_12_months' THEN '12 months to ' || strftime(j.baseline_end, '%b %Y')
             WHEN 'calendar_year_to_date' THEN year(j.baseline_end) || ' to ' || strftime(j.baseline_end, '%-d %b')
             ELSE strftime(j.baseline_start, '%-d %b %Y') || ' to ' || strftime(j.baseline_end, '%-d %b %Y')
-                 || CASE WHEN j.before_days THEN ' (the ' || staging.days_in(j.baseline_start, j.baseline_end)
-                                                 || ' days before)' ELSE '' END END AS baseline_label,
+                 || CASE WHEN j.years_back > 1 THEN ' (the same days ' || j.years_back || ' years before)' ELSE '' END
+            END AS baseline_label,
        j.full_baseline AS baseline_value,
        j.full_value - j.full_baseline AS change,
        round(100 * (j.full_value - j.full_baseline) / nullif(j.full_baseline, 0), 1) AS change_pct,
