@@ -317,3 +317,22 @@ def test_a_claim_set_by_hand_rests_on_independent_evidence_not_the_claimants_own
     assert any(item["url"].startswith("https://www.gov.uk/") and item["publisher"].startswith("Home Office")
                for item in grounds)
     assert rwanda["status_since"] == date(2024, 12, 2)
+
+
+def test_a_method_is_timeless_so_an_as_of_answer_tells_nothing_later(derive):
+    """The method is shown on every date. On 1 Dec 2025 (before Royal Assent) scpo_powers' method said "The Act is
+    law; its first commencement regulations did not bring these provisions into force", and soc_strategy's "Not kept
+    so far", beside a "not yet assessed" status; findings belong in dated evidence."""
+    con = derive(REGISTER_FILE.read_text(), [])
+    day = date(2025, 12, 1)
+    got = dict(con.execute("SELECT pledge_id, explanation FROM marts.pledge_status_as_of(?) WHERE kind = 'qualitative'",
+                           [day]).fetchall())
+    for pledge_id in ("scpo_powers", "soc_strategy"):
+        text = got[pledge_id]
+        assert text.startswith("Not yet assessed on 1 Dec 2025"), text
+        for later in ("commencement", "is law", "Not kept so far", "none found", "was found", "2026"):
+            assert later not in text, (pledge_id, later, text)
+    # the findings are still said, from their date: in the evidence
+    today = dict(con.execute("SELECT pledge_id, explanation FROM marts.pledge_status WHERE kind = 'qualitative'").fetchall())
+    assert "No Serious and Organised Crime Strategy from the government elected in July 2024 was found" in today["soc_strategy"]
+    assert "the serious crime prevention order reforms were not among them" in today["scpo_powers"]
