@@ -416,11 +416,12 @@ def test_a_status_that_newer_published_figures_may_have_overtaken_says_so(wareho
             return con.execute("SELECT status, newer_figures_due_on, explanation FROM marts.pledge_status_as_of(?) "
                                "WHERE pledge_id = 'small_boats'", [day]).fetchone()
         state, newer, explanation = status(due - timedelta(days=1))
-        assert newer is None and "Newer figures" not in explanation
+        assert newer is None and "next figures" not in explanation
         for day in (due, date.today()):
             state, newer, explanation = status(day)
             assert state == "off track" and newer == due
-            assert (f"Newer figures (after {last_day.day} {last_day:%b %Y}) were due by {due.day} {due:%b %Y} (Home Office): "
+            after = last_day + timedelta(days=1)
+            assert (f"The series' next figures ({after.day} {after:%b %Y}) were due by {due.day} {due:%b %Y} (Home Office): "
                     "published, but not loaded here, so this status may be out of date") in explanation
     finally:
         con.close()

@@ -126,7 +126,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || coalesce(' Release: ' || staging.release_words(r.file_name, r.published_on, r.date_basis) || '.', '')
                  -- a status that newer published figures may have overtaken says so
                  || CASE WHEN newer.due_on <= least(as_of_date, current_date)
-                         THEN ' Newer figures (after ' || strftime(latest.data_to, '%-d %b %Y') || ') were due by '
+                         THEN ' The series'' next figures (' || newer.period || ') were due by '
                               || strftime(newer.due_on, '%-d %b %Y') || ' (' || p.publisher || '): published, but not '
                               || 'loaded here, so this status may be out of date; get them from ' || p.source_page_url || '.'
                          ELSE '' END
@@ -162,8 +162,11 @@ LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
 LEFT JOIN (   -- as max(period_end) of marts.observations_as_of, without picking each period's newest release first
     SELECT metric_id, max(period_end) AS data_to FROM marts.metric_observations WHERE published_on <= as_of_date GROUP BY metric_id
 ) AS latest ON latest.metric_id = p.metric_id
-LEFT JOIN LATERAL (SELECT staging.newer_figures_due(m.period_type, latest.data_to, m.publication_lag_months,
-                                                    m.release_every) AS due_on) AS newer ON true
+LEFT JOIN LATERAL (   -- the series' next period after its last loaded day, and when its figures were due
+    SELECT staging.newer_figures_due(m.period_type, latest.data_to, m.publication_lag_months, m.release_every) AS due_on,
+           staging.period_label(m.period_type, CAST(latest.data_to + INTERVAL 1 DAY AS DATE),
+                                staging.period_end_holding(m.period_type, CAST(latest.data_to + INTERVAL 1 DAY AS DATE))) AS period
+) AS newer ON true
 LEFT JOIN meta.releases r ON r.release_id = coalesce(g.release_id, c.release_id)
 ORDER BY p.type DESC, p.kind DESC, p.pledge_id;
 
