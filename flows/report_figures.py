@@ -105,10 +105,13 @@ def pledge_history(card: dict, s: dict, progress: list[dict]) -> str:
                    data={"data-kind": "target", "data-value": f"{target:g}"}, end_label=f"target {fmt_tick(target)}")
         legend.append(swatch("target", f"dotted: the target, {fmt_num(target)}"))
     marker_dates(ch, card, legend)
-    tracked = [r for r in progress if r.get("status")]
+    # a period still in progress is shown, not counted: its grade may change before it ends
+    tracked = [r for r in progress if r.get("status") and r.get("complete", True)]
+    in_progress = [r["period_label"] for r in progress if r.get("status") and not r.get("complete", True)]
     if tracked:
         desc += f" Tracked since {fmt_day(card['track_from'])}" if card.get("track_from") else ""
-        desc += f"; {sum(1 for r in tracked if r['status'] == 'off track')} of {len(tracked)} tracked periods off track."
+        desc += f"; {sum(1 for r in tracked if r['status'] == 'off track')} of {len(tracked)} complete tracked periods off track"
+        desc += f" ({', '.join(in_progress)} in progress, not counted)." if in_progress else "."
     ch.desc = desc + " " + " ".join(re.sub(r"<[^>]+>", "", item) + "." for item in legend)
     return figure(title, ch.render(), legend)
 
@@ -262,7 +265,11 @@ def rolling_chart(card: dict, rows: list[dict], metric_title: str) -> str:
         ch.point(r["period_end"], r["value"], "square" if tone == "bad" else "circle", FILLS[tone], tip,
                  {"data-period": r["period_label"], "data-status": r.get("status"),
                   "data-baseline": None if r.get("baseline_value") is None else f"{r['baseline_value']:g}"}, size=4)
-    off = sum(1 for r in rows if r.get("status") == "off track")
+    # windows reaching back before the pledge is tracked are drawn, not counted: they are mostly not its time
+    track_from = card.get("track_from")
+    counted = [r for r in rows if not track_from or r["period_start"] >= track_from]
+    off = sum(1 for r in counted if r.get("status") == "off track")
+    early = len(rows) - len(counted)
     legend = [swatch("line", "solid: the 12 months to each month")]
     if base:
         legend.append(swatch("dash", "dashed: the same 12 months a year before"))
@@ -273,7 +280,8 @@ def rolling_chart(card: dict, rows: list[dict], metric_title: str) -> str:
     last = rows[-1]
     ch.desc = (f"The 12 months to each month from {rows[0]['period_label'][13:]} to {last['period_label'][13:]}; latest "
                f"{last['period_label']}: {fmt_num(last['value'])} against {fmt_num(last.get('baseline_value'))} a year before "
-               f"({fmt_pct(last.get('change_pct'))}), {last.get('status')}; {off} of {len(rows)} months off track.")
+               f"({fmt_pct(last.get('change_pct'))}), {last.get('status')}; {off} of {len(counted)} months off track"
+               + (f" (the {early} whose 12 months start before {fmt_day(track_from)} not counted)." if early else "."))
     return figure(title, ch.render(), legend)
 
 

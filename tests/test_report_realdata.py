@@ -130,6 +130,20 @@ def check_small_boats_charts(warehouse: Path, page: ReportParser, daily: pd.Seri
                             "'small_boats' AND view = 'rolling_12_months' AND is_latest_vintage ORDER BY period_start")
     assert [(p["period"], float(p["value"]), float(p["baseline"]), p["status"]) for p in rolling["points"]] == rows
     assert rows[-1][:3] == ("12 months to Dec 2025", daily["2025"].sum(), daily["2024"].sum())
+    # the description counts only windows wholly after 5 Jul 2024 (12 months to Jul 2025 on), graded from the sheet:
+    # the windows reaching back before it are drawn, not counted (they were, as "on track" months of the pledge)
+    ends = pd.period_range("2025-07", "2025-12", freq="M")
+    off = sum(daily[str(m - 11):str(m)].sum() > daily[str(m - 23):str(m - 12)].sum() for m in ends)
+    early = len(rows) - len(ends)
+    assert early == 12 and (f"; {off} of {len(ends)} months off track (the {early} whose 12 months start before "
+                            "5 Jul 2024 not counted).") in rolling["desc"], rolling["desc"]
+    # the quarters chart counts complete quarters only: 2026 Q1 (to 22 Jan) is shown, not counted
+    quarters = history                 # the quarters chart: the whole history, tracked quarters graded
+    q = daily.groupby(daily.index.to_period("Q")).sum()
+    complete = pd.period_range("2024Q3", "2025Q4", freq="Q")
+    q_off = sum(q[p] > q[p - 4] for p in complete)
+    assert (f"; {q_off} of {len(complete)} complete tracked periods off track (2026 Q1 in progress, not counted)."
+            in quarters["desc"]), quarters["desc"]
     # no figure of the ten weekly files was ever revised: no revisions chart, and none claimed
     assert query(warehouse, "SELECT count(*) FROM (SELECT 1 FROM marts.metric_observations WHERE metric_id = "
                             "'small_boat_arrivals' GROUP BY period_start HAVING count(DISTINCT value) > 1)") == [(0,)]
