@@ -337,8 +337,8 @@ def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything
             assert set(found) == claims
             for claim, (note, verdict, explanation) in found.items():
                 assert (note, verdict) == ("not loaded here", "not loaded here"), (claim, day)
-                assert "That note, which the claim quotes, was published by 14 Feb 2025, the day the claim was made " \
-                       "(Home Office); get it from https://www.gov.uk/" in explanation, (claim, explanation)
+                assert "The Home Office note whose figures the claim repeats was out by 14 Feb 2025, the day the claim " \
+                       "was made: published, but not loaded here; get it from https://www.gov.uk/" in explanation, (claim, explanation)
                 assert "Official figures covering the claim are not due until 28 Feb 2025." in explanation
         today = dict(con.execute("SELECT claim_id, note_verdict FROM marts.claim_checks WHERE note_verdict IS NOT NULL").fetchall())
         assert today == dict.fromkeys(claims, "not loaded here")

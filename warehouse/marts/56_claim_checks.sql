@@ -127,9 +127,10 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
                                           note_due_on, least(as_of_date, current_date)) END AS verdict,
        coalesce(ny.said, h.explanation, v.explanation || CASE
            WHEN verdict = 'not yet published' AND note_due_on <= least(as_of_date, current_date)
-           THEN ' That note, which the claim quotes, was published by ' || strftime(note_due_on, '%-d %b %Y')
+           THEN ' The ' || note_publisher || ' note whose figures the claim repeats was out by '
+                || strftime(note_due_on, '%-d %b %Y')
                 || CASE WHEN note_due_on = said_on THEN ', the day the claim was made' ELSE '' END
-                || ' (' || note_publisher || '); get it from ' || note_page_url || '.'
+                || ': published, but not loaded here; get it from ' || note_page_url || '.'
            ELSE '' END || CASE
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
