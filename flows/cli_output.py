@@ -88,7 +88,8 @@ def print_explained(p: dict) -> None:
     wrap = textwrap.TextWrapper(width=100, initial_indent="    ", subsequent_indent="      ",
                                 break_long_words=False, break_on_hyphens=False)   # addresses stay whole
     print(f"\n  {p['pledge_id']}: {p['title']} [{p['status']}]")
-    said = f"{p['said_by']}, {p['statement_title']} (statement {p['statement']}), {p['said_on']}"
+    cited = p.get("statement_cited_as", f"statement {p['statement']}")
+    said = f"{p['said_by']}, {p['statement_title']}{f' ({cited})' if cited else ''}, {p['said_on']}"
     if p.get("said_on_basis"):
         said += f"; {date_basis_words(p['said_on_basis'])}"
     if p.get("quote_verbatim") is False:     # as the report's card says it

@@ -105,7 +105,8 @@ def _artifact_cells(p: dict) -> list:
     """A pledge's cells in the status artifact: title, type, status, the quote with its statement and date, period,
     explanation (a quote missing any of its parts reads None, as SQL's || gave it)."""
     parts = (p["quote"], p["statement"], p["said_on"])
-    quote = None if None in parts else f"“{p['quote']}” (statement {p['statement']}, {p['said_on']})"
+    cited = p.get("statement_cited_as", f"statement {p['statement']}") or p.get("statement_title")
+    quote = None if None in parts else f"“{p['quote']}” ({cited}, {p['said_on']})"
     return [p["title"], p["type"], p["status"], quote, p["period_label"] or "", p["explanation"]]
 
 

@@ -160,7 +160,7 @@ def failure_words(failure: dict, column_word: str = "column ") -> str:
 def pledge_status_as_of(con, cutoff: date) -> list[dict]:
     """Every pledge and claim as known on `cutoff` (marts.pledge_status_as_of), with a claim's register terms
     (check_type, claimed_direction, since), which say what its claimed_value means."""
-    return rows(con, """SELECT s.*, p.check_type, p.claimed_direction, p.since, p.quote_verbatim
+    return rows(con, """SELECT s.*, p.check_type, p.claimed_direction, p.since, p.quote_verbatim, p.statement_cited_as
                         FROM marts.pledge_status_as_of(?) s LEFT JOIN marts.pledges p USING (pledge_id)
                         ORDER BY s.type DESC, s.kind DESC, s.pledge_id""", [cutoff])
 
@@ -172,7 +172,8 @@ def status_overview(warehouse: Path) -> dict | None:
     with published(warehouse) as con:
         if con is None:
             return None
-        return {"pledges": rows(con, "SELECT * FROM marts.pledge_status"),
+        return {"pledges": rows(con, "SELECT s.*, p.statement_cited_as FROM marts.pledge_status s "
+                                     "LEFT JOIN marts.pledges p USING (pledge_id) ORDER BY s.type DESC, s.kind DESC, s.pledge_id"),
                 "latest_loaded": rows(con, f"""SELECT source_id, max(published_on) AS published_on
                                                FROM {releases_relation(con)} WHERE status = 'loaded' GROUP BY 1 ORDER BY 1""")}
 
@@ -262,7 +263,7 @@ def rejected_counts(con) -> list[dict]:
 def register_cards(con) -> list[dict]:
     """One row per register entry (pledges, then claims): its status, register entry and claim check."""
     return rows(con, """
-        SELECT s.*, p.quote_verbatim, p.also_quoted, p.metric_title, p.direction, p.target, p.target_date,
+        SELECT s.*, p.quote_verbatim, p.statement_cited_as, p.also_quoted, p.metric_title, p.direction, p.target, p.target_date,
                p.progress_period, p.baseline AS baseline_kind, p.baseline_start, p.baseline_end, p.track_from, p.views,
                p.related_metrics, p.check_type, p.claimed_direction, p.since, p.claim_start, p.claim_end,
                p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability,

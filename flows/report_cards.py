@@ -77,7 +77,8 @@ def card_head(card: dict, wide: bool) -> list[str]:
 def said_by(card: dict) -> str:
     who = f"{card.get('said_by') or 'unknown'}"
     if card.get("statement_title"):
-        who += f", {card['statement_title']} (statement {card.get('statement')})"
+        cited = card.get("statement_cited_as", f"statement {card.get('statement')}")
+        who += f", {card['statement_title']}" + (f" ({cited})" if cited else "")
     who += f", {fmt_date(card.get('said_on'))}"
     if card.get("said_on_basis"):
         who += f"; {date_basis_words(card['said_on_basis'])}"

@@ -425,3 +425,32 @@ def test_a_status_that_newer_published_figures_may_have_overtaken_says_so(wareho
                     "published, but not loaded here, so this status may be out of date") in explanation
     finally:
         con.close()
+
+
+def test_statements_are_cited_as_readers_know_them_not_by_register_keys(everything, capsys):
+    """`status --explain` and the report cite statement A and B by letter, the column's unsigned opening paragraphs as
+    "statement A, introduction", and words reported outside the two statements by their title alone: never the
+    register's keys ("statement hotels_commitment", "statement A_intro"), which readers were shown."""
+    assert cli.main(["status", "--warehouse", str(everything), "--explain"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "statement hotels_commitment" not in out and "statement A_intro" not in out
+    assert "(statement A, introduction), 2025-02-14" in out and "(statement A), 2025-02-14" in out
+    assert "(statement B), 2023-09-14" in out and "(then the opposition) (statement B)" not in out
+    assert "Spending Review statement to the House of Commons (outside the two statements), 2025-06-11" in out
+    from flows.report import write_report
+    html = write_report(everything, everything.parent / "report.html").read_text()
+    assert "statement hotels_commitment" not in html and "statement A_intro" not in html
+    assert "(statement A, introduction)" in html
+    # and the Prefect run's status artifact, in the order of marts.pledge_status
+    from flows import readmodel
+    from flows.pipeline import _artifact_cells
+    overview = readmodel.status_overview(everything)
+    con = duckdb.connect(str(everything), read_only=True)
+    order = [r[0] for r in con.execute("SELECT pledge_id FROM marts.pledge_status").fetchall()]
+    con.close()
+    assert [p["pledge_id"] for p in overview["pledges"]] == order
+    quotes = {p["pledge_id"]: _artifact_cells(p)[3] for p in overview["pledges"]}
+    assert quotes["asylum_hotels"].endswith("” (Spending Review statement to the House of Commons (outside the two "
+                                            "statements), 2025-06-11)")
+    assert quotes["smuggler_profits_six_years"].endswith("” (statement A, introduction, 2025-02-14)")
+    assert quotes["small_boats"].endswith("” (statement B, 2023-09-14)")

@@ -45,6 +45,14 @@ class Statement(Strict):
     text_from: str | None = None
     text_before: str | None = None
 
+    @property
+    def cited_as(self) -> str | None:
+        """How a reader sees the statement cited after its title: "statement A" (a part of one: "statement A,
+        introduction"); nothing for words as reported elsewhere, whose title says what they are."""
+        if self.text_of:
+            return f"statement {self.text_of}, introduction" if self.text_before else f"statement {self.text_of}"
+        return f"statement {self.id}" if self.verbatim else None
+
     def text_in(self, texts: dict[str, str]) -> str | None:
         """This statement's own text, from the statements' texts (statement_texts); None if it is not there."""
         text = texts.get(self.text_of or self.id)
@@ -403,11 +411,12 @@ def write_register(con: duckdb.DuckDBPyConnection, known_metrics: Iterable[str])
         con.execute("INSERT INTO staging.register BY NAME SELECT entry.* FROM (SELECT unnest($entries) AS entry)",
                     {"entries": rows})
     con.execute("CREATE OR REPLACE TABLE staging.statements (statement VARCHAR, title VARCHAR, said_by VARCHAR, "
-                "said_on DATE, date_basis VARCHAR, verbatim BOOLEAN)")
+                "said_on DATE, date_basis VARCHAR, verbatim BOOLEAN, cited_as VARCHAR)")
     if statements:
+        rows = [{**s.model_dump(exclude={"text_of", "text_from", "text_before"}), "cited_as": s.cited_as}
+                for s in statements.values()]
         con.execute("INSERT INTO staging.statements BY NAME SELECT s.id AS statement, s.* EXCLUDE (id) "
-                    "FROM (SELECT unnest($rows) AS s)", {"rows": [s.model_dump(exclude={"text_of", "text_from", "text_before"})
-                                                           for s in statements.values()]})
+                    "FROM (SELECT unnest($rows) AS s)", {"rows": rows})
     con.execute("CREATE OR REPLACE TABLE staging.claim_parts (pledge_id VARCHAR, part_no INTEGER, part_label VARCHAR, "
                 "part_count INTEGER, metric_id VARCHAR, note_metric VARCHAR, base_start DATE, base_end DATE)")
     parts = [{"pledge_id": e.id, "part_no": n, "part_label": p.label, "part_count": len(e.measured_parts()),

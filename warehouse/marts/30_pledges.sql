@@ -7,7 +7,8 @@ CREATE OR REPLACE MACRO staging.metric_words(title) AS
 -- checked? One row per entry of warehouse/pledges.toml (the register), none left out.
 -- Built with the register (a full build: warehouse/build.py drops it when the register or catalog changed).
 CREATE TABLE IF NOT EXISTS marts.pledges AS
-SELECT r.id AS pledge_id, r.title, r.type, r.statement, s.title AS statement_title, r.quote, r.also_quoted,
+SELECT r.id AS pledge_id, r.title, r.type, r.statement, s.title AS statement_title, s.cited_as AS statement_cited_as,
+       r.quote, r.also_quoted,
        s.verbatim AS quote_verbatim, r.said_by, r.said_on, s.date_basis AS said_on_basis, r.kind, r.method,
        r.metric AS metric_id, m.title AS metric_title, m.unit, r.related_metrics, r.note_metric, r.provisional_metric,
        r.direction, r.target, r.target_date, r.progress_period, r.baseline, r.baseline_start, r.baseline_end, r.track_from,
@@ -27,6 +28,7 @@ COMMENT ON TABLE marts.pledges IS 'The pledge register: every pledge and claim o
 COMMENT ON COLUMN marts.pledges.title IS 'A human title (e.g. Returns: 19,000 in seven months).';
 COMMENT ON COLUMN marts.pledges.statement IS 'Which statement: A (Home Secretary''s column, week of 10 Feb 2025), B (Labour''s plan against smuggling gangs, Sep 2023), or a commitment outside them.';
 COMMENT ON COLUMN marts.pledges.statement_title IS 'What the statement is.';
+COMMENT ON COLUMN marts.pledges.statement_cited_as IS 'How readers see the statement cited after its title: statement A, statement A, introduction (its unsigned opening paragraphs), statement B; NULL for words as reported outside the two statements.';
 COMMENT ON COLUMN marts.pledges.quote IS 'The exact words (an extract of the statement; ... joins extracts of one sentence), unless quote_verbatim is false.';
 COMMENT ON COLUMN marts.pledges.also_quoted IS 'Other extracts (statement, quote) the entry covers.';
 COMMENT ON COLUMN marts.pledges.quote_verbatim IS 'True where the quote is an exact extract of source statement A or B (checked against their text); false for words as reported by the press (said_on_basis names the report).';
