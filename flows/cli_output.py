@@ -10,7 +10,7 @@ import textwrap
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flows.formatting import claimed_text, date_basis_words, fmt_num, fmt_pct
+from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_num, fmt_pct
 
 if TYPE_CHECKING:
     from flows.ingest import Outcome
@@ -88,7 +88,7 @@ def print_explained(p: dict) -> None:
     wrap = textwrap.TextWrapper(width=100, initial_indent="    ", subsequent_indent="      ",
                                 break_long_words=False, break_on_hyphens=False)   # addresses stay whole
     print(f"\n  {p['pledge_id']}: {p['title']} [{p['status']}]")
-    cited = p.get("statement_cited_as", f"statement {p['statement']}")
+    cited = cited_statement(p)
     said = f"{p['said_by']}, {p['statement_title']}{f' ({cited})' if cited else ''}, {p['said_on']}"
     if p.get("said_on_basis"):
         said += f"; {date_basis_words(p['said_on_basis'])}"

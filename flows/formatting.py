@@ -48,6 +48,13 @@ def date_basis_words(basis: str) -> str:
     return f"date {basis}" if basis.startswith("inferred") else f"dated by {basis}"
 
 
+def cited_statement(row: dict) -> str | None:
+    """How a pledge row cites its statement after the statement's title ("statement A", "statement A,
+    introduction"; None for words reported outside the two statements): marts.pledges.statement_cited_as, or, from
+    a warehouse published before that column, "statement <key>"."""
+    return row["statement_cited_as"] if "statement_cited_as" in row else f"statement {row.get('statement')}"
+
+
 def claimed_text(card: dict) -> str:
     """What a claim says, in words from its register terms: +24%, at least 3×, a fall of at least 25%, a record high."""
     value, check = card.get("claimed_value"), card.get("check_type")

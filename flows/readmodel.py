@@ -52,6 +52,18 @@ def rows(con, sql: str, params: list | dict | None = None) -> list[dict]:
     return [dict(zip(columns, row)) for row in result.fetchall()]
 
 
+# marts.pledges columns the readers show beside pledge_status that a warehouse published by an earlier version may
+# lack until its next load rebuilds the derived tables (the readers then fall back: flows.formatting.cited_statement)
+LATER_PLEDGE_COLUMNS = ("quote_verbatim", "statement_cited_as")
+
+
+def later_pledge_columns(con) -> str:
+    """', p.<column>' for each of LATER_PLEDGE_COLUMNS that the published marts.pledges has."""
+    present = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+                                         "AND table_name = 'pledges' AND database_name = current_database()").fetchall()}
+    return "".join(f", p.{c}" for c in LATER_PLEDGE_COLUMNS if c in present)
+
+
 def as_text(found: list[dict]) -> list[dict]:
     """Rows with their dates and times as ISO text (for JSON and the terminal); other values as they are."""
     return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in found]
@@ -160,7 +172,7 @@ def failure_words(failure: dict, column_word: str = "column ") -> str:
 def pledge_status_as_of(con, cutoff: date) -> list[dict]:
     """Every pledge and claim as known on `cutoff` (marts.pledge_status_as_of), with a claim's register terms
     (check_type, claimed_direction, since), which say what its claimed_value means."""
-    return rows(con, """SELECT s.*, p.check_type, p.claimed_direction, p.since, p.quote_verbatim, p.statement_cited_as
+    return rows(con, f"""SELECT s.*, p.check_type, p.claimed_direction, p.since{later_pledge_columns(con)}
                         FROM marts.pledge_status_as_of(?) s LEFT JOIN marts.pledges p USING (pledge_id)
                         ORDER BY s.type DESC, s.kind DESC, s.pledge_id""", [cutoff])
 
@@ -172,8 +184,8 @@ def status_overview(warehouse: Path) -> dict | None:
     with published(warehouse) as con:
         if con is None:
             return None
-        return {"pledges": rows(con, "SELECT s.*, p.statement_cited_as FROM marts.pledge_status s "
-                                     "LEFT JOIN marts.pledges p USING (pledge_id) ORDER BY s.type DESC, s.kind DESC, s.pledge_id"),
+        return {"pledges": rows(con, f"SELECT s.*{later_pledge_columns(con)} FROM marts.pledge_status s LEFT JOIN "
+                                     "marts.pledges p USING (pledge_id) ORDER BY s.type DESC, s.kind DESC, s.pledge_id"),
                 "latest_loaded": rows(con, f"""SELECT source_id, max(published_on) AS published_on
                                                FROM {releases_relation(con)} WHERE status = 'loaded' GROUP BY 1 ORDER BY 1""")}
 
@@ -262,8 +274,8 @@ def rejected_counts(con) -> list[dict]:
 
 def register_cards(con) -> list[dict]:
     """One row per register entry (pledges, then claims): its status, register entry and claim check."""
-    return rows(con, """
-        SELECT s.*, p.quote_verbatim, p.statement_cited_as, p.also_quoted, p.metric_title, p.direction, p.target, p.target_date,
+    return rows(con, f"""
+        SELECT s.*{later_pledge_columns(con)}, p.also_quoted, p.metric_title, p.direction, p.target, p.target_date,
                p.progress_period, p.baseline AS baseline_kind, p.baseline_start, p.baseline_end, p.track_from, p.views,
                p.related_metrics, p.check_type, p.claimed_direction, p.since, p.claim_start, p.claim_end,
                p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows.formatting import claimed_text, date_basis_words, fmt_date, fmt_num, fmt_pct, fmt_signed
+from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_date, fmt_num, fmt_pct, fmt_signed
 from flows.report_figures import entry_charts
 from flows.report_html import badge, link
 from flows.report_svg import esc
@@ -77,7 +77,7 @@ def card_head(card: dict, wide: bool) -> list[str]:
 def said_by(card: dict) -> str:
     who = f"{card.get('said_by') or 'unknown'}"
     if card.get("statement_title"):
-        cited = card.get("statement_cited_as", f"statement {card.get('statement')}")
+        cited = cited_statement(card)
         who += f", {card['statement_title']}" + (f" ({cited})" if cited else "")
     who += f", {fmt_date(card.get('said_on'))}"
     if card.get("said_on_basis"):

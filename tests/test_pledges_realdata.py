@@ -454,3 +454,22 @@ def test_statements_are_cited_as_readers_know_them_not_by_register_keys(everythi
                                             "statements), 2025-06-11)")
     assert quotes["smuggler_profits_six_years"].endswith("” (statement A, introduction, 2025-02-14)")
     assert quotes["small_boats"].endswith("” (statement B, 2023-09-14)")
+
+
+def test_readers_of_a_warehouse_published_before_a_register_column_still_answer(everything, tmp_path, capsys):
+    """A warehouse published by the previous version has no marts.pledges.statement_cited_as until its next load
+    rebuilds the derived tables: `pledges status`, the report and the run's artifact used to fail on it with a
+    binder error. They answer, citing statements by their key as before."""
+    import shutil
+    old = tmp_path / "old.duckdb"
+    shutil.copy(everything, old)
+    con = duckdb.connect(str(old))
+    con.execute("ALTER TABLE marts.pledges DROP COLUMN statement_cited_as")
+    con.close()
+    assert cli.main(["status", "--warehouse", str(old), "--explain"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(statement B), 2023-09-14" in out
+    from flows import readmodel
+    from flows.report import write_report
+    assert "(statement B)" in write_report(old, tmp_path / "report.html").read_text()
+    assert len(readmodel.status_overview(old)["pledges"]) == len(REGISTER_IDS)
