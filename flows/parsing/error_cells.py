@@ -36,33 +36,39 @@ _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _MAX_REPEAT = 10_000          # cells of one repeated error cell listed at most (the first are enough to name it)
 
 
-def _has(stream, pattern: re.Pattern, hints: tuple[bytes, ...] = ()) -> bool:
-    """Whether `pattern` (at most a few dozen bytes long) occurs in the stream, read in 1 MB chunks. `hints`: byte
-    strings one of which every match holds, looked for first (a byte search is several times faster than a
-    pattern that starts with `\\b` and classes, over a sheet's megabytes that usually hold none)."""
-    carry = b""
-    while chunk := stream.read(_CHUNK):
-        window = carry + chunk
-        if (not hints or any(hint in window for hint in hints)) and pattern.search(window):
-            return True
-        carry = chunk[-64:]
-    return False
+class PatternWatch:
+    """A stream read through, its chunks searched on the way for `pattern` (at most a few dozen bytes long: each
+    chunk is searched with the last 64 bytes of the one before). `hints`: byte strings one of which every match
+    holds, looked for first (a byte search is several times faster than a pattern that starts with `\\b` and
+    classes, over a sheet's megabytes that usually hold none). `seen`: found in what was read so far."""
 
-
-class OdsErrorWatch:
-    """content.xml's stream as another reader reads it (the ods grid check), its chunks searched on the way for an
-    error-valued cell as _has searches them, so error cells need not be looked for in another read of the file.
-    `seen` is the answer once the stream has been read to its end."""
-
-    def __init__(self, stream) -> None:
-        self.stream, self.carry, self.seen = stream, b"", False
+    def __init__(self, stream, pattern: re.Pattern, hints: tuple[bytes, ...] = ()) -> None:
+        self.stream, self.pattern, self.hints = stream, pattern, hints
+        self.carry, self.seen = b"", False
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.stream.read(size)
         if chunk and not self.seen:
-            self.seen = _ODS_ERROR.search(self.carry + chunk) is not None
+            window = self.carry + chunk
+            self.seen = (not self.hints or any(hint in window for hint in self.hints)) \
+                and self.pattern.search(window) is not None
             self.carry = chunk[-64:]
         return chunk
+
+
+def _has(stream, pattern: re.Pattern, hints: tuple[bytes, ...] = ()) -> bool:
+    """Whether `pattern` occurs in the stream, read in 1 MB chunks until it is found (PatternWatch)."""
+    watch = PatternWatch(stream, pattern, hints)
+    while not watch.seen and watch.read(_CHUNK):
+        pass
+    return watch.seen
+
+
+def ods_error_watch(stream) -> PatternWatch:
+    """content.xml's stream as another reader reads it (the ods grid check), searched on the way for an
+    error-valued cell, so error cells need not be looked for in another read of the file: `seen` is the answer once
+    the stream has been read to its end."""
+    return PatternWatch(stream, _ODS_ERROR)
 
 
 def _local(tag: str) -> str:
@@ -81,7 +87,7 @@ class ErrorCells:
 
     def __init__(self, path: Path, kind: str, ods_errors_seen: bool | None = None):
         """`ods_errors_seen`: whether an ods's content.xml holds an error-valued cell, when a read of it has already
-        looked (OdsErrorWatch); None: look here."""
+        looked (ods_error_watch); None: look here."""
         self.path, self.kind, self.ods_errors_seen = path, kind, ods_errors_seen
         self._sheets: dict[str, Positions] = {}
         self._ods: dict[str, Positions] | None = None

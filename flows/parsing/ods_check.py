@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flows.parsing.error_cells import OdsErrorWatch
+from flows.parsing.error_cells import ods_error_watch
 from flows.parsing.files import UnsafeFile
 
 
@@ -358,17 +358,17 @@ def check_ods_grid(path: Path, name: str | None = None) -> bool:
     (LibreOffice closes every sheet with ~1,048,000 empty rows of 16,384 empty cells) are not counted: readers do
     not expand them. About 0.02 s for a small-boats file (0.3 s when the XML parser is needed).
 
-    Returns whether content.xml holds an error-valued cell, looked for in the same read (OdsErrorWatch), for
+    Returns whether content.xml holds an error-valued cell, looked for in the same read (ods_error_watch), for
     the workbook's ErrorCells."""
     name = name or path.name
     try:
         with zipfile.ZipFile(path) as archive:
             with archive.open("content.xml") as content:
-                watch = OdsErrorWatch(content)
+                watch = ods_error_watch(content)
                 done = _scan_ods_tags(watch, _OdsGrid())      # True only once it has read content.xml to its end
             if not done:
                 with archive.open("content.xml") as content:
-                    watch = OdsErrorWatch(content)
+                    watch = ods_error_watch(content)
                     _parse_ods_xml(watch, _OdsGrid())
             return watch.seen
     except _Refused as exc:

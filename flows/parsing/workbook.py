@@ -122,10 +122,6 @@ class Workbook:
             return self._cache[sheet].iloc[:rows]
         return self._read(sheet, nrows=rows)
 
-    def has_error_cells(self, sheet: str) -> bool:
-        """Whether the sheet holds any error cell (then its grid holds CellError values; otherwise none)."""
-        return bool(self._errors.of(sheet))
-
     def error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
         """The sheet's error cells: (0-based row, 0-based column) -> the error as the spreadsheet shows it."""
         return self._errors.of(sheet)
@@ -438,8 +434,8 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
         body = body.loc[:last]
     elif blank.all():
         body = body.iloc[0:0]
-    if book.has_error_cells(match.sheet):     # most sheets have none: their cells need no check
-        _refuse_error_cells(body, match, grid, keep, book.error_cells(match.sheet))
+    if errors := book.error_cells(match.sheet):     # most sheets have none: their cells need no check
+        _refuse_error_cells(body, match, grid, keep, errors)
     return Table(name, match.sheet, body, labels)
 
 
