@@ -290,12 +290,16 @@ def test_the_ten_real_weekly_releases_pass_and_a_truncated_next_one_is_held(sett
     assert "release gate (dropped): 2934 of the 2944 periods of the previous release small_boats/2026-01-23/" in outcome.error
 
 
-def test_gate_settings_are_checked_when_the_catalog_loads(tmp_path):
-    root = catalog_copy(tmp_path, ('gate = { bounds = [0, 100] }     # record day 36 boats', 'gate = { bounds = [100, 0], at_least = "no_such_metric" }'),
-                        ("max_revised_share = 0.10", "max_revised_share = 10"))
+def catalog_error(tmp_path, *edits: tuple[str, str]) -> str:
+    """The CatalogError a copy of the catalog with `edits` (old text, new text) raises on load."""
     with pytest.raises(CatalogError) as raised:
-        load_catalog(root)
-    message = str(raised.value)
+        load_catalog(catalog_copy(tmp_path, *edits))
+    return str(raised.value)
+
+
+def test_gate_settings_are_checked_when_the_catalog_loads(tmp_path):
+    message = catalog_error(tmp_path, ('gate = { bounds = [0, 100] }     # record day 36 boats', 'gate = { bounds = [100, 0], at_least = "no_such_metric" }'),
+                            ("max_revised_share = 0.10", "max_revised_share = 10"))
     assert "[small_boats]" in message
     assert "gate: max_revised_share must be a share between 0 and 1, not 10" in message
     assert "metric small_boat_boats gate: bounds must be [min, max] with min <= max, not [100, 0]" in message
@@ -365,11 +369,8 @@ def test_provisional_days_and_small_settled_revisions_still_pass(settings, tmp_p
 
 
 def test_max_settled_revision_settings_are_checked_when_the_catalog_loads(tmp_path):
-    root = catalog_copy(tmp_path, ("max_settled_revision_pct = 50", "max_settled_revision_pct = -5"),
-                        ("max_settled_revision_abs = 100", 'max_settled_revision_abs = "lots"'))
-    with pytest.raises(CatalogError) as raised:
-        load_catalog(root)
-    message = str(raised.value)
+    message = catalog_error(tmp_path, ("max_settled_revision_pct = 50", "max_settled_revision_pct = -5"),
+                            ("max_settled_revision_abs = 100", 'max_settled_revision_abs = "lots"'))
     assert "gate: max_settled_revision_pct must be a number >= 0, not -5" in message
     assert "gate: max_settled_revision_abs must be a number >= 0, not 'lots'" in message
 
