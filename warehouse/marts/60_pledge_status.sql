@@ -126,7 +126,11 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || coalesce(' Release: ' || staging.release_words(r.file_name, r.published_on, r.date_basis) || '.', '')
                  -- a status that newer published figures may have overtaken says so
                  || CASE WHEN newer.due_on <= least(as_of_date, current_date)
-                         THEN ' The series'' next figures (' || newer.period || ') were due by '
+                         -- a daily series by its last day: its next day's date reads as a weekly file's name
+                         THEN CASE WHEN m.period_type = 'day'
+                                   THEN ' The series'' figures after its last day (' || strftime(latest.data_to, '%-d %b %Y') || ')'
+                                   ELSE ' The series'' next figures (' || newer.period || ')' END
+                              || ' were due by '
                               || strftime(newer.due_on, '%-d %b %Y') || ' (' || p.publisher || '): published, but not '
                               || 'loaded here, so this status may be out of date; get them from ' || p.source_page_url || '.'
                          ELSE '' END
