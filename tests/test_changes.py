@@ -41,7 +41,7 @@ def test_real_weekly_releases_loaded_one_by_one_list_what_flipped(tmp_path):
     assert (flip[0]["old_value"], flip[0]["new_value"]) == ("off track", "on track" if ytd < before else "off track")
     assert f"2026 to {last.day} Jan: {ytd:,.0f} against {before:,.0f}" in flip[0]["summary"]
     # the status itself (rolling 12 months) moved once, when the first file gave it a figure: from what the
-    # as-of answer said the day before ('not loaded here': the first tracked quarter was due by 7 Oct 2024), to the
+    # as-of answer said the day before ('not loaded here': the 12 months to Jul 2024 were due by 7 Aug 2024), to the
     # 12 months to October 2025 against the 12 months before, read independently from the 14 November file
     first = FOLDER / "14_November_2025_Small_boats_-_time_series.ods"
     days = pd.read_excel(first, sheet_name="SB_01", engine="calamine", na_values=["-"]).set_index("Date")["Migrants arrived"]

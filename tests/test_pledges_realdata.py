@@ -272,21 +272,30 @@ def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpub
 
 
 def test_a_weekly_series_is_not_due_on_the_last_day_it_covers(everything):
-    """Small boats are published weekly, each day in the next weekly file (no lag in months). The first tracked
-    quarter (to 30 Sep 2024) cannot be out on 30 Sep: it is due a release interval later, 7 Oct 2024. Before, the
-    pledge was 'not loaded here ... due by 30 Sep 2024: published' on 30 Sep itself."""
+    """Small boats are published weekly, each day in the next weekly file (no lag in months). The status rests on the
+    rolling 12 months to the latest complete month, and the first of those it is given on ends with July 2024, the
+    month holding 5 Jul 2024 (read here from the warehouse's own progress rows, then checked against the calendar):
+    its figures are due a release interval after 31 Jul 2024, on 7 Aug 2024. Before that day the pledge is "not yet
+    published", from it "not loaded here". Before (row 100), the first figures were said to be due a week after the
+    first tracked quarter (7 Oct 2024), so on 20 Aug 2024 the answer was "not yet published", though the weekly file
+    giving the 12 months to Jul 2024 was out."""
     con = duckdb.connect(str(everything), read_only=True)
 
-    def status(day: str) -> tuple[str, str]:
-        return con.execute("SELECT status, explanation FROM marts.pledge_status_as_of(CAST(? AS DATE)) "
+    def status(day: date) -> tuple[str, str]:
+        return con.execute("SELECT status, explanation FROM marts.pledge_status_as_of(?) "
                            "WHERE pledge_id = 'small_boats'", [day]).fetchone()
     try:
-        for day in ("2024-09-30", "2024-10-03", "2024-10-06"):
+        [(first_end,)] = con.execute("SELECT min(period_end) FROM marts.pledge_progress WHERE pledge_id = 'small_boats' "
+                                     "AND view = 'rolling_12_months'").fetchall()
+        assert first_end == date(2024, 7, 31)       # the month holding the day tracking starts (5 Jul 2024)
+        due = first_end + timedelta(days=7)         # one weekly release later
+        for day in (date(2024, 7, 31), date(2024, 8, 3), due - timedelta(days=1)):
             state, explanation = status(day)
             assert state == "not yet published", (day, explanation)
-            assert "Figures for the first tracked period are not due until 7 Oct 2024." in explanation
-        state, explanation = status("2024-10-07")
-        assert state == "not loaded here" and "were due by 7 Oct 2024 (Home Office)" in explanation
+            assert f"Figures for the first tracked period are not due until {due.day} {due:%b %Y}." in explanation
+        for day in (due, date(2024, 8, 20), date(2024, 9, 30)):
+            state, explanation = status(day)
+            assert state == "not loaded here" and f"were due by {due.day} {due:%b %Y} (Home Office)" in explanation, day
     finally:
         con.close()
 

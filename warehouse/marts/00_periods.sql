@@ -98,6 +98,12 @@ CREATE OR REPLACE MACRO staging.period_end_holding(ptype, d) AS CASE
 CREATE OR REPLACE MACRO staging.first_period_due(progress_period, track_from, lag_months, release_every) AS
     staging.due_on(staging.period_end_holding(progress_period, track_from), lag_months, release_every);
 
+-- The period type of the first window a pledge's status rests on: its progress period, or for a status view the
+-- month whose end closes the first rolling 12 months (the window to the month holding track_from), or the first
+-- day (the year to date, the days since track_from). first_period_due of it: when a status could first be given.
+CREATE OR REPLACE MACRO staging.status_period_type(status_view, progress_period) AS
+    CASE status_view WHEN 'period' THEN progress_period WHEN 'rolling_12_months' THEN 'month' ELSE 'day' END;
+
 -- When figures newer than a series' last day (data_to: its next period) must be out.
 CREATE OR REPLACE MACRO staging.newer_figures_due(ptype, data_to, lag_months, release_every) AS
     staging.due_on(staging.period_end_holding(ptype, CAST(data_to + INTERVAL 1 DAY AS DATE)), lag_months, release_every);

@@ -48,8 +48,9 @@ bases AS (   -- each claim's base periods by name from the register (named befor
           WHERE cp.base_start IS NOT NULL GROUP BY ALL)
     GROUP BY pledge_id
 ),
-due AS (   -- when the first tracked period's figures must be out (catalog publication lag)
-    SELECT pledge_id, staging.first_period_due(p.progress_period, p.track_from, p.publication_lag_months, m.release_every) AS due_on
+due AS (   -- when the figures of the first window the status rests on must be out (catalog publication lag)
+    SELECT pledge_id, staging.first_period_due(staging.status_period_type(p.status_view, p.progress_period), p.track_from,
+                                               p.publication_lag_months, m.release_every) AS due_on
     FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id) WHERE p.type = 'pledge' AND p.kind = 'quantitative'
 )
 SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.quote, p.also_quoted, p.said_by, p.said_on, p.said_on_basis,

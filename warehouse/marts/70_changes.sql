@@ -24,8 +24,9 @@ status_moves AS (   -- a status's first vintage moves from what marts.pledge_sta
                     -- figure yet: not loaded here once the first tracked period was due, else not yet published)
     SELECT s.*, coalesce(lag(s.status) OVER w,
                          CASE WHEN NOT s.sets_status THEN NULL
-                              WHEN staging.first_period_due(p.progress_period, p.track_from, p.publication_lag_months,
-                                                            m.release_every) < s.as_of THEN 'not loaded here'
+                              WHEN staging.first_period_due(staging.status_period_type(p.status_view, p.progress_period),
+                                                            p.track_from, p.publication_lag_months, m.release_every)
+                                   < s.as_of THEN 'not loaded here'
                               ELSE 'not yet published' END) AS old_status,
                 lag(s.period_label) OVER w AS old_period
     FROM status_by_vintage s JOIN marts.pledges p USING (pledge_id) LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
