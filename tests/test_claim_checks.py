@@ -571,14 +571,39 @@ def test_net_migration_tracks_only_years_ending_after_its_baseline(derive):
     from warehouse.register import REGISTER_FILE
     """The pledge's baseline is the year ending June 2024 (the twelve months before the election). A year ending
     before July 2024 is no progress: it used to be tracked (track_from 2024-01-01), so YE Mar 2024 got a status
-    and YE Jun 2024 was compared with itself (0.0%, off track)."""
+    and YE Jun 2024 was compared with itself (0.0%, off track). Nor is a year that shares months with the baseline
+    (row 150): YE Dec 2024 holds January to June 2024, half the baseline and before the government, and was "on
+    track" against it; the first year compared is YE Jun 2025."""
     ye = {"YE Mar 2024": (date(2023, 4, 1), date(2024, 3, 31), 700_000), "YE Jun 2024": (date(2023, 7, 1), date(2024, 6, 30), 650_000),
           "YE Dec 2024": (date(2024, 1, 1), date(2024, 12, 31), 430_000), "YE Jun 2025": (date(2024, 7, 1), date(2025, 6, 30), 204_000)}
     values = [("net_migration", "year_ending", start, end, value, "q/2025-05-22") for start, end, value in ye.values()]
     con = derive(REGISTER_FILE.read_text(), values)
     rows = con.execute("SELECT period_label, value, baseline_value, status FROM marts.pledge_progress "
                        "WHERE pledge_id = 'net_migration_down' AND is_latest_vintage ORDER BY period_end").fetchall()
-    assert rows == [("YE Dec 2024", 430_000, 650_000, "on track"), ("YE Jun 2025", 204_000, 650_000, "on track")]
+    assert rows == [("YE Jun 2025", 204_000, 650_000, "on track")]
+    baseline_start, baseline_end = ye["YE Jun 2024"][:2]
+    assert all(ye[label][0] > baseline_end for label, *_ in rows)          # none shares a day with the baseline
+
+
+def test_a_year_sharing_months_with_the_baseline_is_not_compared_with_it(derive):
+    """With only years ending up to Dec 2024 published (the ONS edition of May 2025), net migration has no year clear
+    of its baseline (YE Jun 2024): it is "not yet published", the first such year (YE Jun 2025) due by the end of
+    November 2025 (ONS's five-month lag), and the explanation says why YE Dec 2024 is not compared."""
+    from warehouse.register import REGISTER_FILE
+
+    values = [("net_migration", "year_ending", date(2023, 7, 1), date(2024, 6, 30), 650_000, "q/2025-05-22"),
+              ("net_migration", "year_ending", date(2024, 1, 1), date(2024, 12, 31), 430_000, "q/2025-05-22")]
+    con = derive(REGISTER_FILE.read_text(), values)
+    assert con.execute("SELECT first_compared_end FROM marts.pledges WHERE pledge_id = 'net_migration_down'"
+                       ).fetchone() == (date(2025, 6, 30),)
+    row = one(con, "SELECT status, explanation FROM marts.pledge_status_as_of(DATE '2025-09-01') "
+                   "WHERE pledge_id = 'net_migration_down'")
+    assert row["status"] == "not yet published", row
+    assert ("loaded up to 31 Dec 2024 only; the pledge is tracked from 1 Jul 2024, and compared from the period "
+            "ending 30 Jun 2025, the first with no day in the baseline.") in row["explanation"]
+    assert "not due until 30 Nov 2025" in row["explanation"], row["explanation"]
+    assert con.execute("SELECT status FROM marts.pledge_status_as_of(DATE '2025-12-01') "
+                       "WHERE pledge_id = 'net_migration_down'").fetchone() == ("not loaded here",)
 
 
 def test_a_rolling_window_that_starts_before_tracking_says_how_much_of_it_does(derive):

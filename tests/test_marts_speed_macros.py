@@ -1,7 +1,8 @@
 """Macros of warehouse/marts/00_periods.sql written for less planning give the values of their plain definitions.
 
 DuckDB copies a macro's argument wherever the macro uses it, so nesting macros can make one expression costly to
-plan; first_period_due and baseline_words are written to name each argument once. Each is checked here against
+plan; the first period's due date (due_on of period_end_holding, as marts.pledges.first_compared_end uses it) and
+baseline_words are written to name each argument once. Each is checked here against
 the plain definition it replaced (kept below as the reference), over every date of several years and every
 period type, lag and cadence.
 """
@@ -46,7 +47,7 @@ def con():
 def test_first_period_due_as_the_last_period_end_of_the_first_period(con):
     rows, differing = con.execute(f"""
         SELECT count(*), count(*) FILTER (WHERE ref.first_period_due(t, d, lag, every)
-                                                IS DISTINCT FROM staging.first_period_due(t, d, lag, every))
+                                                IS DISTINCT FROM staging.due_on(staging.period_end_holding(t, d), lag, every))
         FROM ({DAYS}),
              (SELECT unnest(['month', 'quarter', 'year', 'year_ending', 'academic_year', NULL]) AS t),
              (SELECT unnest([0, 1, 3, NULL]) AS lag),
@@ -57,8 +58,8 @@ def test_first_period_due_as_the_last_period_end_of_the_first_period(con):
 def test_a_day_or_week_is_its_own_period_and_a_range_has_no_next(con):
     """The plain definition took a day's or a week's first period to be a year (its ELSE); a range has none."""
     day, week, rng, newer = con.execute("""
-        SELECT staging.first_period_due('day', DATE '2024-07-05', 0, '7 days'),
-               staging.first_period_due('week', DATE '2024-07-05', 0, '7 days'),
+        SELECT staging.due_on(staging.period_end_holding('day', DATE '2024-07-05'), 0, '7 days'),
+               staging.due_on(staging.period_end_holding('week', DATE '2024-07-05'), 0, '7 days'),
                staging.period_end_holding('range', DATE '2024-07-05'),
                staging.newer_figures_due('day', DATE '2026-01-22', 0, '7 days')""").fetchone()
     assert (day, week, rng, newer) == (date(2024, 7, 12), date(2024, 7, 18), None, date(2026, 1, 30))

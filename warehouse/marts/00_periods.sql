@@ -92,17 +92,18 @@ CREATE OR REPLACE MACRO staging.period_end_holding(ptype, d) AS CASE
     WHEN ptype = 'academic_year' THEN make_date(year(d) + CASE WHEN month(d) >= 8 THEN 1 ELSE 0 END, 7, 31)
     ELSE CAST(d + INTERVAL 12 MONTH - INTERVAL 1 DAY AS DATE) END;
 
--- When the figures for a pledge's first tracked period (the progress period holding track_from) must be out.
--- (Not by last_period_end of the period's last day: each argument a macro names is copied where it is used, and
--- that nesting made this one expression cost DuckDB several milliseconds to plan in every query naming it.)
-CREATE OR REPLACE MACRO staging.first_period_due(progress_period, track_from, lag_months, release_every) AS
-    staging.due_on(staging.period_end_holding(progress_period, track_from), lag_months, release_every);
-
--- The period type of the first window a pledge's status rests on: its progress period, or for a status view the
--- month whose end closes the first rolling 12 months (the window to the month holding track_from), or the first
--- day (the year to date, the days since track_from). first_period_due of it: when a status could first be given.
-CREATE OR REPLACE MACRO staging.status_period_type(status_view, progress_period) AS
-    CASE status_view WHEN 'period' THEN progress_period WHEN 'rolling_12_months' THEN 'month' ELSE 'day' END;
+-- The end of the first period a pledge's status can rest on (marts.pledges.first_compared_end): the period of the
+-- status view's type holding track_from (its progress period; for a rolling 12 months the month, whose end closes
+-- the first window; for the year to date or the days since tracking, the day itself); for a flow against a fixed
+-- baseline, never one sharing days with the baseline: years ending are 12 months long whatever their end, so the
+-- first clear of a baseline ending 30 Jun 2024 ends on 30 Jun 2025, not 31 Dec 2024.
+CREATE OR REPLACE MACRO staging.first_compared_end(status_view, progress_period, track_from, baseline, measure, baseline_end) AS
+    greatest(staging.period_end_holding(CASE status_view WHEN 'period' THEN progress_period
+                                                         WHEN 'rolling_12_months' THEN 'month' ELSE 'day' END, track_from),
+             CASE WHEN status_view = 'period' AND baseline = 'fixed' AND measure = 'flow'
+                  THEN staging.period_end_holding(progress_period, CAST(baseline_end + CASE progress_period
+                           WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 12 MONTH END
+                       AS DATE)) END);
 
 -- When figures newer than a series' last day (data_to: its next period) must be out.
 CREATE OR REPLACE MACRO staging.newer_figures_due(ptype, data_to, lag_months, release_every) AS

@@ -132,4 +132,7 @@ CROSS JOIN LATERAL (   -- a trajectory baseline: the straight line from the leve
            AS baseline_value
 ) t
 WHERE b.period_end >= p.track_from
+  -- a flow is never compared with a fixed baseline it shares days with (a year ending Dec 2024 holds half of the
+  -- year ending Jun 2024): periods from marts.pledges.first_compared_end on
+  AND NOT (p.baseline = 'fixed' AND p.measure = 'flow' AND b.period_start <= p.baseline_end AND b.period_end >= p.baseline_start)
 ORDER BY b.pledge_id, b.as_of, b.period_start;

@@ -49,8 +49,7 @@ bases AS (   -- each claim's base periods by name from the register (named befor
     GROUP BY pledge_id
 ),
 due AS (   -- when the figures of the first window the status rests on must be out (catalog publication lag)
-    SELECT pledge_id, staging.first_period_due(staging.status_period_type(p.status_view, p.progress_period), p.track_from,
-                                               p.publication_lag_months, m.release_every) AS due_on
+    SELECT pledge_id, staging.due_on(p.first_compared_end, p.publication_lag_months, m.release_every) AS due_on
     FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id) WHERE p.type = 'pledge' AND p.kind = 'quantitative'
 )
 SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.quote, p.also_quoted, p.said_by, p.said_on, p.said_on_basis,
@@ -97,7 +96,12 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
             WHEN p.type = 'claim' THEN c.explanation
             WHEN g.pledge_id IS NULL THEN
                  coalesce('Official figures for ' || staging.metric_words(m.title) || ' are loaded up to ' || strftime(latest.data_to, '%-d %b %Y')
-                          || ' only; the pledge is tracked from ' || strftime(p.track_from, '%-d %b %Y') || '. ',
+                          || ' only; the pledge is tracked from ' || strftime(p.track_from, '%-d %b %Y')
+                          -- a flow against a fixed baseline: the periods sharing days with it are not compared
+                          || CASE WHEN p.baseline = 'fixed' AND m.measure = 'flow' AND p.status_view = 'period'
+                                       AND p.first_compared_end > staging.period_end_holding(p.progress_period, p.track_from)
+                                  THEN ', and compared from the period ending ' || strftime(p.first_compared_end, '%-d %b %Y')
+                                       || ', the first with no day in the baseline' ELSE '' END || '. ',
                           'No official figures for ' || staging.metric_words(coalesce(m.title, p.metric_id)) || ' are loaded. ')
                  || CASE WHEN d.due_on <= least(as_of_date, current_date)
                          THEN 'Figures for the first tracked period were due by ' || strftime(d.due_on, '%-d %b %Y') || ' ('

@@ -24,8 +24,7 @@ status_moves AS (   -- a status's first vintage moves from what marts.pledge_sta
                     -- figure yet: not loaded here once the first tracked period was due, else not yet published)
     SELECT s.*, coalesce(lag(s.status) OVER w,
                          CASE WHEN NOT s.sets_status THEN NULL
-                              WHEN staging.first_period_due(staging.status_period_type(p.status_view, p.progress_period),
-                                                            p.track_from, p.publication_lag_months, m.release_every)
+                              WHEN staging.due_on(p.first_compared_end, p.publication_lag_months, m.release_every)
                                    < s.as_of THEN 'not loaded here'
                               ELSE 'not yet published' END) AS old_status,
                 lag(s.period_label) OVER w AS old_period
