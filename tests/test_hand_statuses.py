@@ -232,8 +232,9 @@ def test_the_real_register_never_shows_a_status_or_evidence_from_after_the_date(
             assert not any(item["summary"] in explanation for item in later), (entry["id"], day)
             if status == "not yet assessed":     # nor the status the evidence later supports, nor its day
                 word = "verdict" if entry.get("type") == "claim" else "status"
-                assert explanation.startswith(f"Not yet assessed on {day.day} {day:%b %Y}: the evidence dated by then "
-                                              f"supports no {word} yet. "), (entry["id"], day, explanation)
+                said = min(day, entry["status_on"])  # the register's own "not yet assessed": as of its assessment
+                assert explanation.startswith(f"Not yet assessed on {said.day} {said:%b %Y}: the evidence dated by "
+                                              f"then supports no {word} yet. "), (entry["id"], day, explanation)
     # the faults this replaced: "kept" before the evidence existed, and Royal Assent and commencement cited in
     # an answer for 1 Dec 2025
     assert one(con, "SELECT status FROM marts.pledge_status_as_of(DATE '2024-01-01') "
@@ -336,3 +337,32 @@ def test_a_method_is_timeless_so_an_as_of_answer_tells_nothing_later(derive):
     today = dict(con.execute("SELECT pledge_id, explanation FROM marts.pledge_status WHERE kind = 'qualitative'").fetchall())
     assert "No Serious and Organised Crime Strategy from the government elected in July 2024 was found" in today["soc_strategy"]
     assert "the serious crime prevention order reforms were not among them" in today["scpo_powers"]
+
+
+def test_statuses_a_fact_checker_can_sign(derive):
+    """A third reading of the register as a fact-checker would (rows 151-155):
+    - counter_terror_powers' package includes the serious crime prevention order reforms, which the first commencement
+      did not bring into force (scpo_powers says so too): "partly kept", not "kept";
+    - europol_officers quotes two commitments and the evidence shows one (more officers at Europol): "partly kept";
+    - europol_partnership's only evidence is that no agreement was found, and soc_strategy's that no strategy was:
+      with no deadline, neither is "in progress" nor "not kept" but "not yet assessed", said as of the assessment,
+      and neither makes a change in the feed;
+    - the methods say what a figure is a proxy for (civil penalties: illegal working, not exploitation; "removals":
+      returns, voluntary ones included) and why "taxpayer cash is seeping away" is not measurable."""
+    con = derive(REGISTER_FILE.read_text(), [])
+    status = {r[0]: r[1:] for r in con.execute("SELECT pledge_id, status, explanation FROM marts.pledge_status").fetchall()}
+    assert status["counter_terror_powers"][0] == status["scpo_powers"][0].replace("in progress", "partly kept") == "partly kept"
+    assert "the serious crime prevention order reforms were not among them" in status["counter_terror_powers"][1]
+    assert status["europol_officers"][0] == "partly kept" and "Cross-Border Police" in status["europol_officers"][1]
+    for pledge_id in ("europol_partnership", "soc_strategy"):
+        state, explanation = status[pledge_id]
+        assert state == "not yet assessed" and explanation.startswith(
+            "Not yet assessed on 3 Dec 2026: the evidence dated by then supports no status yet. "), explanation
+        assert "no deadline" in explanation
+    moved = {r[0] for r in con.execute("SELECT subject FROM marts.changes WHERE kind = 'status'").fetchall()}
+    assert not moved & {"europol_partnership", "soc_strategy"}
+    method = dict(con.execute("SELECT pledge_id, method FROM marts.pledges").fetchall())
+    assert "voluntary returns included" in method["fno_returns_up_21"]
+    assert all("A proxy: the penalties are for employing people without the right to work" in method[p]
+               for p in ("employer_penalties", "employer_penalty_value"))
+    assert status["taxpayer_cash"][0] == "not measurable" and "names no amount, period or loss" in method["taxpayer_cash"]

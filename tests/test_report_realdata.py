@@ -78,8 +78,10 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     hotels = html[html.index('id="card-asylum_hotels"'):]
     assert "2025-06-11; dated by her Spending Review statement in the Commons on 11 June 2025" in hotels[:hotels.index("</section>")]
     assert "words as reported, not from the two source statements" in hotels[:hotels.index("</section>")]
-    backlog = html[html.index('id="card-asylum_backlog"'):]
-    assert "2025-02-14; date inferred: the week of the Commons" in backlog[:backlog.index("</section>")]
+    net = html[html.index('id="card-net_migration_down"'):]
+    assert "2025-02-14; date inferred: the week of the Commons" in net[:net.index("</section>")]
+    backlog = html[html.index('id="card-asylum_backlog"'):]     # the introduction's words, dated as statement A
+    assert "2025-02-14; date inferred, as statement A&#x27;s date: the week of the Commons" in backlog[:backlog.index("</section>")]
     small = html[html.index('id="card-small_boats"'):]
     assert "12 months to Dec 2025: 41,472 against 36,816" in small[:small.index("</section>")]
     # the apprenticeships claim, against the DfE file read independently: 2023/24 against 2018/19, the base by name

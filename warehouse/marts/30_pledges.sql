@@ -108,8 +108,11 @@ FROM (
            list_filter(p.evidence, lambda e: e.known_on <= as_of_date) AS evidence,
            -- nothing from after the date: not the status the evidence later supports, nor when (an as-of answer says
            -- what could be known then)
-           CASE WHEN h.status = 'not yet assessed' AND h.until IS NOT NULL
-                THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y') || ': the evidence dated by then supports no '
+           -- before the first status, or as the register's own status (nothing found yet: said on the day of the
+           -- assessment at the latest, never a status to come)
+           CASE WHEN h.status = 'not yet assessed' AND (h.until IS NOT NULL OR h.is_current)
+                THEN 'Not yet assessed on ' || strftime(least(as_of_date, p.manual_status_on), '%-d %b %Y')
+                     || ': the evidence dated by then supports no '
                      || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' yet.'
            END AS not_yet_assessed,
            p.type, p.method, p.manual_status_on, len(p.evidence) AS evidence_count
