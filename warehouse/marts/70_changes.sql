@@ -1,7 +1,8 @@
 -- Answers: what changed, and when? One row per change a reader would want to be told about:
 --   status   a pledge's status moved (on the comparison its status rests on), with the release that moved it;
 --            for a status set by hand from evidence (qualitative), on the day of the evidence it rests on
---   comparison  the same for a comparison shown beside it (e.g. small boats' calendar year to date)
+--   comparison  the same for a comparison shown beside it (e.g. small boats' calendar year to date), once its
+--            window holds four weeks
 --   verdict  a claim's verdict moved
 --   release  a new official release was loaded
 --   revision a published figure was revised by more than its metric's threshold (catalog:
@@ -12,13 +13,17 @@
 -- Built incrementally: only the changes a publish can alter are worked out again (those of the pledges, claims
 -- and metrics in this build's scope from the scope's first date, and the new releases); the others are kept.
 CREATE OR REPLACE TEMP TABLE changes_new AS
-WITH status_by_vintage AS (   -- the latest row of each view of each pledge, in every vintage
-    SELECT g.pledge_id, g.view, g.view = p.status_view AS sets_status, g.as_of, g.status, g.period_label, g.value,
-           g.baseline_value, g.release_id
-    FROM marts.pledge_progress g JOIN marts.pledges p USING (pledge_id)
-    WHERE g.pledge_id IN (SELECT pledge_id FROM temp.progress_scope)
-    QUALIFY row_number() OVER (PARTITION BY g.pledge_id, g.view, g.as_of
-                               ORDER BY g.complete DESC, g.period_end DESC, g.period_start DESC) = 1
+WITH status_by_vintage AS (   -- the latest row of each view of each pledge, in every vintage; a comparison shown
+                              -- beside the status only once its window holds four weeks (the year to date flips on
+                              -- a week of January: noise, not news)
+    SELECT * EXCLUDE (days) FROM (
+        SELECT g.pledge_id, g.view, g.view = p.status_view AS sets_status, g.as_of, g.status, g.period_label, g.value,
+               g.baseline_value, g.release_id, staging.days_in(g.period_start, g.period_end) AS days
+        FROM marts.pledge_progress g JOIN marts.pledges p USING (pledge_id)
+        WHERE g.pledge_id IN (SELECT pledge_id FROM temp.progress_scope)
+        QUALIFY row_number() OVER (PARTITION BY g.pledge_id, g.view, g.as_of
+                                   ORDER BY g.complete DESC, g.period_end DESC, g.period_start DESC) = 1)
+    WHERE sets_status OR days >= 28
 ),
 status_moves AS (   -- a status's first vintage moves from what marts.pledge_status_as_of said the day before (no
                     -- figure yet: not loaded here once the first tracked period was due, else not yet published)
