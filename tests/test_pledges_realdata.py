@@ -352,8 +352,13 @@ def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything
         today = dict(con.execute("SELECT claim_id, note_verdict FROM marts.claim_checks WHERE note_verdict IS NOT NULL").fetchall())
         assert today == dict.fromkeys(claims, "not loaded here")
         # charter flights are read from the note alone: due, and not loaded, from the day the claim was made
-        assert con.execute("SELECT verdict, due_on FROM marts.claim_checks_as_of(?) WHERE claim_id = 'charter_flights'",
-                           [said]).fetchone() == ("not loaded here", said)
+        # and said to be the note: "Official figures covering the claim were due by 14 Feb 2025" read as statistics
+        verdict, due_on, explanation = con.execute("SELECT verdict, due_on, explanation FROM marts.claim_checks_as_of(?) "
+                                                   "WHERE claim_id = 'charter_flights'", [said]).fetchone()
+        assert (verdict, due_on) == ("not loaded here", said)
+        assert ("The Home Office note with figures for the claimed days was out by 14 Feb 2025, the day the claim was "
+                "made: published, but not loaded here; get it from https://www.gov.uk/") in explanation, explanation
+        assert "Official figures covering the claim" not in explanation
         # a claim checked on two measures names its first part's note metric, as metric_id names its first measure
         assert con.execute("SELECT metric_id, note_metric FROM marts.claim_checks WHERE claim_id = 'illegal_working_up_38'"
                            ).fetchone() == ("illegal_working_arrests", "adhoc_illegal_working_arrests")

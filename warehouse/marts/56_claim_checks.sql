@@ -132,9 +132,16 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
                 || CASE WHEN note_due_on = said_on THEN ', the day the claim was made' ELSE '' END
                 || ': published, but not loaded here; get it from ' || note_page_url || '.'
            ELSE '' END || CASE
+           -- a claim read from a ministers' note alone (charter flights): the note, named as one, not statistics
+           WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) AND mt.period_type = 'range'
+           THEN ' The ' || publisher || ' note with figures for the claimed days was out by ' || strftime(due_on, '%-d %b %Y')
+                || CASE WHEN due_on = said_on THEN ', the day the claim was made' ELSE '' END
+                || ': published, but not loaded here; get it from ' || source_page_url || '.'
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'
+           WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND mt.period_type = 'range'
+           THEN ' The ' || publisher || ' note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
            THEN ' Official figures covering the claim are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            ELSE '' END) AS explanation,
@@ -142,6 +149,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
             WHEN h.pledge_id IS NOT NULL THEN h.status
             ELSE staging.verdict_known_on(official_verdict, due_on, least(as_of_date, current_date)) END AS official_verdict
 FROM staging.claim_check_vintages v
+LEFT JOIN (SELECT metric_id, period_type FROM marts.metrics) mt ON mt.metric_id = v.metric_id
 LEFT JOIN staging.hand_status_as_of(as_of_date) h ON h.pledge_id = v.claim_id
 LEFT JOIN (SELECT p.pledge_id, staging.not_yet_said(as_of_date, p.said_on, p.said_by, p.statement, p.said_on_basis) AS said
            FROM marts.pledges p) ny ON ny.pledge_id = v.claim_id
