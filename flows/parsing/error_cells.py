@@ -30,6 +30,7 @@ _XLSX_CELL = re.compile(rb"<((?:[\w.-]+:)?)c\b([^>]*)(?<!/)>(.*?)</\1c\s*>", re.
 _XLSX_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 _XLSX_VALUE = re.compile(rb"<(?:[\w.-]+:)?v\b[^>]*>([^<]*)</", re.S)
 _ODS_ERROR = re.compile(rb"""value-type\s*=\s*["']error["']""")
+_ODS_ERROR_HINTS = (b"error",)                 # in every _ODS_ERROR match ('value-type' is in every valued cell)
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -49,9 +50,10 @@ class PatternWatch:
     def read(self, size: int = -1) -> bytes:
         chunk = self.stream.read(size)
         if chunk and not self.seen:
-            window = self.carry + chunk
-            self.seen = (not self.hints or any(hint in window for hint in self.hints)) \
-                and self.pattern.search(window) is not None
+            # a hint in the window (the carry, then the chunk) is in the chunk or starts in the carry: the window is
+            # put together (a copy of the chunk) only to search it for the pattern
+            if not self.hints or any(hint in chunk or hint in self.carry + chunk[:len(hint) - 1] for hint in self.hints):
+                self.seen = self.pattern.search(self.carry + chunk) is not None
             self.carry = chunk[-64:]
         return chunk
 
@@ -68,7 +70,7 @@ def ods_error_watch(stream) -> PatternWatch:
     """content.xml's stream as another reader reads it (the ods grid check), searched on the way for an
     error-valued cell, so error cells need not be looked for in another read of the file: `seen` is the answer once
     the stream has been read to its end."""
-    return PatternWatch(stream, _ODS_ERROR)
+    return PatternWatch(stream, _ODS_ERROR, _ODS_ERROR_HINTS)
 
 
 def _local(tag: str) -> str:
@@ -92,6 +94,12 @@ class ErrorCells:
         self._sheets: dict[str, Positions] = {}
         self._ods: dict[str, Positions] | None = None
         self._parts: dict[str, str] | None = None
+        self._zip: zipfile.ZipFile | None = None     # an xlsx's archive, opened once for all its sheets (close())
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
 
     def of(self, sheet: str) -> Positions:
         if self.kind == "ods":
@@ -105,16 +113,18 @@ class ErrorCells:
         return self._sheets[sheet]
 
     def _xlsx_sheet(self, sheet: str) -> Positions:
-        with zipfile.ZipFile(self.path) as z:
-            if self._parts is None:
-                self._parts = _xlsx_sheet_parts(z)
-            part = self._parts.get(sheet)
-            if part is None:
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        z = self._zip
+        if self._parts is None:
+            self._parts = _xlsx_sheet_parts(z)
+        part = self._parts.get(sheet)
+        if part is None:
+            return {}
+        with z.open(part) as stream:
+            if not _has(stream, _XLSX_ERROR, _XLSX_ERROR_HINTS):
                 return {}
-            with z.open(part) as stream:
-                if not _has(stream, _XLSX_ERROR, _XLSX_ERROR_HINTS):
-                    return {}
-            data = z.read(part)
+        data = z.read(part)
         found: Positions = {}
         for m in _XLSX_CELL.finditer(data):
             attributes, inner = m.group(2), m.group(3)
@@ -167,7 +177,7 @@ def _ods_error_cells(path: Path, seen: bool | None = None) -> dict[str, Position
             return {}
         if seen is None:
             with z.open("content.xml") as stream:
-                if not _has(stream, _ODS_ERROR):
+                if not _has(stream, _ODS_ERROR, _ODS_ERROR_HINTS):
                     return {}
         with z.open("content.xml") as stream:
             return _OdsErrors().read(stream)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -16,9 +17,14 @@ _ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 SPREADSHEET_KINDS = {"xlsx": "an Excel workbook (xlsx)", "ods": "an OpenDocument spreadsheet (ods)"}
 
 
-def check_spreadsheet(path: Path, max_unzipped_bytes: int, name: str | None = None) -> None:
+# Called with each member as the archive check reads it, before that read (see _first_bad_member).
+MemberReader = Callable[[zipfile.ZipInfo, "zipfile.ZipExtFile"], None]
+
+
+def check_spreadsheet(path: Path, max_unzipped_bytes: int, name: str | None = None,
+                      read_member: MemberReader | None = None) -> None:
     """`path` is a zip-based spreadsheet within the bounds; errors name the file as `name` (the published name:
-    the archived copy is named by its hash)."""
+    the archived copy is named by its hash). `read_member`: as check_archive's."""
     name = name or path.name
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as handle:
@@ -27,7 +33,7 @@ def check_spreadsheet(path: Path, max_unzipped_bytes: int, name: str | None = No
             raise UnsafeFile(f"{name} is not a spreadsheet this pipeline reads: it is an OLE2 compound file, a legacy "
                              ".xls workbook or a password-protected (encrypted) workbook, not a zip-based xlsx/ods file")
         raise UnsafeFile(f"{name} is not a spreadsheet (not a zip-based xlsx/ods file; truncated or wrong type?)")
-    check_archive(path, max_unzipped_bytes, name)
+    check_archive(path, max_unzipped_bytes, name, read_member)
 
 
 def spreadsheet_kind(path: Path, name: str | None = None) -> str:
@@ -57,11 +63,15 @@ def spreadsheet_kind(path: Path, name: str | None = None) -> str:
     raise UnsafeFile(f"{name} is not a spreadsheet: it is {what}, neither an xlsx workbook nor an ods spreadsheet")
 
 
-def check_archive(path: Path, max_unzipped_bytes: int, name: str | None = None) -> None:
+def check_archive(path: Path, max_unzipped_bytes: int, name: str | None = None,
+                  read_member: MemberReader | None = None) -> None:
     """Reject corrupt archives and decompression bombs before any parser opens them.
 
     xlsx, ods and zipped CSVs are zip archives: the sum of the declared member sizes bounds
     what a reader will inflate, and testzip() catches truncated or corrupt members.
+    `read_member(info, stream)`, if given, reads what it needs of each member first, from the stream the check
+    reads (an ods's content.xml is then inflated once, not once here and again by its grid check); errors of
+    the stream itself are the check's, as testzip() meets them.
     """
     name = name or path.name
     if not zipfile.is_zipfile(path):
@@ -71,11 +81,27 @@ def check_archive(path: Path, max_unzipped_bytes: int, name: str | None = None) 
             total = sum(member.file_size for member in archive.infolist())
             if total > max_unzipped_bytes:
                 raise UnsafeFile(f"{name} would expand to {total:,} bytes, over the {max_unzipped_bytes:,}-byte limit")
-            bad = archive.testzip()
+            bad = _first_bad_member(archive, read_member)
             if bad is not None:
                 raise UnsafeFile(f"{name} is corrupt: member {bad} fails its checksum")
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise UnsafeFile(f"{name} is corrupt: {exc}") from exc
+
+
+def _first_bad_member(archive: zipfile.ZipFile, read_member: MemberReader | None = None) -> str | None:
+    """zipfile.ZipFile.testzip (every member read to its end, which checks its CRC-32; the first that fails is
+    named), with `read_member` given each member's stream before the rest of it is read."""
+    if read_member is None:
+        return archive.testzip()
+    for info in archive.filelist:
+        try:
+            with archive.open(info.filename, "r") as stream:
+                read_member(info, stream)
+                while stream.read(1 << 20):     # the rest: the CRC-32 is checked at the end
+                    pass
+        except zipfile.BadZipFile:
+            return info.filename
+    return None
 
 
 # The grid of every spreadsheet application (LibreOffice, Excel): 1,048,576 rows by 16,384 columns. Readers
@@ -83,3 +109,4 @@ def check_archive(path: Path, max_unzipped_bytes: int, name: str | None = None) 
 # grid from A1 to the last cell with a value, so a 55 KB file repeating one value 16,000,000 times (or a row
 # 5,000,000 times) asks it for gigabytes and aborts the process. ODS_MAX_CELLS bounds that grid, per sheet:
 # about 600 MB and 9 s of reading here; published ods files (small boats, transparency) span under 50,000 cells.
+

@@ -217,27 +217,54 @@ def _scan_ods_tags(stream, grid: _OdsGrid) -> bool:
         return False
 
 
-def _ods_plain_rows(rows: list[bytes]) -> np.ndarray:
+_ODS_ROW_START = np.frombuffer(b"<table:table-row", np.uint8)      # then ' ' or '>'
+_ODS_COVERED = b"<table:covered-table-cell"
+
+
+def _ods_plain_rows(rows: list[bytes], buffer: bytes | None = None, start: int = 0) -> np.ndarray:
     """For each row (its start tag and cells, up to its end tag), at C speed: the width of its values (0: none)
     when the row is plain, -1 when it is not. Plain, as _ods_row_cells's fast path takes a row: a start tag
     `<table:table-row ...>` (not empty-element) with no repeat, then at once only cells (no other table element),
-    no repeat before its last value nor in the cell holding it, and a cell before that value."""
+    no repeat before its last value nor in the cell holding it, and a cell before that value.
+
+    `buffer[start:]` holds the rows joined by their end tags, as split (built here when not given): the bytes at
+    fixed places of every row (its start tag's first 17 and its last two) are then read in one numpy gather rather
+    than a method call per row, and a covered cell is counted row by row only when the rows hold one."""
     n = len(rows)
+    if buffer is None:
+        buffer, start = _ODS_ROW_END.join(rows), 0
 
     def each(method, *args, dtype=np.int64) -> np.ndarray:
         """method(row, *args) for every row; an argument given as a list is taken row by row."""
         return np.fromiter(map(method, rows, *(a if isinstance(a, list) else repeat(a) for a in args)), dtype, n)
 
+    lengths = each(len)
+    starts = np.zeros(n, np.int64)
+    np.cumsum(lengths[:-1] + len(_ODS_ROW_END), out=starts[1:])
+    stop = start + int(starts[-1] + lengths[-1]) if n else start
+    data = np.frombuffer(buffer, np.uint8, count=stop - start, offset=start)
+
+    def byte_at(offsets: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """The byte at `offsets` (relative to each row's start) where `valid`, else 0 (no byte of a tag)."""
+        return np.where(valid, data[np.where(valid, starts + offsets, 0)] if len(data) else 0, 0)
+
     after_tag = each(bytes.find, b"<", 1)                                   # tags hold no '<'
-    tag_end = np.where(after_tag == -1, each(len), after_tag).tolist()
-    row_tag = (each(bytes.startswith, (b"<table:table-row ", b"<table:table-row>"), dtype=bool)
-               & each(bytes.endswith, b">", 0, tag_end, dtype=bool) & ~each(bytes.endswith, b"/>", 0, tag_end, dtype=bool))
+    tag_end = np.where(after_tag == -1, lengths, after_tag)
+    long_enough = lengths >= len(_ODS_ROW_START) + 1
+    head = data[np.where(long_enough, starts, 0)[:, None] + np.arange(len(_ODS_ROW_START) + 1)] if len(data) > \
+        len(_ODS_ROW_START) else np.zeros((n, len(_ODS_ROW_START) + 1), np.uint8)
+    starts_row = long_enough & (head[:, :-1] == _ODS_ROW_START).all(axis=1) & np.isin(head[:, -1], (ord(" "), ord(">")))
+    closes = byte_at(tag_end - 1, tag_end >= 1) == ord(">")                 # the start tag ends with '>' ...
+    empty = closes & (byte_at(tag_end - 2, tag_end >= 2) == ord("/"))        # ... not '/>'
+    row_tag = starts_row & closes & ~empty
     only_cells = each(bytes.count, b"table:table") == each(bytes.count, b"table:table-cell") + 1
     last = np.maximum(each(bytes.rfind, b"value-type"), each(bytes.rfind, b"<text:"))    # the last value; -1: none
     first_repeat = each(bytes.find, b"-repeated")
     its_tag = each(bytes.rfind, b"<", 0, np.maximum(first_repeat, 0).tolist())           # the tag holding it
     upto = np.maximum(last, 0).tolist()
-    widths = each(bytes.count, b"<table:table-cell", 0, upto) + each(bytes.count, b"<table:covered-table-cell", 0, upto)
+    widths = each(bytes.count, b"<table:table-cell", 0, upto)
+    if buffer.find(_ODS_COVERED, start, stop) != -1:                        # none in the rows: none in any of them
+        widths += each(bytes.count, _ODS_COVERED, 0, upto)
     plain = row_tag & only_cells & ((first_repeat == -1) | ((first_repeat > last) & (its_tag > np.maximum(last, 0))))
     plain &= (last == -1) | (widths > 0)
     return np.where(plain, np.where(last == -1, 0, widths), -1)
@@ -252,7 +279,7 @@ def _scan_ods_run(buffer: bytes, start: int, grid: _OdsGrid) -> int | None:
     if stop == -1:
         return start
     rows = buffer[start:stop].split(_ODS_ROW_END)
-    widths = _ods_plain_rows(rows)
+    widths = _ods_plain_rows(rows, buffer, start)
     begin = 0
     for i in [*np.flatnonzero(widths < 0).tolist(), len(rows)]:
         if i > begin and not grid.plain_rows(widths[begin:i]):
@@ -350,6 +377,51 @@ def _parse_ods_xml(stream, grid: _OdsGrid) -> None:
     while chunk := stream.read(1 << 20):
         parser.Parse(chunk, False)
     parser.Parse(b"", True)
+
+
+class _StreamErrors:
+    """A stream whose own read errors (a bad CRC, corrupt data) are kept, to tell them from the scan's."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.error = stream, None
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.stream.read(size)
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+
+class OdsContentScan:
+    """check_ods_grid's fast scan run on the archive check's own read of content.xml (files.check_archive's
+    `read_member`), so that an ods's largest member is inflated once, not twice. `result` then answers as
+    check_ods_grid does: from this scan when it read content.xml to its end, otherwise by check_ods_grid itself
+    (a refusal, a document the XML parser must read, content.xml not read here), with the same outcome, in the same
+    order (the archive's own faults first: the stream's errors are left to the archive check)."""
+
+    def __init__(self) -> None:
+        self.scanned, self.watch = False, None
+
+    def read_member(self, info: zipfile.ZipInfo, stream) -> None:
+        if info.filename != "content.xml" or self.scanned:
+            return
+        self.scanned = True
+        reader = _StreamErrors(stream)
+        watch = ods_error_watch(reader)
+        try:
+            if _scan_ods_tags(watch, _OdsGrid()):
+                self.watch = watch
+        except Exception as exc:
+            if exc is reader.error:
+                raise                   # the archive's fault, as testzip() meets it
+            # the scan's (a refusal): check_ods_grid says it again, once the archive has passed its checks
+
+    def result(self, path: Path, name: str | None = None) -> bool:
+        """check_ods_grid(path, name)."""
+        if self.watch is not None:
+            return self.watch.seen
+        return check_ods_grid(path, name)
 
 
 def check_ods_grid(path: Path, name: str | None = None) -> bool:

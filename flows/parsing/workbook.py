@@ -14,7 +14,7 @@ from flows.errors import FailureCase
 from flows.parsing.error_cells import CellError, ErrorCells
 from flows.parsing.files import check_archive, check_spreadsheet, spreadsheet_kind
 from flows.parsing.labels import MISSING_MARKERS, clean_label, column_name, label_key
-from flows.parsing.ods_check import check_ods_grid
+from flows.parsing.ods_check import OdsContentScan
 
 
 # Only an empty cell (calamine's '') is missing here. pandas' NA strings ('#N/A', 'None', 'NULL', 'nan', ...) are
@@ -39,7 +39,7 @@ def _grid_column(values: np.ndarray) -> np.ndarray:
         values[floats[whole]] = numbers[whole].astype(np.int64)
     texts = np.flatnonzero(is_text)
     if len(texts):
-        missing = pd.Series(values[texts], dtype=object).isin(_READ_AS_MISSING).to_numpy()   # no str-dtype inference
+        missing = values[texts] == ""    # _READ_AS_MISSING: the cells are all str, compared in C (no hash table)
         values[texts[missing]] = np.nan
     kinds = types[others]
     values[others[kinds == type(None)]] = np.nan
@@ -55,9 +55,10 @@ def open_document(path: Path, fmt: str, max_unzipped_bytes: int, name: str | Non
     A spreadsheet is read as what its content is (xlsx or ods), whatever the catalog's format or the file's
     name say; an ods's grid is checked first (check_ods_grid). Errors name the file as `name`."""
     if fmt in ("xlsx", "ods"):
-        check_spreadsheet(path, max_unzipped_bytes, name)
+        content = OdsContentScan()      # an ods's grid checked on the zip check's read of content.xml
+        check_spreadsheet(path, max_unzipped_bytes, name, content.read_member)
         kind = spreadsheet_kind(path, name)
-        ods_errors_seen = check_ods_grid(path, name) if kind == "ods" else None
+        ods_errors_seen = content.result(path, name) if kind == "ods" else None
         return Workbook(path, name=name, kind=kind, ods_errors_seen=ods_errors_seen)
     if fmt == "zip":
         check_archive(path, max_unzipped_bytes, name)
@@ -132,6 +133,7 @@ class Workbook:
 
     def close(self) -> None:
         self._cache.clear()
+        self._errors.close()
         self._book.close()
 
 
