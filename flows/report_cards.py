@@ -65,10 +65,12 @@ def card_head(card: dict, wide: bool) -> list[str]:
              f'<div class="card-head"><div><h3>{esc(card.get("title") or pid.replace("_", " "))}</h3>'
              f'<code>{esc(pid)} · {esc(tags)}</code></div>'
              f'{badge(card.get("status"))}</div>',
-             f"<blockquote>“{esc(card.get('quote'))}”</blockquote>"]
+             f"<blockquote>“{esc(card.get('quote'))}”</blockquote>",
+             # who said it, right under the words they said: an extract of another statement comes after, as "Also"
+             f'<p class="who">— {esc(said_by(card))}</p>']
     for also in card.get("also_quoted") or []:
-        parts.append(f"<blockquote>“{esc(also['quote'])}” <span class=\"meta\">(statement {esc(also['statement'])})</span></blockquote>")
-    parts.append(f'<p class="who">— {esc(said_by(card))}</p>')
+        parts.append(f"<blockquote class=\"also\">Also: “{esc(also['quote'])}” "
+                     f"<span class=\"meta\">(statement {esc(also['statement'])})</span></blockquote>")
     if card.get("method"):
         parts.append(f'<p class="method"><b>Method:</b> {esc(card["method"])}</p>')
     return parts

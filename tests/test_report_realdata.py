@@ -78,6 +78,15 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     hotels = html[html.index('id="card-asylum_hotels"'):]
     assert "2025-06-11; dated by her Spending Review statement in the Commons on 11 June 2025" in hotels[:hotels.index("</section>")]
     assert "words as reported, not from the two source statements" in hotels[:hotels.index("</section>")]
+    # who said the words stands right under them: an extract of another statement (another speaker) comes after,
+    # as "Also"; it used to stand between the quote and the attribution, so her words read as Labour's in 2023
+    for card_id, quote, speaker, also in (("small_boats", "smashing the smuggler gangs", "Labour Party (then the opposition)",
+                                           "gangs left in control along the Channel"),
+                                          ("asylum_backlog", "restore order to the system",
+                                           "The column&#x27;s unsigned introduction", "the asylum system broken")):
+        card = html[html.index(f'id="card-{card_id}"'):]
+        card = card[:card.index("</section>")]
+        assert card.index(quote) < card.index(speaker) < card.index(f"Also: “{also}”"), card_id
     net = html[html.index('id="card-net_migration_down"'):]
     assert "2025-02-14; date inferred: the week of the Commons" in net[:net.index("</section>")]
     backlog = html[html.index('id="card-asylum_backlog"'):]     # the introduction's words, dated as statement A
