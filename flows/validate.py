@@ -207,10 +207,10 @@ def _check_cells(table, model) -> tuple[list[FailureCase], set[tuple[int, str]]]
             continue
         if kind == "float" and pd.api.types.is_float_dtype(series.dtype):
             continue
-        values = series.astype(object)
+        values = series if series.dtype == object else series.astype(object)     # read here, never written
         # booleans apart: hashing makes TRUE and 1 (FALSE and 0) one distinct value
         booleans = np.isin(cell_types(values.to_numpy()), (bool, np.bool_))
-        codes, uniques = pd.factorize(values.where(~booleans, None), use_na_sentinel=True)
+        codes, uniques = pd.factorize(values.where(~booleans, None) if booleans.any() else values, use_na_sentinel=True)
         reasons = [_bad_cell(u, kind, dtype) for u in uniques]
         if not any(reasons) and not booleans.any():
             continue

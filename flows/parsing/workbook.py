@@ -48,6 +48,31 @@ def _grid_column(values: np.ndarray) -> np.ndarray:
     return values
 
 
+def _grid_cells(cells: np.ndarray) -> None:
+    """_grid_column on a sheet's cells (a 2-D object array, one row per column, converted in place). A column of
+    text only or of numbers only (most of a data sheet's) is recognised by pandas' type inference, at C speed, and
+    converted as such (text: '' becomes NaN; floats: whole ones become ints); the others together, cell by cell.
+    The same result: the cells are calamine's (Python str, float, int, bool, dates and times, None) or CellError,
+    a str whose text is never ''."""
+    rest = []
+    for j, column in enumerate(cells):
+        kind = pd.api.types.infer_dtype(column, skipna=False)
+        if kind == "string":
+            column[column == ""] = np.nan
+        elif kind == "floating":
+            numbers = column.astype(float)
+            whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2.0**63)
+            column[whole] = numbers[whole].astype(np.int64)
+        elif kind != "integer":     # ints are left as they are
+            rest.append(j)
+    if len(rest) == len(cells):
+        _grid_column(cells.reshape(-1))
+    elif rest:
+        others = cells[rest]      # a copy: converted, then put back
+        _grid_column(others.reshape(-1))
+        cells[rest] = others
+
+
 def open_document(path: Path, fmt: str, max_unzipped_bytes: int, name: str | None = None) -> "Workbook | Path":
     """What a parser reads: a Workbook for xlsx/ods (checked first), the checked path for zip,
     the path itself for csv, json and html (already bounded in size by the download).
@@ -90,7 +115,7 @@ class Workbook:
         rows = self._book.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
         if not rows:
             return pd.DataFrame()
-        width = max(len(row) for row in rows)
+        width = max(map(len, rows))
         grid = np.full((len(rows), width), None, dtype=object)
         try:
             grid[:] = rows                   # calamine's rows are all as wide as the sheet
@@ -105,7 +130,7 @@ class Workbook:
         # blank columns, and the 3-row heads read to find titles, were paying it dozens of times)
         cells = np.ascontiguousarray(grid.T)   # a copy, one row per column
         del grid
-        _grid_column(cells.reshape(-1))
+        _grid_cells(cells)
         frame = pd.DataFrame(dict(zip(range(cells.shape[0]), cells)))
         del cells
         return frame.infer_objects()
@@ -145,6 +170,8 @@ def head_labels(grid: pd.DataFrame, rows: int) -> list[list[str]]:
 
 # Header rows repeat across sheets and files; grid cells (text, numbers, dates, NaN) are all hashable.
 _clean_label_cached = lru_cache(maxsize=8192, typed=True)(clean_label)
+# A header's column name, asked for every pair of its labels (alike_columns): the same pure function, once per label.
+_column_name_cached = lru_cache(maxsize=8192, typed=True)(column_name)
 
 
 @dataclass
@@ -298,8 +325,8 @@ def _unique_names(match: HeaderMatch, keep: list[int], published: list) -> list[
     when the parser needs that column: refused, naming both. Other alike columns (a second 'Notes') are told apart
     by their position, as cut_spec_table does."""
     header = match.labels
-    names = [column_name(header[i]) or f"column_{i + 1}" for i in keep]
-    needed = {column_name(label) for label in match.found}
+    names = [_column_name_cached(header[i]) or f"column_{i + 1}" for i in keep]
+    needed = {_column_name_cached(label) for label in match.found}
     cases = [FailureCase(match.sheet, match.row + 1, header[i], problem) for i, name in zip(keep, names)
              if name in needed and names.index(name) == keep.index(i) and (problem := alike_columns(header, i, published))]
     if cases:
@@ -313,8 +340,8 @@ def _unique_names(match: HeaderMatch, keep: list[int], published: list) -> list[
 def alike_columns(labels: list, position: int, published: list | None = None) -> str | None:
     """Why the header cell at `position` is ambiguous: other cells of the row read alike once case, spacing and
     glued footnote markers are normalised (None when none do). `published`: the row as published, to quote."""
-    name = column_name(labels[position])
-    alike = [i for i, label in enumerate(labels) if label and name and column_name(label) == name]
+    name = _column_name_cached(labels[position])
+    alike = [i for i, label in enumerate(labels) if label and name and _column_name_cached(label) == name]
     if len(alike) < 2:
         return None
     shown = published if published is not None else labels
@@ -418,7 +445,7 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
                                              f"no closing row reading {stop_marker!r} below the header on row {match.row + 1}: "
                                              "the table may be cut short")])
         body = body.loc[: min(stops) - 1]
-    text = [c for c in body.columns if _is_text_column(body[c])]
+    text = [c for c, dtype in body.dtypes.items() if dtype == object or pd.api.types.is_string_dtype(dtype)]   # _is_text_column
     cleaned = dict(zip(text, _clean_cells([body[c] for c in text])))
     body = pd.DataFrame({c: cleaned[c] if c in cleaned else body[c] for c in body.columns},
                         index=body.index).infer_objects()
