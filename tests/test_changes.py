@@ -40,8 +40,12 @@ def test_real_weekly_releases_loaded_one_by_one_list_what_flipped(tmp_path):
     # comparison beside the status is listed only once its window holds four weeks; 2026's last file stops on 22 Jan
     assert ytd < before and (last - pd.Timestamp("2026-01-01")).days + 1 < 28
     assert [c for c in found if c["subject"] == "small_boats" and "calendar year to date" in c["summary"]] == []
+    # nor the quarters (2025 Q4 against 2024 Q4 moved on 9 Jan): they are drawn in the report, not shown beside the
+    # status in any explanation, so the list does not announce them "shown beside the status"
+    assert not [c for c in found if "(quarters, shown beside the status)" in c["summary"]]
+    assert {c["kind"] for c in found if c["subject"] == "small_boats" and c["kind"] != "release"} == {"status"}
     # the status itself (rolling 12 months) moved once, when the first file gave it a figure: from what the
-    # as-of answer said the day before ('not loaded here': the 12 months to Jul 2024 were due by 7 Aug 2024), to the
+    # as-of answer said the day before ('not loaded here': the days since 5 Jul 2024 were due by 8 Aug 2024), to the
     # 12 months to October 2025 against the 12 months before, read independently from the 14 November file
     first = FOLDER / "14_November_2025_Small_boats_-_time_series.ods"
     days = pd.read_excel(first, sheet_name="SB_01", engine="calamine", na_values=["-"]).set_index("Date")["Migrants arrived"]

@@ -20,6 +20,7 @@ RELEASES = {  # release id -> publication date
     "q/2024-11-28": date(2024, 11, 28),
     "q/2025-02-27": date(2025, 2, 27),
     "q/2025-05-22": date(2025, 5, 22),
+    "q/2025-08-14": date(2025, 8, 14),
 }
 QUARTERS = {"Q1": ("01-01", "03-31"), "Q2": ("04-01", "06-30"), "Q3": ("07-01", "09-30"), "Q4": ("10-01", "12-31")}
 
@@ -509,27 +510,46 @@ status_view = "rolling_12_months"
 
 
 def test_rolling_twelve_months_sets_the_status_with_year_to_date_and_since_start_beside_it(derive):
+    """The register names the rolling 12 months as the status view, tracked from 5 Jul 2024. On 10 Feb 2025 every
+    12-month window still reaches back before that day (the 12 months to Jan 2025 start on 1 Feb 2024): the status
+    rests on the days since 5 Jul 2024 against the same days a year before, the year to date beside it (row 160;
+    before, the 12 months to Jan 2025, five of them the previous government's, set it). From the 12 months to Jul
+    2025 (1 Aug 2024 on) the rolling window sets it, with the year to date and the days since beside it."""
     from datetime import timedelta
-    first, last = date(2022, 6, 1), date(2025, 2, 10)
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    value = {d: (d.toordinal() % 7) + (3 if d >= date(2024, 1, 1) else 1) for d in days}   # more crossings from 2024
-    observations = [("daily", "day", d, d, v, "q/2025-02-27") for d, v in value.items()]
-    con = derive(VIEWS, observations)
+    first = date(2022, 6, 1)
+
+    def values(last: date) -> dict:
+        return {first + timedelta(days=i): ((first + timedelta(days=i)).toordinal() % 7)
+                + (3 if first + timedelta(days=i) >= date(2024, 1, 1) else 1) for i in range((last - first).days + 1)}
+    value = values(date(2025, 2, 10))                 # more crossings from 2024
+    con = derive(VIEWS, [("daily", "day", d, d, v, "q/2025-02-27") for d, v in value.items()])
     status = one(con, "SELECT * FROM marts.pledge_status")
-    window = sum(v for d, v in value.items() if date(2024, 2, 1) <= d <= date(2025, 1, 31))
-    before = sum(v for d, v in value.items() if date(2023, 2, 1) <= d <= date(2024, 1, 31))
-    assert (status["view"], status["period_label"], status["value"], status["baseline_value"]) == \
-        ("rolling_12_months", "12 months to Jan 2025", window, before)
-    assert status["status"] == "off track"
-    ytd = sum(v for d, v in value.items() if date(2025, 1, 1) <= d <= last)
-    ytd_before = sum(v for d, v in value.items() if date(2024, 1, 1) <= d <= date(2024, 2, 10))
-    since = sum(v for d, v in value.items() if date(2024, 7, 5) <= d <= last)
+    since = sum(v for d, v in value.items() if date(2024, 7, 5) <= d)
     since_before = sum(v for d, v in value.items() if date(2023, 7, 5) <= d <= date(2024, 2, 10))
-    assert f"2025 to 10 Feb: {ytd:,} against {ytd_before:,} for 2024 to 10 Feb" in status["explanation"]
-    assert f"5 Jul 2024 to 10 Feb 2025: {since:,} against {since_before:,} for 5 Jul 2023 to 10 Feb 2024" in status["explanation"]
+    assert (status["view"], status["period_label"], status["value"], status["baseline_value"]) == \
+        ("since_track_from", "5 Jul 2024 to 10 Feb 2025", since, since_before)
+    assert status["status"] == ("off track" if since > since_before else "on track")
+    assert ("The status rests on the days since 5 Jul 2024 against the same days a year before: every 12-month "
+            "window so far reaches back before that day.") in status["explanation"]
+    ytd = sum(v for d, v in value.items() if date(2025, 1, 1) <= d)
+    ytd_before = sum(v for d, v in value.items() if date(2024, 1, 1) <= d <= date(2024, 2, 10))
+    assert f"Beside it: 2025 to 10 Feb: {ytd:,} against {ytd_before:,} for 2024 to 10 Feb" in status["explanation"]
+    assert "12 months to" not in status["explanation"]     # the windows reaching back are drawn, not told
     views = dict(con.execute("SELECT view, count(*) FROM marts.pledge_progress GROUP BY view").fetchall())
     # rolling rows for every complete month from July 2024 to January 2025; one row for each other view
     assert views == {"period": 3, "rolling_12_months": 7, "calendar_year_to_date": 1, "since_track_from": 1}
+
+    value = values(date(2025, 8, 10))
+    con = derive(VIEWS, [("daily", "day", d, d, v, "q/2025-08-14") for d, v in value.items()])
+    status = one(con, "SELECT * FROM marts.pledge_status")
+    window = sum(v for d, v in value.items() if date(2024, 8, 1) <= d <= date(2025, 7, 31))
+    before = sum(v for d, v in value.items() if date(2023, 8, 1) <= d <= date(2024, 7, 31))
+    assert (status["view"], status["period_label"], status["value"], status["baseline_value"]) == \
+        ("rolling_12_months", "12 months to Jul 2025", window, before)
+    since = sum(v for d, v in value.items() if date(2024, 7, 5) <= d)    # 402 days: against the same days 2 years before
+    since_before = sum(v for d, v in value.items() if date(2022, 7, 5) <= d <= date(2023, 8, 10))
+    assert f"5 Jul 2024 to 10 Aug 2025: {since:,} against {since_before:,} for 5 Jul 2022 to 10 Aug 2023" in status["explanation"]
+    assert "The status rests on the days since" not in status["explanation"]
 
 
 def test_a_claim_with_no_figures_names_its_days_and_what_they_are_compared_with(derive):
@@ -606,19 +626,22 @@ def test_a_year_sharing_months_with_the_baseline_is_not_compared_with_it(derive)
                        "WHERE pledge_id = 'net_migration_down'").fetchone() == ("not loaded here",)
 
 
-def test_a_rolling_window_that_starts_before_tracking_says_how_much_of_it_does(derive):
-    """Small boats are tracked from 5 July 2024 on the rolling 12 months. In the first year a window reaches back
+def test_a_rolling_window_that_starts_before_tracking_does_not_set_the_status(derive):
+    """Small boats are tracked from 5 July 2024 on the rolling 12 months. In the first year every window reaches back
     before the election: the 12 months to Dec 2024 start on 1 Jan 2024, 186 of their 366 days before 5 Jul 2024.
-    The explanation says so; it used to read as a year under the pledge."""
+    Row 140 said so beside a status they set; now (row 160) they set none: the status rests on the days since 5 Jul
+    2024 against the same days a year before, and says why."""
     from warehouse.register import REGISTER_FILE
 
     days = [date(2023, 1, 1) + timedelta(days=i) for i in range((date(2024, 12, 31) - date(2023, 1, 1)).days + 1)]
-    values = [("small_boat_arrivals", "day", d, d, 100.0, "q/2025-02-27") for d in days]
+    values = [("small_boat_arrivals", "day", d, d, 100.0 + d.month, "q/2025-02-27") for d in days]
     con = derive(REGISTER_FILE.read_text(), values)
-    row = one(con, "SELECT view, period_label, explanation FROM marts.pledge_status_as_of(DATE '2025-03-01') "
+    row = one(con, "SELECT view, period_label, value, baseline_value, explanation FROM marts.pledge_status_as_of(DATE '2025-03-01') "
                    "WHERE pledge_id = 'small_boats'")
-    assert (row["view"], row["period_label"]) == ("rolling_12_months", "12 months to Dec 2024")
-    assert (date(2024, 7, 5) - date(2024, 1, 1)).days == 186
-    assert "186 of its 366 days come before 5 Jul 2024, when the pledge is tracked from." in row["explanation"]
-    # the days since 5 July 2024 (181, in a year) start with tracking: nothing to say of them
-    assert row["explanation"].count("come before") == 1
+    since = sum(100.0 + d.month for d in days if d >= date(2024, 7, 5))
+    before = sum(100.0 + d.month for d in days if date(2023, 7, 5) <= d <= date(2023, 12, 31))
+    assert (row["view"], row["period_label"], row["value"], row["baseline_value"]) == \
+        ("since_track_from", "5 Jul 2024 to 31 Dec 2024", since, before)
+    assert "The status rests on the days since 5 Jul 2024 against the same days a year before" in row["explanation"]
+    assert "12 months to Dec 2024" not in row["explanation"] and "come before" not in row["explanation"]
+

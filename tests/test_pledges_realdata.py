@@ -272,23 +272,24 @@ def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpub
 
 
 def test_a_weekly_series_is_not_due_on_the_last_day_it_covers(everything):
-    """Small boats are published weekly, each day in the next weekly file (no lag in months). The status rests on the
-    rolling 12 months to the latest complete month, and the first of those it is given on ends with July 2024, the
-    month holding 5 Jul 2024 (read here from the warehouse's own progress rows, then checked against the calendar):
-    its figures are due a release interval after 31 Jul 2024, on 7 Aug 2024. Before that day the pledge is "not yet
-    published", from it "not loaded here". Before (row 100), the first figures were said to be due a week after the
-    first tracked quarter (7 Oct 2024), so on 20 Aug 2024 the answer was "not yet published", though the weekly file
-    giving the 12 months to Jul 2024 was out."""
+    """Small boats are published weekly, each day in the next weekly file (no lag in months). Until a 12-month window
+    lies wholly after 5 Jul 2024 the status rests on the days since then, once they hold four weeks (to 1 Aug 2024):
+    those figures are due a release interval later, on 8 Aug 2024. Before that day the pledge is "not yet published",
+    from it "not loaded here". Before (row 100), the first figures were said to be due a week after the first
+    tracked quarter (7 Oct 2024), so on 20 Aug 2024 the answer was "not yet published", though weekly files giving a
+    status were out (row 149; row 160 moved the first status from the 12 months to Jul 2024 to the days since)."""
+    import tomllib
+    [entry] = [e for e in tomllib.loads((REPO / "warehouse" / "pledges.toml").read_text())["entry"] if e["id"] == "small_boats"]
+    first_end = entry["track_from"] + timedelta(days=27)     # the days since tracking started hold four weeks
+    due = first_end + timedelta(days=7)                       # one weekly release later
+    assert (first_end, due) == (date(2024, 8, 1), date(2024, 8, 8))
     con = duckdb.connect(str(everything), read_only=True)
 
     def status(day: date) -> tuple[str, str]:
         return con.execute("SELECT status, explanation FROM marts.pledge_status_as_of(?) "
                            "WHERE pledge_id = 'small_boats'", [day]).fetchone()
     try:
-        [(first_end,)] = con.execute("SELECT min(period_end) FROM marts.pledge_progress WHERE pledge_id = 'small_boats' "
-                                     "AND view = 'rolling_12_months'").fetchall()
-        assert first_end == date(2024, 7, 31)       # the month holding the day tracking starts (5 Jul 2024)
-        due = first_end + timedelta(days=7)         # one weekly release later
+        assert con.execute("SELECT first_compared_end FROM marts.pledges WHERE pledge_id = 'small_boats'").fetchone() == (first_end,)
         for day in (date(2024, 7, 31), date(2024, 8, 3), due - timedelta(days=1)):
             state, explanation = status(day)
             assert state == "not yet published", (day, explanation)

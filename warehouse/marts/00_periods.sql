@@ -92,14 +92,26 @@ CREATE OR REPLACE MACRO staging.period_end_holding(ptype, d) AS CASE
     WHEN ptype = 'academic_year' THEN make_date(year(d) + CASE WHEN month(d) >= 8 THEN 1 ELSE 0 END, 7, 31)
     ELSE CAST(d + INTERVAL 12 MONTH - INTERVAL 1 DAY AS DATE) END;
 
--- The end of the first period a pledge's status can rest on (marts.pledges.first_compared_end): the period of the
--- status view's type holding track_from (its progress period; for a rolling 12 months the month, whose end closes
--- the first window; for the year to date or the days since tracking, the day itself); for a flow against a fixed
+-- Which rows of marts.pledge_progress a pledge's status may rest on, best first (NULL: none): its status view's
+-- (the latest), but never a rolling 12 months reaching back before tracking starts (months of the previous
+-- government); until one lies wholly after it, the days since tracking started against the same days a year before
+-- (view since_track_from), once they hold four weeks.
+CREATE OR REPLACE MACRO staging.status_rank(view, status_view, period_start, period_end, track_from) AS
+    CASE WHEN view = status_view AND NOT (view = 'rolling_12_months' AND period_start < track_from) THEN 1
+         WHEN view = 'since_track_from' AND status_view = 'rolling_12_months'
+              AND staging.days_in(period_start, period_end) >= 28 THEN 2 END;
+
+-- The end of the first period a pledge's status can rest on (marts.pledges.first_compared_end; status_rank's
+-- first row): the period of its progress type holding track_from; for a rolling 12 months status, the day the
+-- days since tracking hold four weeks (or, without that view, the end of the first window wholly after
+-- track_from); for the year to date or the days since tracking, the day itself; for a flow against a fixed
 -- baseline, never one sharing days with the baseline: years ending are 12 months long whatever their end, so the
 -- first clear of a baseline ending 30 Jun 2024 ends on 30 Jun 2025, not 31 Dec 2024.
-CREATE OR REPLACE MACRO staging.first_compared_end(status_view, progress_period, track_from, baseline, measure, baseline_end) AS
-    greatest(staging.period_end_holding(CASE status_view WHEN 'period' THEN progress_period
-                                                         WHEN 'rolling_12_months' THEN 'month' ELSE 'day' END, track_from),
+CREATE OR REPLACE MACRO staging.first_compared_end(status_view, views, progress_period, track_from, baseline, measure, baseline_end) AS
+    greatest(CASE WHEN status_view = 'period' THEN staging.period_end_holding(progress_period, track_from)
+                  WHEN status_view <> 'rolling_12_months' THEN track_from
+                  WHEN list_contains(views, 'since_track_from') THEN CAST(track_from + INTERVAL 27 DAY AS DATE)
+                  ELSE staging.period_end_holding('month', CAST(track_from + INTERVAL 12 MONTH - INTERVAL 1 DAY AS DATE)) END,
              CASE WHEN status_view = 'period' AND baseline = 'fixed' AND measure = 'flow'
                   THEN staging.period_end_holding(progress_period, CAST(baseline_end + CASE progress_period
                            WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 12 MONTH END

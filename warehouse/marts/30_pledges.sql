@@ -14,7 +14,7 @@ SELECT r.id AS pledge_id, r.title, r.type, r.statement, s.title AS statement_tit
        r.direction, r.target, r.target_date, r.progress_period, r.baseline, r.baseline_start, r.baseline_end, r.track_from,
        r.views, r.status_view,
        CASE WHEN r.type = 'pledge' AND r.kind = 'quantitative'
-            THEN staging.first_compared_end(r.status_view, r.progress_period, r.track_from, r.baseline,
+            THEN staging.first_compared_end(r.status_view, r.views, r.progress_period, r.track_from, r.baseline,
                                             coalesce(m.measure, 'flow'), r.baseline_end) END AS first_compared_end,
        r."check" AS check_type, r.claimed_value, r.claimed_direction, r.claim_start, r.claim_end,
        r.base_start, r.base_end, r.since, r.tolerance, r.combine,
@@ -44,7 +44,7 @@ COMMENT ON COLUMN marts.pledges.baseline IS 'same_period_year_before, fixed (bas
 COMMENT ON COLUMN marts.pledges.target_date IS 'The date the target is due (trajectory baselines).';
 COMMENT ON COLUMN marts.pledges.provisional_metric IS 'Pledges: a provisional daily series (the small-boats "last 7 days" page) whose days after the main series'' last day are shown beside the status, never counted in it.';
 COMMENT ON COLUMN marts.pledges.views IS 'Extra comparisons kept in marts.pledge_progress: rolling_12_months, calendar_year_to_date, since_track_from.';
-COMMENT ON COLUMN marts.pledges.first_compared_end IS 'Quantitative pledges: the end of the first period the status can rest on (its figures are due a publication lag later): the progress period holding track_from, the month holding it for a rolling 12 months status; for a flow against a fixed baseline, the first period with no day in the baseline (net migration: the year ending June 2025, against the year ending June 2024).';
+COMMENT ON COLUMN marts.pledges.first_compared_end IS 'Quantitative pledges: the end of the first period the status can rest on (its figures are due a publication lag later): the progress period holding track_from; for a rolling 12 months status, the day the days since track_from hold four weeks (until a 12-month window lies wholly after track_from, the status rests on them); for a flow against a fixed baseline, the first period with no day in the baseline (net migration: the year ending June 2025, against the year ending June 2024).';
 COMMENT ON COLUMN marts.pledges.status_view IS 'Which view sets the status: period (the latest complete period) or one of views.';
 COMMENT ON COLUMN marts.pledges.check_type IS 'How a claim is checked: total, pct_change, highest_since, ratio, direction, fall, record_high or at_least.';
 COMMENT ON COLUMN marts.pledges.tolerance IS 'Agreement margin: relative for totals (0.05 = 5%), percentage points for pct_change.';

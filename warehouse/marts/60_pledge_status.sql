@@ -6,19 +6,22 @@
 -- releases published on or before D.
 CREATE OR REPLACE MACRO marts.pledge_status_as_of(as_of_date) AS TABLE
 WITH progress_rows AS (
-    SELECT g.*, p.status_view FROM marts.pledge_progress_as_of(as_of_date) g JOIN marts.pledges p USING (pledge_id)
+    SELECT g.*, p.status_view, staging.status_rank(g.view, p.status_view, g.period_start, g.period_end, p.track_from) AS rank
+    FROM marts.pledge_progress_as_of(as_of_date) g JOIN marts.pledges p USING (pledge_id)
 ),
-progress AS (   -- the row the status rests on
-    SELECT * FROM progress_rows WHERE view = status_view
-    QUALIFY row_number() OVER (PARTITION BY pledge_id ORDER BY complete DESC, period_end DESC, period_start DESC) = 1
+progress AS (   -- the row the status rests on (staging.status_rank)
+    SELECT * FROM progress_rows WHERE rank IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY pledge_id ORDER BY rank, complete DESC, period_end DESC, period_start DESC) = 1
 ),
 beside AS (   -- the other views of the same vintage, in words
     SELECT pledge_id,
            string_agg(period_label || ': ' || format('{:,.0f}', value) || ' against ' || format('{:,.0f}', baseline_value)
                       || ' for ' || baseline_label || ' (' || format('{:+.1f}', change_pct) || '%)', '; '
                       ORDER BY CASE view WHEN 'calendar_year_to_date' THEN 1 WHEN 'since_track_from' THEN 2 ELSE 3 END) AS text
-    FROM (SELECT * FROM progress_rows WHERE view NOT IN (status_view, 'period') AND value IS NOT NULL AND baseline_value IS NOT NULL
-          QUALIFY row_number() OVER (PARTITION BY pledge_id, view ORDER BY period_end DESC) = 1)
+    FROM (SELECT r.* FROM progress_rows r LEFT JOIN progress s USING (pledge_id)
+          WHERE r.view NOT IN (r.status_view, 'period') AND r.view IS DISTINCT FROM s.view
+            AND r.value IS NOT NULL AND r.baseline_value IS NOT NULL
+          QUALIFY row_number() OVER (PARTITION BY r.pledge_id, r.view ORDER BY r.period_end DESC) = 1)
     GROUP BY pledge_id
 ),
 claims AS (
@@ -122,6 +125,11 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || CASE WHEN g.complete THEN '' ELSE ' (period in progress, data to ' || strftime(g.data_to, '%-d %b %Y') || ')' END
                  || ': ' || g.status || '.'
                  -- a window reaching back before the pledge is tracked says how much of it does
+                 -- the status resting on the days since tracking started, not yet on the register's view
+                 || CASE WHEN g.view <> p.status_view
+                         THEN ' The status rests on the days since ' || strftime(p.track_from, '%-d %b %Y')
+                              || ' against the same days a year before: every 12-month window so far reaches back before that day.'
+                         ELSE '' END
                  || CASE WHEN g.view <> 'period' AND g.period_start < p.track_from
                          THEN ' ' || date_diff('day', g.period_start, p.track_from) || ' of its '
                               || staging.days_in(g.period_start, g.period_end) || ' days come before '

@@ -2,7 +2,7 @@
 --   status   a pledge's status moved (on the comparison its status rests on), with the release that moved it;
 --            for a status set by hand from evidence (qualitative), on the day of the evidence it rests on
 --   comparison  the same for a comparison shown beside it (e.g. small boats' calendar year to date), once its
---            window holds four weeks
+--            window holds four weeks; the progress periods (quarters), not shown beside it, are not listed
 --   verdict  a claim's verdict moved
 --   release  a new official release was loaded
 --   revision a published figure was revised by more than its metric's threshold (catalog:
@@ -13,17 +13,28 @@
 -- Built incrementally: only the changes a publish can alter are worked out again (those of the pledges, claims
 -- and metrics in this build's scope from the scope's first date, and the new releases); the others are kept.
 CREATE OR REPLACE TEMP TABLE changes_new AS
-WITH status_by_vintage AS (   -- the latest row of each view of each pledge, in every vintage; a comparison shown
-                              -- beside the status only once its window holds four weeks (the year to date flips on
-                              -- a week of January: noise, not news)
-    SELECT * EXCLUDE (days) FROM (
-        SELECT g.pledge_id, g.view, g.view = p.status_view AS sets_status, g.as_of, g.status, g.period_label, g.value,
-               g.baseline_value, g.release_id, staging.days_in(g.period_start, g.period_end) AS days
-        FROM marts.pledge_progress g JOIN marts.pledges p USING (pledge_id)
-        WHERE g.pledge_id IN (SELECT pledge_id FROM temp.progress_scope)
-        QUALIFY row_number() OVER (PARTITION BY g.pledge_id, g.view, g.as_of
-                                   ORDER BY g.complete DESC, g.period_end DESC, g.period_start DESC) = 1)
-    WHERE sets_status OR days >= 28
+WITH latest_by_view AS (   -- the latest row of each view of each pledge in every vintage, and whether it may set
+                          -- the status (staging.status_rank: as marts.pledge_status_as_of chooses)
+    SELECT g.pledge_id, g.view, p.status_view, g.as_of, g.status, g.period_label, g.value, g.baseline_value, g.release_id,
+           staging.status_rank(g.view, p.status_view, g.period_start, g.period_end, p.track_from) AS rank,
+           staging.days_in(g.period_start, g.period_end) AS days
+    FROM marts.pledge_progress g JOIN marts.pledges p USING (pledge_id)
+    WHERE g.pledge_id IN (SELECT pledge_id FROM temp.progress_scope)
+    QUALIFY row_number() OVER (PARTITION BY g.pledge_id, g.view, g.as_of
+                               ORDER BY g.complete DESC, g.period_end DESC, g.period_start DESC) = 1
+),
+status_rows AS (   -- in every vintage, the row the status rests on
+    SELECT * FROM latest_by_view WHERE rank IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY pledge_id, as_of ORDER BY rank) = 1
+),
+status_by_vintage AS (   -- the status, and the comparisons shown beside it (never the progress periods, which
+                         -- the explanation does not show), each only once its window holds four weeks (the year to
+                         -- date flips on a week of January: noise, not news)
+    SELECT * EXCLUDE (status_view, rank, days), true AS sets_status FROM status_rows
+    UNION ALL
+    SELECT l.* EXCLUDE (status_view, rank, days), false FROM latest_by_view l
+    WHERE l.view NOT IN (l.status_view, 'period') AND l.days >= 28
+      AND NOT EXISTS (SELECT 1 FROM status_rows s WHERE s.pledge_id = l.pledge_id AND s.as_of = l.as_of AND s.view = l.view)
 ),
 status_moves AS (   -- a status's first vintage moves from what marts.pledge_status_as_of said the day before (no
                     -- figure yet: not loaded here once the first tracked period was due, else not yet published)
@@ -34,7 +45,7 @@ status_moves AS (   -- a status's first vintage moves from what marts.pledge_sta
                               ELSE 'not yet published' END) AS old_status,
                 lag(s.period_label) OVER w AS old_period
     FROM status_by_vintage s JOIN marts.pledges p USING (pledge_id) LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
-    WINDOW w AS (PARTITION BY s.pledge_id, s.view ORDER BY s.as_of)
+    WINDOW w AS (PARTITION BY s.pledge_id, CASE WHEN s.sets_status THEN '' ELSE s.view END ORDER BY s.as_of)
 ),
 verdict_moves AS (   -- each verdict as known on the day of the change: figures then overdue are "not loaded here",
                      -- as marts.claim_checks_as_of says, not "not yet published"
