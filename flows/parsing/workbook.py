@@ -292,8 +292,22 @@ def _clean_cells(columns: list[pd.Series]) -> list[pd.Series]:
     test nor copy to Python objects first; the others, mixed, in one pass together (_clean_mixed_cells)."""
     text_only = {i: _map_distinct(series, _cell) for i, series in enumerate(columns)
                  if isinstance(series.dtype, pd.StringDtype)}
-    mixed = iter(_clean_mixed_cells([series for i, series in enumerate(columns) if i not in text_only]))
-    return [text_only[i] if i in text_only else next(mixed) for i in range(len(columns))]
+    # an object column of numbers or dates only, none missing (a table's counts and dates below a text header):
+    # nothing to clean, the column as it is (what _clean_mixed_cells would give it, at the cost of a pass per cell)
+    done = {i: series for i, series in enumerate(columns) if i not in text_only and _nothing_to_clean(series)}
+    done.update(text_only)
+    mixed = iter(_clean_mixed_cells([series for i, series in enumerate(columns) if i not in done]))
+    return [done[i] if i in done else next(mixed) for i in range(len(columns))]
+
+
+_NEITHER_TEXT_NOR_MISSING = frozenset({"integer", "boolean", "datetime", "date", "time", "timedelta"})
+
+
+def _nothing_to_clean(series: pd.Series) -> bool:
+    """An object column whose cells are all ints, booleans, dates or times (pandas' type inference, at C speed),
+    none of them missing (NaN, None, NaT): no text for `_cell`, nothing to make NA."""
+    return (series.dtype == object and pd.api.types.infer_dtype(series, skipna=False) in _NEITHER_TEXT_NOR_MISSING
+            and not series.isna().any())
 
 
 def _clean_mixed_cells(columns: list[pd.Series]) -> list[pd.Series]:
