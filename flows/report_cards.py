@@ -93,7 +93,10 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
     """(label, text) pairs: the verdict or status set from evidence (qualitative entries), the claimed against the
     official figure (claims), or the latest figure against the baseline and what was promised (pledges)."""
     if card.get("kind") == "qualitative":
-        since = f" since {fmt_date(card['status_since'])}" if card.get("status_since") else ""
+        # as precisely as the evidence dates it (status_since_label: "Dec 2024", not its last day); a warehouse
+        # built before the label has the date alone
+        since = (f" since {card.get('status_since_label') or fmt_date(card['status_since'])}"
+                 if card.get("status_since") else "")
         return [("Verdict" if card.get("type") == "claim" else "Status",
                  f"{card.get('status') or card.get('manual_status') or '–'}{since} "
                  f"(set {fmt_date(card.get('manual_status_on'))} from the evidence)")]

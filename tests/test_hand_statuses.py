@@ -232,9 +232,13 @@ def test_the_real_register_never_shows_a_status_or_evidence_from_after_the_date(
             assert not any(item["summary"] in explanation for item in later), (entry["id"], day)
             if status == "not yet assessed":     # nor the status the evidence later supports, nor its day
                 word = "verdict" if entry.get("type") == "claim" else "status"
-                said = min(day, entry["status_on"])  # the register's own "not yet assessed": as of its assessment
-                assert explanation.startswith(f"Not yet assessed on {said.day} {said:%b %Y}: the evidence dated by "
-                                              f"then supports no {word} yet. "), (entry["id"], day, explanation)
+                if "status_since" not in entry and day >= entry["status_on"]:   # the register's own, once assessed
+                    done = entry["status_on"]
+                    assert explanation.startswith(f"Not yet assessed as kept or not kept: the evidence found by "
+                                                  f"{done.day} {done:%b %Y} supports no {word} yet. "), (entry["id"], day)
+                else:
+                    assert explanation.startswith(f"Not yet assessed on {day.day} {day:%b %Y}: the evidence dated by "
+                                                  f"then supports no {word} yet. "), (entry["id"], day, explanation)
     # the faults this replaced: "kept" before the evidence existed, and Royal Assent and commencement cited in
     # an answer for 1 Dec 2025
     assert one(con, "SELECT status FROM marts.pledge_status_as_of(DATE '2024-01-01') "
@@ -270,7 +274,7 @@ def test_the_real_registers_moves_are_in_the_change_feed(derive):
         expected |= {(entry["id"], a[0], b[0], b[1]) for a, b in zip(steps, steps[1:])
                      if a[0] != b[0] and b[1] >= entry["said_on"]}
     # the real register's first assessments after the statements: e.g. soc_strategy, set by hand today
-    assert ("scpo_powers", "not yet assessed", "in progress", date(2025, 12, 2)) in expected
+    assert ("scpo_powers", "not yet assessed", "in progress", date(2025, 2, 10)) in expected   # the Bill's second reading
     got = set(con.execute("SELECT subject, old_value, new_value, changed_on FROM marts.changes "
                           "WHERE kind IN ('status', 'verdict') AND release_id IS NULL").fetchall())
     assert got == expected and ("border_security_command", "in progress", "kept", date(2026, 1, 5)) in got
@@ -328,11 +332,13 @@ def test_a_method_is_timeless_so_an_as_of_answer_tells_nothing_later(derive):
     day = date(2025, 12, 1)
     got = dict(con.execute("SELECT pledge_id, explanation FROM marts.pledge_status_as_of(?) WHERE kind = 'qualitative'",
                            [day]).fetchall())
-    for pledge_id in ("scpo_powers", "soc_strategy"):
+    for pledge_id, opening in (("scpo_powers", 'Status "in progress" since 10 Feb 2025'),   # the Bill's second reading
+                               ("soc_strategy", "Not yet assessed on 1 Dec 2025")):
         text = got[pledge_id]
-        assert text.startswith("Not yet assessed on 1 Dec 2025"), text
+        assert text.startswith(opening), text
+        told = text.replace(", set on 3 Dec 2026 from the evidence", "")   # the day of the judgment, not a fact
         for later in ("commencement", "is law", "Not kept so far", "none found", "was found", "2026"):
-            assert later not in text, (pledge_id, later, text)
+            assert later not in told, (pledge_id, later, text)
     # the findings are still said, from their date: in the evidence
     today = dict(con.execute("SELECT pledge_id, explanation FROM marts.pledge_status WHERE kind = 'qualitative'").fetchall())
     assert "No Serious and Organised Crime Strategy from the government elected in July 2024 was found" in today["soc_strategy"]
@@ -357,7 +363,7 @@ def test_statuses_a_fact_checker_can_sign(derive):
     for pledge_id in ("europol_partnership", "soc_strategy"):
         state, explanation = status[pledge_id]
         assert state == "not yet assessed" and explanation.startswith(
-            "Not yet assessed on 3 Dec 2026: the evidence dated by then supports no status yet. "), explanation
+            "Not yet assessed as kept or not kept: the evidence found by 3 Dec 2026 supports no status yet. "), explanation
         assert "no deadline" in explanation
     moved = {r[0] for r in con.execute("SELECT subject FROM marts.changes WHERE kind = 'status'").fetchall()}
     assert not moved & {"europol_partnership", "soc_strategy"}
@@ -366,3 +372,28 @@ def test_statuses_a_fact_checker_can_sign(derive):
     assert all("A proxy: the penalties are for employing people without the right to work" in method[p]
                for p in ("employer_penalties", "employer_penalty_value"))
     assert status["taxpayer_cash"][0] == "not measurable" and "names no amount, period or loss" in method["taxpayer_cash"]
+
+
+def test_powers_pledges_are_in_progress_from_the_bills_second_reading(derive):
+    """The four powers pledges ride on one Bill, which the Commons passed at second reading on 10 Feb 2025 (statement A:
+    "This week, we voted for ..."). On 1 Jun 2025 they were "not yet assessed" while the same answer dated the column
+    by that vote, and the Border Security Command, at a comparable stage, was "in progress" (row 162). Their statuses
+    since say so without naming what came later (Royal Assent, commencement); counter_terror_powers' method names
+    every power the statement says the package includes (row 163), and a status dated by month-precise evidence
+    reads "since Dec 2024" in every reader (row 164)."""
+    con = derive(REGISTER_FILE.read_text(), [])
+    powers = ("counter_terror_powers", "phone_seizure_powers", "boats_engines_routes_powers", "scpo_powers")
+    before = dict(con.execute("SELECT pledge_id, status FROM marts.pledge_status_as_of(DATE '2025-02-09')").fetchall())
+    assert before["scpo_powers"] == "not yet assessed"        # statement A's three: not yet said on 9 Feb 2025
+    for day in (date(2025, 6, 1), date(2025, 12, 2)):
+        got = dict(con.execute("SELECT pledge_id, status FROM marts.pledge_status_as_of(?)", [day]).fetchall())
+        assert {got[p] for p in powers} == {"in progress"}, (day, got)
+    text = dict(con.execute("SELECT pledge_id, explanation FROM marts.pledge_status_as_of(DATE '2025-06-01')").fetchall())
+    for pledge_id in powers:
+        assert text[pledge_id].startswith('Status "in progress" since 10 Feb 2025'), text[pledge_id]
+        assert "Royal Assent" not in text[pledge_id] and "in force from" not in text[pledge_id]
+    method = dict(con.execute("SELECT pledge_id, method FROM marts.pledges").fetchall())
+    assert all(words in method["counter_terror_powers"] for words in
+               ("seize and search phones", "boats, engines and routes", "serious crime prevention orders"))
+    labels = dict(con.execute("SELECT pledge_id, status_since_label FROM marts.pledge_status WHERE kind = 'qualitative'").fetchall())
+    assert labels["france_germany"] == "Dec 2024" and labels["border_security_command"] == "5 Jan 2026"

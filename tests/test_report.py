@@ -78,12 +78,12 @@ def test_report_from_built_small_boats_releases(synthetic_warehouse, tmp_path):
         ("2024 to 16 Sep", sum(REVISED.get(i, arrivals(i)) for i in range((date(2024, 1, 1) - SB_START).days, 444)))]
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "No chart: no official figures for People in asylum contingency hotels, UK total are loaded yet" in text
-    # what changed, newest first: the register's statuses set by hand (the moves of 5 Jan 2026 and 2 Dec 2025, the
-    # evidence's dates, after these releases), then the newest release's day, with the revision of 3 September
+    # what changed, newest first: the register's statuses set by hand (the moves of 5 Jan 2026 and 19 May 2025, the
+    # evidence's dates, after these releases; Royal Assent on 2 Dec 2025 left the powers pledges in progress), then the newest release's day, with the revision of 3 September
     # beyond the threshold; a status the register leaves "not yet assessed" (soc_strategy) is no change
     hand_days = [d.isoformat() for (d,) in query(synthetic_warehouse, "SELECT DISTINCT changed_on FROM marts.changes "
                  "WHERE release_id IS NULL AND changed_on > DATE '2024-09-20' ORDER BY 1 DESC")]
-    assert hand_days[:2] == ["2026-01-05", "2025-12-02"]
+    assert hand_days[:2] == ["2026-01-05", "2025-05-19"]
     assert page.change_days[:len(hand_days) + 1] == hand_days + ["2024-09-20"] and page.changes[0]["date"] == "2026-01-05"
     assert {c["kind"] for c in page.changes if c["date"] in hand_days} == {"status"}
     assert "Latest change (evidence dated): 5 Jan 2026" in text and "Published: 20 Sep 2024" in text

@@ -87,6 +87,10 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
         card = html[html.index(f'id="card-{card_id}"'):]
         card = card[:card.index("</section>")]
         assert card.index(quote) < card.index(speaker) < card.index(f"Also: “{also}”"), card_id
+    # a status dated by evidence of a month reads "since Dec 2024" on the card, as in the explanation, not its last day
+    card = html[html.index('id="card-france_germany"'):]
+    card = card[:card.index("</section>")]
+    assert "in progress since Dec 2024 (set" in card and "2024-12-31" not in card
     net = html[html.index('id="card-net_migration_down"'):]
     assert "2025-02-14; date inferred: the week of the Commons" in net[:net.index("</section>")]
     backlog = html[html.index('id="card-asylum_backlog"'):]     # the introduction's words, dated as statement A

@@ -91,6 +91,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
             ELSE 'not yet published' END AS status,
        CASE WHEN p.kind = 'qualitative' THEN p.manual_status_on END AS status_set_on,
        hs.status_since,
+       CASE WHEN hs.status_since IS NOT NULL THEN staging.evidence_day(hs.status_since, hs.evidence) END AS status_since_label,
        CASE
             WHEN as_of_date < p.said_on THEN staging.not_yet_said(as_of_date, p.said_on, p.said_by, p.statement, p.said_on_basis)
             -- qualitative: the status holding on the date (the register's earlier statuses, "not yet assessed"
@@ -204,6 +205,7 @@ COMMENT ON COLUMN marts.pledge_status.official_measure IS 'Claims: what is compa
 COMMENT ON COLUMN marts.pledge_status.measure_unit IS 'Claims: the unit of official_measure and claimed_value: % change, times, or the metric''s unit.';
 COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict; pledge_status_as_of(D) for a D before the entry was said: not yet said.';
 COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the date the status was set from the evidence.';
+COMMENT ON COLUMN marts.pledge_status.status_since_label IS 'Qualitative entries: status_since as precisely as the evidence dates it (5 Jan 2026; Dec 2024 for evidence dated to the month, which counts from its last day in status_since).';
 COMMENT ON COLUMN marts.pledge_status.status_since IS 'Qualitative entries: the day from which the evidence supports the status shown (pledge_status_as_of(D): the status holding on D; before the first, not yet assessed).';
 COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url: the publisher''s own address; read_at: a copy the text was read at, if any; publisher, date, summary); pledge_status_as_of(D): those dated by D.';
 COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional daily series: which basis the latest days rest on (the days after the main series'' last day, from the provisional series, with their total and publication date, and any days between that neither series has); NULL when the main series is the latest.';
