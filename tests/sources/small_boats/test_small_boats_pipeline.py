@@ -126,9 +126,9 @@ def test_as_of_answers_follow_revisions(settings, tmp_path):
                             "(SELECT value FROM marts.pledge_status WHERE pledge_id = 'small_boats')").fetchone()
     con.close()
     assert day == ((370 * 37) % 400, 2000)
-    # the status rests on the rolling 12 months to the last complete month (Aug 2024) in both vintages:
-    # only the revision of 5 July 2024 differs (the later days of September are outside the window)
-    assert now - then == 2000 - (370 * 37) % 400
+    # in the first year the status rests on the days since 5 July 2024 (every 12-month window reaches back before
+    # it): the newer vintage differs by the revision of 5 July 2024 and the seven days it adds (4 to 10 September)
+    assert now - then == 2000 - (370 * 37) % 400 + sum((i * 37) % 400 for i in range(430, 437))
 
 
 def test_landing_pages_are_fetched_conditionally(settings, mirror, tmp_path):
