@@ -54,7 +54,9 @@ def read_report_data(warehouse: Path) -> dict:
             by_pledge.setdefault(row["pledge_id"], []).append(row)
     loaded = {r["source_id"] for r in found["latest"]}
     return {"warehouse": str(warehouse), "latest": found["latest"], "rejected": {r["source_id"]: r for r in found["rejected"]},
-            "not_loaded": sorted({m["source_id"] for m in metric_rows if m["source_id"] and m["source_id"] not in loaded}),
+            # by title, as a reader knows them (the ids are for SQL)
+            "not_loaded": sorted({m.get("source_title") or m["source_id"] for m in metric_rows
+                                  if m["source_id"] and m["source_id"] not in loaded}),
             "cards": found["cards"], "progress": by_pledge, "metrics": metrics, "claims": found["claims"],
             "entries": chart_entries(found["cards"], progress, metrics, found["observations"], found["revisions"]),
             "changes": in_words(found["changes"], metric_rows, found["releases"]), "metric_rows": metric_rows,

@@ -134,10 +134,11 @@ def period_shapes(ch: TimeChart, pts: list[dict], unit: str, progress: list[dict
         tip = f"{p['label']}: {fmt_num(p['value'])} {unit}".strip()
         if row and row.get("baseline_value") is not None:
             tip += f"; baseline {row.get('baseline_label')}: {fmt_num(row['baseline_value'])} ({fmt_pct(row.get('change_pct'))})"
-        tip += f"; {status}" if status else "; before the pledge was tracked"
-        if not p["complete"]:
-            tip += f"; in progress, data to {fmt_day(p['data_to'])}"
+        if not p["complete"]:        # its grade may change before it ends: none given
+            tip += f"; in progress, data to {fmt_day(p['data_to'])}: not graded yet"
             partial = p
+        else:
+            tip += f"; {status}" if status else "; before the pledge was tracked"
         data = {"data-status": status}
         if as_line:
             ch.point(p["end"], p["value"], "square" if tone == "bad" else "circle", FILLS[tone], tip,
@@ -258,30 +259,38 @@ def rolling_chart(card: dict, rows: list[dict], metric_title: str) -> str:
     base = [r for r in rows if r.get("baseline_value") is not None]
     ch.line([(r["period_end"], r["baseline_value"]) for r in base], stroke="#6b7680", width=1.6, dash="5 3", cls="baseline",
             end_label="a year before", data={"data-kind": "prior_year"})
-    for r in rows:
-        tone = STATUS_TONES.get(r.get("status"), "muted")
-        tip = (f"{r['period_label']}: {fmt_num(r['value'])}; {r.get('baseline_label')}: {fmt_num(r.get('baseline_value'))} "
-               f"({fmt_pct(r.get('change_pct'))}); {r.get('status')}")
-        ch.point(r["period_end"], r["value"], "square" if tone == "bad" else "circle", FILLS[tone], tip,
-                 {"data-period": r["period_label"], "data-status": r.get("status"),
-                  "data-baseline": None if r.get("baseline_value") is None else f"{r['baseline_value']:g}"}, size=4)
-    # windows reaching back before the pledge is tracked are drawn, not counted: they are mostly not its time
+    # windows reaching back before the month the pledge is tracked from are drawn, never graded: they are mostly not
+    # its time, and set no status (staging.before_tracking)
     track_from = card.get("track_from")
-    counted = [r for r in rows if not track_from or r["period_start"] >= track_from]
+    tracked_from = track_from.replace(day=1) if track_from else None
+    counted = [r for r in rows if not tracked_from or r["period_start"] >= tracked_from]
+    for r in rows:
+        graded = r in counted
+        tone = STATUS_TONES.get(r.get("status"), "muted") if graded else "before"
+        tip = (f"{r['period_label']}: {fmt_num(r['value'])}; {r.get('baseline_label')}: {fmt_num(r.get('baseline_value'))} "
+               f"({fmt_pct(r.get('change_pct'))}); "
+               + (r.get("status") or "" if graded else f"reaches back before {fmt_day(track_from)}: not graded"))
+        ch.point(r["period_end"], r["value"], "square" if tone == "bad" else "circle", FILLS[tone], tip,
+                 {"data-period": r["period_label"], "data-status": r.get("status") if graded else None,
+                  "data-baseline": None if r.get("baseline_value") is None else f"{r['baseline_value']:g}"}, size=4)
     off = sum(1 for r in counted if r.get("status") == "off track")
     early = len(rows) - len(counted)
     legend = [swatch("line", "solid: the 12 months to each month")]
     if base:
         legend.append(swatch("dash", "dashed: the same 12 months a year before"))
-    tones = {STATUS_TONES.get(r.get("status"), "muted") for r in rows}
+    tones = {STATUS_TONES.get(r.get("status"), "muted") for r in counted} | ({"before"} if early else set())
     legend += [swatch(kind, text) for tone, kind, text in (("good", "pt-good", "on track (circles)"), ("bad", "pt-square", "off track (squares)"),
-                                                          ("muted", "pt-muted", "awaiting data: nothing a year before to compare (grey)"))
+                                                          ("muted", "pt-muted", "awaiting data: nothing a year before to compare (grey)"),
+                                                          ("before", "pt-before", f"reaching back before {fmt_day(track_from)}: "
+                                                                                  "not graded") if early else ("", "", ""))
                if tone in tones]
     last = rows[-1]
+    grade = last.get("status") if last in counted else f"not graded (it reaches back before {fmt_day(track_from)})"
     ch.desc = (f"The 12 months to each month from {rows[0]['period_label'][13:]} to {last['period_label'][13:]}; latest "
                f"{last['period_label']}: {fmt_num(last['value'])} against {fmt_num(last.get('baseline_value'))} a year before "
-               f"({fmt_pct(last.get('change_pct'))}), {last.get('status')}; {off} of {len(counted)} months off track"
-               + (f" (the {early} whose 12 months start before {fmt_day(track_from)} not counted)." if early else "."))
+               f"({fmt_pct(last.get('change_pct'))}), {grade}"
+               + (f"; {off} of {len(counted)} months off track" if counted else "; no 12 months graded yet")
+               + (f" (the {early} whose 12 months start before {tracked_from:%B %Y} not counted)." if early else "."))
     return figure(title, ch.render(), legend)
 
 

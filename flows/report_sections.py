@@ -37,7 +37,7 @@ def render_as_of(data: dict) -> str:
     line = "; ".join(items) if items else "no release loaded yet"
     html = f'<p id="data-as-of"><b>Data as of</b> (latest loaded release per source): {line}.</p>'
     if data["not_loaded"]:
-        html += f'<p class="meta">No release loaded yet from: {esc(", ".join(data["not_loaded"]))}.</p>'
+        html += f'<p class="meta">No release loaded yet from: {esc("; ".join(data["not_loaded"]))}.</p>'
     return html
 
 

@@ -209,15 +209,16 @@ def test_the_feed_is_valid_atom_with_content_links_and_titles_not_ids(realdata, 
 
 
 def test_a_comparison_beside_the_status_is_listed_once_its_window_holds_four_weeks(tmp_path):
-    """The year to date restarts each January. With 2024 at 100 a day, 2025's first 9 days at 50 are "on track"
-    against the same days of 2024 (2024 to 5 Dec: "off track", level with 2023): that move is not listed on 10 Jan,
-    but on 7 Feb, when the window holds 37 days; the move back to "off track" (days from 7 Feb at 400) on 7 Mar."""
+    """The year to date restarts each January. With 2025 at 110 a day (2024: 100; "off track" to 3 Dec),
+    2026's first 8 days at 50 are "on track" against the same days of 2025: that move is not listed on 9 Jan, but on
+    6 Feb, when the window holds 36 days; the move back to "off track" (days from 6 Feb at 400) on 6 Mar. (The year
+    to date of 2024 reaches back before July 2024, when tracking starts: it is never told, row 167.)"""
     start = date(2023, 1, 1)
 
     def arrivals(i: int) -> int:
         day = start + pd.Timedelta(days=i)
-        return 100 if day < date(2025, 1, 1) else 50 if day < date(2025, 2, 7) else 400
-    published = [date(2024, 12, 6), date(2025, 1, 10), date(2025, 2, 7), date(2025, 3, 7)]
+        return 100 if day < date(2025, 1, 1) else 110 if day < date(2026, 1, 1) else 50 if day < date(2026, 2, 6) else 400
+    published = [date(2025, 12, 5), date(2026, 1, 9), date(2026, 2, 6), date(2026, 3, 6)]
     files = [small_boats_file(tmp_path / p.isoformat(), p, start=start, days=(p - start).days - 1, arrivals=arrivals)
              for p in published]
     warehouse = tmp_path / "wh" / "pledges.duckdb"
@@ -225,4 +226,4 @@ def test_a_comparison_beside_the_status_is_listed_once_its_window_holds_four_wee
         assert cli.main(["load", "--warehouse", str(warehouse), str(path)]) == 0
     moves = [(c["changed_on"], c["old_value"], c["new_value"]) for c in changes(warehouse)
              if c["subject"] == "small_boats" and "calendar year to date" in c["summary"]]
-    assert sorted(moves) == [(date(2025, 2, 7), "off track", "on track"), (date(2025, 3, 7), "on track", "off track")]
+    assert sorted(moves) == [(date(2026, 2, 6), "off track", "on track"), (date(2026, 3, 6), "on track", "off track")]

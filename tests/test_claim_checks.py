@@ -21,6 +21,7 @@ RELEASES = {  # release id -> publication date
     "q/2025-02-27": date(2025, 2, 27),
     "q/2025-05-22": date(2025, 5, 22),
     "q/2025-08-14": date(2025, 8, 14),
+    "q/2025-11-20": date(2025, 11, 20),
 }
 QUARTERS = {"Q1": ("01-01", "03-31"), "Q2": ("04-01", "06-30"), "Q3": ("07-01", "09-30"), "Q4": ("10-01", "12-31")}
 
@@ -530,7 +531,7 @@ def test_rolling_twelve_months_sets_the_status_with_year_to_date_and_since_start
         ("since_track_from", "5 Jul 2024 to 10 Feb 2025", since, since_before)
     assert status["status"] == ("off track" if since > since_before else "on track")
     assert ("The status rests on the days since 5 Jul 2024 against the same days a year before: every 12-month "
-            "window so far reaches back before that day.") in status["explanation"]
+            "window so far reaches back before July 2024.") in status["explanation"]
     ytd = sum(v for d, v in value.items() if date(2025, 1, 1) <= d)
     ytd_before = sum(v for d, v in value.items() if date(2024, 1, 1) <= d <= date(2024, 2, 10))
     assert f"Beside it: 2025 to 10 Feb: {ytd:,} against {ytd_before:,} for 2024 to 10 Feb" in status["explanation"]
@@ -538,6 +539,17 @@ def test_rolling_twelve_months_sets_the_status_with_year_to_date_and_since_start
     views = dict(con.execute("SELECT view, count(*) FROM marts.pledge_progress GROUP BY view").fetchall())
     # rolling rows for every complete month from July 2024 to January 2025; one row for each other view
     assert views == {"period": 3, "rolling_12_months": 7, "calendar_year_to_date": 1, "since_track_from": 1}
+
+    # from the 12 months to Jun 2025 (1 Jul 2024 on: 4 of its 365 days before 5 Jul) the rolling window sets it; the
+    # days since 5 Jul 2024, past a year by 20 Jul 2025, are compared with the same days two years before and never
+    # set the status (row 167; they did for four weeks, said to be "a year before")
+    value = values(date(2025, 7, 20))
+    con = derive(VIEWS, [("daily", "day", d, d, v, "q/2025-08-14") for d, v in value.items()])
+    status = one(con, "SELECT * FROM marts.pledge_status")
+    window = sum(v for d, v in value.items() if date(2024, 7, 1) <= d <= date(2025, 6, 30))
+    assert (status["view"], status["period_label"], status["value"]) == ("rolling_12_months", "12 months to Jun 2025", window)
+    assert "4 of its 365 days come before 5 Jul 2024, when the pledge is tracked from." in status["explanation"]
+    assert "(the same days 2 years before)" in status["explanation"].split("Beside it")[1]
 
     value = values(date(2025, 8, 10))
     con = derive(VIEWS, [("daily", "day", d, d, v, "q/2025-08-14") for d, v in value.items()])
@@ -644,4 +656,28 @@ def test_a_rolling_window_that_starts_before_tracking_does_not_set_the_status(de
         ("since_track_from", "5 Jul 2024 to 31 Dec 2024", since, before)
     assert "The status rests on the days since 5 Jul 2024 against the same days a year before" in row["explanation"]
     assert "12 months to Dec 2024" not in row["explanation"] and "come before" not in row["explanation"]
+    # nor is the year to date of 2024 beside it: 186 of its days came before 5 Jul 2024 (row 167)
+    assert "Beside it" not in row["explanation"] and "for 2023 to 31 Dec" not in row["explanation"], row["explanation"]
 
+
+
+def test_a_change_names_the_days_since_tracking_in_words(derive):
+    """The days since 5 Jul 2024, beside a rolling status once it has one, moved from on track (5 a day against 10 two
+    years before) to off track (1,000 a day from 11 Aug 2025): the change list says "the days since 5 Jul 2024", not
+    the view's name ("since track from", row 168)."""
+    from datetime import timedelta
+
+    def days(last: date) -> list:
+        first = date(2022, 6, 1)
+        out = []
+        for i in range((last - first).days + 1):
+            d = first + timedelta(days=i)
+            out.append((d, 10 if d < date(2024, 1, 1) else 5 if d <= date(2025, 8, 10) else 1000))
+        return out
+    observations = [("daily", "day", d, d, v, "q/2025-08-14") for d, v in days(date(2025, 8, 10))]
+    observations += [("daily", "day", d, d, v, "q/2025-11-20") for d, v in days(date(2025, 11, 15))]
+    con = derive(VIEWS, observations)
+    summaries = [s for (s,) in con.execute("SELECT summary FROM marts.changes WHERE kind = 'comparison'").fetchall()]
+    moved = [s for s in summaries if "(the days since 5 Jul 2024, shown beside the status): on track → off track" in s]
+    assert len(moved) == 1, summaries
+    assert not any("since track from" in s for s in summaries)

@@ -92,14 +92,21 @@ CREATE OR REPLACE MACRO staging.period_end_holding(ptype, d) AS CASE
     WHEN ptype = 'academic_year' THEN make_date(year(d) + CASE WHEN month(d) >= 8 THEN 1 ELSE 0 END, 7, 31)
     ELSE CAST(d + INTERVAL 12 MONTH - INTERVAL 1 DAY AS DATE) END;
 
+-- A comparison window (not a progress period) reaching back before the month tracking starts: mostly the previous
+-- government's days (the 12 months to Jul 2024, the year to date in 2024 for a pledge tracked from 5 Jul 2024). It
+-- is drawn, never graded: it sets no status, is not told beside one, and is no change. (A window from the first of
+-- that month, like a quarter, counts: its few days before tracking are said.)
+CREATE OR REPLACE MACRO staging.before_tracking(view, period_start, track_from) AS
+    view <> 'period' AND period_start < staging.bucket_start('month', track_from);
+
 -- Which rows of marts.pledge_progress a pledge's status may rest on, best first (NULL: none): its status view's
--- (the latest), but never a rolling 12 months reaching back before tracking starts (months of the previous
--- government); until one lies wholly after it, the days since tracking started against the same days a year before
--- (view since_track_from), once they hold four weeks.
+-- (the latest), never one before_tracking; until the rolling 12 months start in the month tracking started (the 12
+-- months to Jun 2025 for 5 Jul 2024), the days since tracking started against the same days a year before (view
+-- since_track_from), once they hold four weeks (and while they fit in a year: the window does by then).
 CREATE OR REPLACE MACRO staging.status_rank(view, status_view, period_start, period_end, track_from) AS
-    CASE WHEN view = status_view AND NOT (view = 'rolling_12_months' AND period_start < track_from) THEN 1
+    CASE WHEN view = status_view AND NOT staging.before_tracking(view, period_start, track_from) THEN 1
          WHEN view = 'since_track_from' AND status_view = 'rolling_12_months'
-              AND staging.days_in(period_start, period_end) >= 28 THEN 2 END;
+              AND staging.days_in(period_start, period_end) BETWEEN 28 AND 365 THEN 2 END;
 
 -- The end of the first period a pledge's status can rest on (marts.pledges.first_compared_end; status_rank's
 -- first row): the period of its progress type holding track_from; for a rolling 12 months status, the day the

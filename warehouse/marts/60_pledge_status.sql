@@ -6,7 +6,8 @@
 -- releases published on or before D.
 CREATE OR REPLACE MACRO marts.pledge_status_as_of(as_of_date) AS TABLE
 WITH progress_rows AS (
-    SELECT g.*, p.status_view, staging.status_rank(g.view, p.status_view, g.period_start, g.period_end, p.track_from) AS rank
+    SELECT g.*, p.status_view, p.track_from,
+           staging.status_rank(g.view, p.status_view, g.period_start, g.period_end, p.track_from) AS rank
     FROM marts.pledge_progress_as_of(as_of_date) g JOIN marts.pledges p USING (pledge_id)
 ),
 progress AS (   -- the row the status rests on (staging.status_rank)
@@ -20,6 +21,7 @@ beside AS (   -- the other views of the same vintage, in words
                       ORDER BY CASE view WHEN 'calendar_year_to_date' THEN 1 WHEN 'since_track_from' THEN 2 ELSE 3 END) AS text
     FROM (SELECT r.* FROM progress_rows r LEFT JOIN progress s USING (pledge_id)
           WHERE r.view NOT IN (r.status_view, 'period') AND r.view IS DISTINCT FROM s.view
+            AND NOT staging.before_tracking(r.view, r.period_start, r.track_from)
             AND r.value IS NOT NULL AND r.baseline_value IS NOT NULL
           QUALIFY row_number() OVER (PARTITION BY r.pledge_id, r.view ORDER BY r.period_end DESC) = 1)
     GROUP BY pledge_id
@@ -129,7 +131,8 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  -- the status resting on the days since tracking started, not yet on the register's view
                  || CASE WHEN g.view <> p.status_view
                          THEN ' The status rests on the days since ' || strftime(p.track_from, '%-d %b %Y')
-                              || ' against the same days a year before: every 12-month window so far reaches back before that day.'
+                              || ' against the same days a year before: every 12-month window so far reaches back before '
+                              || strftime(p.track_from, '%B %Y') || '.'
                          ELSE '' END
                  || CASE WHEN g.view <> 'period' AND g.period_start < p.track_from
                          THEN ' ' || date_diff('day', g.period_start, p.track_from) || ' of its '

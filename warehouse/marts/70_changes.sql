@@ -17,6 +17,7 @@ WITH latest_by_view AS (   -- the latest row of each view of each pledge in ever
                           -- the status (staging.status_rank: as marts.pledge_status_as_of chooses)
     SELECT g.pledge_id, g.view, p.status_view, g.as_of, g.status, g.period_label, g.value, g.baseline_value, g.release_id,
            staging.status_rank(g.view, p.status_view, g.period_start, g.period_end, p.track_from) AS rank,
+           staging.before_tracking(g.view, g.period_start, p.track_from) AS before_tracking,
            staging.days_in(g.period_start, g.period_end) AS days
     FROM marts.pledge_progress g JOIN marts.pledges p USING (pledge_id)
     WHERE g.pledge_id IN (SELECT pledge_id FROM temp.progress_scope)
@@ -30,10 +31,10 @@ status_rows AS (   -- in every vintage, the row the status rests on
 status_by_vintage AS (   -- the status, and the comparisons shown beside it (never the progress periods, which
                          -- the explanation does not show), each only once its window holds four weeks (the year to
                          -- date flips on a week of January: noise, not news)
-    SELECT * EXCLUDE (status_view, rank, days), true AS sets_status FROM status_rows
+    SELECT * EXCLUDE (status_view, rank, days, before_tracking), true AS sets_status FROM status_rows
     UNION ALL
-    SELECT l.* EXCLUDE (status_view, rank, days), false FROM latest_by_view l
-    WHERE l.view NOT IN (l.status_view, 'period') AND l.days >= 28
+    SELECT l.* EXCLUDE (status_view, rank, days, before_tracking), false FROM latest_by_view l
+    WHERE l.view NOT IN (l.status_view, 'period') AND l.days >= 28 AND NOT l.before_tracking
       AND NOT EXISTS (SELECT 1 FROM status_rows s WHERE s.pledge_id = l.pledge_id AND s.as_of = l.as_of AND s.view = l.view)
 ),
 status_moves AS (   -- a status's first vintage moves from what marts.pledge_status_as_of said the day before (no
@@ -83,7 +84,9 @@ revisions AS (   -- each stored value against the value it revised (the previous
 SELECT CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END AS kind, s.as_of AS changed_on, s.pledge_id AS subject,
        p.title, s.old_status AS old_value, s.status AS new_value, s.release_id,
        p.title || CASE WHEN s.sets_status THEN ''
-                       ELSE ' (' || CASE s.view WHEN 'period' THEN p.progress_period || 's' ELSE replace(s.view, '_', ' ') END
+                       ELSE ' (' || CASE s.view WHEN 'period' THEN p.progress_period || 's'
+                                             WHEN 'since_track_from' THEN 'the days since ' || strftime(p.track_from, '%-d %b %Y')
+                                             ELSE replace(s.view, '_', ' ') END
                             || ', shown beside the status)' END
        || ': ' || s.old_status || ' → ' || s.status || ' (' || s.period_label || ': '
        || coalesce(format('{:,.0f}', s.value), '–') || ' against ' || coalesce(format('{:,.0f}', s.baseline_value), '–')
