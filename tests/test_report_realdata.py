@@ -91,6 +91,14 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     card = html[html.index('id="card-france_germany"'):]
     card = card[:card.index("</section>")]
     assert "in progress since Dec 2024 (set" in card and "2024-12-31" not in card
+    # a quarter still in progress is shown, not graded; sources with no release are named by title; the backlog
+    # card draws the loaded ASY_02 cases beside its own (unloaded) series (row 169)
+    assert "2026 Q1: 933 people; baseline 1 Jan 2025 to 22 Jan 2025: 1,098 (-15.0%); in progress, data to 22 Jan 2026: not graded yet" in html
+    missing_sources = html[html.index("No release loaded yet from: "):]
+    missing_sources = missing_sources[:missing_sources.index("</p>")]
+    assert "ons_ltim" not in missing_sources and "ONS long-term international migration" in missing_sources
+    (backlog_related,) = charts_of(parse(html), "asylum_backlog", "related")
+    assert backlog_related["metric-id"] == "asylum_work_in_progress_initial"
     net = html[html.index('id="card-net_migration_down"'):]
     assert "2025-02-14; date inferred: the week of the Commons" in net[:net.index("</section>")]
     backlog = html[html.index('id="card-asylum_backlog"'):]     # the introduction's words, dated as statement A
