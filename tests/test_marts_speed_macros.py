@@ -75,3 +75,25 @@ def test_baseline_words_as_before(con):
              (SELECT unnest(['2019', NULL]) AS w),
              (SELECT unnest([1234.5, NULL]) AS target)""").fetchone()
     assert rows > 100_000 and differing == 0
+
+
+def test_the_first_period_a_status_can_rest_on(con):
+    """marts.pledges.first_compared_end, by hand from the rules of staging.status_rank and 40_pledge_progress.sql: a
+    quarter holding 5 Jul 2024 ends 30 Sep; a rolling status rests first on the days since 5 Jul 2024 once they hold
+    four weeks (1 Aug), or without that view on the first 12 months from July 2024 (to 30 Jun 2025, as status_rank
+    allows); a year ending is compared with a fixed baseline ending 30 Jun 2024 from the year ending 30 Jun 2025."""
+    got = con.execute("""
+        SELECT staging.first_compared_end('period', [], 'quarter', DATE '2024-07-05', 'same_period_year_before', 'flow', NULL::DATE),
+               staging.first_compared_end('rolling_12_months', ['since_track_from'], 'quarter', DATE '2024-07-05',
+                                          'same_period_year_before', 'flow', NULL::DATE),
+               staging.first_compared_end('rolling_12_months', ['calendar_year_to_date'], 'quarter', DATE '2024-07-05',
+                                          'same_period_year_before', 'flow', NULL::DATE),
+               staging.first_compared_end('period', [], 'year_ending', DATE '2024-07-01', 'fixed', 'flow', DATE '2024-06-30'),
+               staging.first_compared_end('period', [], 'quarter', DATE '2024-07-01', 'fixed', 'stock', DATE '2024-06-30')
+        """).fetchone()
+    assert got == (date(2024, 9, 30), date(2024, 8, 1), date(2025, 6, 30), date(2025, 6, 30), date(2024, 9, 30))
+    # and status_rank takes that rolling window (it starts on 1 Jul 2024) but not the one before it
+    assert con.execute("""SELECT staging.status_rank('rolling_12_months', 'rolling_12_months', DATE '2024-07-01',
+                                                     DATE '2025-06-30', DATE '2024-07-05'),
+                                 staging.status_rank('rolling_12_months', 'rolling_12_months', DATE '2024-06-01',
+                                                     DATE '2025-05-31', DATE '2024-07-05')""").fetchone() == (1, None)

@@ -110,7 +110,7 @@ CREATE OR REPLACE MACRO staging.status_rank(view, status_view, period_start, per
 
 -- The end of the first period a pledge's status can rest on (marts.pledges.first_compared_end; status_rank's
 -- first row): the period of its progress type holding track_from; for a rolling 12 months status, the day the
--- days since tracking hold four weeks (or, without that view, the end of the first window wholly after
+-- days since tracking hold four weeks (or, without that view, the end of the first window from the month holding
 -- track_from); for the year to date or the days since tracking, the day itself; for a flow against a fixed
 -- baseline, never one sharing days with the baseline: years ending are 12 months long whatever their end, so the
 -- first clear of a baseline ending 30 Jun 2024 ends on 30 Jun 2025, not 31 Dec 2024.
@@ -118,7 +118,7 @@ CREATE OR REPLACE MACRO staging.first_compared_end(status_view, views, progress_
     greatest(CASE WHEN status_view = 'period' THEN staging.period_end_holding(progress_period, track_from)
                   WHEN status_view <> 'rolling_12_months' THEN track_from
                   WHEN list_contains(views, 'since_track_from') THEN CAST(track_from + INTERVAL 27 DAY AS DATE)
-                  ELSE staging.period_end_holding('month', CAST(track_from + INTERVAL 12 MONTH - INTERVAL 1 DAY AS DATE)) END,
+                  ELSE CAST(staging.bucket_start('month', track_from) + INTERVAL 12 MONTH - INTERVAL 1 DAY AS DATE) END,
              CASE WHEN status_view = 'period' AND baseline = 'fixed' AND measure = 'flow'
                   THEN staging.period_end_holding(progress_period, CAST(baseline_end + CASE progress_period
                            WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 12 MONTH END
