@@ -127,13 +127,13 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                              || ' (' || format('{:+.1f}', g.change_pct) || '%)', ', no baseline figure yet')
                  || CASE WHEN g.complete THEN '' ELSE ' (period in progress, data to ' || strftime(g.data_to, '%-d %b %Y') || ')' END
                  || ': ' || g.status || '.'
-                 -- a window reaching back before the pledge is tracked says how much of it does
                  -- the status resting on the days since tracking started, not yet on the register's view
                  || CASE WHEN g.view <> p.status_view
                          THEN ' The status rests on the days since ' || strftime(p.track_from, '%-d %b %Y')
                               || ' against the same days a year before: every 12-month window so far reaches back before '
                               || strftime(p.track_from, '%B %Y') || '.'
                          ELSE '' END
+                 -- a window reaching back before the pledge is tracked says how much of it does
                  || CASE WHEN g.view <> 'period' AND g.period_start < p.track_from
                          THEN ' ' || date_diff('day', g.period_start, p.track_from) || ' of its '
                               || staging.days_in(g.period_start, g.period_end) || ' days come before '
