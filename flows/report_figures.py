@@ -269,7 +269,7 @@ def rolling_chart(card: dict, rows: list[dict], metric_title: str) -> str:
         tone = STATUS_TONES.get(r.get("status"), "muted") if graded else "before"
         tip = (f"{r['period_label']}: {fmt_num(r['value'])}; {r.get('baseline_label')}: {fmt_num(r.get('baseline_value'))} "
                f"({fmt_pct(r.get('change_pct'))}); "
-               + (r.get("status") or "" if graded else f"reaches back before {fmt_day(track_from)}: not graded"))
+               + ((r.get("status") or "") if graded else f"reaches back before {tracked_from:%B %Y}: not graded"))
         ch.point(r["period_end"], r["value"], "square" if tone == "bad" else "circle", FILLS[tone], tip,
                  {"data-period": r["period_label"], "data-status": r.get("status") if graded else None,
                   "data-baseline": None if r.get("baseline_value") is None else f"{r['baseline_value']:g}"}, size=4)
@@ -281,11 +281,11 @@ def rolling_chart(card: dict, rows: list[dict], metric_title: str) -> str:
     tones = {STATUS_TONES.get(r.get("status"), "muted") for r in counted} | ({"before"} if early else set())
     legend += [swatch(kind, text) for tone, kind, text in (("good", "pt-good", "on track (circles)"), ("bad", "pt-square", "off track (squares)"),
                                                           ("muted", "pt-muted", "awaiting data: nothing a year before to compare (grey)"),
-                                                          ("before", "pt-before", f"reaching back before {fmt_day(track_from)}: "
+                                                          ("before", "pt-before", f"reaching back before {tracked_from:%B %Y}: "
                                                                                   "not graded") if early else ("", "", ""))
                if tone in tones]
     last = rows[-1]
-    grade = last.get("status") if last in counted else f"not graded (it reaches back before {fmt_day(track_from)})"
+    grade = last.get("status") if last in counted else f"not graded (it reaches back before {tracked_from:%B %Y})"
     ch.desc = (f"The 12 months to each month from {rows[0]['period_label'][13:]} to {last['period_label'][13:]}; latest "
                f"{last['period_label']}: {fmt_num(last['value'])} against {fmt_num(last.get('baseline_value'))} a year before "
                f"({fmt_pct(last.get('change_pct'))}), {grade}"
