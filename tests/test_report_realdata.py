@@ -55,7 +55,7 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
         card = html[html.index(f'id="card-{pledge_id}"'):]
         card = card[:card.index("</section>")]
         assert escape(title) in card and f"“{escape(quote)}”" in card, pledge_id
-        assert escape(statement_title) in card and said_on.isoformat() in card, pledge_id
+        assert escape(statement_title) in card and f"{said_on.day} {said_on:%b %Y}" in card, pledge_id
         assert f"<b>Method:</b> {escape(method)}" in card and f'data-status="{escape(status)}"' in card, pledge_id
         for item in evidence or []:      # qualitative rows: dated evidence, linked where it has an address
             assert escape(item["summary"]) in card and item["date"] in card, pledge_id
@@ -76,7 +76,7 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert not [m for m in missing if re.search(r"[a-z]_[a-z]", m)], missing
     # how each statement's date is known, in words (the register's date_basis): inferred, or what dates it
     hotels = html[html.index('id="card-asylum_hotels"'):]
-    assert "2025-06-11; dated by her Spending Review statement in the Commons on 11 June 2025" in hotels[:hotels.index("</section>")]
+    assert "11 Jun 2025; dated by her Spending Review statement in the Commons on 11 June 2025" in hotels[:hotels.index("</section>")]
     assert "words as reported, not from the two source statements" in hotels[:hotels.index("</section>")]
     # who said the words stands right under them: an extract of another statement (another speaker) comes after,
     # as "Also"; it used to stand between the quote and the attribution, so her words read as Labour's in 2023
@@ -99,10 +99,13 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert "ons_ltim" not in missing_sources and "ONS long-term international migration" in missing_sources
     (backlog_related,) = charts_of(parse(html), "asylum_backlog", "related")
     assert backlog_related["metric-id"] == "asylum_work_in_progress_initial"
+    # dates in the cards' prose as the explanations write them, never ISO beside them (row 171)
+    assert "(set 3 Dec 2026 from the evidence)" in html and "set 2026-12-03" not in html
+    assert "published 23 Jan 2026" in html and not re.search(r"(published|set) \d{4}-\d\d-\d\d", html)
     net = html[html.index('id="card-net_migration_down"'):]
-    assert "2025-02-14; date inferred: the week of the Commons" in net[:net.index("</section>")]
+    assert "14 Feb 2025; date inferred: the week of the Commons" in net[:net.index("</section>")]
     backlog = html[html.index('id="card-asylum_backlog"'):]     # the introduction's words, dated as statement A
-    assert "2025-02-14; date inferred, as statement A&#x27;s date: the week of the Commons" in backlog[:backlog.index("</section>")]
+    assert "14 Feb 2025; date inferred, as statement A&#x27;s date: the week of the Commons" in backlog[:backlog.index("</section>")]
     small = html[html.index('id="card-small_boats"'):]
     assert "12 months to Dec 2025: 41,472 against 36,816" in small[:small.index("</section>")]
     # the apprenticeships claim, against the DfE file read independently: 2023/24 against 2018/19, the base by name
