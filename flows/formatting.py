@@ -30,6 +30,17 @@ def fmt_pct(value) -> str:
     return MISSING if value is None else f"{float(value):+.1f}%"
 
 
+def fmt_amount(value, unit: str) -> str:
+    """A figure with its unit as a reader writes it: pounds as "£13.8m" (the transparency data publish millions to one
+    decimal place, so the full number would claim a precision they do not have), "£950" under a million, and any
+    other unit after the number ("41,472 people")."""
+    if value is None:
+        return MISSING
+    if unit == "GBP":
+        return f"£{float(value) / 1e6:,.1f}m" if abs(float(value)) >= 1e6 else f"£{float(value):,.0f}"
+    return f"{fmt_num(value)} {unit}".strip()
+
+
 def fmt_date(value) -> str:
     """A date (or time) as ISO text; other values as they are."""
     if value is None:

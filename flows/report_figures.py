@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flows.formatting import fmt_day, fmt_num, fmt_pct
+from flows.formatting import fmt_amount, fmt_day, fmt_num, fmt_pct
 from flows.report_charts import TimeChart, category_bars, data_values
 from flows.report_series import overlapping
 from flows.report_svg import FILLS, INK, SERIES_STYLES, VINTAGE_DASHES, figure, fmt_tick, swatch
@@ -86,7 +86,7 @@ def pledge_history(card: dict, s: dict, progress: list[dict]) -> str:
     title = f"{words}, {per(s['period_type'])}, {pts[0]['label']} to {pts[-1]['label']}"
     latest = next((p for p in reversed(pts) if p["complete"]), pts[-1])
     desc = (f"{'Line' if as_line else 'Bars'}: {words} {per(s['period_type'])} from {pts[0]['label']} to {pts[-1]['label']}; "
-            f"latest complete {latest['label']}: {fmt_num(latest['value'])} {unit}.")
+            f"latest complete {latest['label']}: {fmt_amount(latest['value'], unit)}.")
     ch = TimeChart("history", card["pledge_id"], s["metric_id"], title, "", unit,
                    x_label(s["period_type"], s.get("source_period_type")))
     legend: list[str] = []
@@ -131,7 +131,7 @@ def period_shapes(ch: TimeChart, pts: list[dict], unit: str, progress: list[dict
         status = row["status"] if row else None
         tone = STATUS_TONES.get(status, "muted") if row else "before"
         tones.add(tone)
-        tip = f"{p['label']}: {fmt_num(p['value'])} {unit}".strip()
+        tip = f"{p['label']}: {fmt_amount(p['value'], unit)}"
         if row and row.get("baseline_value") is not None:
             tip += f"; baseline {row.get('baseline_label')}: {fmt_num(row['baseline_value'])} ({fmt_pct(row.get('change_pct'))})"
         if not p["complete"]:        # its grade may change before it ends: none given
@@ -218,7 +218,7 @@ def claim_history(card: dict, series: list[dict], chart: str = "history") -> str
         name = s.get("part_label") or metric_words(s["title"])
         stroke, dash = SERIES_STYLES[i % len(SERIES_STYLES)]
         for p in pts:
-            tip = f"{name}: {p['label']}: {fmt_num(p['value'])} {s.get('unit') or ''}".strip()
+            tip = f"{name}: {p['label']}: {fmt_amount(p['value'], s.get('unit') or '')}"
             if as_line:
                 ch.point(p["end"], p["value"], "square" if i % 2 else "circle", stroke, tip,
                          {"data-period": p["label"], "data-metric-id": s["metric_id"]}, size=3.0)
@@ -243,7 +243,7 @@ def claim_history(card: dict, series: list[dict], chart: str = "history") -> str
     marker_dates(ch, card, legend)
     last = main["points"][-1]
     ch.desc = (f"{words} {per(main['period_type'])} from {main['points'][0]['label']} to {last['label']}; latest: "
-               f"{fmt_num(last['value'])} {unit}. " + " ".join(re.sub(r"<[^>]+>", "", item) + "." for item in legend))
+               f"{fmt_amount(last['value'], unit)}. " + " ".join(re.sub(r"<[^>]+>", "", item) + "." for item in legend))
     return figure(title, ch.render(), legend)
 
 
@@ -301,7 +301,7 @@ def years_chart(card: dict, years: list[dict], ytd: dict | None, metric_id: str,
     title = (f"{words} per calendar year, {years[0]['label']} to {years[-1]['label']}" if len(years) > 1
              else f"{words} in {years[0]['label']}")
     bars = [{"label": y["label"], "value": y["value"], "partial": not y["complete"],
-             "tip": f"{y['label']}: {fmt_num(y['value'])} {unit}" + ("" if y["complete"] else f" (year to date, data to {fmt_day(y['data_to'])})"),
+             "tip": f"{y['label']}: {fmt_amount(y['value'], unit)}" + ("" if y["complete"] else f" (year to date, data to {fmt_day(y['data_to'])})"),
              "data": {"data-year": y["year"], "data-complete": str(y["complete"]).lower()}} for y in years]
     extra, legend = [], [swatch("series", "whole calendar years")]
     if not years[-1]["complete"]:

@@ -102,6 +102,12 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     # dates in the cards' prose as the explanations write them, never ISO beside them (row 171)
     assert "(set 3 Dec 2026 from the evidence)" in html and "set 2026-12-03" not in html
     assert "published 23 Jan 2026" in html and not re.search(r"(published|set) \d{4}-\d\d-\d\d", html)
+    # the value of penalties as CP_02 publishes it, millions to one decimal: "£13.8m", never "13,800,000 GBP" (row 172)
+    cp02 = pd.read_excel(REALDATA / "enforcement" / "IE__Q3_2023_Background_Published.xlsx", sheet_name="CP_02",
+                         header=5, engine="calamine")
+    first = cp02.iloc[0]
+    assert f"{first['Quarter']}: £{float(first['Value of penalties issued (Millions)']):.1f}m" in html
+    assert not re.search(r"\d GBP", html)
     net = html[html.index('id="card-net_migration_down"'):]
     assert "14 Feb 2025; date inferred: the week of the Commons" in net[:net.index("</section>")]
     backlog = html[html.index('id="card-asylum_backlog"'):]     # the introduction's words, dated as statement A
