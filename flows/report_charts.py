@@ -52,6 +52,10 @@ class Frame:
         return self.top + self.ph * (self.ymax - v) / (self.ymax - self.ymin)
 
 
+# the value axis names its unit as a reader writes it (pounds as £, as the tooltips give them)
+UNIT_WORDS = {"GBP": "£"}
+
+
 class TimeChart:
     """A chart against a date axis. Add shapes, then `render()`."""
 
@@ -267,7 +271,7 @@ class TimeChart:
             out.append(f'<text x="{f.left + f.pw / 2:.0f}" y="{f.height - 6}" text-anchor="middle" font-size="{FONT}" fill="{INK}">'
                        f'{esc(self.x_label)}</text>')
         out.append(f'<text transform="translate(13 {f.top + f.ph / 2:.0f}) rotate(-90)" text-anchor="middle" font-size="{FONT}" '
-                   f'fill="{INK}">{esc(self.unit or "value")}</text>')
+                   f'fill="{INK}">{esc(UNIT_WORDS.get(self.unit, self.unit) or "value")}</text>')
         return out
 
     def _end_label(self, placed: list, x0: float, y0: float, text: str, colour: str) -> str:

@@ -107,7 +107,7 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
                          header=5, engine="calamine")
     first = cp02.iloc[0]
     assert f"{first['Quarter']}: £{float(first['Value of penalties issued (Millions)']):.1f}m" in html
-    assert not re.search(r"\d GBP", html)
+    assert not re.search(r"\d GBP", html) and ">GBP<" not in html and ">£</text>" in html   # the value axis too
     net = html[html.index('id="card-net_migration_down"'):]
     assert "14 Feb 2025; date inferred: the week of the Commons" in net[:net.index("</section>")]
     backlog = html[html.index('id="card-asylum_backlog"'):]     # the introduction's words, dated as statement A
