@@ -681,3 +681,21 @@ def test_a_change_names_the_days_since_tracking_in_words(derive):
     moved = [s for s in summaries if "(the days since 5 Jul 2024, shown beside the status): on track → off track" in s]
     assert len(moved) == 1, summaries
     assert not any("since track from" in s for s in summaries)
+
+
+def test_a_status_waiting_for_four_weeks_of_days_says_how_many_are_in(derive):
+    """Small boats are tracked from 5 Jul 2024, the status resting first on the days since then once they hold four
+    weeks. With days to 18 Jul 2024 only (in a file of 28 Nov 2024), it has none yet, and says why: 14 of the 28 days
+    are loaded (row 173; before, "loaded up to 18 Jul 2024 only; the pledge is tracked from 5 Jul 2024", as if
+    nothing tracked were in)."""
+    from datetime import timedelta
+    from warehouse.register import REGISTER_FILE
+
+    first, last = date(2023, 6, 1), date(2024, 7, 18)
+    observations = [("small_boat_arrivals", "day", first + timedelta(days=i), first + timedelta(days=i), 10, "q/2024-11-28")
+                    for i in range((last - first).days + 1)]
+    con = derive(REGISTER_FILE.read_text(), observations)
+    row = one(con, "SELECT status, explanation FROM marts.pledge_status_as_of(DATE '2024-12-01') WHERE pledge_id = 'small_boats'")
+    assert row["status"] == "not loaded here"       # the four weeks were due by 8 Aug 2024
+    assert ((last - date(2024, 7, 5)).days + 1) == 14
+    assert "The status needs four weeks of days since 5 Jul 2024: 14 of 28 are loaded." in row["explanation"], row["explanation"]

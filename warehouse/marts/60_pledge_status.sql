@@ -107,7 +107,13 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                           || CASE WHEN p.baseline = 'fixed' AND m.measure = 'flow' AND p.status_view = 'period'
                                        AND p.first_compared_end > staging.period_end_holding(p.progress_period, p.track_from)
                                   THEN ', and compared from the period ending ' || strftime(p.first_compared_end, '%-d %b %Y')
-                                       || ', the first with no day in the baseline' ELSE '' END || '. ',
+                                       || ', the first with no day in the baseline' ELSE '' END || '. '
+                          -- a status on the days since tracking started waits for four weeks of them: how many are in
+                          || CASE WHEN p.status_view = 'rolling_12_months' AND list_contains(p.views, 'since_track_from')
+                                       AND latest.data_to >= p.track_from
+                                  THEN 'The status needs four weeks of days since ' || strftime(p.track_from, '%-d %b %Y')
+                                       || ': ' || (date_diff('day', p.track_from, latest.data_to) + 1) || ' of 28 are loaded. '
+                                  ELSE '' END,
                           'No official figures for ' || staging.metric_words(coalesce(m.title, p.metric_id)) || ' are loaded. ')
                  || CASE WHEN d.due_on <= least(as_of_date, current_date)
                          THEN 'Figures for the first tracked period were due by ' || strftime(d.due_on, '%-d %b %Y') || ' ('
