@@ -31,13 +31,13 @@ def fmt_pct(value) -> str:
 
 
 def fmt_amount(value, unit: str) -> str:
-    """A figure with its unit as a reader writes it: pounds as "£13.8m" (the transparency data publish millions to one
-    decimal place, so the full number would claim a precision they do not have), "£950" under a million, and any
-    other unit after the number ("41,472 people")."""
+    """A figure with its unit as a reader writes it: pounds as "£13.8m" and "£0.6m" (the transparency data publish
+    millions to one decimal place, so the full number would claim a precision they do not have), any other unit
+    after the number ("41,472 people")."""
     if value is None:
         return MISSING
-    if unit == "GBP":
-        return f"£{float(value) / 1e6:,.1f}m" if abs(float(value)) >= 1e6 else f"£{float(value):,.0f}"
+    if unit == "GBP":               # every pound series here is published in millions to one decimal
+        return f"£{float(value) / 1e6:,.1f}m"
     return f"{fmt_num(value)} {unit}".strip()
 
 

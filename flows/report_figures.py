@@ -130,7 +130,10 @@ def period_shapes(ch: TimeChart, pts: list[dict], unit: str, progress: list[dict
         row = rows.get((p["start"], p["end"]))
         status = row["status"] if row else None
         tone = STATUS_TONES.get(status, "muted") if row else "before"
-        tones.add(tone)
+        if p["complete"]:
+            tones.add(tone)
+        else:                        # not graded: no status colour (its own legend entry, the dotted outline)
+            tone, status = "muted", None
         tip = f"{p['label']}: {fmt_amount(p['value'], unit)}"
         if row and row.get("baseline_value") is not None:
             tip += f"; baseline {row.get('baseline_label')}: {fmt_num(row['baseline_value'])} ({fmt_pct(row.get('change_pct'))})"

@@ -20,6 +20,8 @@ RELEASES = {  # release id -> publication date
     "q/2024-11-28": date(2024, 11, 28),
     "q/2025-02-27": date(2025, 2, 27),
     "q/2025-05-22": date(2025, 5, 22),
+    "q/2025-07-04": date(2025, 7, 4),
+    "q/2025-07-11": date(2025, 7, 11),
     "q/2025-08-14": date(2025, 8, 14),
     "q/2025-11-20": date(2025, 11, 20),
 }
@@ -699,3 +701,26 @@ def test_a_status_waiting_for_four_weeks_of_days_says_how_many_are_in(derive):
     assert row["status"] == "not loaded here"       # the four weeks were due by 8 Aug 2024
     assert ((last - date(2024, 7, 5)).days + 1) == 14
     assert "The status needs four weeks of days since 5 Jul 2024: 14 of 28 are loaded." in row["explanation"], row["explanation"]
+
+
+def test_a_comparison_switching_to_two_years_back_is_no_change(derive):
+    """The days since 5 Jul 2024 are compared with the same days a year before while they fit in a year, then with the
+    same days two years before. With 10 a day in 2022-23, 4 in 2023-24 and 6 since, they are off track on 3 Jul 2025
+    (6 against 4) and on track on 10 Jul (6 against 10): the baseline changed, not the figures. The change list tells
+    no move for it (row 174; it told "off track → on track", and the feed with it)."""
+    from datetime import timedelta
+
+    def days(last: date) -> list:
+        first = date(2022, 6, 1)
+        out = []
+        for i in range((last - first).days + 1):
+            d = first + timedelta(days=i)
+            out.append((d, 10 if d < date(2023, 7, 5) else 4 if d < date(2024, 7, 5) else 6))
+        return out
+    observations = [("daily", "day", d, d, v, "q/2025-07-04") for d, v in days(date(2025, 7, 3))]
+    observations += [("daily", "day", d, d, v, "q/2025-07-11") for d, v in days(date(2025, 7, 10))]
+    con = derive(VIEWS, observations)
+    rows = dict(con.execute("SELECT as_of, status FROM marts.pledge_progress WHERE view = 'since_track_from'").fetchall())
+    assert rows == {date(2025, 7, 4): "off track", date(2025, 7, 11): "on track"}     # the switch does flip the view
+    summaries = [s for (s,) in con.execute("SELECT summary FROM marts.changes WHERE kind = 'comparison'").fetchall()]
+    assert not [s for s in summaries if "the days since 5 Jul 2024" in s], summaries

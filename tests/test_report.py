@@ -54,7 +54,9 @@ def test_report_from_built_small_boats_releases(synthetic_warehouse, tmp_path):
     assert [b["period"] for b in history["bars"]] == ["2023 Q3", "2023 Q4", "2024 Q1", "2024 Q2", "2024 Q3"]
     q4 = sum(arrivals((date(2023, 10, 1) - SB_START).days + k) for k in range(92))
     assert float(history["bars"][1]["value"]) == q4 and history["bars"][1]["tone"] == "before"
-    assert history["bars"][-1]["status"] == want["progress"]["small_boats"][0][3]
+    # 2024 Q3, in progress, is drawn without a grade (grey, dotted outline; row 175)
+    assert history["bars"][-1].get("status") is None is want["progress"]["small_boats"][0][3]
+    assert history["bars"][-1]["tone"] == "muted"
     assert {m["kind"]: m["date"] for m in history["markers"]} == {"said_on": "2023-09-14", "track_from": "2024-07-05"}
     # revisions: both releases drawn, the newest emphasised; the revised week summed from each release's days
     (rev,) = charts_of(page, "small_boats", "revisions")

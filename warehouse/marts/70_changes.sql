@@ -18,6 +18,9 @@ WITH latest_by_view AS (   -- the latest row of each view of each pledge in ever
     SELECT g.pledge_id, g.view, p.status_view, g.as_of, g.status, g.period_label, g.value, g.baseline_value, g.release_id,
            staging.status_rank(g.view, p.status_view, g.period_start, g.period_end, p.track_from) AS rank,
            staging.before_tracking(g.view, g.period_start, p.track_from) AS before_tracking,
+           -- how many years back the comparison looks: the days since tracking, past a year, are compared with the
+           -- same days two years before; a move across that switch is the baseline changing, not the figures
+           date_diff('year', g.baseline_start, g.period_start) AS years_back,
            staging.days_in(g.period_start, g.period_end) AS days
     FROM marts.pledge_progress g JOIN marts.pledges p USING (pledge_id)
     WHERE g.pledge_id IN (SELECT pledge_id FROM temp.progress_scope)
@@ -46,7 +49,8 @@ status_moves AS (   -- a status's first vintage moves from what marts.pledge_sta
                               ELSE 'not yet published' END) AS old_status,
                 lag(s.period_label) OVER w AS old_period
     FROM status_by_vintage s JOIN marts.pledges p USING (pledge_id) LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
-    WINDOW w AS (PARTITION BY s.pledge_id, CASE WHEN s.sets_status THEN '' ELSE s.view END ORDER BY s.as_of)
+    WINDOW w AS (PARTITION BY s.pledge_id, CASE WHEN s.sets_status THEN '' ELSE s.view || '/' || coalesce(s.years_back, 0) END
+                 ORDER BY s.as_of)
 ),
 verdict_moves AS (   -- each verdict as known on the day of the change: figures then overdue are "not loaded here",
                      -- as marts.claim_checks_as_of says, not "not yet published"
