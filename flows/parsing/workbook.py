@@ -20,8 +20,15 @@ from flows.parsing.ods_check import OdsContentScan
 # Only an empty cell (calamine's '') is missing here. pandas' NA strings ('#N/A', 'None', 'NULL', 'nan', ...) are
 # not publishers' markers: as text in a count they are refused by validation, naming the cell, never blanked.
 # What publishers write for "no value" ('-', ':', 'n/a', ...) is labels.MISSING_MARKERS, applied by cut_table.
-_READ_AS_MISSING = frozenset({""})
 cell_types = np.frompyfunc(type, 1, 1)      # each cell's Python type, in one call
+
+
+def _whole_floats_as_ints(values: np.ndarray, floats: np.ndarray) -> None:
+    """values[floats] (float cells) that are whole numbers become ints, in place, as pandas.read_excel gives them:
+    inside int64's range only (2e19 stays the float it is: cast, it wrapped to -2**63)."""
+    numbers = values[floats].astype(float)
+    whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2.0**63)
+    values[floats[whole]] = numbers[whole].astype(np.int64)
 
 
 def _grid_column(values: np.ndarray) -> np.ndarray:
@@ -33,13 +40,11 @@ def _grid_column(values: np.ndarray) -> np.ndarray:
     others = np.flatnonzero(~(is_float | is_text))     # empty (None) and date cells: compared apart, being few
     floats = np.flatnonzero(is_float)
     if len(floats):
-        numbers = values[floats].astype(float)
-        # whole numbers inside int64's range only: 2e19 stays the float it is (cast, it wrapped to -2**63)
-        whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2.0**63)
-        values[floats[whole]] = numbers[whole].astype(np.int64)
+        _whole_floats_as_ints(values, floats)
     texts = np.flatnonzero(is_text)
     if len(texts):
-        missing = values[texts] == ""    # _READ_AS_MISSING: the cells are all str, compared in C (no hash table)
+        # only an empty cell (calamine's '') is missing here; the cells are all str, compared in C (no hash table)
+        missing = values[texts] == ""
         values[texts[missing]] = np.nan
     kinds = types[others]
     values[others[kinds == type(None)]] = np.nan
@@ -60,9 +65,7 @@ def _grid_cells(cells: np.ndarray) -> None:
         if kind == "string":
             column[column == ""] = np.nan
         elif kind == "floating":
-            numbers = column.astype(float)
-            whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2.0**63)
-            column[whole] = numbers[whole].astype(np.int64)
+            _whole_floats_as_ints(column, np.arange(len(column)))
         elif kind != "integer":     # ints are left as they are
             rest.append(j)
     if len(rest) == len(cells):
@@ -330,7 +333,11 @@ def _clean_mixed_cells(columns: list[pd.Series]) -> list[pd.Series]:
 
 
 def _is_text_column(series: pd.Series) -> bool:
-    return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+    return _is_text_dtype(series.dtype)
+
+
+def _is_text_dtype(dtype) -> bool:
+    return dtype == object or pd.api.types.is_string_dtype(dtype)
 
 
 def _unique_names(match: HeaderMatch, keep: list[int], published: list) -> list[str]:
@@ -459,7 +466,7 @@ def cut_table(book: Workbook, match: HeaderMatch, name: str, stop_marker: str | 
                                              f"no closing row reading {stop_marker!r} below the header on row {match.row + 1}: "
                                              "the table may be cut short")])
         body = body.loc[: min(stops) - 1]
-    text = [c for c, dtype in body.dtypes.items() if dtype == object or pd.api.types.is_string_dtype(dtype)]   # _is_text_column
+    text = [c for c, dtype in body.dtypes.items() if _is_text_dtype(dtype)]
     cleaned = dict(zip(text, _clean_cells([body[c] for c in text])))
     body = pd.DataFrame({c: cleaned[c] if c in cleaned else body[c] for c in body.columns},
                         index=body.index).infer_objects()
