@@ -4,7 +4,6 @@ Plain functions without dependencies, so the quick commands (`pledges status`, `
 """
 from __future__ import annotations
 
-from datetime import date
 
 MISSING = "–"      # an absent figure or date in the report
 
@@ -48,9 +47,9 @@ def fmt_date(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def fmt_day(day: date) -> str:
-    """A date as people write it: 23 Jan 2026."""
-    return f"{day.day} {day:%b %Y}"
+def fmt_day(day) -> str:
+    """A date as people write it: 23 Jan 2026 (a missing one as MISSING; anything else as fmt_date gives it)."""
+    return f"{day.day} {day:%b %Y}" if hasattr(day, "year") else fmt_date(day)
 
 
 def date_basis_words(basis: str) -> str:

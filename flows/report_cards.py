@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_date, fmt_day, fmt_num, fmt_pct, fmt_signed
+from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_day, fmt_num, fmt_pct, fmt_signed
 from flows.report_figures import entry_charts
 from flows.report_html import badge, link
 from flows.report_svg import esc
@@ -76,17 +76,12 @@ def card_head(card: dict, wide: bool) -> list[str]:
     return parts
 
 
-def prose_day(value) -> str:
-    """A date in the card's prose as the explanations write it (23 Jan 2026), never ISO beside them."""
-    return fmt_day(value) if hasattr(value, "year") else fmt_date(value)
-
-
 def said_by(card: dict) -> str:
     who = f"{card.get('said_by') or 'unknown'}"
     if card.get("statement_title"):
         cited = cited_statement(card)
         who += f", {card['statement_title']}" + (f" ({cited})" if cited else "")
-    who += f", {prose_day(card.get('said_on'))}"
+    who += f", {fmt_day(card.get('said_on'))}"
     if card.get("said_on_basis"):
         who += f"; {date_basis_words(card['said_on_basis'])}"
     if card.get("quote_verbatim") is False:
@@ -100,11 +95,11 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
     if card.get("kind") == "qualitative":
         # as precisely as the evidence dates it (status_since_label: "Dec 2024", not its last day); a warehouse
         # built before the label has the date alone
-        since = (f" since {card.get('status_since_label') or prose_day(card['status_since'])}"
+        since = (f" since {card.get('status_since_label') or fmt_day(card['status_since'])}"
                  if card.get("status_since") else "")
         return [("Verdict" if card.get("type") == "claim" else "Status",
                  f"{card.get('status') or card.get('manual_status') or '–'}{since} "
-                 f"(set {prose_day(card.get('manual_status_on'))} from the evidence)")]
+                 f"(set {fmt_day(card.get('manual_status_on'))} from the evidence)")]
     if card.get("type") == "claim":
         figures = [("Claimed", claimed_text(card)), ("Official", official_text(card))]
         if card.get("official_periods"):
@@ -131,7 +126,7 @@ def card_sources(card: dict) -> list[str]:
         url = card.get("release_url")
         local = url and not re.match(r"https?://", url, re.I)
         parts.append(f'<p class="source">Source: {esc(card.get("release_file_name") or card["release_id"])}, published '
-                     f'{esc(prose_day(card.get("published_on")))}'
+                     f'{esc(fmt_day(card.get("published_on")))}'
                      + (f' · {link(url, "the file", official=True)}' if url and not local else "")
                      + (" (a file loaded locally)" if local else "")
                      + (f' · {link(card["source_page_url"], "publication page", official=True)}' if card.get("source_page_url") else "")
@@ -182,7 +177,7 @@ def render_claims_table(claims: list[dict]) -> str:
         official = official_text(c) if c.get("check_type") else "–"
         out.append(f'<tr data-claim-id="{esc(c["claim_id"])}">'
                    f'<td><b>{esc(c.get("title") or c["claim_id"])}</b><br>“{esc(c.get("quote"))}”<br><span class="meta">{esc(c.get("said_by"))}, '
-                   f'{esc(prose_day(c.get("said_on")))}</span></td>'
+                   f'{esc(fmt_day(c.get("said_on")))}</span></td>'
                    f'<td class="num claimed">{esc(claimed)}</td><td>{esc(official)}</td>'
                    f'<td>{esc(coverage_text(c) or "–")}</td><td>{badge(c.get("verdict"))}</td>'
                    f'<td>{esc(c.get("explanation"))}</td><td>{when}</td></tr>')
