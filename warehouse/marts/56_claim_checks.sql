@@ -115,6 +115,13 @@ DROP TABLE temp.claim_vintages_new;
 -- What was known on a date: each claim's latest vintage on or before it (a filter on the vintages). Figures
 -- still missing on that date (and today) that must already have been published are "not loaded here", with the
 -- page to get them.
+-- A ministers' note a claim rests on, out by `due` (at the latest the day the claim was made) and not loaded here,
+-- in words: `what` says which note ("whose figures the claim repeats", "with figures for the claimed days").
+CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, page_url) AS
+    ' The ' || publisher || ' note ' || what || ' was out by ' || strftime(due, '%-d %b %Y')
+    || CASE WHEN due = said_on THEN ', the day the claim was made' ELSE '' END
+    || ': published, but not loaded here; get it from ' || page_url || '.';
+
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
                    note_publisher)
@@ -127,16 +134,11 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
                                           note_due_on, least(as_of_date, current_date)) END AS verdict,
        coalesce(ny.said, h.explanation, v.explanation || CASE
            WHEN verdict = 'not yet published' AND note_due_on <= least(as_of_date, current_date)
-           THEN ' The ' || note_publisher || ' note whose figures the claim repeats was out by '
-                || strftime(note_due_on, '%-d %b %Y')
-                || CASE WHEN note_due_on = said_on THEN ', the day the claim was made' ELSE '' END
-                || ': published, but not loaded here; get it from ' || note_page_url || '.'
+           THEN staging.note_out_words(note_publisher, 'whose figures the claim repeats', note_due_on, said_on, note_page_url)
            ELSE '' END || CASE
            -- a claim read from a ministers' note alone (charter flights): the note, named as one, not statistics
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) AND mt.period_type = 'range'
-           THEN ' The ' || publisher || ' note with figures for the claimed days was out by ' || strftime(due_on, '%-d %b %Y')
-                || CASE WHEN due_on = said_on THEN ', the day the claim was made' ELSE '' END
-                || ': published, but not loaded here; get it from ' || source_page_url || '.'
+           THEN staging.note_out_words(publisher, 'with figures for the claimed days', due_on, said_on, source_page_url)
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'
