@@ -10,7 +10,7 @@ import textwrap
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_num, fmt_pct
+from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct
 
 if TYPE_CHECKING:
     from flows.ingest import Outcome
@@ -89,7 +89,7 @@ def print_explained(p: dict) -> None:
                                 break_long_words=False, break_on_hyphens=False)   # addresses stay whole
     print(f"\n  {p['pledge_id']}: {p['title']} [{p['status']}]")
     cited = cited_statement(p)
-    said = f"{p['said_by']}, {p['statement_title']}{f' ({cited})' if cited else ''}, {p['said_on']}"
+    said = f"{p['said_by']}, {p['statement_title']}{f' ({cited})' if cited else ''}, {fmt_day(p['said_on'])}"
     if p.get("said_on_basis"):
         said += f"; {date_basis_words(p['said_on_basis'])}"
     if p.get("quote_verbatim") is False:     # as the report's card says it
@@ -106,7 +106,7 @@ def print_explained(p: dict) -> None:
     if explanation:
         print(wrap.fill(explanation))
     for e in p.get("evidence") or []:
-        print(wrap.fill(f"Evidence ({e['date']}, {e['publisher']}): {e['summary']}" + (f" {e['url']}" if e.get("url") else "")
+        print(wrap.fill(f"Evidence ({fmt_evidence_date(e['date'])}, {e['publisher']}): {e['summary']}" + (f" {e['url']}" if e.get("url") else "")
                         + (f" (read at a copy: {e['read_at']})" if e.get("read_at") else "")))
 
 

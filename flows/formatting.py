@@ -48,8 +48,30 @@ def fmt_date(value) -> str:
 
 
 def fmt_day(day) -> str:
-    """A date as people write it: 23 Jan 2026 (a missing one as MISSING; anything else as fmt_date gives it)."""
+    """A date (or its ISO text) as people write it: 23 Jan 2026 (a missing one as MISSING; anything else as
+    fmt_date gives it)."""
+    if isinstance(day, str) and len(day) == 10:
+        from datetime import date
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            pass
     return f"{day.day} {day:%b %Y}" if hasattr(day, "year") else fmt_date(day)
+
+
+def fmt_evidence_date(text) -> str:
+    """An evidence date as precisely as the register gives it, as people write it: "2 Dec 2025", "Dec 2025"
+    (dated to the month), "2025" (to the year); anything else as it is (staging.evidence_date_words in SQL)."""
+    from datetime import date
+    text = "" if text is None else str(text)
+    try:
+        if len(text) == 10:
+            return fmt_day(date.fromisoformat(text))
+        if len(text) == 7:
+            return f"{date.fromisoformat(text + '-01'):%b %Y}"
+    except ValueError:
+        pass
+    return text or MISSING
 
 
 def date_basis_words(basis: str) -> str:

@@ -22,7 +22,7 @@ from flows import ingest, readmodel  # noqa: E402
 from flows.catalog import Source  # noqa: E402
 from flows.config import Settings  # noqa: E402
 from flows.errors import TransientFetchError  # noqa: E402
-from flows.formatting import cited_statement  # noqa: E402
+from flows.formatting import cited_statement, fmt_day  # noqa: E402
 from flows.fetch import Attachment, Download, discover, download  # noqa: E402
 from flows.run_settings import settings_for  # noqa: E402
 from warehouse import db  # noqa: E402
@@ -107,7 +107,7 @@ def _artifact_cells(p: dict) -> list:
     explanation (a quote missing any of its parts reads None, as SQL's || gave it)."""
     parts = (p["quote"], p["statement"], p["said_on"])
     cited = cited_statement(p) or p.get("statement_title")
-    quote = None if None in parts else f"“{p['quote']}” ({cited}, {p['said_on']})"
+    quote = None if None in parts else f"“{p['quote']}” ({cited}, {fmt_day(p['said_on'])})"
     return [p["title"], p["type"], p["status"], quote, p["period_label"] or "", p["explanation"]]
 
 

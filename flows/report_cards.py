@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_day, fmt_num, fmt_pct, fmt_signed
+from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct, fmt_signed
 from flows.report_figures import entry_charts
 from flows.report_html import badge, link
 from flows.report_svg import esc
@@ -140,7 +140,7 @@ def card_sources(card: dict) -> list[str]:
             head = link(e["url"], e.get("publisher")) if e.get("url") else esc(e.get("publisher"))
             if e.get("read_at"):      # the publisher's address is cited; the copy the text was read at, beside it
                 head += f' (read at {link(e["read_at"], "a copy")})'
-            items.append(f"<li>{head}, {esc(e.get('date'))}: {esc(e.get('summary'))}</li>")
+            items.append(f"<li>{head}, {esc(fmt_evidence_date(e.get('date')))}: {esc(e.get('summary'))}</li>")
         parts.append('<div class="evidence"><b>Evidence</b><ul>' + "".join(items) + "</ul></div>")
     note = (card.get("note") or "").strip()
     if note and note.rstrip(".") not in (card.get("explanation") or ""):

@@ -4,6 +4,7 @@ the date (a month or a year counts from its last day)."""
 from __future__ import annotations
 
 import calendar
+import re
 import tomllib
 from datetime import date, timedelta
 
@@ -88,7 +89,7 @@ def test_a_claim_set_by_hand_is_judged_as_known_on_the_date_and_when_it_was_made
     # the claim checks say what the evidence shows, as pledge_status does (not the method alone)
     assert today["explanation"] == ('Verdict "consistent" since 22 Jul 2024, set on 3 Dec 2026 from the evidence. '
                                     "Checked against the department's figures. Evidence: Cost 700m, four volunteers. "
-                                    "(Commons, 2024-07-22).")
+                                    "(Commons, 22 Jul 2024).")
     assert today["explanation"] == status_on(con, "cost", date(2026, 12, 3))["explanation"]
     # and the when-made verdict is explained as the evidence stood the day the claim was made
     assert today["when_made_explanation"] == status_on(con, "cost", date(2025, 2, 14))["explanation"]
@@ -311,6 +312,24 @@ def test_a_status_is_dated_as_precisely_as_its_evidence(derive):
         assert f" since {words}, set on " in got[entry["id"]], (entry["id"], got[entry["id"]][:120])
         checked += precision < 10
     assert checked >= 2      # france_germany and body_cameras_biometrics (evidence of "2024-12")
+
+
+def test_evidence_dates_read_as_people_write_them_as_precisely_as_the_register_gives_them(derive):
+    """Each evidence item's date is told in words ("2 Dec 2025", "Dec 2024" for one dated to the month), never as
+    ISO text ("(legislation.gov.uk, 2025-12-02)") in an explanation, `status --explain` or the report."""
+    con = derive(REGISTER_FILE.read_text(), [])
+    got = dict(con.execute("SELECT pledge_id, explanation FROM marts.pledge_status WHERE kind = 'qualitative'").fetchall())
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    checked = set()
+    for entry in real_hand_entries():
+        for item in entry.get("evidence", []):
+            year, *rest = item["date"].split("-")
+            words = " ".join(([str(int(rest[1]))] if len(rest) == 2 else []) + ([months[int(rest[0]) - 1]] if rest else [])
+                             + [year])
+            assert f"({item['publisher']}, {words})" in got[entry["id"]], (entry["id"], item["date"], words)
+            checked.add(len(item["date"]))
+        assert not re.search(r"\b20\d\d-[01]\d\b", got[entry["id"]]), entry["id"]
+    assert checked >= {10, 7}      # days, and months (france_germany's "2024-12")
 
 
 def test_a_claim_set_by_hand_rests_on_independent_evidence_not_the_claimants_own_words():

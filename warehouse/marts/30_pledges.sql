@@ -85,6 +85,12 @@ CREATE OR REPLACE MACRO staging.evidence_day(day, evidence) AS
     CASE coalesce(list_max(list_transform(list_filter(evidence, lambda e: e.known_on = day), lambda e: length(e.date))), 10)
         WHEN 7 THEN strftime(day, '%b %Y') WHEN 4 THEN strftime(day, '%Y') ELSE strftime(day, '%-d %b %Y') END;
 
+-- An evidence item's date as the register gives it (2025-12-02, 2025-12 or 2025), as people write it: 2 Dec 2025,
+-- Dec 2025, 2025 (flows.formatting.fmt_evidence_date for the CLI and the report).
+CREATE OR REPLACE MACRO staging.evidence_date_words(text) AS
+    CASE length(text) WHEN 10 THEN strftime(text::DATE, '%-d %b %Y') WHEN 7 THEN strftime((text || '-01')::DATE, '%b %Y')
+         ELSE text END;
+
 -- What the evidence supported on a date (a filter on the steps): the status holding then, only the evidence dated
 -- by then (its known_on: a month or a year counts from its last day), before the first status a sentence
 -- saying none is supported yet, and the explanation a reader gets (marts.pledge_status_as_of, marts.claim_checks_as_of):
@@ -100,7 +106,7 @@ SELECT * EXCLUDE (type, method, manual_status_on, evidence_count),
        || method
        || CASE WHEN len(evidence) > 0
                THEN ' Evidence' || CASE WHEN len(evidence) < evidence_count THEN ' dated by ' || strftime(as_of_date, '%-d %b %Y') ELSE '' END
-                    || ': ' || array_to_string(list_transform(evidence, lambda e: e.summary || ' (' || e.publisher || ', ' || e.date || ')'), '; ')
+                    || ': ' || array_to_string(list_transform(evidence, lambda e: e.summary || ' (' || e.publisher || ', ' || staging.evidence_date_words(e.date) || ')'), '; ')
                     || '.'
                ELSE '' END AS explanation
 FROM (
