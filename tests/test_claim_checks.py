@@ -701,6 +701,10 @@ def test_a_status_waiting_for_four_weeks_of_days_says_how_many_are_in(derive):
     assert row["status"] == "not loaded here"       # the four weeks were due by 8 Aug 2024
     assert ((last - date(2024, 7, 5)).days + 1) == 14
     assert "The status needs four weeks of days since 5 Jul 2024: 14 of 28 are loaded." in row["explanation"], row["explanation"]
+    # the weekly series is the Home Office's provisional management information, not official statistics: named by
+    # its publisher (it read "Official figures for Migrants detected arriving by small boat are loaded up to ...")
+    assert row["explanation"].startswith("Home Office figures for Migrants detected arriving by small boat are "
+                                         "loaded up to 18 Jul 2024 only"), row["explanation"]
 
 
 def test_a_comparison_switching_to_two_years_back_is_no_change(derive):

@@ -47,6 +47,13 @@ def test_report_from_real_published_files(real_warehouse, tmp_path):
     check_sources_on_25_january_2026(real_warehouse)
 
 
+def date_in_words(iso: str) -> str:
+    """The register's evidence date (2025-02-10, 2024-12 or 2025) as a reader is told it: 10 Feb 2025, Dec 2024, 2025."""
+    year, *rest = iso.split("-")
+    month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][int(rest[0]) - 1] if rest else ""
+    return " ".join(part for part in (str(int(rest[1])) if len(rest) == 2 else "", month, year) if part)
+
+
 def check_every_card_in_words(warehouse: Path, html: str) -> None:
     entries = query(warehouse, "SELECT pledge_id, title, quote, statement_title, said_on, method, evidence, status "
                                "FROM marts.pledge_status")
@@ -58,7 +65,7 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
         assert escape(statement_title) in card and f"{said_on.day} {said_on:%b %Y}" in card, pledge_id
         assert f"<b>Method:</b> {escape(method)}" in card and f'data-status="{escape(status)}"' in card, pledge_id
         for item in evidence or []:      # qualitative rows: dated evidence, linked where it has an address
-            assert escape(item["summary"]) in card and item["date"] in card, pledge_id
+            assert escape(item["summary"]) in card and f", {date_in_words(item['date'])}: " in card, pledge_id
             assert not item["url"] or f'href="{escape(item["url"])}">{escape(item["publisher"])}</a>' in card, pledge_id
             assert not item["read_at"] or f'(read at <a href="{escape(item["read_at"])}">a copy</a>)' in card, pledge_id
     # the claim checks table explains a claim checked by hand by its dated evidence (read from the register

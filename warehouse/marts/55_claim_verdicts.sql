@@ -18,8 +18,11 @@ SELECT j.*,
                             -- figures due by the day the claim was made were published: only not loaded here
                             WHEN 'when_made' THEN CASE WHEN j.due_on <= j.said_on
                                  THEN 'no release loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words
+                                 WHEN j.metric_period_type = 'range' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
                                  ELSE 'no official figures for ' || j.metric_words || ' had been published' END
-                            ELSE 'no official figures for ' || j.metric_words || ' are loaded' END
+                            -- a figure only a ministers' note gives (charter flights) is not called official statistics
+                            ELSE CASE WHEN j.metric_period_type = 'range' THEN 'no ministers'' note loaded gives ' || j.metric_words
+                                      ELSE 'no official figures for ' || j.metric_words || ' are loaded' END END
                || CASE WHEN j.check_type = 'record_high' THEN ''
                        ELSE ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') END
                || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '')

@@ -140,12 +140,14 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) AND mt.period_type = 'range'
            THEN staging.note_out_words(publisher, 'with figures for the claimed days', due_on, said_on, source_page_url)
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
-           THEN ' Official figures covering the claim were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
+           THEN ' Figures to ' || strftime(staging.last_period_end(mt.period_type, claim_end), '%-d %b %Y')
+                || ', covering the claim, were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND mt.period_type = 'range'
            THEN ' The ' || publisher || ' note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
-           THEN ' Official figures covering the claim are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
+           THEN ' Figures to ' || strftime(staging.last_period_end(mt.period_type, claim_end), '%-d %b %Y')
+                || ', covering the claim, are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            ELSE '' END) AS explanation,
        CASE WHEN ny.said IS NOT NULL THEN 'not yet said'
             WHEN h.pledge_id IS NOT NULL THEN h.status

@@ -101,7 +101,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
             WHEN p.kind = 'qualitative' THEN hs.explanation
             WHEN p.type = 'claim' THEN c.explanation
             WHEN g.pledge_id IS NULL THEN
-                 coalesce('Official figures for ' || staging.metric_words(m.title) || ' are loaded up to ' || strftime(latest.data_to, '%-d %b %Y')
+                 coalesce(m.publisher || ' figures for ' || staging.metric_words(m.title) || ' are loaded up to ' || strftime(latest.data_to, '%-d %b %Y')
                           || ' only; the pledge is tracked from ' || strftime(p.track_from, '%-d %b %Y')
                           -- a flow against a fixed baseline: the periods sharing days with it are not compared
                           || CASE WHEN p.baseline = 'fixed' AND m.measure = 'flow' AND p.status_view = 'period'
@@ -114,7 +114,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                                   THEN 'The status needs four weeks of days since ' || strftime(p.track_from, '%-d %b %Y')
                                        || ': ' || (date_diff('day', p.track_from, latest.data_to) + 1) || ' of 28 are loaded. '
                                   ELSE '' END,
-                          'No official figures for ' || staging.metric_words(coalesce(m.title, p.metric_id)) || ' are loaded. ')
+                          'No ' || coalesce(m.publisher || ' ', '') || 'figures for ' || staging.metric_words(coalesce(m.title, p.metric_id)) || ' are loaded. ')
                  || CASE WHEN d.due_on <= least(as_of_date, current_date)
                          THEN 'Figures for the first tracked period were due by ' || strftime(d.due_on, '%-d %b %Y') || ' ('
                               || p.publisher || '): published, but not loaded here; get them from ' || p.source_page_url || '.'
