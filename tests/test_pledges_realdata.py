@@ -325,6 +325,34 @@ def test_a_pledges_first_status_is_a_change_as_a_claims_first_verdict_is(everyth
     assert f"(2024/25: {starts['202425']:,} against {starts['202324']:,})" in moves[1][4]
 
 
+def test_a_claims_measures_say_what_its_verdict_says_of_figures_overdue(everything):
+    """Each measure of a claim (part_verdicts) is judged as known on the date, as the claim is: convictions for 2022
+    were due from the MoJ by 31 May 2023 (figures out about five months after the year), so on 4 Dec 2026 neither
+    measure is "not yet published" while the claim is "not loaded here" (audit 7). A claim checked on one measure
+    labels it with no internal id ("returns_total")."""
+    con = duckdb.connect(str(everything), read_only=True)
+    try:
+        def parts(day: date, claim: str) -> tuple:
+            verdict, measures = con.execute("SELECT verdict, part_verdicts FROM marts.claim_checks_as_of(?) "
+                                            "WHERE claim_id = ?", [day, claim]).fetchone()
+            return verdict, [(m["part"], m["verdict"]) for m in measures]
+        verdict, measures = parts(date.today(), "smuggling_convictions")
+        assert verdict == "not loaded here" and len(measures) == 2
+        assert {v for _label, v in measures} == {"not loaded here"} and all(label for label, _v in measures)
+        # the official quarters to Dec 2024 behind the returns claim (made 14 Feb 2025) are due by the end of February
+        assert parts(date(2025, 2, 27), "enforced_returns_up_24")[1] == [(None, "not yet published")]
+        assert parts(date(2025, 2, 28), "enforced_returns_up_24")[1] == [(None, "not loaded here")]
+        for claim in ("returns_seven_months", "charter_flights"):
+            verdict, measures = parts(date.today(), claim)
+            assert verdict == "not loaded here" and measures == [(None, "not loaded here")], (claim, measures)
+        today = con.execute("SELECT claim_id, verdict, part_verdicts FROM marts.claim_checks").fetchall()
+        for claim, verdict, measures in today:
+            if verdict == "not loaded here":
+                assert {m["verdict"] for m in measures} <= {"not loaded here", "not measurable"}, (claim, measures)
+    finally:
+        con.close()
+
+
 def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything):
     """No Home Office note is among the real files. The four claims quoting one cover 5 Jul 2024 to 31 Jan 2025; the
     notes' usual lag (the adhoc_notes catalog entry) would make one due by the end of February 2025, but a claim that

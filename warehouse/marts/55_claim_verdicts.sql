@@ -122,8 +122,11 @@ WITH combined AS (
            min(due_on) FILTER (WHERE verdict = 'not yet published') AS due_on,
            arg_min(page_url, part_no) AS page_url, arg_min(publisher, part_no) AS publisher,
            arg_max(release_id, release_rank) AS release_id, max(published_on) AS published_on,
-           list({'part': part_label, 'metric_id': metric_id, 'verdict': verdict, 'official_measure': official_measure}
-                ORDER BY part_no) AS part_verdicts
+           -- a lone measure has no part label (its label is the metric's id); due_on: when a part's missing
+           -- figures must be out (claim_checks_as_of tells "not loaded here" from "not yet published" by it)
+           list({'part': CASE WHEN part_count > 1 THEN part_label END, 'metric_id': metric_id, 'verdict': verdict,
+                 'official_measure': official_measure,
+                 'due_on': CASE WHEN verdict = 'not yet published' THEN due_on END} ORDER BY part_no) AS part_verdicts
     FROM (SELECT *, CASE WHEN regexp_matches(part_label, '^(over|against|by|for|in|on|since|from|to) ') THEN part_label
                          ELSE 'for ' || part_label END AS part_phrase FROM temp.claim_explained)
     GROUP BY pledge_id, vintage, basis

@@ -126,7 +126,10 @@ CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
                    note_publisher)
            -- the note's own verdict as known on the date: a note overdue by then is not loaded here
-           REPLACE (staging.verdict_known_on(note_verdict, note_due_on, least(as_of_date, current_date)) AS note_verdict),
+           REPLACE (staging.verdict_known_on(note_verdict, note_due_on, least(as_of_date, current_date)) AS note_verdict,
+                    -- each measure's verdict as known on the date, as the claim's own
+                    list_transform(part_verdicts, lambda p: struct_update(p, verdict := staging.verdict_known_on(
+                        p.verdict, p.due_on, least(as_of_date, current_date)))) AS part_verdicts),
        CASE WHEN ny.said IS NOT NULL THEN 'not yet said'  -- asked about a day before the claim was made
             WHEN h.pledge_id IS NOT NULL THEN h.status   -- set by hand: the verdict the evidence supported on the date
             -- figures missing on the date that were published by then: the official ones, or the note the claim quotes
@@ -179,7 +182,7 @@ COMMENT ON COLUMN marts.claim_checks.compared_as IS 'daily rate where a total''s
 COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, partly consistent, overstated, understated, not yet published, not loaded here or not measurable: from the ministers'' note where one covers the claimed days, else the latest official statistics (see verdict_source); qualitative claims: set by hand from evidence. claim_checks_as_of(D) for a D before the claim was made: not yet said.';
 COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests on: the ministers'' note, the source of the claim''s series by its title (with the release), or hand-set evidence.';
 COMMENT ON COLUMN marts.claim_checks.official_verdict IS 'The verdict from the latest official statistics alone.';
-COMMENT ON COLUMN marts.claim_checks.part_verdicts IS 'Claims checked on several measures: each measure''s verdict and official measure.';
+COMMENT ON COLUMN marts.claim_checks.part_verdicts IS 'Each measure the claim is checked on: its label (part; NULL for a claim checked on one measure), metric, verdict as known on the date (not loaded here: its figures were due by due_on but are not loaded), official measure and due_on.';
 COMMENT ON COLUMN marts.claim_checks.due_on IS 'Where figures are missing: the date by which the official figures covering the claim must have been published (catalog publication lag).';
 COMMENT ON COLUMN marts.claim_checks.source_page_url IS 'The publisher''s page for the official series.';
 COMMENT ON COLUMN marts.claim_checks.publisher IS 'Publisher of the official series.';
