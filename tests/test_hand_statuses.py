@@ -332,6 +332,32 @@ def test_evidence_dates_read_as_people_write_them_as_precisely_as_the_register_g
     assert checked >= {10, 7}      # days, and months (france_germany's "2024-12")
 
 
+def test_a_status_holds_since_it_began_not_since_its_latest_milestone(derive):
+    """The register steps a powers pledge "in progress" from the second reading (10 Feb 2025) and again at Royal
+    Assent (2 Dec 2025): between Royal Assent and commencement it has been in progress since 10 Feb 2025, as
+    scpo_powers in the same position says, not "since 2 Dec 2025" (audit 7), and the milestone is the why."""
+    con = derive(REGISTER_FILE.read_text(), [])
+    checked = 0
+    for entry in real_hand_entries():
+        steps = sorted(entry.get("earlier_statuses", []), key=lambda s: s["since"])
+        for before, after in zip(steps, steps[1:]):
+            if before["status"] != after["status"]:
+                continue
+            first = before["since"]
+            for earlier in reversed(steps[:steps.index(before)]):     # the run of equal statuses began at its first
+                if earlier["status"] != before["status"]:
+                    break
+                first = earlier["since"]
+            row = status_on(con, entry["id"], after["since"])
+            if row["status"] == "not yet said":
+                continue
+            assert (row["status"], row["status_since"]) == (after["status"], first), entry["id"]
+            assert f'Status "{after["status"]}" since {first.day} {first:%b %Y}, ' in row["explanation"], row["explanation"]
+            assert after["why"] in row["explanation"]
+            checked += 1
+    assert checked >= 3      # counter_terror_powers, phone_seizure_powers, boats_engines_routes_powers
+
+
 def test_a_claim_set_by_hand_rests_on_independent_evidence_not_the_claimants_own_words():
     """rwanda_cost is "checked against the Home Office's own figures": its verdict holds from their publication
     (GOV.UK transparency data, 2 Dec 2024), not from the Home Secretary's own Commons statement (22 Jul 2024), the

@@ -61,7 +61,8 @@ COMMENT ON COLUMN marts.pledges.publication_lag_months IS 'Months after a period
 -- Answers: for the entries whose status is set by hand (qualitative), which status held when? One row per
 -- status with the days it held (since, until: NULL = open) and the status after it: the register's
 -- earlier_statuses, then its current status from status_since, and "not yet assessed" before the first.
--- "not measurable" holds at every date.
+-- "not measurable" holds at every date. held_since: when the status began to hold, over consecutive steps with the
+-- same status (in progress from the second reading, still in progress at Royal Assent: in progress since the vote).
 CREATE OR REPLACE VIEW staging.hand_status_steps AS
 WITH set_by_hand AS (
     SELECT pledge_id, manual_status AS status, status_since AS since, NULL::VARCHAR AS why, true AS is_current
@@ -75,9 +76,12 @@ steps AS (
     UNION ALL
     SELECT pledge_id, 'not yet assessed', NULL, NULL, false FROM set_by_hand GROUP BY pledge_id HAVING min(since) IS NOT NULL
 )
-SELECT pledge_id, status, since, lead(since) OVER w AS until, lead(status) OVER w AS next_status, why, is_current
-FROM steps
-WINDOW w AS (PARTITION BY pledge_id ORDER BY since NULLS FIRST);
+SELECT * EXCLUDE (run, starts_run), min(since) OVER (PARTITION BY pledge_id, run) AS held_since
+FROM (SELECT *, count(*) FILTER (WHERE starts_run) OVER (PARTITION BY pledge_id ORDER BY since NULLS FIRST) AS run
+      FROM (SELECT pledge_id, status, since, lead(since) OVER w AS until, lead(status) OVER w AS next_status, why, is_current,
+                   lag(status) OVER w IS DISTINCT FROM status AS starts_run
+            FROM steps
+            WINDOW w AS (PARTITION BY pledge_id ORDER BY since NULLS FIRST)));
 
 -- A day a status holds from, as precisely as the evidence dated to it: 5 Jan 2026; Dec 2024 for an item dated only
 -- to the month (it counts from the month's last day, never shown as that day); 2025 for one dated to the year.
@@ -110,7 +114,7 @@ SELECT * EXCLUDE (type, method, manual_status_on, evidence_count),
                     || '.'
                ELSE '' END AS explanation
 FROM (
-    SELECT h.pledge_id, h.status, h.since AS status_since, h.why, h.is_current,
+    SELECT h.pledge_id, h.status, h.held_since AS status_since, h.why, h.is_current,
            list_filter(p.evidence, lambda e: e.known_on <= as_of_date) AS evidence,
            -- nothing from after the date: not the status the evidence later supports, nor when (an as-of answer says
            -- what could be known then)
