@@ -12,7 +12,7 @@ import pytest
 from flows import cli
 from flows.feed import FEED_NAME, read_changes, write_feed
 from tests.conftest import REALDATA
-from tests.test_claim_checks import CLAIM, derive, quarterly  # noqa: F401  (derive is a fixture)
+from tests.test_claim_checks import CLAIM, PLEDGE, derive, quarterly  # noqa: F401  (derive is a fixture)
 from tests.sources.small_boats.builders import small_boats_file
 
 FOLDER = REALDATA / "small_boats"
@@ -99,14 +99,35 @@ def test_a_claim_verdict_change_names_the_release(derive):
 
 def test_no_change_is_told_of_a_claim_before_it_was_said(derive):
     """The same releases, the claim made on 1 Mar 2025: the move of 27 Feb 2025 happened before anyone said it
-    (its as-of answer that day is "not yet said"), so the feed tells only the move of 22 May 2025."""
+    (its as-of answer that day is "not yet said"), so it is not told; the verdict holding when the claim was made is
+    told on that day, from "not yet said", as the as-of answers go (audit 7: it was never told, so a feed reader
+    learnt of the claim only when its verdict next moved, and some never)."""
     observations = (quarterly("returns_q", {"2024 Q3": 8700}, "q/2024-11-28")
                     + quarterly("returns_q", {"2024 Q3": 8800, "2024 Q4": 7900}, "q/2025-02-27")
                     + quarterly("returns_q", {"2024 Q3": 10000, "2024 Q4": 9000}, "q/2025-05-22"))
     con = derive(CLAIM.replace("said_on = 2025-02-01", "said_on = 2025-03-01"), observations)
     rows = con.execute("SELECT changed_on, old_value, new_value FROM marts.changes WHERE kind = 'verdict'").fetchall()
-    assert rows == [(date(2025, 5, 22), "consistent", "understated")]
+    assert sorted(rows) == [(date(2025, 3, 1), "not yet said", "consistent"), (date(2025, 5, 22), "consistent", "understated")]
     assert con.execute("SELECT verdict FROM marts.claim_checks_as_of(DATE '2025-02-28')").fetchall() == [("not yet said",)]
+    assert con.execute("SELECT verdict FROM marts.claim_checks_as_of(DATE '2025-03-01')").fetchall() == [("consistent",)]
+    [summary] = con.execute("SELECT summary FROM marts.changes WHERE changed_on = DATE '2025-03-01'").fetchone()
+    assert "not yet said → consistent (made on 1 Mar 2025; " in summary, summary
+
+
+def test_a_status_from_figures_published_before_the_pledge_was_said_is_told_on_that_day(derive):
+    """A pledge said on 1 Jan 2025 whose first figures (2024 Q3: 35,000 against 30,000) came out on 28 Nov 2024: its
+    status "off track" holds from the day it was said, and the feed says so that day, from "not yet said"; the next
+    release's move is told as ever. Before (audit 7), the first status was dropped as dated before the pledge."""
+    observations = (quarterly("hotels", {"2024 Q2": 30000, "2024 Q3": 35000}, "q/2024-11-28")
+                    + quarterly("hotels", {"2024 Q2": 30000, "2024 Q3": 29000, "2024 Q4": 20000}, "q/2025-05-22"))
+    con = derive(PLEDGE.replace("said_on = 2024-07-05", "said_on = 2025-01-01"), observations)
+    assert con.execute("SELECT status FROM marts.pledge_status_as_of(DATE '2024-12-31')").fetchone() == ("not yet said",)
+    assert con.execute("SELECT status FROM marts.pledge_status_as_of(DATE '2025-01-01')").fetchone() == ("off track",)
+    rows = con.execute("SELECT changed_on, old_value, new_value, release_id, summary FROM marts.changes "
+                       "WHERE kind = 'status' ORDER BY changed_on").fetchall()
+    assert [r[:4] for r in rows] == [(date(2025, 1, 1), "not yet said", "off track", "q/2024-11-28"),
+                                     (date(2025, 5, 22), "off track", "on track", "q/2025-05-22")]
+    assert rows[0][4].endswith(": not yet said → off track (said on 1 Jan 2025; 2024 Q3: 35,000 against 30,000)"), rows[0][4]
 
 
 def test_status_changes_lists_the_change_feed(tmp_path, capsys):

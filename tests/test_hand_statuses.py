@@ -256,10 +256,14 @@ def test_a_move_between_statuses_set_by_hand_is_a_change_on_the_day_of_its_evide
     rows = con.execute("SELECT changed_on, kind, subject, old_value, new_value, release_id, summary FROM marts.changes "
                        "WHERE kind IN ('status', 'verdict') ORDER BY changed_on").fetchall()
     # each move on the day the evidence for it is dated; the first assessment is one too (as a pledge's first
-    # status from figures is), told when it falls after the entry was said (the claim's, 22 Jul 2024, is before)
+    # status from figures is), told when it falls after the entry was said; the claim's, 22 Jul 2024, is before it
+    # was made (14 Feb 2025): the verdict holding then is told on that day, from "not yet said" (audit 7: never told)
     assert rows == [(date(2024, 8, 21), "status", "command", "not yet assessed", "in progress", None,
                      "Command: not yet assessed → in progress (set by hand from the evidence of 21 Aug 2024: "
                      "Set up in summer (Gazette))"),
+                    (date(2025, 2, 14), "verdict", "cost", "not yet said", "consistent", None,
+                     "Cost: not yet said → consistent (made on 14 Feb 2025; set by hand from the evidence of 22 Jul 2024: "
+                     "Cost 700m, four volunteers (Commons))"),
                     (date(2026, 1, 5), "status", "command", "in progress", "kept", None,
                      "Command: in progress → kept (set by hand from the evidence of 5 Jan 2026: In force (Regulations))")]
 
@@ -271,14 +275,22 @@ def test_the_real_registers_moves_are_in_the_change_feed(derive):
         steps = [("not yet assessed", None)] if "status_since" in entry else []   # the first assessment is a move too
         steps += [(s["status"], s["since"]) for s in entry.get("earlier_statuses", [])]
         steps += [(entry["status"], entry["status_since"])] if "status_since" in entry else []
-        # told from the day the entry was said, as every change (the as-of answers say "not yet said" before)
+        # told after the day the entry was said, as every change (the as-of answers say "not yet said" before); what
+        # held on that day is told then, from "not yet said"
         expected |= {(entry["id"], a[0], b[0], b[1]) for a, b in zip(steps, steps[1:])
-                     if a[0] != b[0] and b[1] >= entry["said_on"]}
+                     if a[0] != b[0] and b[1] > entry["said_on"]}
+        held = [status for status, since in steps if since is not None and since <= entry["said_on"]]
+        if held:
+            expected.add((entry["id"], "not yet said", held[-1], entry["said_on"]))
     # the real register's first assessments after the statements: e.g. soc_strategy, set by hand today
     assert ("scpo_powers", "not yet assessed", "in progress", date(2025, 2, 10)) in expected   # the Bill's second reading
     got = set(con.execute("SELECT subject, old_value, new_value, changed_on FROM marts.changes "
                           "WHERE kind IN ('status', 'verdict') AND release_id IS NULL").fetchall())
     assert got == expected and ("border_security_command", "in progress", "kept", date(2026, 1, 5)) in got
+    # the verdict and statuses the evidence supported before statement A (14 Feb 2025) are told that day
+    assert {("rwanda_cost", "not yet said", "consistent", date(2025, 2, 14)),
+            ("body_cameras_biometrics", "not yet said", "in progress", date(2025, 2, 14)),
+            ("france_germany", "not yet said", "in progress", date(2025, 2, 14))} <= got
 
 
 def test_legislative_pledges_are_kept_by_one_standard():

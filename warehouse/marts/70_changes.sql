@@ -8,7 +8,8 @@
 --   revision a published figure was revised by more than its metric's threshold (catalog:
 --            revision_threshold_pct and revision_threshold_abs, both to be exceeded)
 -- Built from every vintage the warehouse keeps, so the list is the same after any publish or rebuild
--- (a feed reader sees nothing vanish). Newest first. No move of a pledge or claim dated before it was said.
+-- (a feed reader sees nothing vanish). Newest first. No move of a pledge or claim dated before it was said: what held
+-- on the day it was said is told on that day, from "not yet said", as the as-of answers have it.
 --
 -- Built incrementally: only the changes a publish can alter are worked out again (those of the pledges, claims
 -- and metrics in this build's scope from the scope's first date, and the new releases); the others are kept.
@@ -54,7 +55,7 @@ status_moves AS (   -- a status's first vintage moves from what marts.pledge_sta
 ),
 verdict_moves AS (   -- each verdict as known on the day of the change: figures then overdue are "not loaded here",
                      -- as marts.claim_checks_as_of says, not "not yet published"
-    SELECT claim_id, vintage, official_periods, official_measure, measure_unit, release_id,
+    SELECT claim_id, vintage, official_periods, official_measure, measure_unit, release_id, due_on, verdict AS raw_verdict,
            staging.verdict_known_on(verdict, due_on, vintage) AS verdict,
            staging.verdict_known_on(lag(verdict) OVER w, lag(due_on) OVER w, vintage) AS old_verdict
     FROM staging.claim_check_vintages WHERE claim_id IN (SELECT pledge_id FROM temp.claim_scope)
@@ -97,7 +98,17 @@ SELECT CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END AS kind, s.as
        || CASE WHEN s.old_period <> s.period_label THEN '; before: ' || s.old_period ELSE '' END || ')' AS summary
 FROM status_moves s JOIN marts.pledges p USING (pledge_id) JOIN temp.progress_scope sc USING (pledge_id)
 WHERE s.old_status IS NOT NULL AND s.old_status <> s.status AND s.as_of >= sc.from_date
-  AND s.as_of >= p.said_on   -- nothing is told of a pledge before it was said (as the as-of answers: not yet said)
+  AND s.as_of > p.said_on   -- nothing is told of a pledge before it was said (as the as-of answers: not yet said)
+UNION ALL
+-- a status from figures published before the pledge was said: told once, on the day it was said, as the as-of
+-- answers have it (not yet said the day before)
+SELECT 'status', p.said_on, s.pledge_id, p.title, 'not yet said', s.status, s.release_id,
+       p.title || ': not yet said → ' || s.status || ' (said on ' || strftime(p.said_on, '%-d %b %Y') || '; '
+       || s.period_label || ': ' || coalesce(format('{:,.0f}', s.value), '–') || ' against '
+       || coalesce(format('{:,.0f}', s.baseline_value), '–') || ')'
+FROM status_moves s JOIN marts.pledges p USING (pledge_id) JOIN temp.progress_scope sc USING (pledge_id)
+WHERE s.sets_status AND s.as_of <= p.said_on AND p.said_on >= sc.from_date
+QUALIFY row_number() OVER (PARTITION BY s.pledge_id ORDER BY s.as_of DESC) = 1
 UNION ALL
 SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.release_id,
        p.title || ': ' || v.old_verdict || ' → ' || v.verdict
@@ -109,13 +120,38 @@ SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.re
                    || ')', '')
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
 WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > DATE '-infinity' AND v.vintage >= sc.from_date
-  AND v.vintage >= p.said_on
+  AND v.vintage > p.said_on
+UNION ALL
+-- a verdict on figures published before the claim was made: told once, on the day it was made
+SELECT 'verdict', p.said_on, v.claim_id, p.title, 'not yet said', staging.verdict_known_on(v.raw_verdict, v.due_on, p.said_on),
+       v.release_id,
+       p.title || ': not yet said → ' || staging.verdict_known_on(v.raw_verdict, v.due_on, p.said_on)
+       || ' (made on ' || strftime(p.said_on, '%-d %b %Y')
+       || coalesce('; ' || v.official_periods || ': '
+                   || CASE v.measure_unit WHEN '% change' THEN format('{:+.1f}', v.official_measure) || '%'
+                                          WHEN 'times' THEN format('{:.2f}', v.official_measure) || ' times'
+                                          ELSE format('{:,.0f}', v.official_measure) || coalesce(' ' || v.measure_unit, '') END, '')
+       || ')'
+FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
+WHERE v.vintage > DATE '-infinity' AND v.vintage <= p.said_on AND p.said_on >= sc.from_date
+QUALIFY row_number() OVER (PARTITION BY v.claim_id ORDER BY v.vintage DESC) = 1
+    -- a verdict, not figures still to come (no news: the first verdict is told when it comes)
+    AND staging.verdict_known_on(v.raw_verdict, v.due_on, p.said_on) NOT IN ('not yet published', 'not loaded here')
 UNION ALL
 SELECT CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END, h.since, h.pledge_id, p.title, h.old_status, h.status, NULL,
        p.title || ': ' || h.old_status || ' → ' || h.status || ' (set by hand from the evidence'
        || coalesce(' of ' || h.since_words || ': ' || h.evidence, ' found by ' || h.since_words) || ')'
 FROM hand_moves h JOIN marts.pledges p USING (pledge_id)
-WHERE h.old_status <> h.status AND h.since >= p.said_on
+WHERE h.old_status <> h.status AND h.since > p.said_on
+UNION ALL
+-- a status or verdict the evidence supported before the entry was said: told once, on the day it was said
+SELECT CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END, p.said_on, h.pledge_id, p.title, 'not yet said', h.status, NULL,
+       p.title || ': not yet said → ' || h.status || ' (' || CASE p.type WHEN 'claim' THEN 'made' ELSE 'said' END || ' on '
+       || strftime(p.said_on, '%-d %b %Y') || '; set by hand from the evidence'
+       || coalesce(' of ' || h.since_words || ': ' || h.evidence, ' found by ' || h.since_words) || ')'
+FROM hand_moves h JOIN marts.pledges p USING (pledge_id)
+WHERE h.old_status <> h.status AND h.since <= p.said_on
+QUALIFY row_number() OVER (PARTITION BY h.pledge_id ORDER BY h.since DESC) = 1
 UNION ALL
 SELECT 'release', r.published_on, r.source_id, r.title, NULL, r.file_name, r.release_id,
        'New release of ' || r.source_id || ': ' || r.file_name || ', published ' || strftime(r.published_on, '%-d %b %Y')
@@ -151,7 +187,7 @@ DROP TABLE temp.changes_new;
 
 COMMENT ON TABLE marts.changes IS 'What changed and when, newest first: pledge status and claim verdict changes, new releases, and revisions beyond each metric''s threshold. The Atom feed (pledges-changes.atom beside the report) lists the same.';
 COMMENT ON COLUMN marts.changes.kind IS 'status (a pledge''s status moved), comparison (a comparison shown beside it moved), verdict (a claim''s verdict moved), release (a new release loaded) or revision (a figure revised beyond its metric''s threshold).';
-COMMENT ON COLUMN marts.changes.changed_on IS 'Publication date of the release that made the change; for a status set by hand, the date of the evidence it rests on.';
+COMMENT ON COLUMN marts.changes.changed_on IS 'Publication date of the release that made the change; for a status set by hand, the date of the evidence it rests on; for a status or verdict that already held when the pledge or claim was said (old_value not yet said), the day it was said.';
 COMMENT ON COLUMN marts.changes.subject IS 'The pledge or claim id, source id or metric id concerned.';
 COMMENT ON COLUMN marts.changes.old_value IS 'Status, verdict or figure before the change (NULL for a new release).';
 COMMENT ON COLUMN marts.changes.new_value IS 'Status, verdict or figure after it (the file name for a new release).';
