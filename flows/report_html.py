@@ -16,7 +16,7 @@ TONES = {
     "off track": "bad", "not kept": "bad",
     "overstated": "warn", "understated": "warn", "partly consistent": "warn", "partly kept": "warn",
     "in progress": "neutral",
-    "awaiting data": "muted", "not yet published": "muted", "not loaded here": "muted", "not yet assessed": "muted", "not yet said": "muted",
+    "awaiting data": "muted", "not graded": "muted", "not yet published": "muted", "not loaded here": "muted", "not yet assessed": "muted", "not yet said": "muted",
     "not measurable": "neutral",
     "up to date": "good", "published but not loaded here": "warn", "no schedule": "muted",
 }

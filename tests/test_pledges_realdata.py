@@ -272,6 +272,44 @@ def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpub
     assert explanation.endswith("The ministers' note the claim quotes was published by 14 Feb 2025, but is not loaded here.")
 
 
+def test_pledge_progress_never_grades_a_window_reaching_back_before_tracking(everything):
+    """marts.pledge_progress, the table dashboards read, gives a comparison window starting before the month the pledge
+    is tracked from (small boats from 5 Jul 2024: the 12 months to Jul 2024 ... May 2025, eleven of whose twelve
+    months were the previous government's at first) the status "not graded", as the README, the report and the status
+    treat it; it gave "12 months to Jul 2024: on track" (audit 7). Later windows are graded by the register's rule,
+    checked here from the day counts in the sheet: down on the same 12 months a year before is on track."""
+    import pandas as pd
+    sheet = pd.read_excel(REALDATA / "small_boats" / "23_January_2026_Small_boats_-_time_series.ods", sheet_name="SB_01",
+                          engine="calamine", header=None)
+    header = next(i for i, row in sheet.iterrows() if any(str(c).strip().lower() == "migrants arrived" for c in row))
+    days = sheet.iloc[header + 1:].copy()
+    days.columns = [str(c).strip().lower() for c in sheet.iloc[header]]
+    days = days[pd.to_datetime(days["date"], errors="coerce").notna()]
+    days["day"] = pd.to_datetime(days["date"]).dt.date
+    days["n"] = pd.to_numeric(days["migrants arrived"], errors="coerce").fillna(0)
+
+    def total(start: date, end: date) -> float:
+        return days[(days["day"] >= start) & (days["day"] <= end)]["n"].sum()
+
+    con = duckdb.connect(str(everything), read_only=True)
+    try:
+        rows = con.execute("SELECT period_start, period_end, value, baseline_value, status FROM marts.pledge_progress "
+                           "WHERE pledge_id = 'small_boats' AND view = 'rolling_12_months' AND is_latest_vintage "
+                           "ORDER BY period_end").fetchall()
+    finally:
+        con.close()
+    before = [r for r in rows if r[0] < date(2024, 7, 1)]
+    assert len(before) == 11 and {r[4] for r in before} == {"not graded"}      # to Jul 2024 ... to May 2025
+    graded = [r for r in rows if r[0] >= date(2024, 7, 1)]
+    assert graded and graded[0][1] == date(2025, 6, 30)
+    for start, end, value, baseline, status in graded:
+        import calendar
+        year_before = total(date(start.year - 1, start.month, 1),
+                            date(end.year - 1, end.month, calendar.monthrange(end.year - 1, end.month)[1]))
+        assert (value, baseline) == (total(start, end), year_before)
+        assert status == ("on track" if value < baseline else "off track"), (end, value, baseline, status)
+
+
 def test_a_weekly_series_is_not_due_on_the_last_day_it_covers(everything):
     """Small boats are published weekly, each day in the next weekly file (no lag in months). Until a 12-month window
     lies wholly after 5 Jul 2024 the status rests on the days since then, once they hold four weeks (to 1 Aug 2024):

@@ -89,7 +89,9 @@ def test_report_from_built_small_boats_releases(synthetic_warehouse, tmp_path):
                  "WHERE release_id IS NULL AND changed_on > DATE '2024-09-20' ORDER BY 1 DESC")]
     assert hand_days[:2] == ["2026-01-05", "2025-05-19"]
     assert page.change_days[:len(hand_days) + 1] == hand_days + ["2024-09-20"] and page.changes[0]["date"] == "2026-01-05"
-    assert {c["kind"] for c in page.changes if c["date"] in hand_days} == {"status"}
+    # hand-set statuses, and the one hand-set verdict that held when statement A was made (told on 14 Feb 2025)
+    assert {c["kind"] for c in page.changes if c["date"] in hand_days} == {"status", "verdict"}
+    assert {c["date"] for c in page.changes if c["date"] in hand_days and c["kind"] == "verdict"} == {"2025-02-14"}
     assert "Latest change (evidence dated): 5 Jan 2026" in text and "Published: 20 Sep 2024" in text
     assert any(c["kind"] == "revision" and "3 Sep 2024: revised from" in c["text"] for c in page.changes)
     # a folder as `out` gets the default file name
