@@ -53,7 +53,8 @@ def test_real_weekly_releases_loaded_one_by_one_list_what_flipped(tmp_path):
     moves = [c for c in found if c["kind"] == "status" and c["subject"] == "small_boats"]
     assert [(c["changed_on"], c["old_value"], c["new_value"]) for c in moves] == \
         [(date(2025, 11, 14), "not loaded here", "off track" if year > year_before else "on track")]
-    assert f"(12 months to Oct 2025: {year:,.0f} against {year_before:,.0f})" in moves[0]["summary"]
+    # the baseline named, as the explanation names it
+    assert f"(12 months to Oct 2025: {year:,.0f} against {year_before:,.0f} for 12 months to Oct 2024)" in moves[0]["summary"]
     assert moves[0]["release_id"].startswith("small_boats/2025-11-14")
 
     (tmp_path / "out").mkdir()

@@ -728,3 +728,13 @@ def test_a_comparison_switching_to_two_years_back_is_no_change(derive):
     assert rows == {date(2025, 7, 4): "off track", date(2025, 7, 11): "on track"}     # the switch does flip the view
     summaries = [s for (s,) in con.execute("SELECT summary FROM marts.changes WHERE kind = 'comparison'").fetchall()]
     assert not [s for s in summaries if "the days since 5 Jul 2024" in s], summaries
+    # a move within the two-year baseline is told, naming that baseline: 300 a day from 11 Jul 2025 lifts the days
+    # since 5 Jul 2024 above the same days two years before (audit 7: "46,144 against 46,055" read as a year before)
+    later = [(d, 300 if d > date(2025, 7, 10) else v) for d, v in days(date(2025, 7, 17))]
+    con = derive(VIEWS, observations + [("daily", "day", d, d, v, "q/2025-08-14") for d, v in later])
+    since = sum(v for d, v in later if d >= date(2024, 7, 5))
+    two_years_back = sum(v for d, v in later if date(2022, 7, 5) <= d <= date(2023, 7, 17))
+    assert since > two_years_back
+    [(summary,)] = con.execute("SELECT summary FROM marts.changes WHERE kind = 'comparison'").fetchall()
+    assert summary.endswith(f"on track → off track (5 Jul 2024 to 17 Jul 2025: {since:,} against {two_years_back:,} for "
+                            "5 Jul 2022 to 17 Jul 2023 (the same days 2 years before); before: 5 Jul 2024 to 10 Jul 2025)"), summary

@@ -17,6 +17,8 @@ CREATE OR REPLACE TEMP TABLE changes_new AS
 WITH latest_by_view AS (   -- the latest row of each view of each pledge in every vintage, and whether it may set
                           -- the status (staging.status_rank: as marts.pledge_status_as_of chooses)
     SELECT g.pledge_id, g.view, p.status_view, g.as_of, g.status, g.period_label, g.value, g.baseline_value, g.release_id,
+           -- a comparison's baseline by name (the days since tracking, past a year, are set against two years before)
+           CASE WHEN g.view <> 'period' THEN g.baseline_label END AS compared_with,
            staging.status_rank(g.view, p.status_view, g.period_start, g.period_end, p.track_from) AS rank,
            staging.before_tracking(g.view, g.period_start, p.track_from) AS before_tracking,
            -- how many years back the comparison looks: the days since tracking, past a year, are compared with the
@@ -95,6 +97,7 @@ SELECT CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END AS kind, s.as
                             || ', shown beside the status)' END
        || ': ' || s.old_status || ' → ' || s.status || ' (' || s.period_label || ': '
        || coalesce(format('{:,.0f}', s.value), '–') || ' against ' || coalesce(format('{:,.0f}', s.baseline_value), '–')
+       || coalesce(' for ' || s.compared_with, '')
        || CASE WHEN s.old_period <> s.period_label THEN '; before: ' || s.old_period ELSE '' END || ')' AS summary
 FROM status_moves s JOIN marts.pledges p USING (pledge_id) JOIN temp.progress_scope sc USING (pledge_id)
 WHERE s.old_status IS NOT NULL AND s.old_status <> s.status AND s.as_of >= sc.from_date
@@ -105,7 +108,7 @@ UNION ALL
 SELECT 'status', p.said_on, s.pledge_id, p.title, 'not yet said', s.status, s.release_id,
        p.title || ': not yet said → ' || s.status || ' (said on ' || strftime(p.said_on, '%-d %b %Y') || '; '
        || s.period_label || ': ' || coalesce(format('{:,.0f}', s.value), '–') || ' against '
-       || coalesce(format('{:,.0f}', s.baseline_value), '–') || ')'
+       || coalesce(format('{:,.0f}', s.baseline_value), '–') || coalesce(' for ' || s.compared_with, '') || ')'
 FROM status_moves s JOIN marts.pledges p USING (pledge_id) JOIN temp.progress_scope sc USING (pledge_id)
 WHERE s.sets_status AND s.as_of <= p.said_on AND p.said_on >= sc.from_date
 QUALIFY row_number() OVER (PARTITION BY s.pledge_id ORDER BY s.as_of DESC) = 1
