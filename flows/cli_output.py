@@ -10,7 +10,7 @@ import textwrap
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct
+from flows.formatting import also_said_words, cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct
 
 if TYPE_CHECKING:
     from flows.ingest import Outcome
@@ -96,7 +96,7 @@ def print_explained(p: dict) -> None:
         said += "; words as reported, not from the two source statements"
     print(wrap.fill(f"\u201c{p['quote']}\u201d \u2014 {said}"))
     for also in p.get("also_quoted") or []:
-        print(wrap.fill(f"Also: \u201c{also['quote']}\u201d (statement {also['statement']})"))
+        print(wrap.fill(f"Also: \u201c{also['quote']}\u201d \u2014 {also_said_words(also)}"))
     if p.get("method"):
         print(wrap.fill(f"Method: {p['method']}"))
     explanation = p["explanation"] or ""

@@ -74,6 +74,16 @@ def fmt_evidence_date(text) -> str:
     return text or MISSING
 
 
+def also_said_words(also: dict) -> str:
+    """Who said an "Also" extract and when, as a reader needs it when its statement is not the entry's own:
+    "Yvette Cooper MP, Home Secretary (statement A), 14 Feb 2025" (marts.pledges.also_quoted; a warehouse built
+    before said_by was carried gives "statement A")."""
+    cited = also.get("cited_as") or f"statement {also.get('statement')}"
+    if not also.get("said_by"):
+        return cited
+    return f"{also['said_by']} ({cited}), {fmt_day(also.get('said_on'))}"
+
+
 def date_basis_words(basis: str) -> str:
     """How a statement's date is known, after its date: "date inferred: the week of ..." for an inferred date,
     else "dated by ..." (the register's date_basis reads "inferred: ..." or names what dates it)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows.formatting import cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct, fmt_signed
+from flows.formatting import also_said_words, cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct, fmt_signed
 from flows.report_figures import entry_charts
 from flows.report_html import badge, link
 from flows.report_svg import esc
@@ -70,7 +70,7 @@ def card_head(card: dict, wide: bool) -> list[str]:
              f'<p class="who">— {esc(said_by(card))}</p>']
     for also in card.get("also_quoted") or []:
         parts.append(f"<blockquote class=\"also\">Also: “{esc(also['quote'])}” "
-                     f"<span class=\"meta\">(statement {esc(also['statement'])})</span></blockquote>")
+                     f"<span class=\"meta\">— {esc(also_said_words(also))}</span></blockquote>")
     if card.get("method"):
         parts.append(f'<p class="method"><b>Method:</b> {esc(card["method"])}</p>')
     return parts
@@ -99,7 +99,9 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
                  if card.get("status_since") else "")
         return [("Verdict" if card.get("type") == "claim" else "Status",
                  f"{card.get('status') or card.get('manual_status') or '–'}{since} "
-                 f"(set {fmt_day(card.get('manual_status_on'))} from the evidence)")]
+                 # an entry with no evidence (not measurable) was set by hand, not "from the evidence"
+                 + (f"(set {fmt_day(card.get('manual_status_on'))} from the evidence)" if any(card.get("evidence") or [])
+                  else f"(set by hand on {fmt_day(card.get('manual_status_on'))})"))]
     if card.get("type") == "claim":
         figures = [("Claimed", claimed_text(card)), ("Official", official_text(card))]
         if card.get("official_periods"):

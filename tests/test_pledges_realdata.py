@@ -247,7 +247,7 @@ def test_the_days_neither_series_has_are_named_beside_the_provisional_page(every
         return f"{day.day} {day:%b %Y}"
     assert basis.startswith(f"Since the series' last day ({words(last)}), no figures are loaded for "
                             f"{words(last + pd.Timedelta(days=1))} to {words(first - pd.Timedelta(days=1))}; after them, "
-                            f"provisional figures only: {sum(days.values()):,} over {len(days)} day(s), {words(first)} to "
+                            f"provisional figures only: {sum(days.values()):,} over {len(days)} days, {words(first)} to "
                             f"{words(max(days))}")
     assert (status, value) == ("off track", 41472)        # the page is never counted in the status
 
@@ -308,6 +308,22 @@ def test_pledge_progress_never_grades_a_window_reaching_back_before_tracking(eve
                             date(end.year - 1, end.month, calendar.monthrange(end.year - 1, end.month)[1]))
         assert (value, baseline) == (total(start, end), year_before)
         assert status == ("on track" if value < baseline else "off track"), (end, value, baseline, status)
+
+
+def test_a_claims_bases_are_named_as_its_method_names_them(everything):
+    """smuggling_convictions is checked against 2010 and the year ending June 2019 (its method's words): its bases read
+    "2010 and YE Jun 2019", not "2010 and 1 Jul 2018 to 30 Jun 2019" (audit 7), as other years ending are named."""
+    import tomllib
+    [entry] = [e for e in tomllib.loads((REPO / "warehouse" / "pledges.toml").read_text())["entry"]
+               if e["id"] == "smuggling_convictions"]
+    assert "the year ending June 2019" in entry["method"]
+    assert [(p["base_start"], p["base_end"]) for p in entry["parts"]][1] == (date(2018, 7, 1), date(2019, 6, 30))
+    con = duckdb.connect(str(everything), read_only=True)
+    try:
+        assert con.execute("SELECT baseline_label FROM marts.pledge_status WHERE pledge_id = 'smuggling_convictions'"
+                           ).fetchone() == ("2010 and YE Jun 2019",)
+    finally:
+        con.close()
 
 
 def test_a_weekly_series_is_not_due_on_the_last_day_it_covers(everything):

@@ -94,6 +94,9 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
         card = html[html.index(f'id="card-{card_id}"'):]
         card = card[:card.index("</section>")]
         assert card.index(quote) < card.index(speaker) < card.index(f"Also: “{also}”"), card_id
+        # and the extract says who said it and when: her words, not the card's speaker's (audit 7: "(statement A)")
+        assert f"Also: “{also}” <span class=\"meta\">— Yvette Cooper MP, Home Secretary (statement A), 14 Feb 2025</span>" \
+            in card, card_id
     # a status dated by evidence of a month reads "since Dec 2024" on the card, as in the explanation, not its last day
     card = html[html.index('id="card-france_germany"'):]
     card = card[:card.index("</section>")]
@@ -108,6 +111,9 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert backlog_related["metric-id"] == "asylum_work_in_progress_initial"
     # dates in the cards' prose as the explanations write them, never ISO beside them (row 171)
     assert "(set 3 Dec 2026 from the evidence)" in html and "set 2026-12-03" not in html
+    # an entry with no evidence (smuggler_profits_six_years: not measurable) is not said to be set from any (audit 7)
+    card = html.split('id="card-smuggler_profits_six_years"')[1].split('id="card-')[0]
+    assert "(set by hand on 3 Dec 2026)" in card and "from the evidence" not in card and "Evidence</b>" not in card
     assert "published 23 Jan 2026" in html and not re.search(r"(published|set) \d{4}-\d\d-\d\d", html)
     # the value of penalties as CP_02 publishes it, millions to one decimal: "£13.8m", never "13,800,000 GBP" (row 172)
     cp02 = pd.read_excel(REALDATA / "enforcement" / "IE__Q3_2023_Background_Published.xlsx", sheet_name="CP_02",

@@ -47,7 +47,12 @@ provisional AS (   -- days after the main series' last day that only a provision
 ),
 bases AS (   -- each claim's base periods by name from the register (named before any figure is in)
     SELECT pledge_id, string_agg(label, ' and ' ORDER BY first_part) AS label
-    FROM (SELECT cp.pledge_id, staging.window_label(mt.period_type, cp.base_start, cp.base_end) AS label,
+    -- a base of twelve whole months not a calendar year reads as the year ending (YE Jun 2019), as the method says
+    FROM (SELECT cp.pledge_id,
+                 CASE WHEN cp.base_end = last_day(cp.base_end) AND month(cp.base_end) <> 12
+                           AND cp.base_start = CAST(cp.base_end + INTERVAL 1 DAY - INTERVAL 1 YEAR AS DATE)
+                      THEN staging.period_label('year_ending', cp.base_start, cp.base_end)
+                      ELSE staging.window_label(mt.period_type, cp.base_start, cp.base_end) END AS label,
                  min(cp.part_no) AS first_part
           FROM staging.claim_parts cp LEFT JOIN marts.metrics mt ON mt.metric_id = cp.metric_id
           WHERE cp.base_start IS NOT NULL GROUP BY ALL)
@@ -181,7 +186,7 @@ LEFT JOIN (SELECT pledge_id, 'Since the series'' last day'
                                || strftime(first_day - INTERVAL 1 DAY, '%-d %b %Y') || '; after them, provisional figures only: '
                           ELSE ', provisional figures only: ' END
                   || format('{:,.0f}', value)
-                  || ' over ' || days || ' day(s), ' || strftime(first_day, '%-d %b %Y') || ' to ' || strftime(last_day, '%-d %b %Y')
+                  || ' over ' || days || CASE WHEN days = 1 THEN ' day, ' ELSE ' days, ' END || strftime(first_day, '%-d %b %Y') || ' to ' || strftime(last_day, '%-d %b %Y')
                   || ' (' || source_title || ', published ' || strftime(published_on, '%-d %b %Y')
                   || '); they are not counted in the status until a weekly file covers them' AS basis
            FROM provisional) pv ON pv.pledge_id = p.pledge_id

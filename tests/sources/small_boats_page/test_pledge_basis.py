@@ -39,7 +39,7 @@ def test_page_days_after_the_weekly_file_are_named_as_the_latest_basis_and_not_c
     after = status(settings)
     assert after[:2] == before[:2]                             # the status and its value rest on the weekly file
     # the six days after 14 Aug, from the page only: 82 + 0 + 250 + 0 + 0 + 0
-    assert after[2] == ("Since the series' last day, provisional figures only: 332 over 6 day(s), 15 Aug 2026 to "
+    assert after[2] == ("Since the series' last day, provisional figures only: 332 over 6 days, 15 Aug 2026 to "
                         "20 Aug 2026 (Small boat arrivals: last 7 days (GOV.UK page, provisional daily figures), "
                         "published 21 Aug 2026); they are not counted in the status until a weekly file covers them")
     assert after[3].endswith(after[2] + ".")
@@ -54,6 +54,6 @@ def test_days_that_neither_series_has_are_named_before_the_page_days(settings, t
     assert [o.status for o in load_paths(settings, [weekly, page])] == ["loaded", "loaded"]
     # all seven page days (93 + 82 + 0 + 250 + 0 + 0 + 0) follow the gap
     assert status(settings)[2] == ("Since the series' last day (31 Jul 2026), no figures are loaded for 1 Aug 2026 to "
-                                   "13 Aug 2026; after them, provisional figures only: 425 over 7 day(s), 14 Aug 2026 to "
+                                   "13 Aug 2026; after them, provisional figures only: 425 over 7 days, 14 Aug 2026 to "
                                    "20 Aug 2026 (Small boat arrivals: last 7 days (GOV.UK page, provisional daily figures), "
                                    "published 21 Aug 2026); they are not counted in the status until a weekly file covers them")
