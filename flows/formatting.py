@@ -75,13 +75,14 @@ def fmt_evidence_date(text) -> str:
 
 
 def also_said_words(also: dict) -> str:
-    """Who said an "Also" extract and when, as a reader needs it when its statement is not the entry's own:
-    "Yvette Cooper MP, Home Secretary (statement A), 14 Feb 2025" (marts.pledges.also_quoted; a warehouse built
-    before said_by was carried gives "statement A")."""
+    """Who said an "Also" extract and when, as the entry's own quote is attributed: "Yvette Cooper MP, Home
+    Secretary, Newspaper column by the Home Secretary (statement A), 14 Feb 2025" (marts.pledges.also_quoted; a
+    warehouse built before said_by was carried gives "statement A")."""
     cited = also.get("cited_as") or f"statement {also.get('statement')}"
     if not also.get("said_by"):
         return cited
-    return f"{also['said_by']} ({cited}), {fmt_day(also.get('said_on'))}"
+    title = f", {also['statement_title']}" if also.get("statement_title") else ""
+    return f"{also['said_by']}{title} ({cited}), {fmt_day(also.get('said_on'))}"
 
 
 def date_basis_words(basis: str) -> str:

@@ -551,7 +551,7 @@ def test_rolling_twelve_months_sets_the_status_with_year_to_date_and_since_start
     window = sum(v for d, v in value.items() if date(2024, 7, 1) <= d <= date(2025, 6, 30))
     assert (status["view"], status["period_label"], status["value"]) == ("rolling_12_months", "12 months to Jun 2025", window)
     assert "4 of its 365 days come before 5 Jul 2024, when the pledge is tracked from." in status["explanation"]
-    assert "(the same days 2 years before)" in status["explanation"].split("Beside it")[1]
+    assert "(the same days 2 years before: a year before would share days with them)" in status["explanation"].split("Beside it")[1]
 
     value = values(date(2025, 8, 10))
     con = derive(VIEWS, [("daily", "day", d, d, v, "q/2025-08-14") for d, v in value.items()])
@@ -591,7 +591,8 @@ def test_a_claim_with_no_figures_names_its_days_and_what_they_are_compared_with(
     bases = [(p["base_start"], p["base_end"]) for p in convictions["parts"]]
     assert rows["smuggling_convictions"][1:] == (
         str(convictions["claim_start"].year),
-        f"{bases[0][0].year} and {days(*bases[1])}")
+        f"{bases[0][0].year} and YE {bases[1][1]:%b %Y}")     # twelve months to June, as the method names them
+    assert bases[1][0] == date(bases[1][1].year - 1, bases[1][1].month + 1, 1)
     assert bases[0] == (date(bases[0][0].year, 1, 1), date(bases[0][0].year, 12, 31))
     assert rows["legal_migration_record"][2] == "highest earlier period"
     # a pledge with no figure yet names its fixed baseline as the publisher would (the year ending June 2024)
@@ -737,4 +738,4 @@ def test_a_comparison_switching_to_two_years_back_is_no_change(derive):
     assert since > two_years_back
     [(summary,)] = con.execute("SELECT summary FROM marts.changes WHERE kind = 'comparison'").fetchall()
     assert summary.endswith(f"on track → off track (5 Jul 2024 to 17 Jul 2025: {since:,} against {two_years_back:,} for "
-                            "5 Jul 2022 to 17 Jul 2023 (the same days 2 years before); before: 5 Jul 2024 to 10 Jul 2025)"), summary
+                            "5 Jul 2022 to 17 Jul 2023 (the same days 2 years before: a year before would share days with them); before: 5 Jul 2024 to 10 Jul 2025)"), summary

@@ -83,7 +83,8 @@ SELECT j.pledge_id, p.metric_id, j.view, j.view AS period_type, j.period_start, 
        CASE j.view WHEN 'rolling_12_months' THEN '12 months to ' || strftime(j.baseline_end, '%b %Y')
             WHEN 'calendar_year_to_date' THEN year(j.baseline_end) || ' to ' || strftime(j.baseline_end, '%-d %b')
             ELSE strftime(j.baseline_start, '%-d %b %Y') || ' to ' || strftime(j.baseline_end, '%-d %b %Y')
-                 || CASE WHEN j.years_back > 1 THEN ' (the same days ' || j.years_back || ' years before)' ELSE '' END
+                 -- why not a year before: a reader seeing the base jump (to 2022-23, a record year) is told
+                 || CASE WHEN j.years_back > 1 THEN ' (the same days ' || j.years_back || ' years before: a year before would share days with them)' ELSE '' END
             END AS baseline_label,
        j.full_baseline AS baseline_value,
        j.full_value - j.full_baseline AS change,
