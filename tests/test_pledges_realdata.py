@@ -80,6 +80,10 @@ def test_small_boats_status_rests_on_the_rolling_twelve_months_to_december_2025(
     explanation = status["explanation"]
     assert "12 months to Dec 2025: 41,472 against 36,816 for 12 months to Dec 2024 (+12.6%): off track." in explanation
     assert f"2026 to {last.day} Jan: {ytd:,.0f} against {ytd_before:,.0f}" in explanation
+    # 22 days of January: the figures, not a change (audit 7: "-15.0%" on three weeks, as "-47.5%" on 8 days)
+    assert last.day < 28 and (f"2026 to {last.day} Jan: {ytd:,.0f} against {ytd_before:,.0f} for 2025 to {last.day} Jan "
+                              f"({last.day} days, too few to compare yet)") in explanation
+    assert f"{100 * (ytd - ytd_before) / ytd_before:+.1f}%" not in explanation
     assert (f"5 Jul 2024 to {last.day} Jan 2026: {since:,.0f} against {since_before:,.0f} for "
             f"5 Jul 2022 to {two_back.day} {two_back:%b %Y} (the same days 2 years before: a year before would share days with them) "
             f"({100 * (since - since_before) / since_before:+.1f}%)") in explanation

@@ -16,8 +16,13 @@ progress AS (   -- the row the status rests on (staging.status_rank)
 ),
 beside AS (   -- the other views of the same vintage, in words
     SELECT pledge_id,
+           -- under four weeks (the year to date in early January) the figures are told without a change: a few
+           -- days' swing is noise, as the change list treats it
            string_agg(period_label || ': ' || format('{:,.0f}', value) || ' against ' || format('{:,.0f}', baseline_value)
-                      || ' for ' || baseline_label || ' (' || format('{:+.1f}', change_pct) || '%)', '; '
+                      || ' for ' || baseline_label
+                      || CASE WHEN staging.days_in(period_start, period_end) < 28
+                              THEN ' (' || staging.days_in(period_start, period_end) || ' days, too few to compare yet)'
+                              ELSE ' (' || format('{:+.1f}', change_pct) || '%)' END, '; '
                       ORDER BY CASE view WHEN 'calendar_year_to_date' THEN 1 WHEN 'since_track_from' THEN 2 ELSE 3 END) AS text
     FROM (SELECT r.* FROM progress_rows r LEFT JOIN progress s USING (pledge_id)
           WHERE r.view NOT IN (r.status_view, 'period') AND r.view IS DISTINCT FROM s.view
