@@ -63,6 +63,15 @@ def read_report_data(warehouse: Path) -> dict:
             "releases": found["releases"]}
 
 
+STATUS_WORDS = {   # statuses about the figures' whereabouts, not about the pledge or claim
+    "not loaded here": "the figures it needs are published (the card links them) but not loaded into this tracker yet, "
+                       "so it is not judged here",
+    "not yet published": "the figures it needs are not due out yet",
+    "not yet assessed": "the evidence found so far supports no status yet",
+    "not measurable": "no official statistics measure it",
+}
+
+
 def render(data: dict, generated: datetime | None = None) -> str:
     """The whole page for `data` (read_report_data), stamped with the time it was `generated` (default now)."""
     generated = generated or datetime.now(timezone.utc)
@@ -71,6 +80,11 @@ def render(data: dict, generated: datetime | None = None) -> str:
     for c in cards:
         counts[c.get("status") or "awaiting data"] = counts.get(c.get("status") or "awaiting data", 0) + 1
     summary = "".join(f"{badge(s)} <span class=\"meta\">×{n}</span>" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    # the statuses that say where the figures are, not what they show, in words a reader needs (audit 7: "not
+    # loaded here" read as "no such figures")
+    key = [f"<b>{esc(s)}</b>: {STATUS_WORDS[s]}" for s in counts if s in STATUS_WORDS]
+    if key:
+        summary += '<p class="meta status-key">' + "; ".join(key) + ".</p>"
     pledges = [c for c in cards if c.get("type") != "claim"]
     claims = [c for c in cards if c.get("type") == "claim"]
 
