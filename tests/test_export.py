@@ -129,7 +129,8 @@ def test_export_round_trips_through_the_data_package_validator(warehouse, tmp_pa
                                        next(r for r in json.loads((out / "datapackage.json").read_text())["resources"]
                                             if r["name"] == "pledge_status")["schema"]))
     rows = {r["pledge_id"]: r for r in status.read_rows()}
-    assert rows[quoted[0]]["also_quoted"] == quoted[1]
+    assert rows[quoted[0]]["also_quoted"] == json.loads(json.dumps(quoted[1], default=str))   # dates in JSON: ISO text
+    assert rows[quoted[0]]["also_quoted"][0]["said_on"] == quoted[1][0]["said_on"].isoformat()
     reader = "read_parquet" if fmt == "parquet" else "read_csv"
     other = duckdb.connect()
     assert other.execute(f"SELECT sum(value) FROM {reader}(?)", [str(out / f"metric_observations.{fmt}")]).fetchone()[0] \
