@@ -512,6 +512,29 @@ status_view = "rolling_12_months"
 """
 
 
+def test_the_same_days_a_year_before_across_29_february_say_so(derive):
+    """"The same days a year before" over 29 Feb are not the same number of days: 2025 to 6 Mar (65 days) against
+    2024 to 6 Mar (66), and 5 Jul 2024 to 6 Mar 2025 (245) against 5 Jul 2023 to 6 Mar 2024 (246). The label says
+    so (audit 7: it promised the same days)."""
+    from datetime import timedelta
+    first, last = date(2022, 6, 1), date(2025, 3, 6)
+    value = {first + timedelta(days=i): 5 for i in range((last - first).days + 1)}
+    con = derive(VIEWS, [("daily", "day", d, d, v, "q/2025-05-22") for d, v in value.items()])
+    labels = dict(con.execute("SELECT view, baseline_label FROM marts.pledge_progress WHERE view IN "
+                              "('calendar_year_to_date', 'since_track_from')").fetchall())
+    ytd_days = (last - date(2025, 1, 1)).days + 1
+    ytd_before = (date(2024, 3, 6) - date(2024, 1, 1)).days + 1
+    assert (ytd_days, ytd_before) == (65, 66)
+    assert labels["calendar_year_to_date"] == f"2024 to 6 Mar ({ytd_before} days against {ytd_days}: one holds 29 Feb)"
+    since_days = (last - date(2024, 7, 5)).days + 1
+    since_before = (date(2024, 3, 6) - date(2023, 7, 5)).days + 1
+    assert labels["since_track_from"] == (f"5 Jul 2023 to 6 Mar 2024 ({since_before} days against {since_days}: "
+                                          "one holds 29 Feb)")
+    # and the figures are the sums of those days (5 a day)
+    row = con.execute("SELECT value, baseline_value FROM marts.pledge_progress WHERE view = 'calendar_year_to_date'").fetchone()
+    assert row == (5 * ytd_days, 5 * ytd_before)
+
+
 def test_rolling_twelve_months_sets_the_status_with_year_to_date_and_since_start_beside_it(derive):
     """The register names the rolling 12 months as the status view, tracked from 5 Jul 2024. On 10 Feb 2025 every
     12-month window still reaches back before that day (the 12 months to Jan 2025 start on 1 Feb 2024): the status

@@ -85,7 +85,12 @@ SELECT j.pledge_id, p.metric_id, j.view, j.view AS period_type, j.period_start, 
             ELSE strftime(j.baseline_start, '%-d %b %Y') || ' to ' || strftime(j.baseline_end, '%-d %b %Y')
                  -- why not a year before: a reader seeing the base jump (to 2022-23, a record year) is told
                  || CASE WHEN j.years_back > 1 THEN ' (the same days ' || j.years_back || ' years before: a year before would share days with them)' ELSE '' END
-            END AS baseline_label,
+            END
+            -- "the same days" across 29 February are one day more or fewer: said (months are compared as months)
+            || CASE WHEN j.view <> 'rolling_12_months'
+                         AND staging.days_in(j.baseline_start, j.baseline_end) <> staging.days_in(j.period_start, j.period_end)
+                    THEN ' (' || staging.days_in(j.baseline_start, j.baseline_end) || ' days against '
+                         || staging.days_in(j.period_start, j.period_end) || ': one holds 29 Feb)' ELSE '' END AS baseline_label,
        j.full_baseline AS baseline_value,
        j.full_value - j.full_baseline AS change,
        round(100 * (j.full_value - j.full_baseline) / nullif(j.full_baseline, 0), 1) AS change_pct,
