@@ -82,7 +82,8 @@ def also_said_words(also: dict) -> str:
     if not also.get("said_by"):
         return cited
     title = f", {also['statement_title']}" if also.get("statement_title") else ""
-    return f"{also['said_by']}{title} ({cited}), {fmt_day(also.get('said_on'))}"
+    basis = f"; {date_basis_words(also['said_on_basis'])}" if also.get("said_on_basis") else ""   # an inferred date says so
+    return f"{also['said_by']}{title} ({cited}), {fmt_day(also.get('said_on'))}{basis}"
 
 
 def date_basis_words(basis: str) -> str:

@@ -615,6 +615,10 @@ def test_a_claim_with_no_figures_names_its_days_and_what_they_are_compared_with(
     assert rows["smuggling_convictions"][1:] == (
         str(convictions["claim_start"].year),
         f"{bases[0][0].year} and YE {bases[1][1]:%b %Y}")     # twelve months to June, as the method names them
+    # academic years keep their own names (audit 8: "YE Jul 2020 and YE Jul 2019" before the DfE file was loaded)
+    cut = entries["apprenticeships_cut"]
+    years = [f"{p['base_start'].year}/{p['base_end'].year % 100:02d}" for p in cut["parts"]]
+    assert years == ["2019/20", "2018/19"] and rows["apprenticeships_cut"][2] == " and ".join(years)
     assert bases[1][0] == date(bases[1][1].year - 1, bases[1][1].month + 1, 1)
     assert bases[0] == (date(bases[0][0].year, 1, 1), date(bases[0][0].year, 12, 31))
     assert rows["legal_migration_record"][2] == "highest earlier period"

@@ -96,7 +96,8 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
         assert card.index(quote) < card.index(speaker) < card.index(f"Also: “{also}”"), card_id
         # and the extract says who said it and when: her words, not the card's speaker's (audit 7: "(statement A)")
         assert f"Also: “{also}” <span class=\"meta\">— Yvette Cooper MP, Home Secretary, Newspaper column by the Home Secretary " \
-               "(statement A), 14 Feb 2025</span>" \
+               "(statement A), 14 Feb 2025; date inferred: the week of the Commons second reading of the Border " \
+               "Security, Asylum and Immigration Bill (10 February 2025)</span>" \
             in card, card_id
     # a status dated by evidence of a month reads "since Dec 2024" on the card, as in the explanation, not its last day
     card = html[html.index('id="card-france_germany"'):]

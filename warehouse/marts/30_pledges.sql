@@ -11,7 +11,7 @@ SELECT r.id AS pledge_id, r.title, r.type, r.statement, s.title AS statement_tit
        r.quote,
        -- each other extract with who said it and when (its statement's), for a reader to tell the two voices apart
        coalesce((SELECT list({'statement': a.q.statement, 'quote': a.q.quote, 'said_by': st.said_by, 'said_on': st.said_on,
-                              'statement_title': st.title, 'cited_as': st.cited_as} ORDER BY a.n)
+                              'statement_title': st.title, 'cited_as': st.cited_as, 'said_on_basis': st.date_basis} ORDER BY a.n)
                  FROM (SELECT unnest(r.also_quoted) AS q, generate_subscripts(r.also_quoted, 1) AS n) a
                  LEFT JOIN staging.statements st ON st.statement = a.q.statement), []) AS also_quoted,
        s.verbatim AS quote_verbatim, r.said_by, r.said_on, s.date_basis AS said_on_basis, r.kind, r.method,
@@ -38,7 +38,7 @@ COMMENT ON COLUMN marts.pledges.statement IS 'Which statement: A (Home Secretary
 COMMENT ON COLUMN marts.pledges.statement_title IS 'What the statement is.';
 COMMENT ON COLUMN marts.pledges.statement_cited_as IS 'How readers see the statement cited after its title: statement A, statement A, introduction (its unsigned opening paragraphs), statement B; NULL for words as reported outside the two statements.';
 COMMENT ON COLUMN marts.pledges.quote IS 'The exact words (an extract of the statement; ... joins extracts of one sentence), unless quote_verbatim is false.';
-COMMENT ON COLUMN marts.pledges.also_quoted IS 'Other extracts the entry covers: statement, quote, and who said it and when (said_by, said_on, statement_title, cited_as: as the statement is cited).';
+COMMENT ON COLUMN marts.pledges.also_quoted IS 'Other extracts the entry covers: statement, quote, and who said it and when (said_by, said_on, statement_title, cited_as: as the statement is cited; said_on_basis: how its date is known).';
 COMMENT ON COLUMN marts.pledges.quote_verbatim IS 'True where the quote is an exact extract of source statement A or B (checked against their text); false for words as reported by the press (said_on_basis names the report).';
 COMMENT ON COLUMN marts.pledges.said_on IS 'Date of the statement (inferred where the statement carries none: see said_on_basis).';
 COMMENT ON COLUMN marts.pledges.said_on_basis IS 'How the date is known.';

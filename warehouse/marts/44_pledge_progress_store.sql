@@ -11,10 +11,12 @@ FROM temp.progress_scope s
 WHERE g.pledge_id = s.pledge_id AND g.is_latest_vintage
   AND EXISTS (SELECT 1 FROM temp.progress_new n WHERE n.pledge_id = g.pledge_id AND (n.view = 'period') = (g.view = 'period'));
 
--- A comparison window reaching back before the month the pledge is tracked from is stored, never graded (as the
--- status, the change list and the report treat it): its status is 'not graded', not the previous government's grade.
+-- A comparison window reaching back before the month the pledge is tracked from, or holding under four weeks (the
+-- year to date on a few days of January), is stored, never graded (as the status, the explanations, the change list
+-- and the report treat it): its status is 'not graded', not the previous government's grade or a few days' swing.
 INSERT INTO marts.pledge_progress BY NAME
-SELECT n.* REPLACE (CASE WHEN staging.before_tracking(n.view, n.period_start, p.track_from) THEN 'not graded'
+SELECT n.* REPLACE (CASE WHEN staging.before_tracking(n.view, n.period_start, p.track_from)
+                              OR (n.view <> 'period' AND staging.days_in(n.period_start, n.period_end) < 28) THEN 'not graded'
                          ELSE n.status END AS status)
 FROM temp.progress_new n JOIN marts.pledges p USING (pledge_id)
 ORDER BY n.pledge_id, n.view, n.as_of, n.period_start;
@@ -39,11 +41,11 @@ WHERE v.as_of <= as_of_date AND (v.next_as_of IS NULL OR v.next_as_of > as_of_da
 
 COMMENT ON TABLE marts.pledge_progress IS 'One row per pledge, view, period and vintage: value, baseline, change and status. Filter is_latest_vintage for the current view, or marts.pledge_progress_as_of(D) for what was known on date D (each pledge''s newest vintage on or before D); view = period for the progress periods, or a comparison such as rolling_12_months.';
 COMMENT ON COLUMN marts.pledge_progress.view IS 'period (one row per progress period) or a comparison from the register: rolling_12_months (the 12 months to each complete month against the 12 months before), calendar_year_to_date, since_track_from (each to the last published day, against the same days a year before while they fit in a year, then the same days two years before: baseline_label says which).';
-COMMENT ON COLUMN marts.pledge_progress.complete IS 'False for a month/quarter/year still in progress (a flow: not every day published; a stock: no level at its end yet); a flow''s baseline then covers the same days a year earlier.';
+COMMENT ON COLUMN marts.pledge_progress.complete IS 'Progress periods: false for a month/quarter/year still in progress (a flow: not every day published; a stock: no level at its end yet); a flow''s baseline then covers the same days a year earlier. Comparison views (which run to the last published day): whether published days cover all of the window and its baseline.';
 COMMENT ON COLUMN marts.pledge_progress.data_to IS 'Last day with published data in this period.';
 COMMENT ON COLUMN marts.pledge_progress.baseline_value IS 'Value over the baseline period (NULL when published data do not cover all of it); for a trajectory, the line''s value at period_end.';
 COMMENT ON COLUMN marts.pledge_progress.change_pct IS 'Change against the baseline, per cent, one decimal.';
-COMMENT ON COLUMN marts.pledge_progress.status IS 'awaiting data, met, on track or off track (rule in the table comment and warehouse/pledges.toml); not graded for a comparison window reaching back before the month the pledge is tracked from (the 12 months to Jul 2024 for small boats, tracked from 5 Jul 2024): mostly the previous government''s days, drawn and never graded.';
+COMMENT ON COLUMN marts.pledge_progress.status IS 'awaiting data, met, on track or off track (rule in the table comment and warehouse/pledges.toml); not graded for a comparison window reaching back before the month the pledge is tracked from (the 12 months to Jul 2024 for small boats, tracked from 5 Jul 2024: mostly the previous government''s days) or holding under four weeks (2026 to 8 Jan): drawn and told, never graded.';
 COMMENT ON COLUMN marts.pledge_progress.as_of IS 'Vintage: the publication date this row reflects (values from releases published on or before it).';
 COMMENT ON COLUMN marts.pledge_progress.release_id IS 'Newest release that supplied a value to this row.';
 COMMENT ON COLUMN marts.pledge_progress.is_latest_vintage IS 'True for rows computed from everything published so far.';

@@ -54,7 +54,8 @@ bases AS (   -- each claim's base periods by name from the register (named befor
     SELECT pledge_id, string_agg(label, ' and ' ORDER BY first_part) AS label
     -- a base of twelve whole months not a calendar year reads as the year ending (YE Jun 2019), as the method says
     FROM (SELECT cp.pledge_id,
-                 CASE WHEN cp.base_end = last_day(cp.base_end) AND month(cp.base_end) <> 12
+                 CASE WHEN mt.period_type NOT IN ('academic_year', 'year_ending')   -- those name themselves (2019/20)
+                           AND cp.base_end = last_day(cp.base_end) AND month(cp.base_end) <> 12
                            AND cp.base_start = CAST(cp.base_end + INTERVAL 1 DAY - INTERVAL 1 YEAR AS DATE)
                       THEN staging.period_label('year_ending', cp.base_start, cp.base_end)
                       ELSE staging.window_label(mt.period_type, cp.base_start, cp.base_end) END AS label,
