@@ -422,6 +422,28 @@ def test_a_claims_measures_say_what_its_verdict_says_of_figures_overdue(everythi
         con.close()
 
 
+def test_daily_rates_are_given_only_for_claims_of_a_total(everything):
+    """official_rate and claimed_rate are a total's figures per day, for a claimed total set against official
+    quarters; for a count of flights or a direction over academic years they mean nothing (audit 8: charter flights'
+    claimed_rate 0.019, four flights over 211 days; apprenticeships' 927.8 starts a day)."""
+    import tomllib
+    entries = {e["id"]: e for e in tomllib.loads((REPO / "warehouse" / "pledges.toml").read_text())["entry"]}
+    con = duckdb.connect(str(everything), read_only=True)
+    try:
+        rows = con.execute("SELECT claim_id, official_rate, claimed_rate FROM marts.claim_checks").fetchall()
+    finally:
+        con.close()
+    totals = {claim for claim, *_ in rows if entries[claim].get("check") == "total"}
+    assert totals == {"returns_seven_months"}
+    claimed = entries["returns_seven_months"]
+    days = (claimed["claim_end"] - claimed["claim_start"]).days + 1
+    for claim, official_rate, claimed_rate in rows:
+        if claim in totals:
+            assert claimed_rate == pytest.approx(claimed["claimed_value"] / days)
+        else:
+            assert (official_rate, claimed_rate) == (None, None), claim
+
+
 def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything):
     """No Home Office note is among the real files. The four claims quoting one cover 5 Jul 2024 to 31 Jan 2025; the
     notes' usual lag (the adhoc_notes catalog entry) would make one due by the end of February 2025, but a claim that

@@ -61,7 +61,10 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        CASE WHEN c.kind = 'quantitative' THEN CASE WHEN c.check_type IN ('pct_change', 'fall', 'direction') THEN '% change'
                                                    WHEN c.check_type = 'ratio' THEN 'times' ELSE c.unit END END AS measure_unit,
        l.comparison_value, l.comparison_periods, l.official_periods, l.period_start, l.period_end,
-       l.covered_days, l.claimed_days, l.extra_days, l.official_rate, l.claimed_rate,
+       l.covered_days, l.claimed_days, l.extra_days,
+       -- daily rates only where a total is judged as one (4 flights / 211 days means nothing to a reader)
+       CASE WHEN c.check_type = 'total' THEN l.official_rate END AS official_rate,
+       CASE WHEN c.check_type = 'total' THEN l.claimed_rate END AS claimed_rate,
        CASE WHEN c.check_type = 'total' AND NOT l.exact THEN 'daily rate' WHEN c.kind = 'quantitative' THEN 'as published' END AS compared_as,
        CASE WHEN c.kind = 'qualitative' THEN c.manual_status ELSE coalesce(l.verdict, 'not yet published') END AS official_verdict,
        l.part_verdicts,
@@ -176,8 +179,8 @@ COMMENT ON COLUMN marts.claim_checks.comparison_periods IS 'The periods comparis
 COMMENT ON COLUMN marts.claim_checks.comparison_value IS 'The same period a year before (pct_change, at_least), the base period (ratio, direction, fall), the highest earlier period (record_high), or the highest other run of as many consecutive periods (highest_since).';
 COMMENT ON COLUMN marts.claim_checks.official_periods IS 'The official periods used, e.g. 2024 Q3–2024 Q4.';
 COMMENT ON COLUMN marts.claim_checks.covered_days IS 'Claimed days inside the official periods used (of claimed_days); extra_days lie outside the claim.';
-COMMENT ON COLUMN marts.claim_checks.official_rate IS 'Official total per day over the official periods used (totals compared as daily rates).';
-COMMENT ON COLUMN marts.claim_checks.claimed_rate IS 'Claimed value per claimed day.';
+COMMENT ON COLUMN marts.claim_checks.official_rate IS 'Claims of a total: the official total per day over the official periods used (compared as daily rates when those periods are not the claimed days; see compared_as). NULL for other checks.';
+COMMENT ON COLUMN marts.claim_checks.claimed_rate IS 'Claims of a total: the claimed value per claimed day. NULL for other checks.';
 COMMENT ON COLUMN marts.claim_checks.compared_as IS 'daily rate where a total''s official periods are not the claimed days, else as published.';
 COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, partly consistent, overstated, understated, not yet published, not loaded here or not measurable: from the ministers'' note where one covers the claimed days, else the latest official statistics (see verdict_source); qualitative claims: set by hand from evidence. claim_checks_as_of(D) for a D before the claim was made: not yet said.';
 COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests on: the ministers'' note, the source of the claim''s series by its title (with the release), or hand-set evidence.';
