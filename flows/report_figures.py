@@ -110,6 +110,13 @@ def pledge_history(card: dict, s: dict, progress: list[dict]) -> str:
     in_progress = [r["period_label"] for r in progress if r.get("status") and not r.get("complete", True)]
     if tracked:
         desc += f" Tracked since {fmt_day(card['track_from'])}" if card.get("track_from") else ""
+        # the first period may start before the day tracking does (2024 Q3 holds 1-4 Jul 2024): said, as the rolling
+        # view's explanation says it
+        first, track_from = progress[0], card.get("track_from")
+        if track_from and first.get("period_start") and first["period_start"] < track_from and first.get("status"):
+            early = (track_from - first["period_start"]).days
+            desc += (f" ({first['period_label']} counts from {fmt_day(first['period_start'])}: its first {early} "
+                     f"day{'s' if early != 1 else ''} come before {fmt_day(track_from)})")
         desc += f"; {sum(1 for r in tracked if r['status'] == 'off track')} of {len(tracked)} complete tracked periods off track"
         desc += f" ({', '.join(in_progress)} in progress, not counted)." if in_progress else "."
     ch.desc = desc + " " + " ".join(re.sub(r"<[^>]+>", "", item) + "." for item in legend)

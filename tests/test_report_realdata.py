@@ -117,6 +117,18 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     card = html.split('id="card-smuggler_profits_six_years"')[1].split('id="card-')[0]
     assert "(set by hand on 3 Dec 2026)" in card and "from the evidence" not in card and "Evidence</b>" not in card
     assert "published 23 Jan 2026" in html and not re.search(r"(published|set) \d{4}-\d\d-\d\d", html)
+    # the summary says what "not loaded here" means: the figures exist, this tracker has not loaded them (audit 7)
+    key = html.split('<p class="meta status-key">')[1].split("</p>")[0]
+    assert "<b>not loaded here</b>: the figures it needs are published (the card links them) but not loaded" in key
+    assert "<b>not measurable</b>: no official statistics measure it" in key
+    # the quarters chart says its first tracked quarter starts before tracking does (audit 8): 2024 Q3 holds 1-4 Jul
+    import tomllib
+    track_from = next(e for e in tomllib.loads((Path(__file__).parents[1] / "warehouse" / "pledges.toml").read_text())["entry"]
+                      if e["id"] == "small_boats")["track_from"]
+    early = (track_from - track_from.replace(day=1)).days
+    assert (early, track_from.month) == (4, 7)
+    assert (f"Tracked since {track_from.day} {track_from:%b %Y} (2024 Q3 counts from 1 Jul 2024: its first {early} days "
+            f"come before {track_from.day} {track_from:%b %Y}); ") in html
     # the value of penalties as CP_02 publishes it, millions to one decimal: "£13.8m", never "13,800,000 GBP" (row 172)
     cp02 = pd.read_excel(REALDATA / "enforcement" / "IE__Q3_2023_Background_Published.xlsx", sheet_name="CP_02",
                          header=5, engine="calamine")
