@@ -52,7 +52,12 @@ def test_small_boats_quarter_rows_match_the_sheet(warehouse):
         expected = daily[first:last].sum()
         expected_baseline = daily[first - pd.DateOffset(years=1):last - pd.DateOffset(years=1)].sum()
         assert (value, baseline) == (expected, expected_baseline)
-        assert status == ("on track" if expected < expected_baseline else "off track")
+        # a quarter still in progress (2026 Q1, to 22 Jan) is not graded, as the report draws it (audit 9: "on track"
+        # in the table on 22 days while the chart said "not graded yet")
+        in_progress = last < pd.Timestamp(end)
+        assert complete == (not in_progress)
+        assert status == ("not graded" if in_progress else "on track" if expected < expected_baseline else "off track")
+    assert rows[-1][:2] == (date(2026, 1, 1), date(2026, 3, 31)) and rows[-1][4] == "not graded"
 
 
 def test_small_boats_status_rests_on_the_rolling_twelve_months_to_december_2025(warehouse):

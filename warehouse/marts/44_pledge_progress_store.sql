@@ -12,13 +12,16 @@ WHERE g.pledge_id = s.pledge_id AND g.is_latest_vintage
   AND EXISTS (SELECT 1 FROM temp.progress_new n WHERE n.pledge_id = g.pledge_id AND (n.view = 'period') = (g.view = 'period'));
 
 -- A comparison window reaching back before the month the pledge is tracked from, or holding under four weeks (the
--- year to date on a few days of January), is stored, never graded (as the status, the explanations, the change list
--- and the report treat it): its status is 'not graded', not the previous government's grade or a few days' swing.
+-- year to date on a few days of January), and a flow's progress period still in progress (2026 Q1 on 22 days: a
+-- part-period total) are stored, never graded (as the status, the explanations, the change list and the report treat
+-- them): their status is 'not graded', not the previous government's grade or a few days' swing. (A stock's latest
+-- level in a quarter in progress is a level like any other, and graded.)
 INSERT INTO marts.pledge_progress BY NAME
 SELECT n.* REPLACE (CASE WHEN staging.before_tracking(n.view, n.period_start, p.track_from)
-                              OR (n.view <> 'period' AND staging.days_in(n.period_start, n.period_end) < 28) THEN 'not graded'
+                              OR (n.view <> 'period' AND staging.days_in(n.period_start, n.period_end) < 28)
+                              OR (n.view = 'period' AND NOT n.complete AND coalesce(m.measure, 'flow') = 'flow') THEN 'not graded'
                          ELSE n.status END AS status)
-FROM temp.progress_new n JOIN marts.pledges p USING (pledge_id)
+FROM temp.progress_new n JOIN marts.pledges p USING (pledge_id) LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
 ORDER BY n.pledge_id, n.view, n.as_of, n.period_start;
 
 -- Each pledge's vintages and the next one after each: a vintage answers for the dates from its own to the next.
@@ -45,7 +48,7 @@ COMMENT ON COLUMN marts.pledge_progress.complete IS 'Progress periods: false for
 COMMENT ON COLUMN marts.pledge_progress.data_to IS 'Last day with published data in this period.';
 COMMENT ON COLUMN marts.pledge_progress.baseline_value IS 'Value over the baseline period (NULL when published data do not cover all of it); for a trajectory, the line''s value at period_end.';
 COMMENT ON COLUMN marts.pledge_progress.change_pct IS 'Change against the baseline, per cent, one decimal.';
-COMMENT ON COLUMN marts.pledge_progress.status IS 'awaiting data, met, on track or off track (rule in the table comment and warehouse/pledges.toml); not graded for a comparison window reaching back before the month the pledge is tracked from (the 12 months to Jul 2024 for small boats, tracked from 5 Jul 2024: mostly the previous government''s days) or holding under four weeks (2026 to 8 Jan): drawn and told, never graded.';
+COMMENT ON COLUMN marts.pledge_progress.status IS 'awaiting data, met, on track or off track (rule in the table comment and warehouse/pledges.toml); not graded for a comparison window reaching back before the month the pledge is tracked from (the 12 months to Jul 2024 for small boats, tracked from 5 Jul 2024: mostly the previous government''s days) or holding under four weeks (2026 to 8 Jan), and a flow''s progress period still in progress (complete false: a part-period total): drawn and told, never graded.';
 COMMENT ON COLUMN marts.pledge_progress.as_of IS 'Vintage: the publication date this row reflects (values from releases published on or before it).';
 COMMENT ON COLUMN marts.pledge_progress.release_id IS 'Newest release that supplied a value to this row.';
 COMMENT ON COLUMN marts.pledge_progress.is_latest_vintage IS 'True for rows computed from everything published so far.';

@@ -10,8 +10,8 @@ WITH progress_rows AS (
            staging.status_rank(g.view, p.status_view, g.period_start, g.period_end, p.track_from) AS rank
     FROM marts.pledge_progress_as_of(as_of_date) g JOIN marts.pledges p USING (pledge_id)
 ),
-progress AS (   -- the row the status rests on (staging.status_rank)
-    SELECT * FROM progress_rows WHERE rank IS NOT NULL
+progress AS (   -- the row the status rests on (staging.status_rank), never one not graded (a quarter in progress)
+    SELECT * FROM progress_rows WHERE rank IS NOT NULL AND status <> 'not graded'
     QUALIFY row_number() OVER (PARTITION BY pledge_id ORDER BY rank, complete DESC, period_end DESC, period_start DESC) = 1
 ),
 beside AS (   -- the other views of the same vintage, in words

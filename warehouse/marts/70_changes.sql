@@ -31,7 +31,7 @@ WITH latest_by_view AS (   -- the latest row of each view of each pledge in ever
                                ORDER BY g.complete DESC, g.period_end DESC, g.period_start DESC) = 1
 ),
 status_rows AS (   -- in every vintage, the row the status rests on
-    SELECT * FROM latest_by_view WHERE rank IS NOT NULL
+    SELECT * FROM latest_by_view WHERE rank IS NOT NULL AND status <> 'not graded'
     QUALIFY row_number() OVER (PARTITION BY pledge_id, as_of ORDER BY rank) = 1
 ),
 status_by_vintage AS (   -- the status, and the comparisons shown beside it (never the progress periods, which
