@@ -53,3 +53,22 @@ def test_every_table_function_is_described_in_the_database_and_the_dictionary(wa
     text = out.read_text()
     for name, description in functions.items():
         assert f"`: {description}" in text and f"- `marts.{name}(" in text
+
+
+def test_value_describing_columns_name_every_value_the_column_holds(warehouse):
+    """A description that lists a column's values lists all of them: pledge_progress.period_type also holds the
+    comparisons' names (audit 9: the dictionary gave only day ... range), and status its 'not graded'."""
+    found = comments(warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for column in ("period_type", "status", "view"):
+            values = [v for (v,) in con.execute(f"SELECT DISTINCT {column} FROM marts.pledge_progress").fetchall()]
+            assert len(values) > 1 and "rolling_12_months" in values or column == "status", (column, values)
+            for value in values:
+                assert value in found[("pledge_progress", column)], (column, value)
+    finally:
+        con.close()
+    # a fall check's claimed value is the size of the fall: said beside the unit that calls it a % change
+    assert "size of the fall" in found[("claim_checks", "measure_unit")]
+    assert "size of the fall" in found[("claim_checks", "claimed_value")]
+    assert "7 days" in found[("metrics", "publication_lag_months")]

@@ -61,7 +61,7 @@ COMMENT ON COLUMN marts.pledges.earlier_statuses IS 'Qualitative entries: the st
 COMMENT ON COLUMN marts.pledges.evidence IS 'Qualitative entries: the evidence behind the status (url: the publisher''s own address; read_at: a copy on another site the text was read at, if any; publisher, date, summary, and known_on: the day it counts from in as-of answers, a month or year counting from its last day).';
 COMMENT ON COLUMN marts.pledges.measurability IS 'Which metric measures it, or why none does.';
 COMMENT ON COLUMN marts.pledges.source_page_url IS 'The publisher''s page for the metric''s source.';
-COMMENT ON COLUMN marts.pledges.publication_lag_months IS 'Months after a period ends by which the source publishes it (from the catalog).';
+COMMENT ON COLUMN marts.pledges.publication_lag_months IS 'Months after a period ends by which the source publishes it (from the catalog); 0: one release interval after the period ends (7 days for the weekly small-boats series).';
 
 -- Answers: for the entries whose status is set by hand (qualitative), which status held when? One row per
 -- status with the days it held (since, until: NULL = open) and the status after it: the register's

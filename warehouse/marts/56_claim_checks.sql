@@ -174,7 +174,7 @@ COMMENT ON COLUMN marts.claim_checks.title IS 'A human title of the claim.';
 COMMENT ON COLUMN marts.claim_checks.method IS 'How the claim is checked (from the register).';
 COMMENT ON COLUMN marts.claim_checks.official_value IS 'Official total over official_periods (latest revision); record_high: the peak. Several measures: the first.';
 COMMENT ON COLUMN marts.claim_checks.official_measure IS 'What is compared with claimed_value: the total, the percentage change, the ratio or the peak. A percentage change has one decimal, a ratio two, or more where that rounding would hide the verdict (the verdict is judged on the unrounded figure: +20.96% is not within 3 points of +24%).';
-COMMENT ON COLUMN marts.claim_checks.measure_unit IS 'The unit of official_measure and claimed_value: % change (pct_change, fall, direction), times (ratio), else the metric''s unit.';
+COMMENT ON COLUMN marts.claim_checks.measure_unit IS 'The unit of official_measure and claimed_value: % change (pct_change, fall, direction; official_measure is signed, a fall negative, while a fall check''s claimed_value is the size of the fall, positive), times (ratio), else the metric''s unit.';
 COMMENT ON COLUMN marts.claim_checks.comparison_periods IS 'The periods comparison_value covers, e.g. 2018/19.';
 COMMENT ON COLUMN marts.claim_checks.comparison_value IS 'The same period a year before (pct_change, at_least), the base period (ratio, direction, fall), the highest earlier period (record_high), or the highest other run of as many consecutive periods (highest_since).';
 COMMENT ON COLUMN marts.claim_checks.official_periods IS 'The official periods used, e.g. 2024 Q3–2024 Q4.';

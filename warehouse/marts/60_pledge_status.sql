@@ -220,7 +220,7 @@ COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_va
 COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, the base period, or the highest earlier period), in unit.';
 COMMENT ON COLUMN marts.pledge_status.change IS 'value minus baseline_value, in unit.';
 COMMENT ON COLUMN marts.pledge_status.change_pct IS 'Change of value against baseline_value, per cent, one decimal.';
-COMMENT ON COLUMN marts.pledge_status.claimed_value IS 'Claims: the value claimed, in measure_unit (a count, a percentage change, a ratio or a minimum).';
+COMMENT ON COLUMN marts.pledge_status.claimed_value IS 'Claims: the value claimed, in measure_unit (a count, a percentage change, a ratio or a minimum; for a fall check the size of the fall, a positive per cent: 25 is a fall of at least 25%, borne out when official_measure is at most -25).';
 COMMENT ON COLUMN marts.pledge_status.official_measure IS 'Claims: what is compared with claimed_value, in measure_unit: the total, the percentage change, the ratio or the peak (as marts.claim_checks.official_measure).';
 COMMENT ON COLUMN marts.pledge_status.measure_unit IS 'Claims: the unit of official_measure and claimed_value: % change, times, or the metric''s unit.';
 COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict; pledge_status_as_of(D) for a D before the entry was said: not yet said.';
