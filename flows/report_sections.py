@@ -69,7 +69,10 @@ def render_changes(changes: list[dict]) -> str:
         out.append('<p class="meta">Nothing yet: changes are listed from the second release on.</p>')
     for i, day in enumerate(days[:1 + EARLIER_DATES]):
         if i == 1:
-            out.append(f"<details><summary>Earlier changes ({len(days) - 1} more date{'s' if len(days) > 2 else ''})</summary>")
+            # the dates the fold holds, and how many more only the feed has (it said "17 more dates" over 8)
+            shown, earlier = min(len(days) - 1, EARLIER_DATES), len(days) - 1
+            out.append(f"<details><summary>Earlier changes ({shown} more date{'s' if shown != 1 else ''}"
+                       + (f"; {earlier - shown} older in the feed" if earlier > shown else "") + ")</summary>")
         # a day without a release holds only statuses set by hand, dated by their evidence
         from_release = any(c.get("release_id") for c in by_day[day])
         label = ("Latest release date" if from_release else "Latest change (evidence dated)") if i == 0 else \

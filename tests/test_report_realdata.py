@@ -117,6 +117,11 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     card = html.split('id="card-smuggler_profits_six_years"')[1].split('id="card-')[0]
     assert "(set by hand on 3 Dec 2026)" in card and "from the evidence" not in card and "Evidence</b>" not in card
     assert "published 23 Jan 2026" in html and not re.search(r"(published|set) \d{4}-\d\d-\d\d", html)
+    # the fold of earlier changes says how many dates it holds, and how many only the feed has (audit 9: "17 more
+    # dates" over 8 shown)
+    dates = len({d for (d,) in query(warehouse, "SELECT changed_on FROM marts.changes")})
+    shown = min(dates - 1, EARLIER_DATES)
+    assert dates - 1 > shown and f"Earlier changes ({shown} more dates; {dates - 1 - shown} older in the feed)" in html
     # the summary says what "not loaded here" means: the figures exist, this tracker has not loaded them (audit 7)
     key = html.split('<p class="meta status-key">')[1].split("</p>")[0]
     assert "<b>not loaded here</b>: the figures it needs are published (the card links them) but not loaded" in key
