@@ -175,8 +175,15 @@ def test_an_answer_for_a_day_before_the_statement_says_not_yet_said(everything, 
     con.close()
     assert cli.main(["status", "--warehouse", str(everything), "--as-of", "2025-02-13", "--explain"]) == 0
     out = capsys.readouterr().out
+    out = " ".join(out.split())
     assert ("Not yet said on 13 Feb 2025: Yvette Cooper MP, Home Secretary said it on 14 Feb 2025 (statement A; the "
-            "date is inferred).") in " ".join(out.split())
+            "date is inferred).") in out
+    # statements cited as readers know them, never by register key (audit 9: "statement A_intro", "statement
+    # hotels_commitment"): the unsigned introduction, and the Spending Review statement by its title
+    assert "statement A_intro" not in out and "statement hotels_commitment" not in out
+    assert "said it on 14 Feb 2025 (statement A, introduction; the date is inferred)." in out
+    hotels = register["statements"][next(e["statement"] for e in register["entry"] if e["id"] == "asylum_hotels")]
+    assert f"said it on {hotels['said_on'].day} {hotels['said_on']:%b %Y} ({hotels['title']})." in out
 
 
 def test_claim_about_arrivals_between_two_dates(warehouse, tmp_path, monkeypatch, capsys):

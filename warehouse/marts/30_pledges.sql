@@ -142,8 +142,9 @@ FROM (
 
 -- An entry asked about on a day before it was said (pledge_status_as_of, claim_checks_as_of): its status or
 -- verdict that day is "not yet said", and this sentence says who said it and when; NULL on or after that day.
-CREATE OR REPLACE MACRO staging.not_yet_said(as_of_date, said_on, said_by, statement, date_basis) AS
+-- `cited`: the statement as readers know it (statement A, introduction; a statement outside the two by its title).
+CREATE OR REPLACE MACRO staging.not_yet_said(as_of_date, said_on, said_by, cited, date_basis) AS
     CASE WHEN as_of_date < said_on
          THEN 'Not yet said on ' || strftime(as_of_date, '%-d %b %Y') || ': ' || said_by || ' said it on '
-              || strftime(said_on, '%-d %b %Y') || ' (statement ' || statement
+              || strftime(said_on, '%-d %b %Y') || ' (' || cited
               || CASE WHEN date_basis LIKE 'inferred%' THEN '; the date is inferred' ELSE '' END || ').' END;

@@ -106,7 +106,8 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        hs.status_since,
        CASE WHEN hs.status_since IS NOT NULL THEN staging.evidence_day(hs.status_since, hs.evidence) END AS status_since_label,
        CASE
-            WHEN as_of_date < p.said_on THEN staging.not_yet_said(as_of_date, p.said_on, p.said_by, p.statement, p.said_on_basis)
+            WHEN as_of_date < p.said_on THEN staging.not_yet_said(as_of_date, p.said_on, p.said_by,
+                                                                    coalesce((SELECT coalesce(st.cited_as, st.title) FROM staging.statements st WHERE st.statement = p.statement), 'statement ' || p.statement), p.said_on_basis)
             -- qualitative: the status holding on the date (the register's earlier statuses, "not yet assessed"
             -- before the first), never evidence dated after it
             WHEN p.kind = 'qualitative' THEN hs.explanation
