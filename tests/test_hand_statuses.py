@@ -370,6 +370,18 @@ def test_a_status_holds_since_it_began_not_since_its_latest_milestone(derive):
     assert checked >= 3      # counter_terror_powers, phone_seizure_powers, boats_engines_routes_powers
 
 
+def test_between_royal_assent_and_commencement_the_command_is_not_said_to_lack_a_statutory_office(derive):
+    """As of 5 Dec 2025 the Border Security Command was in progress since 21 Aug 2024, and the evidence dated by then
+    says the Act of 2 Dec 2025 makes the Commander a statutory office: the why beside it says so, not "the Commander
+    was not yet a statutory office" (audit 9: a step the three powers entries had, missing here)."""
+    con = derive(REGISTER_FILE.read_text(), [])
+    row = status_on(con, "border_security_command", date(2025, 12, 5))
+    assert (row["status"], row["status_since"]) == ("in progress", date(2024, 8, 21))
+    assert "not yet a statutory office" not in row["explanation"]
+    assert "received Royal Assent on 2 December 2025; its sections 1-12 were not yet in force" in row["explanation"]
+    assert "not yet a statutory office" in status_on(con, "border_security_command", date(2025, 12, 1))["explanation"]
+
+
 def test_a_claim_set_by_hand_rests_on_independent_evidence_not_the_claimants_own_words():
     """rwanda_cost is "checked against the Home Office's own figures": its verdict holds from their publication
     (GOV.UK transparency data, 2 Dec 2024), not from the Home Secretary's own Commons statement (22 Jul 2024), the
