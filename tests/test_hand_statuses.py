@@ -259,13 +259,20 @@ def test_a_move_between_statuses_set_by_hand_is_a_change_on_the_day_of_its_evide
     # status from figures is), told when it falls after the entry was said; the claim's, 22 Jul 2024, is before it
     # was made (14 Feb 2025): the verdict holding then is told on that day, from "not yet said" (audit 7: never told)
     assert rows == [(date(2024, 8, 21), "status", "command", "not yet assessed", "in progress", None,
-                     "Command: not yet assessed → in progress (set by hand from the evidence of 21 Aug 2024: "
-                     "Set up in summer (Gazette))"),
+                     "Command: not yet assessed → in progress. Set by hand from the evidence of 21 Aug 2024: "
+                     "Set up in summer — Gazette."),
                     (date(2025, 2, 14), "verdict", "cost", "not yet said", "consistent", None,
-                     "Cost: not yet said → consistent (made on 14 Feb 2025; set by hand from the evidence of 22 Jul 2024: "
-                     "Cost 700m, four volunteers (Commons))"),
+                     "Cost: not yet said → consistent (made on 14 Feb 2025). Set by hand from the evidence of 22 Jul 2024: "
+                     "Cost 700m, four volunteers — Commons."),
                     (date(2026, 1, 5), "status", "command", "in progress", "kept", None,
-                     "Command: in progress → kept (set by hand from the evidence of 5 Jan 2026: In force (Regulations))")]
+                     "Command: in progress → kept. Set by hand from the evidence of 5 Jan 2026: In force — Regulations.")]
+    # no parentheses within parentheses in any change line of the real register (audit 9: "(… (Free Movement))")
+    real = derive(REGISTER_FILE.read_text(), [])
+    for (summary,) in real.execute("SELECT summary FROM marts.changes WHERE release_id IS NULL").fetchall():
+        depth = 0
+        for ch in summary:
+            depth += (ch == "(") - (ch == ")")
+            assert depth <= 1, summary
 
 
 def test_the_real_registers_moves_are_in_the_change_feed(derive):

@@ -68,7 +68,8 @@ hand_moves AS (   -- statuses and verdicts set by hand: each move, on the day of
                   -- pledge's first status from figures is
     SELECT h.pledge_id, h.until AS since, h.status AS old_status, h.next_status AS status,
            staging.evidence_day(h.until, p.evidence) AS since_words,
-           (SELECT string_agg(rtrim(e.summary, '.') || ' (' || e.publisher || ')', '; ')
+           -- each item and its publisher, joined by a dash: parentheses in parentheses read badly ("…)))")
+           (SELECT string_agg(rtrim(e.summary, '.') || ' — ' || e.publisher, '; ')
             FROM (SELECT unnest(p.evidence) AS e) WHERE e.known_on = h.until) AS evidence
     FROM staging.hand_status_steps h JOIN marts.pledges p USING (pledge_id)
     WHERE h.next_status IS NOT NULL
@@ -142,16 +143,16 @@ QUALIFY row_number() OVER (PARTITION BY v.claim_id ORDER BY v.vintage DESC) = 1
     AND staging.verdict_known_on(v.raw_verdict, v.due_on, p.said_on) NOT IN ('not yet published', 'not loaded here')
 UNION ALL
 SELECT CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END, h.since, h.pledge_id, p.title, h.old_status, h.status, NULL,
-       p.title || ': ' || h.old_status || ' → ' || h.status || ' (set by hand from the evidence'
-       || coalesce(' of ' || h.since_words || ': ' || h.evidence, ' found by ' || h.since_words) || ')'
+       p.title || ': ' || h.old_status || ' → ' || h.status || '. Set by hand from the evidence'
+       || coalesce(' of ' || h.since_words || ': ' || h.evidence, ' found by ' || h.since_words) || '.'
 FROM hand_moves h JOIN marts.pledges p USING (pledge_id)
 WHERE h.old_status <> h.status AND h.since > p.said_on
 UNION ALL
 -- a status or verdict the evidence supported before the entry was said: told once, on the day it was said
 SELECT CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END, p.said_on, h.pledge_id, p.title, 'not yet said', h.status, NULL,
        p.title || ': not yet said → ' || h.status || ' (' || CASE p.type WHEN 'claim' THEN 'made' ELSE 'said' END || ' on '
-       || strftime(p.said_on, '%-d %b %Y') || '; set by hand from the evidence'
-       || coalesce(' of ' || h.since_words || ': ' || h.evidence, ' found by ' || h.since_words) || ')'
+       || strftime(p.said_on, '%-d %b %Y') || '). Set by hand from the evidence'
+       || coalesce(' of ' || h.since_words || ': ' || h.evidence, ' found by ' || h.since_words) || '.'
 FROM hand_moves h JOIN marts.pledges p USING (pledge_id)
 WHERE h.old_status <> h.status AND h.since <= p.said_on
 QUALIFY row_number() OVER (PARTITION BY h.pledge_id ORDER BY h.since DESC) = 1
