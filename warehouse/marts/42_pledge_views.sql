@@ -89,8 +89,10 @@ SELECT j.pledge_id, p.metric_id, j.view, j.view AS period_type, j.period_start, 
             -- "the same days" across 29 February are one day more or fewer: said (months are compared as months)
             || CASE WHEN j.view <> 'rolling_12_months'
                          AND staging.days_in(j.baseline_start, j.baseline_end) <> staging.days_in(j.period_start, j.period_end)
-                    THEN ' (' || staging.days_in(j.baseline_start, j.baseline_end) || ' days against '
-                         || staging.days_in(j.period_start, j.period_end) || ': one holds 29 Feb)' ELSE '' END AS baseline_label,
+                    THEN ' (' || staging.days_in(j.baseline_start, j.baseline_end) || ' days, '
+                         || CASE WHEN staging.days_in(j.baseline_start, j.baseline_end) > staging.days_in(j.period_start, j.period_end)
+                                 THEN 'one more: they hold 29 Feb)' ELSE 'one fewer: the days compared hold 29 Feb)' END
+                    ELSE '' END AS baseline_label,
        j.full_baseline AS baseline_value,
        j.full_value - j.full_baseline AS change,
        round(100 * (j.full_value - j.full_baseline) / nullif(j.full_baseline, 0), 1) AS change_pct,
