@@ -72,3 +72,20 @@ def test_value_describing_columns_name_every_value_the_column_holds(warehouse):
     assert "size of the fall" in found[("claim_checks", "measure_unit")]
     assert "size of the fall" in found[("claim_checks", "claimed_value")]
     assert "7 days" in found[("metrics", "publication_lag_months")]
+
+
+def test_the_change_lists_description_says_which_moves_it_leaves_out(warehouse):
+    """marts.changes leaves out moves only between not yet said, not yet published and not loaded here (audit 9 found
+    29 such as-of transitions untold while the comment and README said every move was told): its description says
+    so, and the table holds none."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        [comment] = con.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'changes'"
+                                ).fetchone()
+        quiet = ("not yet said", "not yet published", "not loaded here")
+        told = con.execute("SELECT count(*) FROM marts.changes WHERE old_value IN ? AND new_value IN ?",
+                           [list(quiet), list(quiet)]).fetchone()[0]
+    finally:
+        con.close()
+    assert "not yet said, not yet published and not loaded here" in comment and "is not listed" in comment
+    assert told == 0

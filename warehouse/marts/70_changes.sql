@@ -9,7 +9,9 @@
 --            revision_threshold_pct and revision_threshold_abs, both to be exceeded)
 -- Built from every vintage the warehouse keeps, so the list is the same after any publish or rebuild
 -- (a feed reader sees nothing vanish). Newest first. No move of a pledge or claim dated before it was said: what held
--- on the day it was said is told on that day, from "not yet said", as the as-of answers have it.
+-- on the day it was said is told on that day, from "not yet said", as the as-of answers have it. Moves only between
+-- the words that say where figures are (not yet said, not yet published, not loaded here: a statement made, a due
+-- date passing) are not told: the list tells what the figures or the evidence show, from whichever of them held.
 --
 -- Built incrementally: only the changes a publish can alter are worked out again (those of the pledges, claims
 -- and metrics in this build's scope from the scope's first date, and the new releases); the others are kept.
@@ -189,7 +191,7 @@ SELECT * FROM (
 ORDER BY changed_on DESC, kind, subject, summary, release_id;
 DROP TABLE temp.changes_new;
 
-COMMENT ON TABLE marts.changes IS 'What changed and when, newest first: pledge status and claim verdict changes, new releases, and revisions beyond each metric''s threshold. The Atom feed (pledges-changes.atom beside the report) lists the same.';
+COMMENT ON TABLE marts.changes IS 'What changed and when, newest first: pledge status and claim verdict changes, new releases, and revisions beyond each metric''s threshold. A move only between not yet said, not yet published and not loaded here (a statement made, a due date passing) is not listed: a status or verdict is told when figures or evidence give one. The Atom feed (pledges-changes.atom beside the report) lists the same.';
 COMMENT ON COLUMN marts.changes.kind IS 'status (a pledge''s status moved), comparison (a comparison shown beside it moved), verdict (a claim''s verdict moved), release (a new release loaded) or revision (a figure revised beyond its metric''s threshold).';
 COMMENT ON COLUMN marts.changes.changed_on IS 'Publication date of the release that made the change; for a status set by hand, the date of the evidence it rests on; for a status or verdict that already held when the pledge or claim was said (old_value not yet said), the day it was said.';
 COMMENT ON COLUMN marts.changes.subject IS 'The pledge or claim id, source id or metric id concerned.';
