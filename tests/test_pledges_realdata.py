@@ -456,6 +456,28 @@ def test_daily_rates_are_given_only_for_claims_of_a_total(everything):
             assert (official_rate, claimed_rate) == (None, None), claim
 
 
+def test_a_table_no_real_file_has_shown_is_not_marked_confirmed(everything):
+    """The real Immigration Enforcement workbook (Q3 2023) holds CP_02, CP_03 and FD_01 but no illegal working
+    visits/arrests table: those two metrics, built from a description, stay unconfirmed (audit 9: TRUE, from the
+    source's flag) while the workbook's own tables are confirmed by the catalog."""
+    import openpyxl
+    book = openpyxl.load_workbook(REALDATA / "enforcement" / "IE__Q3_2023_Background_Published.xlsx", read_only=True)
+    titles = [str(ws["A1"].value or "") for ws in book.worksheets]
+    assert not any("illegal working" in t.lower() and ("visits" in t.lower() or "arrests" in t.lower()) for t in titles)
+    con = duckdb.connect(str(everything), read_only=True)
+    try:
+        rows = dict((m, (c, by)) for m, c, by in con.execute(
+            "SELECT metric_id, layout_confirmed, layout_confirmed_by FROM marts.metrics WHERE source_id = 'ie_transparency'"
+        ).fetchall())
+        held = con.execute("SELECT count(*) FROM marts.metric_observations WHERE metric_id LIKE 'illegal_working_visits' "
+                           "OR metric_id = 'illegal_working_arrests'").fetchone()[0]
+    finally:
+        con.close()
+    assert held == 0
+    assert rows["illegal_working_visits"] == rows["illegal_working_arrests"] == (False, None)
+    assert rows["illegal_working_penalties"] == (True, None)
+
+
 def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything):
     """No Home Office note is among the real files. The four claims quoting one cover 5 Jul 2024 to 31 Jan 2025; the
     notes' usual lag (the adhoc_notes catalog entry) would make one due by the end of February 2025, but a claim that

@@ -140,5 +140,5 @@ COMMENT ON COLUMN marts.metric_observations.superseded_on IS 'Publication date o
 COMMENT ON COLUMN marts.metric_observations.is_latest IS 'True for the value from the newest release covering this metric and period: its current value (superseded_on IS NULL).';
 
 COMMENT ON TABLE marts.metrics IS 'One row per metric: title, unit, period type, definition and the source it comes from.';
-COMMENT ON COLUMN marts.metrics.layout_confirmed IS 'True when the layout is confirmed: by the catalog (a real published file was read when the parser was written) or by a release of the source that loaded here (layout_confirmed_by). False while the parser rests on a description of the layout only.';
+COMMENT ON COLUMN marts.metrics.layout_confirmed IS 'True when the layout is confirmed: by the catalog (a real published file was read when the parser was written) or by a release of the source that loaded here and gave the metric rows (layout_confirmed_by). False while the parser rests on a description of the layout only (for a whole source, or for one table of it no real file has shown).';
 COMMENT ON COLUMN marts.metrics.layout_confirmed_by IS 'The first release whose loading confirmed a layout the catalog marks unconfirmed; NULL when the catalog confirms it, or nothing of the source has loaded.';
