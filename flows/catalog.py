@@ -173,7 +173,7 @@ class Metric(_Entry):
     where: str = "TRUE"
     measure: Literal["flow", "stock"] = "flow"   # stock: a level on a date, never summed across periods
     # a table of the source never seen in a published file (found by title, built from a description): not
-    # confirmed with its source; it is once a release gives it rows (warehouse/marts/15_layout_confirmed.sql)
+    # confirmed with its source; it is once a release gives it rows (warehouse/marts/22_layout_confirmed.sql)
     layout_confirmed: bool | None = None
     # a revision is listed in marts.changes (and the feed) when it exceeds both thresholds
     revision_threshold_pct: float = Field(default=5.0, ge=0)
