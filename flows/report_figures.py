@@ -249,7 +249,10 @@ def claim_history(card: dict, series: list[dict], chart: str = "history") -> str
             legend.append(swatch("dash", f"dashed: the highest earlier figure, {fmt_num(card['comparison_value'])}"))
     elif card.get("claim_start") and card.get("claim_end"):
         ch.band(card["claim_start"], card["claim_end"], "claimed period", fill="#dbe6f1", data={"data-kind": "claim"})
-        legend.append(swatch("claim", "shaded: the claimed period"))
+        # a related series whose figures end before the claim: the shading lies past them, and that is said
+        after = all(p["end"] < card["claim_start"] for s in series for p in s["points"])
+        legend.append(swatch("claim", "shaded: the claimed period" + (f", after the last figures loaded ({main['points'][-1]['label']})"
+                                                                      if after else "")))
     marker_dates(ch, card, legend)
     last = main["points"][-1]
     ch.desc = (f"{words} {per(main['period_type'])} from {main['points'][0]['label']} to {last['label']}; latest: "

@@ -134,6 +134,12 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert (early, track_from.month) == (4, 7)
     assert (f"Tracked since {track_from.day} {track_from:%b %Y} (2024 Q3 counts from 1 Jul 2024: its first {early} days "
             f"come before {track_from.day} {track_from:%b %Y}); ") in html
+    # a related measure whose figures end before the claimed days (CP_02 to 2023 Q3, the claim from 5 Jul 2024): its
+    # chart says the shading lies after them (audit 9: "shaded: the claimed period" beside no figure of it)
+    cp02_last = pd.read_excel(REALDATA / "enforcement" / "IE__Q3_2023_Background_Published.xlsx", sheet_name="CP_02",
+                              header=5, engine="calamine")["Quarter"].dropna().astype(str).str.strip()
+    cp02_last = cp02_last[cp02_last.str.match(r"^\d{4} Q[1-4]$")].iloc[-1]
+    assert f"shaded: the claimed period, after the last figures loaded ({cp02_last})" in html
     # the value of penalties as CP_02 publishes it, millions to one decimal: "£13.8m", never "13,800,000 GBP" (row 172)
     cp02 = pd.read_excel(REALDATA / "enforcement" / "IE__Q3_2023_Background_Published.xlsx", sheet_name="CP_02",
                          header=5, engine="calamine")
