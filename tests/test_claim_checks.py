@@ -133,6 +133,21 @@ def test_a_total_over_exactly_the_official_periods_is_compared_as_a_total(derive
     assert ": 17,000 against 19,000 claimed (the claim is +11.8% off)" in row["explanation"]
 
 
+def test_a_change_before_the_claims_second_quarter_is_out_sets_one_quarter_against_one(derive):
+    """A release with 2023 Q3, 2023 Q4 and 2024 Q3 only (2024 Q4 not yet out), for a claim over 5 Jul 2024 to 31 Jan
+    2025: the change is 2024 Q3 against 2023 Q3 (9,000 / 7,000: +28.6%), the same quarter a year before, never one
+    quarter against two (9,000 / 13,700: -34.3%, shown beside a "consistent" verdict in audit 10)."""
+    register = CLAIM.replace('check = "total"', 'check = "pct_change"').replace("claimed_value = 19000", "claimed_value = 24") \
+                    .replace("tolerance = 0.05", "tolerance = 3")
+    observations = quarterly("returns_q", {"2023 Q3": 7000, "2023 Q4": 6700, "2024 Q3": 9000}, "q/2024-11-28")
+    con = derive(register, observations)
+    row = one(con, "SELECT * FROM marts.claim_checks")
+    assert (row["official_periods"], row["comparison_periods"]) == ("2024 Q3", "2023 Q3")
+    assert (row["official_value"], row["comparison_value"]) == (9000, 7000)
+    assert row["official_measure"] == pytest.approx(round(100 * (9000 - 7000) / 7000, 1))
+    assert row["verdict"] == "not yet published"        # 88 of the 211 claimed days: too few to judge
+
+
 def test_pct_change_against_the_same_period_a_year_before(derive):
     register = CLAIM.replace('check = "total"', 'check = "pct_change"').replace("claimed_value = 19000", "claimed_value = 24") \
                     .replace("tolerance = 0.05", "tolerance = 3")

@@ -55,9 +55,16 @@ WHERE 2 * staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end)
   AND (k.period_type NOT IN ('year_ending', 'range') OR (k.period_start = w.w_start AND k.period_end = w.w_end));
 
 -- The periods each window is computed from: the matched ones plus, for a ratio whose base year the edition
--- lacks, its earliest period of the same length (fallback).
+-- lacks, its earliest period of the same length (fallback). The same period a year before takes only the periods a
+-- year before those the claimed window has: while the release has 2024 Q3 but not yet Q4, 2023 Q3 alone, never
+-- 2023 Q3 and Q4 against one quarter (like with like, as the method says: the same quarters a year before).
 CREATE OR REPLACE TEMP TABLE claim_chosen AS
-SELECT * FROM temp.claim_matched
+SELECT * FROM temp.claim_matched y
+WHERE y.role <> 'year_before'
+   OR EXISTS (SELECT 1 FROM temp.claim_matched c
+              WHERE c.pledge_id = y.pledge_id AND c.part_no = y.part_no AND c.vintage = y.vintage AND c.basis = y.basis
+                AND c.role = 'claim' AND staging.year_before(c.period_start) = y.period_start
+                AND staging.year_before(c.period_end) = y.period_end)
 UNION ALL
 SELECT * FROM (
     SELECT w.pledge_id, w.part_no, w.vintage, w.basis, w.role, w.w_start, w.w_end, k.period_type, k.period_start,
