@@ -280,7 +280,7 @@ def register_cards(con) -> list[dict]:
                p.related_metrics, p.check_type, p.claimed_direction, p.since, p.claim_start, p.claim_end,
                p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability,
                c.claimed_value, c.official_value, c.comparison_value, c.comparison_periods, c.official_periods, c.covered_days,
-               c.claimed_days, c.extra_days, c.part_verdicts,
+               c.claimed_days, c.extra_days, c.part_verdicts, c.verdict_source,
                -- the measures in words (each part's, for a claim checked on several), for sentences
                coalesce((SELECT string_agg(words, ' or ' ORDER BY first_part)
                          FROM (SELECT staging.metric_words(m.title) AS words, min(cp.part_no) AS first_part

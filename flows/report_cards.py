@@ -103,7 +103,9 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
                  + (f"(set {fmt_day(card.get('manual_status_on'))} from the evidence)" if any(card.get("evidence") or [])
                   else f"(set by hand on {fmt_day(card.get('manual_status_on'))})"))]
     if card.get("type") == "claim":
-        figures = [("Claimed", claimed_text(card)), ("Official", official_text(card))]
+        # the figure the verdict rests on, named by its source: the ministers' note is not official statistics
+        on_note = (card.get("verdict_source") or "").startswith("ministers' note")
+        figures = [("Claimed", claimed_text(card)), ("Ministers' note" if on_note else "Official", official_text(card))]
         if card.get("official_periods"):
             figures.append(("Periods used", coverage_text(card)))
         return figures

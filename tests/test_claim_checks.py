@@ -342,6 +342,13 @@ def test_the_verdict_rests_on_the_ministers_note_and_official_statistics_corrobo
     row = one(derive(register, note + low), "SELECT * FROM marts.claim_checks")
     assert (row["official_verdict"], row["verdict"]) == ("overstated", "consistent")
     assert "Official statistics differ (overstated)" in row["explanation"]
+    # the figures beside the verdict are the note's, the basis it rests on; the quarters' own are statistics_*
+    # (audit 10: the card read "Claimed 19,000 · Official 14,000 · 2024 Q3–2024 Q4" under "consistent")
+    assert (row["official_value"], row["official_periods"], row["covered_days"], row["claimed_days"]) == \
+        (18987, "5 Jul 2024 to 31 Jan 2025", 211, 211)
+    assert (row["statistics_value"], row["statistics_periods"]) == (14000, "2024 Q3–2024 Q4")
+    status = one(derive(register, note + low), "SELECT value, period_label FROM marts.pledge_status")
+    assert (status["value"], status["period_label"]) == (18987, "5 Jul 2024 to 31 Jan 2025")
 
 
 PARTS = """

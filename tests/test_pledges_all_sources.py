@@ -80,6 +80,11 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     assert checks["fno_returns_up_21"][2] == "consistent"
     assert checks["illegal_working_up_38"][2] == "consistent"
     assert checks["returns_seven_months"][4].startswith("ministers' note, release ho_returns_notes/")
+    # the report card names the figure the verdict rests on by its source (audit 10: "Official" over the note's)
+    from flows.report import write_report
+    html = write_report(settings.warehouse, tmp_path / "report.html").read_text()
+    card = html.split('id="card-returns_seven_months"')[1].split('id="card-')[0]
+    assert "<dt>Ministers&#x27; note</dt>" in card and "18,987" in card, card[:2000]
     # the note (10 February 2025) was out when statement A was made (dated 14 February 2025)
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     when_made = con.execute("SELECT when_made_verdict, when_made_official_value, when_made_release_id FROM marts.claim_checks "

@@ -57,18 +57,34 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                  || CASE WHEN pn.note_metric IS NOT NULL
                          THEN ' No ministers'' note for exactly the claimed days is loaded.' ELSE '' END
        END AS explanation,
-       l.official_value, l.official_measure,
+       -- the figures the verdict rests on, from the same basis as the verdict (the ministers' note where it is judged on
+       -- the note: a card or dashboard showing the quarters' 16,800 beside a verdict read from the note's 18,987
+       -- contradicted it); the official statistics' own figures are in statistics_* beside them
+       CASE WHEN h.headline_basis = 'note' THEN n.official_value ELSE l.official_value END AS official_value,
+       CASE WHEN h.headline_basis = 'note' THEN n.official_measure ELSE l.official_measure END AS official_measure,
        CASE WHEN c.kind = 'quantitative' THEN CASE WHEN c.check_type IN ('pct_change', 'fall', 'direction') THEN '% change'
                                                    WHEN c.check_type = 'ratio' THEN 'times' ELSE c.unit END END AS measure_unit,
-       l.comparison_value, l.comparison_periods, l.official_periods, l.period_start, l.period_end,
-       l.covered_days, l.claimed_days, l.extra_days,
+       CASE WHEN h.headline_basis = 'note' THEN n.comparison_value ELSE l.comparison_value END AS comparison_value,
+       CASE WHEN h.headline_basis = 'note' THEN n.comparison_periods ELSE l.comparison_periods END AS comparison_periods,
+       CASE WHEN h.headline_basis = 'note' THEN n.official_periods ELSE l.official_periods END AS official_periods,
+       CASE WHEN h.headline_basis = 'note' THEN n.period_start ELSE l.period_start END AS period_start,
+       CASE WHEN h.headline_basis = 'note' THEN n.period_end ELSE l.period_end END AS period_end,
+       CASE WHEN h.headline_basis = 'note' THEN n.covered_days ELSE l.covered_days END AS covered_days,
+       CASE WHEN h.headline_basis = 'note' THEN n.claimed_days ELSE l.claimed_days END AS claimed_days,
+       CASE WHEN h.headline_basis = 'note' THEN n.extra_days ELSE l.extra_days END AS extra_days,
        -- daily rates only where a total is judged as one (4 flights / 211 days means nothing to a reader)
-       CASE WHEN c.check_type = 'total' THEN l.official_rate END AS official_rate,
-       CASE WHEN c.check_type = 'total' THEN l.claimed_rate END AS claimed_rate,
-       CASE WHEN c.check_type = 'total' AND NOT l.exact THEN 'daily rate' WHEN c.kind = 'quantitative' THEN 'as published' END AS compared_as,
+       CASE WHEN c.check_type = 'total' THEN CASE WHEN h.headline_basis = 'note' THEN n.official_rate ELSE l.official_rate END
+            END AS official_rate,
+       CASE WHEN c.check_type = 'total' THEN CASE WHEN h.headline_basis = 'note' THEN n.claimed_rate ELSE l.claimed_rate END
+            END AS claimed_rate,
+       CASE WHEN c.check_type = 'total' AND NOT (CASE WHEN h.headline_basis = 'note' THEN n.exact ELSE l.exact END) THEN 'daily rate'
+            WHEN c.kind = 'quantitative' THEN 'as published' END AS compared_as,
        CASE WHEN c.kind = 'qualitative' THEN c.manual_status ELSE coalesce(l.verdict, 'not yet published') END AS official_verdict,
-       l.part_verdicts,
-       l.release_id, l.published_on, l.due_on, l.page_url AS source_page_url, l.publisher,
+       l.official_value AS statistics_value, l.official_measure AS statistics_measure, l.official_periods AS statistics_periods,
+       CASE WHEN h.headline_basis = 'note' THEN n.part_verdicts ELSE l.part_verdicts END AS part_verdicts,
+       CASE WHEN h.headline_basis = 'note' THEN n.release_id ELSE l.release_id END AS release_id,
+       CASE WHEN h.headline_basis = 'note' THEN n.published_on ELSE l.published_on END AS published_on,
+       l.due_on, l.page_url AS source_page_url, l.publisher,
        -- when made: the note published by then where one covered the claimed days, else the official statistics
        coalesce(wn.official_value, w.official_value) AS when_made_official_value,
        coalesce(wn.official_measure, w.official_measure) AS when_made_official_measure,
@@ -173,7 +189,10 @@ CREATE OR REPLACE TABLE marts.claim_checks AS SELECT * FROM marts.claim_checks_a
 COMMENT ON TABLE marts.claim_checks IS 'One row per claim: the official figure over the claimed period (latest revision, and as published when the claim was made), the ministers'' note where one covers the claimed days, the verdict and an explanation in plain words.';
 COMMENT ON COLUMN marts.claim_checks.title IS 'A human title of the claim.';
 COMMENT ON COLUMN marts.claim_checks.method IS 'How the claim is checked (from the register).';
-COMMENT ON COLUMN marts.claim_checks.official_value IS 'Official total over official_periods (latest revision); record_high: the peak. Several measures: the first.';
+COMMENT ON COLUMN marts.claim_checks.official_value IS 'The figure the verdict rests on, over official_periods: the ministers'' note''s where verdict_source names the note, else the official statistics'' total (latest revision); record_high: the peak. Several measures: the first. With official_measure, comparison_value, official_periods, comparison_periods, the coverage columns, part_verdicts and release_id, from the same basis as the verdict.';
+COMMENT ON COLUMN marts.claim_checks.statistics_value IS 'The latest official statistics'' total over statistics_periods, whatever the verdict rests on (where it rests on the ministers'' note, the statistics that corroborate or differ: official_verdict).';
+COMMENT ON COLUMN marts.claim_checks.statistics_measure IS 'The official statistics'' measure (a percentage change, a ratio or a total, in measure_unit), as official_measure is for the verdict''s basis.';
+COMMENT ON COLUMN marts.claim_checks.statistics_periods IS 'The official statistics'' periods behind statistics_value.';
 COMMENT ON COLUMN marts.claim_checks.official_measure IS 'What is compared with claimed_value: the total, the percentage change, the ratio or the peak. A percentage change has one decimal, a ratio two, or more where that rounding would hide the verdict (the verdict is judged on the unrounded figure: +20.96% is not within 3 points of +24%).';
 COMMENT ON COLUMN marts.claim_checks.measure_unit IS 'The unit of official_measure and claimed_value: % change (pct_change, fall, direction; official_measure is signed, a fall negative, while a fall check''s claimed_value is the size of the fall, positive), times (ratio), else the metric''s unit.';
 COMMENT ON COLUMN marts.claim_checks.comparison_periods IS 'The periods comparison_value covers, e.g. 2018/19.';
