@@ -24,15 +24,18 @@ GROUP BY e.pledge_id, e.part_no, e.vintage, e.basis, e.period_end, c.periods
 HAVING count(*) = c.periods
    AND sum(staging.days_in(s.period_start, s.period_end)) = staging.days_in(min(s.period_start), max(s.period_end));
 
--- The highest run other than the claimed one, and its periods.
+-- The highest earlier run, and its periods: only runs ending before the claimed run starts (a run sharing a quarter
+-- with it, 2024 Q2-Q3 against 2024 Q3-Q4, compares the claim partly with itself); a run of one period is named once.
 CREATE OR REPLACE TEMP TABLE claim_best_other AS
 SELECT r.pledge_id, r.part_no, r.vintage, r.basis, max(r.value) AS value,
-       arg_max(staging.period_label(r.period_type, r.run_start, r.first_end) || '–'      -- of equal runs, the latest
-               || staging.period_label(r.period_type, r.run_end - INTERVAL 1 DAY, r.run_end), (r.value, r.run_end)) AS label
+       arg_max(CASE WHEN r.first_end = r.run_end THEN staging.period_label(r.period_type, r.run_start, r.run_end)
+                    ELSE staging.period_label(r.period_type, r.run_start, r.first_end) || '–'      -- of equal runs, the latest
+                         || staging.period_label(r.period_type, r.run_end - INTERVAL 1 DAY, r.run_end) END,
+               (r.value, r.run_end)) AS label
 FROM temp.claim_runs r
 JOIN temp.claim_sums c ON c.pledge_id = r.pledge_id AND c.part_no = r.part_no AND c.vintage = r.vintage AND c.basis = r.basis
      AND c.role = 'claim'
-WHERE r.run_end <> c.period_end
+WHERE r.run_end < c.period_start
 GROUP BY r.pledge_id, r.part_no, r.vintage, r.basis;
 
 -- record_high: the peak inside the claimed period (and the release it rests on) against every earlier period.
