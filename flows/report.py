@@ -68,7 +68,8 @@ STATUS_WORDS = {   # statuses about the figures' whereabouts, not about the pled
                        "so it is not judged here",
     "not yet published": "the figures it needs are not due out yet",
     "not yet assessed": "the evidence found so far supports no status yet",
-    "not measurable": "no official statistics measure it",
+    "not measurable": "the official figures cannot measure it (a qualitative claim, a change from zero, or figures with "
+                      "nothing earlier to compare)",
 }
 
 

@@ -434,6 +434,13 @@ def test_record_high_compares_the_peak_with_every_earlier_period(derive):
     lower = [o if o[3] != date(2023, 3, 31) else (*o[:4], 300000, o[5]) for o in observations]
     row = one(derive(register, [o for o in lower if o[3] != date(2024, 6, 30)]), "SELECT * FROM marts.claim_checks")
     assert row["verdict"] == "overstated"
+    # an edition with no period before the claimed days cannot show a record: not measurable from it, never "not
+    # loaded here" with a link to figures already loaded (audit 10)
+    late = [o for o in observations if o[3] >= date(2023, 3, 31)]
+    row = one(derive(register, late), "SELECT * FROM marts.claim_checks")
+    assert (row["verdict"], row["official_value"]) == ("not measurable", 944000)
+    assert "the edition has no earlier period to compare" in row["explanation"]
+    assert "not loaded here" not in row["explanation"] and "get them from" not in row["explanation"]
 
 
 def test_at_least_counts_and_shows_the_year_before(derive):

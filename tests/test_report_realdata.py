@@ -125,7 +125,7 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     # the summary says what "not loaded here" means: the figures exist, this tracker has not loaded them (audit 7)
     key = html.split('<p class="meta status-key">')[1].split("</p>")[0]
     assert "<b>not loaded here</b>: the figures it needs are published (the card links them) but not loaded" in key
-    assert "<b>not measurable</b>: no official statistics measure it" in key
+    assert "<b>not measurable</b>: the official figures cannot measure it" in key
     # the quarters chart says its first tracked quarter starts before tracking does (audit 8): 2024 Q3 holds 1-4 Jul
     import tomllib
     track_from = next(e for e in tomllib.loads((Path(__file__).parents[1] / "warehouse" / "pledges.toml").read_text())["entry"]

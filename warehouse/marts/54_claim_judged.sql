@@ -83,7 +83,10 @@ SELECT m.* EXCLUDE (measure_digits, exact_measure, d),
        m.measure_digits,
        CASE
            WHEN m.check_type = 'record_high' THEN CASE
-               WHEN m.official_value IS NULL OR m.comparison_value IS NULL THEN 'not yet published'
+               WHEN m.official_value IS NULL THEN 'not yet published'
+               -- the claimed periods are in, but the edition has none before them: it cannot show a record (its
+               -- figures are loaded: never "not loaded here" with a link to get them)
+               WHEN m.comparison_value IS NULL THEN 'not measurable'
                WHEN m.official_value > m.comparison_value THEN 'consistent' ELSE 'overstated' END
            WHEN m.official_value IS NULL OR m.covered_days < 0.75 * m.claimed_days
              OR (m.check_type IN ('pct_change', 'ratio', 'direction', 'fall')
