@@ -420,6 +420,24 @@ def test_fall_needs_the_threshold_from_each_base(derive):
     assert "From 2010" not in row["explanation"] and row["explanation"].count("No official figures") == 1
 
 
+def test_a_base_the_series_cannot_give_whole_is_not_measurable_from_it(derive):
+    """smuggling_convictions is set against 2010 and the year ending June 2019, on the MoJ's calendar years. With 2010,
+    2018, 2019 and 2022 loaded: from 2010, 170 against 300 (-43.3%), consistent; the year ending June 2019 no
+    calendar year gives, so that measure is not measurable (no -29.2% against calendar 2018 printed under its
+    heading, and never "not loaded here", as audit 10 found)."""
+    from warehouse.register import REGISTER_FILE
+    years = {2010: 300, 2018: 240, 2019: 230, 2022: 170}
+    observations = [("smuggling_convictions", "year", date(y, 1, 1), date(y, 12, 31), v, "q/2024-11-28") for y, v in years.items()]
+    con = derive(REGISTER_FILE.read_text(), observations)
+    row = one(con, "SELECT * FROM marts.claim_checks WHERE claim_id = 'smuggling_convictions'")
+    parts = [(p["part"], p["verdict"], p["official_measure"]) for p in row["part_verdicts"]]
+    assert parts == [("from 2010", "consistent", round(100 * (170 - 300) / 300, 1)),
+                     ("from the year ending June 2019", "not measurable", None)]
+    assert row["verdict"] == "consistent"
+    assert "against 240" not in row["explanation"] and "-29.2%" not in row["explanation"]
+    assert "publishes calendar years, which cannot give the base period (1 Jul 2018 to 30 Jun 2019)" in row["explanation"]
+
+
 def test_record_high_compares_the_peak_with_every_earlier_period(derive):
     register = CLAIM.replace('metric = "returns_q"', 'metric = "ye_net"').replace('check = "total"', 'check = "record_high"') \
                     .replace("claimed_value = 19000\n", "").replace("claim_start = 2024-07-05", "claim_start = 2019-12-13") \

@@ -92,6 +92,13 @@ CREATE OR REPLACE MACRO staging.period_end_holding(ptype, d) AS CASE
     WHEN ptype = 'academic_year' THEN make_date(year(d) + CASE WHEN month(d) >= 8 THEN 1 ELSE 0 END, 7, 31)
     ELSE CAST(d + INTERVAL 12 MONTH - INTERVAL 1 DAY AS DATE) END;
 
+-- A window a series of months, quarters or years cannot give whole: it starts or ends inside one of its periods (the
+-- year ending June 2019 from calendar years). A claim's base like that is not measurable from the series.
+CREATE OR REPLACE MACRO staging.off_the_grid(ptype, w_start, w_end) AS
+    ptype IN ('month', 'quarter', 'year')
+    AND (staging.bucket_start(ptype, w_start) <> w_start
+         OR staging.bucket_start(ptype, CAST(w_end + INTERVAL 1 DAY AS DATE)) <> CAST(w_end + INTERVAL 1 DAY AS DATE));
+
 -- A comparison window (not a progress period) reaching back before the month tracking starts: mostly the previous
 -- government's days (the 12 months to Jul 2024, the year to date in 2024 for a pledge tracked from 5 Jul 2024). It
 -- is drawn, never graded: it sets no status, is not told beside one, and is no change. (A window from the first of

@@ -52,7 +52,9 @@ SELECT w.pledge_id, w.part_no, w.vintage, w.basis, w.role, w.w_start, w.w_end, k
        staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end) AS inside
 FROM temp.claim_windows w JOIN temp.claim_known k USING (pledge_id, part_no, vintage, basis)
 WHERE 2 * staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end) >= staging.days_in(k.period_start, k.period_end)
-  AND (k.period_type NOT IN ('year_ending', 'range') OR (k.period_start = w.w_start AND k.period_end = w.w_end));
+  AND (k.period_type NOT IN ('year_ending', 'range') OR (k.period_start = w.w_start AND k.period_end = w.w_end))
+  -- a base is given by periods inside it: calendar 2018 does not stand in for the year ending June 2019
+  AND (w.role <> 'base' OR (k.period_start >= w.w_start AND k.period_end <= w.w_end));
 
 -- The periods each window is computed from: the matched ones plus, for a ratio whose base year the edition
 -- lacks, its earliest period of the same length (fallback). The same period a year before takes only the periods a

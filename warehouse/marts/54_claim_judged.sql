@@ -79,7 +79,9 @@ shown AS (   -- the decimals official_measure is shown with: one (a ratio two), 
     FROM (SELECT *, CASE WHEN check_type = 'ratio' THEN 2 ELSE 1 END AS d FROM measured)
 )
 SELECT m.* EXCLUDE (measure_digits, exact_measure, d),
-       CASE WHEN m.measure_digits IS NULL THEN m.exact_measure ELSE round(m.exact_measure, m.measure_digits) END AS official_measure,
+       CASE WHEN m.check_type IN ('ratio', 'direction', 'fall') AND m.base_start IS NOT NULL
+                 AND staging.off_the_grid(m.metric_period_type, m.base_start, m.base_end) THEN NULL
+            WHEN m.measure_digits IS NULL THEN m.exact_measure ELSE round(m.exact_measure, m.measure_digits) END AS official_measure,
        m.measure_digits,
        CASE
            WHEN m.check_type = 'record_high' THEN CASE
@@ -88,6 +90,10 @@ SELECT m.* EXCLUDE (measure_digits, exact_measure, d),
                -- figures are loaded: never "not loaded here" with a link to get them)
                WHEN m.comparison_value IS NULL THEN 'not measurable'
                WHEN m.official_value > m.comparison_value THEN 'consistent' ELSE 'overstated' END
+           -- a base the series cannot give whole (the year ending June 2019 from calendar years): no later release
+           -- will carry it, so not measurable, never "not loaded here"
+           WHEN m.check_type IN ('ratio', 'direction', 'fall') AND m.base_start IS NOT NULL
+                AND staging.off_the_grid(m.metric_period_type, m.base_start, m.base_end) THEN 'not measurable'
            WHEN m.official_value IS NULL OR m.covered_days < 0.75 * m.claimed_days
              OR (m.check_type IN ('pct_change', 'ratio', 'direction', 'fall')
                  AND (m.comparison_value IS NULL OR m.comparison_covered_days < 0.75 * m.comparison_days))

@@ -87,7 +87,12 @@ SELECT j.*,
                                    || ' (next highest: ' || j.best_other_periods || ', ' || format('{:,.0f}', j.best_other_value) || ')'
                               ELSE '; higher in ' || j.best_other_periods || ' (' || format('{:,.0f}', j.best_other_value) || ')' END, '') END
                     ELSE '' END
-               || CASE WHEN j.verdict <> 'not yet published' OR j.check_type IN ('record_high', 'highest_since') THEN ''
+               || CASE WHEN j.verdict = 'not measurable' AND j.base_start IS NOT NULL
+                            AND staging.off_the_grid(j.metric_period_type, j.base_start, j.base_end)
+                       THEN '; ' || j.publisher || ' publishes ' || replace(j.metric_period_type, 'year', 'calendar year')
+                            || 's, which cannot give the base period (' || strftime(j.base_start, '%-d %b %Y') || ' to '
+                            || strftime(j.base_end, '%-d %b %Y') || ')'
+                       WHEN j.verdict <> 'not yet published' OR j.check_type IN ('record_high', 'highest_since') THEN ''
                        WHEN j.covered_days < 0.75 * j.claimed_days THEN '; too little of the claimed period is covered yet'
                        ELSE '; the published periods do not cover the ' || CASE WHEN j.check_type IN ('pct_change', 'at_least')
                             THEN 'same days a year before' ELSE 'base period' END
@@ -146,7 +151,8 @@ SELECT * EXCLUDE (consistent_labels, failing_labels, unmeasurable_parts) REPLACE
                 WHEN consistent_parts > 0 AND failing_parts > 0 THEN 'partly consistent'
                 WHEN consistent_parts > 0 THEN 'consistent'
                 WHEN failing_parts > 0 THEN first_failing
-                WHEN unmeasurable_parts > 0 THEN 'not measurable'
+                -- a measure still to come may yet bear it out: only when none can is it not measurable
+                WHEN unmeasurable_parts = parts THEN 'not measurable'
                 ELSE 'not yet published' END
        END AS verdict
 FROM combined;
