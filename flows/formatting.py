@@ -4,6 +4,8 @@ Plain functions without dependencies, so the quick commands (`pledges status`, `
 """
 from __future__ import annotations
 
+from datetime import date
+
 
 MISSING = "–"      # an absent figure or date in the report
 
@@ -51,7 +53,6 @@ def fmt_day(day) -> str:
     """A date (or its ISO text) as people write it: 23 Jan 2026 (a missing one as MISSING; anything else as
     fmt_date gives it)."""
     if isinstance(day, str) and len(day) == 10:
-        from datetime import date
         try:
             day = date.fromisoformat(day)
         except ValueError:
@@ -62,16 +63,13 @@ def fmt_day(day) -> str:
 def fmt_evidence_date(text) -> str:
     """An evidence date as precisely as the register gives it, as people write it: "2 Dec 2025", "Dec 2025"
     (dated to the month), "2025" (to the year); anything else as it is (staging.evidence_date_words in SQL)."""
-    from datetime import date
     text = "" if text is None else str(text)
-    try:
-        if len(text) == 10:
-            return fmt_day(date.fromisoformat(text))
-        if len(text) == 7:
+    if len(text) == 7:
+        try:
             return f"{date.fromisoformat(text + '-01'):%b %Y}"
-    except ValueError:
-        pass
-    return text or MISSING
+        except ValueError:
+            return text
+    return fmt_day(text) if len(text) == 10 else text or MISSING
 
 
 def also_said_words(also: dict) -> str:
