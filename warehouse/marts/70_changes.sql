@@ -15,6 +15,13 @@
 --
 -- Built incrementally: only the changes a publish can alter are worked out again (those of the pledges, claims
 -- and metrics in this build's scope from the scope's first date, and the new releases); the others are kept.
+-- A claim's measure in its unit, as a change line gives it: a percentage change signed with %, a ratio in times,
+-- else a figure with its unit.
+CREATE OR REPLACE MACRO staging.measure_words(measure, unit) AS
+    CASE unit WHEN '% change' THEN format('{:+.1f}', measure) || '%'
+              WHEN 'times' THEN format('{:.2f}', measure) || ' times'
+              ELSE format('{:,.0f}', measure) || coalesce(' ' || unit, '') END;
+
 CREATE OR REPLACE TEMP TABLE changes_new AS
 WITH latest_by_view AS (   -- the latest row of each view of each pledge in every vintage, and whether it may set
                           -- the status (staging.status_rank: as marts.pledge_status_as_of chooses)
@@ -118,12 +125,8 @@ QUALIFY row_number() OVER (PARTITION BY s.pledge_id ORDER BY s.as_of DESC) = 1
 UNION ALL
 SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.release_id,
        p.title || ': ' || v.old_verdict || ' → ' || v.verdict
-       -- the measure in its unit: a percentage change signed with %, a ratio in times, else a figure
        || coalesce(' (' || v.official_periods || ': '
-                   || CASE v.measure_unit WHEN '% change' THEN format('{:+.1f}', v.official_measure) || '%'
-                                          WHEN 'times' THEN format('{:.2f}', v.official_measure) || ' times'
-                                          ELSE format('{:,.0f}', v.official_measure) || coalesce(' ' || v.measure_unit, '') END
-                   || ')', '')
+                   || staging.measure_words(v.official_measure, v.measure_unit) || ')', '')
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
 WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > DATE '-infinity' AND v.vintage >= sc.from_date
   AND v.vintage > p.said_on
@@ -134,9 +137,7 @@ SELECT 'verdict', p.said_on, v.claim_id, p.title, 'not yet said', staging.verdic
        p.title || ': not yet said → ' || staging.verdict_known_on(v.raw_verdict, v.due_on, p.said_on)
        || ' (made on ' || strftime(p.said_on, '%-d %b %Y')
        || coalesce('; ' || v.official_periods || ': '
-                   || CASE v.measure_unit WHEN '% change' THEN format('{:+.1f}', v.official_measure) || '%'
-                                          WHEN 'times' THEN format('{:.2f}', v.official_measure) || ' times'
-                                          ELSE format('{:,.0f}', v.official_measure) || coalesce(' ' || v.measure_unit, '') END, '')
+                   || staging.measure_words(v.official_measure, v.measure_unit), '')
        || ')'
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
 WHERE v.vintage > DATE '-infinity' AND v.vintage <= p.said_on AND p.said_on >= sc.from_date
