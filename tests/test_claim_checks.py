@@ -148,6 +148,21 @@ def test_a_change_before_the_claims_second_quarter_is_out_sets_one_quarter_again
     assert row["verdict"] == "not yet published"        # 88 of the 211 claimed days: too few to judge
 
 
+def test_the_same_months_a_year_before_include_february_of_a_leap_year(derive):
+    """Monthly figures for a claim over Jan-Feb 2025: set against Jan-Feb 2024, 29 February and all (248 against 200:
+    +24.0%). Row 200's first rule matched a year-before period by its exact dates, dropped Feb 2024 (it ends on the
+    29th) and gave "248 against 100: +148.0%" (audit 11)."""
+    register = CLAIM.replace('check = "total"', 'check = "pct_change"').replace("claimed_value = 19000", "claimed_value = 24") \
+                    .replace("tolerance = 0.05", "tolerance = 3").replace("claim_start = 2024-07-05", "claim_start = 2025-01-01") \
+                    .replace("claim_end = 2025-01-31", "claim_end = 2025-02-28")
+    months = {(2024, 1): 100, (2024, 2): 100, (2025, 1): 124, (2025, 2): 124}
+    observations = [("returns_q", "month", date(y, m, 1), date(y, m + 1, 1) - timedelta(days=1), v, "q/2025-05-22")
+                    for (y, m), v in months.items()]
+    row = one(derive(register, observations), "SELECT * FROM marts.claim_checks")
+    assert (row["official_value"], row["comparison_value"]) == (248, 200)
+    assert row["official_measure"] == pytest.approx(24.0) and row["verdict"] == "consistent"
+
+
 def test_pct_change_against_the_same_period_a_year_before(derive):
     register = CLAIM.replace('check = "total"', 'check = "pct_change"').replace("claimed_value = 19000", "claimed_value = 24") \
                     .replace("tolerance = 0.05", "tolerance = 3")

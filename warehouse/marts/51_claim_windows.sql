@@ -59,14 +59,18 @@ WHERE 2 * staging.overlap_days(k.period_start, k.period_end, w.w_start, w.w_end)
 -- The periods each window is computed from: the matched ones plus, for a ratio whose base year the edition
 -- lacks, its earliest period of the same length (fallback). The same period a year before takes only the periods a
 -- year before those the claimed window has: while the release has 2024 Q3 but not yet Q4, 2023 Q3 alone, never
--- 2023 Q3 and Q4 against one quarter (like with like, as the method says: the same quarters a year before).
+-- 2023 Q3 and Q4 against one quarter (like with like, as the method says: the same quarters a year before). A period
+-- a year before starts on the same day of the year (weeks: within 3 days, as weeks fall) and is as long, give or
+-- take 29 February (Feb 2024 for Feb 2025).
 CREATE OR REPLACE TEMP TABLE claim_chosen AS
 SELECT * FROM temp.claim_matched y
 WHERE y.role <> 'year_before'
    OR EXISTS (SELECT 1 FROM temp.claim_matched c
               WHERE c.pledge_id = y.pledge_id AND c.part_no = y.part_no AND c.vintage = y.vintage AND c.basis = y.basis
-                AND c.role = 'claim' AND staging.year_before(c.period_start) = y.period_start
-                AND staging.year_before(c.period_end) = y.period_end)
+                AND c.role = 'claim'
+                AND abs(date_diff('day', staging.year_before(c.period_start), y.period_start))
+                    <= CASE WHEN y.period_type = 'week' THEN 3 ELSE 0 END
+                AND abs(staging.days_in(c.period_start, c.period_end) - staging.days_in(y.period_start, y.period_end)) <= 1)
 UNION ALL
 SELECT * FROM (
     SELECT w.pledge_id, w.part_no, w.vintage, w.basis, w.role, w.w_start, w.w_end, k.period_type, k.period_start,
