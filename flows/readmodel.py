@@ -281,6 +281,9 @@ def register_cards(con) -> list[dict]:
                p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability,
                c.claimed_value, c.official_value, c.comparison_value, c.comparison_periods, c.official_periods, c.covered_days,
                c.claimed_days, c.extra_days, c.part_verdicts, c.verdict_source,
+               -- the register's measures (charts draw the official series, whatever basis the verdict rests on)
+               (SELECT list({{'metric_id': cp.metric_id, 'part': cp.part_label}} ORDER BY cp.part_no)
+                FROM staging.claim_parts cp WHERE cp.pledge_id = s.pledge_id) AS part_metrics,
                -- the measures in words (each part's, for a claim checked on several), for sentences
                coalesce((SELECT string_agg(words, ' or ' ORDER BY first_part)
                          FROM (SELECT staging.metric_words(m.title) AS words, min(cp.part_no) AS first_part
@@ -308,7 +311,8 @@ def claim_checks(con) -> list[dict]:
 
 def entry_metrics(card: dict) -> list[tuple[str, str | None]]:
     """The metrics a quantitative entry is measured by, with their part labels: a claim's parts, else its metric."""
-    parts = [(p["metric_id"], p.get("part")) for p in card.get("part_verdicts") or [] if p and p.get("metric_id")]
+    parts = [(p["metric_id"], p.get("part")) for p in card.get("part_metrics") or card.get("part_verdicts") or []
+             if p and p.get("metric_id")]
     if len({m for m, _label in parts}) > 1:
         seen: dict[str, str | None] = {}
         for metric_id, label in parts:

@@ -159,7 +159,8 @@ def card_charts(card: dict, charts: list[str]) -> str:
     if card.get("kind") == "qualitative":
         return '<p class="nochart">No chart: not measurable from official statistics.</p>'
     planned = "not yet in the catalog" in (card.get("measurability") or "")
-    metric_ids = [p["metric_id"] for p in card.get("part_verdicts") or [] if p and p.get("metric_id")] or [card.get("metric_id")]
+    metric_ids = [p["metric_id"] for p in card.get("part_metrics") or card.get("part_verdicts") or []
+                  if p and p.get("metric_id")] or [card.get("metric_id")]
     names = card.get("metric_words") or " or ".join(dict.fromkeys(str(m) for m in metric_ids))
     return (f'<p class="nochart">No chart: no official figures for {esc(names)} are loaded yet'
             + (" (its source is not yet in the catalog)." if planned else ".")
@@ -167,7 +168,8 @@ def card_charts(card: dict, charts: list[str]) -> str:
 
 
 def render_claims_table(claims: list[dict]) -> str:
-    head = ["Claim", "Claimed", "Official", "Periods used (coverage)", "Verdict", "Explanation", "Verdict when made"]
+    head = ["Claim", "Claimed", "Official figure (or the ministers' note)", "Periods used (coverage)", "Verdict", "Explanation",
+            "Verdict when made"]
     out = ['<div class="tablewrap"><table id="claim-checks">',
            "<caption class=\"meta\">Each claim against the latest revision of the official figures, "
            "and against the figures published when it was made.</caption>",
@@ -179,6 +181,8 @@ def render_claims_table(claims: list[dict]) -> str:
             when += f'<br><span class="meta">{esc(c["when_made_official_periods"])}</span>'
         claimed = claimed_text(c) if c.get("check_type") else "–"
         official = official_text(c) if c.get("check_type") else "–"
+        if (c.get("verdict_source") or "").startswith("ministers' note"):     # not official statistics: named
+            official = f"Ministers' note: {official}"
         out.append(f'<tr data-claim-id="{esc(c["claim_id"])}">'
                    f'<td><b>{esc(c.get("title") or c["claim_id"])}</b><br>“{esc(c.get("quote"))}”<br><span class="meta">{esc(c.get("said_by"))}, '
                    f'{esc(fmt_day(c.get("said_on")))}</span></td>'

@@ -88,6 +88,17 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     html = write_report(settings.warehouse, tmp_path / "report.html").read_text()
     card = html.split('id="card-returns_seven_months"')[1].split('id="card-')[0]
     assert "<dt>Ministers&#x27; note</dt>" in card and "18,987" in card, card[:2000]
+    # ... its publication page is the note's, not the quarterly statistics' (audit 11), and the claims table and
+    # claim_checks.metric_id name the note too
+    notes_page = "https://www.gov.uk" + load_catalog()["ho_returns_notes"].landing_page
+    assert f'href="{notes_page}"' in card and "immigration-system-statistics" not in card
+    row = html.split('data-claim-id="returns_seven_months"')[1].split("</tr>")[0]
+    assert "Ministers&#x27; note: 18,987" in row
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    metric, note_metric = con.execute("SELECT metric_id, note_metric FROM marts.claim_checks "
+                                      "WHERE claim_id = 'returns_seven_months'").fetchone()
+    con.close()
+    assert metric == note_metric and metric.startswith("adhoc_")
     # the note (10 February 2025) was out when statement A was made (dated 14 February 2025)
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     when_made = con.execute("SELECT when_made_verdict, when_made_official_value, when_made_release_id FROM marts.claim_checks "

@@ -36,7 +36,10 @@ WITH headline AS (   -- which basis each vintage's headline verdict rests on: ha
     JOIN temp.claim_vintages v USING (pledge_id)
     LEFT JOIN temp.claim_verdicts n ON n.pledge_id = c.pledge_id AND n.vintage = v.vintage AND n.basis = 'note'
 )
-SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said_by, c.said_on, c.metric_id, c.check_type,
+SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said_by, c.said_on,
+       -- the metric of the figures beside the verdict: the note's where the verdict rests on the note
+       CASE WHEN h.headline_basis = 'note' THEN coalesce(c.note_metric, pn.note_metric) ELSE c.metric_id END AS metric_id,
+       c.check_type,
        c.claimed_value, c.claimed_direction, c.claim_start, c.claim_end, c.method,
        CASE h.headline_basis WHEN 'hand' THEN c.manual_status
                              WHEN 'note' THEN n.verdict
@@ -84,7 +87,10 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        CASE WHEN h.headline_basis = 'note' THEN n.part_verdicts ELSE l.part_verdicts END AS part_verdicts,
        CASE WHEN h.headline_basis = 'note' THEN n.release_id ELSE l.release_id END AS release_id,
        CASE WHEN h.headline_basis = 'note' THEN n.published_on ELSE l.published_on END AS published_on,
-       l.due_on, l.page_url AS source_page_url, l.publisher,
+       -- where the figures beside the verdict are published (the note's page for a verdict on the note); due_on stays
+       -- the statistics' (what "not loaded here" rests on when the verdict is theirs)
+       l.due_on, CASE WHEN h.headline_basis = 'note' THEN n.page_url ELSE l.page_url END AS source_page_url,
+       CASE WHEN h.headline_basis = 'note' THEN n.publisher ELSE l.publisher END AS publisher,
        -- when made: the note published by then where one covered the claimed days, else the official statistics
        coalesce(wn.official_value, w.official_value) AS when_made_official_value,
        coalesce(wn.official_measure, w.official_measure) AS when_made_official_measure,
@@ -190,6 +196,7 @@ COMMENT ON TABLE marts.claim_checks IS 'One row per claim: the official figure o
 COMMENT ON COLUMN marts.claim_checks.title IS 'A human title of the claim.';
 COMMENT ON COLUMN marts.claim_checks.method IS 'How the claim is checked (from the register).';
 COMMENT ON COLUMN marts.claim_checks.official_value IS 'The figure the verdict rests on, over official_periods: the ministers'' note''s where verdict_source names the note, else the official statistics'' total (latest revision); record_high: the peak. Several measures: the first. With official_measure, comparison_value, official_periods, comparison_periods, the coverage columns, part_verdicts and release_id, from the same basis as the verdict.';
+COMMENT ON COLUMN marts.claim_checks.metric_id IS 'The metric of official_value: the ministers'' note''s metric (note_metric) where the verdict rests on the note, else the official statistics'' (several measures: the first).';
 COMMENT ON COLUMN marts.claim_checks.statistics_value IS 'The latest official statistics'' total over statistics_periods, whatever the verdict rests on (where it rests on the ministers'' note, the statistics that corroborate or differ: official_verdict).';
 COMMENT ON COLUMN marts.claim_checks.statistics_measure IS 'The official statistics'' measure (a percentage change, a ratio or a total, in measure_unit), as official_measure is for the verdict''s basis.';
 COMMENT ON COLUMN marts.claim_checks.statistics_periods IS 'The official statistics'' periods behind statistics_value.';
