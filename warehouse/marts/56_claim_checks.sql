@@ -184,8 +184,8 @@ FROM staging.claim_check_vintages v
 LEFT JOIN (SELECT metric_id, period_type FROM marts.metrics) mt ON mt.metric_id = v.metric_id
 LEFT JOIN staging.hand_status_as_of(as_of_date) h ON h.pledge_id = v.claim_id
 LEFT JOIN (SELECT p.pledge_id, staging.not_yet_said(as_of_date, p.said_on, p.said_by,
-                                                      coalesce((SELECT coalesce(st.cited_as, st.title) FROM staging.statements st WHERE st.statement = p.statement), 'statement ' || p.statement), p.said_on_basis) AS said
-           FROM marts.pledges p) ny ON ny.pledge_id = v.claim_id
+                                                      coalesce(st.cited_as, st.title, 'statement ' || p.statement), p.said_on_basis) AS said
+           FROM marts.pledges p LEFT JOIN staging.statements st ON st.statement = p.statement) ny ON ny.pledge_id = v.claim_id
 WHERE vintage <= as_of_date AND (next_vintage IS NULL OR next_vintage > as_of_date)
 ORDER BY claim_id;
 

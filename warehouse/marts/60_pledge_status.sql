@@ -107,7 +107,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        CASE WHEN hs.status_since IS NOT NULL THEN staging.evidence_day(hs.status_since, hs.evidence) END AS status_since_label,
        CASE
             WHEN as_of_date < p.said_on THEN staging.not_yet_said(as_of_date, p.said_on, p.said_by,
-                                                                    coalesce((SELECT coalesce(st.cited_as, st.title) FROM staging.statements st WHERE st.statement = p.statement), 'statement ' || p.statement), p.said_on_basis)
+                                                                    coalesce(st.cited_as, st.title, 'statement ' || p.statement), p.said_on_basis)
             -- qualitative: the status holding on the date (the register's earlier statuses, "not yet assessed"
             -- before the first), never evidence dated after it
             WHEN p.kind = 'qualitative' THEN hs.explanation
@@ -180,6 +180,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        -- a claim's: the page of the figures beside its verdict (the ministers' note's, where it rests on the note)
        coalesce(c.source_page_url, p.source_page_url) AS source_page_url
 FROM marts.pledges p
+LEFT JOIN staging.statements st ON st.statement = p.statement   -- as readers cite it (staging.not_yet_said)
 LEFT JOIN progress g ON g.pledge_id = p.pledge_id
 LEFT JOIN beside b ON b.pledge_id = p.pledge_id
 LEFT JOIN claims c ON c.claim_id = p.pledge_id
