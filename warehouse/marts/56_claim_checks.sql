@@ -60,37 +60,24 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                  || CASE WHEN pn.note_metric IS NOT NULL
                          THEN ' No ministers'' note for exactly the claimed days is loaded.' ELSE '' END
        END AS explanation,
-       -- the figures the verdict rests on, from the same basis as the verdict (the ministers' note where it is judged on
-       -- the note: a card or dashboard showing the quarters' 16,800 beside a verdict read from the note's 18,987
-       -- contradicted it); the official statistics' own figures are in statistics_* beside them
-       CASE WHEN h.headline_basis = 'note' THEN n.official_value ELSE l.official_value END AS official_value,
-       CASE WHEN h.headline_basis = 'note' THEN n.official_measure ELSE l.official_measure END AS official_measure,
+       -- the figures the verdict rests on, from the same basis as the verdict (hv: the ministers' note where it is
+       -- judged on the note: a card or dashboard showing the quarters' 16,800 beside a verdict read from the note's
+       -- 18,987 contradicted it); the official statistics' own figures are in statistics_* beside them
+       hv.official_value, hv.official_measure,
        CASE WHEN c.kind = 'quantitative' THEN CASE WHEN c.check_type IN ('pct_change', 'fall', 'direction') THEN '% change'
                                                    WHEN c.check_type = 'ratio' THEN 'times' ELSE c.unit END END AS measure_unit,
-       CASE WHEN h.headline_basis = 'note' THEN n.comparison_value ELSE l.comparison_value END AS comparison_value,
-       CASE WHEN h.headline_basis = 'note' THEN n.comparison_periods ELSE l.comparison_periods END AS comparison_periods,
-       CASE WHEN h.headline_basis = 'note' THEN n.official_periods ELSE l.official_periods END AS official_periods,
-       CASE WHEN h.headline_basis = 'note' THEN n.period_start ELSE l.period_start END AS period_start,
-       CASE WHEN h.headline_basis = 'note' THEN n.period_end ELSE l.period_end END AS period_end,
-       CASE WHEN h.headline_basis = 'note' THEN n.covered_days ELSE l.covered_days END AS covered_days,
-       CASE WHEN h.headline_basis = 'note' THEN n.claimed_days ELSE l.claimed_days END AS claimed_days,
-       CASE WHEN h.headline_basis = 'note' THEN n.extra_days ELSE l.extra_days END AS extra_days,
+       hv.comparison_value, hv.comparison_periods, hv.official_periods, hv.period_start, hv.period_end,
+       hv.covered_days, hv.claimed_days, hv.extra_days,
        -- daily rates only where a total is judged as one (4 flights / 211 days means nothing to a reader)
-       CASE WHEN c.check_type = 'total' THEN CASE WHEN h.headline_basis = 'note' THEN n.official_rate ELSE l.official_rate END
-            END AS official_rate,
-       CASE WHEN c.check_type = 'total' THEN CASE WHEN h.headline_basis = 'note' THEN n.claimed_rate ELSE l.claimed_rate END
-            END AS claimed_rate,
-       CASE WHEN c.check_type = 'total' AND NOT (CASE WHEN h.headline_basis = 'note' THEN n.exact ELSE l.exact END) THEN 'daily rate'
-            WHEN c.kind = 'quantitative' THEN 'as published' END AS compared_as,
+       CASE WHEN c.check_type = 'total' THEN hv.official_rate END AS official_rate,
+       CASE WHEN c.check_type = 'total' THEN hv.claimed_rate END AS claimed_rate,
+       CASE WHEN c.check_type = 'total' AND NOT hv.exact THEN 'daily rate' WHEN c.kind = 'quantitative' THEN 'as published' END AS compared_as,
        CASE WHEN c.kind = 'qualitative' THEN c.manual_status ELSE coalesce(l.verdict, 'not yet published') END AS official_verdict,
        l.official_value AS statistics_value, l.official_measure AS statistics_measure, l.official_periods AS statistics_periods,
-       CASE WHEN h.headline_basis = 'note' THEN n.part_verdicts ELSE l.part_verdicts END AS part_verdicts,
-       CASE WHEN h.headline_basis = 'note' THEN n.release_id ELSE l.release_id END AS release_id,
-       CASE WHEN h.headline_basis = 'note' THEN n.published_on ELSE l.published_on END AS published_on,
+       hv.part_verdicts, hv.release_id, hv.published_on,
        -- where the figures beside the verdict are published (the note's page for a verdict on the note); due_on stays
        -- the statistics' (what "not loaded here" rests on when the verdict is theirs)
-       l.due_on, CASE WHEN h.headline_basis = 'note' THEN n.page_url ELSE l.page_url END AS source_page_url,
-       CASE WHEN h.headline_basis = 'note' THEN n.publisher ELSE l.publisher END AS publisher,
+       l.due_on, hv.page_url AS source_page_url, hv.publisher,
        -- when made: the note published by then where one covered the claimed days, else the official statistics
        coalesce(wn.official_value, w.official_value) AS when_made_official_value,
        coalesce(wn.official_measure, w.official_measure) AS when_made_official_measure,
@@ -116,6 +103,8 @@ FROM temp.claim_register c
 JOIN temp.claim_vintages v USING (pledge_id)
 JOIN headline h ON h.pledge_id = c.pledge_id AND h.vintage = v.vintage
 LEFT JOIN temp.claim_verdicts l ON l.pledge_id = c.pledge_id AND l.vintage = v.vintage AND l.basis = 'latest'
+LEFT JOIN temp.claim_verdicts hv ON hv.pledge_id = c.pledge_id AND hv.vintage = v.vintage   -- the headline's basis
+     AND hv.basis = CASE h.headline_basis WHEN 'note' THEN 'note' ELSE 'latest' END
 LEFT JOIN temp.claim_verdicts w ON w.pledge_id = c.pledge_id AND w.vintage = v.vintage AND w.basis = 'when_made'
 LEFT JOIN temp.claim_verdicts n ON n.pledge_id = c.pledge_id AND n.vintage = v.vintage AND n.basis = 'note'
 LEFT JOIN temp.claim_verdicts wn ON wn.pledge_id = c.pledge_id AND wn.vintage = v.vintage AND wn.basis = 'note_when_made'
@@ -214,8 +203,8 @@ COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests o
 COMMENT ON COLUMN marts.claim_checks.official_verdict IS 'The verdict from the latest official statistics alone.';
 COMMENT ON COLUMN marts.claim_checks.part_verdicts IS 'Each measure the claim is checked on: its label (part; NULL for a claim checked on one measure), metric, verdict as known on the date (not loaded here: its figures were due by due_on but are not loaded), official measure and due_on.';
 COMMENT ON COLUMN marts.claim_checks.due_on IS 'Where figures are missing: the date by which the official figures covering the claim must have been published (catalog publication lag).';
-COMMENT ON COLUMN marts.claim_checks.source_page_url IS 'The publisher''s page for the official series.';
-COMMENT ON COLUMN marts.claim_checks.publisher IS 'Publisher of the official series.';
+COMMENT ON COLUMN marts.claim_checks.source_page_url IS 'The publisher''s page for the figures the verdict rests on: the ministers'' note''s where verdict_source names the note, else the official series''.';
+COMMENT ON COLUMN marts.claim_checks.publisher IS 'Publisher of the figures the verdict rests on (the note''s, or the official series'').';
 COMMENT ON COLUMN marts.claim_checks.note_metric IS 'Metric from the Home Office ad-hoc note the claim quotes (period_type range), if any; a claim checked on several measures: the first part''s.';
 COMMENT ON COLUMN marts.claim_checks.note_value IS 'The ad-hoc note''s figure for exactly the claimed period.';
 COMMENT ON COLUMN marts.claim_checks.note_measure IS 'As official_measure, from the ad-hoc note.';
