@@ -20,6 +20,10 @@ WITH measured AS (
            b.base_start, b.base_end, b.said_on,
            staging.metric_words(coalesce(mt.title, b.metric_id)) AS metric_words,
            mt.period_type AS metric_period_type, mt.publisher, mt.page_url, mt.publication_lag_months,
+           -- a base the series cannot give whole (the year ending June 2019 from calendar years): no release will
+           -- carry it, so the part is not measurable and no change is computed against a stand-in
+           b.check_type IN ('ratio', 'direction', 'fall') AND b.base_start IS NOT NULL
+               AND staging.off_the_grid(mt.period_type, b.base_start, b.base_end) AS base_off_grid,
            coalesce(r.peak, c.value) AS official_value,
            coalesce(r.peak_label, c.label) AS official_periods,
            c.period_start, c.period_end, c.covered_days, c.extra_days, c.official_days,
@@ -33,13 +37,13 @@ WITH measured AS (
            c.covered_days = staging.days_in(b.claim_start, b.claim_end) AND c.extra_days = 0 AS exact,
            -- the measure unrounded: a claim is judged on it (+20.96% is not within 3 points of +24%, 2.997 times
            -- did not treble); official_measure shows it rounded, with more decimals where rounding would hide that
-           CASE b.check_type
+           CASE WHEN base_off_grid THEN NULL ELSE CASE b.check_type
                WHEN 'pct_change' THEN 100 * (c.value - cmp.value) / nullif(cmp.value, 0)
                WHEN 'fall' THEN 100 * (c.value - cmp.value) / nullif(cmp.value, 0)
                WHEN 'direction' THEN 100 * (c.value - cmp.value) / nullif(cmp.value, 0)
                WHEN 'ratio' THEN c.value / nullif(cmp.value, 0)
                WHEN 'record_high' THEN r.peak
-               ELSE c.value END AS exact_measure,
+               ELSE c.value END END AS exact_measure,
            -- highest_since: the first day the loaded figures reach back to (runs are only known from there)
            k.data_from,
            c.value / nullif(c.official_days, 0) AS official_rate,
@@ -79,9 +83,7 @@ shown AS (   -- the decimals official_measure is shown with: one (a ratio two), 
     FROM (SELECT *, CASE WHEN check_type = 'ratio' THEN 2 ELSE 1 END AS d FROM measured)
 )
 SELECT m.* EXCLUDE (measure_digits, exact_measure, d),
-       CASE WHEN m.check_type IN ('ratio', 'direction', 'fall') AND m.base_start IS NOT NULL
-                 AND staging.off_the_grid(m.metric_period_type, m.base_start, m.base_end) THEN NULL
-            WHEN m.measure_digits IS NULL THEN m.exact_measure ELSE round(m.exact_measure, m.measure_digits) END AS official_measure,
+       CASE WHEN m.measure_digits IS NULL THEN m.exact_measure ELSE round(m.exact_measure, m.measure_digits) END AS official_measure,
        m.measure_digits,
        CASE
            WHEN m.check_type = 'record_high' THEN CASE
@@ -90,10 +92,7 @@ SELECT m.* EXCLUDE (measure_digits, exact_measure, d),
                -- figures are loaded: never "not loaded here" with a link to get them)
                WHEN m.comparison_value IS NULL THEN 'not measurable'
                WHEN m.official_value > m.comparison_value THEN 'consistent' ELSE 'overstated' END
-           -- a base the series cannot give whole (the year ending June 2019 from calendar years): no later release
-           -- will carry it, so not measurable, never "not loaded here"
-           WHEN m.check_type IN ('ratio', 'direction', 'fall') AND m.base_start IS NOT NULL
-                AND staging.off_the_grid(m.metric_period_type, m.base_start, m.base_end) THEN 'not measurable'
+           WHEN m.base_off_grid THEN 'not measurable'   -- never "not loaded here": no release will carry that base
            WHEN m.official_value IS NULL OR m.covered_days < 0.75 * m.claimed_days
              OR (m.check_type IN ('pct_change', 'ratio', 'direction', 'fall')
                  AND (m.comparison_value IS NULL OR m.comparison_covered_days < 0.75 * m.comparison_days))

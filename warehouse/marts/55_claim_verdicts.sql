@@ -87,8 +87,7 @@ SELECT j.*,
                                    || ' (next highest: ' || j.best_other_periods || ', ' || format('{:,.0f}', j.best_other_value) || ')'
                               ELSE '; higher in ' || j.best_other_periods || ' (' || format('{:,.0f}', j.best_other_value) || ')' END, '') END
                     ELSE '' END
-               || CASE WHEN j.verdict = 'not measurable' AND j.base_start IS NOT NULL
-                            AND staging.off_the_grid(j.metric_period_type, j.base_start, j.base_end)
+               || CASE WHEN j.base_off_grid
                        THEN '; ' || j.publisher || ' publishes ' || replace(j.metric_period_type, 'year', 'calendar year')
                             || 's, which cannot give the base period (' || strftime(j.base_start, '%-d %b %Y') || ' to '
                             || strftime(j.base_end, '%-d %b %Y') || ')'
