@@ -29,11 +29,9 @@ WITH latest_by_view AS (   -- the latest row of each view of each pledge in ever
            -- a comparison's baseline by name (the days since tracking, past a year, are set against two years before)
            CASE WHEN g.view <> 'period' THEN g.baseline_label END AS compared_with,
            staging.status_rank(g.view, p.status_view, g.period_start, g.period_end, p.track_from) AS rank,
-           staging.before_tracking(g.view, g.period_start, p.track_from) AS before_tracking,
            -- how many years back the comparison looks: the days since tracking, past a year, are compared with the
            -- same days two years before; a move across that switch is the baseline changing, not the figures
-           date_diff('year', g.baseline_start, g.period_start) AS years_back,
-           staging.days_in(g.period_start, g.period_end) AS days
+           date_diff('year', g.baseline_start, g.period_start) AS years_back
     FROM marts.pledge_progress g JOIN marts.pledges p USING (pledge_id)
     WHERE g.pledge_id IN (SELECT pledge_id FROM temp.progress_scope)
     QUALIFY row_number() OVER (PARTITION BY g.pledge_id, g.view, g.as_of
@@ -44,12 +42,13 @@ status_rows AS (   -- in every vintage, the row the status rests on
     QUALIFY row_number() OVER (PARTITION BY pledge_id, as_of ORDER BY rank) = 1
 ),
 status_by_vintage AS (   -- the status, and the comparisons shown beside it (never the progress periods, which
-                         -- the explanation does not show), each only once its window holds four weeks (the year to
-                         -- date flips on a week of January: noise, not news)
-    SELECT * EXCLUDE (status_view, rank, days, before_tracking), true AS sets_status FROM status_rows
+                         -- the explanation does not show), each only once graded: its window holds four weeks (the
+                         -- year to date flips on a week of January: noise, not news) and starts in the month tracking
+                         -- does (marts.pledge_progress gives the others status 'not graded')
+    SELECT * EXCLUDE (status_view, rank), true AS sets_status FROM status_rows
     UNION ALL
-    SELECT l.* EXCLUDE (status_view, rank, days, before_tracking), false FROM latest_by_view l
-    WHERE l.view NOT IN (l.status_view, 'period') AND l.days >= 28 AND NOT l.before_tracking
+    SELECT l.* EXCLUDE (status_view, rank), false FROM latest_by_view l
+    WHERE l.view NOT IN (l.status_view, 'period') AND l.status <> 'not graded'
       AND NOT EXISTS (SELECT 1 FROM status_rows s WHERE s.pledge_id = l.pledge_id AND s.as_of = l.as_of AND s.view = l.view)
 ),
 status_moves AS (   -- a status's first vintage moves from what marts.pledge_status_as_of said the day before (no
