@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flows.formatting import also_said_words, cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct, fmt_signed
+from flows.readmodel import entry_metrics
 from flows.report_figures import entry_charts
 from flows.report_html import badge, link
 from flows.report_svg import esc
@@ -104,8 +105,7 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
                   else f"(set by hand on {fmt_day(card.get('manual_status_on'))})"))]
     if card.get("type") == "claim":
         # the figure the verdict rests on, named by its source: the ministers' note is not official statistics
-        on_note = (card.get("verdict_source") or "").startswith("ministers' note")
-        figures = [("Claimed", claimed_text(card)), ("Ministers' note" if on_note else "Official", official_text(card))]
+        figures = [("Claimed", claimed_text(card)), ("Ministers' note" if rests_on_note(card) else "Official", official_text(card))]
         if card.get("official_periods"):
             figures.append(("Periods used", coverage_text(card)))
         return figures
@@ -159,12 +159,16 @@ def card_charts(card: dict, charts: list[str]) -> str:
     if card.get("kind") == "qualitative":
         return '<p class="nochart">No chart: not measurable from official statistics.</p>'
     planned = "not yet in the catalog" in (card.get("measurability") or "")
-    metric_ids = [p["metric_id"] for p in card.get("part_metrics") or card.get("part_verdicts") or []
-                  if p and p.get("metric_id")] or [card.get("metric_id")]
+    metric_ids = [m for m, _label in entry_metrics(card)] or [card.get("metric_id")]
     names = card.get("metric_words") or " or ".join(dict.fromkeys(str(m) for m in metric_ids))
     return (f'<p class="nochart">No chart: no official figures for {esc(names)} are loaded yet'
             + (" (its source is not yet in the catalog)." if planned else ".")
             + (' Checked in the <a href="#claim-checks">claim checks table</a>.' if card.get("type") == "claim" else "") + "</p>")
+
+
+def rests_on_note(row: dict) -> bool:
+    """Whether a claim's verdict, and the figures beside it, rest on the ministers' note (marts.claim_checks.verdict_source)."""
+    return (row.get("verdict_source") or "").startswith("ministers' note")
 
 
 def render_claims_table(claims: list[dict]) -> str:
@@ -181,7 +185,7 @@ def render_claims_table(claims: list[dict]) -> str:
             when += f'<br><span class="meta">{esc(c["when_made_official_periods"])}</span>'
         claimed = claimed_text(c) if c.get("check_type") else "–"
         official = official_text(c) if c.get("check_type") else "–"
-        if (c.get("verdict_source") or "").startswith("ministers' note"):     # not official statistics: named
+        if rests_on_note(c):     # not official statistics: named
             official = f"Ministers' note: {official}"
         out.append(f'<tr data-claim-id="{esc(c["claim_id"])}">'
                    f'<td><b>{esc(c.get("title") or c["claim_id"])}</b><br>“{esc(c.get("quote"))}”<br><span class="meta">{esc(c.get("said_by"))}, '
