@@ -81,16 +81,17 @@ def year_before(day: date) -> date:
 def pledge_history(card: dict, s: dict, progress: list[dict]) -> str:
     """A pledge's metric per progress period since it was first published."""
     pts, unit = s["points"], s.get("unit") or ""
-    as_line = s.get("measure") == "stock" or overlapping(pts)
+    stock = s.get("measure") == "stock"
+    as_line = stock or overlapping(pts)
     words = metric_words(s["title"])
     title = f"{words}, {per(s['period_type'])}, {pts[0]['label']} to {pts[-1]['label']}"
-    latest = next((p for p in reversed(pts) if p["complete"]), pts[-1])
+    latest = pts[-1] if stock else next((p for p in reversed(pts) if p["complete"]), pts[-1])
     desc = (f"{'Line' if as_line else 'Bars'}: {words} {per(s['period_type'])} from {pts[0]['label']} to {pts[-1]['label']}; "
-            f"latest complete {latest['label']}: {fmt_amount(latest['value'], unit)}.")
+            f"latest{'' if stock else ' complete'} {latest['label']}: {fmt_amount(latest['value'], unit)}.")
     ch = TimeChart("history", card["pledge_id"], s["metric_id"], title, "", unit,
                    x_label(s["period_type"], s.get("source_period_type")))
     legend: list[str] = []
-    period_shapes(ch, pts, unit, progress, as_line, legend)
+    period_shapes(ch, pts, unit, progress, as_line, legend, stock, s["period_type"])
     kind = card.get("baseline_kind")
     end = pts[-1]["end"] + timedelta(days=1)
     if kind == "fixed" and card.get("baseline_start") and card.get("baseline_end"):
@@ -105,9 +106,10 @@ def pledge_history(card: dict, s: dict, progress: list[dict]) -> str:
                    data={"data-kind": "target", "data-value": f"{target:g}"}, end_label=f"target {fmt_tick(target)}")
         legend.append(swatch("target", f"dotted: the target, {fmt_num(target)}"))
     marker_dates(ch, card, legend)
-    # a period still in progress is shown, not counted: its grade may change before it ends
-    tracked = [r for r in progress if r.get("status") and r.get("complete", True)]
-    in_progress = [r["period_label"] for r in progress if r.get("status") and not r.get("complete", True)]
+    # a flow's period still in progress is shown, not counted: its grade may change before it ends; a stock's latest
+    # level is graded like any other (as marts.pledge_progress grades it)
+    tracked = [r for r in progress if r.get("status") and (stock or r.get("complete", True))]
+    in_progress = [r["period_label"] for r in progress if r.get("status") and not stock and not r.get("complete", True)]
     if tracked:
         desc += f" Tracked since {fmt_day(card['track_from'])}" if card.get("track_from") else ""
         # the first period may start before the day tracking does (2024 Q3 holds 1-4 Jul 2024): said, as the rolling
@@ -117,7 +119,8 @@ def pledge_history(card: dict, s: dict, progress: list[dict]) -> str:
             early = (track_from - first["period_start"]).days
             desc += (f" ({first['period_label']} counts from {fmt_day(first['period_start'])}: its first {early} "
                      f"day{'s' if early != 1 else ''} come before {fmt_day(track_from)})")
-        desc += f"; {sum(1 for r in tracked if r['status'] == 'off track')} of {len(tracked)} complete tracked periods off track"
+        desc += (f"; {sum(1 for r in tracked if r['status'] == 'off track')} of {len(tracked)} "
+                 f"{'tracked levels' if stock else 'complete tracked periods'} off track")
         desc += f" ({', '.join(in_progress)} in progress, not counted)." if in_progress else "."
     ch.desc = desc + " " + " ".join(re.sub(r"<[^>]+>", "", item) + "." for item in legend)
     return figure(title, ch.render(), legend)
@@ -127,9 +130,11 @@ TONE_WORDS = {"before": "before the pledge was tracked", "good": "on track or me
               "muted": "awaiting data (no baseline figure)"}
 
 
-def period_shapes(ch: TimeChart, pts: list[dict], unit: str, progress: list[dict], as_line: bool, legend: list[str]) -> None:
+def period_shapes(ch: TimeChart, pts: list[dict], unit: str, progress: list[dict], as_line: bool, legend: list[str],
+                  stock: bool = False, period_type: str = "period") -> None:
     """Each progress period as a bar (or a point on a line) coloured by its status; periods before tracking began
-    in their own colour, one still in progress outlined."""
+    in their own colour, a flow's period still in progress outlined and not graded (a stock's latest level is graded,
+    as marts.pledge_progress grades it: a level is known whole on its day)."""
     rows = {(r["period_start"], r["period_end"]): r for r in progress}
     tones = set()
     partial = None
@@ -137,16 +142,20 @@ def period_shapes(ch: TimeChart, pts: list[dict], unit: str, progress: list[dict
         row = rows.get((p["start"], p["end"]))
         status = row["status"] if row else None
         tone = STATUS_TONES.get(status, "muted") if row else "before"
-        if p["complete"]:
+        graded = p["complete"] or stock
+        if graded:
             tones.add(tone)
         else:                        # not graded: no status colour (its own legend entry, the dotted outline)
             tone, status = "muted", None
         tip = f"{p['label']}: {fmt_amount(p['value'], unit)}"
         if row and row.get("baseline_value") is not None:
             tip += f"; baseline {row.get('baseline_label')}: {fmt_num(row['baseline_value'])} ({fmt_pct(row.get('change_pct'))})"
-        if not p["complete"]:        # its grade may change before it ends: none given
+        if not graded:               # its grade may change before it ends: none given
             tip += f"; in progress, data to {fmt_day(p['data_to'])}: not graded yet"
             partial = p
+        elif not p["complete"]:      # a stock: the level on its day, graded; the quarter's own end level is to come
+            tip += f"; {status}" if status else "; before the pledge was tracked"
+            tip += f" (the latest level; its {period_type.replace('_', ' ')} ends {fmt_day(p['end'])})"
         else:
             tip += f"; {status}" if status else "; before the pledge was tracked"
         data = {"data-status": status}

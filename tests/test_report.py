@@ -308,3 +308,31 @@ def test_each_note_is_set_by_its_own_marker_never_across_another():
     chart.marker(date(2024, 2, 1), "compared since Feb 2024")
     chart.band(date(2025, 1, 1), date(2025, 6, 30), "claimed period")
     assert len(check_note_labels(chart.render())) == 5
+
+
+def test_a_stock_level_in_a_quarter_in_progress_is_graded_as_the_table_grades_it():
+    """marts.pledge_progress grades a stock's latest level though its quarter has not ended (a level is a level); the
+    chart draws it in its status's colour, says it is the latest level, and counts it, as the table does."""
+    months = [(date(2025, m, 1), date(2025 + (m == 12), m % 12 + 1, 1) - timedelta(days=1)) for m in range(4, 13)]
+    months.append((date(2026, 1, 1), date(2026, 1, 31)))
+    levels = [32_000, 32_500, 32_100, 31_000, 30_000, 29_000, 28_000, 27_500, 27_000, 26_000]
+    points = aggregate([{"period_start": s, "period_end": e, "value": v} for (s, e), v in zip(months, levels)], "quarter", "stock")
+    assert [(p["label"], p["complete"]) for p in points] == [("end of Jun 2025", True), ("end of Sep 2025", True),
+                                                             ("end of Dec 2025", True), ("end of Jan 2026", False)]
+    card = {"pledge_id": "asylum_hotels", "type": "pledge", "kind": "quantitative", "status": "on track", "quote": "end hotels",
+            "metric_id": "asylum_hotel_population", "baseline_kind": "trajectory", "baseline_start": date(2024, 4, 1),
+            "baseline_end": date(2024, 6, 30), "target": 0, "target_date": date(2029, 7, 8), "direction": "down",
+            "said_on": date(2025, 6, 11), "track_from": date(2024, 7, 1)}
+    progress = [{"period_start": p["start"], "period_end": p["end"], "period_label": p["label"], "complete": p["complete"],
+                 "status": "off track" if p["value"] > 27_000 else "on track", "baseline_value": 27_000,
+                 "baseline_label": "the line"} for p in points]
+    series = {"metric_id": "asylum_hotel_population", "title": "People in contingency hotel accommodation, at the end of each quarter",
+              "unit": "people", "measure": "stock", "period_type": "quarter", "source_period_type": "month", "points": points}
+    html = render_card(card, {"series": [series], "progress": progress})
+    (chart,) = parse(html).charts
+    assert [p.get("status") for p in chart["points"]] == ["off track", "off track", "on track", "on track"]
+    assert "not graded yet" not in html
+    assert "end of Jan 2026: 26,000 people; baseline the line: 27,000" in html
+    assert "the latest level; its quarter ends 31 Mar 2026" in html
+    assert "2 of 4 tracked levels off track" in html and "in progress, not counted" not in html
+    assert "latest end of Jan 2026: 26,000 people" in html
