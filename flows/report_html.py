@@ -13,7 +13,7 @@ from flows.report_svg import esc
 # status or verdict -> badge tone
 TONES = {
     "met": "good", "on track": "good", "consistent": "good", "kept": "good",
-    "off track": "bad", "not kept": "bad",
+    "off track": "bad", "not kept": "bad", "not borne out": "bad",
     "overstated": "warn", "understated": "warn", "partly consistent": "warn", "partly kept": "warn",
     "in progress": "neutral",
     "awaiting data": "muted", "not graded": "muted", "not yet published": "muted", "not loaded here": "muted", "not yet assessed": "muted", "not yet said": "muted",

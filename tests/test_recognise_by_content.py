@@ -116,6 +116,11 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
     assert cut[0][:9] == ("2023/24", now, "starts", "2019/20", before, now - before, pct, pct, "% change")
     assert (pct, pct_pre) == (5.3, -13.7)              # up over the four years, down from before the pandemic
     assert cut[0][9] == "partly consistent"
+    # a direction the figures contradict is "not borne out", never "overstated" (the claim overstates nothing: starts
+    # rose); a fact-checker's word for each measure, from the independent read above
+    parts = query(settings, "SELECT part_verdicts FROM marts.claim_checks WHERE claim_id = 'apprenticeships_cut'")[0][0]
+    assert [p["verdict"] for p in parts] == ["not borne out" if now > before else "consistent",
+                                             "not borne out" if now > pre_pandemic else "consistent"]
     assert f"{now:,} against {before:,} for 2019/20 ({pct:+.1f}%)" in cut[0][10]
     assert f"{now:,} against {pre_pandemic:,} for 2018/19 ({pct_pre:+.1f}%)" in cut[0][10]
     assert cut[0][10].endswith("Partly consistent: borne out against 2018/19 (before the pandemic), not over the four "

@@ -23,7 +23,7 @@ class RegisterError(Exception):
 
 
 PLEDGE_STATUSES = ("kept", "partly kept", "in progress", "not kept", "not yet assessed")
-CLAIM_VERDICTS = ("consistent", "overstated", "understated", "not measurable")
+CLAIM_VERDICTS = ("consistent", "overstated", "understated", "not borne out", "not measurable")
 VIEWS = ("rolling_12_months", "calendar_year_to_date", "since_track_from")
 
 

@@ -55,7 +55,7 @@ COMMENT ON COLUMN marts.pledges.check_type IS 'How a claim is checked: total, pc
 COMMENT ON COLUMN marts.pledges.tolerance IS 'Agreement margin: relative for totals (0.05 = 5%), percentage points for pct_change.';
 COMMENT ON COLUMN marts.pledges.combine IS 'Claims checked on several measures: all (consistent only if every one is) or any (partly consistent when some are).';
 COMMENT ON COLUMN marts.pledges.note_metric IS 'For claims quoting a Home Office ad-hoc note: the note''s metric, checked beside the official statistics.';
-COMMENT ON COLUMN marts.pledges.manual_status IS 'Qualitative entries: status set by hand from dated evidence (pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: consistent, overstated, understated, not measurable).';
+COMMENT ON COLUMN marts.pledges.manual_status IS 'Qualitative entries: status set by hand from dated evidence (pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: consistent, overstated, understated, not borne out, not measurable).';
 COMMENT ON COLUMN marts.pledges.status_since IS 'Qualitative entries: the day from which the evidence supports manual_status (an evidence item''s date, or manual_status_on for "none found by then").';
 COMMENT ON COLUMN marts.pledges.earlier_statuses IS 'Qualitative entries: the statuses the evidence supported before status_since (status, since, why).';
 COMMENT ON COLUMN marts.pledges.evidence IS 'Qualitative entries: the evidence behind the status (url: the publisher''s own address; read_at: a copy on another site the text was read at, if any; publisher, date, summary, and known_on: the day it counts from in as-of answers, a month or year counting from its last day).';

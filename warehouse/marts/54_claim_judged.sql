@@ -4,7 +4,8 @@
 --
 -- measured: the claim's terms with the figures of 52_claim_sums.sql (the claimed period, and the year before
 -- or the base period to compare with) and 53_claim_runs.sql. judged: the verdict, one of consistent,
--- overstated, understated or not yet published (under 75% of the claimed or compared days covered; a total
+-- overstated, understated, not borne out (a direction the figures contradict: a claimed cut where they rose
+-- overstates nothing) or not yet published (under 75% of the claimed or compared days covered; a total
 -- whose official periods are not the claimed days is compared as a daily rate).
 -- Does a measure bear the claim out? A percentage change within the tolerance (points) of the claimed one, a fall
 -- at least as deep as claimed, a ratio at least the claimed multiple. Judged on the unrounded measure.
@@ -114,7 +115,7 @@ SELECT m.* EXCLUDE (measure_digits, exact_measure, d),
            WHEN m.check_type = 'direction' THEN CASE
                WHEN (m.claimed_direction = 'down' AND m.official_value < m.comparison_value)
                  OR (m.claimed_direction = 'up' AND m.official_value > m.comparison_value) THEN 'consistent'
-               ELSE 'overstated' END
+               ELSE 'not borne out' END
            WHEN m.check_type = 'fall' THEN CASE
                WHEN staging.bears_out('fall', m.exact_measure, m.claimed_value, m.tolerance) THEN 'consistent' ELSE 'overstated' END
            WHEN m.check_type = 'at_least' THEN CASE

@@ -107,12 +107,12 @@ CREATE OR REPLACE TEMP TABLE claim_verdicts AS
 WITH combined AS (
     SELECT pledge_id, vintage, basis, any_value(combine) AS combine, count(*) AS parts,
            count(*) FILTER (WHERE verdict = 'consistent') AS consistent_parts,
-           count(*) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_parts,
+           count(*) FILTER (WHERE verdict IN ('overstated', 'understated', 'not borne out')) AS failing_parts,
            count(*) FILTER (WHERE verdict = 'not measurable') AS unmeasurable_parts,   -- from a base of zero
-           arg_min(verdict, part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS first_failing,
+           arg_min(verdict, part_no) FILTER (WHERE verdict IN ('overstated', 'understated', 'not borne out')) AS first_failing,
            -- for "borne out for arrests, not for visits"; a label that is already a phrase ("against 2018/19") as it is
            string_agg(part_phrase, ' and ' ORDER BY part_no) FILTER (WHERE verdict = 'consistent') AS consistent_labels,
-           string_agg(part_phrase, ' and ' ORDER BY part_no) FILTER (WHERE verdict IN ('overstated', 'understated')) AS failing_labels,
+           string_agg(part_phrase, ' and ' ORDER BY part_no) FILTER (WHERE verdict IN ('overstated', 'understated', 'not borne out')) AS failing_labels,
            -- parts with no figures for the same reason (one metric, nothing loaded) are explained once
            CASE WHEN count(DISTINCT body) = 1 AND bool_and(official_value IS NULL) THEN any_value(body)
                 ELSE string_agg(explanation, ' ' ORDER BY part_no) END AS explanation,
