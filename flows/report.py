@@ -67,7 +67,7 @@ STATUS_WORDS = {   # statuses about the figures' whereabouts, not about the pled
     "not loaded here": "the figures it needs are published (the card links them) but not loaded into this tracker yet, "
                        "so it is not judged here",
     "not yet published": "the figures it needs are not due out yet",
-    "not yet assessed": "the evidence found so far supports no status yet",
+    "not yet assessed": "looked into, but the evidence found so far settles no status yet",
     "not measurable": "the official figures cannot measure it (a qualitative claim, a change from zero, or figures with "
                       "nothing earlier to compare)",
 }

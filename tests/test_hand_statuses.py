@@ -235,8 +235,8 @@ def test_the_real_register_never_shows_a_status_or_evidence_from_after_the_date(
                 word = "verdict" if entry.get("type") == "claim" else "status"
                 if "status_since" not in entry and day >= entry["status_on"]:   # the register's own, once assessed
                     done = entry["status_on"]
-                    assert explanation.startswith(f"Not yet assessed as kept or not kept: the evidence found by "
-                                                  f"{done.day} {done:%b %Y} supports no {word} yet. "), (entry["id"], day)
+                    assert explanation.startswith(f"Looked into on {done.day} {done:%b %Y}: not yet assessed as kept or "
+                                                  f"not kept, as the evidence found by then (below) settles no {word} yet. "), (entry["id"], day)
                 else:
                     assert explanation.startswith(f"Not yet assessed on {day.day} {day:%b %Y}: the evidence dated by "
                                                   f"then supports no {word} yet. "), (entry["id"], day, explanation)
@@ -438,9 +438,14 @@ def test_statuses_a_fact_checker_can_sign(derive):
     assert status["europol_officers"][0] == "partly kept" and "Cross-Border Police" in status["europol_officers"][1]
     for pledge_id in ("europol_partnership", "soc_strategy"):
         state, explanation = status[pledge_id]
+        # "looked into": a reader must not take "not yet assessed" for nobody having looked (audit 12)
         assert state == "not yet assessed" and explanation.startswith(
-            "Not yet assessed as kept or not kept: the evidence found by 3 Dec 2026 supports no status yet. "), explanation
+            "Looked into on 3 Dec 2026: not yet assessed as kept or not kept, as the evidence found by then (below) "
+            "settles no status yet. "), explanation
         assert "no deadline" in explanation
+    # EVIDENCE.md suggests "in progress" for the Europol partnership; the register departs from it and says why
+    assert "No negotiation or other UK step toward an agreement has been found, so it is not called in progress" \
+        in status["europol_partnership"][1]
     moved = {r[0] for r in con.execute("SELECT subject FROM marts.changes WHERE kind = 'status'").fetchall()}
     assert not moved & {"europol_partnership", "soc_strategy"}
     method = dict(con.execute("SELECT pledge_id, method FROM marts.pledges").fetchall())

@@ -210,3 +210,41 @@ def test_the_columns_unsigned_introduction_is_never_quoted_as_the_home_secretary
     moved = by_id["smuggler_profits_six_years"].model_copy(update={"statement": "A"})
     assert quote_problems([moved], statements, STATEMENTS_MD.read_text()) == [
         f"smuggler_profits_six_years: {moved.quote!r}: not an exact extract of one sentence of the statement"]
+
+
+@pytest.mark.skipif(not (STATEMENTS_MD.is_file() and EVIDENCE_MD.is_file()),
+                    reason=f"the statements or evidence file is not present beside {REALDATA}")
+def test_what_a_fact_checker_needs_is_said_where_the_reader_sees_it():
+    """Audit 12, read against ../shared/STATEMENTS.md and EVIDENCE.md rather than the register's own words."""
+    entries, statements = load_register_with_statements()
+    by_id = {e.id: e for e in entries}
+    text = statement_texts(STATEMENTS_MD.read_text())
+    # a quote never drops the first-person opening of its sentence ("I believe that"): that turns a writer's view
+    # into a commitment; and first-person words are not put in a party's mouth
+    for entry in entries:
+        for quote in [entry.quote.split(" ... ")[0]]:
+            source = text.get(entry.statement, "")
+            at = source.replace("’", "'").find(quote.replace("’", "'"))
+            if at > 0:
+                opening = source[max(0, source.rfind("\n", 0, at) + 1):at]
+                assert not re.fullmatch(r"I (believe|think|say) that ", opening), (entry.id, opening)
+    assert re.search(r"(^|\n)I believe", text["B"]) and "author" in statements["B"].said_by
+    assert by_id["small_boats"].quote.startswith("I believe that smashing the smuggler gangs")
+    # neither statement promises a number or a fall in crossings: the method says arrivals are a yardstick
+    assert not re.search(r"(cut|reduce|bring down|fall in)[^.]*crossings", text["A"] + text["B"])
+    assert "Neither statement promises a number or a fall in crossings" in by_id["small_boats"].method
+    # net migration: the years ending between the baseline (YE Jun 2024) and the first compared (YE Jun 2025); each
+    # shares months with the baseline, but YE Mar 2025 has only 3 of its 12 months before the 4 July 2024 election
+    between = [date(2024, 9, 30), date(2024, 12, 31), date(2025, 3, 31)]
+    before_election = [sum(1 for k in range(12) if (end.year * 12 + end.month - 1 - k) <= 2024 * 12 + 5) for end in between]
+    assert before_election == [9, 6, 3]
+    method = by_id["net_migration_down"].method
+    assert "half or more" not in method and "share months with the baseline" in method
+    # the Home Office's £715m covers the Illegal Migration Act's work too (EVIDENCE.md): the method says so
+    evidence = EVIDENCE_MD.read_text()
+    assert "including\n  work for the Illegal Migration Act" in evidence or "including work for the Illegal Migration Act" in evidence
+    assert "Illegal Migration Act 2023 together" in by_id["rwanda_cost"].method
+    # France and Germany: the evidence found is about Germany only, and the method says so
+    section = evidence.split("## Working closely with France and Germany")[1].split("\n## ")[0]
+    assert "Germany" in section and "France" not in section.replace("France and Germany", "")
+    assert "concerns Germany only" in by_id["france_germany"].method

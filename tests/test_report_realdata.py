@@ -87,7 +87,7 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert "words as reported, not from the two source statements" in hotels[:hotels.index("</section>")]
     # who said the words stands right under them: an extract of another statement (another speaker) comes after,
     # as "Also"; it used to stand between the quote and the attribution, so her words read as Labour's in 2023
-    for card_id, quote, speaker, also in (("small_boats", "smashing the smuggler gangs", "Labour Party (then the opposition)",
+    for card_id, quote, speaker, also in (("small_boats", "smashing the smuggler gangs", "The column&#x27;s author, not named (Labour, then the opposition)",
                                            "gangs left in control along the Channel"),
                                           ("asylum_backlog", "restore order to the system",
                                            "The column&#x27;s unsigned introduction", "the asylum system broken")):

@@ -126,8 +126,9 @@ FROM (
            -- before the first status, or as the register's own status (nothing found yet: said on the day of the
            -- assessment at the latest, never a status to come)
            CASE WHEN h.status = 'not yet assessed' AND h.is_current AND as_of_date >= p.manual_status_on
-                THEN 'Not yet assessed as ' || CASE p.type WHEN 'claim' THEN 'consistent or not' ELSE 'kept or not kept' END
-                     || ': the evidence found by ' || strftime(p.manual_status_on, '%-d %b %Y') || ' supports no '
+                THEN 'Looked into on ' || strftime(p.manual_status_on, '%-d %b %Y') || ': not yet assessed as '
+                     || CASE p.type WHEN 'claim' THEN 'consistent or not' ELSE 'kept or not kept' END
+                     || ', as the evidence found by then (below) settles no '
                      || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' yet.'
                 WHEN h.status = 'not yet assessed' AND (h.until IS NOT NULL OR h.is_current)
                 THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y')
