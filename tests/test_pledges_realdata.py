@@ -501,8 +501,12 @@ def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything
                 assert "The Home Office note whose figures the claim repeats was out by 14 Feb 2025, the day the claim " \
                        "was made: published, but not loaded here; get it from https://www.gov.uk/" in explanation, (claim, explanation)
                 # named by the last whole quarter within the claimed days (5 Jul 2024 to 31 Jan 2025): its figures
-                # are the ones due; "official figures covering the claim" named no period
-                assert "Figures to 31 Dec 2024, covering the claim, are not due until 28 Feb 2025." in explanation
+                # are the ones due; "official figures covering the claim" named no period, and "covering the claim"
+                # said figures to 31 Dec covered days to 31 Jan (audit 12): they cover 180 of its 211 days
+                covered, claimed = (date(2024, 12, 31) - date(2024, 7, 5)).days + 1, (date(2025, 1, 31) - date(2024, 7, 5)).days + 1
+                assert (covered, claimed) == (180, 211)
+                assert (f"Figures to 31 Dec 2024, covering {covered} of the claim's {claimed} days (5 Jul 2024 to 31 Dec 2024), "
+                        "are not due until 28 Feb 2025.") in explanation
         today = dict(con.execute("SELECT claim_id, note_verdict FROM marts.claim_checks WHERE note_verdict IS NOT NULL").fetchall())
         assert today == dict.fromkeys(claims, "not loaded here")
         # charter flights are read from the note alone: due, and not loaded, from the day the claim was made

@@ -136,6 +136,14 @@ CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, pa
     || CASE WHEN due = said_on THEN ', the day the claim was made' ELSE '' END
     || ': published, but not loaded here; get it from ' || page_url || '.';
 
+-- The figures a missing claim waits for end on `last_end`, the end of the last whole period within the claim: how
+-- much of the claimed days they cover (the verdict needs 75%), so "to 31 Dec 2024" never reads as covering a claim
+-- that runs to 31 Jan 2025.
+CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end) AS
+    CASE WHEN last_end >= claim_end OR last_end < claim_start THEN ', covering the claim'
+         ELSE ', covering ' || staging.days_in(claim_start, last_end) || ' of the claim''s '
+              || staging.days_in(claim_start, claim_end) || ' days (' || staging.period_label('range', claim_start, last_end) || ')' END;
+
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
                    note_publisher)
@@ -158,13 +166,15 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
            THEN staging.note_out_words(publisher, 'with figures for the claimed days', due_on, said_on, source_page_url)
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN ' Figures to ' || strftime(staging.last_period_end(mt.period_type, claim_end), '%-d %b %Y')
-                || ', covering the claim, were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
+                || staging.covering_words(claim_start, claim_end, staging.last_period_end(mt.period_type, claim_end))
+                || ', were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND mt.period_type = 'range'
            THEN ' The ' || publisher || ' note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
            THEN ' Figures to ' || strftime(staging.last_period_end(mt.period_type, claim_end), '%-d %b %Y')
-                || ', covering the claim, are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
+                || staging.covering_words(claim_start, claim_end, staging.last_period_end(mt.period_type, claim_end))
+                || ', are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            ELSE '' END) AS explanation,
        CASE WHEN ny.said IS NOT NULL THEN 'not yet said'
             WHEN h.pledge_id IS NOT NULL THEN h.status
