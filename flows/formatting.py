@@ -104,8 +104,8 @@ def claimed_text(card: dict) -> str:
         return f"{value:+g}%"
     if check == "ratio" and value is not None:
         return f"at least {value:g}×"
-    if check == "direction":
-        return f"{card.get('claimed_direction') or '?'} (direction)"
+    if check == "direction":         # a claimed cut or rise of any size
+        return {"down": "a fall", "up": "a rise"}.get(card.get("claimed_direction"), "a change")
     if check == "highest_since":
         since = card.get("since")           # a date, or its ISO text once rows are made printable
         return f"highest since {str(since)[:4]}" if since else "highest on record"

@@ -38,7 +38,8 @@ def coverage_text(row: dict) -> str:
         return ""
     text = f"{row['official_periods']}"
     if row.get("covered_days") is not None and row.get("claimed_days"):
-        text += f" ({row['covered_days']} of {row['claimed_days']} claimed days"
+        whole = row["covered_days"] == row["claimed_days"]
+        text += f" (all {row['claimed_days']} claimed days" if whole else f" ({row['covered_days']} of {row['claimed_days']} claimed days"
         text += f", +{row['extra_days']} days outside" if row.get("extra_days") else ""
         text += ")"
     return text

@@ -118,7 +118,7 @@ def thin(points: list[dict], period_type: str, measure: str, limit: int = 160) -
 def calendar_years(rows: list[dict], first_year: int = 2018) -> list[dict]:
     """Totals per calendar year from `first_year` (flows whose periods fall inside one year: days, months,
     quarters), the last one the year to date. A year counts only when published periods cover all of it,
-    except the latest, shown as the year to date ('2026 to 22 Jan')."""
+    except the latest, shown as the year to date ('2026 (to 22 Jan)')."""
     years: dict[int, list[dict]] = {}
     for row in rows:
         if row["period_start"].year == row["period_end"].year and row["period_start"].year >= first_year:
@@ -135,7 +135,7 @@ def calendar_years(rows: list[dict], first_year: int = 2018) -> list[dict]:
         to_date = year == latest and not full
         if not full and not to_date:
             continue
-        label = f"{year} to {data_to.day} {data_to:%b}" if to_date else str(year)
+        label = f"{year} (to {data_to.day} {data_to:%b})" if to_date else str(year)
         out.append({"year": year, "label": label, "value": float(sum(r["value"] for r in members)),
                     "complete": full, "data_to": data_to, "covered_days": covered})
     return out

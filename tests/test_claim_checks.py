@@ -580,8 +580,8 @@ status_view = "rolling_12_months"
 
 
 def test_the_same_days_a_year_before_across_29_february_say_so(derive):
-    """"The same days a year before" over 29 Feb are not the same number of days: 2025 to 6 Mar (65 days) against
-    2024 to 6 Mar (66), and 5 Jul 2024 to 6 Mar 2025 (245) against 5 Jul 2023 to 6 Mar 2024 (246). The label says
+    """"The same days a year before" over 29 Feb are not the same number of days: 1 Jan to 6 Mar 2025 (65 days) against
+    1 Jan to 6 Mar 2024 (66), and 5 Jul 2024 to 6 Mar 2025 (245) against 5 Jul 2023 to 6 Mar 2024 (246). The label says
     so (audit 7: it promised the same days)."""
     from datetime import timedelta
     first, last = date(2022, 6, 1), date(2025, 3, 6)
@@ -592,11 +592,12 @@ def test_the_same_days_a_year_before_across_29_february_say_so(derive):
     ytd_days = (last - date(2025, 1, 1)).days + 1
     ytd_before = (date(2024, 3, 6) - date(2024, 1, 1)).days + 1
     assert (ytd_days, ytd_before) == (65, 66)
-    assert labels["calendar_year_to_date"] == f"2024 to 6 Mar ({ytd_before} days, one more: they hold 29 Feb)"
+    # which side is longer and why, in words (audit 12: "one more: they hold 29 Feb" left it unclear which)
+    assert labels["calendar_year_to_date"] == f"1 Jan to 6 Mar 2024 ({ytd_before} days against {ytd_days}, as 2024 holds 29 Feb)"
     since_days = (last - date(2024, 7, 5)).days + 1
     since_before = (date(2024, 3, 6) - date(2023, 7, 5)).days + 1
     assert since_before == since_days + 1
-    assert labels["since_track_from"] == f"5 Jul 2023 to 6 Mar 2024 ({since_before} days, one more: they hold 29 Feb)"
+    assert labels["since_track_from"] == f"5 Jul 2023 to 6 Mar 2024 ({since_before} days against {since_days}, as 2024 holds 29 Feb)"
     # and the figures are the sums of those days (5 a day)
     row = con.execute("SELECT value, baseline_value FROM marts.pledge_progress WHERE view = 'calendar_year_to_date'").fetchone()
     assert row == (5 * ytd_days, 5 * ytd_before)
@@ -626,7 +627,7 @@ def test_rolling_twelve_months_sets_the_status_with_year_to_date_and_since_start
             "window so far reaches back before July 2024.") in status["explanation"]
     ytd = sum(v for d, v in value.items() if date(2025, 1, 1) <= d)
     ytd_before = sum(v for d, v in value.items() if date(2024, 1, 1) <= d <= date(2024, 2, 10))
-    assert f"Beside it: 2025 to 10 Feb: {ytd:,} against {ytd_before:,} for 2024 to 10 Feb" in status["explanation"]
+    assert f"Beside it: 1 Jan to 10 Feb 2025: {ytd:,} against {ytd_before:,} for 1 Jan to 10 Feb 2024" in status["explanation"]
     assert "12 months to" not in status["explanation"]     # the windows reaching back are drawn, not told
     views = dict(con.execute("SELECT view, count(*) FROM marts.pledge_progress GROUP BY view").fetchall())
     # rolling rows for every complete month from July 2024 to January 2025; one row for each other view

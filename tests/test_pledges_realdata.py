@@ -84,9 +84,9 @@ def test_small_boats_status_rests_on_the_rolling_twelve_months_to_december_2025(
     assert two_back < pd.Timestamp("2024-07-05") and (since, since_before) == (65647, 62913)
     explanation = status["explanation"]
     assert "12 months to Dec 2025: 41,472 against 36,816 for 12 months to Dec 2024 (+12.6%): off track." in explanation
-    assert f"2026 to {last.day} Jan: {ytd:,.0f} against {ytd_before:,.0f}" in explanation
+    assert f"1 Jan to {last.day} Jan 2026: {ytd:,.0f} against {ytd_before:,.0f}" in explanation
     # 22 days of January: the figures, not a change (audit 7: "-15.0%" on three weeks, as "-47.5%" on 8 days)
-    assert last.day < 28 and (f"2026 to {last.day} Jan: {ytd:,.0f} against {ytd_before:,.0f} for 2025 to {last.day} Jan "
+    assert last.day < 28 and (f"1 Jan to {last.day} Jan 2026: {ytd:,.0f} against {ytd_before:,.0f} for 1 Jan to {last.day} Jan 2025 "
                               f"({last.day} days, too few to compare yet)") in explanation
     assert f"{100 * (ytd - ytd_before) / ytd_before:+.1f}%" not in explanation
     assert (f"5 Jul 2024 to {last.day} Jan 2026: {since:,.0f} against {since_before:,.0f} for "
@@ -321,7 +321,7 @@ def test_pledge_progress_never_grades_a_window_reaching_back_before_tracking(eve
     assert len(before) == 11 and {r[4] for r in before} == {"not graded"}      # to Jul 2024 ... to May 2025
     # nor a comparison under four weeks: the year to date in each January file (audit 8: "2026 to 8 Jan: 32 against
     # 61" was "on track" in the table while the explanation said too few days to compare)
-    assert [label for label, _days, _status in january] == ["2026 to 8 Jan", "2026 to 15 Jan", "2026 to 22 Jan"]
+    assert [label for label, _days, _status in january] == ["1 Jan to 8 Jan 2026", "1 Jan to 15 Jan 2026", "1 Jan to 22 Jan 2026"]
     assert all(days < 28 and status == "not graded" for _label, days, status in january), january
     graded = [r for r in rows if r[0] >= date(2024, 7, 1)]
     assert graded and graded[0][1] == date(2025, 6, 30)

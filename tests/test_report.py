@@ -79,7 +79,7 @@ def test_report_from_built_small_boats_releases(synthetic_warehouse, tmp_path):
     # no calendar year in full: only 2024 to date
     (years,) = charts_of(page, "small_boats", "calendar_years")
     assert [(b["period"], float(b["value"])) for b in years["bars"]] == [
-        ("2024 to 16 Sep", sum(REVISED.get(i, arrivals(i)) for i in range((date(2024, 1, 1) - SB_START).days, 444)))]
+        ("2024 (to 16 Sep)", sum(REVISED.get(i, arrivals(i)) for i in range((date(2024, 1, 1) - SB_START).days, 444)))]
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "No chart: no official figures for People in asylum contingency hotels, UK total are loaded yet" in text
     # what changed, newest first: the register's statuses set by hand (the moves of 5 Jan 2026 and 19 May 2025, the
@@ -211,7 +211,7 @@ def test_aggregation_calendar_years_and_vintages():
     assert [(q["label"], q["complete"]) for q in (stock[0], stock[1], stock[-1])] == \
         [("end of Dec 2019", True), ("end of Mar 2020", True), ("1 Feb 2021", False)]
     years = calendar_years(days, first_year=2019)
-    assert [y["label"] for y in years] == ["2020", "2021 to 1 Feb"]                 # 2019 incomplete: left out
+    assert [y["label"] for y in years] == ["2020", "2021 (to 1 Feb)"]                 # 2019 incomplete: left out
     assert years[0]["value"] == sum(d["value"] for d in days if d["period_start"].year == 2020)
     # vintages: ten releases, at most eight drawn, the first and the newest among them; only complete weeks
     obs = [{"period_start": d["period_start"], "period_end": d["period_end"], "release_id": f"r{k}", "rank": k,

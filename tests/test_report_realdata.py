@@ -7,7 +7,7 @@ import re
 
 import base64
 import shutil
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from html import escape
 from pathlib import Path
 from urllib.parse import urlparse
@@ -164,6 +164,11 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert f"{starts[2023]:,} against {starts[2018]:,} for 2018/19" in cut and 'data-status="partly consistent"' in cut
     row = html[html.index('data-claim-id="apprenticeships_cut"'):]
     assert f"<td>{starts[2023]:,} (against {starts[2019]:,} for 2019/20)</td>" in row[:row.index("</tr>")]
+    # what was claimed and the days used, in words (audit 12: "down (direction)", "366 of 366 claimed days")
+    days_2023_24 = (date(2024, 7, 31) - date(2023, 8, 1)).days + 1
+    assert '<td class="num claimed">a fall</td>' in row[:row.index("</tr>")] and "(direction)" not in html
+    assert "claimed: down" not in html and "(-13.7%); claimed: a fall" in row[:row.index("</tr>")]
+    assert f"2023/24 (all {days_2023_24} claimed days)" in row[:row.index("</tr>")] and days_2023_24 == 366
     # a claim without an official figure says why in its Official cells as its verdict does: figures already due
     # are out, only not loaded here (the real files have none of the returns, ONS or MoJ figures)
     missing = query(warehouse, "SELECT claim_id, verdict FROM marts.claim_checks WHERE official_value IS NULL "
@@ -189,8 +194,8 @@ def check_small_boats_charts(warehouse: Path, page: ReportParser, daily: pd.Seri
     by_year = daily.groupby(daily.index.year).sum()
     last = daily.index.max()
     assert [(b["period"], float(b["value"])) for b in years["bars"]] == [
-        (str(y) if y < last.year else f"{y} to {last.day} {last:%b}", float(v)) for y, v in by_year.items()]
-    assert [b["period"] for b in years["bars"]][0] == "2018" and years["bars"][-1]["period"] == "2026 to 22 Jan"
+        (str(y) if y < last.year else f"{y} (to {last.day} {last:%b})", float(v)) for y, v in by_year.items()]
+    assert [b["period"] for b in years["bars"]][0] == "2018" and years["bars"][-1]["period"] == "2026 (to 22 Jan)"
     ((ytd, ytd_base),) = query(warehouse, "SELECT value, baseline_value FROM marts.pledge_progress WHERE pledge_id = 'small_boats' "
                                           "AND view = 'calendar_year_to_date' AND is_latest_vintage")
     assert float(years["bars"][-1]["value"]) == ytd

@@ -4,6 +4,11 @@
 -- time, in flows/periods.py.)
 
 CREATE OR REPLACE MACRO staging.days_in(p_start, p_end) AS date_diff('day', p_start, p_end) + 1;
+-- The year whose 29 February falls within a span of at most two years (the first, if two do).
+CREATE OR REPLACE MACRO staging.leap_year_in(p_start, p_end) AS
+    CASE WHEN day(last_day(make_date(year(p_start), 2, 1))) = 29 AND make_date(year(p_start), 3, 1) > p_start
+              AND make_date(year(p_start), 3, 1) <= p_end + INTERVAL 1 DAY THEN year(p_start)
+         ELSE year(p_end) END;
 
 CREATE OR REPLACE MACRO staging.overlap_days(a_start, a_end, b_start, b_end) AS
     greatest(0, date_diff('day', greatest(a_start, b_start), least(a_end, b_end)) + 1);

@@ -74,14 +74,15 @@ judged AS (
 )
 SELECT j.pledge_id, p.metric_id, j.view, j.view AS period_type, j.period_start, j.period_end,
        CASE j.view WHEN 'rolling_12_months' THEN '12 months to ' || strftime(j.period_end, '%b %Y')
-            WHEN 'calendar_year_to_date' THEN year(j.period_end) || ' to ' || strftime(j.period_end, '%-d %b')
+            -- '1 Jan to 13 Nov 2025' ("2025 to 13 Nov" read as a range from a year)
+            WHEN 'calendar_year_to_date' THEN strftime(j.period_start, '%-d %b') || ' to ' || strftime(j.period_end, '%-d %b %Y')
             ELSE strftime(j.period_start, '%-d %b %Y') || ' to ' || strftime(j.period_end, '%-d %b %Y') END AS period_label,
        j.full_value IS NOT NULL AS complete,
        j.period_end AS data_to,
        j.full_value AS value, m.unit,
        j.baseline_start, j.baseline_end,
        CASE j.view WHEN 'rolling_12_months' THEN '12 months to ' || strftime(j.baseline_end, '%b %Y')
-            WHEN 'calendar_year_to_date' THEN year(j.baseline_end) || ' to ' || strftime(j.baseline_end, '%-d %b')
+            WHEN 'calendar_year_to_date' THEN strftime(j.baseline_start, '%-d %b') || ' to ' || strftime(j.baseline_end, '%-d %b %Y')
             ELSE strftime(j.baseline_start, '%-d %b %Y') || ' to ' || strftime(j.baseline_end, '%-d %b %Y')
                  -- why not a year before: a reader seeing the base jump (to 2022-23, a record year) is told
                  || CASE WHEN j.years_back > 1 THEN ' (the same days ' || j.years_back || ' years before: a year before would share days with them)' ELSE '' END
@@ -89,9 +90,13 @@ SELECT j.pledge_id, p.metric_id, j.view, j.view AS period_type, j.period_start, 
             -- "the same days" across 29 February are one day more or fewer: said (months are compared as months)
             || CASE WHEN j.view <> 'rolling_12_months'
                          AND staging.days_in(j.baseline_start, j.baseline_end) <> staging.days_in(j.period_start, j.period_end)
-                    THEN ' (' || staging.days_in(j.baseline_start, j.baseline_end) || ' days, '
+                    -- which side is longer, and the year whose 29 February makes it so: '(318 days against 317,
+                    -- as 2024 holds 29 Feb)'
+                    THEN ' (' || staging.days_in(j.baseline_start, j.baseline_end) || ' days against '
+                         || staging.days_in(j.period_start, j.period_end) || ', as '
                          || CASE WHEN staging.days_in(j.baseline_start, j.baseline_end) > staging.days_in(j.period_start, j.period_end)
-                                 THEN 'one more: they hold 29 Feb)' ELSE 'one fewer: the days compared hold 29 Feb)' END
+                                 THEN staging.leap_year_in(j.baseline_start, j.baseline_end)
+                                 ELSE staging.leap_year_in(j.period_start, j.period_end) END || ' holds 29 Feb)'
                     ELSE '' END AS baseline_label,
        j.full_baseline AS baseline_value,
        j.full_value - j.full_baseline AS change,

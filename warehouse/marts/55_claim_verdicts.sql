@@ -69,7 +69,7 @@ SELECT j.*,
                          || ' against at least ' || format('{:g}', j.claimed_value) || ' times claimed'
                     WHEN 'direction' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods
                                                                   || coalesce(' (' || format('{:+.1f}', j.official_measure) || '%)', ''), 'no base figure')
-                         || '; claimed: ' || j.claimed_direction
+                         || '; claimed: ' || CASE j.claimed_direction WHEN 'down' THEN 'a fall' WHEN 'up' THEN 'a rise' ELSE j.claimed_direction END
                     WHEN 'fall' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods
                                                              || ': ' || CASE WHEN j.comparison_value = 0 THEN 'no fall can be measured from zero'
                                                                              ELSE format('{:+.{}f}', j.official_measure, j.measure_digits) || '%' END,
