@@ -15,11 +15,22 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
               `max_settled_revision_pct` percent of its previous value AND more than `max_settled_revision_abs`
               (in the metric's unit): one settled day revised from 370 to 4,900 is held, however few days moved;
 - dropped     at most `max_dropped_share` of the previous release's periods may be missing (history that
-              shrinks to the last 10 days is held).
+              shrinks to the last 10 days is held);
+- after_publication
+              no period may start after the release's publication date (a 2099 typo; whatever SQL computes the
+              metric's period_start, unlike the loader's check on date columns);
+- newest_moved_back
+              no metric's newest period may end before the previous release's newest (every quarter relabelled a year
+              early, or the latest weeks cut off);
+- stale       the release's newest period must not end long before its publication date: more than the source's
+              publication lag plus two release intervals and a month (a weekly file dated 12 Nov 2026 whose figures
+              end 11 Dec 2025: a year typo in its name, or a stale copy).
 
-Bounds, at_least and sum_of apply wherever a metric declares them. Revisions and dropped history apply to
-sources with a `[<source>.gate]` table (opt-in: ONS and the quarterly Home Office datasets revise years of
-history every edition); a metric's own `gate` table overrides its source's thresholds.
+Bounds, at_least and sum_of apply wherever a metric declares them. The dropped and revised shares apply to sources
+with a `[<source>.gate]` table (ONS and the quarterly Home Office datasets revise years of history every edition);
+every other source gets gate_rules.BASELINE: no share limits, but a settled period revised by more than 50% and more
+than 100 is held (377 penalties re-uploaded as 3,770). after_publication, newest_moved_back and stale apply to every
+source. A metric's own `gate` table overrides its source's thresholds.
 
 "The previous loaded release" is the loaded release of the same source that ranks just before this one
 (publication date, `_vN`, page time, fetch time: staging.release_order's order); held and rejected releases
@@ -45,15 +56,16 @@ import duckdb
 
 from flows.errors import FailureCase
 
-from flows.gate_rules import DEFAULTS, METRIC_KEYS, config_problems  # noqa: F401  (config_problems, METRIC_KEYS: re-exported)
+from flows.catalog import add_interval
+from flows.gate_rules import BASELINE, DEFAULTS, METRIC_KEYS, config_problems  # noqa: F401  (re-exported)
 from warehouse import raw_store
 
 EXAMPLES = 5     # failing periods listed per check (each check also says how many there are)
 
 
 def applies(source) -> bool:
-    """Whether the gate has anything to check for this source (else it costs nothing)."""
-    return source.gate is not None or any(m.gate for m in source.metrics)
+    """Whether the gate has anything to check for this source: every source with metrics (the baseline checks)."""
+    return bool(source.metrics)
 
 
 def _select(metric, relation: str) -> str:
@@ -82,12 +94,15 @@ def _new_values(con: duckdb.DuckDBPyConnection, metrics, tables) -> tuple[list[s
     """The release being checked, from its parsed (not yet inserted) tables: the CTEs reading each table once, as
     raw_store stores it (release_id, the index as source_row, datetimes as DATE), each metric's select from them,
     and the views registered for them (the caller unregisters them)."""
-    by_name = {t.name: t for t in tables}
+    by_name: dict[str, list] = {}
+    for t in tables:                     # a release may hold one table name several times (a note's tables)
+        by_name.setdefault(t.name, []).append(t.frame)
     ctes, selects, views = [], [], []
     try:
         for i, name in enumerate(sorted({m.table for m in metrics if m.table in by_name})):
             view = f"gate_frame_{name}"
-            frame, stored = raw_store.as_stored(by_name[name].frame, view)
+            frames = by_name[name]
+            frame, stored = raw_store.as_stored(frames[0] if len(frames) == 1 else _concat(frames), view)
             con.register(view, frame)
             views.append(view)
             ctes.append(f"new_{i} AS MATERIALIZED (SELECT CAST($new AS VARCHAR) AS release_id, s.* FROM ({stored}) s)")
@@ -96,6 +111,12 @@ def _new_values(con: duckdb.DuckDBPyConnection, metrics, tables) -> tuple[list[s
         _unregister(con, views)
         raise
     return ctes, selects, views
+
+
+def _concat(frames: list):
+    """The frames of one table name as one (each keeps its own sheet rows as index)."""
+    import pandas as pd
+    return pd.concat(frames)
 
 
 def _unregister(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
@@ -186,8 +207,9 @@ def _rules(source, names: set[str]) -> Rules:
     """The rules a release of `source` holding the tables `names` is checked against."""
     metrics = [m for m in source.metrics if m.table in names]
     by_id = {m.id: m for m in metrics}
-    history = [m for m in metrics if source.gate is not None or any(k in m.gate for k in DEFAULTS)]
-    limits = {m.id: {**DEFAULTS, **(source.gate or {}), **{k: v for k, v in m.gate.items() if k in DEFAULTS}}
+    history = metrics             # every metric is compared with the previous release (BASELINE without a gate table)
+    base = DEFAULTS if source.gate is not None else BASELINE
+    limits = {m.id: {**base, **(source.gate or {}), **{k: v for k, v in m.gate.items() if k in DEFAULTS}}
               for m in history}
     bounds = [(m.id, *m.gate["bounds"]) for m in metrics if "bounds" in m.gate]
     at_least = [(m.id, m.gate["at_least"]) for m in metrics if m.gate.get("at_least") in by_id]
@@ -222,13 +244,15 @@ def _within(metric_id: str, other: str) -> str:
                 WHERE o.period_start > o.period_end"""
 
 
-def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str]) -> str:
+def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], dated: bool = False) -> str:
     """The one query that stages the values (gate_new: the release's, from `new`; gate_old: the previous release's
     history metrics, from `old`; `ctes`: the tables they read) and runs every check on them. One row: `failing`,
     every check's failing periods (rule, metric id, period start, period end, value, sheet row, the other value
     compared, how many periods fail that check), the first EXAMPLES periods of each check only; `stats`, per metric
     with history (metric id, periods in the previous release, the settled cutoff, periods in this release, this
-    release's first period start, settled periods both releases hold)."""
+    release's first period start, settled periods both releases hold, the newest period end in this release and in
+    the previous); `newest`, this release's newest period end. `dated`: the query takes the publication date as
+    $published (periods starting after it fail)."""
     days = _per_metric([(m, _number(d)) for m, d in rules.windows])
     return f"""
             WITH {''.join(c + ', ' for c in ctes)}gate_new AS MATERIALIZED ({' UNION ALL '.join(new) or EMPTY}),
@@ -243,7 +267,7 @@ def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str]) -
                 FROM gate_new n FULL JOIN gate_old o USING (metric_id, period_start, period_end)
                 LEFT JOIN cutoffs c USING (metric_id)),
             failing (rule, metric_id, period_start, period_end, value, source_row, other) AS (
-                {' UNION ALL '.join(_failing(rules))}),
+                {' UNION ALL '.join(_failing(rules, dated))}),
             examples AS (
                 SELECT *, count(*) OVER (PARTITION BY rule, metric_id) AS n FROM failing
                 QUALIFY row_number() OVER (PARTITION BY rule, metric_id ORDER BY period_start, period_end)
@@ -251,17 +275,22 @@ def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str]) -
             stats AS (
                 SELECT metric_id, count(*) FILTER (is_old) AS periods, any_value(cutoff) AS cutoff,
                        count(*) FILTER (is_new) AS now, min(period_start) FILTER (is_new) AS first,
-                       count(*) FILTER (is_new AND is_old AND period_end < cutoff) AS settled
+                       count(*) FILTER (is_new AND is_old AND period_end < cutoff) AS settled,
+                       max(period_end) FILTER (is_new) AS newest, max(period_end) FILTER (is_old) AS newest_before
                 FROM pairs GROUP BY metric_id HAVING bool_or(is_old))
             SELECT (SELECT list((rule, metric_id, period_start, period_end, value, source_row, other, n)
                                 ORDER BY rule, metric_id, period_start, period_end) FROM examples) AS failing,
-                   (SELECT list((metric_id, periods, cutoff, now, first, settled)) FROM stats) AS stats"""
+                   (SELECT list((metric_id, periods, cutoff, now, first, settled, newest, newest_before)) FROM stats) AS stats,
+                   (SELECT max(period_end) FROM gate_new) AS newest"""
 
 
-def _failing(rules: Rules) -> list[str]:
+def _failing(rules: Rules, dated: bool = False) -> list[str]:
     """The selects of each check's failing periods (rule, metric id, period start, period end, value, sheet row,
     the other value compared), over gate_new and pairs."""
     selects = []
+    if dated:
+        selects.append("SELECT 'after_publication', metric_id, period_start, period_end, value, source_row, NULL "
+                       "FROM gate_new WHERE period_start > $published")
     if rules.bounds:
         low = _per_metric([(m, _number(low)) for m, low, _high in rules.bounds])
         high = _per_metric([(m, _number(high)) for m, _low, high in rules.bounds])
@@ -309,20 +338,58 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables, around: Neighbours | Non
     previous = (around or neighbours(con, cand)).previous if rules.history else None
     new_ctes, new, views = _new_values(con, rules.metrics, tables)
     try:
-        return previous, _verdict(con, rules, new_ctes, new, cand.release_id, previous, {t.name: t.sheet for t in tables})
+        return previous, _verdict(con, rules, new_ctes, new, cand.release_id, previous, {t.name: t.sheet for t in tables},
+                                  cand.published_on, source if _dated_by_its_own_words(cand) else None)
     finally:
         _unregister(con, views)
 
 
 def _verdict(con: duckdb.DuckDBPyConnection, rules: Rules, new_ctes: list[str], new: list[str], release_id: str,
-             previous: str | None, sheets: dict[str, str]) -> list[FailureCase]:
+             previous: str | None, sheets: dict[str, str], published_on: date | None = None,
+             source=None) -> list[FailureCase]:
     """Every check of `rules` in one query (verdict_sql), the new values from `new_ctes` against `previous`'s: the
-    failure cases, described (the same for a release about to load and one re-checked from raw)."""
+    failure cases, described (the same for a release about to load and one re-checked from raw, which passes no
+    publication date: its dates were checked when it loaded)."""
     old_ctes, old = _old_values(con, rules.history, previous)
-    params = {**({"new": release_id} if new_ctes else {}), **({"release": previous} if old_ctes else {})}
-    [(failing, stats)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old), params).fetchall()
+    params = {**({"new": release_id} if new_ctes else {}), **({"release": previous} if old_ctes else {}),
+              **({"published": published_on} if published_on and new else {})}
+    [(failing, stats, newest)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old, "published" in params),
+                                             params).fetchall()
     history = {row[0]: row[1:] for row in stats or []}
-    return describe(rules, failing or [], history, previous, sheets)
+    cases = describe(rules, failing or [], history, previous, sheets)
+    late = _stale(source, newest, published_on) if source is not None and published_on and newest else None
+    return ([late] if late else []) + cases
+
+
+def _dated_by_its_own_words(cand) -> bool:
+    """Whether the release's date is the file's own claim (the day in its name, a date on its cover), which a typo or
+    a stale copy can get wrong, so the stale check applies. Not an estimate from the data's month or a file's
+    modification time (they say nothing of publication), nor GOV.UK's own date for an attachment or page (an older
+    attachment left on a page updated later keeps the page's date)."""
+    basis = getattr(cand, "date_basis", None)
+    if basis is not None:
+        return basis in ("file_name", "content")
+    source, name = cand.source, getattr(cand, "file_name", "") or ""
+    return source.date_from == "file_name" and bool(name) and source.name_gives_day(name)
+
+
+def _stale(source, newest: date, published_on: date) -> FailureCase | None:
+    """A release whose newest figures end long before its publication date: more than the source's publication lag
+    plus two release intervals (a year without one) and a month. A misdated file (a year typo in its name) or a
+    stale copy would otherwise publish old figures as new, and date them a year late in every as-of answer."""
+    every = source.release_every or "1 year"
+    due = add_interval(newest, f"{source.publication_lag_months} months") if source.publication_lag_months else newest
+    expected_by = add_interval(add_interval(add_interval(due, every), every), "1 month")
+    if published_on <= expected_by:
+        return None
+    lag = (f"about {source.publication_lag_months} month(s) after a period ends" if source.publication_lag_months
+           else "days after a period ends")
+    return FailureCase(None, None, None,
+                       f"release gate (stale): its newest figures end {newest.isoformat()}, {(published_on - newest).days} "
+                       f"days before the publication date it is given ({published_on.isoformat()}); "
+                       f"{source.id} publishes figures {lag}, every {every}, so a release with these figures was due by "
+                       f"{due.isoformat()} and one dated after {expected_by.isoformat()} would hold newer ones: misdated "
+                       f"(a typo in the year of its name?) or a stale copy")
 
 
 def recheck(con: duckdb.DuckDBPyConnection, source, release_id: str, previous: str) -> list[FailureCase]:
@@ -357,6 +424,10 @@ class _Cases:
         """How many periods fail `rule` for `metric` (0: it passes)."""
         return self.failing.get((rule, metric.id), (0,))[0]
 
+    def note(self, metric, rule: str, summary: str) -> None:
+        """A failed check with no example periods of its own (it is about the release's periods as a whole)."""
+        self.summaries.append(FailureCase(None, None, metric.id, f"release gate ({rule}): {summary}"))
+
     def failed(self, metric, rule: str, summary: str, text) -> None:
         """One summary case for a failed check (`rule`: the catalog key), and its first EXAMPLES periods with their
         sheet row (`text(value, other)` describes one); every check's summary comes before all the examples."""
@@ -367,8 +438,12 @@ class _Cases:
 
 
 def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
-    """The failed checks of the release on itself (bounds, at_least, sum_of) for one metric."""
+    """The failed checks of the release on itself (after_publication, bounds, at_least, sum_of) for one metric."""
     unit, rules = metric.unit, metric.gate
+    if (n := cases.count("after_publication", metric)):
+        cases.failed(metric, "after_publication", f"{n} period(s) starting after the release's publication date "
+                                                  "(a typo in a year, or the file misdated?)",
+                     lambda v, _o: f"{_n(v)} {unit}, for a period not begun when the release was published")
     if (n := cases.count("bounds", metric)):
         low, high = rules["bounds"]
         cases.failed(metric, "bounds", f"{n} period(s) outside the plausible range {_n(low)} to {_n(high)} {unit} "
@@ -388,7 +463,11 @@ def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
 
 def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous: str) -> None:
     """The failed checks against the previous release (dropped periods, revised settled periods) for one metric."""
-    before, cutoff, now, first, settled = stats
+    before, cutoff, now, first, settled, newest, newest_before = stats
+    if newest is not None and newest_before is not None and newest < newest_before:
+        cases.note(metric, "newest_moved_back",
+                   f"its newest period ends {newest.isoformat()}, before the previous release {previous}'s newest "
+                   f"({newest_before.isoformat()}): periods relabelled (a year early?) or the latest figures cut off")
     if (n := cases.count("dropped", metric)) > limit["max_dropped_share"] * before:
         cases.failed(metric, "dropped", f"{n} of the {before} periods of the previous release {previous} are missing "
                                         f"({_share(n, before)}; at most {limit['max_dropped_share']:.0%} may be: "

@@ -319,13 +319,14 @@ def test_sum_of_counts_every_period_within_as_a_range_join_would():
     ends = "CASE source_row WHEN 4 THEN date + INTERVAL 4 DAY ELSE date END"
     cand = SimpleNamespace(source=dataclasses.replace(source, gate=None, metrics=[
         daily.model_copy(update={"period_start": starts, "period_end": ends, "gate": {}}),
-        weekly.model_copy(update={"gate": {"sum_of": "small_boat_arrivals"}})]), release_id="small_boats/2024-01-12/x")
+        weekly.model_copy(update={"gate": {"sum_of": "small_boat_arrivals"}})]), release_id="small_boats/2024-01-12/x",
+        published_on=date(2024, 1, 12))
     days = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-05", "2024-01-06"]),
                          "migrants_arrived": pd.array([1, 2, 4, 8, 16], dtype="Int64")}, index=range(2, 7))
     weeks = pd.DataFrame({"week_ending": pd.to_datetime(["2024-01-07"]),
                           "migrants_arrived": pd.array([30], dtype="Int64")}, index=[2])
     tables = [LoadedTable("small_boats_daily", "SB_01", days), LoadedTable("small_boats_weekly", "SB_02", weeks)]
-    previous, cases = gate.check(duckdb.connect(), cand, tables)
+    previous, cases = gate.check(duckdb.connect(), cand, tables, gate.Neighbours(None, None, []))
     assert previous is None
     assert [(c.sheet, c.row, c.check) for c in cases] == [
         (None, None, "release gate (sum_of): 1 period(s) that differ from the sum of small_boat_arrivals over the same "
@@ -414,3 +415,51 @@ def test_an_older_release_arriving_after_a_newer_one_checks_the_newer_against_it
     assert load(other, release(tmp_path / "full_old", GOOD)) == 0
     assert "release gate" not in capsys.readouterr().out
     assert query(other, "SELECT count(*) FROM marts.releases WHERE status = 'loaded' AND held_reasons IS NULL") == [(2,)]
+
+
+# --- checks every source gets (audit 13) --------------------------------------------------------------------------
+
+def test_a_real_weekly_file_misdated_by_a_year_typo_is_held_as_stale(settings, realdata, tmp_path):
+    """The real 12 December 2025 file saved as 12_November_2026_...: a date before tomorrow, so the future-date check
+    passes it, but its figures end on 11 Dec 2025, eleven months before: held (stale), never published as figures of
+    November 2026 (they would be missing from every as-of answer in between). The file under its own name loads."""
+    import shutil
+    real = realdata / "small_boats" / "12_December_2025_Small_boats_-_time_series.ods"
+    if not real.is_file():
+        pytest.skip(f"{real.name} is not among the real files")
+    # an independent read of the last day the file has
+    daily = pd.read_excel(real, sheet_name="SB_01", header=None, engine="calamine")
+    dates = pd.to_datetime(daily[0], errors="coerce", format="mixed", dayfirst=True).dropna()
+    last = dates.max().date()
+    assert last == date(2025, 12, 11)
+    misdated = tmp_path / "typo" / "12_November_2026_Small_boats_-_time_series.ods"
+    misdated.parent.mkdir()
+    shutil.copy(real, misdated)
+    [outcome] = ingest.load_paths(settings, [misdated])
+    assert outcome.status == "held", outcome.error
+    assert (f"release gate (stale): its newest figures end {last.isoformat()}, {(date(2026, 11, 12) - last).days} days "
+            "before the publication date it is given (2026-11-12)") in outcome.error
+    assert query(settings, "SELECT count(*) FROM marts.metric_observations") == [(0,)]
+    [outcome] = ingest.load_paths(settings, [real])
+    assert outcome.status == "loaded", outcome.error
+
+
+def test_a_period_after_publication_is_held_whatever_sql_computes_its_start():
+    """A metric whose period_start is an SQL expression (a year and a quarter column, say) is beyond the loader's
+    check of date columns: a 2099 row passed into the warehouse (audit 13). The gate computes every metric's periods
+    as the warehouse will, and holds a period starting after the publication date, naming its sheet row."""
+    source = load_catalog()["small_boats"]
+    daily = next(m for m in source.metrics if m.id == "small_boat_arrivals")
+    expression = "make_date(year(date), month(date), day(date))"
+    cand = SimpleNamespace(source=dataclasses.replace(source, gate=None, metrics=[
+        daily.model_copy(update={"period_start": expression, "period_end": expression, "gate": {}})]),
+        release_id="small_boats/2024-01-12/x", published_on=date(2024, 1, 12), date_basis="file_name",
+        file_name="12_January_2024_Small_boats_-_time_series.ods")
+    days = pd.DataFrame({"date": pd.to_datetime(["2024-01-10", "2024-01-11", "2099-01-11"]),
+                         "migrants_arrived": pd.array([5, 7, 99_999], dtype="Int64")}, index=[2, 3, 4])
+    previous, cases = gate.check(duckdb.connect(), cand, [LoadedTable("small_boats_daily", "SB_01", days)],
+                                 gate.Neighbours(None, None, []))
+    assert [(c.sheet, c.row, c.check) for c in cases] == [
+        (None, None, "release gate (after_publication): 1 period(s) starting after the release's publication date "
+                     "(a typo in a year, or the file misdated?)"),
+        ("SB_01", 4, "2099-01-11: 99,999 people, for a period not begun when the release was published")]

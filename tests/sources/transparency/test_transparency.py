@@ -173,14 +173,16 @@ def test_header_a_row_lower_and_notes_below_still_load(settings, tmp_path, publi
 
 
 def test_special_values_and_numbers_as_text(settings, tmp_path, published):
-    rows = [["2024 Q1", ":", "n/a"], ["2024 Q2", "1,234", "12.5"], ["2024 Q3", 0, 0]]
-    outcome = load_bad(settings, tmp_path, ie_sheets(quarters=["2024 Q1", "2024 Q2", "2024 Q3"], cp02_rows=rows))
+    # the quarters after the published release's settled ones (a settled quarter revised from 301 to 1,234 is held by
+    # the release gate), and up to 2025 Q2 (a release whose newest quarter moved back a year is held too)
+    rows = [["2024 Q4", ":", "n/a"], ["2025 Q1", "1,234", "12.5"], ["2025 Q2", 0, 0]]
+    outcome = load_bad(settings, tmp_path, ie_sheets(quarters=["2024 Q4", "2025 Q1", "2025 Q2"], cp02_rows=rows))
     assert outcome.status == "loaded", outcome.error
     got = metric(settings, "illegal_working_penalties", "ie_transparency/2025-08-31/%")
     # ':' (not available) gives no value, never zero; '1,234' as text parses; a published 0 is a 0
-    assert got == {(date(2024, 4, 1), date(2024, 6, 30)): 1234, (date(2024, 7, 1), date(2024, 9, 30)): 0}
+    assert got == {(date(2025, 1, 1), date(2025, 3, 31)): 1234, (date(2025, 4, 1), date(2025, 6, 30)): 0}
     assert query(settings, "SELECT penalties, value_gbp_millions FROM raw.illegal_working_penalties "
-                           "WHERE quarter = '2024 Q1' AND release_id LIKE 'ie_transparency/2025-08-31/%'") == [(None, None)]
+                           "WHERE quarter = '2024 Q4' AND release_id LIKE 'ie_transparency/2025-08-31/%'") == [(None, None)]
 
 
 def test_sheet_renamed_so_the_table_id_is_gone_is_a_clear_error(settings, tmp_path, published):
@@ -253,4 +255,33 @@ def test_changed_unit_is_rejected_not_guessed(settings, tmp_path, published):
     outcome = load_bad(settings, tmp_path, sheets)
     assert outcome.status == "rejected"
     assert "sheet 'CP_02'" in outcome.error and "Value of penalties issued (Millions)" in outcome.error
+    assert snapshot(settings) == published
+
+
+# --- the release gate's baseline: every source, without a gate table of its own (audit 13) ---------------------------
+
+def test_a_settled_quarter_re_uploaded_ten_times_larger_is_held(settings, tmp_path, published):
+    """A re-upload of a transparency workbook with one settled quarter's penalties 301 -> 3,010 (a slipped digit):
+    held by the baseline's max_settled_revision (more than 50% and more than 100), naming sheet, row and both values;
+    what was published stays. Before, sources without a gate table had no release gate: it replaced the figure."""
+    rows = [[q, 300 + i, 5.5 + i / 10] for i, q in enumerate(QUARTERS)]
+    rows[1][1] = 3010                                     # Q2 2024, settled by the release's last quarter (Q1 2025)
+    outcome = load_bad(settings, tmp_path, ie_sheets(cp02_rows=rows, visits_and_arrests=False))
+    assert outcome.status == "held", outcome.error
+    assert ("release gate (max_settled_revision): 1 settled period(s) (ending before 2024-12-31) revised since "
+            "ie_transparency/2025-05-22/") in outcome.error
+    assert ("sheet 'CP_02', row 8, column 'illegal_working_penalties': 2024-04-01 to 2024-06-30: 301 penalties in "
+            "ie_transparency/2025-05-22/") in outcome.error and "now 3,010 (+2,709, +900.0%)" in outcome.error
+    assert snapshot(settings) == published
+
+
+def test_quarters_relabelled_a_year_early_are_held(settings, tmp_path, published):
+    """Every quarter of the workbook a year early (Q1 2025's figures under Q1 2024, and so on): the newest quarter
+    moves back a year, which no release of a quarterly series does; held, and nothing published moves."""
+    early = [q.replace("2025", "2024X").replace("2024", "2023").replace("2023X", "2024") for q in QUARTERS]
+    assert early == ["Q1 2023", "Q2 2023", "Q3 2023", "Q4 2023", "Q1 2024"]
+    outcome = load_bad(settings, tmp_path, ie_sheets(quarters=early, visits_and_arrests=False))
+    assert outcome.status == "held", outcome.error
+    assert ("column 'illegal_working_penalties': release gate (newest_moved_back): its newest period ends 2024-03-31, "
+            "before the previous release ie_transparency/2025-05-22/") in outcome.error
     assert snapshot(settings) == published
