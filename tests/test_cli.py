@@ -32,6 +32,12 @@ def test_every_public_column_is_described_and_in_the_dictionary(warehouse, tmp_p
         assert f"## marts.{table} " in text
     assert "| is_latest | BOOLEAN | True for the value from the newest release" in text
     assert "`marts.claim_checks_as_of(as_of_date)`" in text
+    # every metric of the catalog, with its source (audit 13: a newcomer's new metric never showed in the docs)
+    from flows.catalog import load_catalog
+    for source in load_catalog().values():
+        for m in source.metrics:
+            assert f"| {m.id} | {m.title.replace('|', '/')} | {m.unit} | {m.period_type} |" in text, m.id
+            assert f"| {source.id} |" in text[text.index(f"| {m.id} |"):].split("\n")[0]
 
 
 def test_sql_is_read_only_and_prints_a_table(warehouse, capsys):
