@@ -131,8 +131,22 @@ def decide_local(path: Path, problem: str | None, loaded: dict[tuple[str, str], 
         return Outcome(found.source.id if found.source else "-", str(path), "skipped", error=found.reason)
     sha = sha256_of(path)
     if (found.source.id, sha) in loaded:
-        return Outcome(found.source.id, path.name, "unchanged", loaded[(found.source.id, sha)])
+        release_id = loaded[(found.source.id, sha)]
+        return Outcome(found.source.id, path.name, "unchanged", release_id, notes=_other_date(found, release_id))
     return found, sha
+
+
+def _other_date(found: Recognition, release_id: str) -> list[str]:
+    """A note when the same bytes, already loaded, come under a name (or cover) giving another date: the release keeps
+    the date it loaded with, and the operator is told, since one of the two dates is wrong (audit 13: the 5 Dec file
+    loaded first as `12_December_...` kept 12 Dec, and the real name was reported `unchanged` without a word)."""
+    loaded_on = release_id.split("/")[1] if release_id.count("/") >= 2 else None
+    if found.published_on is None or loaded_on is None or found.published_on.isoformat() == loaded_on:
+        return []
+    return [f"the same bytes as release {release_id}, loaded as published {loaded_on}; this file is dated "
+            f"{found.published_on.isoformat()} (date_basis {found.date_basis}). The release keeps {loaded_on}: if this "
+            f"date is the right one, its figures were out {'earlier' if found.published_on.isoformat() < loaded_on else 'later'}"
+            f" than recorded, and as-of answers between the two dates are off"]
 
 
 def local_sighting(path: Path, found: Recognition) -> Sighting:

@@ -272,3 +272,24 @@ def test_returns_data_sheets_are_found_in_both_published_names():
     pattern = data_sheet_pattern(CATALOG["ho_returns"].options["tables"][0]["ids"])
     assert pattern.match(sheet_key("Data - Ret_D01")) and pattern.match(sheet_key("Data_Ret_D01"))
     assert not pattern.match(sheet_key("Ret_D01")) and not pattern.match(sheet_key("Data_Ret_D02"))
+
+
+def test_the_same_bytes_under_a_name_with_another_date_are_reported(settings, tmp_path, capsys):
+    """The same file loaded first under a name a week late, then under its own: the second is `unchanged` (its bytes
+    are loaded) but says which release holds them and that the two names disagree on the date (audit 13: it said
+    `unchanged` and nothing more, so the wrong date stood unremarked)."""
+    late = small_boats_file(tmp_path / "a", date(2025, 12, 12), start=date(2025, 11, 24), days=10)
+    right = tmp_path / "b" / sb_name(date(2025, 12, 5))
+    right.parent.mkdir()
+    right.write_bytes(late.read_bytes())
+    [first] = ingest.load_paths(settings, [late])
+    assert first.status == "loaded", first.error
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(right)]) == 0
+    out = capsys.readouterr().out
+    assert "unchanged" in out and right.name in out
+    assert (f"the same bytes as release {first.release_id}, loaded as published 2025-12-12; this file is dated "
+            "2025-12-05 (date_basis file_name). The release keeps 2025-12-12: if this date is the right one, its "
+            "figures were out earlier than recorded") in " ".join(out.split())
+    # the same name again: nothing to say
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(late)]) == 0
+    assert "the same bytes" not in capsys.readouterr().out
