@@ -21,7 +21,7 @@ from flows.catalog import CatalogError, load_catalog
 from flows.validate import LoadedTable
 from tests.catalog_copy import catalog_copy
 from tests.warehouse_reads import query
-from tests.sources.small_boats.builders import small_boats_grids
+from tests.sources.small_boats.builders import small_boats_file, small_boats_grids
 from tests.workbooks import write_workbook
 
 START = date(2023, 7, 3)                  # a Monday: SB_02's weeks are whole from the first
@@ -463,3 +463,19 @@ def test_a_period_after_publication_is_held_whatever_sql_computes_its_start():
         (None, None, "release gate (after_publication): 1 period(s) starting after the release's publication date "
                      "(a typo in a year, or the file misdated?)"),
         ("SB_01", 4, "2099-01-11: 99,999 people, for a period not begun when the release was published")]
+
+
+def test_a_release_whose_daily_series_stops_before_the_previous_ones_is_held(settings, tmp_path):
+    """The next week's file with its last two weeks of days cut (fewer than 1% of the periods since 2018, under
+    max_dropped_share): its newest day moves back, which no weekly release does; held (audit 13: it passed)."""
+    start = date(2018, 1, 1)
+    days = (date(2025, 12, 4) - start).days + 1
+    first = small_boats_file(tmp_path / "a", date(2025, 12, 5), start=start, days=days)
+    assert [o.status for o in ingest.load_paths(settings, [first])] == ["loaded"]
+    cut = small_boats_file(tmp_path / "b", date(2025, 12, 12), start=start, days=days - 14)
+    [outcome] = ingest.load_paths(settings, [cut])
+    assert outcome.status == "held", outcome.error
+    assert ("column 'small_boat_arrivals': release gate (newest_moved_back): its newest period ends 2025-11-20, before "
+            "the previous release small_boats/2025-12-05/") in outcome.error
+    # 14 of ~2,900 days: under the 1% the dropped share allows (the short prevented-migrants series trips it alone)
+    assert "column 'small_boat_arrivals': release gate (dropped)" not in outcome.error
