@@ -5,6 +5,8 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
 
 - bounds      each period's value of a metric within [min, max] (`gate = { bounds = [0, 5000] }` on a metric);
 - at_least    each period's value at least another metric's value for the same period (migrants >= boats);
+- at_most_per each period's value at most a multiple of another metric's for the same period (at most 150 people a
+              boat: the real series' highest day is 89; a day's 217 people re-published as 2,170 on 3 boats fails);
 - sum_of      each period's value equal (within `sum_tolerance`) to the sum of another metric's values over
               the same days, where that series covers every day of the period (SB_02 weeks vs SB_01 days);
 - revisions   against the previous loaded release of the same source: of the periods both hold that had
@@ -194,6 +196,7 @@ class Rules:
     limits: dict                  # metric id -> its history thresholds (DEFAULTS, the source's gate, the metric's)
     bounds: list[tuple]           # (metric id, low, high)
     at_least: list[tuple]         # (metric id, other metric id)
+    at_most_per: list[tuple]      # (metric id, other metric id, multiple)
     sum_of: list[tuple]           # (metric id, other metric id, tolerance)
     windows: list[tuple]          # (metric id, revision_window_days)
 
@@ -213,9 +216,10 @@ def _rules(source, names: set[str]) -> Rules:
               for m in history}
     bounds = [(m.id, *m.gate["bounds"]) for m in metrics if "bounds" in m.gate]
     at_least = [(m.id, m.gate["at_least"]) for m in metrics if m.gate.get("at_least") in by_id]
+    at_most_per = [(m.id, *m.gate["at_most_per"]) for m in metrics if (m.gate.get("at_most_per") or [None])[0] in by_id]
     sum_of = [(m.id, m.gate["sum_of"], m.gate.get("sum_tolerance", 0)) for m in metrics if m.gate.get("sum_of") in by_id]
     windows = [(m, limits[m]["revision_window_days"]) for m in limits]
-    return Rules(metrics, by_id, history, limits, bounds, at_least, sum_of, windows)
+    return Rules(metrics, by_id, history, limits, bounds, at_least, at_most_per, sum_of, windows)
 
 
 def _per_metric(values: list[tuple], column: str = "metric_id") -> str:
@@ -303,6 +307,13 @@ def _failing(rules: Rules, dated: bool = False) -> list[str]:
                 FROM gate_new a JOIN gate_new o ON o.metric_id = {other} AND o.period_start = a.period_start
                                                 AND o.period_end = a.period_end
                 WHERE a.metric_id IN ({_ids(rules.at_least)}) AND a.value < o.value""")
+    if rules.at_most_per:
+        other = _per_metric([(m, _quote(other)) for m, other, _k in rules.at_most_per], "a.metric_id")
+        multiple = _per_metric([(m, _number(k)) for m, _other, k in rules.at_most_per], "a.metric_id")
+        selects.append(f"""SELECT 'at_most_per', a.metric_id, a.period_start, a.period_end, a.value, a.source_row, o.value
+                FROM gate_new a JOIN gate_new o ON o.metric_id = {other} AND o.period_start = a.period_start
+                                                AND o.period_end = a.period_end
+                WHERE a.metric_id IN ({_ids(rules.at_most_per)}) AND a.value > {multiple} * o.value""")
     for metric_id, other, tolerance in rules.sum_of:     # compared only where the other covers all the period's days
         selects.append(f"""SELECT 'sum_of', metric_id, period_start, period_end, value, source_row, total FROM (
                     SELECT metric_id, period_start, period_end, value, source_row, sum(o_value) AS total,
@@ -454,6 +465,13 @@ def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
         cases.failed(metric, "at_least", f"{n} period(s) where {metric.id} is less than {other} (it cannot be: "
                                          "columns swapped or misread?)",
                      lambda v, o: f"{_n(v)} {unit} but {_n(o)} {other_unit} ({other})")
+    if (n := cases.count("at_most_per", metric)):
+        other, multiple = rules["at_most_per"]
+        other_unit = by_id[other].unit
+        cases.failed(metric, "at_most_per", f"{n} period(s) with more than {_n(multiple)} {unit} per one of {other} "
+                                            "(implausible: a digit slipped, or columns misread?)",
+                     lambda v, o: f"{_n(v)} {unit} on {_n(o)} {other_unit} ({other}): "
+                                  + (f"{v / o:,.0f} per one" if o else f"none of {other}"))
     if (n := cases.count("sum_of", metric)):
         other = rules["sum_of"]
         cases.failed(metric, "sum_of", f"{n} period(s) that differ from the sum of {other} over the same days by "

@@ -14,7 +14,7 @@ DEFAULTS = {"revision_window_days": 90, "max_revised_share": 0.10, "max_dropped_
 # no period after the publication date, no metric whose newest period moves back, no release whose newest figures are
 # far older than its date. A settled period revised by more than 50% and 100 (377 penalties become 3,770) is held.
 BASELINE = {**DEFAULTS, "max_revised_share": 1.0, "max_dropped_share": 1.0}
-METRIC_KEYS = set(DEFAULTS) | {"bounds", "at_least", "sum_of", "sum_tolerance"}
+METRIC_KEYS = set(DEFAULTS) | {"bounds", "at_least", "at_most_per", "sum_of", "sum_tolerance"}
 
 
 def config_problems(source) -> list[str]:
@@ -45,6 +45,12 @@ def config_problems(source) -> list[str]:
         if bounds is not None and not (isinstance(bounds, list) and len(bounds) == 2
                                        and all(isinstance(b, (int, float)) for b in bounds) and bounds[0] <= bounds[1]):
             problems.append(f"{where}: bounds must be [min, max] with min <= max, not {bounds!r}")
+        per = metric.gate.get("at_most_per")
+        if per is not None and not (isinstance(per, list) and len(per) == 2 and isinstance(per[0], str)
+                                    and isinstance(per[1], (int, float)) and not isinstance(per[1], bool) and per[1] > 0):
+            problems.append(f"{where}: at_most_per must be [\"<metric>\", a number > 0], not {per!r}")
+        elif per is not None and per[0] not in metric_ids:
+            problems.append(f"{where}: at_most_per names {per[0]!r}, not a metric of this source")
         for key in ("at_least", "sum_of"):
             other = metric.gate.get(key)
             if other is not None and other not in metric_ids:

@@ -479,3 +479,19 @@ def test_a_release_whose_daily_series_stops_before_the_previous_ones_is_held(set
             "the previous release small_boats/2025-12-05/") in outcome.error
     # 14 of ~2,900 days: under the 1% the dropped share allows (the short prevented-migrants series trips it alone)
     assert "column 'small_boat_arrivals': release gate (dropped)" not in outcome.error
+
+
+def test_more_people_a_boat_than_any_day_has_seen_is_held(settings, tmp_path):
+    """One day's 217 people re-published as 2,170 on its 3 boats, the weekly total raised to match (so sum_of passes
+    and the day is within the 5,000 bound): 723 people a boat, where the real series' busiest day had 89. Held by
+    at_most_per (150 a boat), naming the day's row (audit 13: it loaded as a revision)."""
+    start = date(2025, 11, 3)
+    grids = small_boats_grids(start, 14, arrivals=lambda i: 2170 if i == 5 else 100)
+    row = next(r for r in grids["SB_01"][1:] if r[0] == pd.Timestamp(start + timedelta(days=5)))
+    row[2] = 3
+    path = write_workbook(tmp_path / sb_name(date(2025, 11, 17)), grids)
+    [outcome] = ingest.load_paths(settings, [path])
+    assert outcome.status == "held", outcome.error
+    assert ("release gate (at_most_per): 1 period(s) with more than 150 people per one of small_boat_boats") in outcome.error
+    assert "sheet 'SB_01', row 7, column 'small_boat_arrivals': 2025-11-08: 2,170 people on 3 boats (small_boat_boats): 723 per one" \
+        in outcome.error
