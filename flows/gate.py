@@ -63,6 +63,9 @@ from flows.gate_rules import BASELINE, DEFAULTS, METRIC_KEYS, config_problems  #
 from warehouse import raw_store
 
 EXAMPLES = 5     # failing periods listed per check (each check also says how many there are)
+# period types published only once over: such a period ending after the publication date is a typo ("YE Jun 26" in an
+# edition of November 2025); a week or an academic year may be published part way through
+WHOLE_PERIODS = ("quarter", "year", "year_ending", "month", "range")
 
 
 def applies(source) -> bool:
@@ -292,9 +295,11 @@ def _failing(rules: Rules, dated: bool = False) -> list[str]:
     """The selects of each check's failing periods (rule, metric id, period start, period end, value, sheet row,
     the other value compared), over gate_new and pairs."""
     selects = []
-    if dated:
+    if dated:     # a whole period (a quarter, a year ending) cannot end after it either; a week or part-year may
+        whole = [m.id for m in rules.metrics if m.period_type in WHOLE_PERIODS]
+        ends = f" OR (metric_id IN ({', '.join(_quote(m) for m in whole)}) AND period_end > $published)" if whole else ""
         selects.append("SELECT 'after_publication', metric_id, period_start, period_end, value, source_row, NULL "
-                       "FROM gate_new WHERE period_start > $published")
+                       f"FROM gate_new WHERE period_start > $published{ends}")
     if rules.bounds:
         low = _per_metric([(m, _number(low)) for m, low, _high in rules.bounds])
         high = _per_metric([(m, _number(high)) for m, _low, high in rules.bounds])
@@ -452,9 +457,11 @@ def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
     """The failed checks of the release on itself (after_publication, bounds, at_least, sum_of) for one metric."""
     unit, rules = metric.unit, metric.gate
     if (n := cases.count("after_publication", metric)):
-        cases.failed(metric, "after_publication", f"{n} period(s) starting after the release's publication date "
-                                                  "(a typo in a year, or the file misdated?)",
-                     lambda v, _o: f"{_n(v)} {unit}, for a period not begun when the release was published")
+        whole = metric.period_type in WHOLE_PERIODS
+        cases.failed(metric, "after_publication", f"{n} period(s) {'starting or ending' if whole else 'starting'} after "
+                                                  "the release's publication date (a typo in a year, or the file misdated?)",
+                     lambda v, _o: f"{_n(v)} {unit}, for a period not {'over' if whole else 'begun'} when the release "
+                                   "was published")
     if (n := cases.count("bounds", metric)):
         low, high = rules["bounds"]
         cases.failed(metric, "bounds", f"{n} period(s) outside the plausible range {_n(low)} to {_n(high)} {unit} "
@@ -482,7 +489,9 @@ def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
 def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous: str) -> None:
     """The failed checks against the previous release (dropped periods, revised settled periods) for one metric."""
     before, cutoff, now, first, settled, newest, newest_before = stats
-    if newest is not None and newest_before is not None and newest < newest_before:
+    # a ministers' note covers 5 Jul 2024 to its own cut-off: a correction of an older note, published after a newer
+    # one, ends earlier by design (period type range: each release is its own window)
+    if newest is not None and newest_before is not None and newest < newest_before and metric.period_type != "range":
         cases.note(metric, "newest_moved_back",
                    f"its newest period ends {newest.isoformat()}, before the previous release {previous}'s newest "
                    f"({newest_before.isoformat()}): periods relabelled (a year early?) or the latest figures cut off")

@@ -141,6 +141,9 @@ def _other_date(found: Recognition, release_id: str) -> list[str]:
     the date it loaded with, and the operator is told, since one of the two dates is wrong (audit 13: the 5 Dec file
     loaded first as `12_December_...` kept 12 Dec, and the real name was reported `unchanged` without a word)."""
     loaded_on = release_id.split("/")[1] if release_id.count("/") >= 2 else None
+    # only a date the file states itself (its name, its cover): a modification time or an estimate is no rival date
+    if found.date_basis not in ("file_name", "content", "api"):
+        return []
     if found.published_on is None or loaded_on is None or found.published_on.isoformat() == loaded_on:
         return []
     return [f"the same bytes as release {release_id}, loaded as published {loaded_on}; this file is dated "

@@ -148,8 +148,9 @@ def period_shapes(ch: TimeChart, pts: list[dict], unit: str, progress: list[dict
         else:                        # not graded: no status colour (its own legend entry, the dotted outline)
             tone, status = "muted", None
         tip = f"{p['label']}: {fmt_amount(p['value'], unit)}"
-        if row and row.get("baseline_value") is not None:
-            tip += f"; baseline {row.get('baseline_label')}: {fmt_num(row['baseline_value'])} ({fmt_pct(row.get('change_pct'))})"
+        if row and row.get("baseline_value") is not None:    # no change for a period not graded (as the text gives none)
+            tip += f"; baseline {row.get('baseline_label')}: {fmt_num(row['baseline_value'])}" \
+                   + (f" ({fmt_pct(row.get('change_pct'))})" if graded else "")
         if not graded:               # its grade may change before it ends: none given
             tip += f"; in progress, data to {fmt_day(p['data_to'])}: not graded yet"
             partial = p

@@ -290,6 +290,13 @@ def test_the_same_bytes_under_a_name_with_another_date_are_reported(settings, tm
     assert (f"the same bytes as release {first.release_id}, loaded as published 2025-12-12; this file is dated "
             "2025-12-05 (date_basis file_name). The release keeps 2025-12-12: if this date is the right one, its "
             "figures were out earlier than recorded") in " ".join(out.split())
-    # the same name again: nothing to say
+    # the same name again: nothing to say; nor under a name with no date (recognised by its content and dated by
+    # estimate: no rival date, audit 14)
     assert cli.main(["load", "--warehouse", str(settings.warehouse), str(late)]) == 0
     assert "the same bytes" not in capsys.readouterr().out
+    nameless = tmp_path / "c" / "small boats copy.ods"
+    nameless.parent.mkdir()
+    nameless.write_bytes(late.read_bytes())
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(nameless)]) == 0
+    out = capsys.readouterr().out
+    assert "unchanged" in out and "the same bytes" not in out

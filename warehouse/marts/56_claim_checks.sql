@@ -140,7 +140,8 @@ CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, pa
 -- much of the claimed days they cover (the verdict needs 75%), so "to 31 Dec 2024" never reads as covering a claim
 -- that runs to 31 Jan 2025.
 CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end) AS
-    CASE WHEN last_end >= claim_end OR last_end < claim_start THEN ', covering the claim'
+    CASE WHEN last_end >= claim_end THEN ', covering the claim'
+         WHEN last_end < claim_start THEN ', covering none of the claimed days'
          ELSE ', covering ' || staging.days_in(claim_start, last_end) || ' of the claim''s '
               || staging.days_in(claim_start, claim_end) || ' days (' || staging.period_label('range', claim_start, last_end) || ')' END;
 

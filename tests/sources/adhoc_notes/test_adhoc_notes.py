@@ -681,3 +681,20 @@ def test_early_removal_scheme_returns_in_a_table_are_their_own_measure(tmp_path)
     figures = dict(zip(frame["measure"], frame["value"]))
     assert (figures["fno_returns"], figures["ers_returns"]) == (2_925, 1_500)
     assert frame["check_repeat"].isna().all()
+
+
+def test_a_correction_of_an_older_note_published_after_a_newer_one_loads(settings, tmp_path):
+    """Each note covers 5 July 2024 to its own cut-off: the October note corrected on 20 Feb 2025, after the January
+    note (10 Feb), ends earlier by design. The release gate's newest_moved_back does not apply to such windows
+    (audit 14: held, "periods relabelled (a year early?)", once per measure)."""
+    [jan] = load_paths(settings, [note_json(tmp_path / "jan", "2025-02-10T09:30:00.000+00:00")])
+    assert jan.status == "loaded", jan.error
+    item = content_item(f"{PAGE}/{SLUG_OCT}", note_html("31 October 2024", "5 July 2023 to 31 October 2023", OCT, OCT_WORKING),
+                        "2025-02-20T09:30:00.000+00:00")
+    corrected = tmp_path / "oct" / f"{SLUG_OCT}.json"
+    corrected.parent.mkdir()
+    corrected.write_text(json.dumps(item))
+    [oct_] = load_paths(settings, [corrected])
+    assert oct_.status == "loaded", oct_.error
+    assert query(settings, "SELECT published_on, status FROM meta.releases ORDER BY published_on") == \
+        [(date(2025, 2, 10), "loaded"), (date(2025, 2, 20), "loaded")]

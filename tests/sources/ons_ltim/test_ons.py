@@ -189,3 +189,35 @@ def test_discovery_takes_the_newest_editions_whatever_the_listing_order(settings
                                                                ("ltimnov25.xlsx", date(2025, 11, 27))]
     assert found[0].url == f"{mirror.base}/file?uri={PAGE}/yearendingdecember2025/may2026publicationspreadsheet.xlsx"
     assert found[0].landing_page == f"{mirror.base}{PAGE}/yearendingdecember2025"
+
+
+def test_a_year_ending_after_the_release_date_is_held(settings, tmp_path):
+    """The November 2025 edition (released 27 Nov 2025) with its newest row typed "YE Jun 26 P": a year ending seven
+    months after the edition. It starts before the release, so a check on starts alone passed it, and it made
+    net_migration_down "on track, YE Jun 2026" (audit 14). A whole period ending after the release is held."""
+    rows = ltim_rows(["YE Jun 24", "YE Dec 24 R", "YE Mar 25 P R", "YE Jun 26 P"],
+                     [1_200_000, 1_000_000, 950_000, 898_000], [450_000, 430_000, 440_000, 431_000])
+    [outcome] = load_paths(settings, [write_xlsx(tmp_path / "ltimnov25.xlsx", ltim_sheets(rows))])
+    assert outcome.status == "held", outcome.error
+    assert ("column 'net_migration': release gate (after_publication): 1 period(s) starting or ending after the "
+            "release's publication date") in outcome.error
+    assert "2025-07-01 to 2026-06-30: 467,000 people, for a period not over when the release was published" in outcome.error
+    assert query(settings, "SELECT count(*) FROM marts.metric_observations") == [(0,)]
+
+
+def test_a_revision_of_net_migration_as_large_as_ons_has_made_loads(settings, tmp_path):
+    """Net migration is the difference of two large estimates: ONS revised YE Jun 2023 from 740,000 to 906,000 in one
+    edition. With net migration near 200,000 such a revision is over 50% of it; the baseline's 50% and 100 would hold
+    a normal edition (audit 14), so net_migration's gate allows 200% and 100,000. A tenfold typo is still held."""
+    first = ltim_rows(["YE Jun 23", "YE Dec 23", "YE Jun 24", "YE Dec 24", "YE Jun 25 P"],
+                      [1_000_000, 950_000, 900_000, 850_000, 700_000], [800_000, 780_000, 760_000, 700_000, 500_000])
+    [outcome] = load_paths(settings, [write_xlsx(tmp_path / "a" / "ltimnov25.xlsx", ltim_sheets(first))])
+    assert outcome.status == "loaded", outcome.error
+    # YE Jun 23 net 200,000 -> 366,000 (+83%) in the next edition: loads
+    revised = ltim_rows(["YE Jun 23 R", "YE Dec 23 R", "YE Jun 24", "YE Dec 24", "YE Jun 25 R", "YE Dec 25 P"],
+                        [1_100_000, 950_000, 900_000, 850_000, 700_000, 690_000],
+                        [734_000, 780_000, 760_000, 700_000, 500_000, 490_000])
+    sheets = ltim_sheets(revised)
+    sheets["Cover"] = [["Long-term international migration, provisional"], ["Released: 21 May 2026"]]
+    [outcome] = load_paths(settings, [write_xlsx(tmp_path / "b" / "may2026publicationspreadsheet.xlsx", sheets)])
+    assert outcome.status == "loaded", outcome.error
