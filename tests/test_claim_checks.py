@@ -834,3 +834,4 @@ def test_a_comparison_switching_to_two_years_back_is_no_change(derive):
     [(summary,)] = con.execute("SELECT summary FROM marts.changes WHERE kind = 'comparison'").fetchall()
     assert summary.endswith(f"on track → off track (5 Jul 2024 to 17 Jul 2025: {since:,} against {two_years_back:,} for "
                             "5 Jul 2022 to 17 Jul 2023 (the same days 2 years before: a year before would share days with them); before: 5 Jul 2024 to 10 Jul 2025)"), summary
+
