@@ -72,7 +72,7 @@ def test_help_says_where_the_global_options_go(capsys):
 def test_load_with_the_warehouse_before_the_command_then_status_reads_it(tmp_path, capsys):
     """The failing case of the issue: `pledges --warehouse X load ...`."""
     warehouse = tmp_path / "wh" / "pledges.duckdb"
-    path = small_boats_file(tmp_path / "f", date(2024, 9, 13), start=date(2024, 6, 1), days=40)
+    path = small_boats_file(tmp_path / "f", date(2024, 9, 13), start=date(2024, 8, 4), days=40)   # to the day before
     assert cli.main(["--warehouse", str(warehouse), "load", str(path)]) == 0
     assert warehouse.exists()
     capsys.readouterr()

@@ -16,7 +16,7 @@ from warehouse import db
 
 @pytest.fixture
 def warehouse(settings, tmp_path):
-    path = small_boats_file(tmp_path / "f", date(2024, 9, 13), start=date(2024, 6, 1), days=30)
+    path = small_boats_file(tmp_path / "f", date(2024, 9, 13), start=date(2024, 8, 14), days=30)   # to the day before
     assert cli.main(["load", "--warehouse", str(settings.warehouse), str(path)]) == 0
     return settings.warehouse
 
