@@ -371,7 +371,7 @@ def test_provisional_days_and_small_settled_revisions_still_pass(settings, tmp_p
 
 def test_max_settled_revision_settings_are_checked_when_the_catalog_loads(tmp_path):
     message = catalog_error(tmp_path, ("max_settled_revision_pct = 50", "max_settled_revision_pct = -5"),
-                            ("max_settled_revision_abs = 100", 'max_settled_revision_abs = "lots"'))
+                            ("max_settled_revision_abs = 100   #", 'max_settled_revision_abs = "lots"   #'))
     assert "gate: max_settled_revision_pct must be a number >= 0, not -5" in message
     assert "gate: max_settled_revision_abs must be a number >= 0, not 'lots'" in message
 
