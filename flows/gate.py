@@ -19,11 +19,12 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
 - dropped     at most `max_dropped_share` of the previous release's periods may be missing (history that
               shrinks to the last 10 days is held);
 - after_publication
-              no period may start after the release's publication date (a 2099 typo; whatever SQL computes the
-              metric's period_start, unlike the loader's check on date columns);
+              no period may start after the release's publication date, nor a whole one (a quarter, a year
+              ending, a note's window) end after it (a 2099 typo, "YE Jun 26" in an edition of Nov 2025; whatever SQL
+              computes the metric's periods, unlike the loader's check on date columns);
 - newest_moved_back
               no metric's newest period may end before the previous release's newest (every quarter relabelled a year
-              early, or the latest weeks cut off);
+              early, or the latest weeks cut off); not for a note's window (period type range), each its own;
 - stale       the release's newest period must not end long before its publication date: more than the source's
               publication lag plus two release intervals and a month (a weekly file dated 12 Nov 2026 whose figures
               end 11 Dec 2025: a year typo in its name, or a stale copy).
@@ -259,7 +260,7 @@ def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], d
     with history (metric id, periods in the previous release, the settled cutoff, periods in this release, this
     release's first period start, settled periods both releases hold, the newest period end in this release and in
     the previous); `newest`, this release's newest period end. `dated`: the query takes the publication date as
-    $published (periods starting after it fail)."""
+    $published (periods starting after it fail, and whole periods ending after it)."""
     days = _per_metric([(m, _number(d)) for m, d in rules.windows])
     return f"""
             WITH {''.join(c + ', ' for c in ctes)}gate_new AS MATERIALIZED ({' UNION ALL '.join(new) or EMPTY}),
