@@ -356,14 +356,15 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables, around: Neighbours | Non
     new_ctes, new, views = _new_values(con, rules.metrics, tables)
     try:
         return previous, _verdict(con, rules, new_ctes, new, cand.release_id, previous, {t.name: t.sheet for t in tables},
-                                  cand.published_on, source if _dated_by_its_own_words(cand) else None)
+                                  cand.published_on, source if _dated_by_its_own_words(cand) else None,
+                                  _published_columns(rules, tables))
     finally:
         _unregister(con, views)
 
 
 def _verdict(con: duckdb.DuckDBPyConnection, rules: Rules, new_ctes: list[str], new: list[str], release_id: str,
              previous: str | None, sheets: dict[str, str], published_on: date | None = None,
-             source=None) -> list[FailureCase]:
+             source=None, columns: dict[str, str] | None = None) -> list[FailureCase]:
     """Every check of `rules` in one query (verdict_sql), the new values from `new_ctes` against `previous`'s: the
     failure cases, described (the same for a release about to load and one re-checked from raw, which passes no
     publication date: its dates were checked when it loaded)."""
@@ -373,9 +374,17 @@ def _verdict(con: duckdb.DuckDBPyConnection, rules: Rules, new_ctes: list[str], 
     [(failing, stats, newest)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old, "published" in params),
                                              params).fetchall()
     history = {row[0]: row[1:] for row in stats or []}
-    cases = describe(rules, failing or [], history, previous, sheets)
+    cases = describe(rules, failing or [], history, previous, sheets, columns)
     late = _stale(source, newest, published_on) if source is not None and published_on and newest else None
     return ([late] if late else []) + cases
+
+
+def _published_columns(rules: Rules, tables) -> dict[str, str]:
+    """Each metric's value column as published ('Migrants arrived'), where its value is one column of its table: the
+    examples name it, not the metric id."""
+    labels = {t.name: getattr(t, "labels", {}) or {} for t in tables}
+    return {m.id: labels[m.table][m.value.strip()] for m in rules.metrics
+            if m.table in labels and m.value.strip() in labels[m.table]}
 
 
 def _dated_by_its_own_words(cand) -> bool:
@@ -429,11 +438,12 @@ def recheck(con: duckdb.DuckDBPyConnection, source, release_id: str, previous: s
 class _Cases:
     """The failure cases being described: every failed check's summary comes before all the examples."""
 
-    def __init__(self, found: list[tuple], sheets: dict[str, str]):
+    def __init__(self, found: list[tuple], sheets: dict[str, str], columns: dict[str, str]):
         self.failing: dict[tuple[str, str], tuple[int, list[tuple]]] = {}
         for rule, metric_id, start, end, value, row, other, count in found:
             self.failing.setdefault((rule, metric_id), (count, []))[1].append((start, end, value, row, other))
         self.sheets = sheets
+        self.columns = columns         # metric id -> its value column as published, where one column holds it
         self.summaries: list[FailureCase] = []
         self.examples: list[FailureCase] = []
 
@@ -450,8 +460,10 @@ class _Cases:
         sheet row (`text(value, other)` describes one); every check's summary comes before all the examples."""
         self.summaries.append(FailureCase(None, None, metric.id, f"release gate ({rule}): {summary}"))
         for start, end, value, row, other in self.failing[rule, metric.id][1]:
-            self.examples.append(FailureCase(self.sheets.get(metric.table) if row is not None else None, row, metric.id,
-                                             f"{_period(start, end)}: {text(value, other)}"))
+            self.examples.append(FailureCase(self.sheets.get(metric.table) if row is not None else None, row,
+                                             self.columns.get(metric.id, metric.id),
+                                             f"{_period(start, end)}: {metric.id} {text(value, other)}"
+                                             if metric.id in self.columns else f"{_period(start, end)}: {text(value, other)}"))
 
 
 def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
@@ -518,10 +530,10 @@ def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous
 
 
 def describe(rules: Rules, found: list[tuple], stats: dict[str, tuple], previous: str | None,
-             sheets: dict[str, str]) -> list[FailureCase]:
+             sheets: dict[str, str], columns: dict[str, str] | None = None) -> list[FailureCase]:
     """The failure cases of the failing periods `found` (failing_sql's rows) and the history `stats`: each failed
     check's summary, metric by metric, then the example periods of each, in the same order."""
-    cases = _Cases(found, sheets)
+    cases = _Cases(found, sheets, columns or {})
     for metric in rules.metrics:
         _describe_rules(cases, metric, rules.by_id)
         if metric.id in stats:

@@ -31,6 +31,7 @@ class LoadedTable:
     sheet: str
     frame: pd.DataFrame
     unknown_categories: list[tuple[str, str, int]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)    # column -> its label as published (messages name it)
 
 
 def _cases_from_schema_errors(err: pa.errors.SchemaErrors, sheet: str, labels: dict[str, str]) -> list[FailureCase]:
@@ -366,4 +367,4 @@ def _validate_table(source: Source, table, model, published_on: date | None
             return None, late, notes
     for column, label, rows in table.unknown_categories:
         notes.append(f"sheet {table.sheet!r} column {table.labels.get(column, column)!r}: new category {label!r} ({rows} rows), kept")
-    return LoadedTable(table.name, table.sheet, frame, table.unknown_categories), [], notes
+    return LoadedTable(table.name, table.sheet, frame, table.unknown_categories, dict(table.labels)), [], notes

@@ -81,8 +81,9 @@ def test_a_huge_value_is_held(settings, tmp_path, capsys):
     release_id, found, err = held_after_good(settings, tmp_path, grids_to(NEXT, revised={day: 9 * 10**15}), capsys)
     assert (None, None, "small_boat_arrivals",
             "release gate (bounds): 1 period(s) outside the plausible range 0 to 5,000 people per day", None) in found
-    assert ("SB_01", day + 2, "small_boat_arrivals",
-            "2023-12-30: 9,000,000,000,000,000 people is outside 0 to 5,000", None) in found
+    # the example names the column as published, and the metric it feeds (audit 13: the metric id stood as column)
+    assert ("SB_01", day + 2, "Migrants arrived",
+            "2023-12-30: small_boat_arrivals 9,000,000,000,000,000 people is outside 0 to 5,000", None) in found
     assert any(c == "small_boat_boats" and "bounds" in check for _s, _r, c, check, _v in found)
     assert any(c == "small_boat_arrivals_weekly" and "bounds" in check for _s, _r, c, check, _v in found)
     assert "held by the release gate" in err and "9,000,000,000,000,000 people is outside 0 to 5,000" in err
@@ -94,7 +95,7 @@ def test_zeroed_history_is_held(settings, tmp_path, capsys):
     assert "settled periods (ending before 2023-11-03, 90 days before the previous release's last period) revised" in summary
     assert summary.startswith("release gate (max_revised_share): 122 of the 123 settled periods")   # day 0 was 0
     assert "(99.2%; at most 10% may be: max_revised_share)" in summary
-    assert any(r == 3 and check.startswith("2023-07-04: 37 in small_boats/2024-02-02/") and check.endswith(", now 0")
+    assert any(r == 3 and check.startswith("2023-07-04: small_boat_arrivals 37 in small_boats/2024-02-02/") and check.endswith(", now 0")
                for _s, r, _c, check, _v in found)
 
 
@@ -107,7 +108,7 @@ def test_swapped_migrants_and_boats_headers_are_held(settings, tmp_path, capsys)
     assert ("small_boat_arrivals", "release gate (at_least)") in checks      # fewer migrants than boats
     assert ("small_boat_boats", "release gate (bounds)") in checks           # 399 boats in a day
     assert ("small_boat_arrivals_weekly", "release gate (sum_of)") in checks  # SB_02 (not swapped) no longer adds up
-    assert any(s == "SB_01" and r == 3 and check == "2023-07-04: 1 people but 37 boats (small_boat_boats)"
+    assert any(s == "SB_01" and r == 3 and check == "2023-07-04: small_boat_arrivals 1 people but 37 boats (small_boat_boats)"
                for s, r, _c, check, _v in found)
 
 
@@ -120,8 +121,9 @@ def test_weekly_totals_that_are_not_the_sum_of_the_days_are_held(settings, tmp_p
     assert [(s, r, c, check) for s, r, c, check, _v in found] == [
         (None, None, "small_boat_arrivals_weekly", "release gate (sum_of): 1 period(s) that differ from the sum of "
                                                    "small_boat_arrivals over the same days by more than 0"),
-        ("SB_02", 11, "small_boat_arrivals_weekly",
-         f"2023-09-04 to 2023-09-10: {row[1]:,} but small_boat_arrivals sums to {row[1] - 100:,} over these days")]
+        ("SB_02", 11, "Migrants arrived",
+         f"2023-09-04 to 2023-09-10: small_boat_arrivals_weekly {row[1]:,} but small_boat_arrivals sums to {row[1] - 100:,} "
+         "over these days")]
 
 
 def test_history_cut_to_the_last_ten_days_is_held(settings, tmp_path, capsys):
@@ -348,9 +350,9 @@ def test_one_settled_day_revised_massively_is_held(settings, tmp_path, capsys):
         "small_boats/2024-02-02/")
     assert summaries[0][1].endswith("by more than 50% and more than 100 people "
                                     "(max_settled_revision_pct, max_settled_revision_abs)")
-    [example] = [(s, r, check) for s, r, c, check, _v in found if c == "small_boat_arrivals" and r is not None]
+    [example] = [(s, r, check) for s, r, c, check, _v in found if s == "SB_01" and r is not None]
     assert example[:2] == ("SB_01", day + 2)
-    assert example[2].startswith("2023-07-11: 296 people in small_boats/2024-02-02/")
+    assert example[2].startswith("2023-07-11: small_boat_arrivals 296 people in small_boats/2024-02-02/")
     assert example[2].endswith(", now 4,900 (+4,604, +1,555.4%)")
     assert "release gate (max_settled_revision)" in err and "now 4,900 (+4,604, +1,555.4%)" in err
 
@@ -493,5 +495,6 @@ def test_more_people_a_boat_than_any_day_has_seen_is_held(settings, tmp_path):
     [outcome] = ingest.load_paths(settings, [path])
     assert outcome.status == "held", outcome.error
     assert ("release gate (at_most_per): 1 period(s) with more than 150 people per one of small_boat_boats") in outcome.error
-    assert "sheet 'SB_01', row 7, column 'small_boat_arrivals': 2025-11-08: 2,170 people on 3 boats (small_boat_boats): 723 per one" \
+    assert ("sheet 'SB_01', row 7, column 'Migrants arrived': 2025-11-08: small_boat_arrivals 2,170 people on 3 boats "
+            "(small_boat_boats): 723 per one") \
         in outcome.error

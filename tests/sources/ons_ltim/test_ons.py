@@ -201,7 +201,8 @@ def test_a_year_ending_after_the_release_date_is_held(settings, tmp_path):
     assert outcome.status == "held", outcome.error
     assert ("column 'net_migration': release gate (after_publication): 1 period(s) starting or ending after the "
             "release's publication date") in outcome.error
-    assert "2025-07-01 to 2026-06-30: 467,000 people, for a period not over when the release was published" in outcome.error
+    assert ("sheet '1', row 18, column 'All nationalities': 2025-07-01 to 2026-06-30: net_migration 467,000 people, for a "
+            "period not over when the release was published") in outcome.error
     assert query(settings, "SELECT count(*) FROM marts.metric_observations") == [(0,)]
 
 

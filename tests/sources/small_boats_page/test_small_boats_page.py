@@ -181,7 +181,7 @@ def test_bad_cells_are_rejected_and_an_implausible_day_is_held(settings, mirror,
     assert query(settings, "SELECT published_on, status FROM meta.releases ORDER BY published_on") == \
         [(date(2026, 8, 21), "rejected"), (date(2026, 8, 22), "held")]
     assert "release gate (bounds): 1 period(s) outside the plausible range 0 to 5,000 people per day" in out, out
-    assert "column 'small_boat_arrivals_provisional': 2026-08-17: 25,000 people is outside 0 to 5,000" in out
+    assert "column 'Migrants arrived': 2026-08-17: small_boat_arrivals_provisional 25,000 people is outside 0 to 5,000" in out
     assert snapshot(settings) == []
 
 

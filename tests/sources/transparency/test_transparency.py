@@ -270,8 +270,8 @@ def test_a_settled_quarter_re_uploaded_ten_times_larger_is_held(settings, tmp_pa
     assert outcome.status == "held", outcome.error
     assert ("release gate (max_settled_revision): 1 settled period(s) (ending before 2024-12-31) revised since "
             "ie_transparency/2025-05-22/") in outcome.error
-    assert ("sheet 'CP_02', row 8, column 'illegal_working_penalties': 2024-04-01 to 2024-06-30: 301 penalties in "
-            "ie_transparency/2025-05-22/") in outcome.error and "now 3,010 (+2,709, +900.0%)" in outcome.error
+    assert ("sheet 'CP_02', row 8, column 'Number of Penalties Issued': 2024-04-01 to 2024-06-30: illegal_working_penalties "
+            "301 penalties in ie_transparency/2025-05-22/") in outcome.error and "now 3,010 (+2,709, +900.0%)" in outcome.error
     assert snapshot(settings) == published
 
 
