@@ -147,7 +147,7 @@ CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end)
 
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
-                   note_publisher)
+                   note_publisher, metric_period_type, figures_to)
            -- the note's own verdict as known on the date: a note overdue by then is not loaded here
            REPLACE (staging.verdict_known_on(note_verdict, note_due_on, least(as_of_date, current_date)) AS note_verdict,
                     -- each measure's verdict as known on the date, as the claim's own
@@ -163,25 +163,26 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
            THEN staging.note_out_words(note_publisher, 'whose figures the claim repeats', note_due_on, said_on, note_page_url)
            ELSE '' END || CASE
            -- a claim read from a ministers' note alone (charter flights): the note, named as one, not statistics
-           WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) AND mt.period_type = 'range'
+           WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) AND metric_period_type = 'range'
            THEN staging.note_out_words(publisher, 'with figures for the claimed days', due_on, said_on, source_page_url)
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
-           THEN ' Figures to ' || strftime(staging.last_period_end(mt.period_type, claim_end), '%-d %b %Y')
-                || staging.covering_words(claim_start, claim_end, staging.last_period_end(mt.period_type, claim_end))
-                || ', were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
+           THEN figures_to || ', were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'
-           WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND mt.period_type = 'range'
+           WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND metric_period_type = 'range'
            THEN ' The ' || publisher || ' note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
-           THEN ' Figures to ' || strftime(staging.last_period_end(mt.period_type, claim_end), '%-d %b %Y')
-                || staging.covering_words(claim_start, claim_end, staging.last_period_end(mt.period_type, claim_end))
-                || ', are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
+           THEN figures_to || ', are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            ELSE '' END) AS explanation,
        CASE WHEN ny.said IS NOT NULL THEN 'not yet said'
             WHEN h.pledge_id IS NOT NULL THEN h.status
             ELSE staging.verdict_known_on(official_verdict, due_on, least(as_of_date, current_date)) END AS official_verdict
-FROM staging.claim_check_vintages v
-LEFT JOIN (SELECT metric_id, period_type FROM marts.metrics) mt ON mt.metric_id = v.metric_id
+-- the figures a missing claim waits for, worked out once per row (the last whole period within the claim)
+FROM (SELECT c.*, m.period_type AS metric_period_type,
+             ' Figures to ' || strftime(l.last_end, '%-d %b %Y') || staging.covering_words(c.claim_start, c.claim_end, l.last_end)
+                 AS figures_to
+      FROM staging.claim_check_vintages c
+      LEFT JOIN marts.metrics m ON m.metric_id = c.metric_id,
+      LATERAL (SELECT staging.last_period_end(m.period_type, c.claim_end) AS last_end) l) v
 LEFT JOIN staging.hand_status_as_of(as_of_date) h ON h.pledge_id = v.claim_id
 LEFT JOIN (SELECT p.pledge_id, staging.not_yet_said(as_of_date, p.said_on, p.said_by,
                                                       coalesce(st.cited_as, st.title, 'statement ' || p.statement), p.said_on_basis) AS said
