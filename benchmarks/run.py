@@ -16,7 +16,10 @@ small-boats ODS releases, the irregular-migration xlsx and the two transparency 
      directly (`python_calamine.CalamineWorkbook`, rows into a DataFrame as calamine returns them) and written
      with `CREATE TABLE t AS SELECT * FROM df`, no validation and nothing else. Target project / floor <= 2.
      The same load with the default parse workers (one per core besides the run's own) is reported beside it:
-     it uses more than one process, the floor does not.
+     it uses more than one process, the floor does not. Beside them, the files' parse and Pandera validation
+     alone (`parse_and_validate` on each file in this process: what the loader's parse process does, with no
+     warehouse, gate or derived tables), against the same floor: the least any load that validates can cost,
+     with its own steps timed (checks, calamine, parsers, Pandera).
  (b) the same bare script with pandas' default engines (`pd.read_excel`: odfpy for the ODS files, openpyxl for
      the xlsx), what a person would write by hand, against the one-process load. Most of its time is odfpy
      reading the ten ODS files (shown separately). Target default-engine / project >= 10.
@@ -55,12 +58,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import (REALDATA, RESULT_MARK, breakdown_rows, derived_rebuild, floor_load,  # noqa: E402
-                               floor_plan, fmt_s, instrumented_load, machine, med, project_full_load,
-                               project_settings, real_files, run_child, table, vm_status_kb)
+                               floor_plan, fmt_s, instrumented_load, machine, med, parse_alone, parse_rows,
+                               project_full_load, project_settings, real_files, run_child, table, vm_status_kb)
 
 SCRIPT = Path(__file__).resolve()
 HEADLINE_TARGET = 2.0      # one-process load / one-process calamine floor
-TIMED = ("project_one_process", "floor", "noop", "derived", "derived_build_marts", "project_workers")
+TIMED = ("project_one_process", "floor", "noop", "derived", "derived_build_marts", "project_workers", "parse_alone")
 
 
 # --- child processes ----------------------------------------------------------------------------
@@ -155,8 +158,9 @@ def measure_memory(work: Path, plan, log) -> dict:
     return memory
 
 
-def one_round(folder: Path, plan, files: list[Path]) -> tuple[dict, dict]:
-    """(a) (c) (d) back to back: one-process load, floor, no-op re-run, derived rebuild, load with workers."""
+def one_round(folder: Path, plan, files: list[Path]) -> tuple[dict, dict, dict]:
+    """(a) (c) (d) back to back: one-process load, floor, parse and validation alone, no-op re-run, derived
+    rebuild, load with workers."""
     folder.mkdir()
     warehouse = folder / "wh" / "pledges.duckdb"
     single, outcomes = project_full_load(warehouse, workers=0)
@@ -166,29 +170,31 @@ def one_round(folder: Path, plan, files: list[Path]) -> tuple[dict, dict]:
                          f"{[(o.name, o.status, o.error) for o in outcomes if o.status != 'skipped']}")
     split: dict = {}
     floor = floor_load(plan, folder / "floor.duckdb", "calamine", split)
+    parse_parts = parse_alone(files)
     noop, outcomes = project_full_load(warehouse, workers=0)
     if any(o.status not in ("unchanged", "skipped") for o in outcomes):
         raise SystemExit(f"the no-op re-run did something: {[(o.name, o.status) for o in outcomes]}")
     derived, inner = derived_rebuild(warehouse)
     workers, _ = project_full_load(folder / "workers" / "pledges.duckdb")
     shutil.rmtree(folder, ignore_errors=True)
-    figures = dict(zip(TIMED, (single, floor, noop, derived, inner, workers)))
+    figures = dict(zip(TIMED, (single, floor, noop, derived, inner, workers, parse_parts["total"])))
     figures["rows_loaded"] = sum(o.rows for o in loaded)
-    return figures, split
+    return figures, split, parse_parts
 
 
 def measure_rounds(work: Path, plan, files: list[Path], repeats: int, log) -> dict:
     log(f"(a)(c)(d) one-process full load vs calamine floor, no-op re-run, derived rebuild, load with parse workers "
         f"(+ one full load with its steps timed): 1 warm-up + {repeats} rounds")
     timings: dict[str, list[float]] = {key: [] for key in TIMED}
-    splits, steps = [], []
+    splits, steps, parses = [], [], []
     rows_loaded = 0
     for round_ in range(repeats + 1):
-        figures, split = one_round(work / f"round-{round_}", plan, files)
+        figures, split, parse_parts = one_round(work / f"round-{round_}", plan, files)
         if round_ > 0:
             steps.append(instrumented_load(work / f"steps-{round_}"))
         log(f"  {'warm-up' if round_ == 0 else f'round {round_}'}: full load in one process "
-            f"{figures['project_one_process']:.3f} s, floor {figures['floor']:.3f} s, no-op {figures['noop']:.3f} s, "
+            f"{figures['project_one_process']:.3f} s, floor {figures['floor']:.3f} s, "
+            f"parse and validation alone {figures['parse_alone']:.3f} s, no-op {figures['noop']:.3f} s, "
             f"derived {figures['derived']:.3f} s (build_marts {figures['derived_build_marts']:.3f} s), "
             f"full load with parse workers {figures['project_workers']:.3f} s")
         if round_ == 0:
@@ -197,8 +203,11 @@ def measure_rounds(work: Path, plan, files: list[Path], repeats: int, log) -> di
         for key in TIMED:
             timings[key].append(figures[key])
         splits.append(split)
+        parses.append(parse_parts)
     return {"timings": timings, "floor_split": {k: med([s.get(k, 0.0) for s in splits]) for k in splits[0]},
-            "breakdown": {key: med([x.get(key, 0.0) for x in steps]) for key in steps[0]}, "rows_loaded": rows_loaded}
+            "breakdown": {key: med([x.get(key, 0.0) for x in steps]) for key in steps[0]},
+            "parse_breakdown": {key: med([x.get(key, 0.0) for x in parses]) for key in parses[0]},
+            "rows_loaded": rows_loaded}
 
 
 def measure_default_engines(work: Path, plan, repeats: int, log) -> dict:
@@ -230,6 +239,8 @@ def headline_rows(info: dict, files: list[Path], measured: dict) -> tuple[list, 
         ("(a) project / floor, one process each (ratio of the medians)", "", f"{single / floor:.2f}x",
          f"<= {HEADLINE_TARGET:g}", verdict(single / floor <= HEADLINE_TARGET)),
         ("(a) project / floor (median of each round's ratio)", "", f"{paired:.2f}x", "report", "-"),
+        ("(a) the project's parse + Pandera validation alone, one process (no warehouse, gate or derived tables)",
+         fmt_s(med(t["parse_alone"])), f"{med(t['parse_alone']) / floor:.2f}x", "report", "-"),
         (f"(a) for reference: the load with {info['parse_workers']} parse worker(s) + the run / floor", fmt_s(workers),
          f"{workers / floor:.2f}x", "report", "-"),
     ]
@@ -293,6 +304,11 @@ def print_report(info: dict, results: dict, repeats: int) -> None:
           f"(total {parts['total']:.3f} s; the floor: calamine read {split['read']:.3f} s + insert {split['insert']:.3f} s)")
     for label, seconds in breakdown_rows(parts):
         print(f"  {label:<72} {seconds:7.3f} s  {100 * seconds / parts['total']:5.1f}%")
+    parsed, floor = results["parse_breakdown"], med(results["timings"]["floor"])
+    print(f"The files' parse and validation, timed in this process (the wait above is for this work in the parse "
+          f"process; median of {repeats}), each step against the whole floor ({floor:.3f} s):")
+    for label, seconds in parse_rows(parsed):
+        print(f"  {label:<72} {seconds:7.3f} s  {seconds / floor:5.2f}x floor")
     print()
     load_end = os.getloadavg()
     print(f"load average at start {info['loadavg'][0]:.2f}, at end {load_end[0]:.2f} (1 min) on {info['cores']} cores"
