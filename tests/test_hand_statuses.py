@@ -86,10 +86,15 @@ def test_a_claim_set_by_hand_is_judged_as_known_on_the_date_and_when_it_was_made
     con = derive(HAND, [])                   # the claim is made on 14 Feb 2025, the evidence is from 22 Jul 2024
     today = one(con, "SELECT * FROM marts.claim_checks WHERE claim_id = 'cost'")
     assert (today["verdict"], today["when_made_verdict"]) == ("consistent", "consistent")
-    # the claim checks say what the evidence shows, as pledge_status does (not the method alone)
-    assert today["explanation"] == ('Verdict "consistent" since 22 Jul 2024, set on 3 Dec 2026 from the evidence. '
+    # the claim checks say what the evidence shows, as pledge_status does (not the method alone); a verdict holds
+    # from the day the claim was made at the earliest, with the evidence's own date beside it (audit 15)
+    assert today["explanation"] == ('Verdict "consistent" since 14 Feb 2025, when it was made, on evidence dated '
+                                    '22 Jul 2024, set on 3 Dec 2026 from the evidence. '
                                     "Checked against the department's figures. Evidence: Cost 700m, four volunteers. "
                                     "(Commons, 22 Jul 2024).")
+    status = status_on(con, "cost", date(2026, 12, 3))
+    assert (status["status_since"], status["status_since_label"]) == (
+        date(2025, 2, 14), "14 Feb 2025, when it was made, on evidence dated 22 Jul 2024")
     assert today["explanation"] == status_on(con, "cost", date(2026, 12, 3))["explanation"]
     # and the when-made verdict is explained as the evidence stood the day the claim was made
     assert today["when_made_explanation"] == status_on(con, "cost", date(2025, 2, 14))["explanation"]
@@ -118,7 +123,8 @@ def test_before_an_entry_was_said_it_is_not_yet_said(derive):
         status = status_on(con, "cost", day)
         assert (status["status"], status["explanation"]) == ("not yet said", words)
     said = status_on(con, "cost", date(2025, 2, 14))
-    assert said["status"] == "consistent" and said["explanation"].startswith('Verdict "consistent" since 22 Jul 2024')
+    assert said["status"] == "consistent" and said["explanation"].startswith('Verdict "consistent" since 14 Feb 2025, '
+                                                                             'when it was made, on evidence dated 22 Jul 2024')
     assert status_on(con, "command", date(2023, 9, 13))["status"] == "not yet said"
     assert status_on(con, "command", date(2023, 9, 14))["status"] == "not yet assessed"
 
@@ -201,6 +207,16 @@ def real_hand_entries() -> list[dict]:
     register = tomllib.loads(REGISTER_FILE.read_text())
     return [{"said_on": register["statements"][e["statement"]]["said_on"], **e}
             for e in register["entry"] if e["kind"] == "qualitative"]
+
+
+def since_words(entry: dict, since: date, words: str) -> str:
+    """How a status's start reads: `words` (the evidence's date as precisely as it is given), or, for evidence
+    dated before the entry was said, the day it was said first: nothing holds before it was said (audit 15)."""
+    if since >= entry["said_on"]:
+        return words
+    said = entry["said_on"]
+    return (f"{said.day} {said:%b %Y}, when it was {'made' if entry['type'] == 'claim' else 'said'}, "
+            f"on evidence dated {words}")
 
 
 def expected_status(entry: dict, day: date) -> str:
@@ -328,7 +344,7 @@ def test_a_status_is_dated_as_precisely_as_its_evidence(derive):
             continue
         precision = max(len(d) for d in dated)
         words = {10: f"{since.day} {since:%b %Y}", 7: f"{since:%b %Y}", 4: f"{since.year}"}[precision]
-        assert f" since {words}, set on " in got[entry["id"]], (entry["id"], got[entry["id"]][:120])
+        assert f" since {since_words(entry, since, words)}, set on " in got[entry["id"]], (entry["id"], got[entry["id"]][:160])
         checked += precision < 10
     assert checked >= 2      # france_germany and body_cameras_biometrics (evidence of "2024-12")
 
@@ -370,8 +386,9 @@ def test_a_status_holds_since_it_began_not_since_its_latest_milestone(derive):
             row = status_on(con, entry["id"], after["since"])
             if row["status"] == "not yet said":
                 continue
-            assert (row["status"], row["status_since"]) == (after["status"], first), entry["id"]
-            assert f'Status "{after["status"]}" since {first.day} {first:%b %Y}, ' in row["explanation"], row["explanation"]
+            assert (row["status"], row["status_since"]) == (after["status"], max(first, entry["said_on"])), entry["id"]
+            words = since_words(entry, first, f"{first.day} {first:%b %Y}")
+            assert f'Status "{after["status"]}" since {words}, ' in row["explanation"], row["explanation"]
             assert after["why"] in row["explanation"]
             checked += 1
     assert checked >= 3      # counter_terror_powers, phone_seizure_powers, boats_engines_routes_powers
@@ -383,7 +400,10 @@ def test_between_royal_assent_and_commencement_the_command_is_not_said_to_lack_a
     was not yet a statutory office" (audit 9: a step the three powers entries had, missing here)."""
     con = derive(REGISTER_FILE.read_text(), [])
     row = status_on(con, "border_security_command", date(2025, 12, 5))
-    assert (row["status"], row["status_since"]) == ("in progress", date(2024, 8, 21))
+    # in progress since the Command was set up (21 Aug 2024), told from the day it was pledged (statement A)
+    assert (row["status"], row["status_since"]) == ("in progress", date(2025, 2, 14))
+    assert row["explanation"].startswith('Status "in progress" since 14 Feb 2025, when it was said, on evidence dated '
+                                         '21 Aug 2024, ')
     assert "not yet a statutory office" not in row["explanation"]
     assert "received Royal Assent on 2 December 2025; its sections 1-12 were not yet in force" in row["explanation"]
     assert "not yet a statutory office" in status_on(con, "border_security_command", date(2025, 12, 1))["explanation"]
@@ -471,10 +491,32 @@ def test_powers_pledges_are_in_progress_from_the_bills_second_reading(derive):
         assert {got[p] for p in powers} == {"in progress"}, (day, got)
     text = dict(con.execute("SELECT pledge_id, explanation FROM marts.pledge_status_as_of(DATE '2025-06-01')").fetchall())
     for pledge_id in powers:
-        assert text[pledge_id].startswith('Status "in progress" since 10 Feb 2025'), text[pledge_id]
+        # from the vote (10 Feb 2025); statement A's three told from the day it pledged them (14 Feb 2025)
+        since = ("10 Feb 2025" if pledge_id == "scpo_powers"
+                 else "14 Feb 2025, when it was said, on evidence dated 10 Feb 2025")
+        assert text[pledge_id].startswith(f'Status "in progress" since {since}, '), text[pledge_id]
         assert "Royal Assent" not in text[pledge_id] and "in force from" not in text[pledge_id]
     method = dict(con.execute("SELECT pledge_id, method FROM marts.pledges").fetchall())
     assert all(words in method["counter_terror_powers"] for words in
                ("seize and search phones", "boats, engines and routes", "serious crime prevention orders"))
     labels = dict(con.execute("SELECT pledge_id, status_since_label FROM marts.pledge_status WHERE kind = 'qualitative'").fetchall())
-    assert labels["france_germany"] == "Dec 2024" and labels["border_security_command"] == "5 Jan 2026"
+    assert labels["france_germany"] == "14 Feb 2025, when it was said, on evidence dated Dec 2024"
+    assert labels["border_security_command"] == "5 Jan 2026"
+
+
+def test_an_as_of_answer_quotes_only_words_said_by_its_date(derive):
+    """small_boats quotes statement B (2024) and also statement A (14 Feb 2025): asked about 1 Aug 2024, the answer
+    showed "Also: gangs left in control along the Channel ... 14 Feb 2025", words nobody had written yet (audit 15)."""
+    con = derive(REGISTER_FILE.read_text(), [])
+    register = tomllib.loads(REGISTER_FILE.read_text())
+    said_on = {key: statement["said_on"] for key, statement in register["statements"].items()}
+    checked = 0
+    for entry in register["entry"]:
+        for also in entry.get("also_quoted", []):
+            day = said_on[also["statement"]]
+            for asked, shown in ((day - timedelta(days=1), False), (day, True)):
+                row = status_on(con, entry["id"], asked)
+                quotes = [q["quote"] for q in row["also_quoted"]]
+                assert (also["quote"] in quotes) is shown, (entry["id"], asked, quotes)
+                checked += not shown and row["status"] != "not yet said"
+    assert checked >= 1       # small_boats on 13 Feb 2025: said (statement B), its statement A extract not yet

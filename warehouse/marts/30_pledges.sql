@@ -100,16 +100,29 @@ CREATE OR REPLACE MACRO staging.evidence_date_words(text) AS
     CASE length(text) WHEN 10 THEN strftime(text::DATE, '%-d %b %Y') WHEN 7 THEN strftime((text || '-01')::DATE, '%b %Y')
          ELSE text END;
 
+-- Since when a status set from evidence holds, in words: as precisely as the evidence dates it, and never before
+-- the entry was said (a claim made on 14 Feb 2025 on evidence of 2 Dec 2024 is consistent "since 14 Feb 2025, when
+-- it was made, on evidence dated 2 Dec 2024": nothing is consistent or in progress before it was said).
+CREATE OR REPLACE MACRO staging.status_since_words(held_since, said_on, entry_type, evidence) AS
+    CASE WHEN held_since < said_on
+         THEN strftime(said_on, '%-d %b %Y') || ', when it was ' || CASE entry_type WHEN 'claim' THEN 'made' ELSE 'said' END
+              || ', on evidence dated ' || staging.evidence_day(held_since, evidence)
+         ELSE staging.evidence_day(held_since, evidence) END;
+
 -- What the evidence supported on a date (a filter on the steps): the status holding then, only the evidence dated
 -- by then (its known_on: a month or a year counts from its last day), before the first status a sentence
 -- saying none is supported yet, and the explanation a reader gets (marts.pledge_status_as_of, marts.claim_checks_as_of):
 -- the status and since when, the method, and the evidence dated by then.
 CREATE OR REPLACE MACRO staging.hand_status_as_of(as_of_date) AS TABLE
-SELECT * EXCLUDE (type, method, manual_status_on, evidence_count),
+SELECT * EXCLUDE (type, method, manual_status_on, evidence_count, held_since, said_on),
+       -- the day from which it holds, the day it was said at the earliest
+       CASE WHEN held_since < said_on THEN said_on ELSE held_since END AS status_since,
+       CASE WHEN held_since IS NOT NULL THEN staging.status_since_words(held_since, said_on, type, evidence) END
+           AS status_since_label,
        CASE WHEN status = 'not measurable' THEN 'Not measurable from official statistics. '
             WHEN not_yet_assessed IS NOT NULL THEN not_yet_assessed || ' '
             ELSE CASE type WHEN 'claim' THEN 'Verdict "' ELSE 'Status "' END || status || '"'
-                 || coalesce(' since ' || staging.evidence_day(status_since, evidence), '')
+                 || coalesce(' since ' || staging.status_since_words(held_since, said_on, type, evidence), '')
                  || ', set on ' || strftime(manual_status_on, '%-d %b %Y') || ' from the evidence'
                  || CASE WHEN is_current THEN '. ' ELSE ' dated by then: ' || why || ' ' END END
        || method
@@ -119,7 +132,7 @@ SELECT * EXCLUDE (type, method, manual_status_on, evidence_count),
                     || '.'
                ELSE '' END AS explanation
 FROM (
-    SELECT h.pledge_id, h.status, h.held_since AS status_since, h.why, h.is_current,
+    SELECT h.pledge_id, h.status, h.held_since, p.said_on, h.why, h.is_current,
            list_filter(p.evidence, lambda e: e.known_on <= as_of_date) AS evidence,
            -- nothing from after the date: not the status the evidence later supports, nor when (an as-of answer says
            -- what could be known then)

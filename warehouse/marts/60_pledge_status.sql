@@ -68,7 +68,9 @@ due AS (   -- when the figures of the first window the status rests on must be o
     SELECT pledge_id, staging.due_on(p.first_compared_end, p.publication_lag_months, m.release_every) AS due_on
     FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id) WHERE p.type = 'pledge' AND p.kind = 'quantitative'
 )
-SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.quote, p.also_quoted, p.said_by, p.said_on, p.said_on_basis,
+SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.quote,
+       list_filter(p.also_quoted, lambda q: q.said_on <= as_of_date) AS also_quoted,   -- only extracts said by then
+       p.said_by, p.said_on, p.said_on_basis,
        p.method, p.metric_id, p.unit,
        coalesce(g.view, CASE WHEN p.type = 'pledge' AND p.kind = 'quantitative' THEN p.status_view END) AS view,
        -- claims with no figure yet: the claimed days and what they are compared with, named from the register
@@ -103,8 +105,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
             WHEN d.due_on <= least(as_of_date, current_date) THEN 'not loaded here'
             ELSE 'not yet published' END AS status,
        CASE WHEN p.kind = 'qualitative' THEN p.manual_status_on END AS status_set_on,
-       hs.status_since,
-       CASE WHEN hs.status_since IS NOT NULL THEN staging.evidence_day(hs.status_since, hs.evidence) END AS status_since_label,
+       hs.status_since, hs.status_since_label,
        CASE
             WHEN as_of_date < p.said_on THEN staging.not_yet_said(as_of_date, p.said_on, p.said_by,
                                                                     coalesce(st.cited_as, st.title, 'statement ' || p.statement), p.said_on_basis)
@@ -228,8 +229,8 @@ COMMENT ON COLUMN marts.pledge_status.official_measure IS 'Claims: what is compa
 COMMENT ON COLUMN marts.pledge_status.measure_unit IS 'Claims: the unit of official_measure and claimed_value: % change, times, or the metric''s unit.';
 COMMENT ON COLUMN marts.pledge_status.status IS 'Pledges: met, on track, off track, awaiting data, not yet published, not loaded here; qualitative pledges: kept, partly kept, in progress, not kept, not yet assessed; claims: the verdict; pledge_status_as_of(D) for a D before the entry was said: not yet said.';
 COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the date the status was set from the evidence.';
-COMMENT ON COLUMN marts.pledge_status.status_since_label IS 'Qualitative entries: status_since as precisely as the evidence dates it (5 Jan 2026; Dec 2024 for evidence dated to the month, which counts from its last day in status_since).';
-COMMENT ON COLUMN marts.pledge_status.status_since IS 'Qualitative entries: the day from which the evidence supports the status shown (pledge_status_as_of(D): the status holding on D; before the first, not yet assessed).';
+COMMENT ON COLUMN marts.pledge_status.status_since_label IS 'Qualitative entries: status_since as precisely as the evidence dates it (5 Jan 2026; Dec 2024 for evidence dated to the month, which counts from its last day in status_since); for evidence dated before the entry was said, the day it was said and the evidence''s date (14 Feb 2025, when it was made, on evidence dated 2 Dec 2024).';
+COMMENT ON COLUMN marts.pledge_status.status_since IS 'Qualitative entries: the day from which the evidence supports the status shown, never before the entry was said (pledge_status_as_of(D): the status holding on D; before the first, not yet assessed).';
 COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url: the publisher''s own address; read_at: a copy the text was read at, if any; publisher, date, summary); pledge_status_as_of(D): those dated by D.';
 COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional daily series: which basis the latest days rest on (the days after the main series'' last day, from the provisional series, with their total and publication date, and any days between that neither series has); NULL when the main series is the latest.';
 COMMENT ON COLUMN marts.pledge_status.newer_figures_due_on IS 'Pledges with a status from figures: the date by which figures newer than the series'' last loaded day were due (catalog publication lag), where none is loaded by the date asked about: the status may be out of date; NULL otherwise.';
