@@ -99,10 +99,12 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
                "(statement A), 14 Feb 2025; date inferred: the week of the Commons second reading of the Border " \
                "Security, Asylum and Immigration Bill (10 February 2025)</span>" \
             in card, card_id
-    # a status dated by evidence of a month reads "since Dec 2024" on the card, as in the explanation, not its last day
+    # a status dated by evidence of a month reads "Dec 2024" on the card, as in the explanation, not its last day;
+    # and it holds from the day the pledge was made (statement A, 14 Feb 2025), never before (audit 15)
     card = html[html.index('id="card-france_germany"'):]
     card = card[:card.index("</section>")]
-    assert "in progress since Dec 2024 (set" in card and "2024-12-31" not in card
+    assert "in progress since 14 Feb 2025, when it was said, on evidence dated Dec 2024 (set" in card
+    assert "2024-12-31" not in card
     # a quarter still in progress is shown, not graded; sources with no release are named by title; the backlog
     # card draws the loaded ASY_02 cases beside its own (unloaded) series (row 169)
     # no change for a period not graded, as the text gives none on 22 days (audit 14: "(-15.0%)" in the tooltip)
