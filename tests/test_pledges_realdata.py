@@ -652,3 +652,22 @@ def test_readers_of_a_warehouse_published_before_a_register_column_still_answer(
     from flows.report import write_report
     assert "(statement B)" in write_report(old, tmp_path / "report.html").read_text()
     assert len(readmodel.status_overview(old)["pledges"]) == len(REGISTER_IDS)
+
+
+def test_a_pledge_whose_own_series_is_not_loaded_names_the_series_beside_it_that_is(everything, capsys):
+    """With the official quarterly small-boat statistics (Irr_D01) loaded and no weekly file yet (as of 20 Feb 2025),
+    small_boats said only "No Home Office figures for Migrants detected arriving by small boat are loaded", as if
+    no Home Office small-boat figure were (audit 15). It names the series loaded beside it and how far it goes; the
+    last quarter is read here from the workbook itself."""
+    irr = next((REALDATA / "irregular").glob("*.xlsx"))
+    frame = pd.read_excel(irr, sheet_name="Data - Irr_D01", engine="calamine", header=1)
+    year, quarter = max(tuple(int(x) for x in q.split(" Q"))
+                        for q in frame.loc[frame["Method of entry"] == "Small boat arrivals", "Quarter"])
+    last_day = pd.Timestamp(year, quarter * 3, 1) + pd.offsets.MonthEnd(0)
+    con = duckdb.connect(str(everything), read_only=True)
+    row = con.execute("SELECT status, explanation FROM marts.pledge_status_as_of(DATE '2025-02-20') "
+                      "WHERE pledge_id = 'small_boats'").fetchone()
+    con.close()
+    assert row[0] == "not loaded here"
+    assert (f"Loaded beside it: Small boat arrivals, per quarter (official statistics), to "
+            f"{last_day.day} {last_day:%b %Y}. ") in row[1], row[1]

@@ -40,6 +40,15 @@ hand AS (   -- qualitative entries: the status the evidence supported on the dat
 series_end AS (   -- the last day of each metric's series known on the date
     SELECT metric_id, max(period_end) AS data_to FROM marts.metric_observations WHERE published_on <= as_of_date GROUP BY metric_id
 ),
+related_loaded AS (   -- the series shown beside a pledge's (related_metrics) that are loaded, and to when
+    SELECT p.pledge_id,
+           string_agg(m.title || ', to ' || strftime(s.data_to, '%-d %b %Y'), '; '
+                      ORDER BY list_position(p.related_metrics, m.metric_id)) AS text
+    FROM marts.pledges p
+    JOIN marts.metrics m ON list_contains(p.related_metrics, m.metric_id)
+    JOIN series_end s ON s.metric_id = m.metric_id
+    GROUP BY p.pledge_id
+),
 provisional AS (   -- days after the main series' last day that only a provisional series has (the small-boats page)
     SELECT p.pledge_id, count(*) AS days, sum(o.value) AS value, min(o.period_start) AS first_day,
            max(o.period_end) AS last_day, max(o.published_on) AS published_on, any_value(pm.source_title) AS source_title,
@@ -128,6 +137,8 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                                        || ': ' || (date_diff('day', p.track_from, latest.data_to) + 1) || ' of 28 are loaded. '
                                   ELSE '' END,
                           'No ' || coalesce(m.publisher || ' ', '') || 'figures for ' || staging.metric_words(coalesce(m.title, p.metric_id)) || ' are loaded. ')
+                 -- the series beside it may be loaded when the pledge's own is not (small boats' official quarters)
+                 || coalesce('Loaded beside it: ' || rl.text || '. ', '')
                  || CASE WHEN d.due_on <= least(as_of_date, current_date)
                          THEN 'Figures for the first tracked period were due by ' || strftime(d.due_on, '%-d %b %Y') || ' ('
                               || p.publisher || '): published, but not loaded here; get them from ' || p.source_page_url || '.'
@@ -188,6 +199,7 @@ LEFT JOIN claims c ON c.claim_id = p.pledge_id
 LEFT JOIN hand hs ON hs.pledge_id = p.pledge_id
 LEFT JOIN due d ON d.pledge_id = p.pledge_id
 LEFT JOIN bases ba ON ba.pledge_id = p.pledge_id
+LEFT JOIN related_loaded rl ON rl.pledge_id = p.pledge_id
 LEFT JOIN (SELECT pledge_id, 'Since the series'' last day'
                   -- days that neither series has are named: a reader must not take the provisional days for all since
                   || CASE WHEN first_day > data_to + INTERVAL 1 DAY
