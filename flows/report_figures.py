@@ -122,8 +122,24 @@ def pledge_history(card: dict, s: dict, progress: list[dict]) -> str:
         desc += (f"; {sum(1 for r in tracked if r['status'] == 'off track')} of {len(tracked)} "
                  f"{'tracked levels' if stock else 'complete tracked periods'} off track")
         desc += f" ({', '.join(in_progress)} in progress, not counted)." if in_progress else "."
-    ch.desc = desc + " " + " ".join(re.sub(r"<[^>]+>", "", item) + "." for item in legend)
+    ch.desc = desc + " " + legend_words(legend, "points" if as_line else "bars")
     return figure(title, ch.render(), legend)
+
+
+STATUS_SWATCHES = {"before", "good", "bad", "muted", "pt-before", "pt-good", "pt-square", "pt-muted"}
+
+
+def legend_words(legend: list[str], shapes: str) -> str:
+    """The legend as sentences for a chart's description (read by screen readers, which see no swatch): the status
+    colours said as what they colour ("The bars are coloured by status: before the pledge was tracked; on track or
+    met."), the other entries as they read (each names its own mark: "dashed: the baseline ...")."""
+    statuses, others = [], []
+    for item in legend:
+        kind = re.search(r'class="sw sw-([\w-]+)"', item)
+        text = re.sub(r"<[^>]+>", "", item)
+        (statuses if kind and kind.group(1) in STATUS_SWATCHES else others).append(text)
+    said = [f"The {shapes} are coloured by status: {'; '.join(statuses)}."] if statuses else []
+    return " ".join(said + [text[:1].upper() + text[1:] + "." for text in others])
 
 
 TONE_WORDS = {"before": "before the pledge was tracked", "good": "on track or met", "bad": "off track",
@@ -266,7 +282,7 @@ def claim_history(card: dict, series: list[dict], chart: str = "history") -> str
     marker_dates(ch, card, legend)
     last = main["points"][-1]
     ch.desc = (f"{words} {per(main['period_type'])} from {main['points'][0]['label']} to {last['label']}; latest: "
-               f"{fmt_amount(last['value'], unit)}. " + " ".join(re.sub(r"<[^>]+>", "", item) + "." for item in legend))
+               f"{fmt_amount(last['value'], unit)}. " + legend_words(legend, "points"))
     return figure(title, ch.render(), legend)
 
 

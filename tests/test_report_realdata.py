@@ -230,6 +230,11 @@ def check_small_boats_charts(warehouse: Path, page: ReportParser, daily: pd.Seri
     q_off = sum(q[p] > q[p - 4] for p in complete)
     assert (f"; {q_off} of {len(complete)} complete tracked periods off track (2026 Q1 in progress, not counted)."
             in quarters["desc"]), quarters["desc"]
+    # the colours are said as what they colour, not as bare legend labels ("... off track. before the pledge was
+    # tracked. on track or met.", audit 15); the marks that name themselves read as sentences
+    assert ("The bars are coloured by status: before the pledge was tracked; on track or met; off track (hatched)."
+            in quarters["desc"]), quarters["desc"]
+    assert ". before the pledge was tracked." not in html and ". on track or met." not in html
     # the weekly series is provisional operational data: the official quarterly statistics (Irr_D01, read here from
     # the published sheet) are drawn beside it, and they differ from it by a few people in some quarters
     (related,) = charts_of(page, "small_boats", "related")
