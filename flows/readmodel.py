@@ -54,7 +54,7 @@ def rows(con, sql: str, params: list | dict | None = None) -> list[dict]:
 
 # marts.pledges columns the readers show beside pledge_status that a warehouse published by an earlier version may
 # lack until its next load rebuilds the derived tables (the readers then fall back: flows.formatting.cited_statement)
-LATER_PLEDGE_COLUMNS = ("quote_verbatim", "statement_cited_as")
+LATER_PLEDGE_COLUMNS = ("quote_verbatim", "statement_cited_as", "direction_from")
 
 
 def later_pledge_columns(con) -> str:

@@ -117,11 +117,23 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
                 if card.get("baseline_value") is not None else "no baseline figure yet")]
     if card.get("change") is not None:
         figures.append(("Change", f"{fmt_signed(card['change'])} ({fmt_pct(card.get('change_pct'))})"))
-    promise = f"{card.get('direction') or '?'}"
-    if card.get("target") is not None:
-        promise += f", target {fmt_num(card['target'])}"
-    figures.append(("Promised", promise))
+    figures.append(direction_row(card))
     return figures
+
+
+def direction_row(card: dict) -> tuple[str, str]:
+    """What the status is measured against: a promised direction (and target), or, where the words promise none of
+    this measure, the direction tracked and whose it is (a card saying "Promised down" beside a method saying nothing
+    was promised contradicted itself)."""
+    direction = f"{card.get('direction') or '?'}"
+    if card.get("target") is not None:
+        direction += f", target {fmt_num(card['target'])}"
+    basis = card.get("direction_from")
+    if basis == "yardstick":
+        return "Tracked", f"{direction}: this tracker's yardstick; the words promise no figure or direction"
+    if basis == "proxy":
+        return "Tracked", f"{direction}: a proxy for what the words promise"
+    return "Promised", direction
 
 
 def card_sources(card: dict) -> list[str]:

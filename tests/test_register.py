@@ -248,3 +248,31 @@ def test_what_a_fact_checker_needs_is_said_where_the_reader_sees_it():
     section = evidence.split("## Working closely with France and Germany")[1].split("\n## ")[0]
     assert "Germany" in section and "France" not in section.replace("France and Germany", "")
     assert "concerns Germany only (none on France is recorded yet)" in by_id["france_germany"].method
+
+
+def test_a_pledge_says_whose_direction_it_tracks(tmp_path):
+    """A card said "Promised down" for small boats and the asylum backlog, and "Promised up" for employer penalties,
+    beside methods saying nothing of the kind was promised (audit 15). Each quantitative pledge says whose direction
+    it tracks, read here against the statements themselves: promised only where the words give the measure's
+    direction, a proxy where they promise the action the measure stands in for, a yardstick where they promise none."""
+    entries, _ = load_register_with_statements()
+    text = statement_texts(STATEMENTS_MD.read_text())
+    words = " ".join(text.values()).lower()
+    tracked = {e.id: e.direction_from for e in entries if e.type == "pledge" and e.kind == "quantitative"}
+    assert None not in tracked.values() and len(tracked) == 7
+    assert {i for i, k in tracked.items() if k == "promised"} == {"net_migration_down", "apprenticeships_up", "asylum_hotels"}
+    assert "net migration must come down" in words and "apprenticeships go up" in words
+    # no statement gives a direction for crossings, the asylum backlog or civil penalties
+    assert not re.search(r"(cut|reduce|bring down|fall in)[^.]*crossings", words)
+    assert "backlog" not in words and "penalt" not in words
+    assert (tracked["small_boats"], tracked["asylum_backlog"]) == ("yardstick", "yardstick")
+    assert "strengthening action against unscrupulous employers" in words
+    assert tracked["employer_penalties"] == tracked["employer_penalty_value"] == "proxy"
+    # and a pledge that does not say is refused, naming it
+    pledge = GOOD.replace('type = "claim"', 'type = "pledge"').replace(
+        'check = "total"\nclaimed_value = 1\nclaim_start = 2024-07-05\nclaim_end = 2025-01-31\n',
+        'direction = "down"\nprogress_period = "quarter"\nbaseline = "same_period_year_before"\ntrack_from = 2024-07-05\n')
+    with pytest.raises(RegisterError, match="entry 'x': .*pledge of kind quantitative needs direction_from"):
+        load_register(write(tmp_path, pledge))
+    assert load_register(write(tmp_path, pledge.replace('direction = "down"\n',
+                                                        'direction = "down"\ndirection_from = "yardstick"\n')))

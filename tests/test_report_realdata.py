@@ -8,7 +8,7 @@ import re
 import base64
 import shutil
 from datetime import date, datetime, timezone
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -105,6 +105,15 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     card = card[:card.index("</section>")]
     assert "in progress since 14 Feb 2025, when it was said, on evidence dated Dec 2024 (set" in card
     assert "2024-12-31" not in card
+    # a direction the words do not promise is not shown as promised (audit 15: "Promised down" for small boats,
+    # whose method says neither statement promises a number or a fall); the status says whose yardstick it is
+    cards = {pid: html[html.index(f'id="card-{pid}"'):] for pid in ("small_boats", "employer_penalties", "net_migration_down")}
+    cards = {pid: unescape(text[:text.index("</section>")]) for pid, text in cards.items()}
+    assert "Promised" not in cards["small_boats"]
+    assert "down: this tracker's yardstick; the words promise no figure or direction" in cards["small_boats"]
+    assert "Off track on this tracker's yardstick (a fall): the words promise no figure" in cards["small_boats"]
+    assert "Promised" not in cards["employer_penalties"] and "a proxy for what the words promise" in cards["employer_penalties"]
+    assert "Promised" in cards["net_migration_down"]
     # a quarter still in progress is shown, not graded; sources with no release are named by title; the backlog
     # card draws the loaded ASY_02 cases beside its own (unloaded) series (row 169)
     # no change for a period not graded, as the text gives none on 22 days (audit 14: "(-15.0%)" in the tooltip)

@@ -144,6 +144,11 @@ class Entry(Strict):
     note_metric: str | None = None     # claims: the ad-hoc note's metric (period_type range)
     # pledges
     direction: Literal["up", "down"] | None = None
+    # whose direction it is: "promised" (the words promise it of this measure: "net migration must come down"),
+    # "proxy" (the words promise it of something this measure stands in for: stronger action against employers,
+    # counted in civil penalties) or "yardstick" (the words promise no figure or direction; the measure and its
+    # direction are this tracker's choice). Readers are told which: a yardstick "off track" breaks no promise.
+    direction_from: Literal["promised", "proxy", "yardstick"] | None = None
     target: float | None = None
     target_date: date | None = None
     progress_period: Literal["day", "week", "month", "quarter", "year", "year_ending", "academic_year"] | None = None
@@ -188,7 +193,7 @@ class Entry(Strict):
             return self
         need("metric")
         if self.type == "pledge":
-            need("direction", "progress_period", "baseline", "track_from")
+            need("direction", "direction_from", "progress_period", "baseline", "track_from")
             if self.baseline in ("fixed", "trajectory"):
                 need("baseline_start", "baseline_end")
             if self.baseline == "trajectory":

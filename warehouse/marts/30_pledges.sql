@@ -16,7 +16,7 @@ SELECT r.id AS pledge_id, r.title, r.type, r.statement, s.title AS statement_tit
                  LEFT JOIN staging.statements st ON st.statement = a.q.statement), []) AS also_quoted,
        s.verbatim AS quote_verbatim, r.said_by, r.said_on, s.date_basis AS said_on_basis, r.kind, r.method,
        r.metric AS metric_id, m.title AS metric_title, m.unit, r.related_metrics, r.note_metric, r.provisional_metric,
-       r.direction, r.target, r.target_date, r.progress_period, r.baseline, r.baseline_start, r.baseline_end, r.track_from,
+       r.direction, r.direction_from, r.target, r.target_date, r.progress_period, r.baseline, r.baseline_start, r.baseline_end, r.track_from,
        r.views, r.status_view,
        CASE WHEN r.type = 'pledge' AND r.kind = 'quantitative'
             THEN staging.first_compared_end(r.status_view, r.views, r.progress_period, r.track_from, r.baseline,

@@ -157,6 +157,16 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                              || ' (' || format('{:+.1f}', g.change_pct) || '%)', ', no baseline figure yet')
                  || CASE WHEN g.complete THEN '' ELSE ' (period in progress, data to ' || strftime(g.data_to, '%-d %b %Y') || ')' END
                  || ': ' || g.status || '.'
+                 -- a direction the words do not promise of this measure: a reader must not read a broken promise
+                 || CASE WHEN g.status IN ('on track', 'off track', 'met') THEN
+                         CASE p.direction_from
+                              WHEN 'yardstick' THEN ' ' || upper(left(g.status, 1)) || substr(g.status, 2)
+                                   || ' on this tracker''s yardstick (' || CASE p.direction WHEN 'down' THEN 'a fall' ELSE 'a rise' END
+                                   || '): the words promise no figure or direction for it.'
+                              WHEN 'proxy' THEN ' A proxy: the words promise ' || CASE p.direction WHEN 'down' THEN 'less' ELSE 'more' END
+                                   || ' of what this measure stands in for, not this figure.'
+                              ELSE '' END
+                         ELSE '' END
                  -- the status resting on the days since tracking started, not yet on the register's view
                  || CASE WHEN g.view <> p.status_view
                          THEN ' The status rests on the days since ' || strftime(p.track_from, '%-d %b %Y')
