@@ -64,6 +64,15 @@ def later_pledge_columns(con) -> str:
     return "".join(f", p.{c}" for c in LATER_PLEDGE_COLUMNS if c in present)
 
 
+def claim_bases(con, claim_id: str) -> str:
+    """', (...) AS base_periods' for a select list: the base periods, with their days, of the claim whose id is the
+    column `claim_id` (staging.claim_bases), where the published warehouse has them (one built before them has not,
+    until its next load)."""
+    found = con.execute("SELECT count(*) FROM duckdb_views() WHERE schema_name = 'staging' AND view_name = 'claim_bases' "
+                        "AND database_name = current_database()").fetchone()[0]
+    return f", (SELECT b.periods FROM staging.claim_bases b WHERE b.pledge_id = {claim_id}) AS base_periods" if found else ""
+
+
 def as_text(found: list[dict]) -> list[dict]:
     """Rows with their dates and times as ISO text (for JSON and the terminal); other values as they are."""
     return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in found]
@@ -278,7 +287,7 @@ def register_cards(con) -> list[dict]:
         SELECT s.*{later_pledge_columns(con)}, p.also_quoted, p.metric_title, p.direction, p.target, p.target_date,
                p.progress_period, p.baseline AS baseline_kind, p.baseline_start, p.baseline_end, p.track_from, p.views,
                p.related_metrics, p.check_type, p.claimed_direction, p.since, p.claim_start, p.claim_end,
-               p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability,
+               p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability{claim_bases(con, "s.pledge_id")},
                c.claimed_value, c.official_value, c.comparison_value, c.comparison_periods, c.official_periods, c.covered_days,
                c.claimed_days, c.extra_days, c.part_verdicts, c.verdict_source,
                -- the register's measures (charts draw the official series, whatever basis the verdict rests on)
@@ -305,8 +314,8 @@ def latest_progress(con) -> list[dict]:
 
 
 def claim_checks(con) -> list[dict]:
-    return rows(con, """SELECT c.*, p.since FROM marts.claim_checks c
-                        LEFT JOIN marts.pledges p ON p.pledge_id = c.claim_id ORDER BY c.claim_id""")
+    return rows(con, f"""SELECT c.*, p.since{claim_bases(con, "c.claim_id")} FROM marts.claim_checks c
+                         LEFT JOIN marts.pledges p ON p.pledge_id = c.claim_id ORDER BY c.claim_id""")
 
 
 def entry_metrics(card: dict) -> list[tuple[str, str | None]]:

@@ -6,7 +6,7 @@ import re
 
 from flows.formatting import also_said_words, cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct, fmt_signed
 from flows.readmodel import entry_metrics
-from flows.report_figures import entry_charts
+from flows.report_figures import BASE_CHECKS, entry_charts
 from flows.report_html import badge, link
 from flows.report_svg import esc
 
@@ -37,6 +37,12 @@ def coverage_text(row: dict) -> str:
     if row.get("official_periods") is None:
         return ""
     text = f"{row['official_periods']}"
+    if row.get("check_type") in BASE_CHECKS:
+        # the period compared and its bases, not "claimed days": for "cut in the last four years" the claim spans the
+        # four years and 2023/24 is the one set against the bases (audit 15)
+        bases = [b["label"] for b in row.get("base_periods") or []] or [row.get("comparison_periods")]
+        bases = [b for b in bases if b]
+        return text + (f", set against {' and '.join(bases)}" if bases else "")
     if row.get("covered_days") is not None and row.get("claimed_days"):
         whole = row["covered_days"] == row["claimed_days"]
         text += f" (all {row['claimed_days']} claimed days" if whole else f" ({row['covered_days']} of {row['claimed_days']} claimed days"

@@ -20,6 +20,8 @@ from flows.report_charts import TimeChart, category_bars, data_values
 from flows.report_series import overlapping
 from flows.report_svg import FILLS, INK, SERIES_STYLES, VINTAGE_DASHES, figure, fmt_tick, swatch
 
+BASE_CHECKS = ("ratio", "direction", "fall")    # a period's figure set against base periods (register base_start/end)
+
 STATUS_TONES = {"met": "good", "on track": "good", "off track": "bad"}
 
 
@@ -56,17 +58,24 @@ def marker_dates(ch: TimeChart, card: dict, legend: list[str]) -> None:
 
 def claim_bands(ch: TimeChart, card: dict, legend: list[str]) -> None:
     start, end, check = card.get("claim_start"), card.get("claim_end"), card.get("check_type")
+    # a claim set against base periods: its own days are the period compared with them (2023/24 for "cut in the last
+    # four years"), and every base is shaded (a claim checked on two bases showed neither)
+    bases = [(b["start"], b["end"]) for b in card.get("base_periods") or []] or (
+        [(card["base_start"], card["base_end"])] if card.get("base_start") and card.get("base_end") else [])
     if start and end:
+        what = "the period compared with the base" + ("s" if len(bases) > 1 else "") if check in BASE_CHECKS \
+            else "the claimed period"
         ch.band(start, end, "claimed period", fill="#dbe6f1", data={"data-kind": "claim"})
-        legend.append(swatch("claim", f"shaded: the claimed period, {fmt_day(start)} to {fmt_day(end)}"))
+        legend.append(swatch("claim", f"shaded: {what}, {fmt_day(start)} to {fmt_day(end)}"))
     if check in ("pct_change", "at_least") and start and end:
         b0, b1 = year_before(start), year_before(end)
         ch.band(b0, b1, "a year before", fill="#eef0f2", data={"data-kind": "comparison"}, dashed=True)
         legend.append(swatch("band", "shaded with a dashed edge: the same period a year before (what it is compared with)"))
-    elif check in ("ratio", "direction", "fall") and card.get("base_start") and card.get("base_end"):
-        ch.band(card["base_start"], card["base_end"], "base period", fill="#eef0f2", data={"data-kind": "comparison"}, dashed=True)
-        legend.append(swatch("band", f"shaded with a dashed edge: the base period, {fmt_day(card['base_start'])} to "
-                                     f"{fmt_day(card['base_end'])}"))
+    elif check in BASE_CHECKS and bases:
+        for b0, b1 in bases:
+            ch.band(b0, b1, "base period", fill="#eef0f2", data={"data-kind": "comparison"}, dashed=True)
+        legend.append(swatch("band", f"shaded with a dashed edge: the base period{'s' if len(bases) > 1 else ''}, "
+                                     + " and ".join(f"{fmt_day(b0)} to {fmt_day(b1)}" for b0, b1 in bases)))
     elif check == "highest_since" and card.get("since"):
         ch.marker(card["since"], f"compared since {card['since']:%b %Y}", {"data-kind": "since"})
 

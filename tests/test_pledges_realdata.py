@@ -671,3 +671,13 @@ def test_a_pledge_whose_own_series_is_not_loaded_names_the_series_beside_it_that
     assert row[0] == "not loaded here"
     assert (f"Loaded beside it: Small boat arrivals, per quarter (official statistics), to "
             f"{last_day.day} {last_day:%b %Y}. ") in row[1], row[1]
+
+
+def test_figures_missing_for_a_claim_set_against_a_base_cover_every_period_compared(everything):
+    """legal_migration_trebled sets calendar 2023 against 2019 ("the last four years"): the ONS figures it waits for
+    were said to be "covering the claim", as if 2023 were all it claimed (audit 15); they cover both periods."""
+    con = duckdb.connect(str(everything), read_only=True)
+    (text,) = con.execute("SELECT explanation FROM marts.claim_checks WHERE claim_id = 'legal_migration_trebled'").fetchone()
+    con.close()
+    assert "Figures to 31 Dec 2023, covering every period compared, were due by 31 May 2024" in text, text
+    assert "covering the claim" not in text

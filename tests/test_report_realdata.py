@@ -114,6 +114,15 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert "Off track on this tracker's yardstick (a fall): the words promise no figure" in cards["small_boats"]
     assert "Promised" not in cards["employer_penalties"] and "a proxy for what the words promise" in cards["employer_penalties"]
     assert "Promised" in cards["net_migration_down"]
+    # a claim set against two bases: the period compared and both bases, not "all 366 claimed days" of a claim
+    # about four years, and both bases shaded on its chart (audit 15)
+    card = unescape(html[html.index('id="card-apprenticeships_cut"'):])
+    card = card[:card.index("</section>")]
+    assert "<dt>Periods used</dt><dd>2023/24, set against 2019/20 and 2018/19</dd>" in card
+    assert "claimed days" not in card
+    assert ("shaded: the period compared with the bases, 1 Aug 2023 to 31 Jul 2024" in card
+            and "shaded with a dashed edge: the base periods, 1 Aug 2019 to 31 Jul 2020 and 1 Aug 2018 to 31 Jul 2019" in card)
+    assert card.count('data-kind="comparison"') == 2
     # a quarter still in progress is shown, not graded; sources with no release are named by title; the backlog
     # card draws the loaded ASY_02 cases beside its own (unloaded) series (row 169)
     # no change for a period not graded, as the text gives none on 22 days (audit 14: "(-15.0%)" in the tooltip)
@@ -177,11 +186,11 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert f"{starts[2023]:,} against {starts[2018]:,} for 2018/19" in cut and 'data-status="partly consistent"' in cut
     row = html[html.index('data-claim-id="apprenticeships_cut"'):]
     assert f"<td>{starts[2023]:,} (against {starts[2019]:,} for 2019/20)</td>" in row[:row.index("</tr>")]
-    # what was claimed and the days used, in words (audit 12: "down (direction)", "366 of 366 claimed days")
-    days_2023_24 = (date(2024, 7, 31) - date(2023, 8, 1)).days + 1
+    # what was claimed and the periods used, in words (audit 12: "down (direction)", "366 of 366 claimed days"; audit
+    # 15: the period compared and both bases, not "all 366 claimed days" of a claim about four years)
     assert '<td class="num claimed">a fall</td>' in row[:row.index("</tr>")] and "(direction)" not in html
     assert "claimed: down" not in html and "(-13.7%); claimed: a fall" in row[:row.index("</tr>")]
-    assert f"2023/24 (all {days_2023_24} claimed days)" in row[:row.index("</tr>")] and days_2023_24 == 366
+    assert "<td>2023/24, set against 2019/20 and 2018/19</td>" in row[:row.index("</tr>")]
     # a claim without an official figure says why in its Official cells as its verdict does: figures already due
     # are out, only not loaded here (the real files have none of the returns, ONS or MoJ figures)
     missing = query(warehouse, "SELECT claim_id, verdict FROM marts.claim_checks WHERE official_value IS NULL "

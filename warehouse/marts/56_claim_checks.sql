@@ -139,8 +139,10 @@ CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, pa
 -- The figures a missing claim waits for end on `last_end`, the end of the last whole period within the claim: how
 -- much of the claimed days they cover (the verdict needs 75%), so "to 31 Dec 2024" never reads as covering a claim
 -- that runs to 31 Jan 2025.
-CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end) AS
-    CASE WHEN last_end >= claim_end THEN ', covering the claim'
+CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end, check_type) AS
+    -- a claim set against base periods: its days are the period compared, the bases earlier (both covered)
+    CASE WHEN last_end >= claim_end AND check_type IN ('ratio', 'direction', 'fall') THEN ', covering every period compared'
+         WHEN last_end >= claim_end THEN ', covering the claim'
          WHEN last_end < claim_start THEN ', covering none of the claimed days'
          ELSE ', covering ' || staging.days_in(claim_start, last_end) || ' of the claim''s '
               || staging.days_in(claim_start, claim_end) || ' days (' || staging.period_label('range', claim_start, last_end) || ')' END;
@@ -178,7 +180,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
             ELSE staging.verdict_known_on(official_verdict, due_on, least(as_of_date, current_date)) END AS official_verdict
 -- the figures a missing claim waits for, worked out once per row (the last whole period within the claim)
 FROM (SELECT c.*, m.period_type AS metric_period_type,
-             ' Figures to ' || strftime(l.last_end, '%-d %b %Y') || staging.covering_words(c.claim_start, c.claim_end, l.last_end)
+             ' Figures to ' || strftime(l.last_end, '%-d %b %Y') || staging.covering_words(c.claim_start, c.claim_end, l.last_end, c.check_type)
                  AS figures_to
       FROM staging.claim_check_vintages c
       LEFT JOIN marts.metrics m ON m.metric_id = c.metric_id,

@@ -4,6 +4,23 @@
 -- qualitative entries with the status set by hand from dated evidence. Every explanation names the
 -- periods, the figures and the release used. marts.pledge_status_as_of(D) gives the same with only
 -- releases published on or before D.
+-- Each claim's base periods by name from the register (named before any figure is in): label, all of them in
+-- words ("2019/20 and 2018/19"); periods, each with its days, for a chart to shade.
+CREATE OR REPLACE VIEW staging.claim_bases AS
+SELECT pledge_id, string_agg(label, ' and ' ORDER BY first_part) AS label,
+       list({'label': label, 'start': base_start, 'end': base_end} ORDER BY first_part) AS periods
+-- a base of twelve whole months not a calendar year reads as the year ending (YE Jun 2019), as the method says
+FROM (SELECT cp.pledge_id, cp.base_start, cp.base_end,
+             CASE WHEN mt.period_type NOT IN ('academic_year', 'year_ending')   -- those name themselves (2019/20)
+                       AND cp.base_end = last_day(cp.base_end) AND month(cp.base_end) <> 12
+                       AND cp.base_start = CAST(cp.base_end + INTERVAL 1 DAY - INTERVAL 1 YEAR AS DATE)
+                  THEN staging.period_label('year_ending', cp.base_start, cp.base_end)
+                  ELSE staging.window_label(mt.period_type, cp.base_start, cp.base_end) END AS label,
+             min(cp.part_no) AS first_part
+      FROM staging.claim_parts cp LEFT JOIN marts.metrics mt ON mt.metric_id = cp.metric_id
+      WHERE cp.base_start IS NOT NULL GROUP BY ALL)
+GROUP BY pledge_id;
+
 CREATE OR REPLACE MACRO marts.pledge_status_as_of(as_of_date) AS TABLE
 WITH progress_rows AS (
     SELECT g.*, p.status_view, p.track_from,
@@ -59,20 +76,7 @@ provisional AS (   -- days after the main series' last day that only a provision
     LEFT JOIN marts.metrics pm ON pm.metric_id = p.provisional_metric
     GROUP BY p.pledge_id
 ),
-bases AS (   -- each claim's base periods by name from the register (named before any figure is in)
-    SELECT pledge_id, string_agg(label, ' and ' ORDER BY first_part) AS label
-    -- a base of twelve whole months not a calendar year reads as the year ending (YE Jun 2019), as the method says
-    FROM (SELECT cp.pledge_id,
-                 CASE WHEN mt.period_type NOT IN ('academic_year', 'year_ending')   -- those name themselves (2019/20)
-                           AND cp.base_end = last_day(cp.base_end) AND month(cp.base_end) <> 12
-                           AND cp.base_start = CAST(cp.base_end + INTERVAL 1 DAY - INTERVAL 1 YEAR AS DATE)
-                      THEN staging.period_label('year_ending', cp.base_start, cp.base_end)
-                      ELSE staging.window_label(mt.period_type, cp.base_start, cp.base_end) END AS label,
-                 min(cp.part_no) AS first_part
-          FROM staging.claim_parts cp LEFT JOIN marts.metrics mt ON mt.metric_id = cp.metric_id
-          WHERE cp.base_start IS NOT NULL GROUP BY ALL)
-    GROUP BY pledge_id
-),
+bases AS (SELECT * FROM staging.claim_bases),
 due AS (   -- when the figures of the first window the status rests on must be out (catalog publication lag)
     SELECT pledge_id, staging.due_on(p.first_compared_end, p.publication_lag_months, m.release_every) AS due_on
     FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id) WHERE p.type = 'pledge' AND p.kind = 'quantitative'
