@@ -27,6 +27,7 @@ from flows.catalog import check_metric_sql, definitions, load_catalog
 from flows.config import Settings
 from flows.errors import FailureCase, SourceError
 from flows.fetch import discover, download
+from flows.local_files import same_bytes_note
 from flows.parse_workers import PARSER_LIMITS, ParseAhead, _worker_start  # noqa: F401
 from flows.records import Candidate, Known, Outcome, _label, _published_rows, _still_held
 from flows.validate import LoadedTable, parse_and_validate
@@ -89,7 +90,8 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         if url != cand.url and not con.execute("SELECT 1 FROM meta.releases WHERE file_url = ?", [cand.url]).fetchall():
             dup_id = f"{release_id}@{hashlib.sha256(cand.url.encode()).hexdigest()[:6]}"
             _record(con, cand, dup_id, "unchanged", 0, same_as=original)
-        return Outcome(cand.source.id, cand.file_name, "unchanged", original)
+        return Outcome(cand.source.id, cand.file_name, "unchanged", original,
+                       notes=same_bytes_note(cand.date_basis, cand.published_on, original))
     if accepted_at is None and (still := _still_held(con, cand)) is not None:
         return still
     label = _label(cand)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -116,10 +116,14 @@ def _local_files(paths: Iterable[Path]) -> Iterable[Path]:
 # --- what the load makes of each file before archiving it -----------------------------------
 
 def decide_local(path: Path, problem: str | None, loaded: dict[tuple[str, str], str],
-                 recognise: Callable[[Path], Recognition | None]) -> Outcome | tuple[Recognition, str] | None:
+                 recognise: Callable[[Path], Recognition | None],
+                 seen: Container[str] = ()) -> Outcome | tuple[Recognition, str] | None:
     """What `pledges load` makes of one entry of _local_entries: the Outcome of a file skipped, missing or already
-    loaded (`loaded`: (source, sha256) -> release id), else the file's recognition and sha256 (it becomes a
-    candidate); None when `recognise` cannot tell what the file is (recognise_by_name: only its content can)."""
+    loaded from this path (`loaded`: (source, sha256) -> release id; `seen`: the file URLs, local paths included,
+    the warehouse has recorded), else the file's recognition and sha256 (it becomes a candidate: a new file, or
+    loaded bytes under a path not seen before, which the load records as `unchanged` with its sighting, as a run
+    does for a re-upload under a new URL); None when `recognise` cannot tell what the file is (recognise_by_name:
+    only its content can)."""
     if problem is not None:
         return Outcome("-", str(path), "skipped", error=problem)
     if not path.exists():
@@ -130,29 +134,35 @@ def decide_local(path: Path, problem: str | None, loaded: dict[tuple[str, str], 
     if found.skipped:
         return Outcome(found.source.id if found.source else "-", str(path), "skipped", error=found.reason)
     sha = sha256_of(path)
-    if (found.source.id, sha) in loaded:
+    if (found.source.id, sha) in loaded and local_sighting_url(path) in seen:
         release_id = loaded[(found.source.id, sha)]
-        return Outcome(found.source.id, path.name, "unchanged", release_id, notes=_other_date(found, release_id))
+        return Outcome(found.source.id, path.name, "unchanged", release_id,
+                       notes=same_bytes_note(found.date_basis, found.published_on, release_id))
     return found, sha
 
 
-def _other_date(found: Recognition, release_id: str) -> list[str]:
+def same_bytes_note(date_basis: str | None, published_on: date | None, release_id: str) -> list[str]:
     """A note when the same bytes, already loaded, come under a name (or cover) giving another date: the release keeps
     the date it loaded with, and the operator is told, since one of the two dates is wrong (audit 13: the 5 Dec file
     loaded first as `12_December_...` kept 12 Dec, and the real name was reported `unchanged` without a word)."""
     loaded_on = release_id.split("/")[1] if release_id.count("/") >= 2 else None
     # only a date the file states itself (its name, its cover): a modification time or an estimate is no rival date
-    if found.date_basis not in ("file_name", "content", "api"):
+    if date_basis not in ("file_name", "content", "api"):
         return []
-    if found.published_on is None or loaded_on is None or found.published_on.isoformat() == loaded_on:
+    if published_on is None or loaded_on is None or published_on.isoformat() == loaded_on:
         return []
     return [f"the same bytes as release {release_id}, loaded as published {loaded_on}; this file is dated "
-            f"{found.published_on.isoformat()} (date_basis {found.date_basis}). The release keeps {loaded_on}: if this "
-            f"date is the right one, its figures were out {'earlier' if found.published_on.isoformat() < loaded_on else 'later'}"
+            f"{published_on.isoformat()} (date_basis {date_basis}). The release keeps {loaded_on}: if this "
+            f"date is the right one, its figures were out {'earlier' if published_on.isoformat() < loaded_on else 'later'}"
             f" than recorded, and as-of answers between the two dates are off"]
+
+
+def local_sighting_url(path: Path) -> str:
+    """A local file's URL in the archive and meta.releases: its absolute path."""
+    return str(path.resolve())
 
 
 def local_sighting(path: Path, found: Recognition) -> Sighting:
     """The sighting of a local file the archive keeps: its absolute path as its URL, seen now."""
-    return Sighting(str(path.resolve()), path.name, path.name, found.source.page_url, found.published_on,
+    return Sighting(local_sighting_url(path), path.name, path.name, found.source.page_url, found.published_on,
                     datetime.now(), date_basis=found.date_basis)

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from flows import cli, ingest
+from flows.archive import read_sidecar
 from flows.catalog import load_catalog, recognise
 from flows.fetch import discover
 from tests.conftest import SMALL_BOATS_PAGE
@@ -300,3 +301,26 @@ def test_the_same_bytes_under_a_name_with_another_date_are_reported(settings, tm
     assert cli.main(["load", "--warehouse", str(settings.warehouse), str(nameless)]) == 0
     out = capsys.readouterr().out
     assert "unchanged" in out and "the same bytes" not in out
+
+
+def test_a_loaded_file_under_a_new_name_is_recorded_unchanged_with_its_sighting(settings, tmp_path, capsys):
+    """A byte-identical `_v2` re-upload loaded with `pledges load`: the CLI said `unchanged`, but meta.releases had no
+    row for it and the archive kept no record of the name, while `pledges run` records both for the same re-upload
+    (audit 16): `load` and `run` kept different histories. The same path loaded again adds nothing."""
+    first = small_boats_file(tmp_path / "a", date(2025, 12, 12), start=date(2025, 11, 24), days=10)
+    again = tmp_path / "b" / sb_name(date(2025, 12, 12), "_v2")
+    again.parent.mkdir()
+    again.write_bytes(first.read_bytes())
+    [loaded] = ingest.load_paths(settings, [first])
+    assert loaded.status == "loaded", loaded.error
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(again)]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    rows = query(settings, "SELECT file_name, status, file_url FROM meta.releases ORDER BY status")
+    assert rows == [(first.name, "loaded", str(first.resolve())), (again.name, "unchanged", str(again.resolve()))]
+    sidecar = read_sidecar(next(settings.archive_dir.rglob(f"{loaded.release_id.split('/')[-1]}*.json")))
+    assert {s["file_name"] for s in sidecar["sightings"]} == {first.name, again.name}
+    # the same paths again: nothing new to record (and the no-op load says so without loading)
+    for path in (first, again):
+        [outcome] = ingest.load_paths(settings, [path])
+        assert outcome.status == "unchanged"
+    assert len(query(settings, "SELECT * FROM meta.releases")) == 2
