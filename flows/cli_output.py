@@ -127,6 +127,13 @@ def print_status(data: dict, as_of: date | None, explain: bool, changes: list[di
     print_releases_not_published(data)
 
 
+def print_left_out(release_id: str, shown: int, total: int | None) -> None:
+    """The count of a release's failing cells or reasons not listed, and where every one of them is."""
+    if total and total > shown:
+        print(f"    ... and {total - shown:,} more ({total:,} in all: pledges sql \"SELECT * FROM marts.release_failures "
+              f"WHERE release_id = '{release_id}'\")")
+
+
 def print_releases_not_published(data: dict) -> None:
     if held := [r for r in data["held"] if r["status"] == "held"]:
         print("\nheld releases (the release gate: valid, but implausible; not published. Review each, then "
@@ -135,6 +142,7 @@ def print_releases_not_published(data: dict) -> None:
             print(f"  {r['release_id']} ({r['file_name']})")
             for reason in r["reasons"]:
                 print(f"    - {reason}")
+            print_left_out(r["release_id"], len(r["reasons"]), r.get("reasons_total"))
     if unreviewed := data.get("unreviewed"):
         print("\npublished, but the release gate would hold them (found after they were published, when an older "
               "release loaded or in a rebuild; review each):")
@@ -150,3 +158,4 @@ def print_releases_not_published(data: dict) -> None:
             print(f"  {r['release_id']} ({r['file_name']}): {r['error']}")
             for f in r["failures"]:
                 print(f"    - {f}")
+            print_left_out(r["release_id"], len(r["failures"]), r.get("failures_total"))

@@ -125,21 +125,23 @@ def source_summaries(con, cutoff: date) -> list[dict]:
 
 
 def rejected_releases(con, cutoff: date) -> list[dict]:
-    """Rejected releases, newest first, each with its first five failing cells in words."""
+    """Rejected releases, newest first, each with its first five failing cells in words and how many it has."""
     found = rows(con, f"""SELECT release_id, file_name, error FROM {releases_relation(con)}
                           WHERE status = 'rejected' AND published_on <= ? ORDER BY published_on DESC""", [cutoff])
     failures = failures_in_recorded_order(con, [r["release_id"] for r in found])
-    return [{**r, "failures": [failure_words(f) for f in failures.get(r["release_id"], [])][:5]} for r in found]
+    return [{**r, "failures": [failure_words(f) for f in failures.get(r["release_id"], [])[:5]],
+             "failures_total": len(failures.get(r["release_id"], []))} for r in found]
 
 
 def held_releases(con, cutoff: date) -> list[dict]:
-    """Releases the release gate held (and held ones a later release superseded), with up to twelve reasons."""
+    """Releases the release gate held (and held ones a later release superseded), with up to twelve reasons and how
+    many it has."""
     found = rows(con, f"""SELECT release_id, source_id, file_name, status, error FROM {releases_relation(con)}
                           WHERE status IN ('held', 'superseded') AND published_on <= ?
                           ORDER BY status, published_on DESC""", [cutoff])
     reasons = failures_in_recorded_order(con, [r["release_id"] for r in found])
-    return [{**r, "reasons": [failure_words(f, column_word="") for f in reasons.get(r["release_id"], [])][:12]}
-            for r in found]
+    return [{**r, "reasons": [failure_words(f, column_word="") for f in reasons.get(r["release_id"], [])[:12]],
+             "reasons_total": len(reasons.get(r["release_id"], []))} for r in found]
 
 
 def unreviewed_releases(con, cutoff: date) -> list[dict]:

@@ -11,6 +11,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -151,3 +152,30 @@ def test_leftovers_of_interrupted_runs_are_removed_at_the_start_of_a_run(setting
     assert kept_file.exists()
     assert "removed 3 file(s) left by interrupted runs" in caplog.text
     assert str(old_part) in caplog.text and str(building) in caplog.text
+
+
+def test_status_says_how_many_failing_cells_it_leaves_out_and_where_they_all_are(settings, tmp_path, capsys):
+    """A release rejected with 12 failing cells: `pledges status` listed the first five and stopped, in text and
+    JSON, without a word of the other seven (audit 16), though `pledges load` says "... and N more"."""
+    import json
+
+    from flows import cli
+    grids = small_boats_grids(start=date(2024, 1, 1), days=20)
+    for row in range(2, 14):
+        grids["SB_01"][row][1] = "lots"
+    [outcome] = load_paths(settings, [write_workbook(tmp_path / NAME, grids)])
+    assert outcome.status == "rejected"
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    (total,) = con.execute("SELECT count(*) FROM marts.release_failures WHERE release_id = ?", [outcome.release_id]).fetchone()
+    con.close()
+    assert total == 12
+    capsys.readouterr()
+    assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+    out = capsys.readouterr().out
+    listed = out[out.index("rejected releases:"):]
+    assert listed.count("\n    - ") == 5
+    assert (f"    ... and 7 more (12 in all: pledges sql \"SELECT * FROM marts.release_failures WHERE release_id = "
+            f"'{outcome.release_id}'\")") in listed
+    assert cli.main(["status", "--json", "--warehouse", str(settings.warehouse)]) == 0
+    [rejected] = json.loads(capsys.readouterr().out)["rejected"]
+    assert (len(rejected["failures"]), rejected["failures_total"]) == (5, 12)
