@@ -83,3 +83,32 @@ def test_home_office_quarterly_runs_on_late_thursdays_of_publication_months():
 def test_small_boats_runs_weekly_on_fridays():
     runs = next_runs(by_name("small-boats")["schedules"][0], datetime(2026, 1, 1, tzinfo=LONDON), 4)
     assert [r.weekday() for r in runs] == [4, 4, 4, 4] and [r.hour for r in runs] == [10, 16, 10, 16]
+
+
+@pytest.mark.parametrize("name, days, months", [
+    ("home-office-quarterly", range(19, 30), (2, 5, 8, 11)),
+    ("transparency", range(19, 30), (2, 5, 8, 11)),
+    ("ons-migration", range(18, 32), (5, 11)),
+])
+def test_a_quarterly_release_is_looked_for_again_the_friday_and_monday_after_even_in_the_next_month(name, days, months):
+    """Releases slip: each quarterly deployment runs again the Friday and the Monday after every Thursday it first
+    looks on, as docs/operations.md says. The Monday after Thursday 27 Nov 2025 is 1 Dec: the crons were limited
+    to the publication month, so it never ran (audit 16), nor the Friday after Thursday 28 Feb 2030 (1 Mar)."""
+    from datetime import date, timedelta
+    schedules = by_name(name)["schedules"]
+    start = datetime(2025, 1, 1, tzinfo=LONDON)
+    runs = {r.date() for s in schedules for r in next_runs(s, start, 400)}
+    assert max(runs) > date(2031, 1, 1)             # the runs asked for reach past every Thursday checked
+    thursdays = [d for y in range(2025, 2031) for m in months for day in days
+                 if (d := _day(y, m, day)) is not None and d.weekday() == 3]
+    missing = [(t, t + timedelta(days=k)) for t in thursdays for k in (1, 4) if t + timedelta(days=k) not in runs]
+    assert not missing, missing[:5]
+    assert date(2025, 12, 1) in runs or name == "ons-migration"
+
+
+def _day(year: int, month: int, day: int):
+    from datetime import date
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
