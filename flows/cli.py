@@ -76,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.debug or not _raised_in(exc, pledges_run.fn):
             raise
         # raised in the flow run: Prefect has already logged it with its traceback, so no "use --debug" hint
-        print(f"pledges run: the flow run failed: {type(exc).__name__}: {exc} (traceback in Prefect's log above)",
+        print(f"pledges run: the flow run failed: {error_words(exc)} (traceback in Prefect's log above)",
               file=sys.stderr)
         return EXIT_FAILED
     return _print_outcomes([ingest.Outcome(**o) for o in result])
@@ -321,8 +321,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        print(f"pledges: {type(exc).__name__}: {exc} (use --debug for the traceback)", file=sys.stderr)
+        print(f"pledges: {error_words(exc)} (use --debug for the traceback)", file=sys.stderr)
         return EXIT_FAILED
+
+
+def error_words(exc: BaseException) -> str:
+    """An error in one line, with the notes added to it on its way up (what it left unchanged)."""
+    return " ".join([f"{type(exc).__name__}: {exc}", *getattr(exc, "__notes__", [])])
 
 
 if __name__ == "__main__":

@@ -280,12 +280,12 @@ def building(path: Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnect
     Call under `writer_lock`.
     """
     staging_path = path.with_name(path.name + ".building")
-    for leftover in (staging_path, staging_path.with_name(staging_path.name + ".wal")):
-        leftover.unlink(missing_ok=True)   # a crashed run's half-built copy
-    if path.exists() and not fresh:
-        shutil.copyfile(path, staging_path)
-    con = _attach(staging_path)
+    _discard(staging_path)   # a crashed run's half-built copy
+    con = None
     try:
+        if path.exists() and not fresh:
+            shutil.copyfile(path, staging_path)
+        con = _attach(staging_path)
         ensure_meta(con)
         # The copy is private until swapped in, so it needs no write-ahead log: everything is one
         # transaction (an error anywhere discards the copy), and its commit checkpoints straight into
@@ -295,19 +295,25 @@ def building(path: Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnect
         yield con
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
-    except BaseException:
         con.close()
-        staging_path.unlink(missing_ok=True)
-        raise
-    con.close()
-    try:
+        con = None
         set_aside_stale_wal(path)   # a write-ahead log of the old file must not end up beside the new one
         fsync(staging_path)
-    except BaseException:
-        staging_path.unlink(missing_ok=True)
+    except BaseException as exc:
+        if con is not None:
+            con.close()
+        _discard(staging_path)
+        if isinstance(exc, (OSError, duckdb.Error)):   # a full disk, a failed write: the operator is told what is safe
+            exc.add_note(f"Nothing was published: {path} is unchanged, and the half-built copy beside it was removed.")
         raise
     os.replace(staging_path, path)
     fsync(path.parent)
+
+
+def _discard(staging_path: Path) -> None:
+    """A building copy and its write-ahead log, gone (a failed or crashed publish leaves nothing behind)."""
+    for leftover in (staging_path, staging_path.with_name(staging_path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def fsync(path: Path) -> None:

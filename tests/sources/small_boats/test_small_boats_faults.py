@@ -297,3 +297,35 @@ def test_unreachable_host_is_tried_once_per_run(settings, mirror):
     assert first.status == "failed" and first.error.startswith(f"small_boats: cannot reach {host} at all (connection refused")
     assert "gave up" not in first.error and "pledges load PATH" in first.error       # not retried: no backoff
     assert second.status == "failed" and second.error.startswith(f"not tried: ho_returns: cannot reach {host} at all")
+
+
+DISK_FULL_CLI = """
+import resource, signal, sys
+from pathlib import Path
+from flows import cli
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)            # a failed write raises instead of killing us
+limit = Path(sys.argv[1]).stat().st_size + int(sys.argv[3])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # no file may grow beyond this: a full disk
+sys.exit(cli.main(["load", "--warehouse", sys.argv[1], sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("room", [-4096, 4096])    # the copy itself fails; the copy is made, then the load fails
+def test_a_full_disk_during_publish_leaves_nothing_behind_and_says_what_is_safe(settings, tmp_path, room):
+    """The disk filling up while the building copy is made left a partial `pledges.duckdb.building` (or, failing in
+    DuckDB's checkpoint, a `.building.wal`), and the error ("No space left on device", "the database has been
+    invalidated") did not say the published warehouse was untouched (audit 16)."""
+    import subprocess
+    import sys
+    first = small_boats_file(tmp_path / "a", date(2024, 2, 2), start=date(2024, 1, 1), days=20)
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(first)]) == 0
+    before = settings.warehouse.read_bytes()
+    big = small_boats_file(tmp_path / "b", date(2024, 9, 6), start=date(2018, 1, 1), days=2400)
+    done = subprocess.run([sys.executable, "-c", DISK_FULL_CLI, str(settings.warehouse), str(big), str(room)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"Nothing was published: {settings.warehouse} is unchanged, and the half-built copy beside it was removed." \
+        in done.stderr, done.stderr
+    assert settings.warehouse.read_bytes() == before
+    left = [p.name for p in settings.warehouse.parent.iterdir() if p.name.endswith((".building", ".building.wal"))]
+    assert not left, left
