@@ -421,7 +421,7 @@ def _stale(source, newest: date, published_on: date) -> FailureCase | None:
 def recheck(con: duckdb.DuckDBPyConnection, source, release_id: str, previous: str) -> list[FailureCase]:
     """The gate's verdict on a release already loaded (`release_id`, read from raw) against `previous`, a release
     of the same source loaded after it that ranks just before it: the failure cases (empty: it passes). The
-    examples name the sheet row but not the sheet (raw does not keep sheet names)."""
+    examples name the sheet row and the metric, not the sheet or column (raw keeps no sheet or column names)."""
     if not applies(source):
         return []
     present = raw_store.raw_tables(con)
@@ -453,17 +453,23 @@ class _Cases:
 
     def note(self, metric, rule: str, summary: str) -> None:
         """A failed check with no example periods of its own (it is about the release's periods as a whole)."""
-        self.summaries.append(FailureCase(None, None, metric.id, f"release gate ({rule}): {summary}"))
+        self.summaries.append(self._summary(metric, rule, summary))
+
+    def _summary(self, metric, rule: str, summary: str) -> FailureCase:
+        """A check's summary, where it is published: the metric's sheet and value column as published (none where no
+        one column holds it, or a release is re-checked from raw, which keeps no sheet or column names), and the
+        metric named in the words (one column can hold several metrics: small boats and all routes in Irr_D01)."""
+        return FailureCase(self.sheets.get(metric.table), None, self.columns.get(metric.id),
+                           f"release gate ({rule}): {summary} (metric {metric.id})")
 
     def failed(self, metric, rule: str, summary: str, text) -> None:
         """One summary case for a failed check (`rule`: the catalog key), and its first EXAMPLES periods with their
         sheet row (`text(value, other)` describes one); every check's summary comes before all the examples."""
-        self.summaries.append(FailureCase(None, None, metric.id, f"release gate ({rule}): {summary}"))
+        self.summaries.append(self._summary(metric, rule, summary))
         for start, end, value, row, other in self.failing[rule, metric.id][1]:
-            self.examples.append(FailureCase(self.sheets.get(metric.table) if row is not None else None, row,
-                                             self.columns.get(metric.id, metric.id),
-                                             f"{_period(start, end)}: {metric.id} {text(value, other)}"
-                                             if metric.id in self.columns else f"{_period(start, end)}: {text(value, other)}"))
+            # a period the release no longer has has no row, but its sheet is where it was missed
+            self.examples.append(FailureCase(self.sheets.get(metric.table), row, self.columns.get(metric.id),
+                                             f"{_period(start, end)}: {metric.id} {text(value, other)}"))
 
 
 def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
@@ -543,7 +549,7 @@ def describe(rules: Rules, found: list[tuple], stats: dict[str, tuple], previous
 
 def _is_summary(case: FailureCase) -> bool:
     """A failed check's summary (`release gate (rule): ...`), not one of its example periods."""
-    return case.row is None and case.sheet is None and case.check.startswith("release gate (")
+    return case.row is None and case.check.startswith("release gate (")    # an example begins with its period
 
 
 def summary(cand, previous: str | None, cases: list[FailureCase]) -> str:
@@ -555,7 +561,9 @@ def summary(cand, previous: str | None, cases: list[FailureCase]) -> str:
 
 def accepted_note(previous: str | None, cases: list[FailureCase]) -> str:
     """What the gate said about a release accepted after review (kept in meta.releases.held_reasons)."""
-    lines = [c.describe() for c in cases if _is_summary(c)]
+    # the checks' own words (each names its metric): the same whether the release was checked as parsed, with its
+    # sheets and columns, or again from raw, without them (a rebuild reaches the same words)
+    lines = [c.check for c in cases if _is_summary(c)]
     return (f"against {previous}: " if previous else "") + "; ".join(lines)
 
 

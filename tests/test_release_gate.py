@@ -8,6 +8,7 @@ published data stay as they were, the run exits 1; `pledges accept` publishes it
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -79,19 +80,23 @@ def held_after_good(settings, tmp_path, bad_grids: dict, capsys) -> tuple[str, l
 def test_a_huge_value_is_held(settings, tmp_path, capsys):
     day = 180                                                          # 2023-12-30, sheet row 182
     release_id, found, err = held_after_good(settings, tmp_path, grids_to(NEXT, revised={day: 9 * 10**15}), capsys)
-    assert (None, None, "small_boat_arrivals",
-            "release gate (bounds): 1 period(s) outside the plausible range 0 to 5,000 people per day", None) in found
-    # the example names the column as published, and the metric it feeds (audit 13: the metric id stood as column)
+    # the summary and the example name the sheet and the column as published, and the metric it feeds (audit 13 and
+    # 16: the metric id stood as the column, with no sheet)
+    assert ("SB_01", None, "Migrants arrived", "release gate (bounds): 1 period(s) outside the plausible range 0 to 5,000 "
+            "people per day (metric small_boat_arrivals)", None) in found
     assert ("SB_01", day + 2, "Migrants arrived",
             "2023-12-30: small_boat_arrivals 9,000,000,000,000,000 people is outside 0 to 5,000", None) in found
-    assert any(c == "small_boat_boats" and "bounds" in check for _s, _r, c, check, _v in found)
-    assert any(c == "small_boat_arrivals_weekly" and "bounds" in check for _s, _r, c, check, _v in found)
+    assert any((s, c) == ("SB_01", "Boats arrived") and check.startswith("release gate (bounds)")
+               and check.endswith("(metric small_boat_boats)") for s, _r, c, check, _v in found)
+    assert any((s, c) == ("SB_02", "Migrants arrived") and check.startswith("release gate (bounds)")
+               and check.endswith("(metric small_boat_arrivals_weekly)") for s, _r, c, check, _v in found)
     assert "held by the release gate" in err and "9,000,000,000,000,000 people is outside 0 to 5,000" in err
 
 
 def test_zeroed_history_is_held(settings, tmp_path, capsys):
     release_id, found, _err = held_after_good(settings, tmp_path, grids_to(NEXT, arrivals=lambda i: 0), capsys)
-    [summary] = [check for _s, _r, c, check, _v in found if c == "small_boat_arrivals" and "max_revised_share" in check]
+    [summary] = [check for _s, _r, c, check, _v in found
+                 if check.endswith("(metric small_boat_arrivals)") and "max_revised_share" in check]
     assert "settled periods (ending before 2023-11-03, 90 days before the previous release's last period) revised" in summary
     assert summary.startswith("release gate (max_revised_share): 122 of the 123 settled periods")   # day 0 was 0
     assert "(99.2%; at most 10% may be: max_revised_share)" in summary
@@ -104,7 +109,8 @@ def test_swapped_migrants_and_boats_headers_are_held(settings, tmp_path, capsys)
     header = grids["SB_01"][0]
     header[1], header[2] = header[2], header[1]                       # "Boats arrived" over the migrants
     release_id, found, _err = held_after_good(settings, tmp_path, grids, capsys)
-    checks = {(c, check.split(":")[0]) for _s, r, c, check, _v in found if r is None}
+    checks = {(check.rsplit("(metric ", 1)[1].rstrip(")"), check.split(":")[0]) for _s, r, c, check, _v in found
+              if r is None and "(metric " in check}
     assert ("small_boat_arrivals", "release gate (at_least)") in checks      # fewer migrants than boats
     assert ("small_boat_boats", "release gate (bounds)") in checks           # 399 boats in a day
     assert ("small_boat_arrivals_weekly", "release gate (sum_of)") in checks  # SB_02 (not swapped) no longer adds up
@@ -119,8 +125,9 @@ def test_weekly_totals_that_are_not_the_sum_of_the_days_are_held(settings, tmp_p
     row[1] += 100
     release_id, found, _err = held_after_good(settings, tmp_path, grids, capsys)
     assert [(s, r, c, check) for s, r, c, check, _v in found] == [
-        (None, None, "small_boat_arrivals_weekly", "release gate (sum_of): 1 period(s) that differ from the sum of "
-                                                   "small_boat_arrivals over the same days by more than 0"),
+        ("SB_02", None, "Migrants arrived", "release gate (sum_of): 1 period(s) that differ from the sum of "
+                                            "small_boat_arrivals over the same days by more than 0 "
+                                            "(metric small_boat_arrivals_weekly)"),
         ("SB_02", 11, "Migrants arrived",
          f"2023-09-04 to 2023-09-10: small_boat_arrivals_weekly {row[1]:,} but small_boat_arrivals sums to {row[1] - 100:,} "
          "over these days")]
@@ -131,7 +138,7 @@ def test_history_cut_to_the_last_ten_days_is_held(settings, tmp_path, capsys):
     offset = (first - START).days                                     # the same values on the same days
     grids = small_boats_grids(start=first, days=10, arrivals=lambda i: ((i + offset) * 37) % 400)
     release_id, found, _err = held_after_good(settings, tmp_path, grids, capsys)
-    [summary] = [check for _s, _r, c, check, _v in found if c == "small_boat_arrivals" and "dropped" in check]
+    [summary] = [check for _s, _r, c, check, _v in found if check.endswith("(metric small_boat_arrivals)") and "dropped" in check]
     assert summary.startswith("release gate (dropped): 211 of the 214 periods of the previous release "
                               "small_boats/2024-02-02/")
     assert "(98.6%; at most 1% may be: max_dropped_share); history shrank to 10 period(s) from 2024-01-30" in summary
@@ -331,9 +338,10 @@ def test_sum_of_counts_every_period_within_as_a_range_join_would():
     previous, cases = gate.check(duckdb.connect(), cand, tables, gate.Neighbours(None, None, []))
     assert previous is None
     assert [(c.sheet, c.row, c.check) for c in cases] == [
-        (None, None, "release gate (sum_of): 1 period(s) that differ from the sum of small_boat_arrivals over the same "
-                     "days by more than 0"),
-        ("SB_02", 2, "2024-01-01 to 2024-01-07: 30 but small_boat_arrivals sums to 31 over these days")]
+        ("SB_02", None, "release gate (sum_of): 1 period(s) that differ from the sum of small_boat_arrivals over the same "
+                        "days by more than 0 (metric small_boat_arrivals_weekly)"),
+        ("SB_02", 2, "2024-01-01 to 2024-01-07: small_boat_arrivals_weekly 30 but small_boat_arrivals sums to 31 over "
+                     "these days")]
 
 
 # --- one settled figure revised massively (max_settled_revision) --------------------------------------------------
@@ -343,13 +351,14 @@ def test_one_settled_day_revised_massively_is_held(settings, tmp_path, capsys):
     the bounds) it is held all the same, naming the day, the old and the new value."""
     day = 8                                                            # 2023-07-11, sheet row 10: 296 people
     release_id, found, err = held_after_good(settings, tmp_path, grids_to(NEXT, revised={day: 4900}), capsys)
-    summaries = [(c, check) for s, r, c, check, _v in found if r is None and s is None]
-    assert [c for c, _check in summaries] == ["small_boat_arrivals", "small_boat_arrivals_weekly"]   # nothing else
+    summaries = [(c, check) for s, r, c, check, _v in found if r is None]
+    assert [check.rsplit("(metric ", 1)[1] for _c, check in summaries] == [
+        "small_boat_arrivals)", "small_boat_arrivals_weekly)"]   # nothing else
     assert summaries[0][1].startswith(
         "release gate (max_settled_revision): 1 settled period(s) (ending before 2023-11-03) revised since "
         "small_boats/2024-02-02/")
     assert summaries[0][1].endswith("by more than 50% and more than 100 people "
-                                    "(max_settled_revision_pct, max_settled_revision_abs)")
+                                    "(max_settled_revision_pct, max_settled_revision_abs) (metric small_boat_arrivals)")
     [example] = [(s, r, check) for s, r, c, check, _v in found if s == "SB_01" and r is not None]
     assert example[:2] == ("SB_01", day + 2)
     assert example[2].startswith("2023-07-11: small_boat_arrivals 296 people in small_boats/2024-02-02/")
@@ -396,7 +405,8 @@ def test_an_older_release_arriving_after_a_newer_one_checks_the_newer_against_it
     [(older_id,)] = query(settings, "SELECT release_id FROM marts.releases WHERE published_on = ?", [GOOD])
     assert status == "loaded" and accepted_at is None
     assert held_reasons.startswith(f"published without review, though the release gate would hold it against "
-                                   f"{older_id}: column 'small_boat_arrivals': release gate (dropped): ")
+                                   f"{older_id}: release gate (dropped): ")
+    assert "(metric small_boat_arrivals);" in held_reasons
     assert f"note: {newer_id}, loaded earlier, ranks after this release and was never compared with it: against it " \
            "the release gate would hold it; it stays published" in out
     assert "history shrank to 20 period(s) from 2024-01-20" in out
@@ -462,9 +472,10 @@ def test_a_period_after_publication_is_held_whatever_sql_computes_its_start():
     previous, cases = gate.check(duckdb.connect(), cand, [LoadedTable("small_boats_daily", "SB_01", days)],
                                  gate.Neighbours(None, None, []))
     assert [(c.sheet, c.row, c.check) for c in cases] == [
-        (None, None, "release gate (after_publication): 1 period(s) starting after the release's publication date "
-                     "(a typo in a year, or the file misdated?)"),
-        ("SB_01", 4, "2099-01-11: 99,999 people, for a period not begun when the release was published")]
+        ("SB_01", None, "release gate (after_publication): 1 period(s) starting after the release's publication date "
+                        "(a typo in a year, or the file misdated?) (metric small_boat_arrivals)"),
+        ("SB_01", 4, "2099-01-11: small_boat_arrivals 99,999 people, for a period not begun when the release was "
+                     "published")]
 
 
 def test_a_release_whose_daily_series_stops_before_the_previous_ones_is_held(settings, tmp_path):
@@ -477,10 +488,18 @@ def test_a_release_whose_daily_series_stops_before_the_previous_ones_is_held(set
     cut = small_boats_file(tmp_path / "b", date(2025, 12, 12), start=start, days=days - 14)
     [outcome] = ingest.load_paths(settings, [cut])
     assert outcome.status == "held", outcome.error
-    assert ("column 'small_boat_arrivals': release gate (newest_moved_back): its newest period ends 2025-11-20, before "
-            "the previous release small_boats/2025-12-05/") in outcome.error
+    assert ("sheet 'SB_01', column 'Migrants arrived': release gate (newest_moved_back): its newest period ends "
+            "2025-11-20, before the previous release small_boats/2025-12-05/") in outcome.error
     # 14 of ~2,900 days: under the 1% the dropped share allows (the short prevented-migrants series trips it alone)
-    assert "column 'small_boat_arrivals': release gate (dropped)" not in outcome.error
+    assert not re.search(r"release gate \(dropped\)[^;]*\(metric small_boat_arrivals\)", outcome.error)
+    # what marts.release_failures keeps: every reason with its sheet, a column only as published, never a metric id
+    # (audit 16: summaries had no sheet and the metric id as column_name; examples of missing days no sheet)
+    kept = query(settings, "SELECT sheet, row_number, column_name, check_name FROM marts.release_failures "
+                           "WHERE release_id = ?", [outcome.release_id])
+    metric_ids = {m.id for m in load_catalog()["small_boats"].metrics}
+    assert kept and all(sheet in ("SB_01", "SB_02") for sheet, *_ in kept), kept
+    assert not {column for _s, _r, column, _m in kept} & metric_ids
+    assert ("SB_01", None, "Migrants arrived") in {(s, r, c) for s, r, c, m in kept if "newest_moved_back" in m}
 
 
 def test_more_people_a_boat_than_any_day_has_seen_is_held(settings, tmp_path):

@@ -199,8 +199,10 @@ def test_a_year_ending_after_the_release_date_is_held(settings, tmp_path):
                      [1_200_000, 1_000_000, 950_000, 898_000], [450_000, 430_000, 440_000, 431_000])
     [outcome] = load_paths(settings, [write_xlsx(tmp_path / "ltimnov25.xlsx", ltim_sheets(rows))])
     assert outcome.status == "held", outcome.error
-    assert ("column 'net_migration': release gate (after_publication): 1 period(s) starting or ending after the "
-            "release's publication date") in outcome.error
+    # named where it is published (one column holds the three measures, on rows of their own), and by metric
+    assert ("sheet '1', column 'All nationalities': release gate (after_publication): 1 period(s) starting or ending "
+            "after the release's publication date (a typo in a year, or the file misdated?) (metric net_migration)"
+            ) in outcome.error
     assert ("sheet '1', row 18, column 'All nationalities': 2025-07-01 to 2026-06-30: net_migration 467,000 people, for a "
             "period not over when the release was published") in outcome.error
     assert query(settings, "SELECT count(*) FROM marts.metric_observations") == [(0,)]

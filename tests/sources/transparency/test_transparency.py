@@ -282,6 +282,7 @@ def test_quarters_relabelled_a_year_early_are_held(settings, tmp_path, published
     assert early == ["Q1 2023", "Q2 2023", "Q3 2023", "Q4 2023", "Q1 2024"]
     outcome = load_bad(settings, tmp_path, ie_sheets(quarters=early, visits_and_arrests=False))
     assert outcome.status == "held", outcome.error
-    assert ("column 'illegal_working_penalties': release gate (newest_moved_back): its newest period ends 2024-03-31, "
-            "before the previous release ie_transparency/2025-05-22/") in outcome.error
+    assert ("sheet 'CP_02', column 'Number of Penalties Issued': release gate (newest_moved_back): its newest period "
+            "ends 2024-03-31, before the previous release ie_transparency/2025-05-22/") in outcome.error
+    assert "(metric illegal_working_penalties)" in outcome.error
     assert snapshot(settings) == published
