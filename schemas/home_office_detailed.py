@@ -79,6 +79,11 @@ class IrregularDetections(DetailedTable):
     age_group: Series[str] = pa.Field(nullable=True)
     detections: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
+    class Config:
+        # one row per quarter and breakdown: a repeated row would be summed into the quarter (the published
+        # tables have none; Ret_D01 does repeat breakdowns, so the returns tables carry no such key)
+        unique = ["quarter", "method_of_entry", "nationality", "region", "sex", "age_group"]
+
 
 class Stock(DetailedTable):
     """A count of people at a date: `as_at` is the last day of the quarter it is reported for."""

@@ -514,3 +514,26 @@ def test_a_release_of_an_unconfirmed_layout_confirms_it_and_is_named(tmp_path):
     assert rows == {"asylum_hotel_population_national": (True, outcome.release_id),
                     "returns_enforced": (False, None),          # unconfirmed, nothing of it loaded
                     "small_boat_arrivals": (True, None)}        # confirmed by the catalog
+
+
+def test_a_repeated_irregular_migration_row_is_rejected_not_summed(settings, tmp_path):
+    """One small-boat row of Irr_D01 repeated verbatim loaded, and the quarter's small-boat arrivals were summed with
+    it twice (audit 16: 2023 Q2 read 8,122 for 7,640). The published tables hold one row per quarter and breakdown:
+    a repeat is rejected, naming the sheet and both rows; the quarter a genuine row adds to stays as it was."""
+    columns = ["Year", "Quarter", "Method of entry", "Nationality", "Region", "Sex", "Age Group", "Number of detections"]
+    rows = [[2023, "2023 Q2", "Small boat arrivals", "Albania", "Europe Other", "Male", "18 to 24", 482],
+            [2023, "2023 Q2", "Small boat arrivals", "Iran", "Middle East", "Male", "25 to 39", 300],
+            [2023, "2023 Q2", "Recorded detections in the UK", "Iran", "Middle East", "Male", "25 to 39", 40]]
+    name = "irregular-migration-to-the-UK-detailed-dataset-year-ending-june-2023.xlsx"
+    good = write_xlsx(tmp_path / "good" / name, ho_dataset_sheets(
+        {"Irr_D01": ("Detected irregular migration to the UK", pd.DataFrame(rows, columns=columns))}))
+    [loaded] = load_paths(settings, [good])
+    assert loaded.status == "loaded", loaded.error
+    assert metric(settings, "small_boat_arrivals_quarterly") == {(date(2023, 4, 1), date(2023, 6, 30)): 782}
+    repeated = write_xlsx(tmp_path / "bad" / name.replace("june", "september"), ho_dataset_sheets(
+        {"Irr_D01": ("Detected irregular migration to the UK", pd.DataFrame(rows + [rows[0]], columns=columns))}))
+    [outcome] = load_paths(settings, [repeated])
+    assert outcome.status == "rejected", outcome.error
+    found = failures(settings, repeated.name)
+    assert {(sheet, row) for sheet, row, *_ in found} >= {("Data - Irr_D01", 3), ("Data - Irr_D01", 6)}, found
+    assert metric(settings, "small_boat_arrivals_quarterly") == {(date(2023, 4, 1), date(2023, 6, 30)): 782}
