@@ -380,7 +380,24 @@ def definitions() -> Definitions:
                   "release_every": source.release_every or None,
                   "revision_threshold_pct": m.revision_threshold_pct, "revision_threshold_abs": m.revision_threshold_abs}
                  for source in sources for m in source.metrics)
-    return Definitions(metrics=tuple(m for s in sources for m in s.metrics), descriptions=rows, files=catalog_files())
+    return Definitions(metrics=tuple(m for s in sources for m in s.metrics), descriptions=rows, files=catalog_files(),
+                       tables=_table_descriptions(sources))
+
+
+def _table_descriptions(sources) -> tuple[dict, ...]:
+    """Each raw table as published (its Pandera model's first docstring line) and the sources that publish it, for the
+    per-source views of the warehouse (schema tidy)."""
+    published_by: dict[str, set[str]] = {}
+    for source in sources:
+        for metric in source.metrics:
+            published_by.setdefault(metric.table, set()).add(source.title)
+    found = {}
+    for source in sources:
+        for name, model in source.tables.items():
+            first_line = ((model.__doc__ or "").strip().splitlines() or [""])[0].strip()
+            found.setdefault(name, {"table": name, "description": first_line, "sources": set()})
+            found[name]["sources"] |= published_by.get(name, {source.title})
+    return tuple({**row, "sources": sorted(row["sources"])} for _name, row in sorted(found.items()))
 
 
 def recognise(file_name: str) -> Source | None:

@@ -18,8 +18,12 @@ def data_dictionary(warehouse: Path) -> str:
         # every metric the catalog defines, with its source: what `metric_id` in the tables can be
         metrics = con.execute("SELECT metric_id, title, unit, period_type, measure, source_id, layout_confirmed, "
                               "definition FROM marts.metrics ORDER BY source_id, metric_id").fetchall()
+        # the published tables themselves, one view each (every release's rows; the newest release's)
+        tidy = con.execute("SELECT view_name, comment FROM duckdb_views() WHERE database_name = current_database() "
+                           "AND schema_name = 'tidy' AND NOT view_name LIKE '%\\_latest' ESCAPE '\\' ORDER BY 1").fetchall()
     lines = ["# Data dictionary", "",
-             f"Warehouse: `{warehouse}`. Public tables are in `marts`; `raw`, `staging` and `meta` are internal.", ""]
+             f"Warehouse: `{warehouse}`. Public tables are in `marts`, and each published table as it was published is "
+             "in `tidy`; `raw`, `raw_store`, `staging` and `meta` are internal.", ""]
     for name, kind, comment in relations:
         lines += [f"## marts.{name} ({kind})", "", comment or "(no description)", "",
                   "| column | type | description |", "|---|---|---|"]
@@ -32,6 +36,15 @@ def data_dictionary(warehouse: Path) -> str:
                   "| metric_id | title | unit | period | measure | source | layout confirmed | definition |",
                   "|---|---|---|---|---|---|---|---|"]
         lines += ["| " + " | ".join(str("" if v is None else v).replace("|", "/") for v in row) + " |" for row in metrics]
+        lines.append("")
+    if tidy:
+        lines += ["## Published tables (tidy)", "",
+                  "Each table the sources publish, as published: `tidy.<table>` holds every loaded release's rows "
+                  "(`release_id`, `source_id`, `published_on`, `source_row`, then the columns its schema in `schemas/` "
+                  "names), so a figure as first published and as revised since are both there; `tidy.<table>_latest` "
+                  "holds the newest loaded release's rows.", "",
+                  "| view | description |", "|---|---|"]
+        lines += [f"| tidy.{name} (and tidy.{name}_latest) | {(comment or '').replace('|', '/')} |" for name, comment in tidy]
         lines.append("")
     if functions:
         lines += ["## Table functions", ""]

@@ -18,6 +18,7 @@ TOTAL = ["Total"]
 
 
 class ApprenticeshipsNational(pa.DataFrameModel):
+    """DfE national totals: apprenticeship starts in England, per academic year."""
     time_period: Series[str] = pa.Field(str_matches=r"^\d{6}$", unique=True)    # '202425' = 2024/25
     time_identifier: Series[str] = pa.Field(isin=["Academic year"])
     academic_year: Series[str] = pa.Field(nullable=True)                          # '2024/25'

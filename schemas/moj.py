@@ -13,6 +13,7 @@ from pandera.typing import Series
 
 
 class FacilitationOutcomes(pa.DataFrameModel):
+    """MoJ outcomes by offence: convictions and sentences for immigration facilitation (people smuggling), per year."""
     year: Series[pd.Int64Dtype] = pa.Field(ge=1990, le=2100)
     sex: Series[str] = pa.Field(nullable=True)
     age_group: Series[str] = pa.Field(nullable=True)

@@ -12,6 +12,7 @@ from pandera.typing import Series
 
 
 class SmallBoatsDaily(pa.DataFrameModel):
+    """SB_01: migrants and boats detected crossing the English Channel in small boats, per day."""
     date: Series[pd.Timestamp] = pa.Field(unique=True, ge=pd.Timestamp("2018-01-01"))
     migrants_arrived: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
     boats_arrived: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
@@ -24,6 +25,7 @@ class SmallBoatsDaily(pa.DataFrameModel):
 
 
 class SmallBoatsWeekly(pa.DataFrameModel):
+    """SB_02: small-boat arrivals and prevented crossings, per week."""
     week_ending: Series[pd.Timestamp] = pa.Field(unique=True, ge=pd.Timestamp("2018-01-01"))
     migrants_arrived: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
     boats_arrived: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)

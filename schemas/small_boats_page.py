@@ -14,6 +14,7 @@ from pandera.typing import Series
 
 
 class SmallBoatsPageDaily(pa.DataFrameModel):
+    """The "last 7 days" page: provisional small-boat arrivals and boats, per day."""
     page_table: Series[str]
     date: Series[pd.Timestamp] = pa.Field(unique=True, ge=pd.Timestamp("2018-01-01"))
     migrants_arrived: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)

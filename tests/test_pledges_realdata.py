@@ -681,3 +681,35 @@ def test_figures_missing_for_a_claim_set_against_a_base_cover_every_period_compa
     con.close()
     assert "Figures to 31 Dec 2023, covering every period compared, were due by 31 May 2024" in text, text
     assert "covering the claim" not in text
+
+
+def test_each_published_table_is_public_as_published_and_as_latest(everything, tmp_path):
+    """The brief's "tidy observation tables per source, keyed by the release they came from, with the latest version
+    as a view": an analyst wanting small-boat arrivals by nationality, or a day as first published, had only the
+    internal raw schema (audit 16). tidy.<table> holds every loaded release's rows, tidy.<table>_latest the newest
+    release's; both are checked here against independent reads of the published sheets."""
+    con = duckdb.connect(str(everything), read_only=True)
+    latest = dict(con.execute("SELECT date, migrants_arrived FROM tidy.small_boats_daily_latest").fetchall())
+    sheet = daily_sheet().dropna()
+    assert {pd.Timestamp(d): v for d, v in latest.items() if v is not None} == sheet.astype(int).to_dict()
+    # as first published: the oldest release's rows, as its own file has them
+    first = FOLDER / "14_November_2025_Small_boats_-_time_series.ods"
+    (first_id,) = con.execute("SELECT release_id FROM tidy.small_boats_daily ORDER BY published_on LIMIT 1").fetchone()
+    then = dict(con.execute("SELECT date, migrants_arrived FROM tidy.small_boats_daily WHERE release_id = ?",
+                            [first_id]).fetchall())
+    assert {pd.Timestamp(d): v for d, v in then.items() if v is not None} == daily_sheet_of(first).dropna().astype(int).to_dict()
+    assert con.execute("SELECT count(DISTINCT release_id) FROM tidy.small_boats_daily").fetchone() == (10,)
+    # a breakdown only the published table has: small-boat arrivals by nationality, latest edition of Irr_D01
+    irr = next((REALDATA / "irregular").glob("*.xlsx"))
+    frame = pd.read_excel(irr, sheet_name="Data - Irr_D01", engine="calamine", header=1)
+    boats = frame[frame["Method of entry"] == "Small boat arrivals"].groupby("Nationality")["Number of detections"].sum()
+    by_nationality = dict(con.execute("SELECT nationality, sum(detections) FROM tidy.irregular_detections_latest "
+                                      "WHERE method_of_entry = 'Small boat arrivals' GROUP BY ALL").fetchall())
+    assert by_nationality == {k: int(v) for k, v in boats.items()}
+    described = dict(con.execute("SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'tidy'").fetchall())
+    assert described["irregular_detections"].startswith("Irr_D01 / IER_D01: detected irregular")
+    assert all(described.values()) and len(described) % 2 == 0
+    con.close()
+    out = tmp_path / "dictionary.md"
+    assert cli.main(["docs", "--warehouse", str(everything), "--out", str(out)]) == 0
+    assert "| tidy.irregular_detections (and tidy.irregular_detections_latest) | Irr_D01" in out.read_text()

@@ -32,6 +32,7 @@ class Definitions:
     metrics: tuple[MetricDefinition, ...]
     descriptions: tuple[dict, ...]      # one row of marts.metrics per metric
     files: tuple[Path, ...]             # the catalog's files, fingerprinted with the register and the SQL
+    tables: tuple[dict, ...] = ()       # each raw table: {table, description, sources} (the tidy views' comments)
 
 
 _quote = history.quote
@@ -60,6 +61,57 @@ def build_metric_views(con: duckdb.DuckDBPyConnection, definitions: Definitions 
     rows = list(definitions.descriptions)
     if rows:   # one list-of-structs parameter: executemany runs a statement per row, a VALUES list binds every value
         con.execute("INSERT INTO marts.metrics BY NAME SELECT metric.* FROM (SELECT unnest($rows) AS metric)", {"rows": rows})
+
+
+TIDY_COLUMNS = {
+    "release_id": "The release the row was published in (marts.releases).",
+    "source_id": "The catalog source of that release.",
+    "published_on": "When that release was published (marts.releases.published_on).",
+    "source_row": "The row of the published sheet it was read from (1-based, as a spreadsheet numbers rows).",
+}
+
+
+def tidy_views(con: duckdb.DuckDBPyConnection, definitions: Definitions, present: set[str], full: bool) -> None:
+    """tidy.<table>: every loaded release's rows of one published table, keyed by the release (as first published:
+    the earliest release_id of a period; as revised since: the later ones); tidy.<table>_latest: the rows of the
+    newest loaded release carrying the table (the latest revision of a source that re-publishes its whole series).
+    Made for the raw tables that have none (a table appears with its source's first release; raw_store drops them
+    when a table gains a column), and all again in a full build (a catalog edit may change their descriptions)."""
+    have = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = 'tidy' "
+                                      "AND database_name = current_database()").fetchall()}
+    todo = sorted(present if full else {t for t in present if t not in have or f"{t}_latest" not in have})
+    if not todo:
+        return
+    about = {row["table"]: row for row in definitions.tables}
+    statements = []
+    for name in todo:
+        view, latest = _quote_ident(name), _quote_ident(f"{name}_latest")
+        statements.append(
+            f"CREATE OR REPLACE VIEW tidy.{view} AS SELECT t.release_id, r.source_id, r.published_on, "
+            f"t.* EXCLUDE (release_id) FROM raw.{view} t JOIN meta.releases r USING (release_id);")
+        statements.append(  # the newest loaded release carrying the table, in the release order the readers use
+            f"CREATE OR REPLACE VIEW tidy.{latest} AS SELECT * FROM tidy.{view} WHERE release_id = ("
+            f"SELECT s.release_id FROM raw_store.release_seq s JOIN meta.releases r USING (release_id) "
+            f"WHERE s.table_name = {_quote(name)} AND r.status = 'loaded' "
+            "ORDER BY r.published_on DESC, coalesce(r.version, 1) DESC, r.page_updated_at DESC NULLS LAST, "
+            "r.fetched_at DESC, r.release_id DESC LIMIT 1);")
+        row = about.get(name, {})
+        what = (row.get("description") or f"The published table {name}").rstrip(".")
+        by = f" ({', '.join(row['sources'])})" if row.get("sources") else ""
+        every = (f"{what}{by}: every loaded release's rows as published, keyed by release_id (filter on it, or on "
+                 "published_on, for a release as first published and as revised since); columns as the source's schema "
+                 "(schemas/) names them.")
+        newest = (f"{what}{by}: the rows of the newest loaded release carrying the table (the latest revision, for a "
+                  f"source that re-publishes its whole series; periods only older releases carry are in tidy.{name}).")
+        statements += [f"COMMENT ON VIEW tidy.{view} IS {_quote(every)};", f"COMMENT ON VIEW tidy.{latest} IS {_quote(newest)};"]
+        for column, text in TIDY_COLUMNS.items():
+            for target in (view, latest):
+                statements.append(f"COMMENT ON COLUMN tidy.{target}.{_quote_ident(column)} IS {_quote(text)};")
+    con.execute("\n".join(statements))
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def document_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -106,6 +158,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> Non
     else:
         metric_values_view(con, definitions, present)
     history.prepare(con, definitions.metrics, full, present)
+    tidy_views(con, definitions, present, full)
     for sql_file in sorted(MARTS_DIR.glob("*.sql")):
         con.execute(sql_file.read_text())
     con.execute("\n".join(f"DROP TABLE IF EXISTS temp.{table};" for table in BUILD_TEMP_TABLES))

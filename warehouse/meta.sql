@@ -7,6 +7,8 @@ CREATE SCHEMA IF NOT EXISTS raw_store;
 CREATE TABLE IF NOT EXISTS raw_store.release_seq (table_name VARCHAR, release_id VARCHAR, seq BIGINT);
 CREATE SCHEMA IF NOT EXISTS staging;
 CREATE SCHEMA IF NOT EXISTS marts;
+-- tidy.<table>, tidy.<table>_latest: public views of each published table, every release's rows (warehouse/build.py)
+CREATE SCHEMA IF NOT EXISTS tidy;
 
 CREATE TABLE IF NOT EXISTS meta.releases (
     release_id     VARCHAR PRIMARY KEY,   -- <source id>/<publication date>/<first 12 hex of sha256>

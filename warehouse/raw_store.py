@@ -57,7 +57,9 @@ def _stored_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
 
 
 def _view(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """raw.<name>: each release's rows, release_id first, then the stored table's data columns in order."""
+    """raw.<name>: each release's rows, release_id first, then the stored table's data columns in order. The public
+    views over it (tidy.<name>, tidy.<name>_latest) are dropped, to be made again with its columns by the build."""
+    con.execute(f"DROP VIEW IF EXISTS tidy.{ident(name + '_latest')}; DROP VIEW IF EXISTS tidy.{ident(name)}")
     con.execute(f"CREATE OR REPLACE VIEW raw.{ident(name)} AS SELECT s.release_id, r.* EXCLUDE (first_seq, last_seq) "
                 f"FROM raw_store.{ident(name)} r JOIN raw_store.release_seq s "
                 f"ON s.table_name = {_literal(name)} AND s.seq BETWEEN r.first_seq AND r.last_seq")
