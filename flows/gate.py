@@ -18,6 +18,9 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
               (in the metric's unit): one settled day revised from 370 to 4,900 is held, however few days moved;
 - dropped     at most `max_dropped_share` of the previous release's periods may be missing (history that
               shrinks to the last 10 days is held);
+- dropped_settled
+              no settled period of the previous release may be missing between this release's first and last
+              periods (a settled day left blank, a quarter's row deleted: the old figure would stay "latest" unseen);
 - after_publication
               no period may start after the release's publication date, nor a whole one (a quarter, a year
               ending, a note's window) end after it (a 2099 typo, "YE Jun 26" in an edition of Nov 2025; whatever SQL
@@ -32,8 +35,8 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
 Bounds, at_least and sum_of apply wherever a metric declares them. The dropped and revised shares apply to sources
 with a `[<source>.gate]` table (ONS and the quarterly Home Office datasets revise years of history every edition);
 every other source gets gate_rules.BASELINE: no share limits, but a settled period revised by more than 50% and more
-than 100 is held (377 penalties re-uploaded as 3,770). after_publication, newest_moved_back and stale apply to every
-source. A metric's own `gate` table overrides its source's thresholds.
+than 100 is held (377 penalties re-uploaded as 3,770). after_publication, newest_moved_back, dropped_settled and stale
+apply to every source. A metric's own `gate` table overrides its source's thresholds.
 
 "The previous loaded release" is the loaded release of the same source that ranks just before this one
 (publication date, `_vN`, page time, fetch time: staging.release_order's order); held and rejected releases
@@ -329,6 +332,10 @@ def _failing(rules: Rules, dated: bool = False) -> list[str]:
                   AND abs(value - total) > {_number(tolerance)}""")
     selects += [
         "SELECT 'dropped', metric_id, period_start, period_end, old, NULL, NULL FROM pairs WHERE NOT is_new",
+        # a settled period the previous release had, missing inside this release's own span: blanked or deleted
+        "SELECT 'dropped_settled', p.metric_id, p.period_start, p.period_end, p.old, NULL, NULL FROM pairs p "
+        "JOIN (SELECT metric_id, min(period_start) AS first FROM gate_new GROUP BY metric_id) f USING (metric_id) "
+        "WHERE NOT p.is_new AND p.period_end < p.cutoff AND p.period_start > f.first",
         "SELECT 'max_revised_share', metric_id, period_start, period_end, value, source_row, old FROM pairs "
         "WHERE is_new AND is_old AND period_end < cutoff AND value <> old"]
     if rules.limits:        # a settled period revised by more than both the percentage and the amount
@@ -514,6 +521,11 @@ def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous
         cases.note(metric, "newest_moved_back",
                    f"its newest period ends {newest.isoformat()}, before the previous release {previous}'s newest "
                    f"({newest_before.isoformat()}): periods relabelled (a year early?) or the latest figures cut off")
+    if (n := cases.count("dropped_settled", metric)):
+        cases.failed(metric, "dropped_settled",
+                     f"{n} settled period(s) (ending before {cutoff.isoformat()}) that {previous} had are missing inside "
+                     f"this release's own span (from {first.isoformat()}): a figure blanked or a row deleted",
+                     lambda v, _o: f"in {previous} ({_n(v)}), missing here")
     if (n := cases.count("dropped", metric)) > limit["max_dropped_share"] * before:
         cases.failed(metric, "dropped", f"{n} of the {before} periods of the previous release {previous} are missing "
                                         f"({_share(n, before)}; at most {limit['max_dropped_share']:.0%} may be: "

@@ -517,3 +517,27 @@ def test_more_people_a_boat_than_any_day_has_seen_is_held(settings, tmp_path):
     assert ("sheet 'SB_01', row 7, column 'Migrants arrived': 2025-11-08: small_boat_arrivals 2,170 people on 3 boats "
             "(small_boat_boats): 723 per one") \
         in outcome.error
+
+
+def test_a_settled_day_left_blank_in_a_new_release_is_held(settings, tmp_path, capsys):
+    """A new release with one settled day blanked ('-'), everything else as before: it loaded, the weekly total was
+    not compared (a day missing), the 1 dropped day was under max_dropped_share, and the old value stayed "latest"
+    though the newest file no longer gave it (audit 16). A settled period missing inside the new release's own span
+    is held, naming the day and its old value; recent provisional days may still be left blank."""
+    day = 10                                                           # 2023-07-13, settled (more than 90 days back)
+    grids = grids_to(NEXT)
+    grids["SB_01"][day + 1][1] = "-"
+    release_id, found, err = held_after_good(settings, tmp_path, grids, capsys)
+    [(sheet, column, summary)] = [(s, c, check) for s, r, c, check, _v in found if r is None and "dropped_settled" in check]
+    assert (sheet, column) == ("SB_01", "Migrants arrived")
+    assert summary.startswith("release gate (dropped_settled): 1 settled period(s) (ending before 2023-11-03) that "
+                              "small_boats/2024-02-02/")
+    assert summary.endswith("had are missing inside this release's own span (from 2023-07-03): a figure blanked or a "
+                            "row deleted (metric small_boat_arrivals)")
+    assert any(check.startswith("2023-07-13: small_boat_arrivals in small_boats/2024-02-02/") and
+               check.endswith(f"({(day * 37) % 400}), missing here") for _s, _r, _c, check, _v in found), found
+    # the newest days blanked instead (not yet recorded, as the publisher writes '-'): loads
+    recent = grids_to(NEXT)
+    recent["SB_01"][-1][1] = "-"
+    [outcome] = ingest.load_paths(settings, [release(tmp_path / "recent", NEXT, recent)])
+    assert outcome.status == "loaded", outcome.error
