@@ -122,6 +122,10 @@ def test_before_an_entry_was_said_it_is_not_yet_said(derive):
         assert (claim["verdict"], claim["official_verdict"], claim["explanation"]) == ("not yet said", "not yet said", words)
         status = status_on(con, "cost", day)
         assert (status["status"], status["explanation"]) == ("not yet said", words)
+    # and no "since" later than the day asked about (audit 17: "not yet said" beside "since 14 Feb 2025")
+    for day in (date(2024, 7, 21), date(2024, 12, 1), date(2025, 2, 13)):
+        status = status_on(con, "cost", day)
+        assert (status["status_since"], status["status_since_label"]) == (None, None), day
     said = status_on(con, "cost", date(2025, 2, 14))
     assert said["status"] == "consistent" and said["explanation"].startswith('Verdict "consistent" since 14 Feb 2025, '
                                                                              'when it was made, on evidence dated 22 Jul 2024')

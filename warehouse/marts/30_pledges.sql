@@ -115,10 +115,11 @@ CREATE OR REPLACE MACRO staging.status_since_words(held_since, said_on, entry_ty
 -- the status and since when, the method, and the evidence dated by then.
 CREATE OR REPLACE MACRO staging.hand_status_as_of(as_of_date) AS TABLE
 SELECT * EXCLUDE (type, method, manual_status_on, evidence_count, held_since, said_on),
-       -- the day from which it holds, the day it was said at the earliest
-       CASE WHEN held_since < said_on THEN said_on ELSE held_since END AS status_since,
-       CASE WHEN held_since IS NOT NULL THEN staging.status_since_words(held_since, said_on, type, evidence) END
-           AS status_since_label,
+       -- the day from which it holds, the day it was said at the earliest; none on a day before it was said (its
+       -- status then is "not yet said": pledge_status_as_of)
+       CASE WHEN as_of_date < said_on THEN NULL WHEN held_since < said_on THEN said_on ELSE held_since END AS status_since,
+       CASE WHEN held_since IS NOT NULL AND as_of_date >= said_on
+            THEN staging.status_since_words(held_since, said_on, type, evidence) END AS status_since_label,
        CASE WHEN status = 'not measurable' THEN 'Not measurable from official statistics. '
             WHEN not_yet_assessed IS NOT NULL THEN not_yet_assessed || ' '
             ELSE CASE type WHEN 'claim' THEN 'Verdict "' ELSE 'Status "' END || status || '"'
