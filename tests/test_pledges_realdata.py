@@ -673,14 +673,18 @@ def test_a_pledge_whose_own_series_is_not_loaded_names_the_series_beside_it_that
             f"{last_day.day} {last_day:%b %Y}. ") in row[1], row[1]
 
 
-def test_figures_missing_for_a_claim_set_against_a_base_cover_every_period_compared(everything):
+def test_figures_missing_for_a_claim_set_against_a_base_cover_the_period_compared(everything):
     """legal_migration_trebled sets calendar 2023 against 2019 ("the last four years"): the ONS figures it waits for
-    were said to be "covering the claim", as if 2023 were all it claimed (audit 15); they cover both periods."""
+    were said to be "covering the claim", as if 2023 were all it claimed (audit 15). They cover the period compared;
+    whether the series gives each base is its measures' say, not this sentence's (audit 17: "covering every period
+    compared" for smuggling convictions, whose year ending June 2019 base calendar years cannot give)."""
     con = duckdb.connect(str(everything), read_only=True)
-    (text,) = con.execute("SELECT explanation FROM marts.claim_checks WHERE claim_id = 'legal_migration_trebled'").fetchone()
+    texts = dict(con.execute("SELECT claim_id, explanation FROM marts.claim_checks "
+                             "WHERE claim_id IN ('legal_migration_trebled', 'smuggling_convictions')").fetchall())
     con.close()
-    assert "Figures to 31 Dec 2023, covering every period compared, were due by 31 May 2024" in text, text
-    assert "covering the claim" not in text
+    assert "Figures to 31 Dec 2023, covering the period compared, were due by 31 May 2024" in texts["legal_migration_trebled"]
+    assert "Figures to 31 Dec 2022, covering the period compared, were due by 31 May 2023" in texts["smuggling_convictions"]
+    assert not any("covering the claim" in t or "every period" in t for t in texts.values()), texts
 
 
 def test_each_published_table_is_public_as_published_and_as_latest(everything, tmp_path):

@@ -140,8 +140,9 @@ CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, pa
 -- much of the claimed days they cover (the verdict needs 75%), so "to 31 Dec 2024" never reads as covering a claim
 -- that runs to 31 Jan 2025.
 CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end, check_type) AS
-    -- a claim set against base periods: its days are the period compared, the bases earlier (both covered)
-    CASE WHEN last_end >= claim_end AND check_type IN ('ratio', 'direction', 'fall') THEN ', covering every period compared'
+    -- a claim set against base periods: its days are the period compared (whether the series gives each base, its
+    -- measures' verdicts say: MoJ calendar years cannot give the year ending June 2019)
+    CASE WHEN last_end >= claim_end AND check_type IN ('ratio', 'direction', 'fall') THEN ', covering the period compared'
          WHEN last_end >= claim_end THEN ', covering the claim'
          WHEN last_end < claim_start THEN ', covering none of the claimed days'
          ELSE ', covering ' || staging.days_in(claim_start, last_end) || ' of the claim''s '
