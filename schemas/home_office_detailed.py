@@ -79,10 +79,8 @@ class IrregularDetections(DetailedTable):
     age_group: Series[str] = pa.Field(nullable=True)
     detections: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
 
-    class Config:
-        # one row per quarter and breakdown: a repeated row would be summed into the quarter (the published
-        # tables have none; Ret_D01 does repeat breakdowns, so the returns tables carry no such key)
-        unique = ["quarter", "method_of_entry", "nationality", "region", "sex", "age_group"]
+    # A row repeated whole is refused by the parser (source.toml `unique_rows`), over every published column: a key on
+    # these columns alone would refuse an edition that adds a breakdown column (by location of detection, say)
 
 
 class Stock(DetailedTable):

@@ -17,6 +17,7 @@ The catalog entry's options say which tables to read:
     numbers = ["detections"]                       # counts: '1,234' as text parses, '12a' does not
     period = "quarter"                              # or "stock": a count at the quarter's end
     optional = false                                # true: a release without the table still loads
+    unique_rows = true                              # a row repeated whole (every published column) is refused
 """
 from __future__ import annotations
 
@@ -69,6 +70,8 @@ def read_table(book: Workbook, spec: dict) -> Table | None:
     parse_numbers(frame, numbers)
     clean_text(frame, [c for c in frame.columns if c not in numbers])
     table.unknown_categories = normalise_categories(frame)
+    if spec.get("unique_rows"):
+        refuse_repeated_rows(frame, sheet, what)
     if spec.get("period", "quarter") == "stock":
         add_stock_periods(frame, as_at=spec.get("as_at", "as_at"))
     else:
@@ -76,6 +79,25 @@ def read_table(book: Workbook, spec: dict) -> Table | None:
     table.labels.setdefault("period_start", table.labels.get("quarter", "Quarter"))
     table.labels.setdefault("period_end", table.labels.get("quarter", "Quarter"))
     return table
+
+
+def refuse_repeated_rows(frame, sheet: str, what: str) -> None:
+    """TableNotFound naming each row that repeats an earlier one in every published column (as read: labels and
+    numbers normalised): its figures would be counted twice. A row differing in any column, one added since included
+    (a breakdown by location, say), is a row of its own."""
+    repeated = frame.duplicated(keep=False)
+    if not repeated.any():
+        return
+    first = {}
+    cases = []
+    for row, values in frame[repeated].iterrows():
+        key = tuple(values.astype(str))
+        if key in first:
+            cases.append(FailureCase(sheet, int(row), None, f"repeats row {first[key]} in every column: its figures would "
+                                                            "be counted twice"))
+        else:
+            first[key] = int(row)
+    raise TableNotFound(cases, what=f"{what}: {len(cases)} row(s) repeated whole")
 
 
 def parse(book: Workbook, options: dict) -> list[Table]:
