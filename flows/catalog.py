@@ -385,19 +385,15 @@ def definitions() -> Definitions:
 
 
 def _table_descriptions(sources) -> tuple[dict, ...]:
-    """Each raw table as published (its Pandera model's first docstring line) and the sources that publish it, for the
-    per-source views of the warehouse (schema tidy)."""
-    published_by: dict[str, set[str]] = {}
-    for source in sources:
-        for metric in source.metrics:
-            published_by.setdefault(metric.table, set()).add(source.title)
+    """Each raw table as published (its Pandera model's first docstring line), for the public views of the published
+    tables (schema tidy). Which source published a row is in the row (source_id): a family's schema lists tables
+    some of its sources never publish, so the catalog cannot name them per table."""
     found = {}
     for source in sources:
         for name, model in source.tables.items():
             first_line = ((model.__doc__ or "").strip().splitlines() or [""])[0].strip()
-            found.setdefault(name, {"table": name, "description": first_line, "sources": set()})
-            found[name]["sources"] |= published_by.get(name, {source.title})
-    return tuple({**row, "sources": sorted(row["sources"])} for _name, row in sorted(found.items()))
+            found.setdefault(name, {"table": name, "description": first_line})
+    return tuple(row for _name, row in sorted(found.items()))
 
 
 def recognise(file_name: str) -> Source | None:

@@ -139,7 +139,9 @@ def direction_row(card: dict) -> tuple[str, str]:
         return "Tracked", f"{direction}: this tracker's yardstick; the words promise no figure or direction"
     if basis == "proxy":
         return "Tracked", f"{direction}: a proxy for what the words promise"
-    return "Promised", direction
+    if basis == "promised":
+        return "Promised", direction
+    return "Direction tracked", direction     # a warehouse built before direction_from: whose, it cannot tell
 
 
 def card_sources(card: dict) -> list[str]:

@@ -338,7 +338,8 @@ def rolling_chart(card: dict, rows: list[dict], metric_title: str) -> str:
                f"{last['period_label']}: {fmt_num(last['value'])} against {fmt_num(last.get('baseline_value'))} a year before "
                f"({fmt_pct(last.get('change_pct'))}), {grade}"
                + (f"; {off} of {len(counted)} months off track" if counted else "; no 12 months graded yet")
-               + (f" (the {early} whose 12 months start before {tracked_from:%B %Y} not counted)." if early else "."))
+               + (f" (the {early} whose 12 months start before {tracked_from:%B %Y} not counted)." if early else ".")
+               + " " + legend_words(legend, "points"))
     return figure(title, ch.render(), legend)
 
 

@@ -673,6 +673,22 @@ def test_a_pledge_whose_own_series_is_not_loaded_names_the_series_beside_it_that
             f"{last_day.day} {last_day:%b %Y}. ") in row[1], row[1]
 
 
+
+def test_a_pledge_with_only_its_provisional_page_loaded_names_the_page_beside_it(tmp_path):
+    """The irregular-migration workbook and the "last 7 days" page loaded, no weekly file: small boats named the
+    official quarters beside it but not the page's provisional days, though they were loaded (audit 17). The page's
+    last day is read here from the saved page itself."""
+    warehouse = tmp_path / "pledges.duckdb"
+    assert cli.main(["load", "--warehouse", str(warehouse), str(REALDATA / "irregular"), str(REALDATA / "pages")]) == 0
+    page = (REALDATA / "pages" / "govuk_small_boats_daily_page_2026-08-21.html").read_text()
+    last = max(pd.to_datetime(re.findall(r'<th scope="row">([^<]+)</th>', page), format="%d %B %Y"))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    (text,) = con.execute("SELECT explanation FROM marts.pledge_status WHERE pledge_id = 'small_boats'").fetchone()
+    con.close()
+    assert "Loaded beside it: Small boat arrivals, per quarter (official statistics), to 30 Sep 2023; " in text, text
+    assert f"(provisional: the last-7-days page), to {last.day} {last:%b %Y}." in text, text
+
+
 def test_figures_missing_for_a_claim_set_against_a_base_cover_the_period_compared(everything):
     """legal_migration_trebled sets calendar 2023 against 2019 ("the last four years"): the ONS figures it waits for
     were said to be "covering the claim", as if 2023 were all it claimed (audit 15). They cover the period compared;
@@ -712,6 +728,10 @@ def test_each_published_table_is_public_as_published_and_as_latest(everything, t
     assert by_nationality == {k: int(v) for k, v in boats.items()}
     described = dict(con.execute("SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'tidy'").fetchall())
     assert described["irregular_detections"].startswith("Irr_D01 / IER_D01: detected irregular")
+    # no source named that never published the table (audit 17: CP_03 credited to UKVI's transparency data too);
+    # each row says which source published it
+    assert "UK Visas" not in described["right_to_rent_penalties"]
+    assert con.execute("SELECT DISTINCT source_id FROM tidy.right_to_rent_penalties").fetchall() == [("ie_transparency",)]
     assert all(described.values()) and len(described) % 2 == 0
     con.close()
     out = tmp_path / "dictionary.md"

@@ -336,3 +336,14 @@ def test_a_stock_level_in_a_quarter_in_progress_is_graded_as_the_table_grades_it
     assert "the latest level; its quarter ends 31 Mar 2026" in html
     assert "2 of 4 tracked levels off track" in html and "in progress, not counted" not in html
     assert "latest end of Jan 2026: 26,000 people" in html
+
+
+def test_a_card_says_promised_only_where_the_register_says_the_direction_was_promised():
+    """direction_from decides the card's words (row 229); a warehouse built before it has none, and its cards said
+    "Promised down" for the small-boats yardstick (audit 17): whose direction it is cannot be told, so neither."""
+    from flows.report_cards import direction_row
+    assert direction_row({"direction": "down", "direction_from": "promised", "target": 0}) == ("Promised", "down, target 0")
+    assert direction_row({"direction": "down", "direction_from": "yardstick"}) == (
+        "Tracked", "down: this tracker's yardstick; the words promise no figure or direction")
+    assert direction_row({"direction": "up", "direction_from": "proxy"}) == ("Tracked", "up: a proxy for what the words promise")
+    assert direction_row({"direction": "down"}) == ("Direction tracked", "down")

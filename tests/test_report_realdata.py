@@ -237,6 +237,9 @@ def check_small_boats_charts(warehouse: Path, page: ReportParser, daily: pd.Seri
     off = sum(daily[str(m - 11):str(m)].sum() > daily[str(m - 23):str(m - 12)].sum() for m in graded)
     assert early == 11 and (f"; {off} of {len(graded)} months off track (the {early} whose 12 months start before "
                             "July 2024 not counted).") in rolling["desc"], rolling["desc"]
+    # and what its marks mean, as the visible legend says (audit 17: this chart's description had none)
+    assert ("The points are coloured by status: off track (squares); reaching back before July 2024: not graded."
+            in rolling["desc"]), rolling["desc"]
     # and their tooltips say why, with the figures (the first, summed here from the sheet)
     first, before = daily["2023-08":"2024-07"].sum(), daily["2022-08":"2023-07"].sum()
     assert (f"12 months to Jul 2024: {first:,.0f}; 12 months to Jul 2023: {before:,.0f} "

@@ -32,7 +32,7 @@ class Definitions:
     metrics: tuple[MetricDefinition, ...]
     descriptions: tuple[dict, ...]      # one row of marts.metrics per metric
     files: tuple[Path, ...]             # the catalog's files, fingerprinted with the register and the SQL
-    tables: tuple[dict, ...] = ()       # each raw table: {table, description, sources} (the tidy views' comments)
+    tables: tuple[dict, ...] = ()       # each raw table: {table, description} (the tidy views' comments)
 
 
 _quote = history.quote
@@ -95,13 +95,12 @@ def tidy_views(con: duckdb.DuckDBPyConnection, definitions: Definitions, present
             f"WHERE s.table_name = {_quote(name)} AND r.status = 'loaded' "
             "ORDER BY r.published_on DESC, coalesce(r.version, 1) DESC, r.page_updated_at DESC NULLS LAST, "
             "r.fetched_at DESC, r.release_id DESC LIMIT 1);")
-        row = about.get(name, {})
-        what = (row.get("description") or f"The published table {name}").rstrip(".")
-        by = f" ({', '.join(row['sources'])})" if row.get("sources") else ""
-        every = (f"{what}{by}: every loaded release's rows as published, keyed by release_id (filter on it, or on "
-                 "published_on, for a release as first published and as revised since); columns as the source's schema "
-                 "(schemas/) names them.")
-        newest = (f"{what}{by}: the rows of the newest loaded release carrying the table (the latest revision, for a "
+        what = (about.get(name, {}).get("description") or f"The published table {name}").rstrip(".")
+        every = (f"{what}: every loaded release's rows as read from the published sheet (labels and numbers normalised, "
+                 "period columns added), keyed by release_id and source_id (filter on release_id, or on published_on, "
+                 "for a release as first published and as revised since); columns as the source's schema (schemas/) "
+                 "names them.")
+        newest = (f"{what}: the rows of the newest loaded release carrying the table (the latest revision, for a "
                   f"source that re-publishes its whole series; periods only older releases carry are in tidy.{name}).")
         statements += [f"COMMENT ON VIEW tidy.{view} IS {_quote(every)};", f"COMMENT ON VIEW tidy.{latest} IS {_quote(newest)};"]
         for column, text in TIDY_COLUMNS.items():

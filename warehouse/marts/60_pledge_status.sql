@@ -57,12 +57,12 @@ hand AS (   -- qualitative entries: the status the evidence supported on the dat
 series_end AS (   -- the last day of each metric's series known on the date
     SELECT metric_id, max(period_end) AS data_to FROM marts.metric_observations WHERE published_on <= as_of_date GROUP BY metric_id
 ),
-related_loaded AS (   -- the series shown beside a pledge's (related_metrics) that are loaded, and to when
+related_loaded AS (   -- the series shown beside a pledge's (related and provisional) that are loaded, and to when
     SELECT p.pledge_id,
            string_agg(m.title || ', to ' || strftime(s.data_to, '%-d %b %Y'), '; '
-                      ORDER BY list_position(p.related_metrics, m.metric_id)) AS text
+                      ORDER BY list_position(list_append(p.related_metrics, p.provisional_metric), m.metric_id)) AS text
     FROM marts.pledges p
-    JOIN marts.metrics m ON list_contains(p.related_metrics, m.metric_id)
+    JOIN marts.metrics m ON list_contains(list_append(p.related_metrics, p.provisional_metric), m.metric_id)
     JOIN series_end s ON s.metric_id = m.metric_id
     GROUP BY p.pledge_id
 ),
