@@ -120,6 +120,8 @@ def test_before_an_entry_was_said_it_is_not_yet_said(derive):
         claim = one(con, "SELECT * FROM marts.claim_checks_as_of(?) WHERE claim_id = 'cost'", [day])
         words = f"Not yet said on {day.day} {day:%b %Y}: Minister said it on 14 Feb 2025 (statement A)."
         assert (claim["verdict"], claim["official_verdict"], claim["explanation"]) == ("not yet said", "not yet said", words)
+        # nor a verdict as made (audit 17: "consistent" as made, from evidence of a day after the one asked about)
+        assert (claim["when_made_verdict"], claim["when_made_explanation"]) == (None, None), day
         status = status_on(con, "cost", day)
         assert (status["status"], status["explanation"]) == ("not yet said", words)
     # and no "since" later than the day asked about (audit 17: "not yet said" beside "since 14 Feb 2025")

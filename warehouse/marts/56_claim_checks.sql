@@ -153,6 +153,13 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
                    note_publisher, metric_period_type, figures_to)
            -- the note's own verdict as known on the date: a note overdue by then is not loaded here
            REPLACE (staging.verdict_known_on(note_verdict, note_due_on, least(as_of_date, current_date)) AS note_verdict,
+                    -- a claim not made by the date has no verdict as made yet (nothing of that day is known then)
+                    CASE WHEN ny.said IS NULL THEN when_made_official_value END AS when_made_official_value,
+                    CASE WHEN ny.said IS NULL THEN when_made_official_measure END AS when_made_official_measure,
+                    CASE WHEN ny.said IS NULL THEN when_made_official_periods END AS when_made_official_periods,
+                    CASE WHEN ny.said IS NULL THEN when_made_verdict END AS when_made_verdict,
+                    CASE WHEN ny.said IS NULL THEN when_made_explanation END AS when_made_explanation,
+                    CASE WHEN ny.said IS NULL THEN when_made_release_id END AS when_made_release_id,
                     -- each measure's verdict as known on the date, as the claim's own
                     list_transform(part_verdicts, lambda p: struct_update(p, verdict := staging.verdict_known_on(
                         p.verdict, p.due_on, least(as_of_date, current_date)))) AS part_verdicts),
