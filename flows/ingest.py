@@ -143,9 +143,14 @@ def _recheck_next(con: duckdb.DuckDBPyConnection, cand: Candidate, later: str | 
     if later is None or not gate.applies(cand.source):
         return []
     reasons = gate.recheck(con, cand.source, later, cand.release_id)
-    [(accepted_at,)] = con.execute("SELECT accepted_at FROM meta.releases WHERE release_id = ?", [later]).fetchall()
-    con.execute("UPDATE meta.releases SET held_reasons = ? WHERE release_id = ?",
-                [_held_reasons(cand.release_id, reasons, accepted_at), later])
+    [(accepted_at, was)] = con.execute("SELECT accepted_at, held_reasons FROM meta.releases WHERE release_id = ?",
+                                       [later]).fetchall()
+    if accepted_at is not None and reasons and _held_reasons(cand.release_id, reasons, accepted_at) != was:
+        # accepted over other reasons (against another release): what the gate finds now was never reviewed, so the
+        # release is named for review again (marts.releases accepted_at NULL), as a rebuild would record it
+        accepted_at = None
+    con.execute("UPDATE meta.releases SET held_reasons = ?, accepted_at = ? WHERE release_id = ?",
+                [_held_reasons(cand.release_id, reasons, accepted_at), accepted_at, later])
     if not reasons:
         return []
     return [f"{later}, loaded earlier, ranks after this release and was never compared with it: against it the "

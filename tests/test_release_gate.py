@@ -541,3 +541,31 @@ def test_a_settled_day_left_blank_in_a_new_release_is_held(settings, tmp_path, c
     recent["SB_01"][-1][1] = "-"
     [outcome] = ingest.load_paths(settings, [release(tmp_path / "recent", NEXT, recent)])
     assert outcome.status == "loaded", outcome.error
+
+
+def test_a_release_accepted_over_one_comparison_is_reviewed_again_when_another_is_found(settings, tmp_path, capsys):
+    """A release accepted after review over the gate's reasons against GOOD; then GOOD's `_v2` re-upload loads,
+    ranking between them, and the accepted release is checked again against it. Its held_reasons were replaced by
+    the new reasons while accepted_at stayed set: never reviewed, they read as accepted after review, and it was not
+    named among the releases to review (audit 17). It is named again, as published without review."""
+    files = [release(tmp_path / "files", GOOD), release(tmp_path / "files", NEXT, grids_to(NEXT, arrivals=lambda i: 0))]
+    assert load(settings, *files) == 1
+    [held] = [r for (r,) in query(settings, "SELECT release_id FROM marts.releases WHERE status = 'held'")]
+    assert cli.main(["accept", "--warehouse", str(settings.warehouse), held]) == 0
+    v2 = tmp_path / "v2" / sb_name(GOOD).replace(".ods", "_v2.ods")
+    v2.parent.mkdir()
+    last = (GOOD - START).days - 1                                     # a corrected GOOD: its last day revised
+    write_workbook(v2, grids_to(GOOD, revised={last: (last * 37) % 400 + 5}))
+    capsys.readouterr()
+    assert load(settings, v2) == 0
+    [(accepted_at, reasons)] = query(settings, "SELECT accepted_at, held_reasons FROM marts.releases WHERE release_id = ?",
+                                     [held])
+    assert accepted_at is None and reasons.startswith("published without review, though the release gate would hold it")
+    assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert held in out[out.index("published, but the release gate would hold them"):]
+    # and a rebuild records the same
+    before = query(settings, "SELECT release_id, status, accepted_at IS NULL, held_reasons FROM marts.releases ORDER BY 1")
+    assert cli.main(["rebuild", "--warehouse", str(settings.warehouse)]) == 0
+    assert query(settings, "SELECT release_id, status, accepted_at IS NULL, held_reasons FROM marts.releases ORDER BY 1") \
+        == before
