@@ -21,6 +21,11 @@ def official_text(card: dict) -> str:
     elif check == "ratio":
         main = "–" if measure is None else f"{measure:.2f}×"
         detail = f"{fmt_num(official)} against {fmt_num(card.get('comparison_value'))}"
+    elif check in ("direction", "fall") and len(bases := card.get("base_periods") or []) > 1 \
+            and len(parts := card.get("part_verdicts") or []) == len(bases):
+        # set against several bases: the change against each, as the periods row names them all
+        main = fmt_num(official)
+        detail = "; ".join(f"{fmt_pct(p.get('official_measure'))} against {b['label']}" for p, b in zip(parts, bases))
     elif check in ("direction", "fall"):
         main = fmt_num(official)
         base = f"for {card['comparison_periods']}" if card.get("comparison_periods") else "in the base period"

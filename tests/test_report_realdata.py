@@ -179,13 +179,15 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     national = pd.read_csv(REALDATA / "dfe" / "national-totals.csv", dtype=str)
     national = national[national["geographic_level"] == "National"]
     starts = {int(t[:4]): int(n) for t, n in zip(national["time_period"], national["start_count"])}
-    # (against the year before the four years, 2019/20, first; 2018/19 in the explanation)
+    # the Official figure against each base, as the periods row names both (audit 17: only 2019/20's was given)
     cut = html[html.index('id="card-apprenticeships_cut"'):]
     cut = cut[:cut.index("</section>")]
-    assert f"{starts[2023]:,} (against {starts[2019]:,} for 2019/20)" in cut
+    change = {base: 100 * (starts[2023] - starts[base]) / starts[base] for base in (2019, 2018)}
+    official = f"{starts[2023]:,} ({change[2019]:+.1f}% against 2019/20; {change[2018]:+.1f}% against 2018/19)"
+    assert f"<dd>{official}</dd>" in cut and official == "339,580 (+5.3% against 2019/20; -13.7% against 2018/19)"
     assert f"{starts[2023]:,} against {starts[2018]:,} for 2018/19" in cut and 'data-status="partly consistent"' in cut
     row = html[html.index('data-claim-id="apprenticeships_cut"'):]
-    assert f"<td>{starts[2023]:,} (against {starts[2019]:,} for 2019/20)</td>" in row[:row.index("</tr>")]
+    assert f"<td>{official}</td>" in row[:row.index("</tr>")]
     # what was claimed and the periods used, in words (audit 12: "down (direction)", "366 of 366 claimed days"; audit
     # 15: the period compared and both bases, not "all 366 claimed days" of a claim about four years)
     assert '<td class="num claimed">a fall</td>' in row[:row.index("</tr>")] and "(direction)" not in html
