@@ -737,3 +737,16 @@ def test_each_published_table_is_public_as_published_and_as_latest(everything, t
     out = tmp_path / "dictionary.md"
     assert cli.main(["docs", "--warehouse", str(everything), "--out", str(out)]) == 0
     assert "| tidy.irregular_detections (and tidy.irregular_detections_latest) | Irr_D01" in out.read_text()
+
+
+def test_a_yardstick_status_is_told_as_one_in_the_change_list(everything):
+    """The cards and explanations say small boats is off track on this tracker's yardstick, not against a promise
+    (row 229); the change list and the feed said "not loaded here → off track" without it (audit 17)."""
+    con = duckdb.connect(str(everything), read_only=True)
+    moves = con.execute("SELECT summary FROM marts.changes WHERE subject = 'small_boats' AND kind = 'status'").fetchall()
+    promised = con.execute("SELECT summary FROM marts.changes WHERE kind = 'status' AND subject IN "
+                           "(SELECT pledge_id FROM marts.pledges WHERE direction_from = 'promised')").fetchall()
+    con.close()
+    assert moves and all(" → off track on this tracker's yardstick (" in s or " → on track on this tracker's yardstick (" in s
+                         for (s,) in moves), moves
+    assert promised and not any("yardstick" in s for (s,) in promised), promised

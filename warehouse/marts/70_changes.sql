@@ -15,6 +15,13 @@
 --
 -- Built incrementally: only the changes a publish can alter are worked out again (those of the pledges, claims
 -- and metrics in this build's scope from the scope's first date, and the new releases); the others are kept.
+
+-- A status on a direction the words do not promise, told as such in a change's line (as the cards and explanations
+-- do): "off track on this tracker's yardstick" for small boats, whose statements promise no number or fall.
+CREATE OR REPLACE MACRO staging.yardstick_words(direction_from, status, sets_status) AS
+    CASE WHEN sets_status AND status IN ('on track', 'off track', 'met') AND direction_from = 'yardstick'
+         THEN ' on this tracker''s yardstick' ELSE '' END;
+
 -- A claim's measure in its unit, as a change line gives it: a percentage change signed with %, a ratio in times,
 -- else a figure with its unit.
 CREATE OR REPLACE MACRO staging.measure_words(measure, unit) AS
@@ -104,7 +111,8 @@ SELECT CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END AS kind, s.as
                                              WHEN 'since_track_from' THEN 'the days since ' || strftime(p.track_from, '%-d %b %Y')
                                              ELSE replace(s.view, '_', ' ') END
                             || ', shown beside the status)' END
-       || ': ' || s.old_status || ' → ' || s.status || ' (' || s.period_label || ': '
+       || ': ' || s.old_status || ' → ' || s.status || staging.yardstick_words(p.direction_from, s.status, s.sets_status)
+       || ' (' || s.period_label || ': '
        || coalesce(format('{:,.0f}', s.value), '–') || ' against ' || coalesce(format('{:,.0f}', s.baseline_value), '–')
        || coalesce(' for ' || s.compared_with, '')
        || CASE WHEN s.old_period <> s.period_label THEN '; before: ' || s.old_period ELSE '' END || ')' AS summary
@@ -115,7 +123,8 @@ UNION ALL
 -- a status from figures published before the pledge was said: told once, on the day it was said, as the as-of
 -- answers have it (not yet said the day before)
 SELECT 'status', p.said_on, s.pledge_id, p.title, 'not yet said', s.status, s.release_id,
-       p.title || ': not yet said → ' || s.status || ' (said on ' || strftime(p.said_on, '%-d %b %Y') || '; '
+       p.title || ': not yet said → ' || s.status || staging.yardstick_words(p.direction_from, s.status, true)
+       || ' (said on ' || strftime(p.said_on, '%-d %b %Y') || '; '
        || s.period_label || ': ' || coalesce(format('{:,.0f}', s.value), '–') || ' against '
        || coalesce(format('{:,.0f}', s.baseline_value), '–') || coalesce(' for ' || s.compared_with, '') || ')'
 FROM status_moves s JOIN marts.pledges p USING (pledge_id) JOIN temp.progress_scope sc USING (pledge_id)
