@@ -85,16 +85,14 @@ def tidy_views(con: duckdb.DuckDBPyConnection, definitions: Definitions, present
     about = {row["table"]: row for row in definitions.tables}
     statements = []
     for name in todo:
-        view, latest = _quote_ident(name), _quote_ident(f"{name}_latest")
+        view, latest = raw_store.ident(name), raw_store.ident(f"{name}_latest")
         statements.append(
             f"CREATE OR REPLACE VIEW tidy.{view} AS SELECT t.release_id, r.source_id, r.published_on, "
             f"t.* EXCLUDE (release_id) FROM raw.{view} t JOIN meta.releases r USING (release_id);")
-        statements.append(  # the newest loaded release carrying the table, in the release order the readers use
+        statements.append(  # the newest loaded release carrying the table, in the order every "latest" follows
             f"CREATE OR REPLACE VIEW tidy.{latest} AS SELECT * FROM tidy.{view} WHERE release_id = ("
-            f"SELECT s.release_id FROM raw_store.release_seq s JOIN meta.releases r USING (release_id) "
-            f"WHERE s.table_name = {_quote(name)} AND r.status = 'loaded' "
-            "ORDER BY r.published_on DESC, coalesce(r.version, 1) DESC, r.page_updated_at DESC NULLS LAST, "
-            "r.fetched_at DESC, r.release_id DESC LIMIT 1);")
+            f"SELECT s.release_id FROM raw_store.release_seq s JOIN staging.release_order o USING (release_id) "
+            f"WHERE s.table_name = {_quote(name)} ORDER BY o.release_rank DESC LIMIT 1);")
         what = (about.get(name, {}).get("description") or f"The published table {name}").rstrip(".")
         every = (f"{what}: every loaded release's rows as read from the published sheet (labels and numbers normalised, "
                  "period columns added), keyed by release_id and source_id (filter on release_id, or on published_on, "
@@ -105,12 +103,8 @@ def tidy_views(con: duckdb.DuckDBPyConnection, definitions: Definitions, present
         statements += [f"COMMENT ON VIEW tidy.{view} IS {_quote(every)};", f"COMMENT ON VIEW tidy.{latest} IS {_quote(newest)};"]
         for column, text in TIDY_COLUMNS.items():
             for target in (view, latest):
-                statements.append(f"COMMENT ON COLUMN tidy.{target}.{_quote_ident(column)} IS {_quote(text)};")
+                statements.append(f"COMMENT ON COLUMN tidy.{target}.{raw_store.ident(column)} IS {_quote(text)};")
     con.execute("\n".join(statements))
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def document_columns(con: duckdb.DuckDBPyConnection) -> None:
