@@ -76,7 +76,6 @@ provisional AS (   -- days after the main series' last day that only a provision
     LEFT JOIN marts.metrics pm ON pm.metric_id = p.provisional_metric
     GROUP BY p.pledge_id
 ),
-bases AS (SELECT * FROM staging.claim_bases),
 due AS (   -- when the figures of the first window the status rests on must be out (catalog publication lag)
     SELECT pledge_id, staging.due_on(p.first_compared_end, p.publication_lag_months, m.release_every) AS due_on
     FROM marts.pledges p LEFT JOIN marts.metrics m USING (metric_id) WHERE p.type = 'pledge' AND p.kind = 'quantitative'
@@ -212,7 +211,7 @@ LEFT JOIN beside b ON b.pledge_id = p.pledge_id
 LEFT JOIN claims c ON c.claim_id = p.pledge_id
 LEFT JOIN hand hs ON hs.pledge_id = p.pledge_id
 LEFT JOIN due d ON d.pledge_id = p.pledge_id
-LEFT JOIN bases ba ON ba.pledge_id = p.pledge_id
+LEFT JOIN staging.claim_bases ba ON ba.pledge_id = p.pledge_id
 LEFT JOIN related_loaded rl ON rl.pledge_id = p.pledge_id
 LEFT JOIN (SELECT pledge_id, 'Since the series'' last day'
                   -- days that neither series has are named: a reader must not take the provisional days for all since
