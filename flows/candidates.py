@@ -54,7 +54,7 @@ def local_candidates(settings: Settings, paths: Iterable[Path], known: Known) ->
         return found
 
     for path, problem in _local_entries(paths):
-        decided = decide_local(path, problem, known.loaded, recognise, known.urls)
+        decided = decide_local(path, problem, known, recognise)
         if isinstance(decided, Outcome):
             outcomes.append(decided)
             continue

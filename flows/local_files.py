@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from flows.archive import Sighting, sha256_of
 from flows.catalog import Source, recognise as recognise_name
-from flows.records import Outcome
+from flows.records import Known, Outcome
 
 # how a release's publication date is known (meta.releases.date_basis); `estimated` (the month the data run to plus
 # the source's usual lag) and `file_time` are not the publisher's date
@@ -115,12 +115,11 @@ def _local_files(paths: Iterable[Path]) -> Iterable[Path]:
 
 # --- what the load makes of each file before archiving it -----------------------------------
 
-def decide_local(path: Path, problem: str | None, loaded: dict[tuple[str, str], str],
-                 recognise: Callable[[Path], Recognition | None],
-                 seen: Container[str] = ()) -> Outcome | tuple[Recognition, str] | None:
+def decide_local(path: Path, problem: str | None, known: Known,
+                 recognise: Callable[[Path], Recognition | None]) -> Outcome | tuple[Recognition, str] | None:
     """What `pledges load` makes of one entry of _local_entries: the Outcome of a file skipped, missing or already
-    loaded from this path (`loaded`: (source, sha256) -> release id; `seen`: the file URLs, local paths included,
-    the warehouse has recorded), else the file's recognition and sha256 (it becomes a candidate: a new file, or
+    loaded from this path (`known`: the loaded releases by source and sha256, and the file URLs, local paths
+    included, the warehouse has recorded), else the file's recognition and sha256 (it becomes a candidate: a new file, or
     loaded bytes under a path not seen before, which the load records as `unchanged` with its sighting, as a run
     does for a re-upload under a new URL); None when `recognise` cannot tell what the file is (recognise_by_name:
     only its content can)."""
@@ -134,8 +133,8 @@ def decide_local(path: Path, problem: str | None, loaded: dict[tuple[str, str], 
     if found.skipped:
         return Outcome(found.source.id if found.source else "-", str(path), "skipped", error=found.reason)
     sha = sha256_of(path)
-    if (found.source.id, sha) in loaded and local_sighting_url(path) in seen:
-        release_id = loaded[(found.source.id, sha)]
+    if (found.source.id, sha) in known.loaded and local_sighting_url(path) in known.urls:
+        release_id = known.loaded[(found.source.id, sha)]
         return Outcome(found.source.id, path.name, "unchanged", release_id,
                        notes=same_bytes_note(found.date_basis, found.published_on, release_id))
     return found, sha

@@ -69,7 +69,7 @@ def _decided(settings: Settings, con: duckdb.DuckDBPyConnection, known: Known,
     held: list[tuple[Candidate, Outcome]] = []
     memo = RecognisedMemo(settings)
     for path, problem in _local_entries(paths):
-        decided = decide_local(path, problem, known.loaded, lambda p: recognise_by_name(p) or memo.recall(p), known.urls)
+        decided = decide_local(path, problem, known, lambda p: recognise_by_name(p) or memo.recall(p))
         if decided is None:
             return None               # recognised by content only, and not as the last load did: the load reads it
         if isinstance(decided, Outcome):
