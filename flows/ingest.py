@@ -145,12 +145,13 @@ def _recheck_next(con: duckdb.DuckDBPyConnection, cand: Candidate, later: str | 
     reasons = gate.recheck(con, cand.source, later, cand.release_id)
     [(accepted_at, was)] = con.execute("SELECT accepted_at, held_reasons FROM meta.releases WHERE release_id = ?",
                                        [later]).fetchall()
-    if accepted_at is not None and reasons and _held_reasons(cand.release_id, reasons, accepted_at) != was:
+    now = _held_reasons(cand.release_id, reasons, accepted_at)
+    if accepted_at is not None and now is not None and now != was:
         # accepted over other reasons (against another release): what the gate finds now was never reviewed, so the
         # release is named for review again (marts.releases accepted_at NULL), as a rebuild would record it
-        accepted_at = None
+        accepted_at, now = None, _held_reasons(cand.release_id, reasons, None)
     con.execute("UPDATE meta.releases SET held_reasons = ?, accepted_at = ? WHERE release_id = ?",
-                [_held_reasons(cand.release_id, reasons, accepted_at), accepted_at, later])
+                [now, accepted_at, later])
     if not reasons:
         return []
     return [f"{later}, loaded earlier, ranks after this release and was never compared with it: against it the "
