@@ -17,6 +17,7 @@ import duckdb
 from flows import readmodel
 from flows.cli_output import json_safe, print_outcomes, print_status, print_table, sql_cell
 from flows.errors import WarehouseBusy
+from warehouse.errors import NothingPublished
 from flows.run_settings import settings_for
 from warehouse import db
 
@@ -95,6 +96,10 @@ def _raised_in(exc: BaseException, function) -> bool:
 def cmd_load(args: argparse.Namespace) -> int:
     from flows.noop import noop_load       # light: a load that changes nothing imports no pandas, pandera or parser
     settings, paths = _settings(args), [Path(p) for p in args.paths]
+    if missing := [p for p in paths if not p.exists()]:     # a mistyped path: a usage error, before anything loads
+        for path in missing:
+            print(f"pledges load: {path}: no such file or folder (nothing was loaded)", file=sys.stderr)
+        return EXIT_USAGE
     if (outcomes := noop_load(settings, paths)) is not None:
         return _print_outcomes(outcomes)
     from flows import ingest
@@ -164,7 +169,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     statement = db.read_statement(args.query)    # exactly one read statement, else QueryRefused (exit 2)
     con = db.connect_query_only(Path(args.warehouse))
     if con is None:
-        raise FileNotFoundError(f"{args.warehouse}: nothing published yet")
+        raise NothingPublished(args.warehouse)
     try:
         rows = readmodel.as_text(readmodel.rows(con, statement))
     except duckdb.PermissionException as exc:   # files, network, extensions, settings: not for a read-only query
@@ -312,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseBusy as exc:
         print(f"pledges: {exc}", file=sys.stderr)
         return EXIT_BUSY
-    except db.QueryRefused as exc:
+    except (db.QueryRefused, NothingPublished) as exc:
         print(f"pledges {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyError as exc:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows import readmodel
+from warehouse.errors import NothingPublished
 
 
 def data_dictionary(warehouse: Path) -> str:
     """Every marts table and view (description, columns with type and description) and the table functions."""
     with readmodel.published(warehouse) as con:
         if con is None:
-            raise FileNotFoundError(f"{warehouse}: nothing published yet")
+            raise NothingPublished(warehouse)
         relations = readmodel.marts_relations(con)
         columns = readmodel.marts_columns(con)
         functions = readmodel.marts_table_functions(con)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from flows import readmodel
 from warehouse import db
+from warehouse.errors import NothingPublished
 
 FORMATS = {
     "parquet": {"mediatype": "application/vnd.apache.parquet", "copy": "(FORMAT parquet)"},
@@ -265,7 +266,7 @@ def export(warehouse: Path, out: Path, fmt: str = "parquet") -> dict:
     _check_target(out)
     con = db.connect_read_only(warehouse)
     if con is None:
-        raise FileNotFoundError(f"{warehouse}: nothing published yet")
+        raise NothingPublished(warehouse)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.exporting-", dir=out.parent))
     try:

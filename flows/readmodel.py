@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import db
+from warehouse.errors import NothingPublished
 
 EVERYTHING = date(9999, 12, 31)     # "as of" without a date: everything published
 # The order of loaded releases, oldest first, that every "latest" follows (as staging.release_order ranks them):
@@ -253,7 +254,7 @@ def report_rows(warehouse: Path) -> dict:
     register entry, pledge progress, metrics, claim checks, releases, changes, and the figures its charts draw."""
     with published(warehouse) as con:
         if con is None:
-            raise FileNotFoundError(f"{warehouse}: nothing published yet (run `pledges run` or `pledges load PATH`)")
+            raise NothingPublished(warehouse)
         cards = register_cards(con)
         metrics = rows(con, "SELECT * FROM marts.metrics ORDER BY source_id, metric_id")
         known = {m["metric_id"] for m in metrics}

@@ -58,12 +58,39 @@ def test_help_has_examples(command, capsys):
     assert "examples:" in out and f"pledges {command}" in out and "--warehouse" in out
 
 
-def test_errors_without_traceback_unless_debug(settings, capsys):
-    assert cli.main(["sql", "--warehouse", str(settings.warehouse), "SELECT 1"]) == cli.EXIT_FAILED
+@pytest.mark.parametrize("command", [["sql", "SELECT 1"], ["docs"], ["report", "--out", "r.html"]])
+def test_a_warehouse_that_does_not_exist_is_a_usage_error(settings, capsys, tmp_path, command):
+    """Reading a warehouse that was never written (a mistyped --warehouse) is a usage error, exit 2, naming the
+    file, without a traceback. Before, exit 1, which README gives to rejected or held releases."""
+    argv = [command[0], "--warehouse", str(settings.warehouse), *command[1:]]
+    assert cli.main([a.replace("r.html", str(tmp_path / "r.html")) for a in argv]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
-    assert "nothing published yet" in err and "Traceback" not in err
-    with pytest.raises(FileNotFoundError):
-        cli.main(["--debug", "sql", "--warehouse", str(settings.warehouse), "SELECT 1"])
+    assert f"{settings.warehouse}: nothing published yet" in err and "Traceback" not in err
+    assert not settings.warehouse.exists() and not (tmp_path / "r.html").exists()
+
+
+def test_errors_without_traceback_unless_debug(settings, capsys):
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    (settings.warehouse.parent / "not-a-warehouse.duckdb").write_text("plain text")
+    bad = str(settings.warehouse.parent / "not-a-warehouse.duckdb")
+    assert cli.main(["sql", "--warehouse", bad, "SELECT 1"]) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "not-a-warehouse.duckdb" in err and "Traceback" not in err
+    with pytest.raises(Exception):
+        cli.main(["--debug", "sql", "--warehouse", bad, "SELECT 1"])
+
+
+def test_loading_a_path_that_does_not_exist_is_a_usage_error_and_loads_nothing(settings, capsys, tmp_path):
+    """`pledges load good.ods mistyped.ods`: exit 2 naming the missing path, and nothing is loaded, so a mistyped
+    path in a scheduled job is not mistaken for a rejected release (exit 1). Before, the good file loaded and the
+    command exited 1."""
+    good = tmp_path / "good.csv"
+    good.write_text("a,b\n1,2\n")
+    missing = tmp_path / "mistyped.ods"
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(good), str(missing)]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"{missing}: no such file or folder (nothing was loaded)" in err
+    assert not settings.warehouse.exists()
 
 
 def test_status_changes_with_json_gives_the_changes_as_json(warehouse, capsys):

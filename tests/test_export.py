@@ -236,7 +236,7 @@ def test_export_refuses_a_folder_holding_other_files(warehouse, tmp_path, capsys
 
 
 def test_nothing_published_is_a_clear_error(tmp_path, capsys):
-    assert cli.main(["export", "--warehouse", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x")]) == 1
+    assert cli.main(["export", "--warehouse", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x")]) == 2
     assert "nothing published yet" in capsys.readouterr().err and not (tmp_path / "x").exists()
 
 
