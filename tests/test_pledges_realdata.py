@@ -286,6 +286,15 @@ def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpub
     said, verdict, explanation = rows["enforced_returns_up_24"]
     assert said == date(2025, 2, 14) and verdict == "not loaded here"
     assert explanation.endswith("The ministers' note the claim quotes was published by 14 Feb 2025, but is not loaded here.")
+    # the quarter to 30 Sep 2024 was out (28 Nov 2024), 88 of the claim's days: "no official figures had been
+    # published" would be false (audit 18); too few were out for a check, and the quarter to 31 Dec was not due yet
+    assert "no official figures" not in explanation
+    covered = (date(2024, 12, 31) - date(2024, 7, 5)).days + 1
+    claimed = (date(2025, 1, 31) - date(2024, 7, 5)).days + 1
+    assert explanation.startswith(
+        "not enough official figures for Enforced returns from the UK had been published by 14 Feb 2025 to check "
+        f"5 Jul 2024 to 31 Jan 2025: figures to 31 Dec 2024, covering {covered} of the claim's {claimed} days "
+        "(5 Jul 2024 to 31 Dec 2024), were not due until 28 Feb 2025.")
 
 
 def test_pledge_progress_never_grades_a_window_reaching_back_before_tracking(everything):

@@ -4,6 +4,19 @@
 -- explained: one sentence per part and basis (the periods, the figures, the release). verdicts: the parts
 -- added up as the claim's `combine` says: all (consistent only if every part is) or any (partly consistent
 -- when some parts are and others are not); part_verdicts lists each part's verdict.
+
+-- The figures a missing claim waits for end on `last_end`, the end of the last whole period within the claim: how
+-- much of the claimed days they cover (the verdict needs 75%), so "to 31 Dec 2024" never reads as covering a claim
+-- that runs to 31 Jan 2025.
+CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end, check_type) AS
+    -- a claim set against base periods: its days are the period compared (whether the series gives each base, its
+    -- measures' verdicts say: MoJ calendar years cannot give the year ending June 2019)
+    CASE WHEN last_end >= claim_end AND check_type IN ('ratio', 'direction', 'fall') THEN ', covering the period compared'
+         WHEN last_end >= claim_end THEN ', covering the claim'
+         WHEN last_end < claim_start THEN ', covering none of the claimed days'
+         ELSE ', covering ' || staging.days_in(claim_start, last_end) || ' of the claim''s '
+              || staging.days_in(claim_start, claim_end) || ' days (' || staging.period_label('range', claim_start, last_end) || ')' END;
+
 CREATE OR REPLACE TEMP TABLE claim_explained AS
 SELECT *, CASE WHEN part_count > 1 THEN upper(part_label[1]) || part_label[2:] || ': ' ELSE '' END || body AS explanation
 FROM (
@@ -19,11 +32,19 @@ SELECT j.*,
                             WHEN 'when_made' THEN CASE WHEN j.due_on <= j.said_on
                                  THEN 'no release loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words
                                  WHEN j.metric_period_type = 'range' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
-                                 ELSE 'no official figures for ' || j.metric_words || ' had been published' END
+                                 -- not "no figures had been published": earlier periods may have been, covering too
+                                 -- few of the claimed days for a check (the returns quarter to 30 Sep 2024: 88 of 211)
+                                 ELSE 'not enough official figures for ' || j.metric_words || ' had been published by '
+                                      || strftime(j.said_on, '%-d %b %Y') || ' to check ' || strftime(j.claim_start, '%-d %b %Y')
+                                      || ' to ' || strftime(j.claim_end, '%-d %b %Y') || ':'
+                                      || ' figures to ' || strftime(staging.last_period_end(j.metric_period_type, j.claim_end), '%-d %b %Y')
+                                      || staging.covering_words(j.claim_start, j.claim_end, staging.last_period_end(j.metric_period_type, j.claim_end), j.check_type)
+                                      || ', were not due until ' || strftime(j.due_on, '%-d %b %Y') END
                             -- a figure only a ministers' note gives (charter flights) is not called official statistics
                             ELSE CASE WHEN j.metric_period_type = 'range' THEN 'no ministers'' note loaded gives ' || j.metric_words
                                       ELSE 'no official figures for ' || j.metric_words || ' are loaded' END END
                || CASE WHEN j.check_type = 'record_high' THEN ''
+                       WHEN j.basis = 'when_made' AND j.due_on > j.said_on AND j.metric_period_type <> 'range' THEN ''  -- named above
                        ELSE ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') END
                || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '')
                || CASE WHEN j.basis = 'when_made' AND j.due_on <= j.said_on

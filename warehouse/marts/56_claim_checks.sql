@@ -136,18 +136,6 @@ CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, pa
     || CASE WHEN due = said_on THEN ', the day the claim was made' ELSE '' END
     || ': published, but not loaded here; get it from ' || page_url || '.';
 
--- The figures a missing claim waits for end on `last_end`, the end of the last whole period within the claim: how
--- much of the claimed days they cover (the verdict needs 75%), so "to 31 Dec 2024" never reads as covering a claim
--- that runs to 31 Jan 2025.
-CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end, check_type) AS
-    -- a claim set against base periods: its days are the period compared (whether the series gives each base, its
-    -- measures' verdicts say: MoJ calendar years cannot give the year ending June 2019)
-    CASE WHEN last_end >= claim_end AND check_type IN ('ratio', 'direction', 'fall') THEN ', covering the period compared'
-         WHEN last_end >= claim_end THEN ', covering the claim'
-         WHEN last_end < claim_start THEN ', covering none of the claimed days'
-         ELSE ', covering ' || staging.days_in(claim_start, last_end) || ' of the claim''s '
-              || staging.days_in(claim_start, claim_end) || ' days (' || staging.period_label('range', claim_start, last_end) || ')' END;
-
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
                    note_publisher, metric_period_type, figures_to)
