@@ -594,12 +594,15 @@ def test_the_same_days_a_year_before_across_29_february_say_so(derive):
     ytd_days = (last - date(2025, 1, 1)).days + 1
     ytd_before = (date(2024, 3, 6) - date(2024, 1, 1)).days + 1
     assert (ytd_days, ytd_before) == (65, 66)
-    # which side is longer and why, in words (audit 12: "one more: they hold 29 Feb" left it unclear which)
-    assert labels["calendar_year_to_date"] == f"1 Jan to 6 Mar 2024 ({ytd_before} days against {ytd_days}, as 2024 holds 29 Feb)"
+    # which side is longer and why, in words (audit 12: "one more: they hold 29 Feb" left it unclear which); the
+    # label's own days first, named as its own (audit 18: "66 days against 65" read after "X against Y" reversed them)
+    assert labels["calendar_year_to_date"] == \
+        f"1 Jan to 6 Mar 2024 ({ytd_before} days, against {ytd_days} in the period compared: 2024 holds 29 Feb)"
     since_days = (last - date(2024, 7, 5)).days + 1
     since_before = (date(2024, 3, 6) - date(2023, 7, 5)).days + 1
     assert since_before == since_days + 1
-    assert labels["since_track_from"] == f"5 Jul 2023 to 6 Mar 2024 ({since_before} days against {since_days}, as 2024 holds 29 Feb)"
+    assert labels["since_track_from"] == \
+        f"5 Jul 2023 to 6 Mar 2024 ({since_before} days, against {since_days} in the period compared: 2024 holds 29 Feb)"
     # and the figures are the sums of those days (5 a day)
     row = con.execute("SELECT value, baseline_value FROM marts.pledge_progress WHERE view = 'calendar_year_to_date'").fetchone()
     assert row == (5 * ytd_days, 5 * ytd_before)

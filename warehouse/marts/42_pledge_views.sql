@@ -90,10 +90,10 @@ SELECT j.pledge_id, p.metric_id, j.view, j.view AS period_type, j.period_start, 
             -- "the same days" across 29 February are one day more or fewer: said (months are compared as months)
             || CASE WHEN j.view <> 'rolling_12_months'
                          AND staging.days_in(j.baseline_start, j.baseline_end) <> staging.days_in(j.period_start, j.period_end)
-                    -- which side is longer, and the year whose 29 February makes it so: '(318 days against 317,
-                    -- as 2024 holds 29 Feb)'
-                    THEN ' (' || staging.days_in(j.baseline_start, j.baseline_end) || ' days against '
-                         || staging.days_in(j.period_start, j.period_end) || ', as '
+                    -- the label's own days first, then the other side's, and the year whose 29 February makes the
+                    -- difference: '(318 days, against 317 in the period compared: 2024 holds 29 Feb)'
+                    THEN ' (' || staging.days_in(j.baseline_start, j.baseline_end) || ' days, against '
+                         || staging.days_in(j.period_start, j.period_end) || ' in the period compared: '
                          || CASE WHEN staging.days_in(j.baseline_start, j.baseline_end) > staging.days_in(j.period_start, j.period_end)
                                  THEN staging.leap_year_in(j.baseline_start, j.baseline_end)
                                  ELSE staging.leap_year_in(j.period_start, j.period_end) END || ' holds 29 Feb)'
