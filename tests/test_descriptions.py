@@ -89,3 +89,16 @@ def test_the_change_lists_description_says_which_moves_it_leaves_out(warehouse):
         con.close()
     assert "not yet said, not yet published and not loaded here" in comment and "is not listed" in comment
     assert told == 0
+
+
+def test_no_metric_definition_quotes_a_figure_no_file_here_carries():
+    """A metric's definition (marts.metrics, `pledges docs`) says what is counted, not what the count was: a figure
+    there is never checked against a release. The national hotel stock quoted "38,054 at 31 December 2024, 30,657 at
+    31 December 2025", found in no file in ../shared and in no loaded release (audit 18). Counts written with a
+    thousands separator are what such a quoted figure looks like."""
+    import re
+
+    from flows.catalog import definitions
+    quoting = {m["metric_id"]: re.findall(r"\b\d{1,3}(?:,\d{3})+\b", m.get("definition") or "")
+               for m in definitions().descriptions}
+    assert {metric: figures for metric, figures in quoting.items() if figures} == {}

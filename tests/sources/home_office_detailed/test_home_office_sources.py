@@ -394,9 +394,9 @@ def test_every_stock_table_names_its_quarter_end_check():
 
 # --- asylum support: the national dataset (Asy_D09) beside the local-authority one (Asy_D11) -------------
 
-# The contingency-hotel stock the Home Office quotes (38,054 at 31 Dec 2024, 30,657 at 31 Dec 2025), the end of
-# June 2024 (the pledge's baseline) and September 2024 from Asy_D11's real values, and a 2017 date with the
-# legacy section 4 rows.
+# A contingency-hotel stock at each date: the end of June 2024 (the pledge's baseline) and September 2024 from
+# Asy_D11's real values (../shared/realdata/asylum_derived), two later quarter ends made up for the test (no real
+# file here reaches them), and a 2017 date with the legacy section 4 rows.
 SUPPORT_HOTELS = {date(2017, 12, 31): 1_204, date(2024, 6, 30): 29_585, date(2024, 9, 30): 35_651,
                   date(2024, 12, 31): 38_054, date(2025, 12, 31): 30_657}
 D09_NAME = "asylum-seekers-receipt-support-datasets-dec-2025.xlsx"
