@@ -18,9 +18,20 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
               (in the metric's unit): one settled day revised from 370 to 4,900 is held, however few days moved;
 - dropped     at most `max_dropped_share` of the previous release's periods may be missing (history that
               shrinks to the last 10 days is held);
-- dropped_settled
-              no settled period of the previous release may be missing between this release's first and last
-              periods (a settled day left blank, a quarter's row deleted: the old figure would stay "latest" unseen);
+- dropped_settled, dropped_recent
+              no period of the previous release may be missing between this release's first and last periods,
+              settled or recent (a settled day left blank, a quarter's row deleted, twenty recent days blanked: the
+              old figures would stay "latest" unseen, and the statuses rest on the newest days); periods after this
+              release's last one (provisional days not in it yet) are free;
+- metric_missing
+              a metric the previous release had figures for must have some in this one (a category relabelled,
+              'Small boat arrivals' become 'Small boats': its filter finds no row, and its old figures would stay
+              "latest" unseen); not for a note's window (period type range), each note its own;
+- newest_jump
+              each period this release adds after the previous release's newest, for metrics counted by month,
+              quarter, year or academic year, within `max_newest_ratio` times (either way) of that newest period's
+              value and by more than `max_settled_revision_abs` (a new quarter in thousands, or multiplied by 1,000:
+              the newest period is the one every status reads, and nothing older is there to compare it with);
 - after_publication
               no period may start after the release's publication date, nor a whole one (a quarter, a year
               ending, a note's window) end after it (a 2099 typo, "YE Jun 26" in an edition of Nov 2025; whatever SQL
@@ -35,8 +46,8 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
 Bounds, at_least and sum_of apply wherever a metric declares them. The dropped and revised shares apply to sources
 with a `[<source>.gate]` table (ONS and the quarterly Home Office datasets revise years of history every edition);
 every other source gets gate_rules.BASELINE: no share limits, but a settled period revised by more than 50% and more
-than 100 is held (377 penalties re-uploaded as 3,770). after_publication, newest_moved_back, dropped_settled and stale
-apply to every source. A metric's own `gate` table overrides its source's thresholds.
+than 100 is held (377 penalties re-uploaded as 3,770). after_publication, newest_moved_back, dropped_settled,
+dropped_recent, metric_missing, newest_jump and stale apply to every source. A metric's own `gate` table overrides its source's thresholds.
 
 "The previous loaded release" is the loaded release of the same source that ranks just before this one
 (publication date, `_vN`, page time, fetch time: staging.release_order's order); held and rejected releases
@@ -70,6 +81,8 @@ EXAMPLES = 5     # failing periods listed per check (each check also says how ma
 # period types published only once over: such a period ending after the publication date is a typo ("YE Jun 26" in an
 # edition of November 2025); a week or an academic year may be published part way through
 WHOLE_PERIODS = ("quarter", "year", "year_ending", "month", "range")
+# period types whose next period is expected within a few times the last one (days and weeks swing with the weather)
+STEADY_PERIODS = ("month", "quarter", "year", "year_ending", "academic_year")
 
 
 def applies(source) -> bool:
@@ -272,6 +285,10 @@ def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], d
             cutoffs AS (SELECT metric_id, max(period_end) - CAST({days} AS INTEGER) AS cutoff FROM gate_old
                         GROUP BY metric_id),
             -- every period of either release once (each holds a period once per metric), both values side by side
+            -- this release's span per metric, and the previous release's newest period and its value
+            spans AS (SELECT metric_id, min(period_start) AS first, max(period_end) AS last FROM gate_new GROUP BY metric_id),
+            newest_old AS (SELECT metric_id, max(period_end) AS ref_end, arg_max(value, period_end) AS ref_value
+                           FROM gate_old GROUP BY metric_id),
             pairs AS MATERIALIZED (
                 SELECT metric_id, period_start, period_end, n.value, n.source_row, o.value AS old,
                        n.metric_id IS NOT NULL AS is_new, o.metric_id IS NOT NULL AS is_old, c.cutoff
@@ -332,12 +349,23 @@ def _failing(rules: Rules, dated: bool = False) -> list[str]:
                   AND abs(value - total) > {_number(tolerance)}""")
     selects += [
         "SELECT 'dropped', metric_id, period_start, period_end, old, NULL, NULL FROM pairs WHERE NOT is_new",
-        # a settled period the previous release had, missing inside this release's own span: blanked or deleted
-        "SELECT 'dropped_settled', p.metric_id, p.period_start, p.period_end, p.old, NULL, NULL FROM pairs p "
-        "JOIN (SELECT metric_id, min(period_start) AS first FROM gate_new GROUP BY metric_id) f USING (metric_id) "
-        "WHERE NOT p.is_new AND p.period_end < p.cutoff AND p.period_start > f.first",
+        # a period the previous release had, missing inside this release's own span: blanked or deleted (settled,
+        # or recent: the days a status reads); periods after the span's last are provisional days not in it yet
+        "SELECT CASE WHEN p.period_end < p.cutoff THEN 'dropped_settled' ELSE 'dropped_recent' END, p.metric_id, "
+        "p.period_start, p.period_end, p.old, NULL, NULL FROM pairs p JOIN spans f USING (metric_id) "
+        "WHERE NOT p.is_new AND p.period_start > f.first AND (p.period_end < p.cutoff OR p.period_end < f.last)",
         "SELECT 'max_revised_share', metric_id, period_start, period_end, value, source_row, old FROM pairs "
         "WHERE is_new AND is_old AND period_end < cutoff AND value <> old"]
+    steady = [(m, limit) for m, limit in rules.limits.items() if rules.by_id[m].period_type in STEADY_PERIODS]
+    if steady:              # a period after the previous release's newest, many times that newest value, either way
+        ratio = _per_metric([(m, _number(limit["max_newest_ratio"])) for m, limit in steady], "p.metric_id")
+        amount = _per_metric([(m, _number(limit["max_settled_revision_abs"])) for m, limit in steady], "p.metric_id")
+        selects.append(f"SELECT 'newest_jump', p.metric_id, p.period_start, p.period_end, p.value, p.source_row, "
+                       f"r.ref_value FROM pairs p JOIN newest_old r USING (metric_id) "
+                       f"WHERE p.is_new AND NOT p.is_old AND p.period_start > r.ref_end "
+                       f"AND p.metric_id IN ({', '.join(_quote(m) for m, _l in steady)}) "
+                       f"AND sign(p.value) = sign(r.ref_value) AND abs(p.value - r.ref_value) > {amount} "
+                       f"AND (abs(p.value) > {ratio} * abs(r.ref_value) OR abs(p.value) * {ratio} < abs(r.ref_value))")
     if rules.limits:        # a settled period revised by more than both the percentage and the amount
         pct = _per_metric([(m, _number(limit["max_settled_revision_pct"])) for m, limit in rules.limits.items()])
         amount = _per_metric([(m, _number(limit["max_settled_revision_abs"])) for m, limit in rules.limits.items()])
@@ -521,6 +549,22 @@ def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous
         cases.note(metric, "newest_moved_back",
                    f"its newest period ends {newest.isoformat()}, before the previous release {previous}'s newest "
                    f"({newest_before.isoformat()}): periods relabelled (a year early?) or the latest figures cut off")
+    if not now and metric.period_type != "range":
+        cases.note(metric, "metric_missing",
+                   f"none of its periods is in this release, though the previous release {previous} had {before}: "
+                   "its rows were not found (a category relabelled, a column renamed?), and its figures would stay "
+                   f"those of {previous}, unseen")
+    if (n := cases.count("dropped_recent", metric)):
+        cases.failed(metric, "dropped_recent",
+                     f"{n} recent period(s) that {previous} had are missing inside this release's own span (from "
+                     f"{first.isoformat()} to {newest.isoformat()}): figures blanked or rows deleted",
+                     lambda v, _o: f"in {previous} ({_n(v)}), missing here")
+    if (n := cases.count("newest_jump", metric)):
+        cases.failed(metric, "newest_jump",
+                     f"{n} new period(s) more than {_n(limit['max_newest_ratio'])} times (either way) the previous "
+                     f"release {previous}'s newest figure (max_newest_ratio): a unit slipped (thousands?), or a "
+                     "total added in?",
+                     lambda v, o: f"{_n(v)} {metric.unit}, against {_n(o)} for the newest period of {previous}")
     if (n := cases.count("dropped_settled", metric)):
         cases.failed(metric, "dropped_settled",
                      f"{n} settled period(s) (ending before {cutoff.isoformat()}) that {previous} had are missing inside "

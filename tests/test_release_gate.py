@@ -569,3 +569,94 @@ def test_a_release_accepted_over_one_comparison_is_reviewed_again_when_another_i
     assert cli.main(["rebuild", "--warehouse", str(settings.warehouse)]) == 0
     assert query(settings, "SELECT release_id, status, accepted_at IS NULL, held_reasons FROM marts.releases ORDER BY 1") \
         == before
+
+
+# --- what the gate checks where it has nothing settled to compare with (audit 20) ------------------------------
+
+def _returns_release(tmp_path, name: str, frames) -> Path:
+    from tests.sources.home_office_detailed.test_home_office_sources import returns_file, returns_sheets
+    return returns_file(tmp_path, name, returns_sheets(frames))
+
+
+def _returns_published(settings, tmp_path) -> list[tuple]:
+    """A warehouse with the small returns release of June 2024 (2024 Q1 and Q2) published; its latest values."""
+    from tests.sources.home_office_detailed.test_home_office_sources import small_returns
+    [outcome] = ingest.load_paths(settings, [_returns_release(tmp_path / "jun", "returns-datasets-jun-2024.xlsx",
+                                                              small_returns())])
+    assert outcome.status == "loaded", outcome.error
+    return published_values(settings)
+
+
+def test_a_metric_whose_rows_vanish_from_a_new_release_is_held(settings, tmp_path):
+    """The next edition relabels a category ('Voluntary return' → 'Voluntary departures', as 'Small boat arrivals' might
+    become 'Small boats'): returns_voluntary's filter finds no row, the new label is kept as a new category, and the
+    release loaded with exit 0 while June's figures stayed "latest", the new quarter's voluntary returns nowhere (audit
+    20). Held, naming the metric, the sheet and the previous release."""
+    from tests.sources.home_office_detailed.test_home_office_sources import small_returns
+    before = _returns_published(settings, tmp_path)
+    frames = small_returns(("2024 Q1", "2024 Q2", "2024 Q3"))
+    d01 = frames["Ret_D01"]
+    d01.loc[d01["Return type group"] == "Voluntary return", "Return type group"] = "Voluntary departures"
+    [outcome] = ingest.load_paths(settings, [_returns_release(tmp_path / "sep", "returns-datasets-sep-2024.xlsx", frames)])
+    assert outcome.status == "held", outcome.error
+    assert re.search(r"sheet 'Data - Ret_D01', column 'Number of returns': release gate \(metric_missing\): none of its "
+                     r"periods is in this release, though the previous release ho_returns/2024-08-\d\d/\w+ had 2: its rows "
+                     r"were not found \(a category relabelled, a column renamed\?\), and its figures would stay those of "
+                     r"ho_returns/2024-08-\d\d/\w+, unseen \(metric returns_voluntary\)", outcome.error), outcome.error
+    assert "metric returns_enforced" not in outcome.error           # the metrics still found pass
+    assert published_values(settings) == before
+    # the same edition with the label as before loads
+    [outcome] = ingest.load_paths(settings, [_returns_release(tmp_path / "sep2", "returns-datasets-sep-2024.xlsx",
+                                                              small_returns(("2024 Q1", "2024 Q2", "2024 Q3")))])
+    assert outcome.status == "loaded", outcome.error
+
+
+def test_a_new_quarter_a_thousand_times_the_last_is_held(settings, tmp_path):
+    """The next edition's new quarter in the wrong unit (every count of 2024 Q3 x 1,000; or in thousands): the
+    gate compared only the periods both releases hold, so the new quarter, the one every status reads, published
+    (audit 20: 13,397,000 small boat arrivals in a quarter). A period after the previous release's newest, more than
+    max_newest_ratio (10) times it either way and by more than 100, is held, naming its row and both figures."""
+    from tests.sources.home_office_detailed.test_home_office_sources import small_returns
+    before = _returns_published(settings, tmp_path)
+    frames = small_returns(("2024 Q1", "2024 Q2", "2024 Q3"))
+    d01 = frames["Ret_D01"]
+    q3 = d01["Quarter"] == "2024 Q3"
+    d01.loc[q3, "Number of returns"] = d01.loc[q3, "Number of returns"] * 1000
+    q2_enforced = float(d01.loc[(d01["Quarter"] == "2024 Q2") & (d01["Return type group"] == "Enforced return"),
+                                "Number of returns"].sum())
+    q3_enforced = float(d01.loc[q3 & (d01["Return type group"] == "Enforced return"), "Number of returns"].sum())
+    [outcome] = ingest.load_paths(settings, [_returns_release(tmp_path / "sep", "returns-datasets-sep-2024.xlsx", frames)])
+    assert outcome.status == "held", outcome.error
+    assert "release gate (newest_jump): 1 new period(s) more than 10 times (either way) the previous release " \
+           "ho_returns/2024-08-" in outcome.error
+    first_q3_row = 2 + 1 + int(q3.idxmax())     # the header on row 2 (tests.sources builders), the frame from 0
+    assert f"sheet 'Data - Ret_D01', row {first_q3_row}, column 'Number of returns': 2024-07-01 to 2024-09-30: " \
+           f"returns_enforced {q3_enforced:,.0f} returns, against {q2_enforced:,.0f} for the newest period of " \
+           "ho_returns/2024-08-" in outcome.error
+    assert published_values(settings) == before
+    # in thousands instead (x 1/1,000 of a quarter of tens: within 100 of it): too small to tell, loads; a new quarter
+    # within ten times the last loads too
+    [outcome] = ingest.load_paths(settings, [_returns_release(tmp_path / "sep2", "returns-datasets-sep-2024.xlsx",
+                                                              small_returns(("2024 Q1", "2024 Q2", "2024 Q3")))])
+    assert outcome.status == "loaded", outcome.error
+
+
+def test_recent_days_blanked_inside_a_new_release_are_held(settings, tmp_path, capsys):
+    """A weekly file with twenty recent days blanked ('-'), days the previous release gave: only settled days were
+    checked, and 20 of ~200 days are under the dropped share, so it loaded; the old figures stayed "latest" and the
+    status rested on days the newest file no longer gave (audit 20). Held, naming each day and its old figure. Days
+    after the previous release's last are provisional and may still be blank (the test above)."""
+    grids = grids_to(NEXT)
+    blanked = [(GOOD - START).days - 25 + i for i in range(20)]         # 20 days of January 2024, within 90 days
+    for i in blanked:
+        grids["SB_01"][i + 1][1] = "-"
+    release_id, found, err = held_after_good(settings, tmp_path, grids, capsys)
+    [summary] = [check for _s, r, _c, check, _v in found if r is None and "dropped_recent" in check
+                 and "small_boat_arrivals)" in check]
+    first_day = START + timedelta(days=blanked[0])
+    assert summary.startswith("release gate (dropped_recent): 20 recent period(s) that small_boats/2024-02-02/")
+    assert "had are missing inside this release's own span (from 2023-07-03 to 2024-02-08): figures blanked or rows " \
+           "deleted" in summary
+    assert any(check.startswith(f"{first_day.isoformat()}: small_boat_arrivals in small_boats/2024-02-02/") and
+               check.endswith(f"({(blanked[0] * 37) % 400}), missing here") for _s, _r, _c, check, _v in found), found
+    assert "dropped_settled" not in err
