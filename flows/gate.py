@@ -53,10 +53,12 @@ dropped_recent, metric_missing, newest_jump and stale apply to every source. A m
 (publication date, `_vN`, page time, fetch time: staging.release_order's order); held and rejected releases
 are never compared against. A release with no loaded release before it gets the checks on itself only.
 
-Releases may arrive out of order (`pledges load` of an older file after a newer one). When an older release loads,
-the loaded release of its source that ranks just after it is checked again against it (`recheck`, from its raw
-rows): it stays published, but what the gate finds is recorded in its `held_reasons` (`published_note`) and said in
-the run's notes. `pledges rebuild` loads every release the published warehouse had loaded even where the gate, run
+Releases may arrive out of order (`pledges load` of an older file after a newer one). Before an older release is
+published, the loaded release of its source that ranks just after it is checked against it (`check_later`): what
+fails holds the arrival, whose figures would otherwise enter the history unreviewed. Once an older release loads
+(accepted after review, or against a newer release itself accepted after review), the newer one is checked again
+(`recheck`, from its raw rows): it stays published, but what the gate finds is recorded in its `held_reasons`
+(`published_note`) and said in the run's notes. `pledges rebuild` loads every release the published warehouse had loaded even where the gate, run
 in publication order, would hold it, recording the same `held_reasons`: a rebuild never loses published data.
 
 A release that fails is *held* (flows.ingest): recorded in meta.releases with status `held`, its reasons in

@@ -391,28 +391,38 @@ def test_max_settled_revision_settings_are_checked_when_the_catalog_loads(tmp_pa
 
 def test_an_older_release_arriving_after_a_newer_one_checks_the_newer_against_it(settings, tmp_path, capsys):
     """A newer release keeping only its last 20 days, loaded first, passes (nothing before it to compare with).
-    When the older full release arrives, the newer is checked against it: it stays published (its data were out),
-    but the gate's reasons are recorded on it and said; a newer release that passes against it records none."""
+    When the older full release arrives, the newer is checked against it, as a load in rank order would have: the two
+    disagree, and the arrival is held (its figures would enter every as-of answer unreviewed), the newer staying as
+    it was, with nothing recorded against it. Before, the arrival was published and the newer one blamed: a wrong
+    older file arriving late went into the history while the good release was named for review (audit 20 F7).
+    Accepted after review, the arrival loads and the newer one is named for review, as a rebuild would record it."""
     newer = small_boats_grids(start=NEXT - timedelta(days=20), days=20,
                               arrivals=lambda i: ((i + (NEXT - START).days - 20) * 37) % 400)
     assert load(settings, release(tmp_path / "new", NEXT, newer)) == 0
+    before = published_values(settings)
     capsys.readouterr()
-    assert load(settings, release(tmp_path / "old", GOOD)) == 0       # nothing held: the older one loads
-    out = capsys.readouterr().out
+    assert load(settings, release(tmp_path / "old", GOOD)) == 1       # held: the run exits 1
+    err = capsys.readouterr().err
     [(newer_id, status, accepted_at, held_reasons)] = query(
         settings, "SELECT release_id, status, accepted_at, held_reasons FROM marts.releases WHERE published_on = ?",
         [NEXT])
-    [(older_id,)] = query(settings, "SELECT release_id FROM marts.releases WHERE published_on = ?", [GOOD])
-    assert status == "loaded" and accepted_at is None
+    [(older_id, older_status, older_error)] = query(
+        settings, "SELECT release_id, status, error FROM marts.releases WHERE published_on = ?", [GOOD])
+    assert (status, accepted_at, held_reasons) == ("loaded", None, None)
+    assert older_status == "held" and published_values(settings) == before
+    assert older_error.startswith(f"held by the release gate: 3 check(s) failed against the later release {newer_id}, "
+                                  "published before it arrived, which it ranks before")
+    assert f"release gate (dropped): " in err and "history shrank to 20 period(s) from 2024-01-20" in err
+    assert "(metric small_boat_arrivals)" in err
+    kept = query(settings, "SELECT row_number FROM marts.release_failures WHERE release_id = ?", [older_id])
+    assert kept and all(row is None for (row,) in kept)                # no row numbers of the other file
+    # accepted after review: published, and the newer one is named for review (text and JSON)
+    from flows import cli
+    assert cli.main(["accept", "--warehouse", str(settings.warehouse), older_id]) == 0
+    [(held_reasons,)] = query(settings, "SELECT held_reasons FROM marts.releases WHERE release_id = ?", [newer_id])
     assert held_reasons.startswith(f"published without review, though the release gate would hold it against "
                                    f"{older_id}: release gate (dropped): ")
-    assert "(metric small_boat_arrivals);" in held_reasons
-    assert f"note: {newer_id}, loaded earlier, ranks after this release and was never compared with it: against it " \
-           "the release gate would hold it; it stays published" in out
-    assert "history shrank to 20 period(s) from 2024-01-20" in out
-    assert query(settings, "SELECT count(*) FROM marts.release_failures") == [(0,)]
-    # `pledges status` names it until it is reviewed (text and JSON)
-    from flows import cli
+    capsys.readouterr()
     assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
     text = capsys.readouterr().out
     assert "published, but the release gate would hold them" in text and f"  {newer_id} (" in text
