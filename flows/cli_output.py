@@ -127,6 +127,14 @@ def print_status(data: dict, as_of: date | None, explain: bool, changes: list[di
     print_releases_not_published(data)
 
 
+def _own_words(error: str, release_id: str) -> str:
+    """A rejected release's error without the source and release it begins with (the line names them already)."""
+    prefix = f"{release_id.split('/')[0]} release "
+    if error.startswith(prefix) and (cut := error.find(": ", len(prefix))) >= 0:
+        return error[cut + 2:]
+    return error
+
+
 def print_left_out(release_id: str, shown: int, total: int | None) -> None:
     """The count of a release's failing cells or reasons not listed, and where every one of them is."""
     if total and total > shown:
@@ -152,10 +160,16 @@ def print_releases_not_published(data: dict) -> None:
         print("\nheld, then superseded by a later release (never published):")
         for r in superseded:
             print(f"  {r['release_id']} ({r['file_name']}): {r['error']}")
+    if new := data.get("new_categories"):
+        print("\nlabels the newest releases use that their parsers did not know (kept; a metric whose filter names "
+              "another label counts none of them: a category relabelled?):")
+        for r in new:
+            print(f"  {r['release_id']}: table {r['table_name']}, column {r['column_name']}: {r['label']!r} "
+                  f"({r['rows']:,} rows)")
     if data["rejected"]:
         print("\nrejected releases:")
         for r in data["rejected"]:
-            print(f"  {r['release_id']} ({r['file_name']}): {r['error']}")
+            print(f"  {r['release_id']} ({r['file_name']}): {_own_words(r['error'], r['release_id'])}")
             for f in r["failures"]:
                 print(f"    - {f}")
             print_left_out(r["release_id"], len(r["failures"]), r.get("failures_total"))

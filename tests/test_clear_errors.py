@@ -174,6 +174,10 @@ def test_status_says_how_many_failing_cells_it_leaves_out_and_where_they_all_are
     out = capsys.readouterr().out
     listed = out[out.index("rejected releases:"):]
     assert listed.count("\n    - ") == 5
+    # the line names the release once: not "<id> (<file>): small_boats release <date> (<file>): ..." (audit 20)
+    [line] = [l for l in listed.splitlines() if l.startswith(f"  {outcome.release_id} ")]
+    assert line.count(NAME) == 1 and " release " not in line.split(f"({NAME}): ")[1], line
+    assert line.split(f"({NAME}): ")[1].startswith("12 ")
     assert (f"    ... and 7 more (12 in all: pledges sql \"SELECT * FROM marts.release_failures WHERE release_id = "
             f"'{outcome.release_id}'\")") in listed
     assert cli.main(["status", "--json", "--warehouse", str(settings.warehouse)]) == 0

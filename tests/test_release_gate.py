@@ -670,3 +670,28 @@ def test_recent_days_blanked_inside_a_new_release_are_held(settings, tmp_path, c
     assert any(check.startswith(f"{first_day.isoformat()}: small_boat_arrivals in small_boats/2024-02-02/") and
                check.endswith(f"({(blanked[0] * 37) % 400}), missing here") for _s, _r, _c, check, _v in found), found
     assert "dropped_settled" not in err
+
+
+def test_status_names_the_labels_the_newest_release_did_not_know(settings, tmp_path, capsys):
+    """A label the parser did not know is kept and said by `pledges load` once; `pledges status`, what an operator
+    reads after a scheduled run, never said it (audit 20), though a relabelled category means a metric counts none
+    of its rows. It lists the newest release's unknown labels, with their table, column and rows (text and JSON)."""
+    import json
+
+    from tests.sources.home_office_detailed.test_home_office_sources import small_returns
+    _returns_published(settings, tmp_path)
+    frames = small_returns(("2024 Q1", "2024 Q2", "2024 Q3"))
+    frames["Ret_D01"].loc[0, "Sex"] = "Not stated"
+    [outcome] = ingest.load_paths(settings, [_returns_release(tmp_path / "sep", "returns-datasets-sep-2024.xlsx", frames)])
+    assert outcome.status == "loaded", outcome.error
+    capsys.readouterr()
+    assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "labels the newest releases use that their parsers did not know" in out
+    assert f"  {outcome.release_id}: table returns, column sex: 'Not stated' (1 rows)" in out
+    assert cli.main(["status", "--json", "--warehouse", str(settings.warehouse)]) == 0
+    assert json.loads(capsys.readouterr().out)["new_categories"] == [
+        {"release_id": outcome.release_id, "table_name": "returns", "column_name": "sex", "label": "Not stated", "rows": 1}]
+    # as of a day before that release, its labels are not the newest's
+    assert cli.main(["status", "--json", "--as-of", "2024-09-01", "--warehouse", str(settings.warehouse)]) == 0
+    assert json.loads(capsys.readouterr().out)["new_categories"] == []
