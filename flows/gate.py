@@ -114,23 +114,25 @@ EMPTY = ("SELECT NULL::VARCHAR AS metric_id, NULL::DATE AS period_start, NULL::D
          "NULL::DOUBLE AS value, NULL::BIGINT AS source_row WHERE FALSE")
 
 
-def _new_values(con: duckdb.DuckDBPyConnection, metrics, tables) -> tuple[list[str], list[str], list[str]]:
+def _new_values(con: duckdb.DuckDBPyConnection, metrics, tables, role: str = "new"
+                ) -> tuple[list[str], list[str], list[str]]:
     """The release being checked, from its parsed (not yet inserted) tables: the CTEs reading each table once, as
     raw_store stores it (release_id, the index as source_row, datetimes as DATE), each metric's select from them,
-    and the views registered for them (the caller unregisters them)."""
+    and the views registered for them (the caller unregisters them). `role` "old": the same, as the release a loaded
+    one is compared against (check_later)."""
     by_name: dict[str, list] = {}
     for t in tables:                     # a release may hold one table name several times (a note's tables)
         by_name.setdefault(t.name, []).append(t.frame)
     ctes, selects, views = [], [], []
     try:
         for i, name in enumerate(sorted({m.table for m in metrics if m.table in by_name})):
-            view = f"gate_frame_{name}"
+            view = f"gate_{role}_frame_{name}"
             frames = by_name[name]
             frame, stored = raw_store.as_stored(frames[0] if len(frames) == 1 else _concat(frames), view)
             con.register(view, frame)
             views.append(view)
-            ctes.append(f"new_{i} AS MATERIALIZED (SELECT CAST($new AS VARCHAR) AS release_id, s.* FROM ({stored}) s)")
-            selects += [_select(m, f"new_{i}") for m in metrics if m.table == name]
+            ctes.append(f"{role}_{i} AS MATERIALIZED (SELECT CAST($new AS VARCHAR) AS release_id, s.* FROM ({stored}) s)")
+            selects += [_select(m, f"{role}_{i}") for m in metrics if m.table == name]
     except BaseException:
         _unregister(con, views)
         raise
@@ -401,12 +403,14 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables, around: Neighbours | Non
 
 def _verdict(con: duckdb.DuckDBPyConnection, rules: Rules, new_ctes: list[str], new: list[str], release_id: str,
              previous: str | None, sheets: dict[str, str], published_on: date | None = None,
-             source=None, columns: dict[str, str] | None = None) -> list[FailureCase]:
-    """Every check of `rules` in one query (verdict_sql), the new values from `new_ctes` against `previous`'s: the
-    failure cases, described (the same for a release about to load and one re-checked from raw, which passes no
-    publication date: its dates were checked when it loaded)."""
-    old_ctes, old = _old_values(con, rules.history, previous)
-    params = {**({"new": release_id} if new_ctes else {}), **({"release": previous} if old_ctes else {}),
+             source=None, columns: dict[str, str] | None = None,
+             old_parts: tuple[list[str], list[str]] | None = None) -> list[FailureCase]:
+    """Every check of `rules` in one query (verdict_sql), the new values from `new_ctes` against `previous`'s (read
+    from raw, or given as `old_parts`: CTEs and selects): the failure cases, described (the same for a release about
+    to load and one re-checked from raw, which passes no publication date: its dates were checked when it loaded)."""
+    old_ctes, old = old_parts if old_parts is not None else _old_values(con, rules.history, previous)
+    params = {**({"new": release_id} if new_ctes or old_parts else {}),
+              **({"release": previous} if old_ctes and old_parts is None else {}),
               **({"published": published_on} if published_on and new else {})}
     [(failing, stats, newest)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old, "published" in params),
                                              params).fetchall()
@@ -461,15 +465,42 @@ def recheck(con: duckdb.DuckDBPyConnection, source, release_id: str, previous: s
     examples name the sheet row and the metric, not the sheet or column (raw keeps no sheet or column names)."""
     if not applies(source):
         return []
-    present = raw_store.raw_tables(con)
-    names = {name for name in {m.table for m in source.metrics} & present
+    rules, new_ctes, new = _loaded_values(con, source, release_id)
+    return _verdict(con, rules, new_ctes, new, release_id, previous, {})
+
+
+def _loaded_values(con: duckdb.DuckDBPyConnection, source, release_id: str, within: set[str] | None = None
+                   ) -> tuple[Rules, list[str], list[str]]:
+    """A loaded release, read from raw, as the release being checked: the rules for the tables it holds (of
+    `within`, if given), the CTEs reading each once and each metric's select from them."""
+    candidates = {m.table for m in source.metrics} & raw_store.raw_tables(con)
+    names = {name for name in (candidates & within if within is not None else candidates)
              if con.execute(f"SELECT 1 FROM raw.{name} WHERE release_id = ? LIMIT 1", [release_id]).fetchall()}
     rules = _rules(source, names)
     tables = sorted({m.table for m in rules.metrics})
     new_ctes = [f"new_{i} AS MATERIALIZED (SELECT * FROM raw.{name} WHERE release_id = $new)"
                 for i, name in enumerate(tables)]
-    new = [_select(m, f"new_{tables.index(m.table)}") for m in rules.metrics]
-    return _verdict(con, rules, new_ctes, new, release_id, previous, {})
+    return rules, new_ctes, [_select(m, f"new_{tables.index(m.table)}") for m in rules.metrics]
+
+
+def check_later(con: duckdb.DuckDBPyConnection, cand, tables, later: str) -> list[FailureCase]:
+    """An older release arriving after a newer one (`later`, loaded and ranking just after it): `later` checked
+    against the candidate's parsed tables as its previous release, as a load in rank order would have checked it.
+    What fails is the arrival's to answer for: `later` is published and was never compared with it, so the arrival
+    is held (flows.ingest), rather than published into the history with `later` blamed. The examples name the
+    period and no sheet row: the rows are `later`'s, in another file."""
+    source = cand.source
+    if not applies(source):
+        return []
+    rules, new_ctes, new = _loaded_values(con, source, later, within={t.name for t in tables})
+    if not rules.metrics:
+        return []
+    old_ctes, old, views = _new_values(con, rules.history, tables, role="old")
+    try:
+        cases = _verdict(con, rules, new_ctes, new, later, cand.release_id, {}, old_parts=(old_ctes, old))
+    finally:
+        _unregister(con, views)
+    return [FailureCase(c.sheet, None, c.column, c.check, c.value) for c in cases]
 
 
 class _Cases:
@@ -610,9 +641,14 @@ def _is_summary(case: FailureCase) -> bool:
     return case.row is None and case.check.startswith("release gate (")    # an example begins with its period
 
 
-def summary(cand, previous: str | None, cases: list[FailureCase]) -> str:
+def summary(cand, previous: str | None, cases: list[FailureCase], later: str | None = None) -> str:
+    """The held release's error: how many checks failed, against what, and how to publish it after review. `later`:
+    held against the later release it arrived after (check_later), not against `previous`."""
     checks = sum(1 for c in cases if _is_summary(c))
-    against = f"against the previous release {previous}" if previous else "on its own (no earlier release loaded)"
+    against = (f"against the later release {later}, published before it arrived, which it ranks before (an older "
+               f"release arriving late: the checks are {later}'s, read against this one as its previous release)"
+               if later else f"against the previous release {previous}" if previous
+               else "on its own (no earlier release loaded)")
     return (f"held by the release gate: {checks} check(s) failed {against}; not published. Review it, then "
             f"`pledges accept {cand.release_id}` publishes it")
 
