@@ -22,7 +22,9 @@ Options in the catalog entry:
     one_of = ["visits", "arrests"]
 
 A title-found sheet whose header does not have the columns is passed over (title words are
-fuzzy); a sheet found by its id that lacks them is an error.
+fuzzy); a sheet found by its id that lacks them is an error. A title-found table is read from
+one sheet: a sheet whose title names a part of the UK (Scotland, Wales, a region) is passed over,
+and two UK-wide sheets with the columns, or only a part's sheet, is an error naming them.
 """
 from __future__ import annotations
 
@@ -60,6 +62,20 @@ def sheets_by_title(book: Workbook, groups: list[list[str]]) -> list[str]:
     return [s for s in book.sheet_names if wanted(_title(book, s))]
 
 
+# A part of the UK named in a title ('... in Scotland', '...: England and Wales', '... London'): that sheet is a
+# nation's or region's table, never the UK's, however well its title words and columns match.
+PART_OF_THE_UK = re.compile(
+    r"\b(?:scotland|scottish|wales|welsh|northern ireland|england|english regions?|london|north east|north west|"
+    r"yorkshire|humber|east midlands|west midlands|east of england|south east|south west|"
+    r"by (?:nation|region|country)s?)\b", re.IGNORECASE)
+
+
+def part_of_the_uk(title: str) -> str | None:
+    """The words of a title that name a part of the UK (or a breakdown by nation/region), else None."""
+    found = PART_OF_THE_UK.search(title)
+    return found.group(0) if found else None
+
+
 def read_tables(book: Workbook, spec: dict) -> list[Table]:
     name = spec["table"]
     by_title = "id" not in spec
@@ -76,6 +92,7 @@ def read_tables(book: Workbook, spec: dict) -> list[Table]:
     specs = required + optional
     tables: list[Table] = []
     cases: list[FailureCase] = []
+    headers = []
     for sheet in sheets:
         header = find_spec_header(book.grid(sheet), sheet, specs)
         problems = header_problems(header, spec, specs, what)
@@ -83,6 +100,11 @@ def read_tables(book: Workbook, spec: dict) -> list[Table]:
             if not by_title:
                 cases.extend(problems)
             continue
+        headers.append(header)
+    if by_title:
+        headers = _the_national_sheet(book, headers, what)
+    for header in headers:
+        sheet = header.sheet
         table = cut_spec_table(book, header, name, specs, stop_at_blank=True)
         book.forget(sheet)
         numbers = list(spec.get("numbers") or [])
@@ -95,6 +117,25 @@ def read_tables(book: Workbook, spec: dict) -> list[Table]:
     if cases:
         raise TableNotFound(cases)
     return tables
+
+
+def _the_national_sheet(book: Workbook, headers: list, what: str) -> list:
+    """Of the title-found sheets that have the table's columns, the one UK table. A sheet whose title names a part
+    of the UK is passed over (it is that part's table); only such sheets, or two UK-wide ones, is an error naming
+    them: read, the part's figures would pass as the UK's, or two sheets' rows be added into one quarter."""
+    national = [h for h in headers if not part_of_the_uk(_title(book, h.sheet))]
+    if len(national) > 1:
+        listed = ", ".join(f"{h.sheet!r} ({_title(book, h.sheet)!r})" for h in national)
+        raise TableNotFound([FailureCase(h.sheet, None, None, f"{what}: {len(national)} sheets match it ({listed}); "
+                                                              "which is the table is not guessed, nor are they added")
+                             for h in national], what=f"{what}: found on {len(national)} sheets")
+    if not national and headers:
+        raise TableNotFound([FailureCase(h.sheet, 1, None,
+                                         f"{what}: its title {_title(book, h.sheet)!r} names a part of the UK "
+                                         f"({part_of_the_uk(_title(book, h.sheet))!r}), not the UK; no UK-wide sheet "
+                                         "has the table") for h in headers],
+                            what=f"{what}: only a part of the UK's table found")
+    return national
 
 
 def parse(book: Workbook, options: dict) -> list[Table]:

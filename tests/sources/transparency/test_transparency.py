@@ -286,3 +286,55 @@ def test_quarters_relabelled_a_year_early_are_held(settings, tmp_path, published
             "ends 2024-03-31, before the previous release ie_transparency/2025-05-22/") in outcome.error
     assert "(metric illegal_working_penalties)" in outcome.error
     assert snapshot(settings) == published
+
+
+# --- the table found by its title is the UK's, and on one sheet (audit 20, F6) ------------------------------------
+
+def illegal_working_sheet(table_id: str, title: str, rows: list[list]) -> list[list]:
+    return transparency_sheet(table_id, title, ["Quarter", "Number of illegal working visits",
+                                                "Number of illegal working arrests"], rows)
+
+
+SCOTLAND_ROWS = [[q, 50 + 10 * i, 20 + 5 * i] for i, q in enumerate(QUARTERS)]
+UK_ROWS = [[q, 1500 + 100 * i, 800 + 50 * i] for i, q in enumerate(QUARTERS)]
+
+
+def test_a_title_naming_scotland_is_not_taken_as_the_uk_table(settings, tmp_path, published):
+    """The only illegal-working sheet is titled '... in Scotland': its columns match, but it is Scotland's table.
+    Before, its visits and arrests were published as the UK's; now the release is rejected naming the sheet and the
+    words of its title, and nothing published moves."""
+    sheets = ie_sheets(visits_and_arrests=False)
+    sheets["IW_01"] = illegal_working_sheet("IW_01", "Illegal working visits and arrests in Scotland", SCOTLAND_ROWS)
+    outcome = load_bad(settings, tmp_path, sheets)
+    assert outcome.status == "rejected", outcome.error
+    assert "sheet 'IW_01', row 1: table illegal_working_activity" in outcome.error
+    assert "names a part of the UK ('Scotland'), not the UK" in outcome.error
+    assert failures(settings, BAD)[0][:3] == ("IW_01", 1, None)
+    assert snapshot(settings) == published
+
+
+def test_a_nation_sheet_beside_the_uk_sheet_is_passed_over_not_added(settings, tmp_path, published):
+    """'IW_01: Illegal working visits and arrests' beside 'IW_02: ...: Scotland': only the UK's figures are read.
+    Before, both sheets were read and the metric added Scotland's quarter to the UK's (1,550 visits for 1,500)."""
+    sheets = ie_sheets(visits_and_arrests=False)
+    sheets["IW_01"] = illegal_working_sheet("IW_01", "Illegal working visits and arrests", UK_ROWS)
+    sheets["IW_02"] = illegal_working_sheet("IW_02", "Illegal working visits and arrests: Scotland", SCOTLAND_ROWS)
+    outcome = load_bad(settings, tmp_path, sheets)
+    assert outcome.status == "loaded", outcome.error
+    visits = metric(settings, "illegal_working_visits", "ie_transparency/2025-08-31/%")
+    arrests = metric(settings, "illegal_working_arrests", "ie_transparency/2025-08-31/%")
+    assert list(visits.values()) == [row[1] for row in UK_ROWS] and list(arrests.values()) == [row[2] for row in UK_ROWS]
+
+
+def test_two_uk_sheets_matching_the_title_are_rejected_naming_both(settings, tmp_path, published):
+    """Two sheets whose titles and columns both match the table, neither naming a part of the UK: which is the
+    table is not guessed. Before, their rows were added quarter by quarter; now the release is rejected naming both."""
+    sheets = ie_sheets(visits_and_arrests=False)
+    sheets["IW_01"] = illegal_working_sheet("IW_01", "Illegal working visits and arrests", UK_ROWS)
+    sheets["IW_02"] = illegal_working_sheet("IW_02", "Illegal working visits and arrests (revised)", UK_ROWS)
+    outcome = load_bad(settings, tmp_path, sheets)
+    assert outcome.status == "rejected", outcome.error
+    assert "table illegal_working_activity (title with" in outcome.error and "2 sheets match it" in outcome.error
+    assert "sheet 'IW_01'" in outcome.error and "sheet 'IW_02'" in outcome.error
+    assert sorted(f[0] for f in failures(settings, BAD)) == ["IW_01", "IW_02"]
+    assert snapshot(settings) == published
