@@ -96,3 +96,16 @@ def normalise_categories(frame: pd.DataFrame, columns: list[str] | None = None) 
         frame[column] = pd.Series(mapped[codes], index=frame.index, dtype=object)
         unknown.extend((column, label, rows) for label, rows in sorted(new.items()))
     return unknown
+
+
+# A category label that stands for every member of its column ('Total', 'All', 'All nationalities', 'Grand total',
+# 'Sub-total'): the row is an aggregate of the table's other rows, and a metric summing the table would count them
+# twice. Whole labels only: 'Marshall Islands' or 'Other and unknown' are members, and so would 'All other
+# nationalities' be (a residual, not a total).
+TOTAL_LABEL = re.compile(
+    r"^(?:(?:grand |sub-?\s?)?totals?\b.*|all(?: (?:nationalities|nations|countries|regions|ages|age groups|sexes|"
+    r"genders|methods(?: of entry)?|types|return types|people|persons|categories))?)$", re.IGNORECASE)
+
+
+def is_total_label(value: object) -> bool:
+    return isinstance(value, str) and bool(TOTAL_LABEL.match(_WS.sub(" ", value).strip()))

@@ -18,6 +18,7 @@ The catalog entry's options say which tables to read:
     period = "quarter"                              # or "stock": a count at the quarter's end
     optional = false                                # true: a release without the table still loads
     unique_rows = true                              # a row repeated whole (every published column) is refused
+    no_total_rows = ["nationality", "sex"]          # a row reading 'Total' / 'All ...' in any of these is refused
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from flows.errors import FailureCase
 from flows.parsing import (Table, TableNotFound, Workbook, add_quarter_periods, add_stock_periods, clean_text,
                            column_specs, cut_spec_table, find_spec_header, header_problems, id_pattern, parse_numbers,
                            read_each, sheet_key)
-from flows.sources.home_office_detailed.labels import normalise_categories
+from flows.sources.home_office_detailed.labels import is_total_label, normalise_categories
 
 END_OF_TABLE = "End of table"
 
@@ -70,6 +71,8 @@ def read_table(book: Workbook, spec: dict) -> Table | None:
     parse_numbers(frame, numbers)
     clean_text(frame, [c for c in frame.columns if c not in numbers])
     table.unknown_categories = normalise_categories(frame)
+    if spec.get("no_total_rows"):
+        refuse_total_rows(frame, sheet, what, spec["no_total_rows"], table.labels)
     if spec.get("unique_rows"):
         refuse_repeated_rows(frame, sheet, what)
     if spec.get("period", "quarter") == "stock":
@@ -79,6 +82,22 @@ def read_table(book: Workbook, spec: dict) -> Table | None:
     table.labels.setdefault("period_start", table.labels.get("quarter", "Quarter"))
     table.labels.setdefault("period_end", table.labels.get("quarter", "Quarter"))
     return table
+
+
+def refuse_total_rows(frame, sheet: str, what: str, columns: list[str], labels: dict[str, str]) -> None:
+    """TableNotFound naming each cell of a breakdown column that reads a total label ('Total', 'All nationalities'):
+    its row adds up other rows, so a metric summing the table would count its people twice."""
+    cases = []
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        totals = frame[column].map(is_total_label).astype(bool)
+        cases += [FailureCase(sheet, int(row), labels.get(column, column),
+                              "a total label in a breakdown column: the row adds up other rows, which would be counted "
+                              "twice", str(value)) for row, value in frame.loc[totals, column].items()]
+    if cases:
+        cases.sort(key=lambda c: c.row)
+        raise TableNotFound(cases, what=f"{what}: {len({c.row for c in cases})} total row(s) among the data rows")
 
 
 def refuse_repeated_rows(frame, sheet: str, what: str) -> None:

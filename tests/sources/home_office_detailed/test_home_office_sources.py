@@ -548,3 +548,40 @@ def test_a_repeated_irregular_migration_row_is_rejected_not_summed(settings, tmp
     assert outcome.status == "loaded", outcome.error
     assert any("Location of detection" in note for note in outcome.notes), outcome.notes
     assert metric(settings, "small_boat_arrivals_quarterly") == {(date(2023, 4, 1), date(2023, 6, 30)): 982}
+
+
+IRR_COLUMNS = ["Year", "Quarter", "Method of entry", "Nationality", "Region", "Sex", "Age Group", "Number of detections"]
+IRR_ROWS = [[2023, "2023 Q2", "Small boat arrivals", "Albania", "Europe Other", "Male", "18 to 24", 482],
+            [2023, "2023 Q2", "Small boat arrivals", "Iran", "Middle East", "Male", "25 to 39", 300],
+            [2023, "2023 Q2", "Recorded detections in the UK", "Iran", "Middle East", "Male", "25 to 39", 40]]
+IRR_NAME = "irregular-migration-to-the-UK-detailed-dataset-year-ending-june-2023.xlsx"
+
+
+def irregular_workbook(folder: Path, rows: list[list], name: str = IRR_NAME) -> Path:
+    return write_xlsx(folder / name, ho_dataset_sheets(
+        {"Irr_D01": ("Detected irregular migration to the UK", pd.DataFrame(rows, columns=IRR_COLUMNS))}))
+
+
+def test_a_total_row_in_irregular_migration_is_rejected_not_summed(settings, tmp_path):
+    """Audit 20 F2: a publisher's subtotal row per method of entry (Nationality, Region, Sex and Age Group reading
+    'Total' or 'All ...') loaded beside the rows it adds up, and the quarter's small-boat arrivals were summed twice
+    (782 -> 1,564). Now the release is rejected naming the sheet, row, column and the label; nothing is published."""
+    subtotal = [2023, "2023 Q2", "Small boat arrivals", "All nationalities", "Total", "All", "Total", 782]
+    path = irregular_workbook(tmp_path, IRR_ROWS + [subtotal])
+    [outcome] = load_paths(settings, [path])
+    assert outcome.status == "rejected", outcome.error
+    assert "1 total row(s) among the data rows" in outcome.error
+    assert [(sheet, row, column, value) for sheet, row, column, _check, value in failures(settings, path.name)] == [
+        ("Data - Irr_D01", 6, "Nationality", "All nationalities"), ("Data - Irr_D01", 6, "Region", "Total"),
+        ("Data - Irr_D01", 6, "Sex", "All"), ("Data - Irr_D01", 6, "Age Group", "Total")]
+    assert metric(settings, "small_boat_arrivals_quarterly") == {}
+
+
+def test_only_whole_total_labels_are_totals_not_members_that_contain_the_words():
+    from flows.sources.home_office_detailed.labels import is_total_label
+    totals = ["Total", "total ", "All", "All nationalities", "Grand Total", "Sub-total", "Total (all methods)",
+              "All methods of entry", "All age groups"]
+    members = ["Marshall Islands", "Other and unknown", "All other nationalities", "Small boat arrivals", "Unknown",
+               "Not currently recorded", "Australia", "Tallinn", None, 12]
+    assert [v for v in totals if not is_total_label(v)] == []
+    assert [v for v in members if is_total_label(v)] == []
