@@ -21,6 +21,8 @@ Options in the catalog entry:
     optional = true                       # a release without it still loads
     one_of = ["visits", "arrests"]
 
+    sum_of = { total = ["less_than_3_months", "months_3_to_6"] }   # a total column the table adds up itself
+
 A title-found sheet whose header does not have the columns is passed over (title words are
 fuzzy); a sheet found by its id that lacks them is an error. A title-found table is read from
 one sheet: a sheet whose title names a part of the UK (Scotland, Wales, a region) is passed over,
@@ -28,6 +30,7 @@ and two UK-wide sheets with the columns, or only a part's sheet, is an error nam
 """
 from __future__ import annotations
 
+import math
 import re
 
 from flows.errors import FailureCase
@@ -92,6 +95,7 @@ def read_tables(book: Workbook, spec: dict) -> list[Table]:
     specs = required + optional
     tables: list[Table] = []
     cases: list[FailureCase] = []
+    sums: list[FailureCase] = []
     headers = []
     for sheet in sheets:
         header = find_spec_header(book.grid(sheet), sheet, specs)
@@ -110,13 +114,45 @@ def read_tables(book: Workbook, spec: dict) -> list[Table]:
         numbers = list(spec.get("numbers") or [])
         parse_numbers(table.frame, numbers)
         clean_text(table.frame, [c for c in table.frame.columns if c not in numbers])
+        sums.extend(totals_not_summing(table, spec.get("sum_of") or {}))
         add_quarter_periods(table.frame, year=None)
         table.labels.setdefault("period_start", table.labels.get("quarter", "Quarter"))
         table.labels.setdefault("period_end", table.labels.get("quarter", "Quarter"))
         tables.append(table)
     if cases:
         raise TableNotFound(cases)
+    if sums:
+        raise TableNotFound(sums, what=f"{what}: {len(sums)} total(s) not the sum of their columns")
     return tables
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _figure(number: float) -> str:
+    return f"{int(number):,}" if number.is_integer() else f"{number:,}"
+
+
+def totals_not_summing(table: Table, sum_of: dict[str, list[str]]) -> list[FailureCase]:
+    """Rows whose total column is not the sum of its parts (ASY_02's Total and its four age-of-case columns): the
+    table's own cross-check, failed naming the total cell with both numbers. A row with a part not available (`:`)
+    or not a number cannot be checked here (validation names a cell that is not a number)."""
+    cases = []
+    for total, parts in sum_of.items():
+        if total not in table.frame.columns or any(p not in table.frame.columns for p in parts):
+            continue
+        names = [table.labels.get(p, p).strip() for p in parts]
+        for row, values in table.frame[[total, *parts]].iterrows():
+            numbers = [_number(v) for v in values]
+            if any(n is None for n in numbers) or numbers[0] == sum(numbers[1:]):
+                continue
+            cases.append(FailureCase(table.sheet, int(row), table.labels.get(total, total).strip(),
+                                     f"is not the sum of {', '.join(names[:-1])} and {names[-1]} on its row, "
+                                     f"which add up to {_figure(sum(numbers[1:]))}", _figure(numbers[0])))
+    return cases
 
 
 def _the_national_sheet(book: Workbook, headers: list, what: str) -> list:

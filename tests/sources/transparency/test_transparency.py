@@ -338,3 +338,41 @@ def test_two_uk_sheets_matching_the_title_are_rejected_naming_both(settings, tmp
     assert "sheet 'IW_01'" in outcome.error and "sheet 'IW_02'" in outcome.error
     assert sorted(f[0] for f in failures(settings, BAD)) == ["IW_01", "IW_02"]
     assert snapshot(settings) == published
+
+
+# --- ASY_02's Total is the sum of its age-of-case columns (audit 20, F5 T2) -----------------------------------------
+
+ASY_02_HEADER = ["Quarter", "Total", "Less than 3 months", "3-6 months", "6-12 months", "12 months+ "]
+
+
+def ukvi_sheets(rows: list[list]) -> dict[str, list[list]]:
+    return {"Cover Sheet": [["Immigration and Protection"], ["Published: 29 February 2024"]],
+            "ASY_02": transparency_sheet("ASY_02", "Age of Asylum Operations Initial Decision Work In Progress - "
+                                                   "applications made from 1st Oct 2006", ASY_02_HEADER, rows, header_row=7)}
+
+
+def test_real_asy_02_totals_are_the_sums_of_their_age_columns(realdata):
+    """The cross-check the parser now makes holds on every row the UKVI publishes (Q3 2023 workbook)."""
+    asy02 = sheet_table(realdata / UKVI, "ASY_02")
+    assert len(asy02) == 28
+    assert (asy02["Total"] == asy02[ASY_02_HEADER[2:]].sum(axis=1)).all()
+
+
+def test_an_asy_02_total_that_is_not_the_sum_of_its_columns_is_rejected(settings, tmp_path):
+    """Audit 20 T2: a new quarter whose Total (13,000) is not what its four age-of-case columns add up to (130,000)
+    was published as 13,000. Now the release is rejected naming sheet, row, column 'Total' and both numbers; the good
+    rows beside it (and a row with a part not available) pass the check."""
+    rows = [["2023 Q2", 138134, 15140, 13966, 39512, 69516], ["2023 Q3", 131385, 21370, 15118, 34045, 60852],
+            ["2023 Q4", 13000, 20000, 15000, 35000, 60000]]
+    good = write_xlsx(tmp_path / "good" / "UKVI_IP_Q3_2023_Background_Published.xlsx",
+                      ukvi_sheets([rows[0], rows[1][:2] + [":"] + rows[1][3:]]))
+    assert load_one(settings, good).status == "loaded"
+    published = snapshot(settings)
+    bad = write_xlsx(tmp_path / "bad" / "UKVI_IP_Q4_2023_Background_Published.xlsx", ukvi_sheets(rows))
+    outcome = load_one(settings, bad)
+    assert outcome.status == "rejected", outcome.error
+    assert "table ASY_02: 1 total(s) not the sum of their columns" in outcome.error
+    assert failures(settings, bad.name) == [
+        ("ASY_02", 10, "Total", "is not the sum of Less than 3 months, 3-6 months, 6-12 months and 12 months+ on its "
+                                "row, which add up to 130,000", "13,000")]
+    assert snapshot(settings) == published
