@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from flows.errors import FailureCase
 from flows.parsing import (Table, TableNotFound, Workbook, add_quarter_periods, add_stock_periods, clean_text,
                            column_specs, cut_spec_table, find_spec_header, header_problems, id_pattern, parse_numbers,
@@ -79,6 +81,7 @@ def read_table(book: Workbook, spec: dict) -> Table | None:
         add_stock_periods(frame, as_at=spec.get("as_at", "as_at"))
     else:
         add_quarter_periods(frame)
+    refuse_year_not_quarters(frame, sheet, what, table.labels)
     table.labels.setdefault("period_start", table.labels.get("quarter", "Quarter"))
     table.labels.setdefault("period_end", table.labels.get("quarter", "Quarter"))
     return table
@@ -98,6 +101,25 @@ def refuse_total_rows(frame, sheet: str, what: str, columns: list[str], labels: 
     if cases:
         cases.sort(key=lambda c: c.row)
         raise TableNotFound(cases, what=f"{what}: {len({c.row for c in cases})} total row(s) among the data rows")
+
+
+def refuse_year_not_quarters(frame, sheet: str, what: str, labels: dict[str, str]) -> None:
+    """TableNotFound naming each row whose Year is not the year of its Quarter (2024 beside '2023 Q4'): a calendar/
+    financial-year slip or a row from another quarter, and which of the two dates the row is not guessed. Cells that
+    are no year or no quarter are left to validation, which names them."""
+    if "year" not in frame.columns or "quarter" not in frame.columns:
+        return
+    year = pd.to_numeric(frame["year"], errors="coerce")
+    quarters_year = pd.to_numeric(frame["quarter"].astype("string").str.extract(r"^(\d{4}) Q[1-4]$")[0], errors="coerce")
+    differ = year.notna() & quarters_year.notna() & (year != quarters_year)
+    if not differ.any():
+        return
+    year_label, quarter_label = labels.get("year", "Year"), labels.get("quarter", "Quarter")
+    cases = [FailureCase(sheet, int(row), year_label, f"is not the year of the row's {quarter_label} "
+                                                      f"{frame.at[row, 'quarter']!r}", f"{frame.at[row, 'year']:g}"
+                         if isinstance(frame.at[row, "year"], float) else str(frame.at[row, "year"]))
+             for row in frame.index[differ]]
+    raise TableNotFound(cases, what=f"{what}: {len(cases)} row(s) whose Year and Quarter disagree")
 
 
 def refuse_repeated_rows(frame, sheet: str, what: str) -> None:

@@ -585,3 +585,19 @@ def test_only_whole_total_labels_are_totals_not_members_that_contain_the_words()
                "Not currently recorded", "Australia", "Tallinn", None, 12]
     assert [v for v in totals if not is_total_label(v)] == []
     assert [v for v in members if is_total_label(v)] == []
+
+
+def test_an_irregular_migration_year_that_is_not_its_quarters_is_rejected(settings, tmp_path):
+    """Audit 20 D3: a row reading Year 2024 beside Quarter '2023 Q4' loaded, dated by the quarter alone. Year and
+    Quarter disagreeing is a calendar/financial-year slip or a row from another quarter: rejected naming the row and
+    both cells; the rows that agree load."""
+    q4 = [[2023, "2023 Q4", "Small boat arrivals", "Iran", "Middle East", "Male", "25 to 39", 300],
+          [2024, "2023 Q4", "Small boat arrivals", "Albania", "Europe Other", "Male", "18 to 24", 482]]
+    path = irregular_workbook(tmp_path, IRR_ROWS + q4, IRR_NAME.replace("june", "december"))
+    [outcome] = load_paths(settings, [path])
+    assert outcome.status == "rejected", outcome.error
+    check = "is not the year of the row's Quarter '2023 Q4'"
+    assert "1 row(s) whose Year and Quarter disagree" in outcome.error
+    assert f"sheet 'Data - Irr_D01', row 7, column 'Year': {check} (value '2024')" in outcome.error
+    assert failures(settings, path.name) == [("Data - Irr_D01", 7, "Year", check, "2024")]
+    assert metric(settings, "small_boat_arrivals_quarterly") == {}
