@@ -32,6 +32,7 @@ Options in the catalog entry:
     numbers = ["start_count", ...]
     missing_markers = ["low", "c", "z", "x", "u"]
     final_from = "11-01"
+    country = { country_code = "E92000001", country_name = "England" }   # the national rows' country, else refused
 """
 from __future__ import annotations
 
@@ -128,6 +129,8 @@ def _national_totals(path: Path, options: dict, names: dict[str, str], specs, fi
     frame = frame.copy()
     for column in frame.columns:
         frame[column] = frame[column].str.strip().replace("", pd.NA)      # an empty cell is missing
+    _refuse_other_countries(frame, options.get("country") or {}, {v: k for k, v in names.items()},
+                            f"table {options.get('table', 'apprenticeships_national')}")
     numbers = [c for c in options.get("numbers", []) if c in frame.columns]
     for column in numbers:
         frame[column] = map_values(frame[column], lambda v: pd.NA if is_missing(v) or v.casefold() in markers else v)
@@ -136,6 +139,25 @@ def _national_totals(path: Path, options: dict, names: dict[str, str], specs, fi
         if spec.name not in frame.columns:
             frame[spec.name] = pd.Series(pd.NA, index=frame.index, dtype=object)
     return frame
+
+
+def _refuse_other_countries(frame: pd.DataFrame, country: dict[str, str], published: dict[str, str], what: str) -> None:
+    """TableNotFound naming each national total row whose country (code or name) is not the data set's (England's
+    for apprenticeships): Wales's national rows would otherwise pass for England's starts. A blank cell claims no
+    country and is not refused."""
+    cases = []
+    for column, expected in country.items():
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        other = values.notna() & (values.str.casefold() != expected.casefold())
+        cases += [FailureCase(SHEET, int(line), published.get(column, column),
+                              f"a national total of another country: this data set's national rows are {expected!r}",
+                              value) for line, value in values[other].items()]
+    if cases:
+        cases.sort(key=lambda c: c.row)
+        raise TableNotFound(cases, what=f"{what}: national rows of a country other than "
+                                        f"{' / '.join(country.values())}")
 
 
 def _year_of(label: object) -> int | None:

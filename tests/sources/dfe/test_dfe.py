@@ -13,7 +13,7 @@ import pytest
 
 from flows.catalog import load_catalog
 from flows.ingest import load_paths, run_sources
-from tests.warehouse_reads import load_one, metric, own_settings, query, snapshot
+from tests.warehouse_reads import failures, load_one, metric, own_settings, query, snapshot
 
 SOURCE = load_catalog()["dfe_apprenticeships"]
 DATASET = SOURCE.options["dataset_id"]
@@ -222,3 +222,21 @@ def test_only_the_data_sets_own_csv_is_recognised_by_name():
     for name in ["national-totals.csv", "data-set-head.csv", "summary.json",          # the API samples in ../shared/realdata/dfe
                  f"dfe_apprenticeships_{DATASET}.csv", "apprenticeships_v2.0.2.csv"]:
         assert recognise(name) is None, name
+
+
+def test_national_rows_of_another_country_are_rejected_not_read_as_englands(settings_published, tmp_path):
+    """Audit 20 D4: every row's country Wales (W92000004) loaded as England's apprenticeship starts. The data set's
+    national totals are England's: rejected naming each national total row's country cells, nothing published moves."""
+    settings, published = settings_published
+    rows = [{**r, "country_code": "W92000004", "country_name": "Wales"}
+            for r in with_subtotals([national(t, n) for t, n in SYNTHETIC.items()])]
+    outcome = load_bad(settings, tmp_path, csv_bytes(rows))
+    assert outcome.status == "rejected", outcome.error
+    assert "table apprenticeships_national: national rows of a country other than E92000001 / England" in outcome.error
+    check = "a national total of another country: this data set's national rows are "
+    # the national total rows sit fourth in each year's block of seven (with_subtotals): CSV lines 5, 12, 19, 26
+    found = [f for f in failures(settings, file_name("2.0.0")) if f[3].startswith(check)]   # the warehouse is shared
+    assert sorted(found[:2]) == [("csv", 5, "country_code", check + "'E92000001'", "W92000004"),
+                                 ("csv", 5, "country_name", check + "'England'", "Wales")]
+    assert sorted({f[1] for f in found}) == [5, 12, 19, 26] and len(found) == 8
+    assert snapshot(settings) == published
