@@ -225,7 +225,35 @@ def test_the_columns_unsigned_introduction_is_never_quoted_as_the_home_secretary
     assert quote_problem(backlog.quote, intro) is None and quote_problem(backlog.also_quoted[0].quote, signed) is None
     moved = by_id["smuggler_profits_six_years"].model_copy(update={"statement": "A"})
     assert quote_problems([moved], statements, STATEMENTS_MD.read_text()) == [
-        f"smuggler_profits_six_years: {moved.quote!r}: not an exact extract of one sentence of the statement"]
+        f"smuggler_profits_six_years: {moved.quote!r}: not an exact extract of one sentence of the statement A "
+        "(the words are in statement A_intro)"]
+
+
+@pytest.mark.skipif(not STATEMENTS_MD.is_file(), reason=f"the statements file is not present at {STATEMENTS_MD}")
+@pytest.mark.parametrize("quote, words", [
+    ("we will halve work visas by 2026", "not an exact extract of one sentence of the statement A"),
+    ("restore order to the system", "not an exact extract of one sentence of the statement A (the words are in "
+                                    "statement A_intro)")])
+def test_a_quote_not_in_its_statement_is_refused_when_the_register_loads(tmp_path, monkeypatch, quote, words):
+    """A made-up quote, or the unsigned introduction's words put to the Home Secretary (statement A), loaded and was
+    published as her words: only the test suite read the quotes against ../shared/STATEMENTS.md (audit 19). The
+    register now refuses them as it loads (so `pledges load` and `run` publish nothing), naming the entry and where
+    the words are; PLEDGES_STATEMENTS='' turns the check off, for a machine without the statements."""
+    import tomllib
+
+    text = REGISTER_FILE.read_text(encoding="utf-8")
+    entry = next(e for e in tomllib.loads(text)["entry"] if e["statement"] == "A" and e["quote"] in text)
+    edited = tmp_path / "pledges.toml"
+    edited.write_text(text.replace(f'quote = "{entry["quote"]}"', f'quote = "{quote}"', 1), encoding="utf-8")
+    with pytest.raises(RegisterError) as refused:
+        load_register_with_statements(edited)
+    message = str(refused.value)
+    assert message.startswith(f"{edited}: quotes not found word for word in {STATEMENTS_MD.resolve()}: ")
+    assert f"{entry['id']}: {quote!r}: {words}" in message
+    assert ("(the words are in" in message) == ("A_intro" in words)
+    assert load_register_with_statements(REGISTER_FILE)                 # the register as it is loads
+    monkeypatch.setenv("PLEDGES_STATEMENTS", "")
+    assert load_register_with_statements(edited)
 
 
 @pytest.mark.skipif(not (STATEMENTS_MD.is_file() and EVIDENCE_MD.is_file()),

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, computed_field, mod
 
 
 REGISTER_FILE = Path(__file__).with_name("pledges.toml")
+# the two source statements word for word (the product brief's ../shared, beside the repository)
+STATEMENTS_FILE = Path(__file__).resolve().parents[2] / "shared" / "STATEMENTS.md"
 
 
 class RegisterError(Exception):
@@ -264,7 +266,31 @@ def load_register_with_statements(path: Path | None = None, known_metrics: Itera
         mtime = path.stat().st_mtime_ns
     except OSError as exc:
         raise RegisterError(f"{path}: the pledge register cannot be read ({exc.strerror or exc})") from None
-    return _load(path, mtime, None if known_metrics is None else frozenset(known_metrics))
+    known = None if known_metrics is None else frozenset(known_metrics)
+    if (words := statements_file()) is not None:
+        _check_quotes(path, mtime, known, words, words.stat().st_mtime_ns)
+    return _load(path, mtime, known)
+
+
+def statements_file() -> Path | None:
+    """The statements' own words, word for word ($PLEDGES_STATEMENTS, else ../shared/STATEMENTS.md beside the
+    repository), if present: every quote of a verbatim statement is checked against it when the register loads.
+    PLEDGES_STATEMENTS set empty turns the check off."""
+    configured = os.environ.get("PLEDGES_STATEMENTS")
+    if configured == "":
+        return None
+    path = Path(configured) if configured else STATEMENTS_FILE
+    return path if path.is_file() else None
+
+
+@cache
+def _check_quotes(path: Path, mtime: int, known: frozenset[str] | None, words: Path, _words_mtime: int) -> None:
+    """RegisterError naming every entry whose quote is not word for word in its statement (and where the words are,
+    if another statement part has them): a made-up or misattributed quote is never published as someone's words.
+    Once per register and statements file as they are (mtimes in the key)."""
+    entries, statements = _load(path, mtime, known)
+    if statements and (problems := quote_problems(entries, statements, words.read_text(encoding="utf-8"))):
+        raise RegisterError(f"{path}: quotes not found word for word in {words}: " + "; ".join(problems))
 
 
 def _problems(exc: ValidationError) -> str:
@@ -375,7 +401,10 @@ def quote_problems(entries: list[Entry], statements: dict[str, Statement], state
             if not (text := statement.text_in(texts)):
                 problems.append(f"{entry.id}: statement {quoted.statement} is not in STATEMENTS.md")
             elif problem := quote_problem(quoted.quote, text):
-                problems.append(f"{entry.id}: {quoted.quote!r}: {problem}")
+                elsewhere = [other for other, s in statements.items() if other != quoted.statement and s.verbatim
+                             and (t := s.text_in(texts)) and quote_problem(quoted.quote, t) is None]
+                where = f" (the words are in statement {', '.join(elsewhere)})" if elsewhere else ""
+                problems.append(f"{entry.id}: {quoted.quote!r}: {problem} {quoted.statement}{where}")
     return problems
 
 
