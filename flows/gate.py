@@ -22,7 +22,8 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
               no period of the previous release may be missing between this release's first and last periods,
               settled or recent (a settled day left blank, a quarter's row deleted, twenty recent days blanked: the
               old figures would stay "latest" unseen, and the statuses rest on the newest days); periods after this
-              release's last one (provisional days not in it yet) are free;
+              release's last one (provisional days not in it yet) are free, and so are a note's recent windows
+              (period type range: a note need not repeat an earlier note's window);
 - metric_missing
               a metric the previous release had figures for must have some in this one (a category relabelled,
               'Small boat arrivals' become 'Small boats': its filter finds no row, and its old figures would stay
@@ -351,13 +352,17 @@ def _failing(rules: Rules, dated: bool = False) -> list[str]:
                     FROM ({_within(metric_id, other)}) GROUP BY ALL)
                 WHERE days = datediff('day', period_start, period_end) + 1
                   AND abs(value - total) > {_number(tolerance)}""")
+    # a note's windows (period type range) are its own: a later note need not repeat an earlier one's
+    windows = [m.id for m in rules.metrics if m.period_type == "range"]
+    recent = (f"p.period_end < f.last AND p.metric_id NOT IN ({', '.join(map(_quote, windows))})" if windows
+              else "p.period_end < f.last")
     selects += [
         "SELECT 'dropped', metric_id, period_start, period_end, old, NULL, NULL FROM pairs WHERE NOT is_new",
         # a period the previous release had, missing inside this release's own span: blanked or deleted (settled,
         # or recent: the days a status reads); periods after the span's last are provisional days not in it yet
         "SELECT CASE WHEN p.period_end < p.cutoff THEN 'dropped_settled' ELSE 'dropped_recent' END, p.metric_id, "
         "p.period_start, p.period_end, p.old, NULL, NULL FROM pairs p JOIN spans f USING (metric_id) "
-        "WHERE NOT p.is_new AND p.period_start > f.first AND (p.period_end < p.cutoff OR p.period_end < f.last)",
+        f"WHERE NOT p.is_new AND p.period_start > f.first AND (p.period_end < p.cutoff OR ({recent}))",
         "SELECT 'max_revised_share', metric_id, period_start, period_end, value, source_row, old FROM pairs "
         "WHERE is_new AND is_old AND period_end < cutoff AND value <> old"]
     steady = [(m, limit) for m, limit in rules.limits.items() if rules.by_id[m].period_type in STEADY_PERIODS]
