@@ -695,3 +695,51 @@ def test_status_names_the_labels_the_newest_release_did_not_know(settings, tmp_p
     # as of a day before that release, its labels are not the newest's
     assert cli.main(["status", "--json", "--as-of", "2024-09-01", "--warehouse", str(settings.warehouse)]) == 0
     assert json.loads(capsys.readouterr().out)["new_categories"] == []
+
+
+@pytest.mark.parametrize("kind", ["rejected", "held"])
+def test_figures_not_loaded_because_their_release_was_refused_say_so(settings, tmp_path, kind):
+    """A weekly file loaded, then the next one refused: rejected (a count written 'lots') or held (twenty recent
+    days blanked). The pledge's explanation said its newer figures were "published, but not loaded here; get them
+    from …", sending a reader to fetch what this warehouse had and refused (audit 19). It says a release of them came
+    and was refused, naming it, and where to see why; as of a day before that release, it says nothing of it."""
+    assert load(settings, release(tmp_path / "good", GOOD)) == 0
+    grids = grids_to(NEXT)
+    if kind == "rejected":
+        grids["SB_01"][5][1] = "lots"
+    else:
+        for i in range((GOOD - START).days - 25, (GOOD - START).days - 5):
+            grids["SB_01"][i + 1][1] = "-"
+    bad = release(tmp_path / "bad", NEXT, grids)
+    assert load(settings, bad) == 1
+    [(status,)] = query(settings, "SELECT status FROM marts.releases WHERE file_name = ?", [bad.name])
+    assert status == kind
+    [(explanation,)] = query(settings, "SELECT explanation FROM marts.pledge_status WHERE pledge_id = 'small_boats'")
+    assert "published, but not loaded here; get them from" in explanation
+    refused = ("held by the release gate, for review" if kind == "held" else "rejected here as invalid")
+    assert f"A release of them, {bad.name}, published 9 Feb 2024, was {refused} (pledges status says why)." \
+        in explanation
+    [(before,)] = query(settings, "SELECT explanation FROM marts.pledge_status_as_of(DATE '2024-02-08') "
+                                  "WHERE pledge_id = 'small_boats'")
+    assert "A release of them" not in before
+
+
+def test_a_claims_figures_not_loaded_because_their_release_was_rejected_say_so(settings, tmp_path):
+    """The same for a claim: the returns quarters to 31 Dec 2024 were due by 28 Feb 2025; a returns workbook of
+    March 2025 came and was rejected (a count written '12a'). The claim's explanation names it beside "published, but
+    not loaded here" (audit 19)."""
+    from tests.sources.home_office_detailed.test_home_office_sources import small_returns
+    _returns_published(settings, tmp_path)
+    frames = small_returns(("2024 Q3", "2024 Q4"))
+    frames["Ret_D01"] = frames["Ret_D01"].astype({"Number of returns": object})
+    frames["Ret_D01"].loc[4, "Number of returns"] = "12a"
+    bad = _returns_release(tmp_path / "mar", "returns-datasets-mar-2025.xlsx", frames)
+    [outcome] = ingest.load_paths(settings, [bad])
+    assert outcome.status == "rejected", outcome.error
+    [(published_on,)] = query(settings, "SELECT published_on FROM marts.releases WHERE file_name = ?", [bad.name])
+    [(explanation,)] = query(settings, "SELECT explanation FROM marts.claim_checks WHERE claim_id = 'returns_six_year_high'")
+    assert "published, but not loaded here; get them from" in explanation
+    # a local file named for its month is dated by estimate, and says so (staging.release_words)
+    assert (f"A release of them, {bad.name}, a local file dated {published_on.day} {published_on:%b %Y} by estimate "
+            in explanation)
+    assert explanation.endswith("), was rejected here as invalid (pledges status says why).")

@@ -138,7 +138,7 @@ CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, pa
 
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
-                   note_publisher, metric_period_type, figures_to)
+                   note_publisher, metric_period_type, metric_source_id, figures_to)
            -- the note's own verdict as known on the date: a note overdue by then is not loaded here
            REPLACE (staging.verdict_known_on(note_verdict, note_due_on, least(as_of_date, current_date)) AS note_verdict,
                     -- a claim not made by the date has no verdict as made yet (nothing of that day is known then)
@@ -166,6 +166,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN figures_to || ', were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): published, but not loaded here; get them from ' || source_page_url || '.'
+                || staging.refused_words(metric_source_id, least(as_of_date, current_date))
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND metric_period_type = 'range'
            THEN ' The ' || publisher || ' note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
@@ -175,7 +176,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
             WHEN h.pledge_id IS NOT NULL THEN h.status
             ELSE staging.verdict_known_on(official_verdict, due_on, least(as_of_date, current_date)) END AS official_verdict
 -- the figures a missing claim waits for, worked out once per row (the last whole period within the claim)
-FROM (SELECT c.*, m.period_type AS metric_period_type,
+FROM (SELECT c.*, m.period_type AS metric_period_type, m.source_id AS metric_source_id,
              ' Figures to ' || strftime(l.last_end, '%-d %b %Y') || staging.covering_words(c.claim_start, c.claim_end, l.last_end, c.check_type)
                  AS figures_to
       FROM staging.claim_check_vintages c

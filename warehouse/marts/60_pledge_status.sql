@@ -145,6 +145,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || CASE WHEN d.due_on <= least(as_of_date, current_date)
                          THEN 'Figures for the first tracked period were due by ' || strftime(d.due_on, '%-d %b %Y') || ' ('
                               || p.publisher || '): published, but not loaded here; get them from ' || p.source_page_url || '.'
+                              || staging.refused_words(p.source_id, least(as_of_date, current_date))
                          WHEN d.due_on IS NOT NULL THEN 'Figures for the first tracked period are not due until '
                               || strftime(d.due_on, '%-d %b %Y') || '.'
                          WHEN p.measurability LIKE 'source not yet%' THEN 'Its source is not yet in the catalog.'
@@ -193,6 +194,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                               || ' were due by '
                               || strftime(newer.due_on, '%-d %b %Y') || ' (' || p.publisher || '): published, but not '
                               || 'loaded here, so this status may be out of date; get them from ' || p.source_page_url || '.'
+                              || staging.refused_words(p.source_id, least(as_of_date, current_date))
                          ELSE '' END
                  || coalesce(' ' || pv.basis || '.', '')
        END AS explanation,
