@@ -27,7 +27,8 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
 - metric_missing
               a metric the previous release had figures for must have some in this one (a category relabelled,
               'Small boat arrivals' become 'Small boats': its filter finds no row, and its old figures would stay
-              "latest" unseen); not for a note's window (period type range), each note its own;
+              "latest" unseen); not for a note's window (period type range), each note its own, nor for a metric
+              whose `gate` says `may_be_absent = true` (Asy_D03 counts people or claims: each release feeds one);
 - newest_jump
               each period this release adds after the previous release's newest, for metrics counted by month,
               quarter, year or academic year, within `max_newest_ratio` times (either way) of that newest period's
@@ -587,7 +588,7 @@ def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous
         cases.note(metric, "newest_moved_back",
                    f"its newest period ends {newest.isoformat()}, before the previous release {previous}'s newest "
                    f"({newest_before.isoformat()}): periods relabelled (a year early?) or the latest figures cut off")
-    if not now and metric.period_type != "range":
+    if not now and metric.period_type != "range" and not metric.gate.get("may_be_absent"):
         cases.note(metric, "metric_missing",
                    f"none of its periods is in this release, though the previous release {previous} had {before}: "
                    "its rows were not found (a category relabelled, a column renamed?), and its figures would stay "

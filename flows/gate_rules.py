@@ -16,7 +16,9 @@ DEFAULTS = {"revision_window_days": 90, "max_revised_share": 0.10, "max_dropped_
 # no period after the publication date, no metric whose newest period moves back, no release whose newest figures are
 # far older than its date. A settled period revised by more than 50% and 100 (377 penalties become 3,770) is held.
 BASELINE = {**DEFAULTS, "max_revised_share": 1.0, "max_dropped_share": 1.0}
-METRIC_KEYS = set(DEFAULTS) | {"bounds", "at_least", "at_most_per", "sum_of", "sum_tolerance"}
+# may_be_absent: a release may hold the metric's table without any of its rows, by design (Asy_D03 counts people
+# or claims: each release feeds one of the two metrics), so metric_missing does not hold it
+METRIC_KEYS = set(DEFAULTS) | {"bounds", "at_least", "at_most_per", "sum_of", "sum_tolerance", "may_be_absent"}
 
 
 def config_problems(source) -> list[str]:
@@ -59,6 +61,8 @@ def config_problems(source) -> list[str]:
             other = metric.gate.get(key)
             if other is not None and other not in metric_ids:
                 problems.append(f"{where}: {key} names {other!r}, not a metric of this source")
+        if not isinstance(metric.gate.get("may_be_absent", False), bool):
+            problems.append(f"{where}: may_be_absent must be true or false, not {metric.gate['may_be_absent']!r}")
         tolerance = metric.gate.get("sum_tolerance", 0)
         if not (isinstance(tolerance, (int, float)) and tolerance >= 0):
             problems.append(f"{where}: sum_tolerance must be a number >= 0, not {tolerance!r}")

@@ -282,7 +282,8 @@ def test_missing_end_of_table_is_a_clear_error(settings, tmp_path, published):
     assert snapshot(settings) == published
 
 
-def test_count_written_as_text_with_a_thousands_separator_parses(settings, tmp_path, published):
+def test_count_written_as_text_with_a_thousands_separator_parses(settings, tmp_path):
+    # on an empty warehouse: 1,234 beside June's tens would be held as a new quarter over ten times the last (newest_jump)
     frames = small_returns(("2024 Q3",))
     frames["Ret_D01"] = frames["Ret_D01"].astype({"Number of returns": object})
     frames["Ret_D01"].loc[0, "Number of returns"] = "1,234"          # Enforced return, Albania
