@@ -117,6 +117,7 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         held = SourceError(cand.source.id, label, gate.summary(cand, previous, reasons, later), reasons)
         _record(con, cand, release_id, "held", 0, error=held.message, cases=reasons)
         return Outcome(cand.source.id, cand.file_name, "held", release_id, error=str(held), notes=notes)
+    notes = notes + _same_date_notes(con, cand)
     rows = sum(_insert(con, table, release_id) for table in tables)
     for table in tables:
         for column, label, count in table.unknown_categories:
@@ -133,6 +134,19 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         notes = notes + [f"loaded as published (the published warehouse had it loaded); "
                          f"{gate.published_note(previous, reasons)}"]
     return Outcome(cand.source.id, cand.file_name, "loaded", release_id, rows, notes=notes + _recheck_next(con, cand, around.next))
+
+
+def _same_date_notes(con: duckdb.DuckDBPyConnection, cand: Candidate) -> list[str]:
+    """A note for each loaded release of the source with the same publication date and version but other bytes: two
+    different files both claim to be that release, and the one fetched later ranks after (its figures win "latest"),
+    so the operator is told which is used, not left to find it."""
+    others = con.execute("SELECT release_id, file_name FROM meta.releases WHERE source_id = ? AND status = 'loaded' "
+                         "AND published_on = ? AND coalesce(version, 1) = ? AND sha256 <> ? ORDER BY fetched_at",
+                         [cand.source.id, cand.published_on, cand.version, cand.sha256]).fetchall()
+    return [f"{other} ({name}) is another file claiming the same release ({cand.published_on.isoformat()}"
+            f"{f', version {cand.version}' if cand.version > 1 else ''}), with other contents: both are kept, and the "
+            f"one seen later (page time, then fetch time) gives the latest figures: check which is the publisher's"
+            for other, name in others]
 
 
 def _accepted(con: duckdb.DuckDBPyConnection, release_id: str) -> bool:

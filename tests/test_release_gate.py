@@ -743,3 +743,24 @@ def test_a_claims_figures_not_loaded_because_their_release_was_rejected_say_so(s
     assert (f"A release of them, {bad.name}, a local file dated {published_on.day} {published_on:%b %Y} by estimate "
             in explanation)
     assert explanation.endswith("), was rejected here as invalid (pledges status says why).")
+
+
+def test_two_different_files_claiming_one_release_are_named(settings, tmp_path):
+    """Two files both named for the 2 Feb 2024 release, with different figures (one day revised): the second loaded
+    with exit 0 and no word, its figures the latest by fetch time (audit 20 D1). It still loads (a correction may
+    come under the same name), with a note naming the other file, so the operator can tell which is the publisher's."""
+    first = release(tmp_path / "a", GOOD)
+    [outcome] = ingest.load_paths(settings, [first])
+    assert outcome.status == "loaded"
+    last = (GOOD - START).days - 1
+    (tmp_path / "b").mkdir()
+    second = write_workbook(tmp_path / "b" / first.name, grids_to(GOOD, revised={last: (last * 37) % 400 + 5}))
+    [again] = ingest.load_paths(settings, [second])
+    assert again.status == "loaded", again.error
+    assert [n for n in again.notes if "another file claiming the same release" in n] == [
+        f"{outcome.release_id} ({first.name}) is another file claiming the same release (2024-02-02), with other "
+        "contents: both are kept, and the one seen later (page time, then fetch time) gives the latest figures: check "
+        "which is the publisher's"]
+    # a different day's file says nothing of the kind
+    [later] = ingest.load_paths(settings, [release(tmp_path / "c", NEXT)])
+    assert not [n for n in later.notes if "another file claiming" in n]
