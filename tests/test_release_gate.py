@@ -313,6 +313,11 @@ def test_gate_settings_are_checked_when_the_catalog_loads(tmp_path):
     assert "gate: max_revised_share must be a share between 0 and 1, not 10" in message
     assert "metric small_boat_boats gate: bounds must be [min, max] with min <= max, not [100, 0]" in message
     assert "metric small_boat_boats gate: at_least names 'no_such_metric', not a metric of this source" in message
+    # the newer keys too: max_newest_ratio a number above 1, may_be_absent true or false
+    message = catalog_error(tmp_path / "newer", ('gate = { bounds = [0, 100] }     # record day 36 boats',
+                                                 'gate = { max_newest_ratio = 1, may_be_absent = "yes" }'))
+    assert "metric small_boat_boats gate: max_newest_ratio must be a number > 1, not 1" in message
+    assert "metric small_boat_boats gate: may_be_absent must be true or false, not 'yes'" in message
 
 
 def test_sum_of_counts_every_period_within_as_a_range_join_would():
