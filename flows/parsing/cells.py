@@ -7,7 +7,8 @@ from datetime import date, datetime
 import pandas as pd
 
 from flows.parsing.labels import _WS
-from flows.parsing.workbook import _is_text_column, map_values
+from flows.errors import FailureCase
+from flows.parsing.workbook import Table, TableNotFound, _is_text_column, map_values
 
 
 # --- cell values -------------------------------------------------------------------------
@@ -49,26 +50,69 @@ def clean_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # --- periods ------------------------------------------------------------------------------
 
-def add_quarter_periods(frame: pd.DataFrame, quarter: str = "quarter", year: str | None = "year") -> pd.DataFrame:
-    """Quarter labels made canonical ('Q3 2023' -> '2023 Q3'; quarter 3 with year 2023 -> '2023 Q3') and
-    period_start/period_end added. A label that is not a quarter is kept as published, with no period,
-    so validation names its row."""
+# a quarter published without its year ('Q3', 'q3'), beside a year column
+_QUARTER_ALONE = re.compile(r"^\s*Q([1-4])\s*$", re.IGNORECASE)
+QUARTER_UNREADABLE = "quarter labels that cannot be read"
+
+
+def add_quarter_periods(data: "pd.DataFrame | Table", quarter: str = "quarter", year: str | None = "year") -> pd.DataFrame:
+    """Quarter labels made canonical ('Q3 2023' -> '2023 Q3'; 'Q3' or 3 beside year 2023 -> '2023 Q3') and
+    period_start/period_end added.
+
+    Given the parser's Table (`add_quarter_periods(table)`), a cell that gives no quarter ('Q5', 'Q3' with no
+    year beside it, a blank) is refused: TableNotFound naming its sheet, row, column and label, never a period
+    left empty for validation to blame on period_start. Given only a frame (the families whose schemas check the
+    quarter column's labels themselves), such a label is kept as published, with no period."""
     from flows import periods   # lazy: flows.periods imports the catalog, which imports the parsers
 
-    labels = map_values(frame[quarter], lambda v: periods.quarter_label(v) or v)
+    table = data if isinstance(data, Table) else None
+    frame = table.frame if table is not None else data
+    published = frame[quarter]
+    labels = map_values(published, lambda v: periods.quarter_label(v) or v)
+    number = None
     if year is not None and year in frame.columns:
-        number = pd.to_numeric(labels.where(labels.map(type) != str), errors="coerce")
+        alone = map_values(labels, lambda v: int(m.group(1)) if isinstance(v, str) and (m := _QUARTER_ALONE.match(v)) else v)
+        number = pd.to_numeric(alone.where(alone.map(type) != str), errors="coerce")
         years = pd.to_numeric(frame[year], errors="coerce")
         combine = number.isin([1, 2, 3, 4]) & years.notna() & (years % 1 == 0)
         if combine.any():
             labels = labels.astype(object)
             labels[combine] = (years[combine].astype("int64").astype(str) + " Q" + number[combine].astype("int64").astype(str))
+    read = map_values(labels, lambda v: periods.parse_quarter(v) is not None).fillna(False).astype(bool)
+    if table is not None and not read.all():
+        raise TableNotFound(_unreadable_quarters(table, quarter, year, published[~read], number), QUARTER_UNREADABLE)
     frame[quarter] = labels
     starts = map_values(labels, lambda v: periods.quarter_bounds(v)[0] if periods.parse_quarter(v) else pd.NA)
     ends = map_values(labels, lambda v: periods.quarter_bounds(v)[1] if periods.parse_quarter(v) else pd.NA)
     frame["period_start"] = pd.to_datetime(starts)
     frame["period_end"] = pd.to_datetime(ends)
+    if table is not None:    # a period's problems (a quarter after publication) are the quarter cell's
+        table.labels.setdefault("period_start", table.labels.get(quarter, quarter))
+        table.labels.setdefault("period_end", table.labels.get(quarter, quarter))
     return frame
+
+
+def _unreadable_quarters(table: Table, quarter: str, year: str | None, bad: pd.Series,
+                         number: pd.Series | None) -> list[FailureCase]:
+    """Each cell of `bad` (row -> quarter as published) named: the year cell where the quarter alone was
+    readable ('Q3' beside a blank or '2023r' year), else the quarter cell."""
+    quarter_label = table.labels.get(quarter, quarter)
+    cases = []
+    for row, value in bad.items():
+        if number is not None and number.get(row) in (1, 2, 3, 4):
+            cell = table.frame.at[row, year]
+            cases.append(FailureCase(table.sheet, int(row), table.labels.get(year, year),
+                                     f"no year for quarter {value!r}: not a whole year",
+                                     None if pd.isna(cell) else str(cell)))
+        elif pd.isna(value):
+            cases.append(FailureCase(table.sheet, int(row), quarter_label, "blank: no quarter"))
+        else:
+            alone = " (a quarter without a year, and the table has no year column)" \
+                if isinstance(value, str) and _QUARTER_ALONE.match(value) else ""
+            cases.append(FailureCase(table.sheet, int(row), quarter_label,
+                                     f"not a quarter{alone}: expected Q1 to Q4 beside a year, or a label such as "
+                                     "'2023 Q3' or 'Q3 2023'", str(value)))
+    return cases
 
 
 # Date text as UK publishers write it: day first, or ISO year first. Four-digit years only. Nothing else
