@@ -224,9 +224,15 @@ def _problems(exc: ValidationError) -> str:
 
 
 def family_problem(family: str) -> str | None:
-    """Why a family folder cannot be used: no parser.py beside its source.toml, or no schemas/<family>.py."""
-    if not (SOURCES_DIR / family / "parser.py").is_file() or importlib.util.find_spec(f"flows.sources.{family}.parser") is None:
+    """Why a family folder cannot be used: no parser.py beside its source.toml (or one that does not compile), or no
+    schemas/<family>.py."""
+    parser = SOURCES_DIR / family / "parser.py"
+    if not parser.is_file() or importlib.util.find_spec(f"flows.sources.{family}.parser") is None:
         return f"no parser: flows/sources/{family}/parser.py"
+    try:     # compiled, not imported: a syntax error is named now, not as every file of the source failing later
+        compile(parser.read_bytes(), str(parser), "exec")
+    except SyntaxError as exc:
+        return f"flows/sources/{family}/parser.py line {exc.lineno}: not valid Python: {exc.msg}"
     if not (SCHEMAS_DIR / f"{family}.py").is_file():
         return f"no schema: schemas/{family}.py (a family's schema module is named after its folder)"
     return None

@@ -28,7 +28,7 @@ import requests
 from flows.catalog import Source, version_in_name
 from flows.cli_output import print_table
 from flows.config import Settings
-from flows.errors import FetchError, HostUnreachable, SourceError
+from flows.errors import FetchError, HostUnreachable, ParserFault, SourceError
 from flows.fetch import Attachment, discover, discovery_host, discovery_url, download, file_record, session
 from flows.candidates import remote_sighting, select_sources
 from flows.ingest import _publication_date_problem
@@ -233,6 +233,10 @@ def _validate(row: CheckRow, cand: Candidate, settings: Settings) -> None:
     with ParseAhead(settings, []) as ahead:
         try:
             tables, notes = ahead.result_for(cand)()
+        except ParserFault as exc:      # the code's fault, not the file's: said as such, the other sources checked
+            row.layout, row.result = "not checked", "parser fault"
+            row.problems.append(str(exc))
+            return
         except SourceError as exc:
             row.layout = _layout_of(exc)
             row.result = {"changed": "layout changed", "unreadable": "unreadable"}.get(row.layout, "invalid")

@@ -69,3 +69,20 @@ class HostUnreachable(FetchError):
         fetching = f"; fetching {self.url}" if self.url else ""
         return (f"{who}cannot reach {self.host} at all ({self.reason}{fetching}). No network? "
                 "Files you have downloaded load without it: pledges load PATH")
+
+
+class ParserFault(Exception):
+    """A fault in a source's parser code (what `parse()` raised that is not TableNotFound, or what it returned), not
+    in the published file. Never recorded as the release's rejection: the load stops with nothing recorded or
+    published, so the next run tries the same file again once the parser is fixed. `where` names the module and
+    line ('flows/sources/x/parser.py line 42'); `detail` is the parse process's traceback (shown with --debug)."""
+
+    def __init__(self, source: str, release: str, file_name: str, where: str, what: str, detail: str = ""):
+        super().__init__(source, release, file_name, where, what, detail)   # args match: it pickles
+        self.source, self.release, self.file_name, self.where, self.what, self.detail = \
+            source, release, file_name, where, what, detail
+
+    def __str__(self) -> str:
+        file = "" if self.file_name in self.release else f" ({self.file_name})"    # a load's label names it already
+        return (f"{self.source} release {self.release}{file}: a fault in {self.where} ({self.what}), "
+                "not in the file: nothing was recorded or published; fix the parser and load again")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flows.catalog import Source
 from flows.config import Settings
-from flows.errors import FailureCase, SourceError
+from flows.errors import FailureCase, ParserFault, SourceError
 from flows.records import Candidate, _label
 from flows.validate import LoadedTable, parse_and_validate
 from warehouse import db
@@ -33,12 +33,24 @@ def _parse_ahead(source: Source, path: Path, label: str, settings: Settings, pub
         return "ok", parse_and_validate(source, path, label, settings, published_on, file_name)
     except SourceError as exc:
         return "rejected", (exc.source, exc.release, exc.message, exc.cases)
+    except ParserFault as exc:
+        return "parser_fault", exc.args
+
+
+class _ParseProcessTraceback(Exception):
+    """The parse process's traceback of a ParserFault, as its cause: `--debug` shows where the parser failed."""
+
+    def __str__(self) -> str:
+        return "\n\n" + self.args[0]
 
 
 def _unpack(packed: tuple) -> tuple[list[LoadedTable], list[str]]:
     status, value = packed
     if status == "rejected":
         raise SourceError(*value)
+    if status == "parser_fault":     # not the file's fault: raised past ingest, so no release is recorded
+        fault = ParserFault(*value)
+        raise fault from _ParseProcessTraceback(fault.detail)
     return value
 
 
@@ -151,8 +163,9 @@ class _Worker:
 class ParseAhead:
     """Every release is parsed and validated in a parse process, under memory and time limits, never in the run
     itself: a file that makes the parser abort, or grow without bound (a cell repeated 16,000,000 times), ends the
-    process parsing it, and that release alone is rejected (`exceeded parser limits: memory` / `time`, or the
-    parser's crash) while the run carries on with the others in a new process. A release is never parsed a
+    process parsing it, and that release alone is rejected (`exceeded parser limits: memory` / `time`, or a
+    crash outside the parser) while the run carries on with the others in a new process. A fault in the parser's own
+    code (flows.errors.ParserFault) is no rejection: it is raised in the run, which stops with nothing published. A release is never parsed a
     second time.
 
     Parse processes are forked from the run (its modules already imported) and live for the whole load, taking

@@ -20,7 +20,7 @@ from python_calamine import CalamineError
 
 from flows.catalog import Source
 from flows.config import Settings
-from flows.errors import FailureCase, SourceError
+from flows.errors import FailureCase, ParserFault, SourceError
 from flows.parsing import (SPREADSHEET_KINDS, TableNotFound, UnsafeFile, cell_types, open_document, parse_date_text,
                            spreadsheet_kind)
 
@@ -297,7 +297,7 @@ def parse_and_validate(source: Source, path: Path, release: str, settings: Setti
 
     book = _open_book(source, path, settings, name, fail)
     try:
-        tables = _parse_tables(source, book, name, published_on, fail)
+        tables = _parse_tables(source, book, name, release, published_on, fail)
         models = source.tables
         loaded, cases, notes = [], [], []
         for table in tables:
@@ -330,15 +330,62 @@ def _open_book(source: Source, path: Path, settings: Settings, name: str, fail: 
         raise fail(f"{name} cannot be read as {what}: {exc}") from None
 
 
-def _parse_tables(source: Source, book, name: str, published_on: date | None, fail: Fail) -> list:
-    """The family's parser on the opened file: its tables, or SourceError (a table not found, a damaged sheet)."""
+def _parse_tables(source: Source, book, name: str, release: str, published_on: date | None, fail: Fail) -> list:
+    """The family's parser on the opened file: its tables, or SourceError (a table not found, a damaged sheet).
+    Anything else the parser raises, or a result that is not a list of the schema's tables, is a ParserFault: a
+    fault in the code, not in the file, so the release is not rejected for it."""
     try:
-        return source.parse(book, {**source.options, "published_on": published_on})
+        tables = source.parse(book, {**source.options, "published_on": published_on})
     except TableNotFound as exc:
         raise fail(exc.what, exc.cases) from None
     except CalamineError as exc:     # a sheet's XML damaged past the zip's checksums
         what = SPREADSHEET_KINDS.get(getattr(book, "kind", None), source.format)
         raise fail(f"{name} ({what}) is damaged: a sheet cannot be read: {type(exc).__name__}: {exc}") from None
+    except (MemoryError, SourceError):
+        raise
+    except Exception as exc:
+        import traceback
+        raise ParserFault(source.id, release, name, _fault_line(source, exc), f"{type(exc).__name__}: {exc}",
+                          "".join(traceback.format_exception(exc))) from exc
+    parser = _shown(_parser_file(source))
+    if not isinstance(tables, (list, tuple)):
+        raise ParserFault(source.id, release, name, parser, f"parse() returned {type(tables).__name__}, not a list of Tables")
+    schema = f"schemas/{source.family}.py TABLES ({', '.join(sorted(source.tables))})"
+    for table in tables:
+        if not (hasattr(table, "name") and hasattr(table, "frame")):
+            raise ParserFault(source.id, release, name, parser, f"parse() returned a {type(table).__name__} in its list, not a Table")
+        if table.name not in source.tables:
+            raise ParserFault(source.id, release, name, parser, f"parse() returned table {table.name!r}, not in {schema}")
+    return list(tables)
+
+
+def _fault_line(source: Source, exc: BaseException) -> str:
+    """Where in the code a parser's exception arose: the last line in the family's folder on its traceback (the
+    parser's own line, not the toolkit function it called wrongly), else the last line of the code it called,
+    else the parser module (parse() called with the wrong signature fails at the call itself)."""
+    import traceback
+
+    parser = _parser_file(source)
+    if isinstance(exc, SyntaxError) and exc.filename:     # parser.py does not compile: its line, not the import's
+        frames = [(exc.filename, exc.lineno)]
+    else:     # the first frame is the call in _parse_tables: not where the fault is
+        frames = [(f.filename, f.lineno) for f in traceback.extract_tb(exc.__traceback__)][1:]
+    ours = [f for f in frames if Path(f[0]).parent == parser.parent] or frames
+    path, line = (Path(ours[-1][0]), ours[-1][1]) if ours else (parser, None)
+    return f"{_shown(path)} line {line}" if line else _shown(path)
+
+
+def _parser_file(source: Source) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(f"flows.sources.{source.family}.parser")
+    return Path(spec.origin) if spec and spec.origin else Path(f"flows/sources/{source.family}/parser.py")
+
+
+def _shown(path: Path) -> str:
+    """A path as the project names it (flows/sources/x/parser.py), absolute when outside the project."""
+    root = Path(__file__).resolve().parents[1]
+    return str(path.relative_to(root)) if path.is_absolute() and path.is_relative_to(root) else str(path)
 
 
 def _validate_table(source: Source, table, model, published_on: date | None

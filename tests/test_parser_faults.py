@@ -1,0 +1,107 @@
+"""A fault in a source's parser code (a KeyError, a TypeError, a table the schema does not know, a syntax error) is
+said to be the code's, naming the module and line, never recorded as the publisher's release being rejected: nothing
+is recorded or published, so the same file loads once the parser is fixed."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows import catalog, cli
+from flows.catalog import CatalogError, load_catalog
+from flows.sources.small_boats import parser as small_boats_parser
+from tests.catalog_copy import catalog_copy
+from tests.sources.small_boats.builders import small_boats_file
+from tests.warehouse_reads import query
+
+PARSER = "flows.sources.small_boats.parser"
+
+
+def install_parser(monkeypatch, folder: Path, body: str) -> Path:
+    """`body` as the small-boats family's parser.py (written in `folder`, imported in place of the real one, which it
+    may call as `published_parse`); forked parse processes inherit it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "parser.py"
+    path.write_text(body)
+    spec = importlib.util.spec_from_file_location(PARSER, path)
+    module = importlib.util.module_from_spec(spec)
+    module.published_parse = small_boats_parser.parse
+    spec.loader.exec_module(module)
+    monkeypatch.setitem(sys.modules, PARSER, module)
+    return path
+
+
+TYPO = """def parse(book, options):
+    tables = {table.name: table for table in published_parse(book, options)}
+    daily = tables["small_boats_daly"]
+    return [daily]
+"""
+
+
+def load(settings, path: Path, *flags: str) -> int:
+    return cli.main(["load", str(path), "--warehouse", str(settings.warehouse), *flags])
+
+
+def test_a_parser_bug_names_its_line_records_nothing_and_the_file_loads_once_fixed(settings, tmp_path, monkeypatch, capsys):
+    file = small_boats_file(tmp_path / "files", date(2024, 3, 1), start=date(2024, 1, 1), days=40)
+    parser = install_parser(monkeypatch, tmp_path / "broken", TYPO)
+
+    assert load(settings, file) == 1
+
+    err = capsys.readouterr().err
+    assert (f"pledges: ParserFault: small_boats release 2024-03-01 ({file.name}): a fault in {parser} line 3 "
+            f"(KeyError: 'small_boats_daly'), not in the file: nothing was recorded or published; "
+            "fix the parser and load again") in err
+    assert "Traceback" not in err and "rejected" not in err
+    assert not settings.warehouse.exists() or query(settings, "SELECT count(*) FROM meta.releases") == [(0,)]
+
+    monkeypatch.setitem(sys.modules, PARSER, small_boats_parser)     # the parser fixed
+    assert load(settings, file) == 0
+    assert query(settings, "SELECT status FROM meta.releases") == [("loaded",)]
+
+
+def test_with_debug_the_parse_process_traceback_shows_the_parser_line(settings, tmp_path, monkeypatch, capsys):
+    file = small_boats_file(tmp_path / "files", date(2024, 3, 1), start=date(2024, 1, 1), days=40)
+    parser = install_parser(monkeypatch, tmp_path / "broken", TYPO)
+    with pytest.raises(Exception) as raised:
+        load(settings, file, "--debug")
+    assert type(raised.value).__name__ == "ParserFault"
+    assert f'File "{parser}", line 3' in str(raised.value.__cause__)
+
+
+@pytest.mark.parametrize("body, what", [
+    ("def parse(book, options):\n    return published_parse(book, options)[0]\n",
+     "parse() returned Table, not a list of Tables"),
+    ("def parse(book, options):\n    tables = published_parse(book, options)\n    tables[0].name = 'small_boats_day'\n"
+     "    return tables\n",
+     "parse() returned table 'small_boats_day', not in schemas/small_boats.py TABLES (small_boats_daily, small_boats_weekly)"),
+    ("def parse(book):\n    return []\n",
+     "TypeError: parse() takes 1 positional argument but 2 were given"),
+], ids=["not-a-list", "table-not-in-schema", "signature"])
+def test_what_a_parser_returns_or_how_it_is_called_is_the_parser_s_fault(settings, tmp_path, monkeypatch, capsys,
+                                                                        body, what):
+    file = small_boats_file(tmp_path / "files", date(2024, 3, 1), start=date(2024, 1, 1), days=40)
+    parser = install_parser(monkeypatch, tmp_path / "broken", body)
+    assert load(settings, file) == 1
+    err = capsys.readouterr().err
+    assert f"a fault in {parser} ({what}), not in the file: nothing was recorded or published" in err
+    assert "Traceback" not in err
+
+
+def test_a_syntax_error_in_a_parser_fails_when_the_catalog_loads_naming_the_file_and_line(tmp_path, monkeypatch):
+    root = catalog_copy(tmp_path)
+    for family in root.iterdir():
+        shutil.copy(catalog.SOURCES_DIR / family.name / "parser.py", family / "parser.py")
+    broken = root / "small_boats" / "parser.py"
+    lines = broken.read_text().splitlines()
+    lines.insert(5, "def parse(book, options)")      # line 6: no colon
+    broken.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(catalog, "SOURCES_DIR", root)
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(root)
+    assert str(raised.value).endswith("small_boats/source.toml: flows/sources/small_boats/parser.py line 6: "
+                                      "not valid Python: expected ':'")
