@@ -41,8 +41,12 @@ def _cases_from_schema_errors(err: pa.errors.SchemaErrors, sheet: str, labels: d
     for rec in frame.to_dict("records"):
         if str(rec["check"]).startswith("coerce_dtype"):
             coerce_failed.add((rec["column"], rec["index"]))
+    repeated: dict[int, dict[str, object]] = {}     # Config.unique: row -> {column: value}, said per row below
     for rec in frame.to_dict("records"):
         check, column, index, value = str(rec["check"]), rec["column"], rec["index"], rec["failure_case"]
+        if check == "multiple_fields_uniqueness" and index is not None and not pd.isna(index):
+            repeated.setdefault(int(index), {})[str(column)] = value
+            continue
         if rec["schema_context"] == "DataFrameSchema" and check == "column_in_dataframe":
             cases.append(FailureCase(sheet, None, labels.get(str(value), str(value)), "required column missing"))
             continue
@@ -65,7 +69,29 @@ def _cases_from_schema_errors(err: pa.errors.SchemaErrors, sheet: str, labels: d
             check = "duplicate value"
         cases.append(FailureCase(sheet, int(index), labels.get(str(column), str(column)), check,
                                  None if value is None else str(value)))
+    cases.extend(_repeated_rows(repeated, sheet, labels))
     cases.sort(key=lambda c: (c.row is not None, c.row or 0))
+    return cases
+
+
+def _repeated_rows(repeated: dict[int, dict[str, object]], sheet: str, labels: dict[str, str]) -> list[FailureCase]:
+    """Rows that repeat an earlier row over the columns that make a row (Config.unique), each named with the row it
+    repeats: 'row 9 repeats row 5 over columns ...', not Pandera's multiple_fields_uniqueness per cell."""
+    def shown(value: object) -> str:
+        return str(value).removesuffix(" 00:00:00")     # a period's date, not a midnight time
+
+    first: dict[tuple, int] = {}
+    cases = []
+    for row in sorted(repeated):
+        values = repeated[row]
+        key = tuple(sorted((column, shown(value)) for column, value in values.items()))
+        if key not in first:
+            first[key] = row
+            continue
+        columns = ", ".join(repr(labels.get(column, column)) for column in values)
+        cases.append(FailureCase(sheet, row, None,
+                                 f"repeats row {first[key]} over columns {columns} (its figures would be counted twice)",
+                                 ", ".join(f"{labels.get(column, column)} {shown(value)}" for column, value in values.items())))
     return cases
 
 
