@@ -114,7 +114,7 @@ def _parse_one(cand: Candidate, settings: Settings) -> tuple:
         return _parse_ahead(cand.source, cand.path, _label(cand), settings, cand.published_on, cand.file_name)
     except MemoryError:
         return "limit", "memory"
-    except Exception:                       # a parser bug or a layout nobody foresaw: this file's failure only
+    except Exception:                       # a crash outside the parser's code (ParserFault is packed above): this file's failure only
         return "crashed", traceback.format_exc(limit=-8)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)   # parsed: waiting for the run to take the result is not parse time
