@@ -296,19 +296,22 @@ def _add_dry_run_command(add) -> None:
     check_cmd.add_argument("--json", action="store_true", help="print the rows as JSON")
 
 
-def _progress_to_terminal() -> None:
-    """Progress lines (downloads, loads) on stderr, only when a person is watching."""
+def _progress_to_terminal(debug: bool = False) -> logging.Handler | None:
+    """Progress lines (downloads, loads) on stderr, only when a person is watching; with --debug, always, and the
+    debug lines too (a parser fault's traceback from the parse process). The handler added, for main to remove."""
     logger = logging.getLogger("pledges")
-    if sys.stderr.isatty() and not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("  … %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    if not (sys.stderr.isatty() or debug) or logger.handlers:
+        return None
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("  … %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    return handler
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _progress_to_terminal()
+    handler = _progress_to_terminal(args.debug)
     try:
         return args.func(args)
     except BrokenPipeError:   # output piped into `head` and the like: not an error
@@ -328,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"pledges: {error_words(exc)} (use --debug for the traceback)", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        if handler is not None:
+            logging.getLogger("pledges").removeHandler(handler)
 
 
 def error_words(exc: BaseException) -> str:

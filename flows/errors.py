@@ -73,8 +73,8 @@ class HostUnreachable(FetchError):
 
 class ParserFault(Exception):
     """A fault in a source's parser code (what `parse()` raised that is not TableNotFound, or what it returned), not
-    in the published file. Never recorded as the release's rejection: the load stops with nothing recorded or
-    published, so the next run tries the same file again once the parser is fixed. `where` names the module and
+    in the published file. Never recorded as the release's rejection: the file fails on its own, unrecorded (the
+    other files load), so the next run tries it again once the parser is fixed. `where` names the module and
     line ('flows/sources/x/parser.py line 42'); `detail` is the parse process's traceback (shown with --debug)."""
 
     def __init__(self, source: str, release: str, file_name: str, where: str, what: str, detail: str = ""):
@@ -85,4 +85,5 @@ class ParserFault(Exception):
     def __str__(self) -> str:
         file = "" if self.file_name in self.release else f" ({self.file_name})"    # a load's label names it already
         return (f"{self.source} release {self.release}{file}: a fault in {self.where} ({self.what}), "
-                "not in the file: nothing was recorded or published; fix the parser and load again")
+                "not in the file: this file was not recorded or loaded (the others were); fix the parser and load "
+                "it again")

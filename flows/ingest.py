@@ -25,7 +25,7 @@ from flows.candidates import (Discover, Fetch, _local_files, archived_candidates
                               remote_candidates, select_sources)
 from flows.catalog import check_metric_sql, definitions, load_catalog
 from flows.config import Settings
-from flows.errors import FailureCase, SourceError
+from flows.errors import FailureCase, ParserFault, SourceError
 from flows.fetch import discover, download
 from flows.local_files import same_bytes_note
 from flows.parse_workers import PARSER_LIMITS, ParseAhead, _worker_start  # noqa: F401
@@ -104,6 +104,11 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
     except SourceError as exc:
         _record(con, cand, release_id, "rejected", 0, error=str(exc).split("\n")[0], cases=exc.cases)
         return Outcome(cand.source.id, cand.file_name, "rejected", release_id, error=str(exc))
+    except ParserFault as exc:
+        # the code's fault, not the file's: not recorded (the next load tries the file again once the parser is
+        # fixed), and the other files still load; the parse process's traceback goes to the log (--debug shows it)
+        log.debug("%s", exc.detail)
+        return Outcome(cand.source.id, cand.file_name, "failed", release_id, error=str(exc))
     around = gate.neighbours(con, cand)
     previous, reasons = gate.check(con, cand, tables, around)
     later = None

@@ -52,11 +52,12 @@ def test_a_parser_bug_names_its_line_records_nothing_and_the_file_loads_once_fix
 
     assert load(settings, file) == 1
 
-    err = capsys.readouterr().err
-    assert (f"pledges: ParserFault: small_boats release 2024-03-01 ({file.name}): a fault in {parser} line 3 "
-            f"(KeyError: 'small_boats_daly'), not in the file: nothing was recorded or published; "
-            "fix the parser and load again") in err
-    assert "Traceback" not in err and "rejected" not in err
+    out, err = capsys.readouterr()
+    assert (f"small_boats release 2024-03-01 ({file.name}): a fault in {parser} line 3 "
+            f"(KeyError: 'small_boats_daly'), not in the file: this file was not recorded or loaded (the others "
+            "were); fix the parser and load it again") in err
+    assert f"failed    small_boats" in out
+    assert "Traceback" not in out + err and "rejected" not in out + err
     assert not settings.warehouse.exists() or query(settings, "SELECT count(*) FROM meta.releases") == [(0,)]
 
     monkeypatch.setitem(sys.modules, PARSER, small_boats_parser)     # the parser fixed
@@ -67,10 +68,28 @@ def test_a_parser_bug_names_its_line_records_nothing_and_the_file_loads_once_fix
 def test_with_debug_the_parse_process_traceback_shows_the_parser_line(settings, tmp_path, monkeypatch, capsys):
     file = small_boats_file(tmp_path / "files", date(2024, 3, 1), start=date(2024, 1, 1), days=40)
     parser = install_parser(monkeypatch, tmp_path / "broken", TYPO)
-    with pytest.raises(Exception) as raised:
-        load(settings, file, "--debug")
-    assert type(raised.value).__name__ == "ParserFault"
-    assert f'File "{parser}", line 3' in str(raised.value.__cause__)
+    assert load(settings, file, "--debug") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and f'File "{parser}", line 3' in err
+    assert load(settings, file) == 1                                   # without --debug: none
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_parser_fault_fails_its_file_only_and_the_other_sources_load(settings, tmp_path, monkeypatch, capsys):
+    """A fault in one family's parser stopped the whole load, so one source's bug kept every other source's new
+    release from publishing. The faulty file fails on its own, unrecorded; the others load (exit 1)."""
+    import pandas as pd
+
+    from tests.workbooks import write_xlsx
+    file = small_boats_file(tmp_path / "files", date(2024, 3, 1), start=date(2024, 1, 1), days=40)
+    install_parser(monkeypatch, tmp_path / "broken", TYPO)
+    from tests.sources.home_office_detailed.test_home_office_sources import returns_sheets, small_returns
+    returns = write_xlsx(tmp_path / "files" / "returns-datasets-jun-2024.xlsx", returns_sheets(small_returns()))
+    assert cli.main(["load", str(file), str(returns), "--warehouse", str(settings.warehouse)]) == 1
+    out = capsys.readouterr().out
+    assert "failed    small_boats" in out and "loaded    ho_returns" in out
+    assert query(settings, "SELECT source_id, status FROM meta.releases") == [("ho_returns", "loaded")]
+    assert pd.notna(query(settings, "SELECT max(value) FROM marts.metric_observations WHERE metric_id = 'returns_total'")[0][0])
 
 
 @pytest.mark.parametrize("body, what", [
@@ -87,9 +106,9 @@ def test_what_a_parser_returns_or_how_it_is_called_is_the_parser_s_fault(setting
     file = small_boats_file(tmp_path / "files", date(2024, 3, 1), start=date(2024, 1, 1), days=40)
     parser = install_parser(monkeypatch, tmp_path / "broken", body)
     assert load(settings, file) == 1
-    err = capsys.readouterr().err
-    assert f"a fault in {parser} ({what}), not in the file: nothing was recorded or published" in err
-    assert "Traceback" not in err
+    out, err = capsys.readouterr()
+    assert f"a fault in {parser} ({what}), not in the file: this file was not recorded or loaded" in err
+    assert "Traceback" not in out + err
 
 
 def test_a_syntax_error_in_a_parser_fails_when_the_catalog_loads_naming_the_file_and_line(tmp_path, monkeypatch):
