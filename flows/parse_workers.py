@@ -165,7 +165,7 @@ class ParseAhead:
     itself: a file that makes the parser abort, or grow without bound (a cell repeated 16,000,000 times), ends the
     process parsing it, and that release alone is rejected (`exceeded parser limits: memory` / `time`, or a
     crash outside the parser) while the run carries on with the others in a new process. A fault in the parser's own
-    code (flows.errors.ParserFault) is no rejection: it is raised in the run, which stops with nothing published. A release is never parsed a
+    code (flows.errors.ParserFault) is no rejection: the run fails that file, unrecorded, and loads the others. A release is never parsed a
     second time.
 
     Parse processes are forked from the run (its modules already imported) and live for the whole load, taking
