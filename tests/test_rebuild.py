@@ -71,14 +71,17 @@ def test_rebuild_refuses_an_altered_archive_file(settings, tmp_path, capsys):
 
 def test_a_newer_release_loaded_before_an_older_one_is_rebuilt_as_published(settings, tmp_path, capsys):
     """A newer release (history cut to its last 20 days) loaded first passed the gate with nothing to compare it
-    with; the older full release loaded after it. The rebuild loads in publication order, so the gate compares the
+    with; the older full release arrived after it (held, then accepted). The rebuild loads in publication order, so the gate compares the
     newer with the older and would hold it: it is loaded all the same, as it was published, with the gate's reasons
     in held_reasons (the same the incremental load recorded), and the rebuilt warehouse equals the incremental one
     (before: `nothing published: the rebuilt warehouse would hold 1 loaded release(s) fewer`, exit 1)."""
     newer = small_boats_file(tmp_path / "new", date(2024, 2, 9), start=date(2024, 1, 20), days=20)
     older = small_boats_file(tmp_path / "old", date(2024, 2, 2), start=date(2023, 7, 1), days=216)
     assert cli.main(["load", "--warehouse", str(settings.warehouse), str(newer)]) == cli.EXIT_OK
-    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(older)]) == cli.EXIT_OK
+    # the older arrival is held against the newer (row 256), and published once accepted after review
+    assert cli.main(["load", "--warehouse", str(settings.warehouse), str(older)]) == cli.EXIT_FAILED
+    [(held,)] = query(settings, "SELECT release_id FROM meta.releases WHERE status = 'held'")
+    assert cli.main(["accept", "--warehouse", str(settings.warehouse), held]) == cli.EXIT_OK
     incremental, raw_before = contents(settings.warehouse), raw_rows(settings)
     [(status, reasons)] = query(settings, "SELECT status, held_reasons FROM meta.releases "
                                           "WHERE published_on = DATE '2024-02-09'")
