@@ -142,12 +142,14 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
 
 
 def _same_date_notes(con: duckdb.DuckDBPyConnection, cand: Candidate) -> list[str]:
-    """A note for each loaded release of the source with the same publication date and version but other bytes: two
-    different files both claim to be that release, and the one fetched later ranks after (its figures win "latest"),
-    so the operator is told which is used, not left to find it."""
+    """A note for each loaded release of the source with the same file name, publication date and version but other
+    bytes: two different files both claim to be that release, and the one fetched later ranks after (its figures win
+    "latest"), so the operator is told which is used, not left to find it. (Files of other names on one date are
+    other releases: the ministers' notes on one page.)"""
     others = con.execute("SELECT release_id, file_name FROM meta.releases WHERE source_id = ? AND status = 'loaded' "
-                         "AND published_on = ? AND coalesce(version, 1) = ? AND sha256 <> ? ORDER BY fetched_at",
-                         [cand.source.id, cand.published_on, cand.version, cand.sha256]).fetchall()
+                         "AND published_on = ? AND coalesce(version, 1) = ? AND sha256 <> ? "
+                         "AND lower(file_name) = lower(?) ORDER BY fetched_at",
+                         [cand.source.id, cand.published_on, cand.version, cand.sha256, cand.file_name]).fetchall()
     return [f"{other} ({name}) is another file claiming the same release ({cand.published_on.isoformat()}"
             f"{f', version {cand.version}' if cand.version > 1 else ''}), with other contents: both are kept, and the "
             f"one seen later (page time, then fetch time) gives the latest figures: check which is the publisher's"

@@ -62,7 +62,8 @@ def held_after_good(settings, tmp_path, bad_grids: dict, capsys) -> tuple[str, l
     Returns its release id, its reasons as recorded and what the run printed on stderr."""
     assert load(settings, release(tmp_path / "good", GOOD)) == 0
     before = published_values(settings)
-    pledges_before = query(settings, "SELECT * FROM marts.pledge_status ORDER BY ALL")
+    # the statuses as they were (their explanations add that a release was held: test_figures_not_loaded_...)
+    pledges_before = query(settings, "SELECT * EXCLUDE (explanation) FROM marts.pledge_status ORDER BY ALL")
     capsys.readouterr()
     bad = release(tmp_path / "bad", NEXT, bad_grids)
     assert load(settings, bad) == 1                                   # the run exits non-zero
@@ -72,7 +73,7 @@ def held_after_good(settings, tmp_path, bad_grids: dict, capsys) -> tuple[str, l
     assert status == "held" and loaded_at is None
     assert error.startswith("held by the release gate") and f"pledges accept {release_id}" in error
     assert published_values(settings) == before                       # the previous good data stay
-    assert query(settings, "SELECT * FROM marts.pledge_status ORDER BY ALL") == pledges_before   # no status flips
+    assert query(settings, "SELECT * EXCLUDE (explanation) FROM marts.pledge_status ORDER BY ALL") == pledges_before
     assert query(settings, "SELECT count(*) FROM raw.small_boats_daily WHERE release_id = ?", [release_id]) == [(0,)]
     return release_id, reasons(settings, release_id), err
 

@@ -151,16 +151,3 @@ CREATE OR REPLACE MACRO staging.release_words(file_name, published_on, date_basi
                                                || ' by estimate (the month its data run to plus the usual publication lag;'
                                                || ' its publication date is not in it)'
             ELSE ', published ' || strftime(published_on, '%-d %b %Y') END;
-
--- Why figures that were due are not loaded, when this warehouse knows: the newest release of the source published by
--- `as_of_date`, and after its newest loaded one, that was rejected or held (a reader told "published, but not loaded
--- here" is told a release of them came and was refused, and where to see why); '' otherwise.
-CREATE OR REPLACE MACRO staging.refused_words(source, as_of_date) AS coalesce((
-    SELECT ' A release of them, ' || staging.release_words(r.file_name, r.published_on, r.date_basis) || ', was '
-           || CASE r.status WHEN 'held' THEN 'held by the release gate, for review'
-                            ELSE 'rejected here as invalid' END || ' (pledges status says why).'
-    FROM meta.releases r
-    WHERE r.source_id = source AND r.status IN ('rejected', 'held') AND r.published_on <= as_of_date
-      AND r.published_on > coalesce((SELECT max(l.published_on) FROM meta.releases l WHERE l.source_id = source
-                                     AND l.status = 'loaded' AND l.published_on <= as_of_date), DATE '0001-01-01')
-    ORDER BY r.published_on DESC, r.fetched_at DESC LIMIT 1), '');

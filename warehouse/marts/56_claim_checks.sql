@@ -19,6 +19,20 @@
 -- staging.claim_check_vintages works every check out at each publication date (vintage) of a claim's
 -- metrics; marts.claim_checks_as_of(D) picks each claim's latest vintage on or before D and says
 -- "not loaded here" where figures missing on D must already have been published (catalog lag).
+
+-- Why figures that were due are not loaded, when this warehouse knows: the newest release of the source published by
+-- `as_of_date`, and after its newest loaded one, that was rejected or held (a reader told "published, but not loaded
+-- here" is told a release of them came and was refused, and where to see why); '' otherwise.
+CREATE OR REPLACE MACRO staging.refused_words(source, as_of_date) AS coalesce((
+    SELECT ' A release of them, ' || staging.release_words(r.file_name, r.published_on, r.date_basis) || ', was '
+           || CASE r.status WHEN 'held' THEN 'held by the release gate, for review'
+                            ELSE 'rejected here as invalid' END || ' (pledges status says why).'
+    FROM meta.releases r
+    WHERE r.source_id = source AND r.status IN ('rejected', 'held') AND r.published_on <= as_of_date
+      AND r.published_on > coalesce((SELECT max(l.published_on) FROM meta.releases l WHERE l.source_id = source
+                                     AND l.status = 'loaded' AND l.published_on <= as_of_date), DATE '0001-01-01')
+    ORDER BY r.published_on DESC, r.fetched_at DESC LIMIT 1), '');
+
 -- A verdict as known on a day: figures still missing then that must already have been published by it
 -- (catalog lag) are "not loaded here", not "not yet published". Used for the when-made verdict (the day the claim
 -- was made), the as-of answers and the change feed (70_changes.sql: the day of each change).
