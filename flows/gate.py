@@ -31,9 +31,11 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
               whose `gate` says `may_be_absent = true` (Asy_D03 counts people or claims: each release feeds one);
 - newest_jump
               each period this release adds after the previous release's newest, for metrics counted by month,
-              quarter, year or academic year, within `max_newest_ratio` times (either way) of that newest period's
-              value and by more than `max_settled_revision_abs` (a new quarter in thousands, or multiplied by 1,000:
-              the newest period is the one every status reads, and nothing older is there to compare it with);
+              quarter, year or academic year, within `max_newest_ratio` (100) times, either way, of the period
+              before it (in this release, else the previous release's newest), unless within
+              `max_settled_revision_abs` of it: a new quarter in thousands, or multiplied by 1,000 (the newest
+              period is the one every status reads, and nothing older is there to compare it with); a series
+              growing from 17 to 271 a quarter, or hotels emptying from 1,500 to 120, is not held;
 - after_publication
               no period may start after the release's publication date, nor a whole one (a quarter, a year
               ending, a note's window) end after it (a 2099 typo, "YE Jun 26" in an edition of Nov 2025; whatever SQL
@@ -295,6 +297,10 @@ def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], d
             spans AS (SELECT metric_id, min(period_start) AS first, max(period_end) AS last FROM gate_new GROUP BY metric_id),
             newest_old AS (SELECT metric_id, max(period_end) AS ref_end, arg_max(value, period_end) AS ref_value
                            FROM gate_old GROUP BY metric_id),
+            -- each period of this release with the one before it in this release (newest_jump)
+            new_before AS (SELECT metric_id, period_start, period_end,
+                                  lag(value) OVER (PARTITION BY metric_id ORDER BY period_start, period_end) AS before
+                           FROM gate_new),
             pairs AS MATERIALIZED (
                 SELECT metric_id, period_start, period_end, n.value, n.source_row, o.value AS old,
                        n.metric_id IS NOT NULL AS is_new, o.metric_id IS NOT NULL AS is_old, c.cutoff
@@ -367,15 +373,16 @@ def _failing(rules: Rules, dated: bool = False) -> list[str]:
         "SELECT 'max_revised_share', metric_id, period_start, period_end, value, source_row, old FROM pairs "
         "WHERE is_new AND is_old AND period_end < cutoff AND value <> old"]
     steady = [(m, limit) for m, limit in rules.limits.items() if rules.by_id[m].period_type in STEADY_PERIODS]
-    if steady:              # a period after the previous release's newest, many times that newest value, either way
+    if steady:              # a period after the previous release's newest, many times the period before it, either way
         ratio = _per_metric([(m, _number(limit["max_newest_ratio"])) for m, limit in steady], "p.metric_id")
         amount = _per_metric([(m, _number(limit["max_settled_revision_abs"])) for m, limit in steady], "p.metric_id")
-        selects.append(f"SELECT 'newest_jump', p.metric_id, p.period_start, p.period_end, p.value, p.source_row, "
-                       f"r.ref_value FROM pairs p JOIN newest_old r USING (metric_id) "
+        selects.append(f"SELECT 'newest_jump', metric_id, period_start, period_end, value, source_row, ref FROM ("
+                       f"SELECT p.*, coalesce(b.before, r.ref_value) AS ref FROM pairs p "
+                       f"JOIN newest_old r USING (metric_id) JOIN new_before b USING (metric_id, period_start, period_end) "
                        f"WHERE p.is_new AND NOT p.is_old AND p.period_start > r.ref_end "
-                       f"AND p.metric_id IN ({', '.join(_quote(m) for m, _l in steady)}) "
-                       f"AND sign(p.value) = sign(r.ref_value) AND abs(p.value - r.ref_value) > {amount} "
-                       f"AND (abs(p.value) > {ratio} * abs(r.ref_value) OR abs(p.value) * {ratio} < abs(r.ref_value))")
+                       f"AND p.metric_id IN ({', '.join(_quote(m) for m, _l in steady)})) p "
+                       f"WHERE sign(value) = sign(ref) AND abs(value - ref) > {amount} "
+                       f"AND (abs(value) > {ratio} * abs(ref) OR abs(value) * {ratio} < abs(ref))")
     if rules.limits:        # a settled period revised by more than both the percentage and the amount
         pct = _per_metric([(m, _number(limit["max_settled_revision_pct"])) for m, limit in rules.limits.items()])
         amount = _per_metric([(m, _number(limit["max_settled_revision_abs"])) for m, limit in rules.limits.items()])
@@ -600,10 +607,9 @@ def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous
                      lambda v, _o: f"in {previous} ({_n(v)}), missing here")
     if (n := cases.count("newest_jump", metric)):
         cases.failed(metric, "newest_jump",
-                     f"{n} new period(s) more than {_n(limit['max_newest_ratio'])} times (either way) the previous "
-                     f"release {previous}'s newest figure (max_newest_ratio): a unit slipped (thousands?), or a "
-                     "total added in?",
-                     lambda v, o: f"{_n(v)} {metric.unit}, against {_n(o)} for the newest period of {previous}")
+                     f"{n} new period(s) (after {previous}'s newest) more than {_n(limit['max_newest_ratio'])} times, "
+                     "either way, the period before (max_newest_ratio): a unit slipped (thousands?)",
+                     lambda v, o: f"{_n(v)} {metric.unit}, against {_n(o)} for the period before it")
     if (n := cases.count("dropped_settled", metric)):
         cases.failed(metric, "dropped_settled",
                      f"{n} settled period(s) (ending before {cutoff.isoformat()}) that {previous} had are missing inside "

@@ -631,7 +631,8 @@ def test_a_new_quarter_a_thousand_times_the_last_is_held(settings, tmp_path):
     """The next edition's new quarter in the wrong unit (every count of 2024 Q3 x 1,000; or in thousands): the
     gate compared only the periods both releases hold, so the new quarter, the one every status reads, published
     (audit 20: 13,397,000 small boat arrivals in a quarter). A period after the previous release's newest, more than
-    max_newest_ratio (10) times it either way and by more than 100, is held, naming its row and both figures."""
+    max_newest_ratio (100) times the period before it, either way, and by more than 100, is held, naming its row and
+    both figures."""
     from tests.sources.home_office_detailed.test_home_office_sources import small_returns
     before = _returns_published(settings, tmp_path)
     frames = small_returns(("2024 Q1", "2024 Q2", "2024 Q3"))
@@ -643,18 +644,44 @@ def test_a_new_quarter_a_thousand_times_the_last_is_held(settings, tmp_path):
     q3_enforced = float(d01.loc[q3 & (d01["Return type group"] == "Enforced return"), "Number of returns"].sum())
     [outcome] = ingest.load_paths(settings, [_returns_release(tmp_path / "sep", "returns-datasets-sep-2024.xlsx", frames)])
     assert outcome.status == "held", outcome.error
-    assert "release gate (newest_jump): 1 new period(s) more than 10 times (either way) the previous release " \
-           "ho_returns/2024-08-" in outcome.error
+    assert re.search(r"release gate \(newest_jump\): 1 new period\(s\) \(after ho_returns/2024-08-\d\d/\w+'s newest\) "
+                     r"more than 100 times, either way, the period before \(max_newest_ratio\): a unit slipped "
+                     r"\(thousands\?\)", outcome.error), outcome.error
     first_q3_row = 2 + 1 + int(q3.idxmax())     # the header on row 2 (tests.sources builders), the frame from 0
     assert f"sheet 'Data - Ret_D01', row {first_q3_row}, column 'Number of returns': 2024-07-01 to 2024-09-30: " \
-           f"returns_enforced {q3_enforced:,.0f} returns, against {q2_enforced:,.0f} for the newest period of " \
-           "ho_returns/2024-08-" in outcome.error
+           f"returns_enforced {q3_enforced:,.0f} returns, against {q2_enforced:,.0f} for the period before it" \
+        in outcome.error
     assert published_values(settings) == before
-    # in thousands instead (x 1/1,000 of a quarter of tens: within 100 of it): too small to tell, loads; a new quarter
-    # within ten times the last loads too
+    # the same edition in the right unit loads
     [outcome] = ingest.load_paths(settings, [_returns_release(tmp_path / "sep2", "returns-datasets-sep-2024.xlsx",
                                                               small_returns(("2024 Q1", "2024 Q2", "2024 Q3")))])
     assert outcome.status == "loaded", outcome.error
+
+
+@pytest.mark.parametrize("q2_row, q3_row", [(8, 136), (500, 40)], ids=["growth", "fall"])
+def test_real_growth_and_real_falls_in_a_new_quarter_load(settings, tmp_path, q2_row, q3_row):
+    """Series do move many times over between quarters: the real Irr_D01 small-boat quarters of 2018 run 7, 4, 17,
+    271 (x16), and a pledge succeeding empties hotels from 1,500 to 120 (x 1/12.5). At max_newest_ratio 10, measured
+    against the previous release's newest only, both were held (audit 21); at 100, against the period before, both
+    load, and only a unit slip (x1,000) is held (the test above)."""
+    from tests.sources.home_office_detailed.test_home_office_sources import small_returns
+
+    def frames(quarters):
+        made = small_returns(quarters)
+        d01 = made["Ret_D01"]
+        d01.loc[d01["Quarter"] == "2024 Q2", "Number of returns"] = q2_row
+        d01.loc[d01["Quarter"] == "2024 Q3", "Number of returns"] = q3_row
+        return made
+    [first] = ingest.load_paths(settings, [_returns_release(tmp_path / "jun", "returns-datasets-jun-2024.xlsx",
+                                                            frames(("2024 Q1", "2024 Q2")))])
+    assert first.status == "loaded", first.error
+    [outcome] = ingest.load_paths(settings, [_returns_release(tmp_path / "sep", "returns-datasets-sep-2024.xlsx",
+                                                              frames(("2024 Q1", "2024 Q2", "2024 Q3")))])
+    assert outcome.status == "loaded", outcome.error
+    [(q2, q3)] = query(settings, "SELECT max(value) FILTER (WHERE period_start = DATE '2024-04-01'), "
+                                 "max(value) FILTER (WHERE period_start = DATE '2024-07-01') "
+                                 "FROM marts.metric_observations WHERE metric_id = 'returns_enforced' AND is_latest")
+    assert (q2, q3) == (2 * q2_row, 2 * q3_row)          # two nationalities' enforced rows a quarter
 
 
 def test_recent_days_blanked_inside_a_new_release_are_held(settings, tmp_path, capsys):
