@@ -170,7 +170,9 @@ def weekly_releases(template: Path, folder: Path, count: int) -> list[Path]:
 # --- quarterly returns workbooks ------------------------------------------------------------------
 
 QUARTER_MONTHS = ("mar", "jun", "sep", "dec")
-NUMBER = re.compile(rb"(<c r=\"[A-Z]+(\d+)\"(?: [a-z]+=\"[^\"]*\")*><v>)(\d+)(</v></c>)")
+# a whole number in the last cell of a row (the count: Year, the only other number, must stay the Quarter's year,
+# which the loader checks)
+NUMBER = re.compile(rb"(<c r=\"[A-Z]+(\d+)\"(?: [a-z]+=\"[^\"]*\")*><v>)(\d+)(</v></c>)(?=</row>)")
 
 
 def returns_name(first_year: int, i: int) -> str:
