@@ -732,29 +732,50 @@ def test_status_names_the_labels_the_newest_release_did_not_know(settings, tmp_p
 
 @pytest.mark.parametrize("kind", ["rejected", "held"])
 def test_figures_not_loaded_because_their_release_was_refused_say_so(settings, tmp_path, kind):
-    """A weekly file loaded, then the next one refused: rejected (a count written 'lots') or held (twenty recent
-    days blanked). The pledge's explanation said its newer figures were "published, but not loaded here; get them
-    from …", sending a reader to fetch what this warehouse had and refused (audit 19). It says a release of them came
-    and was refused, naming it, and where to see why; as of a day before that release, it says nothing of it."""
-    assert load(settings, release(tmp_path / "good", GOOD)) == 0
-    grids = grids_to(NEXT)
+    """A weekly file loaded (6 Sep 2024, the pledge tracked from 5 Jul 2024), then the next one refused: rejected (a
+    count written 'lots') or held (twenty recent days blanked). The pledge's explanation said its newer figures were
+    "published, but not loaded here; get them from …", sending a reader to fetch what this warehouse had and refused
+    (audit 19), then told readers of the report "(pledges status says why)", a command they cannot run (audit 21). It
+    names the release that may hold them and why it is not used, in plain words; as of a day before that release, it
+    says nothing of it."""
+    good, following = date(2024, 9, 6), date(2024, 9, 13)
+    assert load(settings, release(tmp_path / "good", good)) == 0
+    grids = grids_to(following)
     if kind == "rejected":
         grids["SB_01"][5][1] = "lots"
     else:
-        for i in range((GOOD - START).days - 25, (GOOD - START).days - 5):
+        for i in range((good - START).days - 25, (good - START).days - 5):
             grids["SB_01"][i + 1][1] = "-"
-    bad = release(tmp_path / "bad", NEXT, grids)
+    bad = release(tmp_path / "bad", following, grids)
     assert load(settings, bad) == 1
     [(status,)] = query(settings, "SELECT status FROM marts.releases WHERE file_name = ?", [bad.name])
     assert status == kind
     [(explanation,)] = query(settings, "SELECT explanation FROM marts.pledge_status WHERE pledge_id = 'small_boats'")
-    assert "published, but not loaded here; get them from" in explanation
-    refused = ("held by the release gate, for review" if kind == "held" else "rejected here as invalid")
-    assert f"A release of them, {bad.name}, published 9 Feb 2024, was {refused} (pledges status says why)." \
-        in explanation
-    [(before,)] = query(settings, "SELECT explanation FROM marts.pledge_status_as_of(DATE '2024-02-08') "
+    # a reader (the report, feed and export carry it) is told the release came and why it is not used, in words
+    # they can act on: no operator's command, no "get them from" for figures this warehouse has and refused
+    refused = ("is held back for review: its figures failed this tracker's plausibility checks" if kind == "held"
+               else "was refused: the file failed this tracker's checks of its layout and values")
+    assert ("The series' figures after its last day (5 Sep 2024) were due by 13 Sep 2024 (Home Office): not loaded "
+            f"here, so this status may be out of date: a release that may hold them, {bad.name}, published 13 Sep "
+            f"2024, {refused}; the publisher's figures are at https://") in explanation
+    assert "get them from" not in explanation and "pledges status" not in explanation
+    [(before,)] = query(settings, "SELECT explanation FROM marts.pledge_status_as_of(DATE '2024-09-12') "
                                   "WHERE pledge_id = 'small_boats'")
-    assert "A release of them" not in before
+    assert "a release that may hold them" not in before
+
+
+def test_a_refused_release_too_early_to_hold_the_figures_awaited_is_not_named_as_theirs(settings, tmp_path):
+    """The pledge is tracked from 5 Jul 2024; its first tracked figures were due by Aug 2024. A weekly file of 9 Feb
+    2024 was rejected: it cannot hold them, yet the explanation said "A release of them, 09_February_2024…, was
+    rejected" (audit 21 review). Only a release published after the figures awaited is named."""
+    assert load(settings, release(tmp_path / "good", GOOD)) == 0
+    grids = grids_to(NEXT)
+    grids["SB_01"][5][1] = "lots"
+    assert load(settings, release(tmp_path / "bad", NEXT, grids)) == 1
+    [(explanation,)] = query(settings, "SELECT explanation FROM marts.pledge_status WHERE pledge_id = 'small_boats'")
+    assert "Figures for the first tracked period were due by" in explanation
+    assert "published, but not loaded here; get them from https://" in explanation
+    assert "09_February_2024" not in explanation
 
 
 def test_a_claims_figures_not_loaded_because_their_release_was_rejected_say_so(settings, tmp_path):
@@ -771,11 +792,12 @@ def test_a_claims_figures_not_loaded_because_their_release_was_rejected_say_so(s
     assert outcome.status == "rejected", outcome.error
     [(published_on,)] = query(settings, "SELECT published_on FROM marts.releases WHERE file_name = ?", [bad.name])
     [(explanation,)] = query(settings, "SELECT explanation FROM marts.claim_checks WHERE claim_id = 'returns_six_year_high'")
-    assert "published, but not loaded here; get them from" in explanation
     # a local file named for its month is dated by estimate, and says so (staging.release_words)
-    assert (f"A release of them, {bad.name}, a local file dated {published_on.day} {published_on:%b %Y} by estimate "
-            in explanation)
-    assert explanation.endswith("), was rejected here as invalid (pledges status says why).")
+    assert (f"not loaded here: a release that may hold them, {bad.name}, a local file dated {published_on.day} "
+            f"{published_on:%b %Y} by estimate " in explanation)
+    assert "), was refused: the file failed this tracker's checks of its layout and values; the publisher's figures " \
+           "are at https://" in explanation
+    assert "get them from" not in explanation and "pledges status" not in explanation
 
 
 def test_two_different_files_claiming_one_release_are_named(settings, tmp_path):

@@ -20,18 +20,25 @@
 -- metrics; marts.claim_checks_as_of(D) picks each claim's latest vintage on or before D and says
 -- "not loaded here" where figures missing on D must already have been published (catalog lag).
 
--- Why figures that were due are not loaded, when this warehouse knows: the newest release of the source published by
--- `as_of_date`, and after its newest loaded one, that was rejected or held (a reader told "published, but not loaded
--- here" is told a release of them came and was refused, and where to see why); '' otherwise.
-CREATE OR REPLACE MACRO staging.refused_words(source, as_of_date) AS coalesce((
-    SELECT ' A release of them, ' || staging.release_words(r.file_name, r.published_on, r.date_basis) || ', was '
-           || CASE r.status WHEN 'held' THEN 'held by the release gate, for review'
-                            ELSE 'rejected here as invalid' END || ' (pledges status says why).'
+-- Figures that were due by `as_of_date` and are not in the warehouse, in a reader's words (the report, feed and
+-- export carry them). Where a release that may hold them (published after `awaited_end`, the end of the figures
+-- awaited, and after the source's newest loaded release) was refused here (rejected as invalid, or held by the
+-- release gate), it is named with why it is not used, in plain words (the checks' own findings are the operator's:
+-- `pledges status`); else the reader is sent to the publisher's page. `consequence` follows "not loaded here"
+-- (', so this status may be out of date', or '').
+CREATE OR REPLACE MACRO staging.not_loaded_words(source, as_of_date, awaited_end, page_url, consequence) AS coalesce((
+    SELECT 'not loaded here' || consequence || ': a release that may hold them, '
+           || staging.release_words(r.file_name, r.published_on, r.date_basis) || ', '
+           || CASE r.status WHEN 'held' THEN 'is held back for review: its figures failed this tracker''s plausibility checks'
+                            ELSE 'was refused: the file failed this tracker''s checks of its layout and values' END
+           || '; the publisher''s figures are at ' || page_url || '.'
     FROM meta.releases r
     WHERE r.source_id = source AND r.status IN ('rejected', 'held') AND r.published_on <= as_of_date
+      AND r.published_on > awaited_end
       AND r.published_on > coalesce((SELECT max(l.published_on) FROM meta.releases l WHERE l.source_id = source
                                      AND l.status = 'loaded' AND l.published_on <= as_of_date), DATE '0001-01-01')
-    ORDER BY r.published_on DESC, r.fetched_at DESC LIMIT 1), '');
+    ORDER BY r.published_on DESC, r.fetched_at DESC LIMIT 1),
+    'published, but not loaded here' || consequence || '; get them from ' || page_url || '.');
 
 -- A verdict as known on a day: figures still missing then that must already have been published by it
 -- (catalog lag) are "not loaded here", not "not yet published". Used for the when-made verdict (the day the claim
@@ -179,8 +186,8 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
            THEN staging.note_out_words(publisher, 'with figures for the claimed days', due_on, said_on, source_page_url)
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN figures_to || ', were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
-                || '): published, but not loaded here; get them from ' || source_page_url || '.'
-                || staging.refused_words(metric_source_id, least(as_of_date, current_date))
+                || '): ' || staging.not_loaded_words(metric_source_id, least(as_of_date, current_date), awaited_end,
+                                                   source_page_url, '')
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND metric_period_type = 'range'
            THEN ' The ' || publisher || ' note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
@@ -192,7 +199,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
 -- the figures a missing claim waits for, worked out once per row (the last whole period within the claim)
 FROM (SELECT c.*, m.period_type AS metric_period_type, m.source_id AS metric_source_id,
              ' Figures to ' || strftime(l.last_end, '%-d %b %Y') || staging.covering_words(c.claim_start, c.claim_end, l.last_end, c.check_type)
-                 AS figures_to
+                 AS figures_to, l.last_end AS awaited_end
       FROM staging.claim_check_vintages c
       LEFT JOIN marts.metrics m ON m.metric_id = c.metric_id,
       LATERAL (SELECT staging.last_period_end(m.period_type, c.claim_end) AS last_end) l) v

@@ -144,8 +144,9 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  || coalesce('Loaded beside it: ' || rl.text || '. ', '')
                  || CASE WHEN d.due_on <= least(as_of_date, current_date)
                          THEN 'Figures for the first tracked period were due by ' || strftime(d.due_on, '%-d %b %Y') || ' ('
-                              || p.publisher || '): published, but not loaded here; get them from ' || p.source_page_url || '.'
-                              || staging.refused_words(p.source_id, least(as_of_date, current_date))
+                              || p.publisher || '): '
+                              || staging.not_loaded_words(p.source_id, least(as_of_date, current_date), p.first_compared_end,
+                                                          p.source_page_url, '')
                          WHEN d.due_on IS NOT NULL THEN 'Figures for the first tracked period are not due until '
                               || strftime(d.due_on, '%-d %b %Y') || '.'
                          WHEN p.measurability LIKE 'source not yet%' THEN 'Its source is not yet in the catalog.'
@@ -192,9 +193,9 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                                    THEN ' The series'' figures after its last day (' || strftime(latest.data_to, '%-d %b %Y') || ')'
                                    ELSE ' The series'' next figures (' || newer.period || ')' END
                               || ' were due by '
-                              || strftime(newer.due_on, '%-d %b %Y') || ' (' || p.publisher || '): published, but not '
-                              || 'loaded here, so this status may be out of date; get them from ' || p.source_page_url || '.'
-                              || staging.refused_words(p.source_id, least(as_of_date, current_date))
+                              || strftime(newer.due_on, '%-d %b %Y') || ' (' || p.publisher || '): '
+                              || staging.not_loaded_words(p.source_id, least(as_of_date, current_date), latest.data_to, p.source_page_url,
+                                                          ', so this status may be out of date')
                          ELSE '' END
                  || coalesce(' ' || pv.basis || '.', '')
        END AS explanation,
