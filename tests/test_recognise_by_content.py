@@ -134,11 +134,13 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
     assert made[0][2] == ("no release loaded here that was published by 14 Feb 2025 gives Apprenticeship starts in England "
                           "for 1 Aug 2023 to 31 Jul 2024, though the official figures were due by 30 Nov 2024.")
     # the change the release made, as known that day: before it, the overdue figures were not loaded (not "not yet
-    # published"), and the measure is a percentage change
+    # published"), and the measure is a percentage change. Told as the first verdict on figures loaded here, not as
+    # "not loaded here → partly consistent", which a feed reader dates as the day the verdict moved (audit 22)
     change = query(settings, "SELECT changed_on, old_value, new_value, summary FROM marts.changes "
                              "WHERE kind = 'verdict' AND subject = 'apprenticeships_cut'")
     assert change == [(published, "not loaded here", cut[0][9],
-                       f"Training and apprenticeships were cut: not loaded here → {cut[0][9]} (2023/24: {pct:+.1f}%)")]
+                       f"Training and apprenticeships were cut: {cut[0][9]}, the first verdict on figures loaded here; "
+                       f"earlier figures were due but are not loaded, so it may have held before (2023/24: {pct:+.1f}%)")]
 
 
 def test_a_dfe_csv_dated_only_by_its_file_time_never_counts_its_newest_year_final(settings, tmp_path):

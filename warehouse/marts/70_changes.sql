@@ -22,6 +22,18 @@ CREATE OR REPLACE MACRO staging.yardstick_words(direction_from, status, sets_sta
     CASE WHEN sets_status AND status IN ('on track', 'off track', 'met') AND direction_from = 'yardstick'
          THEN ' on this tracker''s yardstick' ELSE '' END;
 
+-- A status or verdict first given by figures loaded here, where figures due before were not loaded ("not loaded
+-- here" before it), is no change in the world: the day is the day this warehouse's first release of them was
+-- published, and the status may have held before it. Told as such ("off track, the first status on figures loaded
+-- here"), never as "not loaded here → off track", which a feed reader would date as the day it moved.
+CREATE OR REPLACE MACRO staging.move_words(old_value, new_value) AS
+    CASE WHEN old_value = 'not loaded here' THEN new_value ELSE old_value || ' → ' || new_value END;
+CREATE OR REPLACE MACRO staging.first_here_words(old_value, noun) AS
+    CASE WHEN old_value = 'not loaded here'
+         THEN ', the first ' || noun || ' on figures loaded here; earlier figures were due but are not loaded, so it '
+              || 'may have held before'
+         ELSE '' END;
+
 -- A claim's measure in its unit, as a change line gives it: a percentage change signed with %, a ratio in times,
 -- else a figure with its unit.
 CREATE OR REPLACE MACRO staging.measure_words(measure, unit) AS
@@ -111,7 +123,8 @@ SELECT CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END AS kind, s.as
                                              WHEN 'since_track_from' THEN 'the days since ' || strftime(p.track_from, '%-d %b %Y')
                                              ELSE replace(s.view, '_', ' ') END
                             || ', shown beside the status)' END
-       || ': ' || s.old_status || ' → ' || s.status || staging.yardstick_words(p.direction_from, s.status, s.sets_status)
+       || ': ' || staging.move_words(s.old_status, s.status) || staging.yardstick_words(p.direction_from, s.status, s.sets_status)
+       || staging.first_here_words(s.old_status, CASE WHEN s.sets_status THEN 'status' ELSE 'comparison' END)
        || ' (' || s.period_label || ': '
        || coalesce(format('{:,.0f}', s.value), '–') || ' against ' || coalesce(format('{:,.0f}', s.baseline_value), '–')
        || coalesce(' for ' || s.compared_with, '')
@@ -132,7 +145,7 @@ WHERE s.sets_status AND s.as_of <= p.said_on AND p.said_on >= sc.from_date
 QUALIFY row_number() OVER (PARTITION BY s.pledge_id ORDER BY s.as_of DESC) = 1
 UNION ALL
 SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.release_id,
-       p.title || ': ' || v.old_verdict || ' → ' || v.verdict
+       p.title || ': ' || staging.move_words(v.old_verdict, v.verdict) || staging.first_here_words(v.old_verdict, 'verdict')
        || coalesce(' (' || v.official_periods || ': '
                    || staging.measure_words(v.official_measure, v.measure_unit) || ')', '')
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
@@ -202,7 +215,7 @@ DROP TABLE temp.changes_new;
 
 COMMENT ON TABLE marts.changes IS 'What changed and when, newest first: pledge status and claim verdict changes, new releases, and revisions beyond each metric''s threshold. A move only between not yet said, not yet published and not loaded here (a statement made, a due date passing) is not listed: a status or verdict is told when figures or evidence give one. The Atom feed (pledges-changes.atom beside the report) lists the same.';
 COMMENT ON COLUMN marts.changes.kind IS 'status (a pledge''s status moved), comparison (a comparison shown beside it moved), verdict (a claim''s verdict moved), release (a new release loaded) or revision (a figure revised beyond its metric''s threshold).';
-COMMENT ON COLUMN marts.changes.changed_on IS 'Publication date of the release that made the change; for a status set by hand, the date of the evidence it rests on; for a status or verdict that already held when the pledge or claim was said (old_value not yet said), the day it was said.';
+COMMENT ON COLUMN marts.changes.changed_on IS 'Publication date of the release that made the change; for a status set by hand, the date of the evidence it rests on; for a status or verdict that already held when the pledge or claim was said (old_value not yet said), the day it was said. Where old_value is not loaded here (figures due before were not loaded), the date of the first release loaded here that gives one: the status may have held before it, and the summary says so.';
 COMMENT ON COLUMN marts.changes.subject IS 'The pledge or claim id, source id or metric id concerned.';
 COMMENT ON COLUMN marts.changes.old_value IS 'Status, verdict or figure before the change (NULL for a new release).';
 COMMENT ON COLUMN marts.changes.new_value IS 'Status, verdict or figure after it (the file name for a new release).';
