@@ -98,7 +98,12 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                                                  p.target, p.target_date)
                      WHEN p.baseline = 'same_period_year_before' AND p.status_view = 'period'
                      THEN 'the same ' || replace(p.progress_period, '_', ' ') || ' a year before' END)
-            WHEN c.comparison_periods IS NOT NULL THEN c.comparison_periods
+            -- a claim checked on several measures (apprenticeships cut: against 2019/20 and against 2018/19): the row's
+            -- figures are the first measure's, and its label says so, never one base passed off as the claim's only one
+            WHEN c.comparison_periods IS NOT NULL
+                 THEN c.comparison_periods || CASE WHEN len(c.part_verdicts) > 1
+                                                   THEN ' (the first of ' || len(c.part_verdicts) || ' measures; each one''s '
+                                                        || 'verdict is in marts.claim_checks.part_verdicts)' ELSE '' END
             WHEN c.check_type IN ('pct_change', 'at_least')
                  THEN staging.window_label(m.period_type, staging.year_before(p.claim_start), staging.year_before(p.claim_end))
             WHEN c.check_type IN ('ratio', 'direction', 'fall') THEN ba.label
@@ -248,7 +253,7 @@ COMMENT ON TABLE marts.pledge_status IS 'One row per pledge and claim of the reg
 COMMENT ON COLUMN marts.pledge_status.view IS 'Pledges: which comparison the status rests on (period, or a view such as rolling_12_months).';
 COMMENT ON COLUMN marts.pledge_status.value IS 'The official figure, in unit: pledges: the latest period''s value; claims: the official total over the claimed periods (record_high: the peak).';
 COMMENT ON COLUMN marts.pledge_status.period_label IS 'The periods value covers, by name (a stock: the date of its level, end of Sep 2025; claims: the official periods used; before any figure is in, the claimed days).';
-COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_value covers, by name (pledges: named from the register before any figure is in; a stock: the date of its level; claims: the same days a year before or the base periods, named from the register before any figure is in; record_high: highest earlier period).';
+COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_value covers, by name (pledges: named from the register before any figure is in; a stock: the date of its level; claims: the same days a year before or the base periods, named from the register before any figure is in; record_high: highest earlier period). A claim checked on several measures: the first measure''s periods, followed by "(the first of N measures; ...)": value, baseline_value and change_pct are that measure''s, the status weighs them all.';
 COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, the base period, or the highest earlier period), in unit.';
 COMMENT ON COLUMN marts.pledge_status.change IS 'value minus baseline_value, in unit.';
 COMMENT ON COLUMN marts.pledge_status.change_pct IS 'Change of value against baseline_value, per cent, one decimal.';
