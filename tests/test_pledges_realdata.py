@@ -527,6 +527,12 @@ def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything
                 "made: published, but not loaded here; get it from https://www.gov.uk/") in explanation, explanation
         assert "official figures" not in explanation.lower(), explanation   # it named the note's count "official figures"
         assert explanation.startswith("No ministers' note loaded gives Charter flights for 5 Jul 2024 to 31 Jan 2025.")
+        # the verdict when it was made says the same of the note: it called the note "the official figures" (audit 22 D13)
+        [(made,)] = con.execute("SELECT when_made_explanation FROM marts.claim_checks WHERE claim_id = 'charter_flights'"
+                                ).fetchall()
+        assert made == ("no ministers' note loaded here that was published by 14 Feb 2025 gives Charter flights for "
+                        "5 Jul 2024 to 31 Jan 2025, though the ministers' note with these figures was published by "
+                        "14 Feb 2025."), made
         # a claim checked on two measures names its first part's note metric, as metric_id names its first measure
         assert con.execute("SELECT metric_id, note_metric FROM marts.claim_checks WHERE claim_id = 'illegal_working_up_38'"
                            ).fetchone() == ("illegal_working_arrests", "adhoc_illegal_working_arrests")

@@ -30,7 +30,8 @@ SELECT j.*,
                                  ELSE 'no ministers'' note giving ' || j.metric_words || ' had been published' END
                             -- figures due by the day the claim was made were published: only not loaded here
                             WHEN 'when_made' THEN CASE WHEN j.due_on <= j.said_on
-                                 THEN 'no release loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words
+                                 THEN CASE WHEN j.metric_period_type = 'range' THEN 'no ministers'' note' ELSE 'no release' END
+                                      || ' loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words
                                  WHEN j.metric_period_type = 'range' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
                                  -- not "no figures had been published": earlier periods may have been, covering too
                                  -- few of the claimed days for a check (the returns quarter to 30 Sep 2024: 88 of 211)
@@ -48,7 +49,10 @@ SELECT j.*,
                        ELSE ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') END
                || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '')
                || CASE WHEN j.basis = 'when_made' AND j.due_on <= j.said_on
-                       THEN ', though the official figures were due by ' || strftime(j.due_on, '%-d %b %Y') ELSE '' END || '.'
+                       -- a figure only a ministers' note gives (charter flights): the note, not "official figures"
+                       THEN CASE WHEN j.metric_period_type = 'range' THEN ', though the ministers'' note with these figures was published by '
+                                 ELSE ', though the official figures were due by ' END
+                            || strftime(j.due_on, '%-d %b %Y') ELSE '' END || '.'
            ELSE
                CASE WHEN j.basis LIKE 'note%' THEN 'the ministers'' note gives ' ELSE '' END
                || j.metric_words
