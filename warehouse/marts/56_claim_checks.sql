@@ -159,7 +159,7 @@ CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, pa
 
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
-                   note_publisher, metric_period_type, metric_source_id, figures_to)
+                   note_publisher, metric_period_type, metric_source_id, figures_to, awaited_end)
            -- the note's own verdict as known on the date: a note overdue by then is not loaded here
            REPLACE (staging.verdict_known_on(note_verdict, note_due_on, least(as_of_date, current_date)) AS note_verdict,
                     -- a claim not made by the date has no verdict as made yet (nothing of that day is known then)
