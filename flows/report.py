@@ -114,9 +114,9 @@ def render(data: dict, generated: datetime | None = None) -> str:
         f'<h2 id="claims">Claims ({len(claims)})</h2>', grid(claims),
         f'<h2 id="claim-checks-section">Claim checks ({len(data["claims"])})</h2>', render_claims_table(data["claims"]),
         f'<h2 id="sources-section">Sources ({len(sources)})</h2>', render_sources(sources, today),
-        f'<footer>Generated {esc(generated.strftime("%Y-%m-%d %H:%M UTC"))} from <code>{esc(Path(data["warehouse"]).name)}</code> '
-        "(tables marts.pledge_status, marts.pledge_progress, marts.claim_checks, marts.metric_observations, marts.changes, "
-        "marts.metrics, marts.releases). "
+        # the database file by name only; its tables are for analysts (`pledges docs`), not readers (audit 22)
+        f'<footer>Generated {esc(generated.strftime("%Y-%m-%d %H:%M UTC"))} from this tracker\'s database '
+        f'(<code>{esc(Path(data["warehouse"]).name)}</code>). '
         "Crown copyright data, Open Government Licence v3.</footer>",
         "</body></html>",
     ])

@@ -70,13 +70,14 @@ def render_card(card: dict, entry: dict | None = None) -> str:
 
 
 def card_head(card: dict, wide: bool) -> list[str]:
-    """The card's opening: title, id and kind, status badge, the exact quote(s), who said it and when, the method."""
+    """The card's opening: title, what it is and how it is judged (in words: its id is the card's anchor and
+    data-pledge-id, for links, scrapers and SQL, never text a reader is shown), status badge, the exact quote(s), who
+    said it and when, the method."""
     pid = card["pledge_id"]
-    tags = f"{card.get('type') or ''} · {card.get('kind') or ''}"
     parts = [f'<section class="pledge-card{" wide" if wide else ""}" id="card-{esc(pid)}" data-pledge-id="{esc(pid)}" '
              f'data-status="{esc(card.get("status"))}">',
              f'<div class="card-head"><div><h3>{esc(card.get("title") or pid.replace("_", " "))}</h3>'
-             f'<code>{esc(pid)} · {esc(tags)}</code></div>'
+             f'<p class="tags">{esc(kind_words(card))}</p></div>'
              f'{badge(card.get("status"))}</div>',
              f"<blockquote>“{esc(card.get('quote'))}”</blockquote>",
              # who said it, right under the words they said: an extract of another statement comes after, as "Also"
@@ -87,6 +88,16 @@ def card_head(card: dict, wide: bool) -> list[str]:
     if card.get("method"):
         parts.append(f'<p class="method"><b>Method:</b> {esc(card["method"])}</p>')
     return parts
+
+
+def kind_words(card: dict) -> str:
+    """What an entry is and how it is judged, in words: "Pledge · checked against published figures", "Claim · judged
+    by hand from dated evidence" (the register's type and kind; quantitative, qualitative are its words, not a
+    reader's)."""
+    what = "Claim" if card.get("type") == "claim" else "Pledge"
+    if card.get("kind") == "quantitative":
+        return f"{what} · checked against published figures"
+    return f"{what} · judged by hand" + (" from dated evidence" if any(card.get("evidence") or []) else "")
 
 
 def said_by(card: dict) -> str:

@@ -44,7 +44,7 @@ details{margin:.6em 0}summary{cursor:pointer;color:#0b57d0}
 .pledge-card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 14px;display:flex;flex-direction:column;gap:6px;min-width:0}
 .pledge-card.wide{grid-column:1/-1}
 .card-head{display:flex;justify-content:space-between;align-items:flex-start;gap:8px;flex-wrap:wrap}
-.card-head code{font-size:.8em;color:var(--muted)}
+.card-head .tags{font-size:.8em;color:var(--muted);margin:0}
 blockquote{margin:0;padding:2px 10px;border-left:3px solid var(--line);font-style:italic}
 .who{color:var(--muted);font-size:.9em;margin:0}
 .badge{display:inline-block;border-radius:999px;padding:1px 10px;font-size:.82em;font-weight:600;white-space:nowrap;border:1px solid transparent}

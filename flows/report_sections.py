@@ -63,7 +63,7 @@ def render_changes(changes: list[dict]) -> str:
     out = ['<section id="changes" aria-labelledby="changes-heading">',
            '<h2 id="changes-heading">What changed since the previous release</h2>',
            f'<p class="meta">Status and verdict changes, comparisons shown beside a status, new releases and revisions of published '
-           f'figures beyond each metric\'s threshold (marts.changes), newest first. Subscribe: '
+           f'figures beyond each measure\'s threshold, newest first. Subscribe: '
            f'<a href="{FEED_NAME}" type="application/atom+xml">the Atom feed of every change</a> ({FEED_NAME}, beside this page).</p>']
     if not days:
         out.append('<p class="meta">Nothing yet: changes are listed from the second release on.</p>')
@@ -91,8 +91,8 @@ def render_sources(sources: list[dict], today: date) -> str:
     """Every source of the catalog: latest loaded release, next expected, and whether one is missing here."""
     head = ["Source", "Publisher and cadence", "Latest release loaded", "Next expected", "Here"]
     out = ['<div class="tablewrap"><table id="sources">',
-           f'<caption class="meta">Every source in the catalog (marts.metrics), as of {esc(fmt_day(today))}. The next release '
-           "is expected one interval (the catalog's release_every) after the latest loaded; once that date has passed, "
+           f'<caption class="meta">Every source this tracker reads, as of {esc(fmt_day(today))}. The next release '
+           "is expected one publishing interval (under its date) after the latest loaded; once that date has passed, "
            "a newer release is published but not loaded here: get it from the publication page.</caption>",
            "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (24, 21, 23, 11, 21)) + "</colgroup>",
            "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
@@ -112,7 +112,7 @@ def render_sources(sources: list[dict], today: date) -> str:
         expected = (esc(fmt_day(s["next_expected"])) + f'<br><span class="meta">every {esc(s["release_every"])}</span>'
                     if s["next_expected"] else ("every " + esc(s["release_every"]) if s.get("release_every") else "–"))
         out.append(f'<tr data-source-id="{esc(s["source_id"])}" data-state="{esc(s["state"])}">'
-                   f'<td><b>{esc(s.get("source_title"))}</b><br><code>{esc(s["source_id"])}</code></td>'
+                   f'<td><b>{esc(s.get("source_title") or s["source_id"])}</b></td>'
                    f'<td>{esc(s.get("publisher"))}<br>{cadence}</td><td>{loaded}</td><td>{expected}</td>'
                    f'<td>{badge(s["state"])}<br>{esc(s["why"])} · {link(s.get("page_url"), "publication page", official=True)}</td></tr>')
     out.append("</tbody></table></div>")

@@ -99,3 +99,42 @@ def test_evidence_names_the_item_it_refers_to_by_its_date_not_by_its_place(real_
         texts = [e.find(f"{ATOM}content").text for e in feed.findall(f"{ATOM}entry")
                  if item["summary"].rstrip(".") in (e.find(f"{ATOM}content").text or "")]
         assert texts, pledge_id
+
+
+def test_the_public_page_speaks_without_operator_vocabulary(real_warehouse, report):
+    """What a journalist or member of the public reads names no table (marts.changes), catalog field (release_every),
+    register, source or measure id (apprenticeships_up, small_boats) nor a file of ours ("the evidence file"): the
+    ids stay on the page as anchors and data-* attributes for scrapers, and analysts get them and the tables from
+    `pledges docs` and the marts (audit 22 FAULT 3). Release ids stay in small print after "Data as of", as documented."""
+    html, feed = report
+    text = visible(html)
+    for (release_id,) in query(real_warehouse, "SELECT release_id FROM marts.releases"):
+        text = text.replace(f"(release {release_id})", "")
+    tables = [t for (t,) in query(real_warehouse, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
+                                                  "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'marts'")]
+    ids = {i for (i,) in query(real_warehouse, "SELECT pledge_id FROM marts.pledges UNION SELECT source_id FROM marts.metrics "
+                                               "UNION SELECT metric_id FROM marts.metrics")}
+    # names that are also plain words ("changes", "releases", "immigration") are not looked for: only those with an
+    # underscore, which no reader's word has
+    tables, ids = [t for t in tables if "_" in t], {i for i in ids if "_" in i}
+    assert "pledge_status" in tables and {"apprenticeships_up", "small_boats", "ons_ltim"} <= ids
+    feed_text = " ".join(e.text or "" for e in feed.iter() if e.tag in (f"{ATOM}title", f"{ATOM}summary", f"{ATOM}content"))
+    for where, words in (("report", text), ("feed", feed_text)):
+        found = sorted({m for m in re.findall(r"\bmarts\.\w+", words)}
+                       | {t for t in tables if re.search(rf"(?<![\w/.-]){t}(?![\w/-])", words)}
+                       | {i for i in ids if re.search(rf"(?<![\w/.-]){i}(?![\w/-])", words)}
+                       | set(re.findall(r"release_every|evidence file|\bcatalog\b", words)))
+        assert found == [], (where, found)
+    # the ids are still there for scrapers and links: every card's anchor, every source row's data-source-id
+    for (pledge_id,) in query(real_warehouse, "SELECT pledge_id FROM marts.pledges"):
+        assert f'id="card-{pledge_id}" data-pledge-id="{pledge_id}"' in html
+    for (source_id,) in query(real_warehouse, "SELECT DISTINCT source_id FROM marts.metrics"):
+        assert f'<tr data-source-id="{source_id}"' in html
+    # each card says what it is in words: pledge or claim, and how it is judged
+    kinds = dict(query(real_warehouse, "SELECT pledge_id, type || ' ' || kind FROM marts.pledges"))
+    heads = dict(re.findall(r'id="card-(\w+)".*?<p class="tags">(.*?)</p>', html, re.S))
+    assert heads.keys() == kinds.keys()
+    for pledge_id, head in heads.items():
+        entry_type, kind = kinds[pledge_id].split()
+        assert head.startswith(entry_type.capitalize() + " · "), (pledge_id, head)
+        assert ("published figures" in head) == (kind == "quantitative") and ("by hand" in head) == (kind == "qualitative")
