@@ -34,7 +34,7 @@ from pathlib import Path
 from flows import readmodel
 from flows.feed import FEED_NAME, in_words, write_feed
 from flows.report_cards import render_card, render_claims_table
-from flows.report_html import CSS, badge
+from flows.report_html import CSS, badge, status_words
 from flows.report_sections import EARLIER_DATES, render_as_of, render_changes, render_sources
 from flows.report_series import chart_entries, source_rows
 from flows.report_svg import esc
@@ -77,13 +77,15 @@ def render(data: dict, generated: datetime | None = None) -> str:
     """The whole page for `data` (read_report_data), stamped with the time it was `generated` (default now)."""
     generated = generated or datetime.now(timezone.utc)
     cards = data["cards"]
-    counts: dict[str, int] = {}
+    counts: dict[tuple[str, str], int] = {}      # (status, as its badge says it: status_words) -> entries
     for c in cards:
-        counts[c.get("status") or "awaiting data"] = counts.get(c.get("status") or "awaiting data", 0) + 1
-    summary = "".join(f"{badge(s)} <span class=\"meta\">×{n}</span>" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        key = (c.get("status") or "awaiting data", status_words(c))
+        counts[key] = counts.get(key, 0) + 1
+    summary = "".join(f"{badge(s, words)} <span class=\"meta\">×{n}</span>"
+                      for (s, words), n in sorted(counts.items(), key=lambda kv: -kv[1]))
     # the statuses that say where the figures are, not what they show, in words a reader needs (audit 7: "not
     # loaded here" read as "no such figures")
-    key = [f"<b>{esc(s)}</b>: {STATUS_WORDS[s]}" for s in counts if s in STATUS_WORDS]
+    key = [f"<b>{esc(s)}</b>: {STATUS_WORDS[s]}" for s in dict.fromkeys(s for s, _w in counts) if s in STATUS_WORDS]
     if key:
         summary += '<p class="meta status-key">' + "; ".join(key) + ".</p>"
     pledges = [c for c in cards if c.get("type") != "claim"]

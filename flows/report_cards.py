@@ -7,7 +7,7 @@ import re
 from flows.formatting import also_said_words, cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct, fmt_signed
 from flows.readmodel import entry_metrics
 from flows.report_figures import BASE_CHECKS, entry_charts
-from flows.report_html import badge, link
+from flows.report_html import badge, link, status_words
 from flows.report_svg import esc
 
 
@@ -78,7 +78,7 @@ def card_head(card: dict, wide: bool) -> list[str]:
              f'data-status="{esc(card.get("status"))}">',
              f'<div class="card-head"><div><h3>{esc(card.get("title") or pid.replace("_", " "))}</h3>'
              f'<p class="tags">{esc(kind_words(card))}</p></div>'
-             f'{badge(card.get("status"))}</div>',
+             f'{badge(card.get("status"), status_words(card))}</div>',
              f"<blockquote>“{esc(card.get('quote'))}”</blockquote>",
              # who said it, right under the words they said: an extract of another statement comes after, as "Also"
              f'<p class="who">— {esc(said_by(card))}</p>']

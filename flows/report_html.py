@@ -92,9 +92,26 @@ footer{margin-top:2em;font-size:.85em;color:var(--muted)}
 """
 
 
-def badge(status: str | None) -> str:
+def badge(status: str | None, words: str | None = None) -> str:
+    """The status in words, toned by the status; `words` where the badge must say more than the status (a status on
+    the tracker's own yardstick: status_words)."""
     status = status or "awaiting data"
-    return f'<span class="badge tone-{TONES.get(status, "muted")}">{esc(status)}</span>'
+    return f'<span class="badge tone-{TONES.get(status, "muted")}">{esc(words or status)}</span>'
+
+
+# statuses that grade a direction: on a yardstick of the tracker's own (marts.pledges.direction_from 'yardstick'), the
+# badge says so, as the explanation and marts.changes do ("off track on this tracker's yardstick")
+YARDSTICK_STATUSES = ("on track", "off track", "met")
+
+
+def status_words(entry: dict) -> str:
+    """A card's status as its badge gives it: "off track (tracker's yardstick)" where the words promise no figure or
+    direction of this measure (small boats: a reader repeating a bare "off track" reports a broken promise; audit 22
+    D14), else the status itself."""
+    status = entry.get("status") or "awaiting data"
+    if entry.get("direction_from") == "yardstick" and status in YARDSTICK_STATUSES:
+        return f"{status} (tracker's yardstick)"
+    return status
 
 
 def link(url: str | None, label: str | None = None, official: bool = False) -> str:

@@ -138,3 +138,27 @@ def test_the_public_page_speaks_without_operator_vocabulary(real_warehouse, repo
         entry_type, kind = kinds[pledge_id].split()
         assert head.startswith(entry_type.capitalize() + " · "), (pledge_id, head)
         assert ("published figures" in head) == (kind == "quantitative") and ("by hand" in head) == (kind == "qualitative")
+
+
+def test_a_status_on_the_trackers_own_yardstick_says_so_on_its_badge(real_warehouse, report):
+    """Where the words promise no figure or direction of the measure (marts.pledges.direction_from 'yardstick': small
+    boats), a graded status is the tracker's, and its badge says so wherever it is shown (the card, the summary at
+    the top), as the explanation does; a promised direction keeps the bare status (audit 22 D14: a bare "off track"
+    is repeated as "the pledge is off track")."""
+    html, _feed = report
+    rows = query(real_warehouse, "SELECT s.pledge_id, s.status, p.direction_from FROM marts.pledge_status s "
+                                 "JOIN marts.pledges p USING (pledge_id) WHERE s.status IN ('on track', 'off track', 'met')")
+    yardstick = {pid: status for pid, status, basis in rows if basis == "yardstick"}
+    assert yardstick == {"small_boats": "off track"}          # the 12 months to Dec 2025 against a year before
+    assert [pid for pid, _s, basis in rows if basis == "promised"]      # apprenticeships go up: on track, promised
+    summary = visible(html[html.index('<div class="summary">'):html.index("</header>")])
+    for pid, status, basis in rows:
+        card = html[html.index(f'id="card-{pid}"'):]
+        (head,) = re.findall(r'<span class="badge [^"]*">(.*?)</span>', card[:card.index("<blockquote>")])
+        want = f"{status} (tracker&#x27;s yardstick)" if basis == "yardstick" else status
+        assert head == want, (pid, head)
+        assert ("(tracker's yardstick)" in visible(head)) == (basis == "yardstick")
+        # the explanation it stands beside says the same in full
+        assert (f"{status.capitalize()} on this tracker's yardstick" in visible(card[:card.index("</section>")])) \
+            == (basis == "yardstick"), pid
+    assert f"{yardstick['small_boats']} (tracker's yardstick)" in summary
