@@ -81,8 +81,12 @@ def render(data: dict, generated: datetime | None = None) -> str:
     for c in cards:
         key = (c.get("status") or "awaiting data", status_words(c))
         counts[key] = counts.get(key, 0) + 1
-    summary = "".join(f"{badge(s, words)} <span class=\"meta\">×{n}</span>"
-                      for (s, words), n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    # a list, each count followed by a comma or a full stop that is text: copied or read aloud it says "not loaded
+    # here ×14, kept ×3", never "×14kept" (audit 22 D15)
+    tally = sorted(counts.items(), key=lambda kv: -kv[1])
+    summary = ('<ul class="summary" aria-label="How many pledges and claims have each status or verdict">'
+               + "".join(f'<li>{badge(s, words)} <span class="meta">×{n}{"," if i < len(tally) - 1 else "."}</span> </li>'
+                         for i, ((s, words), n) in enumerate(tally)) + "</ul>")
     # the statuses that say where the figures are, not what they show, in words a reader needs (audit 7: "not
     # loaded here" read as "no such figures")
     key = [f"<b>{esc(s)}</b>: {STATUS_WORDS[s]}" for s in dict.fromkeys(s for s, _w in counts) if s in STATUS_WORDS]
@@ -110,7 +114,7 @@ def render(data: dict, generated: datetime | None = None) -> str:
         '<a href="#claims">Claims</a> · <a href="#claim-checks-section">Claim checks</a> · <a href="#sources-section">Sources</a> · '
         f'<a href="{FEED_NAME}">Atom feed</a></nav>',
         render_as_of(data),
-        f'<div class="summary">{summary}</div></header>',
+        f'{summary}</header>',
         render_changes(data["changes"]),
         f'<h2 id="pledges">Pledges ({len(pledges)})</h2>', grid(pledges),
         f'<h2 id="claims">Claims ({len(claims)})</h2>', grid(claims),

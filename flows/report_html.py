@@ -34,7 +34,7 @@ nav a{white-space:nowrap}
 .meta{color:var(--muted);font-size:.9em;margin:.3em 0}
 #data-as-of{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 12px}
 #data-as-of span.src,#data-as-of code{overflow-wrap:anywhere}#data-as-of time{white-space:nowrap}
-.summary{display:flex;flex-wrap:wrap;gap:6px;margin:.6em 0}
+.summary{display:flex;flex-wrap:wrap;gap:6px 10px;margin:.6em 0;padding:0;list-style:none}
 #changes h3{font-size:1em;margin:.8em 0 .2em}
 ul.changes{margin:.2em 0;padding-left:1.2em}ul.changes li{margin:.15em 0}
 .kind{display:inline-block;font-size:.78em;font-weight:600;text-transform:uppercase;letter-spacing:.03em;color:var(--neutral);

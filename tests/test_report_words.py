@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -151,7 +152,7 @@ def test_a_status_on_the_trackers_own_yardstick_says_so_on_its_badge(real_wareho
     yardstick = {pid: status for pid, status, basis in rows if basis == "yardstick"}
     assert yardstick == {"small_boats": "off track"}          # the 12 months to Dec 2025 against a year before
     assert [pid for pid, _s, basis in rows if basis == "promised"]      # apprenticeships go up: on track, promised
-    summary = visible(html[html.index('<div class="summary">'):html.index("</header>")])
+    summary = visible(html[html.index('class="summary"'):html.index("</header>")])
     for pid, status, basis in rows:
         card = html[html.index(f'id="card-{pid}"'):]
         (head,) = re.findall(r'<span class="badge [^"]*">(.*?)</span>', card[:card.index("<blockquote>")])
@@ -162,3 +163,24 @@ def test_a_status_on_the_trackers_own_yardstick_says_so_on_its_badge(real_wareho
         assert (f"{status.capitalize()} on this tracker's yardstick" in visible(card[:card.index("</section>")])) \
             == (basis == "yardstick"), pid
     assert f"{yardstick['small_boats']} (tracker's yardstick)" in summary
+
+
+def test_the_summary_counts_stay_apart_when_copied_or_read_aloud(real_warehouse, report):
+    """The header's count of each status, as text with its markup taken away (what a copy or a screen reader
+    gives): each badge's words, its count, then a comma (the last a full stop), as many as marts.pledge_status has
+    of each (audit 22 D15: "not loaded here ×14kept ×3in progress ×3")."""
+    html, _feed = report
+    block = html[html.index('class="summary"'):]
+    block = block[block.index(">") + 1:block.index("</ul>")]
+    text = unescape(re.sub(r"<[^>]+>", "", block)).strip()
+    items = re.findall(r"(.+?) ×(\d+)([,.])(?: |$)", text)
+    assert ", ".join(f"{w} ×{n}" for w, n, _sep in items) + "." == text, text
+    assert [sep for _w, _n, sep in items] == [","] * (len(items) - 1) + ["."]
+    want: dict[str, int] = {}
+    for status, basis in query(real_warehouse, "SELECT s.status, p.direction_from FROM marts.pledge_status s "
+                                               "JOIN marts.pledges p USING (pledge_id)"):
+        words = f"{status} (tracker's yardstick)" if basis == "yardstick" and status in ("on track", "off track", "met") else status
+        want[words] = want.get(words, 0) + 1
+    assert {w: int(n) for w, n, _sep in items} == want and sum(want.values()) == 32
+    # a list, so a screen reader says how many there are and reads each apart
+    assert html[html.index('class="summary"') - 4:].startswith('<ul class="summary"')
