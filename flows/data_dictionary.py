@@ -23,7 +23,8 @@ def data_dictionary(warehouse: Path) -> str:
         tidy = con.execute("SELECT view_name, comment FROM duckdb_views() WHERE database_name = current_database() "
                            "AND schema_name = 'tidy' AND NOT view_name LIKE '%\\_latest' ESCAPE '\\' ORDER BY 1").fetchall()
     lines = ["# Data dictionary", "",
-             f"Warehouse: `{warehouse}`. Public tables are in `marts`, and each published table as it was published is "
+             # the file's name, not the builder's path to it: the dictionary is shared, the path is one machine's
+             f"Warehouse: `{Path(warehouse).name}`. Public tables are in `marts`, and each published table as it was published is "
              "in `tidy`; `raw`, `raw_store`, `staging` and `meta` are internal.", ""]
     for name, kind, comment in relations:
         lines += [f"## marts.{name} ({kind})", "", comment or "(no description)", "",

@@ -184,3 +184,16 @@ def test_the_summary_counts_stay_apart_when_copied_or_read_aloud(real_warehouse,
     assert {w: int(n) for w, n, _sep in items} == want and sum(want.values()) == 32
     # a list, so a screen reader says how many there are and reads each apart
     assert html[html.index('class="summary"') - 4:].startswith('<ul class="summary"')
+
+
+def test_the_data_dictionary_names_the_warehouse_file_not_the_builders_path(real_warehouse, tmp_path, capsys):
+    """`pledges docs` is shared with analysts: it names the warehouse by its file name, never the folder it was built
+    in on one machine (audit 22 D15: "Warehouse: `/tmp/audit22/w.duckdb`")."""
+    from flows import cli
+    out = tmp_path / "dictionary.md"
+    assert cli.main(["docs", "--warehouse", str(real_warehouse), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert f"Warehouse: `{real_warehouse.name}`." in text
+    assert str(real_warehouse.parent) not in text and str(tmp_path) not in text
+    assert cli.main(["docs", "--warehouse", str(real_warehouse)]) == 0      # printed, the same
+    assert str(real_warehouse.parent) not in capsys.readouterr().out
