@@ -258,7 +258,7 @@ def test_the_real_register_never_shows_a_status_or_evidence_from_after_the_date(
                 if "status_since" not in entry and day >= entry["status_on"]:   # the register's own, once assessed
                     done = entry["status_on"]
                     assert explanation.startswith(f"Looked into on {done.day} {done:%b %Y}: not yet assessed as kept or "
-                                                  f"not kept, as the evidence found by then (below) settles no {word} yet. "), (entry["id"], day)
+                                                  f"not kept, as the evidence found by then settles no {word} yet. "), (entry["id"], day)
                 else:
                     assert explanation.startswith(f"Not yet assessed on {day.day} {day:%b %Y}: the evidence dated by "
                                                   f"then supports no {word} yet. "), (entry["id"], day, explanation)
@@ -466,7 +466,7 @@ def test_statuses_a_fact_checker_can_sign(derive):
         state, explanation = status[pledge_id]
         # "looked into": a reader must not take "not yet assessed" for nobody having looked (audit 12)
         assert state == "not yet assessed" and explanation.startswith(
-            "Looked into on 3 Dec 2026: not yet assessed as kept or not kept, as the evidence found by then (below) "
+            "Looked into on 3 Dec 2026: not yet assessed as kept or not kept, as the evidence found by then "
             "settles no status yet. "), explanation
         assert "no deadline" in explanation
     # EVIDENCE.md suggests "in progress" for the Europol partnership; the register departs from it and says why

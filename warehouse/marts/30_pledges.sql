@@ -142,7 +142,7 @@ FROM (
            CASE WHEN h.status = 'not yet assessed' AND h.is_current AND as_of_date >= p.manual_status_on
                 THEN 'Looked into on ' || strftime(p.manual_status_on, '%-d %b %Y') || ': not yet assessed as '
                      || CASE p.type WHEN 'claim' THEN 'consistent or not' ELSE 'kept or not kept' END
-                     || ', as the evidence found by then (below) settles no '
+                     || ', as the evidence found by then settles no '
                      || CASE p.type WHEN 'claim' THEN 'verdict' ELSE 'status' END || ' yet.'
                 WHEN h.status = 'not yet assessed' AND (h.until IS NOT NULL OR h.is_current)
                 THEN 'Not yet assessed on ' || strftime(as_of_date, '%-d %b %Y')
