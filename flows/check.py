@@ -233,7 +233,7 @@ def _validate(row: CheckRow, cand: Candidate, settings: Settings) -> None:
     with ParseAhead(settings, []) as ahead:
         try:
             tables, notes = ahead.result_for(cand)()
-        except ParserFault as exc:      # the code's fault, not the file's: said as such, the other sources checked
+        except ParserFault as exc:      # the parser raised on this file (not a rejection): said as such, the others checked
             row.layout, row.result = "not checked", "parser fault"
             row.problems.append(str(exc))
             return

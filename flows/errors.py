@@ -72,18 +72,30 @@ class HostUnreachable(FetchError):
 
 
 class ParserFault(Exception):
-    """A fault in a source's parser code (what `parse()` raised that is not TableNotFound, or what it returned), not
-    in the published file. Never recorded as the release's rejection: the file fails on its own, unrecorded (the
-    other files load), so the next run tries it again once the parser is fixed. `where` names the module and
-    line ('flows/sources/x/parser.py line 42'); `detail` is the parse process's traceback (shown with --debug)."""
+    """What a source's parser code raised on a file (anything but TableNotFound), or a result that is not a list of
+    the schema's tables. A raised exception is the parser's bug or something in the file the parser does not
+    handle (a malformed file it did not foresee): which one is not known here, so the words say both. A wrong
+    result is the parser's alone (`raised` False). Never recorded as the release's rejection: the file fails on its
+    own, unrecorded (the other files load), so the next run tries it again. `where` names the module and line
+    ('flows/sources/x/parser.py line 42'); `detail` is the parse process's traceback (shown with --debug)."""
 
-    def __init__(self, source: str, release: str, file_name: str, where: str, what: str, detail: str = ""):
-        super().__init__(source, release, file_name, where, what, detail)   # args match: it pickles
-        self.source, self.release, self.file_name, self.where, self.what, self.detail = \
-            source, release, file_name, where, what, detail
+    def __init__(self, source: str, release: str, file_name: str, where: str, what: str, detail: str = "",
+                 raised: bool = True):
+        super().__init__(source, release, file_name, where, what, detail, raised)   # args match: it pickles
+        self.source, self.release, self.file_name, self.where, self.what, self.detail, self.raised = \
+            source, release, file_name, where, what, detail, raised
+
+    @property
+    def reason(self) -> str:
+        """The one line that says what happened, without the source and release (`pledges status` lists it)."""
+        if self.raised:
+            return (f"the parser raised {self.what} at {self.where} on this file: a bug in the parser, or something "
+                    "in this file it does not handle")
+        return f"the parser at {self.where} is wrong: {self.what} on this file"
 
     def __str__(self) -> str:
         file = "" if self.file_name in self.release else f" ({self.file_name})"    # a load's label names it already
-        return (f"{self.source} release {self.release}{file}: a fault in {self.where} ({self.what}), "
-                "not in the file: this file was not recorded or loaded (the others were); fix the parser and load "
-                "it again")
+        look = ("look at the file and the parser (--debug shows the traceback); once the parser handles it"
+                if self.raised else "fix the parser; then")
+        return (f"{self.source} release {self.release}{file}: {self.reason}; nothing was recorded for this file "
+                f"(the other files load as usual): {look}, load it again (every run tries it until it loads)")

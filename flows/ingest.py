@@ -105,8 +105,9 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         _record(con, cand, release_id, "rejected", 0, error=str(exc).split("\n")[0], cases=exc.cases)
         return Outcome(cand.source.id, cand.file_name, "rejected", release_id, error=str(exc))
     except ParserFault as exc:
-        # the code's fault, not the file's: not recorded (the next load tries the file again once the parser is
-        # fixed), and the other files still load; the parse process's traceback goes to the log (--debug shows it)
+        # the parser's bug, or something in the file it does not handle: which is not known, so no rejection is
+        # recorded (the next load tries the file again), and the other files still load; the parse process's
+        # traceback goes to the log (--debug shows it)
         log.debug("%s", exc.detail)
         return Outcome(cand.source.id, cand.file_name, "failed", release_id, error=str(exc))
     around = gate.neighbours(con, cand)

@@ -48,7 +48,7 @@ def _unpack(packed: tuple) -> tuple[list[LoadedTable], list[str]]:
     status, value = packed
     if status == "rejected":
         raise SourceError(*value)
-    if status == "parser_fault":     # not the file's fault: raised past ingest, so no release is recorded
+    if status == "parser_fault":     # no rejection: raised past ingest, so no release is recorded
         fault = ParserFault(*value)
         raise fault from _ParseProcessTraceback(fault.detail)
     return value
@@ -164,9 +164,9 @@ class ParseAhead:
     """Every release is parsed and validated in a parse process, under memory and time limits, never in the run
     itself: a file that makes the parser abort, or grow without bound (a cell repeated 16,000,000 times), ends the
     process parsing it, and that release alone is rejected (`exceeded parser limits: memory` / `time`, or a
-    crash outside the parser) while the run carries on with the others in a new process. A fault in the parser's own
-    code (flows.errors.ParserFault) is no rejection: the run fails that file, unrecorded, and loads the others. A release is never parsed a
-    second time.
+    crash outside the parser) while the run carries on with the others in a new process. An exception the parser's
+    code raises (flows.errors.ParserFault: a bug, or something in the file it does not handle) is no rejection: the
+    run fails that file, unrecorded, and loads the others. A release is never parsed a second time.
 
     Parse processes are forked from the run (its modules already imported) and live for the whole load, taking
     one release after another: the limits are set again before each file (address space: the process's size

@@ -359,7 +359,8 @@ def _open_book(source: Source, path: Path, settings: Settings, name: str, fail: 
 def _parse_tables(source: Source, book, name: str, release: str, published_on: date | None, fail: Fail) -> list:
     """The family's parser on the opened file: its tables, or SourceError (a table not found, a damaged sheet).
     Anything else the parser raises, or a result that is not a list of the schema's tables, is a ParserFault: a
-    fault in the code, not in the file, so the release is not rejected for it."""
+    bug in the parser or something in the file it does not handle (which one is not known here), so the release is not
+    rejected for it: the file is tried again on the next run."""
     try:
         tables = source.parse(book, {**source.options, "published_on": published_on})
     except TableNotFound as exc:
@@ -375,13 +376,16 @@ def _parse_tables(source: Source, book, name: str, release: str, published_on: d
                           "".join(traceback.format_exception(exc))) from exc
     parser = _shown(_parser_file(source))
     if not isinstance(tables, (list, tuple)):
-        raise ParserFault(source.id, release, name, parser, f"parse() returned {type(tables).__name__}, not a list of Tables")
+        raise ParserFault(source.id, release, name, parser,
+                          f"parse() returned {type(tables).__name__}, not a list of Tables", raised=False)
     schema = f"schemas/{source.family}.py TABLES ({', '.join(sorted(source.tables))})"
     for table in tables:
         if not (hasattr(table, "name") and hasattr(table, "frame")):
-            raise ParserFault(source.id, release, name, parser, f"parse() returned a {type(table).__name__} in its list, not a Table")
+            raise ParserFault(source.id, release, name, parser,
+                              f"parse() returned a {type(table).__name__} in its list, not a Table", raised=False)
         if table.name not in source.tables:
-            raise ParserFault(source.id, release, name, parser, f"parse() returned table {table.name!r}, not in {schema}")
+            raise ParserFault(source.id, release, name, parser,
+                              f"parse() returned table {table.name!r}, not in {schema}", raised=False)
     return list(tables)
 
 
