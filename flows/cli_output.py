@@ -111,8 +111,9 @@ def print_explained(p: dict) -> None:
 
 
 def print_status(data: dict, as_of: date | None, explain: bool, changes: list[dict] | None) -> None:
-    """The status page: sources, every pledge and claim (in words with `explain`), `changes` when given, then
-    releases held by the release gate, held ones superseded, and rejected ones with their failing cells."""
+    """The status page: sources, every pledge and claim (in words with `explain`), `changes` when given, then files
+    the parser failed on, releases held by the release gate, held ones superseded, and rejected ones with their
+    failing cells."""
     print(f"warehouse {data['warehouse']}" + (f", as published on or before {as_of}" if as_of else ""))
     print("\nsources:")
     print_table(data["sources"], SOURCE_COLUMNS)
@@ -143,6 +144,12 @@ def print_left_out(release_id: str, shown: int, total: int | None) -> None:
 
 
 def print_releases_not_published(data: dict) -> None:
+    if faults := data.get("parser_faults"):
+        print("\nfiles the parser failed on (not recorded, so every run tries each again and exits 1 until it loads; "
+              "look at the file and the parser; the run or load with --debug shows the traceback):")
+        for f in faults:
+            print(f"  {f['source_id']} release {f['published_on']} ({f['file_name']}), last tried "
+                  f"{str(f['tried_at'])[:16].replace('T', ' ')}: {f['reason']}")
     if held := [r for r in data["held"] if r["status"] == "held"]:
         print("\nheld releases (the release gate: valid, but implausible; not published. Review each, then "
               "`pledges accept RELEASE_ID` publishes it):")

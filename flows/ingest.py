@@ -57,9 +57,20 @@ def _record(con: duckdb.DuckDBPyConnection, cand: Candidate, release_id: str, st
          cand.sha256, cand.bytes, cand.fetched_at, datetime.now() if status == "loaded" else None,
          rows if status == "loaded" else None, status, error, same_as, cand.version, cand.page_updated_at,
          accepted_at, held_reasons, cand.date_basis])
+    # recorded now, in whatever status: no longer a file the parser failed on
+    con.execute("DELETE FROM meta.parser_faults WHERE source_id = ? AND file_name = ?", [cand.source.id, cand.file_name])
     if cases:
         con.executemany("INSERT INTO meta.release_failures VALUES (?, ?, ?, ?, ?, ?)",
                         [[release_id, case.sheet, case.row, case.column, case.check, case.value] for case in cases])
+
+
+def _note_parser_fault(con: duckdb.DuckDBPyConnection, cand: Candidate, release_id: str, fault: ParserFault) -> None:
+    """The file's last attempt failed with a parser fault: kept in meta.parser_faults (published with this run's
+    publish, even when nothing else loads) so `pledges status` shows it until the file is recorded; not in
+    meta.releases, so the next run tries the file again."""
+    con.execute("INSERT OR REPLACE INTO meta.parser_faults VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [cand.source.id, cand.file_name, release_id, cand.published_on, cand.sha256, cand.url, fault.reason,
+                 datetime.now()])
 
 
 def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
@@ -109,6 +120,7 @@ def ingest(con: duckdb.DuckDBPyConnection, cand: Candidate, settings: Settings,
         # recorded (the next load tries the file again), and the other files still load; the parse process's
         # traceback goes to the log (--debug shows it)
         log.debug("%s", exc.detail)
+        _note_parser_fault(con, cand, release_id, exc)
         return Outcome(cand.source.id, cand.file_name, "failed", release_id, error=str(exc))
     around = gate.neighbours(con, cand)
     previous, reasons = gate.check(con, cand, tables, around)

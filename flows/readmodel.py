@@ -12,6 +12,8 @@ Two reads fall back on the internal `meta` schema, each in one function that say
 - `releases_relation` names marts.releases, except on a warehouse whose meta.releases changed under that view
   since it was published (columns the view selects are gone): `pledges status` still answers there, from the
   release log's own columns.
+`parser_faults` reads meta.parser_faults: files the parser failed on are deliberately not releases (nothing is
+recorded of them, so the next run tries them again), and no public table is about them.
 
 This module imports nothing heavier than DuckDB, so `pledges status` starts quickly.
 """
@@ -101,8 +103,9 @@ def status(warehouse: Path, as_of: date | None = None) -> dict:
     with published(warehouse) as con:
         if con is None:
             return {"warehouse": str(warehouse), "published": False, "as_of": as_of, "sources": [], "rejected": [],
-                    "held": [], "unreviewed": [], "new_categories": [], "pledges": []}
-        found = {"sources": source_summaries(con, cutoff), "rejected": rejected_releases(con, cutoff),
+                    "held": [], "unreviewed": [], "new_categories": [], "parser_faults": [], "pledges": []}
+        found = {"sources": source_summaries(con, cutoff), "parser_faults": parser_faults(con, cutoff),
+                 "rejected": rejected_releases(con, cutoff),
                  "held": held_releases(con, cutoff), "unreviewed": unreviewed_releases(con, cutoff),
                  "new_categories": new_categories(con, cutoff), "pledges": pledge_status_as_of(con, cutoff)}
     return {"warehouse": str(warehouse), "published": True, "as_of": as_of.isoformat() if as_of else None,
@@ -132,6 +135,16 @@ def rejected_releases(con, cutoff: date) -> list[dict]:
     failures = failures_in_recorded_order(con, [r["release_id"] for r in found])
     return [{**r, "failures": [failure_words(f) for f in failures.get(r["release_id"], [])[:5]],
              "failures_total": len(failures.get(r["release_id"], []))} for r in found]
+
+
+def parser_faults(con, cutoff: date) -> list[dict]:
+    """Files whose last load attempt failed with a parser fault, newest first: not releases (nothing recorded, so
+    every run tries them again and fails, exit 1), shown until the file loads or is rejected or held."""
+    try:
+        return rows(con, """SELECT source_id, file_name, published_on, reason, tried_at, release_id FROM meta.parser_faults
+                            WHERE published_on <= ? ORDER BY published_on DESC, source_id, file_name""", [cutoff])
+    except duckdb.CatalogException:     # a warehouse from before parser faults were kept
+        return []
 
 
 def held_releases(con, cutoff: date) -> list[dict]:

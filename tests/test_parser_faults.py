@@ -165,3 +165,74 @@ def test_a_syntax_error_in_a_parser_fails_when_the_catalog_loads_naming_the_file
         load_catalog(root)
     assert str(raised.value).endswith("small_boats/source.toml: flows/sources/small_boats/parser.py line 6: "
                                       "not valid Python: expected ':'")
+
+
+def test_status_shows_a_file_the_parser_failed_on_until_it_loads(settings, mirror, tmp_path, monkeypatch, capsys):
+    """A file that makes the parser raise is deliberately not recorded (so every run tries it again), so a scheduled
+    `pledges run` exited 1 every time and `pledges status` showed nothing of it: the run log was the only trace. The
+    last attempt is kept with the publish (meta.parser_faults) and status lists it, text and --json, until the file
+    loads, even when the failing file is all a run has."""
+    import json
+
+    from tests.conftest import SMALL_BOATS_PAGE
+    from tests.sources.small_boats.builders import small_boats_grids
+    from tests.workbooks import write_workbook
+
+    def run() -> int:
+        return cli.main(["run", "--no-prefect", "--source", "small_boats", "--warehouse", str(settings.warehouse),
+                         "--govuk-base", mirror.base])
+
+    def status() -> tuple[str, dict]:
+        assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+        text = capsys.readouterr().out
+        assert cli.main(["status", "--warehouse", str(settings.warehouse), "--json"]) == 0
+        return text, json.loads(capsys.readouterr().out)
+
+    parser = install_parser(monkeypatch, tmp_path / "naive", NOTES_READER)
+    good = small_boats_file(tmp_path / "files", date(2024, 3, 1), start=date(2024, 1, 1), days=40)
+    mirror.publish(SMALL_BOATS_PAGE, good.name, good.read_bytes())
+    assert run() == 0
+    capsys.readouterr()
+    assert "parser failed on" not in status()[0]
+
+    grids = small_boats_grids(start=date(2024, 1, 1), days=47)
+    grids["Notes"] = [["Notes"]]                     # what the naive parser does not handle
+    odd = write_workbook(tmp_path / "files" / "08_March_2024_Small_boats_-_time_series.ods", grids)
+    mirror.publish(SMALL_BOATS_PAGE, odd.name, odd.read_bytes())      # the page's only file: nothing else loads
+    reason = (f"the parser raised IndexError: index out of bounds at {parser} line 2 on this file: a bug in the "
+              "parser, or something in this file it does not handle")
+    tried = []
+    for attempt in (1, 2):                           # each scheduled run fails the file again, and says so
+        assert run() == 1
+        assert reason in capsys.readouterr().err
+        text, data = status()
+        [fault] = data["parser_faults"]
+        assert {k: fault[k] for k in ("source_id", "file_name", "published_on", "reason")} == \
+            {"source_id": "small_boats", "file_name": odd.name, "published_on": "2024-03-08", "reason": reason}
+        tried.append(fault["tried_at"])
+        assert "files the parser failed on" in text
+        assert (f"  small_boats release 2024-03-08 ({odd.name}), last tried {fault['tried_at'][:16].replace('T', ' ')}: "
+                f"{reason}") in text
+    assert tried[1] > tried[0]                       # when it was last tried
+    assert query(settings, "SELECT file_name FROM meta.releases") == [(good.name,)]     # still not recorded
+
+    monkeypatch.setitem(sys.modules, PARSER, small_boats_parser)     # the parser made to handle it
+    assert run() == 0
+    capsys.readouterr()
+    text, data = status()
+    assert data["parser_faults"] == [] and "parser failed on" not in text
+    assert query(settings, "SELECT file_name, status FROM meta.releases ORDER BY file_name") == \
+        [(good.name, "loaded"), (odd.name, "loaded")]
+
+
+def test_status_shows_a_parser_fault_on_the_very_first_load(settings, tmp_path, monkeypatch, capsys):
+    """Nothing published before, and the one file given fails in the parser: status still shows the file."""
+    import json
+    file = small_boats_file(tmp_path / "files", date(2024, 3, 1), start=date(2024, 1, 1), days=40)
+    install_parser(monkeypatch, tmp_path / "broken", TYPO)
+    assert load(settings, file) == 1
+    capsys.readouterr()
+    assert cli.main(["status", "--warehouse", str(settings.warehouse), "--json"]) == 0
+    [fault] = json.loads(capsys.readouterr().out)["parser_faults"]
+    assert (fault["file_name"], fault["published_on"]) == (file.name, "2024-03-01")
+    assert fault["reason"].startswith("the parser raised KeyError: 'small_boats_daly' at ")

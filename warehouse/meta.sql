@@ -63,6 +63,23 @@ CREATE TABLE IF NOT EXISTS meta.new_categories (
     rows        BIGINT
 );
 
+-- Files whose last load attempt failed with a parser fault (flows.errors.ParserFault: the parser raised on the
+-- file). Such a file is deliberately not in meta.releases (no rejection is recorded, so every run tries it again);
+-- this row, written with the publish like every other record, is how `pledges status` shows it until it loads. One
+-- row per source and file name: the next attempt replaces it, and recording the file (loaded, rejected, held)
+-- deletes it.
+CREATE TABLE IF NOT EXISTS meta.parser_faults (
+    source_id    VARCHAR NOT NULL,
+    file_name    VARCHAR NOT NULL,
+    release_id   VARCHAR NOT NULL,        -- the release id the file would have had
+    published_on DATE NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    file_url     VARCHAR NOT NULL,
+    reason       VARCHAR NOT NULL,        -- one line: what the parser raised, where (ParserFault.reason)
+    tried_at     TIMESTAMP NOT NULL,      -- the last attempt
+    PRIMARY KEY (source_id, file_name)
+);
+
 -- Loaded releases numbered from oldest to newest, the one order every "latest" follows (the derived tables,
 -- their as-of answers): publication date, then (same day) the file name's _vN version, then the page's updated
 -- time where known, then fetch time.
