@@ -321,3 +321,62 @@ def test_a_pledge_says_whose_direction_it_tracks(tmp_path):
         load_register(write(tmp_path, pledge))
     assert load_register(write(tmp_path, pledge.replace('direction = "down"\n',
                                                         'direction = "down"\ndirection_from = "yardstick"\n')))
+
+
+def test_a_statements_file_set_but_absent_is_an_error_naming_it(tmp_path, monkeypatch, capsys):
+    """PLEDGES_STATEMENTS pointing at a file that is not there (a typo, a moved folder) turned the quote check off
+    without a word. A path set explicitly must be a file; only the default ../shared/STATEMENTS.md may be absent,
+    and an empty PLEDGES_STATEMENTS still turns the check off."""
+    import warehouse.register as register
+
+    absent = tmp_path / "shared" / "STATEMENTS.md"
+    monkeypatch.setenv("PLEDGES_STATEMENTS", str(absent))
+    with pytest.raises(RegisterError) as refused:
+        load_register_with_statements()
+    assert str(refused.value) == (f"PLEDGES_STATEMENTS={absent}: no such file: the register's quotes cannot be checked "
+                                  "against the statements' words (point it at STATEMENTS.md, or set it empty to turn "
+                                  "the check off)")
+    from datetime import date as day
+
+    from flows import cli
+    from tests.sources.small_boats.builders import small_boats_file
+    file = small_boats_file(tmp_path / "files", day(2024, 3, 1), start=day(2024, 1, 1), days=20)
+    assert cli.main(["load", str(file), "--warehouse", str(tmp_path / "wh" / "pledges.duckdb")]) == 1
+    assert f"RegisterError: PLEDGES_STATEMENTS={absent}: no such file: " in capsys.readouterr().err
+    assert not (tmp_path / "wh" / "pledges.duckdb").exists()              # nothing loaded or published
+    monkeypatch.setenv("PLEDGES_STATEMENTS", str(tmp_path))
+    with pytest.raises(RegisterError, match=f"PLEDGES_STATEMENTS={re.escape(str(tmp_path))}: a folder, not a file: "):
+        load_register_with_statements()
+
+    monkeypatch.setenv("PLEDGES_STATEMENTS", "")
+    assert load_register_with_statements()[0]                            # set empty: the check is off
+    monkeypatch.delenv("PLEDGES_STATEMENTS")
+    monkeypatch.setattr(register, "STATEMENTS_FILE", absent)             # the default, absent: no check
+    assert load_register_with_statements()[0]
+
+
+def test_the_wrong_statements_file_is_named_once_per_statement(tmp_path, monkeypatch):
+    """Given a file that is not the statements (another document), the refusal said "statement A is not in
+    STATEMENTS.md" once per register entry, and named a file other than the one given. It names the file given, once
+    per statement, with the entries that quote it."""
+    monkeypatch.setenv("PLEDGES_STATEMENTS", "")
+    entries, statements = load_register_with_statements()
+    quoting: dict[str, list[str]] = {}
+    for entry in entries:
+        for key in dict.fromkeys([entry.statement, *(q.statement for q in entry.also_quoted)]):
+            if statements[key].verbatim:
+                quoting.setdefault(key, []).append(entry.id)
+    assert len(quoting["A"]) > 1                                           # several entries quote statement A
+
+    other = tmp_path / "EVIDENCE.md"
+    other.write_text("# Evidence\n\nBEGIN Z\nSome other document's words.\nEND Z\n", encoding="utf-8")
+    monkeypatch.setenv("PLEDGES_STATEMENTS", str(other))
+    with pytest.raises(RegisterError) as refused:
+        load_register_with_statements()
+    message = str(refused.value)
+    assert f"quotes not found word for word in {other}: " in message
+    for key, ids in quoting.items():
+        assert message.count(f"statement {key} is not in ") == 1, key
+        assert f"statement {key} is not in EVIDENCE.md (quoted by {len(ids)} entr" in message
+        assert f"{', '.join(ids)})" in message
+    assert "STATEMENTS.md" not in message

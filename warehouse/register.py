@@ -274,13 +274,21 @@ def load_register_with_statements(path: Path | None = None, known_metrics: Itera
 
 def statements_file() -> Path | None:
     """The statements' own words, word for word ($PLEDGES_STATEMENTS, else ../shared/STATEMENTS.md beside the
-    repository), if present: every quote of a verbatim statement is checked against it when the register loads.
-    PLEDGES_STATEMENTS set empty turns the check off."""
+    repository): every quote of a verbatim statement is checked against it when the register loads. Only the
+    default may be absent (a machine without ../shared); a path set in PLEDGES_STATEMENTS that is not a file is a
+    RegisterError (a typo would otherwise turn the check off unseen). PLEDGES_STATEMENTS set empty turns it off."""
     configured = os.environ.get("PLEDGES_STATEMENTS")
     if configured == "":
         return None
-    path = Path(configured) if configured else STATEMENTS_FILE
-    return path if path.is_file() else None
+    if configured is None:
+        return STATEMENTS_FILE if STATEMENTS_FILE.is_file() else None
+    path = Path(configured)
+    if not path.is_file():
+        what = "a folder, not a file" if path.is_dir() else "no such file"
+        raise RegisterError(f"PLEDGES_STATEMENTS={configured}: {what}: the register's quotes cannot be checked "
+                            "against the statements' words (point it at STATEMENTS.md, or set it empty to turn the "
+                            "check off)")
+    return path
 
 
 @cache
@@ -289,7 +297,7 @@ def _check_quotes(path: Path, mtime: int, known: frozenset[str] | None, words: P
     if another statement part has them): a made-up or misattributed quote is never published as someone's words.
     Once per register and statements file as they are (mtimes in the key)."""
     entries, statements = _load(path, mtime, known)
-    if statements and (problems := quote_problems(entries, statements, words.read_text(encoding="utf-8"))):
+    if statements and (problems := quote_problems(entries, statements, words.read_text(encoding="utf-8"), words.name)):
         raise RegisterError(f"{path}: quotes not found word for word in {words}: " + "; ".join(problems))
 
 
@@ -389,23 +397,30 @@ def quote_problem(quote: str, text: str) -> str | None:
     return "not an exact extract of one sentence of the statement"
 
 
-def quote_problems(entries: list[Entry], statements: dict[str, Statement], statements_md: str) -> list[str]:
-    """Every quote of a verbatim statement that is not an exact extract of it, as 'entry: problem'."""
+def quote_problems(entries: list[Entry], statements: dict[str, Statement], statements_md: str,
+                   file_name: str = "STATEMENTS.md") -> list[str]:
+    """Every quote of a verbatim statement that is not an exact extract of it, as 'entry: problem'; a statement
+    `statements_md` (read from `file_name`) does not have at all is said once, naming the entries quoting it (the
+    wrong file given, not a quote per entry at fault)."""
     texts = statement_texts(statements_md)
     problems = []
+    missing: dict[str, list[str]] = {}     # statement -> the entries quoting it
     for entry in entries:
         for quoted in [Quote(statement=entry.statement, quote=entry.quote), *entry.also_quoted]:
             statement = statements[quoted.statement]
             if not statement.verbatim:
                 continue
             if not (text := statement.text_in(texts)):
-                problems.append(f"{entry.id}: statement {quoted.statement} is not in STATEMENTS.md")
+                quoting = missing.setdefault(quoted.statement, [])
+                if entry.id not in quoting:
+                    quoting.append(entry.id)
             elif problem := quote_problem(quoted.quote, text):
                 elsewhere = [other for other, s in statements.items() if other != quoted.statement and s.verbatim
                              and (t := s.text_in(texts)) and quote_problem(quoted.quote, t) is None]
                 where = f" (the words are in statement {', '.join(elsewhere)})" if elsewhere else ""
                 problems.append(f"{entry.id}: {quoted.quote!r}: {problem} {quoted.statement}{where}")
-    return problems
+    return [f"statement {key} is not in {file_name} (quoted by {len(ids)} entr{'y' if len(ids) == 1 else 'ies'}: "
+            f"{', '.join(ids)})" for key, ids in missing.items()] + problems
 
 
 # --- the register as tables, for the SQL in warehouse/marts/ ---------------------------------------
