@@ -200,22 +200,43 @@ def find_header(grid: pd.DataFrame, sheet: str, required: list[str], scan_rows: 
     return best
 
 
-def locate_table(book: Workbook, required: list[str], sheet_hint: re.Pattern | None = None) -> HeaderMatch:
-    """Find the sheet and header row of a table by its column names (and, if given, a sheet-name pattern)."""
+def locate_table(book: Workbook, required: list[str], sheet_hint: re.Pattern | None = None,
+                 other_tables: dict[str, list[str]] | None = None) -> HeaderMatch:
+    """Find the sheet and header row of a table by its column names (and, if given, a sheet-name pattern).
+
+    `other_tables` (name -> its required columns): the workbook's other tables that share columns with this one. A
+    header row holding every column of one of them is that table, never this one with columns missing: SB_02's
+    weekly header has three of SB_01's four daily columns, so a daily sheet emptied or cut was blamed on the good
+    weekly sheet ("sheet 'SB_02', row 1, column 'Date' missing")."""
     sheets = [s for s in book.sheet_names if sheet_hint is None or sheet_hint.search(clean_label(s))]
     best: HeaderMatch | None = None
+    others: list[tuple[HeaderMatch, str]] = []      # rows that are another table's header
     for sheet in sheets:
         match = find_header(book.grid(sheet), sheet, required)
-        if best is None or len(match.found) > len(best.found):
-            best = match
         if not match.missing:
             return match
+        if (other := _other_table(match, other_tables or {})) is not None:
+            others.append((match, other))
+            continue
+        if best is None or len(match.found) > len(best.found):
+            best = match
     # a header with no more than half the columns is another table (SB_01's shares three of SB_02's six): naming
     # it would blame a good sheet for a table that is not there at all
     if best is None or 2 * len(best.found) <= len(required):
         where = f"sheets matching {sheet_hint.pattern!r}" if sheet_hint is not None else "any sheet"
-        raise TableNotFound([FailureCase(None, None, None, f"no header row with {', '.join(required)} in {where} (sheets: {', '.join(book.sheet_names)})")])
+        nearest = "".join(f"; sheet {m.sheet!r} row {m.row + 1} has {', '.join(m.found)} but is the header of "
+                          f"{name} ({', '.join(other_tables[name])})" for m, name in others)
+        if best is not None and best.found:
+            nearest += f"; the nearest, sheet {best.sheet!r} row {best.row + 1}, has only {', '.join(best.found)}"
+        raise TableNotFound([FailureCase(None, None, None, f"no header row with {', '.join(required)} in {where} "
+                                                           f"(sheets: {', '.join(book.sheet_names)}){nearest}")])
     raise TableNotFound([FailureCase(best.sheet, best.row + 1, m, f"expected column {m!r} missing from the header row") for m in best.missing])
+
+
+def _other_table(match: HeaderMatch, other_tables: dict[str, list[str]]) -> str | None:
+    """The name of the other table whose every column the matched header row holds, if any."""
+    keys = {label.casefold() for label in match.labels}
+    return next((name for name, columns in other_tables.items() if all(label_key(c) in keys for c in columns)), None)
 
 
 class TableNotFound(Exception):

@@ -13,6 +13,9 @@ WEEKLY = ["Week ending", "Migrants arrived", "Boats arrived", UNCONTROLLED, "Mig
 
 
 def parse(book: Workbook, options: dict) -> list[Table]:
-    daily = locate_table(book, DAILY, re.compile(r"SB_01|daily", re.I) if options.get("strict_sheets") else None)
-    weekly = locate_table(book, WEEKLY)
+    # SB_02's header holds three of the daily table's four columns: it is the weekly table, never the daily one with
+    # 'Date' missing (a daily sheet emptied or cut is said to be missing, not blamed on SB_02), and the other way round
+    daily = locate_table(book, DAILY, re.compile(r"SB_01|daily", re.I) if options.get("strict_sheets") else None,
+                         other_tables={"the weekly table": WEEKLY})
+    weekly = locate_table(book, WEEKLY, other_tables={"the daily table": DAILY})
     return [cut_table(book, daily, "small_boats_daily"), cut_table(book, weekly, "small_boats_weekly")]

@@ -111,7 +111,38 @@ def test_a_missing_weekly_sheet_is_said_missing_not_blamed_on_the_daily_one(sett
     assert outcome.status == "rejected"
     assert "no header row with Week ending, Migrants arrived" in outcome.error
     assert "in any sheet (sheets: Cover_sheet, Notes, SB_01)" in outcome.error
-    assert "sheet 'SB_01'" not in outcome.error
+    assert "column 'Week ending'" not in outcome.error                # SB_01 is not blamed, but named for what it is
+    assert ("sheet 'SB_01' row 1 has Migrants arrived, Boats arrived, Boats arrived - involved in uncontrolled "
+            "landings but is the header of the daily table (Date, ") in outcome.error
+    assert snapshot(settings) == published
+
+
+DAILY_COLUMNS = "Date, Migrants arrived, Boats arrived, Boats arrived - involved in uncontrolled landings"
+WEEKLY_COLUMNS = ("Week ending, Migrants arrived, Boats arrived, Boats arrived - involved in uncontrolled landings, "
+                  "Migrants prevented, Events prevented")
+
+
+@pytest.mark.parametrize("break_daily, nearest", [
+    (lambda rows: [], ""),
+    (lambda rows: [[None] * len(rows[0])] + rows[1:], ""),
+    (lambda rows: [row[:1] for row in rows], "; the nearest, sheet 'SB_01' row 1, has only Date"),
+], ids=["emptied", "header-blanked", "cut-to-date"])
+def test_a_broken_daily_sheet_is_said_missing_not_blamed_on_the_weekly_one(settings, mirror, tmp_path, published,
+                                                                          break_daily, nearest):
+    """SB_01 emptied, its header blanked, or cut to its Date column: the weekly header (SB_02), which has three of
+    the daily table's four columns, was taken for the daily one with 'Date' missing ("sheet 'SB_02', row 1, column
+    'Date'"), pointing the operator at the good weekly sheet. No sheet has the daily header: said so, with the
+    columns expected, the weekly sheet named as the weekly table's, and what SB_01 still has."""
+    grids = small_boats_grids(start=date(2024, 1, 1), days=27)
+    grids["SB_01"] = break_daily(grids["SB_01"])
+    publish_bad(mirror, tmp_path, grids)
+    [outcome] = run_sources(settings, ["small_boats"])
+    assert outcome.status == "rejected"
+    assert (f"no header row with {DAILY_COLUMNS} in any sheet (sheets: Cover_sheet, Notes, SB_01, SB_02); sheet "
+            "'SB_02' row 1 has Migrants arrived, Boats arrived, Boats arrived - involved in uncontrolled landings but "
+            f"is the header of the weekly table ({WEEKLY_COLUMNS}){nearest}") in outcome.error
+    assert "column 'Date'" not in outcome.error
+    assert query(settings, "SELECT sheet, row_number, column_name FROM meta.release_failures") == [(None, None, None)]
     assert snapshot(settings) == published
 
 
