@@ -5,15 +5,15 @@ and its Atom feed, the data dictionary (`pledges docs`) and the open export read
 and only here: a read-only connection to the published file (a run swapping a new copy in never blocks it),
 the public `marts` schema, plain rows (dicts of column name to value).
 
-Two reads fall back on the internal `meta` schema, each in one function that says so:
+Three reads fall back on the internal `meta` schema, each in one function that says so:
 - `failures_in_recorded_order` reads meta.release_failures, because the order the failing cells and release-gate
   reasons were recorded in (a held release's summary checks first, then example periods) is kept only in that
   table's rowid: marts.release_failures has no column for it;
 - `releases_relation` names marts.releases, except on a warehouse whose meta.releases changed under that view
   since it was published (columns the view selects are gone): `pledges status` still answers there, from the
-  release log's own columns.
-`parser_faults` reads meta.parser_faults: files the parser failed on are deliberately not releases (nothing is
-recorded of them, so the next run tries them again), and no public table is about them.
+  release log's own columns;
+- `parser_faults` reads meta.parser_faults: files the parser failed on are deliberately not releases (nothing is
+  recorded of them, so the next run tries them again), and no public table is about them.
 
 This module imports nothing heavier than DuckDB, so `pledges status` starts quickly.
 """
