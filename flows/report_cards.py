@@ -140,6 +140,11 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
     if card.get("change") is not None:
         figures.append(("Change", f"{fmt_signed(card['change'])} ({fmt_pct(card.get('change_pct'))})"))
     figures.append(direction_row(card))
+    # a status newer figures may have overtaken says so beside the figures, not only at the end of the explanation
+    # (audit 22 D2: small boats read "off track" on figures to 22 Jan 2026, ten months on)
+    if card.get("newer_figures_due_on") and card.get("value") is not None:
+        figures.append(("Up to date?", f"No: newer figures were due by {fmt_day(card['newer_figures_due_on'])} and "
+                                       "are not loaded here, so this status may be out of date"))
     return figures
 
 

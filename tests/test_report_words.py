@@ -197,3 +197,19 @@ def test_the_data_dictionary_names_the_warehouse_file_not_the_builders_path(real
     assert str(real_warehouse.parent) not in text and str(tmp_path) not in text
     assert cli.main(["docs", "--warehouse", str(real_warehouse)]) == 0      # printed, the same
     assert str(real_warehouse.parent) not in capsys.readouterr().out
+
+
+def test_a_status_newer_figures_may_have_overtaken_says_so_beside_its_figures(real_warehouse, report):
+    """Small boats read "off track" on figures to 22 Jan 2026 and apprenticeships "on track" on 2024/25, with newer
+    figures due since; only the end of a long explanation said the status may be out of date (audit 22 D2). The
+    card's figures say it, with the due date marts.pledge_status gives; a status whose figures are current does not."""
+    html, _feed = report
+    rows = query(real_warehouse, "SELECT pledge_id, newer_figures_due_on FROM marts.pledge_status "
+                                 "WHERE type = 'pledge' AND value IS NOT NULL")
+    overdue = {pid: due for pid, due in rows if due is not None}
+    assert {"small_boats", "apprenticeships_up"} <= set(overdue), overdue
+    for pid, due in rows:
+        card = visible(html[html.index(f'id="card-{pid}"'):][:html[html.index(f'id="card-{pid}"'):].index("</section>")])
+        said = (f"No: newer figures were due by {day_in_words(due.isoformat())} and are not loaded here, so this "
+                "status may be out of date")
+        assert (said in card) == (due is not None), (pid, due)
