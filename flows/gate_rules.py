@@ -18,7 +18,8 @@ DEFAULTS = {"revision_window_days": 90, "max_revised_share": 0.10, "max_dropped_
 # far older than its date. A settled period revised by more than 50% and 100 (377 penalties become 3,770) is held.
 BASELINE = {**DEFAULTS, "max_revised_share": 1.0, "max_dropped_share": 1.0}
 # may_be_absent: a release may hold the metric's table without any of its rows, by design (Asy_D03 counts people
-# or claims: each release feeds one of the two metrics), so metric_missing does not hold it
+# or claims: each release feeds one of the two metrics; DfE's November release has no provisional year), so
+# metric_missing does not hold it
 METRIC_KEYS = set(DEFAULTS) | {"bounds", "at_least", "at_most_per", "sum_of", "sum_tolerance", "may_be_absent"}
 
 

@@ -240,3 +240,29 @@ def test_national_rows_of_another_country_are_rejected_not_read_as_englands(sett
                                  ("csv", 5, "country_name", check + "'England'", "Wales")]
     assert sorted({f[1] for f in found}) == [5, 12, 19, 26] and len(found) == 8
     assert snapshot(settings) == published
+
+
+NOVEMBER_2025 = {"201920": 322_530, "202324": 339_580, "202425": 353_500}      # 2024/25 final: nothing part-year
+
+
+def test_november_final_release_after_a_july_one_loads_not_held_for_no_provisional_year(settings, mirror):
+    """Audit 23 #1: the late-November release makes the newest academic year final, so it has no provisional
+    (NOT is_final) row by design; metric_missing held it against July's ("none of its periods is in this release")
+    and the scheduled run exited 1 every November. Both versions dated by the API (a local CSV dated by its
+    modification time never counts its newest year final), loaded in two scheduled runs as published."""
+    settings = dataclasses.replace(settings, dfe_base=mirror.base + "/statistics/v1")
+    july = ("2025-07-17T08:30:00+00:00", csv_bytes(with_subtotals([national(t, n) for t, n in JULY_2025.items()])))
+    november = ("2025-11-27T09:30:00+00:00", csv_bytes(with_subtotals([national(t, n) for t, n in NOVEMBER_2025.items()])))
+    publish_versions(mirror, {"1.0.0": july})
+    [first] = run_sources(settings, ["dfe_apprenticeships"])
+    assert (first.name, first.status) == (file_name("1.0.0"), "loaded"), first.error
+    publish_versions(mirror, {"1.0.0": july, "1.1.0": november})
+    outcomes = run_sources(settings, ["dfe_apprenticeships"])
+    assert [(o.name, o.status) for o in outcomes if o.name == file_name("1.1.0")] == [(file_name("1.1.0"), "loaded")], \
+        [o.error for o in outcomes]
+    assert query(settings, "SELECT published_on, status FROM meta.releases ORDER BY 1") == \
+        [(date(2025, 7, 17), "loaded"), (date(2025, 11, 27), "loaded")]
+    # November's 2024/25 counts as final; the provisional metric keeps July's part-year figure, not replaced
+    assert metric(settings, "apprenticeship_starts", "dfe_apprenticeships/2025-11-27/%")[year_bounds("202425")] == 353_500
+    assert metric(settings, "apprenticeship_starts_provisional", "dfe_apprenticeships/2025-11-27/%") == {}
+    assert metric(settings, "apprenticeship_starts")[year_bounds("202425")] == 353_500
