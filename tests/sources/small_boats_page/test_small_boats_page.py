@@ -263,3 +263,23 @@ def test_the_real_page_served_as_its_content_item_loads_end_to_end(realdata, set
     assert latest(settings, "small_boat_arrivals_provisional") == {d: float(v[0]) for d, v in expected.items()}
     assert latest(settings, "small_boat_boats_provisional") == {d: float(v[1]) for d, v in expected.items()}
     assert metric(settings, "small_boat_arrivals_provisional")[(date(2026, 8, 17), date(2026, 8, 17))] == 250
+
+
+def test_a_version_without_the_boats_column_loads_its_boats_missing_not_held(settings, mirror, capsys):
+    """Audit 23 #2: the parser reads the Boats column where given (an absent column is all missing, never zero), but
+    the gate's metric_missing held a version without it ("none of its periods is in this release") for
+    small_boat_boats_provisional. The catalog now agrees with the parser (may_be_absent): the version loads, its
+    people counted, no boats recorded for its days, the earlier version's boats kept."""
+    publish_page(mirror, page_body(daily_table(AUGUST)))
+    code, out = run(settings, mirror, capsys)
+    assert code == cli.EXIT_OK, out
+    no_boats = [h for h in HEADER if h != "Boats arrived"]
+    newer = [(day, migrants) for day, migrants, _boats in AUGUST[1:]] + [(date(2026, 8, 21), "1,204")]
+    publish_page(mirror, page_body(daily_table(newer, header=no_boats)), updated="2026-08-22T13:02:10.000+01:00")
+    code, out = run(settings, mirror, capsys)
+    assert code == cli.EXIT_OK, out
+    assert [r[:2] for r in releases(settings)] == [(date(2026, 8, 21), "loaded"), (date(2026, 8, 22), "loaded")]
+    assert latest(settings, "small_boat_arrivals_provisional")[date(2026, 8, 21)] == 1204
+    assert query(settings, "SELECT count(*), count(boats_arrived) FROM raw.small_boats_page_daily r "
+                           "JOIN meta.releases m USING (release_id) WHERE m.published_on = DATE '2026-08-22'") == [(7, 0)]
+    assert latest(settings, "small_boat_boats_provisional") == {d: float(b) for d, _, b in AUGUST}
