@@ -77,7 +77,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from flows.errors import FailureCase
+from flows.errors import IN_LATER_RELEASE, FailureCase
 
 from flows.catalog import add_interval
 from flows.gate_rules import BASELINE, DEFAULTS, METRIC_KEYS, config_problems  # noqa: F401  (re-exported)
@@ -417,7 +417,7 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables, around: Neighbours | Non
 def _verdict(con: duckdb.DuckDBPyConnection, rules: Rules, new_ctes: list[str], new: list[str], release_id: str,
              previous: str | None, sheets: dict[str, str], published_on: date | None = None,
              source=None, columns: dict[str, str] | None = None,
-             old_parts: tuple[list[str], list[str]] | None = None) -> list[FailureCase]:
+             old_parts: tuple[list[str], list[str]] | None = None, sides: Sides | None = None) -> list[FailureCase]:
     """Every check of `rules` in one query (verdict_sql), the new values from `new_ctes` against `previous`'s (read
     from raw, or given as `old_parts`: CTEs and selects): the failure cases, described (the same for a release about
     to load and one re-checked from raw, which passes no publication date: its dates were checked when it loaded)."""
@@ -428,7 +428,7 @@ def _verdict(con: duckdb.DuckDBPyConnection, rules: Rules, new_ctes: list[str], 
     [(failing, stats, newest)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old, "published" in params),
                                              params).fetchall()
     history = {row[0]: row[1:] for row in stats or []}
-    cases = describe(rules, failing or [], history, previous, sheets, columns)
+    cases = describe(rules, failing or [], history, previous, sheets, columns, sides)
     late = _stale(source, newest, published_on) if source is not None and published_on and newest else None
     return ([late] if late else []) + cases
 
@@ -500,8 +500,9 @@ def check_later(con: duckdb.DuckDBPyConnection, cand, tables, later: str) -> lis
     """An older release arriving after a newer one (`later`, loaded and ranking just after it): `later` checked
     against the candidate's parsed tables as its previous release, as a load in rank order would have checked it.
     What fails is the arrival's to answer for: `later` is published and was never compared with it, so the arrival
-    is held (flows.ingest), rather than published into the history with `later` blamed. The examples name the
-    period and no sheet row: the rows are `later`'s, in another file."""
+    is held (flows.ingest), rather than published into the history with `later` blamed. The words are the arrival's
+    operator's (Sides.later): `later`'s periods read against "this release"; the examples begin "in the later
+    release <later>:" and name no sheet row: the rows are `later`'s, in another file."""
     source = cand.source
     if not applies(source):
         return []
@@ -510,10 +511,12 @@ def check_later(con: duckdb.DuckDBPyConnection, cand, tables, later: str) -> lis
         return []
     old_ctes, old, views = _new_values(con, rules.history, tables, role="old")
     try:
-        cases = _verdict(con, rules, new_ctes, new, later, cand.release_id, {}, old_parts=(old_ctes, old))
+        cases = _verdict(con, rules, new_ctes, new, later, cand.release_id, {}, old_parts=(old_ctes, old),
+                         sides=Sides.later(later))
     finally:
         _unregister(con, views)
-    return [FailureCase(c.sheet, None, c.column, c.check, c.value) for c in cases]
+    return [FailureCase(c.sheet, None, c.column, c.check if _is_summary(c) else f"{IN_LATER_RELEASE}{later}: {c.check}",
+                        c.value) for c in cases]
 
 
 class _Cases:
@@ -586,65 +589,100 @@ def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
                      lambda v, o: f"{_n(v)} but {other} sums to {_n(o)} over these days")
 
 
-def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, previous: str) -> None:
-    """The failed checks against the previous release (dropped periods, revised settled periods) for one metric."""
+@dataclass(frozen=True)
+class Sides:
+    """How the words of the checks against another release name the two releases: the one checked (its periods,
+    its span) and the one it is read against. A load in rank order checks this release against the previous one; an
+    older release arriving late (check_later) has the later release checked against it, and its operator reads
+    about the later release's periods, in the later release's file, compared with this one's."""
+    other: str          # the release read against: "the previous release P" | "this release"
+    other_short: str    # "P" | "this release"
+    other_plain: str    # the same without its id: "the previous release" | "this release"
+    other_had: str      # "had" | "has"
+    checked: str        # the release checked: "this release" | "the later release L"
+    here: str           # where the checked release's periods are, in an example: "here" | "there"
+    added: str          # the checked release's periods after the other's newest: "new period(s) (after P's newest)"
+    of_checked: str     # "" | " in the later release L"
+    shrank: str         # how many periods the checked release holds: "history shrank to" | "it holds"
+
+    @classmethod
+    def previous(cls, previous: str | None) -> "Sides":
+        """This release, checked against the previous loaded release."""
+        return cls(f"the previous release {previous}", f"{previous}", "the previous release", "had", "this release", "here",
+                   f"new period(s) (after {previous}'s newest)", "", "history shrank to")
+
+    @classmethod
+    def later(cls, later: str) -> "Sides":
+        """The later release `later`, checked against this (older) release that arrived after it."""
+        return cls("this release", "this release", "this release", "has", f"the later release {later}", "there",
+                   f"period(s) the later release {later} adds after this release's newest", f" in the later release {later}",
+                   "it holds")
+
+
+def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, sides: Sides) -> None:
+    """The failed checks against the other release (dropped periods, revised settled periods) for one metric."""
     before, cutoff, now, first, settled, newest, newest_before = stats
+    s = sides
     # a ministers' note covers 5 Jul 2024 to its own cut-off: a correction of an older note, published after a newer
     # one, ends earlier by design (period type range: each release is its own window)
     if newest is not None and newest_before is not None and newest < newest_before and metric.period_type != "range":
         cases.note(metric, "newest_moved_back",
-                   f"its newest period ends {newest.isoformat()}, before the previous release {previous}'s newest "
+                   f"its newest period{s.of_checked} ends {newest.isoformat()}, before {s.other}'s newest "
                    f"({newest_before.isoformat()}): periods relabelled (a year early?) or the latest figures cut off")
     if not now and metric.period_type != "range" and not metric.gate.get("may_be_absent"):
         cases.note(metric, "metric_missing",
-                   f"none of its periods is in this release, though the previous release {previous} had {before}: "
+                   f"none of its periods is in {s.checked}, though {s.other} {s.other_had} {before}: "
                    "its rows were not found (a category relabelled, a column renamed?), and its figures would stay "
-                   f"those of {previous}, unseen")
+                   f"those of {s.other_short}, unseen")
     if (n := cases.count("dropped_recent", metric)):
         cases.failed(metric, "dropped_recent",
-                     f"{n} recent period(s) that {previous} had are missing inside this release's own span (from "
-                     f"{first.isoformat()} to {newest.isoformat()}): figures blanked or rows deleted",
-                     lambda v, _o: f"in {previous} ({_n(v)}), missing here")
+                     f"{n} recent period(s) that {s.other_short} {s.other_had} are missing inside "
+                     f"{s.checked}'s own span (from {first.isoformat()} to {newest.isoformat()}): figures "
+                     "blanked or rows deleted",
+                     lambda v, _o: f"in {s.other_short} ({_n(v)}), missing {s.here}")
     if (n := cases.count("newest_jump", metric)):
         cases.failed(metric, "newest_jump",
-                     f"{n} new period(s) (after {previous}'s newest) more than {_n(limit['max_newest_ratio'])} times, "
+                     f"{n} {s.added} more than {_n(limit['max_newest_ratio'])} times, "
                      "either way, the period before (max_newest_ratio): a unit slipped (thousands?)",
                      lambda v, o: f"{_n(v)} {metric.unit}, against {_n(o)} for the period before it")
     if (n := cases.count("dropped_settled", metric)):
         cases.failed(metric, "dropped_settled",
-                     f"{n} settled period(s) (ending before {cutoff.isoformat()}) that {previous} had are missing inside "
-                     f"this release's own span (from {first.isoformat()}): a figure blanked or a row deleted",
-                     lambda v, _o: f"in {previous} ({_n(v)}), missing here")
+                     f"{n} settled period(s) (ending before {cutoff.isoformat()}) that {s.other_short} {s.other_had} "
+                     f"are missing inside {s.checked}'s own span (from {first.isoformat()}): a figure "
+                     "blanked or a row deleted",
+                     lambda v, _o: f"in {s.other_short} ({_n(v)}), missing {s.here}")
     if (n := cases.count("dropped", metric)) > limit["max_dropped_share"] * before:
-        cases.failed(metric, "dropped", f"{n} of the {before} periods of the previous release {previous} are missing "
+        cases.failed(metric, "dropped", f"{n} of the {before} periods of {s.other} are missing{s.of_checked} "
                                         f"({_share(n, before)}; at most {limit['max_dropped_share']:.0%} may be: "
-                                        f"max_dropped_share); history shrank to {now} period(s)"
+                                        f"max_dropped_share); {s.shrank} {now} period(s)"
                                         + (f" from {first.isoformat()}" if first else ""),
-                     lambda v, _o: f"in {previous} ({_n(v)}), missing here")
+                     lambda v, _o: f"in {s.other_short} ({_n(v)}), missing {s.here}")
     if settled and (n := cases.count("max_revised_share", metric)) > limit["max_revised_share"] * settled:
         cases.failed(metric, "max_revised_share",
                      f"{n} of the {settled} settled periods (ending before {cutoff.isoformat()}, "
-                     f"{limit['revision_window_days']} days before the previous release's last period) revised since "
-                     f"{previous} ({_share(n, settled)}; at most {limit['max_revised_share']:.0%} may be: "
-                     f"max_revised_share)", lambda v, o: f"{_n(o)} in {previous}, now {_n(v)}")
+                     f"{limit['revision_window_days']} days before {s.other_plain}'s last period) revised since "
+                     f"{s.other_short} ({_share(n, settled)}; at most {limit['max_revised_share']:.0%} may be: "
+                     f"max_revised_share)", lambda v, o: f"{_n(o)} in {s.other_short}, now {_n(v)}")
     if settled and (n := cases.count("max_settled_revision", metric)):
         pct, amount = limit["max_settled_revision_pct"], limit["max_settled_revision_abs"]
         cases.failed(metric, "max_settled_revision",
-                     f"{n} settled period(s) (ending before {cutoff.isoformat()}) revised since {previous} by more than "
+                     f"{n} settled period(s) (ending before {cutoff.isoformat()}) revised since {s.other_short} by more than "
                      f"{_n(pct)}% and more than {_n(amount)} {metric.unit} (max_settled_revision_pct, "
                      f"max_settled_revision_abs)",
-                     lambda v, o: f"{_n(o)} {metric.unit} in {previous}, now {_n(v)} ({_change(v, o)})")
+                     lambda v, o: f"{_n(o)} {metric.unit} in {s.other_short}, now {_n(v)} ({_change(v, o)})")
 
 
 def describe(rules: Rules, found: list[tuple], stats: dict[str, tuple], previous: str | None,
-             sheets: dict[str, str], columns: dict[str, str] | None = None) -> list[FailureCase]:
+             sheets: dict[str, str], columns: dict[str, str] | None = None, sides: Sides | None = None
+             ) -> list[FailureCase]:
     """The failure cases of the failing periods `found` (failing_sql's rows) and the history `stats`: each failed
     check's summary, metric by metric, then the example periods of each, in the same order."""
     cases = _Cases(found, sheets, columns or {})
     for metric in rules.metrics:
         _describe_rules(cases, metric, rules.by_id)
         if metric.id in stats:
-            _describe_history(cases, metric, stats[metric.id], rules.limits[metric.id], previous)
+            _describe_history(cases, metric, stats[metric.id], rules.limits[metric.id],
+                              sides or Sides.previous(previous))
     return cases.summaries + cases.examples
 
 

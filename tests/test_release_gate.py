@@ -418,7 +418,7 @@ def test_an_older_release_arriving_after_a_newer_one_checks_the_newer_against_it
     assert older_status == "held" and published_values(settings) == before
     assert older_error.startswith(f"held by the release gate: 3 check(s) failed against the later release {newer_id}, "
                                   "published before it arrived, which it ranks before")
-    assert f"release gate (dropped): " in err and "history shrank to 20 period(s) from 2024-01-20" in err
+    assert f"release gate (dropped): " in err and "it holds 20 period(s) from 2024-01-20" in err     # the later release
     assert "(metric small_boat_arrivals)" in err
     kept = query(settings, "SELECT row_number FROM marts.release_failures WHERE release_id = ?", [older_id])
     assert kept and all(row is None for (row,) in kept)                # no row numbers of the other file
@@ -443,6 +443,36 @@ def test_an_older_release_arriving_after_a_newer_one_checks_the_newer_against_it
     assert load(other, release(tmp_path / "full_old", GOOD)) == 0
     assert "release gate" not in capsys.readouterr().out
     assert query(other, "SELECT count(*) FROM marts.releases WHERE status = 'loaded' AND held_reasons IS NULL") == [(2,)]
+
+
+def test_a_late_older_release_is_told_which_release_the_periods_are_in(settings, tmp_path, capsys):
+    """Audit 23 #3: an older release held against the later one (check_later) was told "file: 2023-07-03: ... in
+    <this release> (0), missing here" and "of the previous release <this release> are missing": the examples' periods
+    are the later release's, in its file, and the words read backwards. Now the examples begin "in the later
+    release <id>:", the summaries say what this release has that the later one lacks, and a later run reporting the
+    held release again (from meta.release_failures) says the same."""
+    newer = small_boats_grids(start=NEXT - timedelta(days=20), days=20,
+                              arrivals=lambda i: ((i + (NEXT - START).days - 20) * 37) % 400)
+    assert load(settings, release(tmp_path / "new", NEXT, newer)) == 0
+    [(newer_id,)] = query(settings, "SELECT release_id FROM marts.releases WHERE published_on = ?", [NEXT])
+    older = release(tmp_path / "old", GOOD)
+    for run in ("first", "again"):            # the second run reports it from meta, without parsing it again
+        capsys.readouterr()
+        assert load(settings, older) == 1
+        err = capsys.readouterr().err
+        [(older_id, status)] = query(settings, "SELECT release_id, status FROM marts.releases WHERE published_on = ?",
+                                     [GOOD])
+        assert status == "held", run
+        lines = [line.strip()[2:] for line in err.splitlines() if line.strip().startswith("- ")]
+        examples = [line for line in lines if "release gate (" not in line]
+        assert examples and all(line.startswith(f"in the later release {newer_id}: ") for line in examples), (run, lines)
+        assert any(re.fullmatch(rf"in the later release {re.escape(newer_id)}: 2023-07-04: small_boat_arrivals in this "
+                                r"release \([\d,]+\), missing there", line) for line in examples), (run, examples)
+        assert (f"release gate (dropped): 201 of the 214 periods of this release are missing in the later release "
+                f"{newer_id} (93.9%") in err, run
+        assert "it holds 20 period(s) from 2024-01-20 (metric small_boat_arrivals)" in err, run
+        assert f"the previous release {older_id}" not in err and "missing here" not in err, run
+    assert [c for c in reasons(settings, older_id) if c[3].startswith("2023")] == []       # no period stored as this file's
 
 
 # --- checks every source gets (audit 13) --------------------------------------------------------------------------
