@@ -36,6 +36,14 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
               `max_settled_revision_abs` of it: a new quarter in thousands, or multiplied by 1,000 (the newest
               period is the one every status reads, and nothing older is there to compare it with); a series
               growing from 17 to 271 a quarter, or hotels emptying from 1,500 to 120, is not held;
+- categories_missing
+              each period this release adds after the previous release's newest must keep the categories (the labels
+              of each text column of the metric's rows: methods of entry, nationalities, sexes) that each of the
+              CATEGORY_PERIODS (4) periods up to that newest had in this release, unless those it lacks made up at most
+              `max_lost_category_share` (0.10) of the period before: a metric sums its rows, so a new quarter of Irr_D01
+              holding 'Small boat arrivals' alone would publish irregular_detections (every method) as small boats
+              only. Real churn (a region absent one quarter, 'Not currently recorded' dropped) is under 4% of a
+              quarter in the real Irr_D01; `max_lost_category_share = 1` on a metric turns the check off;
 - after_publication
               no period may start after the release's publication date, nor a whole one (a quarter, a year
               ending, a note's window) end after it (a 2099 typo, "YE Jun 26" in an edition of Nov 2025; whatever SQL
@@ -51,7 +59,7 @@ Bounds, at_least and sum_of apply wherever a metric declares them. The dropped a
 with a `[<source>.gate]` table (ONS and the quarterly Home Office datasets revise years of history every edition);
 every other source gets gate_rules.BASELINE: no share limits, but a settled period revised by more than 50% and more
 than 100 is held (377 penalties re-uploaded as 3,770). after_publication, newest_moved_back, dropped_settled,
-dropped_recent, metric_missing, newest_jump and stale apply to every source. A metric's own `gate` table overrides its source's thresholds.
+dropped_recent, metric_missing, newest_jump, categories_missing and stale apply to every source. A metric's own `gate` table overrides its source's thresholds.
 
 "The previous loaded release" is the loaded release of the same source that ranks just before this one
 (publication date, `_vN`, page time, fetch time: staging.release_order's order); held and rejected releases
@@ -116,18 +124,46 @@ def _number(value) -> str:
 
 EMPTY = ("SELECT NULL::VARCHAR AS metric_id, NULL::DATE AS period_start, NULL::DATE AS period_end, "
          "NULL::DOUBLE AS value, NULL::BIGINT AS source_row WHERE FALSE")
+NO_CATEGORIES = ("SELECT NULL::VARCHAR AS metric_id, NULL::DATE AS period_start, NULL::DATE AS period_end, "
+                 "NULL::VARCHAR AS column_name, NULL::VARCHAR AS category, NULL::DOUBLE AS value WHERE FALSE")
+# categories_missing: the periods before a new one whose categories it must keep (a year of quarters)
+CATEGORY_PERIODS = 4
+
+
+def _categories(metric, relation: str, columns: list[str]) -> str | None:
+    """A metric's value per period and category: each text column of its table (`columns`) unpivoted, the value
+    summed over the rows of each of its labels (categories_missing); None for a note's window (each its own) or a
+    table without text columns."""
+    if not columns or metric.period_type == "range":
+        return None
+    names = ", ".join(_ident(c) for c in columns)
+    return (f"SELECT {_quote(metric.id)} AS metric_id, period_start, period_end, column_name, category, "
+            f"CAST(sum(v) AS DOUBLE) AS value FROM ("
+            f"SELECT CAST({metric.period_start} AS DATE) AS period_start, CAST({metric.period_end} AS DATE) AS period_end, "
+            f"{metric.value} AS v, {names} FROM {relation} WHERE ({metric.where})) "
+            f"UNPIVOT (category FOR column_name IN ({names})) GROUP BY ALL HAVING count(v) > 0")
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    """The text (VARCHAR) columns of a table as stored: the categories a metric's rows may be broken down by."""
+    return [name for name, kind, *_ in con.execute(f"DESCRIBE {relation}").fetchall()
+            if kind == "VARCHAR" and name != "release_id"]
 
 
 def _new_values(con: duckdb.DuckDBPyConnection, metrics, tables, role: str = "new"
-                ) -> tuple[list[str], list[str], list[str]]:
+                ) -> tuple[list[str], list[str], list[str], list[str]]:
     """The release being checked, from its parsed (not yet inserted) tables: the CTEs reading each table once, as
     raw_store stores it (release_id, the index as source_row, datetimes as DATE), each metric's select from them,
-    and the views registered for them (the caller unregisters them). `role` "old": the same, as the release a loaded
-    one is compared against (check_later)."""
+    the views registered for them (the caller unregisters them) and each metric's categories select. `role` "old":
+    the same, as the release a loaded one is compared against (check_later)."""
     by_name: dict[str, list] = {}
     for t in tables:                     # a release may hold one table name several times (a note's tables)
         by_name.setdefault(t.name, []).append(t.frame)
-    ctes, selects, views = [], [], []
+    ctes, selects, views, categories = [], [], [], []
     try:
         for i, name in enumerate(sorted({m.table for m in metrics if m.table in by_name})):
             view = f"gate_{role}_frame_{name}"
@@ -137,10 +173,12 @@ def _new_values(con: duckdb.DuckDBPyConnection, metrics, tables, role: str = "ne
             views.append(view)
             ctes.append(f"{role}_{i} AS MATERIALIZED (SELECT CAST($new AS VARCHAR) AS release_id, s.* FROM ({stored}) s)")
             selects += [_select(m, f"{role}_{i}") for m in metrics if m.table == name]
+            text = _text_columns(con, f"({stored})")
+            categories += [c for m in metrics if m.table == name if (c := _categories(m, f"{role}_{i}", text))]
     except BaseException:
         _unregister(con, views)
         raise
-    return ctes, selects, views
+    return ctes, selects, views, categories
 
 
 def _concat(frames: list):
@@ -276,19 +314,25 @@ def _within(metric_id: str, other: str) -> str:
                 WHERE o.period_start > o.period_end"""
 
 
-def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], dated: bool = False) -> str:
+def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], dated: bool = False,
+                categories: list[str] | None = None) -> str:
     """The one query that stages the values (gate_new: the release's, from `new`; gate_old: the previous release's
     history metrics, from `old`; `ctes`: the tables they read) and runs every check on them. One row: `failing`,
     every check's failing periods (rule, metric id, period start, period end, value, sheet row, the other value
     compared, how many periods fail that check), the first EXAMPLES periods of each check only; `stats`, per metric
     with history (metric id, periods in the previous release, the settled cutoff, periods in this release, this
     release's first period start, settled periods both releases hold, the newest period end in this release and in
-    the previous); `newest`, this release's newest period end. `dated`: the query takes the publication date as
-    $published (periods starting after it fail, and whole periods ending after it)."""
+    the previous); `newest`, this release's newest period end; `lost`, the categories each new period lacks
+    (categories_missing: metric id, period start and end, column, its labels, their share of the period before).
+    `dated`: the query takes the publication date as $published (periods starting after it fail, and whole periods
+    ending after it). `categories`: each metric's value per period and category (_categories), staged as gate_cats."""
     days = _per_metric([(m, _number(d)) for m, d in rules.windows])
+    lost_share = _per_metric([(m, _number(limit["max_lost_category_share"])) for m, limit in rules.limits.items()],
+                             "f.metric_id")
     return f"""
             WITH {''.join(c + ', ' for c in ctes)}gate_new AS MATERIALIZED ({' UNION ALL '.join(new) or EMPTY}),
             gate_old AS MATERIALIZED ({' UNION ALL '.join(old) or EMPTY}),
+            gate_cats AS MATERIALIZED ({' UNION ALL '.join(categories or []) or NO_CATEGORIES}),
             -- the previous release's periods ending before the cutoff had settled
             cutoffs AS (SELECT metric_id, max(period_end) - CAST({days} AS INTEGER) AS cutoff FROM gate_old
                         GROUP BY metric_id),
@@ -306,6 +350,29 @@ def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], d
                        n.metric_id IS NOT NULL AS is_new, o.metric_id IS NOT NULL AS is_old, c.cutoff
                 FROM gate_new n FULL JOIN gate_old o USING (metric_id, period_start, period_end)
                 LEFT JOIN cutoffs c USING (metric_id)),
+            -- categories_missing: the last {CATEGORY_PERIODS} periods up to the previous release's newest, in this release;
+            -- the categories every one of them has; the new periods (after that newest) lacking some of them
+            recent AS (SELECT n.metric_id, n.period_start, n.period_end, n.value,
+                              row_number() OVER (PARTITION BY n.metric_id ORDER BY n.period_end DESC, n.period_start DESC) AS k
+                       FROM gate_new n JOIN newest_old r USING (metric_id) WHERE n.period_end <= r.ref_end
+                       QUALIFY k <= {CATEGORY_PERIODS}),
+            recent_count AS (SELECT metric_id, count(*) AS periods FROM recent GROUP BY metric_id),
+            usual AS (SELECT c.metric_id, c.column_name, c.category
+                      FROM gate_cats c JOIN recent USING (metric_id, period_start, period_end)
+                      JOIN recent_count n USING (metric_id) GROUP BY ALL HAVING count(*) = any_value(n.periods)),
+            fresh AS (SELECT p.metric_id, p.period_start, p.period_end FROM pairs p JOIN newest_old r USING (metric_id)
+                      WHERE p.is_new AND NOT p.is_old AND p.period_start > r.ref_end),
+            lost AS (SELECT f.metric_id, f.period_start, f.period_end, u.column_name,
+                            list(u.category ORDER BY b.value DESC, u.category) AS labels, sum(b.value) / any_value(r.value) AS share
+                     FROM fresh f JOIN usual u USING (metric_id)
+                     JOIN recent r ON r.metric_id = f.metric_id AND r.k = 1
+                     JOIN gate_cats b ON b.metric_id = r.metric_id AND b.period_start = r.period_start
+                          AND b.period_end = r.period_end AND b.column_name = u.column_name AND b.category = u.category
+                     WHERE NOT EXISTS (SELECT 1 FROM gate_cats c WHERE c.metric_id = f.metric_id
+                                       AND c.period_start = f.period_start AND c.period_end = f.period_end
+                                       AND c.column_name = u.column_name AND c.category = u.category)
+                       AND r.value > 0
+                     GROUP BY ALL HAVING sum(b.value) > ({lost_share}) * any_value(r.value)),
             failing (rule, metric_id, period_start, period_end, value, source_row, other) AS (
                 {' UNION ALL '.join(_failing(rules, dated))}),
             examples AS (
@@ -321,7 +388,9 @@ def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], d
             SELECT (SELECT list((rule, metric_id, period_start, period_end, value, source_row, other, n)
                                 ORDER BY rule, metric_id, period_start, period_end) FROM examples) AS failing,
                    (SELECT list((metric_id, periods, cutoff, now, first, settled, newest, newest_before)) FROM stats) AS stats,
-                   (SELECT max(period_end) FROM gate_new) AS newest"""
+                   (SELECT max(period_end) FROM gate_new) AS newest,
+                   (SELECT list((metric_id, period_start, period_end, column_name, labels, share)
+                                ORDER BY metric_id, period_start, share DESC, column_name) FROM lost) AS lost"""
 
 
 def _failing(rules: Rules, dated: bool = False) -> list[str]:
@@ -383,6 +452,9 @@ def _failing(rules: Rules, dated: bool = False) -> list[str]:
                        f"AND p.metric_id IN ({', '.join(_quote(m) for m, _l in steady)})) p "
                        f"WHERE sign(value) = sign(ref) AND abs(value - ref) > {amount} "
                        f"AND (abs(value) > {ratio} * abs(ref) OR abs(value) * {ratio} < abs(ref))")
+    if rules.limits:        # a new period without categories every recent period had (a breakdown lost)
+        selects.append("SELECT 'categories_missing', n.metric_id, n.period_start, n.period_end, n.value, n.source_row, "
+                       "max(l.share) FROM lost l JOIN gate_new n USING (metric_id, period_start, period_end) GROUP BY ALL")
     if rules.limits:        # a settled period revised by more than both the percentage and the amount
         pct = _per_metric([(m, _number(limit["max_settled_revision_pct"])) for m, limit in rules.limits.items()])
         amount = _per_metric([(m, _number(limit["max_settled_revision_abs"])) for m, limit in rules.limits.items()])
@@ -405,11 +477,12 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables, around: Neighbours | Non
         return None, []
     rules = rules_for(source, tables)
     previous = (around or neighbours(con, cand)).previous if rules.history else None
-    new_ctes, new, views = _new_values(con, rules.metrics, tables)
+    new_ctes, new, views, categories = _new_values(con, rules.metrics, tables)
     try:
         return previous, _verdict(con, rules, new_ctes, new, cand.release_id, previous, {t.name: t.sheet for t in tables},
                                   cand.published_on, source if _dated_by_its_own_words(cand) else None,
-                                  _published_columns(rules, tables))
+                                  _published_columns(rules, tables), categories=categories,
+                                  labels={t.name: getattr(t, "labels", {}) or {} for t in tables})
     finally:
         _unregister(con, views)
 
@@ -417,7 +490,8 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables, around: Neighbours | Non
 def _verdict(con: duckdb.DuckDBPyConnection, rules: Rules, new_ctes: list[str], new: list[str], release_id: str,
              previous: str | None, sheets: dict[str, str], published_on: date | None = None,
              source=None, columns: dict[str, str] | None = None,
-             old_parts: tuple[list[str], list[str]] | None = None, sides: Sides | None = None) -> list[FailureCase]:
+             old_parts: tuple[list[str], list[str]] | None = None, sides: Sides | None = None,
+             categories: list[str] | None = None, labels: dict[str, dict] | None = None) -> list[FailureCase]:
     """Every check of `rules` in one query (verdict_sql), the new values from `new_ctes` against `previous`'s (read
     from raw, or given as `old_parts`: CTEs and selects): the failure cases, described (the same for a release about
     to load and one re-checked from raw, which passes no publication date: its dates were checked when it loaded)."""
@@ -425,10 +499,10 @@ def _verdict(con: duckdb.DuckDBPyConnection, rules: Rules, new_ctes: list[str], 
     params = {**({"new": release_id} if new_ctes or old_parts else {}),
               **({"release": previous} if old_ctes and old_parts is None else {}),
               **({"published": published_on} if published_on and new else {})}
-    [(failing, stats, newest)] = con.execute(verdict_sql(rules, new_ctes + old_ctes, new, old, "published" in params),
-                                             params).fetchall()
+    [(failing, stats, newest, lost)] = con.execute(
+        verdict_sql(rules, new_ctes + old_ctes, new, old, "published" in params, categories or []), params).fetchall()
     history = {row[0]: row[1:] for row in stats or []}
-    cases = describe(rules, failing or [], history, previous, sheets, columns, sides)
+    cases = describe(rules, failing or [], history, previous, sheets, columns, sides, _lost_categories(lost, rules, labels))
     late = _stale(source, newest, published_on) if source is not None and published_on and newest else None
     return ([late] if late else []) + cases
 
@@ -478,14 +552,14 @@ def recheck(con: duckdb.DuckDBPyConnection, source, release_id: str, previous: s
     examples name the sheet row and the metric, not the sheet or column (raw keeps no sheet or column names)."""
     if not applies(source):
         return []
-    rules, new_ctes, new = _loaded_values(con, source, release_id)
-    return _verdict(con, rules, new_ctes, new, release_id, previous, {})
+    rules, new_ctes, new, categories = _loaded_values(con, source, release_id)
+    return _verdict(con, rules, new_ctes, new, release_id, previous, {}, categories=categories)
 
 
 def _loaded_values(con: duckdb.DuckDBPyConnection, source, release_id: str, within: set[str] | None = None
-                   ) -> tuple[Rules, list[str], list[str]]:
+                   ) -> tuple[Rules, list[str], list[str], list[str]]:
     """A loaded release, read from raw, as the release being checked: the rules for the tables it holds (of
-    `within`, if given), the CTEs reading each once and each metric's select from them."""
+    `within`, if given), the CTEs reading each once, each metric's select from them and its categories select."""
     candidates = {m.table for m in source.metrics} & raw_store.raw_tables(con)
     names = {name for name in (candidates & within if within is not None else candidates)
              if con.execute(f"SELECT 1 FROM raw.{name} WHERE release_id = ? LIMIT 1", [release_id]).fetchall()}
@@ -493,7 +567,10 @@ def _loaded_values(con: duckdb.DuckDBPyConnection, source, release_id: str, with
     tables = sorted({m.table for m in rules.metrics})
     new_ctes = [f"new_{i} AS MATERIALIZED (SELECT * FROM raw.{name} WHERE release_id = $new)"
                 for i, name in enumerate(tables)]
-    return rules, new_ctes, [_select(m, f"new_{tables.index(m.table)}") for m in rules.metrics]
+    text = {name: _text_columns(con, f"raw.{name}") for name in tables}
+    categories = [c for m in rules.metrics
+                  if (c := _categories(m, f"new_{tables.index(m.table)}", text[m.table]))]
+    return rules, new_ctes, [_select(m, f"new_{tables.index(m.table)}") for m in rules.metrics], categories
 
 
 def check_later(con: duckdb.DuckDBPyConnection, cand, tables, later: str) -> list[FailureCase]:
@@ -506,13 +583,13 @@ def check_later(con: duckdb.DuckDBPyConnection, cand, tables, later: str) -> lis
     source = cand.source
     if not applies(source):
         return []
-    rules, new_ctes, new = _loaded_values(con, source, later, within={t.name for t in tables})
+    rules, new_ctes, new, categories = _loaded_values(con, source, later, within={t.name for t in tables})
     if not rules.metrics:
         return []
-    old_ctes, old, views = _new_values(con, rules.history, tables, role="old")
+    old_ctes, old, views, _ = _new_values(con, rules.history, tables, role="old")
     try:
         cases = _verdict(con, rules, new_ctes, new, later, cand.release_id, {}, old_parts=(old_ctes, old),
-                         sides=Sides.later(later))
+                         sides=Sides.later(later), categories=categories)
     finally:
         _unregister(con, views)
     return [FailureCase(c.sheet, None, c.column, c.check if _is_summary(c) else f"{IN_LATER_RELEASE}{later}: {c.check}",
@@ -546,14 +623,16 @@ class _Cases:
         return FailureCase(self.sheets.get(metric.table), None, self.columns.get(metric.id),
                            f"release gate ({rule}): {summary} (metric {metric.id})")
 
-    def failed(self, metric, rule: str, summary: str, text) -> None:
+    def failed(self, metric, rule: str, summary: str, text, detail: dict | None = None) -> None:
         """One summary case for a failed check (`rule`: the catalog key), and its first EXAMPLES periods with their
-        sheet row (`text(value, other)` describes one); every check's summary comes before all the examples."""
+        sheet row (`text(value, other)` describes one, followed by `detail`'s words for its (metric id, start, end));
+        every check's summary comes before all the examples."""
         self.summaries.append(self._summary(metric, rule, summary))
         for start, end, value, row, other in self.failing[rule, metric.id][1]:
             # a period the release no longer has has no row, but its sheet is where it was missed
+            words = text(value, other) + (detail.get((metric.id, start, end), "") if detail else "")
             self.examples.append(FailureCase(self.sheets.get(metric.table), row, self.columns.get(metric.id),
-                                             f"{_period(start, end)}: {metric.id} {text(value, other)}"))
+                                             f"{_period(start, end)}: {metric.id} {words}"))
 
 
 def _describe_rules(cases: _Cases, metric, by_id: dict) -> None:
@@ -645,6 +724,15 @@ def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, sides: S
                      f"{n} {s.added} more than {_n(limit['max_newest_ratio'])} times, "
                      "either way, the period before (max_newest_ratio): a unit slipped (thousands?)",
                      lambda v, o: f"{_n(v)} {metric.unit}, against {_n(o)} for the period before it")
+    if (n := cases.count("categories_missing", metric)):
+        share = limit["max_lost_category_share"]
+        cases.failed(metric, "categories_missing",
+                     f"{n} {s.added} without categories (labels of a text column) that each of the "
+                     f"{CATEGORY_PERIODS} periods before had, which made up more than {share:.0%} of the period "
+                     f"before (max_lost_category_share): its value, a sum over the categories left, would be published "
+                     "as the whole (a breakdown not filled in yet, or rows lost?)",
+                     lambda v, _o: f"{_n(v)} {metric.unit}, without ",
+                     {key: "; ".join(words) for key, words in cases.lost.items()})
     if (n := cases.count("dropped_settled", metric)):
         cases.failed(metric, "dropped_settled",
                      f"{n} settled period(s) (ending before {cutoff.isoformat()}) that {s.other_short} {s.other_had} "
@@ -672,12 +760,26 @@ def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, sides: S
                      lambda v, o: f"{_n(o)} {metric.unit} in {s.other_short}, now {_n(v)} ({_change(v, o)})")
 
 
+def _lost_categories(lost, rules: Rules, labels: dict[str, dict] | None) -> dict[tuple, list[str]]:
+    """verdict_sql's `lost` rows as words per (metric id, period start, period end): each column (its label as
+    published, where known) with the categories the period lacks and their share of the period before."""
+    words: dict[tuple, list[str]] = {}
+    for metric_id, start, end, column, categories, share in lost or []:
+        label = ((labels or {}).get(rules.by_id[metric_id].table) or {}).get(column, column)
+        shown = ", ".join(repr(c) for c in categories[:EXAMPLES]) + (f" and {len(categories) - EXAMPLES} more"
+                                                                     if len(categories) > EXAMPLES else "")
+        words.setdefault((metric_id, start, end), []).append(f"{label} {shown} ({share:.0%} of the period before)")
+    return words
+
+
 def describe(rules: Rules, found: list[tuple], stats: dict[str, tuple], previous: str | None,
-             sheets: dict[str, str], columns: dict[str, str] | None = None, sides: Sides | None = None
-             ) -> list[FailureCase]:
+             sheets: dict[str, str], columns: dict[str, str] | None = None, sides: Sides | None = None,
+             lost: dict[tuple, list[str]] | None = None) -> list[FailureCase]:
     """The failure cases of the failing periods `found` (failing_sql's rows) and the history `stats`: each failed
-    check's summary, metric by metric, then the example periods of each, in the same order."""
+    check's summary, metric by metric, then the example periods of each, in the same order. `lost`: the categories
+    each period failing categories_missing lacks, in words (_lost_categories)."""
     cases = _Cases(found, sheets, columns or {})
+    cases.lost = lost or {}
     for metric in rules.metrics:
         _describe_rules(cases, metric, rules.by_id)
         if metric.id in stats:

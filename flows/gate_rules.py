@@ -10,8 +10,13 @@ from __future__ import annotations
 # max_newest_ratio: a period after the previous release's newest, more than this many times the period before it
 # (either way, and by more than max_settled_revision_abs), is held: a unit slip (thousands, x1,000) in the figure
 # statuses read; real series grow 16-fold in a quarter (small boats, 2018) and hotels empty 12-fold
+# max_lost_category_share: a period after the previous release's newest without categories (labels of a text column)
+# that each of the 4 periods before it had, and that made up more than this share of the period before, is held (a
+# breakdown lost: a quarter of small boats only, published as all methods); real churn (a region or nationality
+# absent one quarter, 'Not currently recorded' dropped) stays under 4% in the real Irr_D01; 1 turns the check off
 DEFAULTS = {"revision_window_days": 90, "max_revised_share": 0.10, "max_dropped_share": 0.01,
-            "max_settled_revision_pct": 50, "max_settled_revision_abs": 100, "max_newest_ratio": 100}
+            "max_settled_revision_pct": 50, "max_settled_revision_abs": 100, "max_newest_ratio": 100,
+            "max_lost_category_share": 0.10}
 # Every source without a `[<source>.gate]` table still gets these (ONS and the quarterly Home Office datasets revise
 # years of history each edition, so revised and dropped shares are not checked), with the checks every release gets:
 # no period after the publication date, no metric whose newest period moves back, no release whose newest figures are
@@ -29,7 +34,7 @@ def config_problems(source) -> list[str]:
     metric_ids = {m.id for m in source.metrics}
 
     def share(where: str, key: str, value) -> None:
-        if key in ("max_revised_share", "max_dropped_share") and not (isinstance(value, (int, float)) and 0 <= value <= 1):
+        if key in ("max_revised_share", "max_dropped_share", "max_lost_category_share") and not (isinstance(value, (int, float)) and 0 <= value <= 1):
             problems.append(f"{where}: {key} must be a share between 0 and 1, not {value!r}")
         if key == "revision_window_days" and not (isinstance(value, int) and value >= 0):
             problems.append(f"{where}: revision_window_days must be a whole number of days >= 0, not {value!r}")

@@ -849,3 +849,64 @@ def test_two_different_files_claiming_one_release_are_named(settings, tmp_path):
     # a different day's file says nothing of the kind
     [later] = ingest.load_paths(settings, [release(tmp_path / "c", NEXT)])
     assert not [n for n in later.notes if "another file claiming" in n]
+
+
+# --- a new period that lost a whole breakdown (audit 23 #4) -------------------------------------------------------
+
+IRR_TITLE = "Irregular migration to the UK by method of entry, nationality, region, sex and age"
+METHODS = {"Inadequately documented air arrivals": 900, "Recorded detections at UK ports": 1_300,
+           "Recorded detections in the UK": 2_100, "Small boat arrivals": 8_000}
+
+
+def _irregular_frame(quarters: list[tuple[int, int]], methods_of=lambda quarter: METHODS) -> pd.DataFrame:
+    """Irr_D01 as published: a row per quarter, method of entry, nationality, region, sex and age group."""
+    from tests.sources.home_office_detailed.builders import quarter_label
+    rows = []
+    for year, q in quarters:
+        for method, count in methods_of((year, q)).items():
+            for nationality, region, share in [("Afghanistan", "Asia Central", 0.6), ("Albania", "Europe Other", 0.4)]:
+                for sex, age, part in [("Male", "18 to 24", 0.7), ("Female", "25 to 39", 0.3)]:
+                    rows.append([year, quarter_label(year, q), method, nationality, region, sex, age,
+                                 round(count * share * part) + q])
+    return pd.DataFrame(rows, columns=["Year", "Quarter", "Method of entry", "Nationality", "Region", "Sex", "Age Group",
+                                       "Number of detections"])
+
+
+def _irregular_release(folder: Path, month: str, frame: pd.DataFrame) -> Path:
+    from tests.sources.home_office_detailed.builders import ho_dataset_sheets
+    from tests.workbooks import write_xlsx
+    return write_xlsx(folder / f"irregular-migration-to-the-uk-detailed-dataset-year-ending-{month}.xlsx",
+                      ho_dataset_sheets({"Irr_D01": (IRR_TITLE, frame)}))
+
+
+def test_a_new_quarter_holding_only_small_boats_is_held_not_published_as_all_methods(settings, tmp_path):
+    """Audit 23 #4: a new quarter of Irr_D01 with rows for 'Small boat arrivals' only (the other methods of entry,
+    present in every earlier quarter, not filled in) loaded silently, and irregular_detections (every method, a sum
+    over the rows) was published for it as the small boats alone. Held (categories_missing), naming the metric, the
+    quarter, the sheet and the methods missing; the same quarter with every method loads."""
+    year_2023 = [(2023, q) for q in (1, 2, 3, 4)]
+    [first] = ingest.load_paths(settings, [_irregular_release(tmp_path / "dec", "december-2023", _irregular_frame(year_2023))])
+    assert first.status == "loaded", first.error
+    before = published_values(settings)
+    boats_only = _irregular_frame(year_2023 + [(2024, 1)], lambda quarter: (
+        {"Small boat arrivals": METHODS["Small boat arrivals"]} if quarter == (2024, 1) else METHODS))
+    [outcome] = ingest.load_paths(settings, [_irregular_release(tmp_path / "mar", "march-2024", boats_only)])
+    assert outcome.status == "held", outcome.error
+    assert published_values(settings) == before
+    [summary] = [c for c in reasons(settings, outcome.release_id) if "categories_missing" in c[3]]
+    assert summary[0] == "Data - Irr_D01" and summary[3].startswith("release gate (categories_missing): 1 new period(s)")
+    assert summary[3].endswith("(metric irregular_detections)")
+    [example] = [c for c in reasons(settings, outcome.release_id) if c[3].startswith("2024-01-01 to 2024-03-31: ")]
+    small_boats_q1 = boats_only[boats_only["Quarter"] == "2024 Q1"]
+    first_row = 2 + 1 + int(small_boats_q1.index.min())          # the header on row 2, the frame from 0
+    assert example[:2] == ("Data - Irr_D01", first_row)
+    assert example[3].startswith(f"2024-01-01 to 2024-03-31: irregular_detections "
+                                 f"{small_boats_q1['Number of detections'].sum():,} detections, without Method of entry ")
+    for method in METHODS:
+        assert (f"'{method}'" in example[3]) == (method != "Small boat arrivals"), method
+    # small boats alone lost nothing: small_boat_arrivals_quarterly is not named
+    assert not [c for c in reasons(settings, outcome.release_id) if "small_boat_arrivals_quarterly" in c[3]]
+    # the quarter with every method of entry loads
+    [complete] = ingest.load_paths(settings, [_irregular_release(tmp_path / "mar2", "march-2024",
+                                                                 _irregular_frame(year_2023 + [(2024, 1)]))])
+    assert complete.status == "loaded", complete.error
