@@ -38,7 +38,8 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
               growing from 17 to 271 a quarter, or hotels emptying from 1,500 to 120, is not held;
 - categories_missing
               each period this release adds after the previous release's newest must keep the categories (the labels
-              of each text column of the metric's rows: methods of entry, nationalities, sexes) that each of the
+              of each text column that breaks the metric's rows down, two labels or more in the period before: methods
+              of entry, nationalities, sexes; not a day's one row and its note) that each of the
               CATEGORY_PERIODS (4) periods up to that newest had in this release, unless those it lacks made up at most
               `max_lost_category_share` (0.10) of the period before: a metric sums its rows, so a new quarter of Irr_D01
               holding 'Small boat arrivals' alone would publish irregular_detections (every method) as small boats
@@ -360,11 +361,17 @@ def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], d
             usual AS (SELECT c.metric_id, c.column_name, c.category
                       FROM gate_cats c JOIN recent USING (metric_id, period_start, period_end)
                       JOIN recent_count n USING (metric_id) GROUP BY ALL HAVING count(*) = any_value(n.periods)),
+            -- a breakdown: a column with two labels or more in the period before (a day's single row and its note,
+            -- or a label every row shares, break nothing down)
+            breakdowns AS (SELECT c.metric_id, c.column_name FROM gate_cats c
+                           JOIN recent r ON r.metric_id = c.metric_id AND r.period_start = c.period_start
+                                AND r.period_end = c.period_end AND r.k = 1
+                           GROUP BY ALL HAVING count(*) >= 2),
             fresh AS (SELECT p.metric_id, p.period_start, p.period_end FROM pairs p JOIN newest_old r USING (metric_id)
                       WHERE p.is_new AND NOT p.is_old AND p.period_start > r.ref_end),
             lost AS (SELECT f.metric_id, f.period_start, f.period_end, u.column_name,
                             list(u.category ORDER BY b.value DESC, u.category) AS labels, sum(b.value) / any_value(r.value) AS share
-                     FROM fresh f JOIN usual u USING (metric_id)
+                     FROM fresh f JOIN usual u USING (metric_id) JOIN breakdowns USING (metric_id, column_name)
                      JOIN recent r ON r.metric_id = f.metric_id AND r.k = 1
                      JOIN gate_cats b ON b.metric_id = r.metric_id AND b.period_start = r.period_start
                           AND b.period_end = r.period_end AND b.column_name = u.column_name AND b.category = u.category

@@ -910,3 +910,16 @@ def test_a_new_quarter_holding_only_small_boats_is_held_not_published_as_all_met
     [complete] = ingest.load_paths(settings, [_irregular_release(tmp_path / "mar2", "march-2024",
                                                                  _irregular_frame(year_2023 + [(2024, 1)]))])
     assert complete.status == "loaded", complete.error
+
+
+def test_a_note_on_the_last_days_is_not_a_breakdown_lost(settings, tmp_path):
+    """categories_missing reads only columns that break a period's rows down (two labels or more in the period
+    before): a weekly file whose last four days before the previous release's newest carry a note ('Revised') and
+    whose new days carry none loses no category (a day is one row)."""
+    assert load(settings, release(tmp_path / "good", GOOD)) == 0
+    grids = grids_to(NEXT)
+    last = (GOOD - START).days - 1                       # the previous release's newest day, SB_01 row last + 1
+    for i in range(last - 3, last + 1):
+        grids["SB_01"][i + 1][4] = "Revised"
+    assert load(settings, release(tmp_path / "next", NEXT, grids)) == 0
+    assert query(settings, "SELECT count(*) FROM marts.releases WHERE status = 'loaded' AND held_reasons IS NULL") == [(2,)]
