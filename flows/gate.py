@@ -39,11 +39,11 @@ catalog's rules (flows/sources/<family>/source.toml, `gate` tables; flows/source
 - categories_missing
               each period this release adds after the previous release's newest must keep the categories (the labels
               of each text column that breaks the metric's rows down, two labels or more in the period before: methods
-              of entry, nationalities, sexes; not a day's one row and its note) that each of the
-              CATEGORY_PERIODS (4) periods up to that newest had in this release, unless those it lacks made up at most
-              `max_lost_category_share` (0.10) of the period before: a metric sums its rows, so a new quarter of Irr_D01
-              holding 'Small boat arrivals' alone would publish irregular_detections (every method) as small boats
-              only. Real churn (a region absent one quarter, 'Not currently recorded' dropped) is under 4% of a
+              of entry, nationalities, sexes; not a day's one row and its note) that each of the CATEGORY_PERIODS (4)
+              periods up to that newest had in this release (two at least: a quarter's own label is in one only),
+              unless those it lacks made up at most `max_lost_category_share` (0.10) of the period before: a metric
+              sums its rows, so a new quarter of Irr_D01 holding 'Small boat arrivals' alone would publish
+              irregular_detections (every method) as small boats only. Real churn (a region absent one quarter, 'Not currently recorded' dropped) is under 4% of a
               quarter in the real Irr_D01; `max_lost_category_share = 1` on a metric turns the check off;
 - after_publication
               no period may start after the release's publication date, nor a whole one (a quarter, a year
@@ -360,7 +360,9 @@ def verdict_sql(rules: Rules, ctes: list[str], new: list[str], old: list[str], d
             recent_count AS (SELECT metric_id, count(*) AS periods FROM recent GROUP BY metric_id),
             usual AS (SELECT c.metric_id, c.column_name, c.category
                       FROM gate_cats c JOIN recent USING (metric_id, period_start, period_end)
-                      JOIN recent_count n USING (metric_id) GROUP BY ALL HAVING count(*) = any_value(n.periods)),
+                      JOIN recent_count n USING (metric_id) GROUP BY ALL
+                      -- two periods at least: a period's own label (its quarter) is in one period only
+                      HAVING count(*) = any_value(n.periods) AND any_value(n.periods) >= 2),
             -- a breakdown: a column with two labels or more in the period before (a day's single row and its note,
             -- or a label every row shares, break nothing down)
             breakdowns AS (SELECT c.metric_id, c.column_name FROM gate_cats c
