@@ -145,8 +145,8 @@ def print_left_out(release_id: str, shown: int, total: int | None) -> None:
 
 def print_releases_not_published(data: dict) -> None:
     if faults := data.get("parser_faults"):
-        print("\nfiles the parser failed on (not recorded, so every run tries each again and exits 1 until it loads; "
-              "look at the file and the parser; the run or load with --debug shows the traceback):")
+        print("\nfiles the parser failed on (not recorded, so a load or run that finds one again tries it, and exits 1 "
+              "until it loads; look at the file and the parser; the run or load with --debug shows the traceback):")
         for f in faults:
             print(f"  {f['source_id']} release {f['published_on']} ({f['file_name']}), last tried "
                   f"{str(f['tried_at'])[:16].replace('T', ' ')}: {f['reason']}")

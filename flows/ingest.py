@@ -57,8 +57,10 @@ def _record(con: duckdb.DuckDBPyConnection, cand: Candidate, release_id: str, st
          cand.sha256, cand.bytes, cand.fetched_at, datetime.now() if status == "loaded" else None,
          rows if status == "loaded" else None, status, error, same_as, cand.version, cand.page_updated_at,
          accepted_at, held_reasons, cand.date_basis])
-    # recorded now, in whatever status: no longer a file the parser failed on
-    con.execute("DELETE FROM meta.parser_faults WHERE source_id = ? AND file_name = ?", [cand.source.id, cand.file_name])
+    # recorded now, in whatever status: no longer a file the parser failed on; nor is one of the source that this
+    # release supersedes (as new or newer: a corrected `_v2` under another name; a run no longer fetches the old one)
+    con.execute("DELETE FROM meta.parser_faults WHERE source_id = ? AND (file_name = ? OR published_on <= ?)",
+                [cand.source.id, cand.file_name, cand.published_on])
     if cases:
         con.executemany("INSERT INTO meta.release_failures VALUES (?, ?, ?, ?, ?, ?)",
                         [[release_id, case.sheet, case.row, case.column, case.check, case.value] for case in cases])

@@ -236,3 +236,56 @@ def test_status_shows_a_parser_fault_on_the_very_first_load(settings, tmp_path, 
     [fault] = json.loads(capsys.readouterr().out)["parser_faults"]
     assert (fault["file_name"], fault["published_on"]) == (file.name, "2024-03-01")
     assert fault["reason"].startswith("the parser raised KeyError: 'small_boats_daly' at ")
+
+
+def test_status_answers_on_a_warehouse_published_before_parser_faults_were_kept(settings, tmp_path, capsys):
+    """A warehouse published by the code of 4 Dec 2026 has no meta.parser_faults: asked for it, DuckDB looked for a
+    Python object of that name, found readmodel.parser_faults and raised, so `pledges status` failed (exit 1) on every
+    warehouse until its next publish (audit 23 F0). The table dropped here as that code left it."""
+    import json
+
+    import duckdb
+    assert load(settings, small_boats_file(tmp_path / "files", date(2024, 3, 1), start=date(2024, 1, 1), days=40)) == 0
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute("DROP TABLE meta.parser_faults")
+    con.close()
+    capsys.readouterr()
+    assert cli.main(["status", "--warehouse", str(settings.warehouse)]) == 0
+    assert "small_boats" in capsys.readouterr().out
+    assert cli.main(["status", "--warehouse", str(settings.warehouse), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["parser_faults"] == []
+
+
+def test_a_parser_fault_superseded_by_a_newer_release_of_its_source_is_no_longer_listed(settings, tmp_path,
+                                                                                         monkeypatch, capsys):
+    """The publisher replaced the file the parser failed on with a corrected `_v2` under another name: it loaded, yet
+    status still said the old file was tried on every run (audit 23 F1). A release of the same source as new or newer,
+    recorded, clears it; an older one does not. As of a day before the attempt, status lists nothing of it."""
+    import json
+    from datetime import datetime, timedelta
+
+    from tests.sources.small_boats.builders import small_boats_grids
+    from tests.workbooks import write_workbook
+
+    def faults(*extra: str) -> list[dict]:
+        capsys.readouterr()
+        assert cli.main(["status", "--warehouse", str(settings.warehouse), "--json", *extra]) == 0
+        return json.loads(capsys.readouterr().out)["parser_faults"]
+
+    install_parser(monkeypatch, tmp_path / "naive", NOTES_READER)
+    grids = small_boats_grids(start=date(2024, 1, 1), days=47)
+    grids["Notes"] = [["Notes"]]                     # what the naive parser does not handle
+    (tmp_path / "odd").mkdir()
+    odd = write_workbook(tmp_path / "odd" / "08_March_2024_Small_boats_-_time_series.ods", grids)
+    assert load(settings, odd) == 1
+    [fault] = faults()
+    assert fault["file_name"] == odd.name
+    yesterday = (datetime.fromisoformat(fault["tried_at"]).date() - timedelta(days=1)).isoformat()
+    assert faults("--as-of", yesterday) == []        # not known then
+    older = small_boats_file(tmp_path / "older", date(2024, 3, 1), start=date(2024, 1, 1), days=40)
+    assert load(settings, older) == 0
+    assert [f["file_name"] for f in faults()] == [odd.name]      # an older release supersedes nothing
+    fixed = small_boats_file(tmp_path / "fixed", date(2024, 3, 8), start=date(2024, 1, 1), days=47)
+    fixed = fixed.rename(fixed.with_name("08_March_2024_Small_boats_-_time_series_v2.ods"))
+    assert load(settings, fixed) == 0
+    assert faults() == []
