@@ -771,8 +771,8 @@ def test_the_first_status_on_figures_loaded_here_is_not_told_as_a_move(everythin
     assert (changed_on, old) == (date(2025, 11, 14), "not loaded here")
     assert "→" not in summary
     assert summary.startswith("Small boat crossings: smashing the gangs: off track on this tracker's yardstick, the first "
-                              "status on figures loaded here; earlier figures were due but are not loaded, so it may "
-                              "have held before (12 months to Oct 2025: "), summary
+                              "status on figures loaded here; earlier releases are not loaded here, so it may have "
+                              "held before (12 months to Oct 2025: "), summary
     assert f"{now:,} against {before:,} for 12 months to Oct 2024" in summary, summary
 
 

@@ -143,7 +143,43 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
                              "WHERE kind = 'verdict' AND subject = 'apprenticeships_cut'")
     assert change == [(published, "not loaded here", cut[0][9],
                        f"Training and apprenticeships were cut: {cut[0][9]}, the first verdict on figures loaded here; "
-                       f"earlier figures were due but are not loaded, so it may have held before (2023/24: {pct:+.1f}%)")]
+                       f"earlier releases are not loaded here, so it may have held before (2023/24: {pct:+.1f}%)")]
+
+
+def test_a_refused_dfe_release_is_named_only_when_it_may_hold_the_next_academic_year(realdata, settings, tmp_path):
+    """The real DfE extract (16 Jul 2026, final figures to 2024/25) loaded; the next figures awaited are 2025/26's,
+    whose year ends 31 Jul 2026. A refused release published 20 Jul 2026 cannot hold them, yet the explanation named it
+    as "a release that may hold them" (audit 23 F2: the awaited end was the last loaded day); one published 1 Sep 2026
+    may, and is named."""
+    if not (DFE / "national-totals.csv").is_file():
+        pytest.skip(f"{DFE}/national-totals.csv not present")
+    load_paths(settings, [DFE])
+    with open(DFE / "national-totals.csv", newline="") as f:
+        text = f.read()
+
+    def refused(version: str, day: datetime):
+        path = tmp_path / version / f"dfe_apprenticeships_1d419801-a90e-f970-9335-a13623faccbe_v{version}.csv"
+        path.parent.mkdir()
+        lines = text.splitlines()
+        header = lines[0].split(",")
+        row = lines[1].split(",")
+        row[header.index("start_count")] = "lots"          # a count no schema takes
+        path.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n")
+        os.utime(path, (day.timestamp(), day.timestamp()))
+        [outcome] = load_paths(settings, [path])
+        assert outcome.status == "rejected", outcome.error
+        return path
+
+    def explanation() -> str:
+        return query(settings, "SELECT explanation FROM marts.pledge_status WHERE pledge_id = 'apprenticeships_up'")[0][0]
+
+    early = refused("2.0.3", datetime(2026, 7, 20, 12, 0))
+    assert early.name not in explanation()
+    assert "published, but not loaded here, so this status may be out of date; get them from https://" in explanation()
+    later = refused("2.0.4", datetime(2026, 9, 1, 12, 0))
+    assert (f"not loaded here, so this status may be out of date: a release that may hold them, {later.name}, a local "
+            "file dated 1 Sep 2026 by its modification time") in explanation()
+    assert early.name not in explanation()
 
 
 def test_a_dfe_csv_dated_only_by_its_file_time_never_counts_its_newest_year_final(settings, tmp_path):

@@ -199,7 +199,10 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                                    ELSE ' The series'' next figures (' || newer.period || ')' END
                               || ' were due by '
                               || strftime(newer.due_on, '%-d %b %Y') || ' (' || p.publisher || '): '
-                              || staging.not_loaded_words(p.source_id, least(as_of_date, current_date), latest.data_to, p.source_page_url,
+                              || staging.not_loaded_words(p.source_id, least(as_of_date, current_date),
+                                                          -- the end of the next period, awaited (2025/26: 31 Jul 2026)
+                                                          staging.period_end_holding(m.period_type, CAST(latest.data_to + INTERVAL 1 DAY AS DATE)),
+                                                          p.source_page_url,
                                                           ', so this status may be out of date')
                          ELSE '' END
                  || coalesce(' ' || pv.basis || '.', '')

@@ -23,15 +23,16 @@ CREATE OR REPLACE MACRO staging.yardstick_words(direction_from, status, sets_sta
          THEN ' on this tracker''s yardstick' ELSE '' END;
 
 -- A status or verdict first given by figures loaded here, where figures due before were not loaded ("not loaded
--- here" before it), is no change in the world: the day is the day this warehouse's first release of them was
--- published, and the status may have held before it. Told as such ("off track, the first status on figures loaded
+-- here" before it: the earlier releases are not in this warehouse, though the first one loaded may reach back years),
+-- is no change in the world: the day is the day this warehouse's first release of them was published, and the
+-- status may have held before it. Told as such ("off track, the first status on figures loaded
 -- here"), never as "not loaded here → off track", which a feed reader would date as the day it moved.
 CREATE OR REPLACE MACRO staging.move_words(old_value, new_value) AS
     CASE WHEN old_value = 'not loaded here' THEN new_value ELSE old_value || ' → ' || new_value END;
 CREATE OR REPLACE MACRO staging.first_here_words(old_value, noun) AS
     CASE WHEN old_value = 'not loaded here'
-         THEN ', the first ' || noun || ' on figures loaded here; earlier figures were due but are not loaded, so it '
-              || 'may have held before'
+         THEN ', the first ' || noun || ' on figures loaded here; earlier releases are not loaded here, so it may '
+              || 'have held before'
          ELSE '' END;
 
 -- A claim's measure in its unit, as a change line gives it: a percentage change signed with %, a ratio in times,
