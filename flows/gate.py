@@ -490,7 +490,10 @@ def check(con: duckdb.DuckDBPyConnection, cand, tables, around: Neighbours | Non
     try:
         return previous, _verdict(con, rules, new_ctes, new, cand.release_id, previous, {t.name: t.sheet for t in tables},
                                   cand.published_on, source if _dated_by_its_own_words(cand) else None,
-                                  _published_columns(rules, tables), categories=categories,
+                                  _published_columns(rules, tables),
+                                  # categories_missing compares with the periods up to the previous release's newest:
+                                  # without a previous release nothing is new to it, and the unpivot is not paid for
+                                  categories=categories if previous else None,
                                   labels={t.name: getattr(t, "labels", {}) or {} for t in tables})
     finally:
         _unregister(con, views)
