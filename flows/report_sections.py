@@ -92,8 +92,9 @@ def render_sources(sources: list[dict], today: date) -> str:
     head = ["Source", "Publisher and cadence", "Latest release loaded", "Next expected", "Here"]
     out = ['<div class="tablewrap"><table id="sources">',
            f'<caption class="meta">Every source this tracker reads, as of {esc(fmt_day(today))}. The next release '
-           "is expected one publishing interval (under its date) after the latest loaded; once that date has passed, "
-           "a newer release is published but not loaded here: get it from the publication page.</caption>",
+           "is expected one publishing interval after the latest loaded (the interval is shown under the date); once "
+           "that date has passed, a newer release should be out: the publication page has it, and where this tracker "
+           "refused or held one back, the row says so under the latest release loaded.</caption>",
            "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (24, 21, 23, 11, 21)) + "</colgroup>",
            "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
     for s in sources:

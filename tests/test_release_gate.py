@@ -794,6 +794,35 @@ def test_figures_not_loaded_because_their_release_was_refused_say_so(settings, t
     assert "a release that may hold them" not in before
 
 
+def test_a_release_out_of_the_parsers_limits_is_not_said_to_have_failed_the_checks(settings, tmp_path, monkeypatch):
+    """A release rejected because its parse process ran out of memory or time (parse_workers) was told to readers as
+    "was refused: the file failed this tracker's checks of its layout and values" (audit 23 D2): nothing was checked,
+    and the file may be sound. It says it could not be read within the tracker's limits."""
+    import os
+    import signal
+
+    from flows import parse_workers
+    good, following = date(2024, 9, 6), date(2024, 9, 13)
+    assert load(settings, release(tmp_path / "good", good)) == 0
+    bad = release(tmp_path / "bad", following)
+    run_pid, real = os.getpid(), parse_workers.parse_and_validate
+
+    def killed_in_its_process(source, path, name, *args, **kwargs):
+        if os.getpid() != run_pid and "13_September_2024" in name:
+            os.kill(os.getpid(), signal.SIGKILL)     # as the kernel's out-of-memory killer does
+        return real(source, path, name, *args, **kwargs)
+
+    monkeypatch.setattr(parse_workers, "parse_and_validate", killed_in_its_process)
+    assert load(settings, bad) == 1
+    [(status, error)] = query(settings, "SELECT status, error FROM marts.releases WHERE file_name = ?", [bad.name])
+    assert status == "rejected" and "exceeded parser limits: memory" in error
+    [(explanation,)] = query(settings, "SELECT explanation FROM marts.pledge_status WHERE pledge_id = 'small_boats'")
+    assert (f"a release that may hold them, {bad.name}, published 13 Sep 2024, could not be read within this "
+            "tracker's time and memory limits, so it is not used yet; the publisher's figures are at https://") \
+        in explanation
+    assert "failed this tracker's checks" not in explanation
+
+
 def test_a_refused_release_too_early_to_hold_the_figures_awaited_is_not_named_as_theirs(settings, tmp_path):
     """The pledge is tracked from 5 Jul 2024; its first tracked figures were due by Aug 2024. A weekly file of 9 Feb
     2024 was rejected: it cannot hold them, yet the explanation said "A release of them, 09_February_2024…, was

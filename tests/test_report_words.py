@@ -213,3 +213,14 @@ def test_a_status_newer_figures_may_have_overtaken_says_so_beside_its_figures(re
         said = (f"No: newer figures were due by {day_in_words(due.isoformat())} and are not loaded here, so this "
                 "status may be out of date")
         assert (said in card) == (due is not None), (pid, due)
+
+
+def test_the_sources_caption_does_not_send_readers_to_get_what_was_refused(real_warehouse, report):
+    """The caption said, of every source, "a newer release is published but not loaded here: get it from the
+    publication page", including one whose newer release this tracker refused or held (audit 23 D10); a row names such
+    a release under the latest one loaded, and the caption points there."""
+    html, _feed = report
+    start = html.index('<table id="sources">')
+    caption = visible(html[start:html.index("</caption>", start)])
+    assert "get it from" not in caption
+    assert "where this tracker refused or held one back, the row says so under the latest release loaded" in caption

@@ -29,8 +29,11 @@
 CREATE OR REPLACE MACRO staging.not_loaded_words(source, as_of_date, awaited_end, page_url, consequence) AS coalesce((
     SELECT 'not loaded here' || consequence || ': a release that may hold them, '
            || staging.release_words(r.file_name, r.published_on, r.date_basis) || ', '
-           || CASE r.status WHEN 'held' THEN 'is held back for review: its figures failed this tracker''s plausibility checks'
-                            ELSE 'was refused: the file failed this tracker''s checks of its layout and values' END
+           || CASE WHEN r.status = 'held' THEN 'is held back for review: its figures failed this tracker''s plausibility checks'
+                   -- a parse process out of time or memory (flows/parse_workers.py): the file may well be sound
+                   WHEN r.error LIKE '%exceeded parser limits%'
+                   THEN 'could not be read within this tracker''s time and memory limits, so it is not used yet'
+                   ELSE 'was refused: the file failed this tracker''s checks of its layout and values' END
            || '; the publisher''s figures are at ' || page_url || '.'
     FROM meta.releases r
     WHERE r.source_id = source AND r.status IN ('rejected', 'held') AND r.published_on <= as_of_date
