@@ -109,10 +109,14 @@ def _select(metric, relation: str) -> str:
     """A metric's value per period, as build.metric_select computes it (summed over breakdowns; a period whose
     every cell is missing has none), with the first sheet row that contributed."""
     return (f"SELECT {_quote(metric.id)} AS metric_id, period_start, period_end, CAST(sum(v) AS DOUBLE) AS value, "
-            f"min(source_row) AS source_row FROM ("
-            f"SELECT CAST({metric.period_start} AS DATE) AS period_start, CAST({metric.period_end} AS DATE) AS period_end, "
-            f"{metric.value} AS v, source_row FROM {relation} WHERE ({metric.where})) "
+            f"min(source_row) AS source_row FROM ({_metric_rows(metric, relation, 'source_row')}) "
             f"GROUP BY period_start, period_end HAVING count(v) > 0")
+
+
+def _metric_rows(metric, relation: str, columns: str) -> str:
+    """The rows a metric sums: its period, its value as `v`, and `columns`, where its filter holds."""
+    return (f"SELECT CAST({metric.period_start} AS DATE) AS period_start, CAST({metric.period_end} AS DATE) AS period_end, "
+            f"{metric.value} AS v, {columns} FROM {relation} WHERE ({metric.where})")
 
 
 def _quote(text: str) -> str:
@@ -139,9 +143,7 @@ def _categories(metric, relation: str, columns: list[str]) -> str | None:
         return None
     names = ", ".join(_ident(c) for c in columns)
     return (f"SELECT {_quote(metric.id)} AS metric_id, period_start, period_end, column_name, category, "
-            f"CAST(sum(v) AS DOUBLE) AS value FROM ("
-            f"SELECT CAST({metric.period_start} AS DATE) AS period_start, CAST({metric.period_end} AS DATE) AS period_end, "
-            f"{metric.value} AS v, {names} FROM {relation} WHERE ({metric.where})) "
+            f"CAST(sum(v) AS DOUBLE) AS value FROM ({_metric_rows(metric, relation, names)}) "
             f"UNPIVOT (category FOR column_name IN ({names})) GROUP BY ALL HAVING count(v) > 0")
 
 
