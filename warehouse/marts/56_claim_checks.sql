@@ -25,9 +25,10 @@
 -- awaited, and after the source's newest loaded release) was refused here (rejected as invalid, or held by the
 -- release gate), it is named with why it is not used, in plain words (the checks' own findings are the operator's:
 -- `pledges status`); else the reader is sent to the publisher's page. `consequence` follows "not loaded here"
--- (', so this status may be out of date', or '').
-CREATE OR REPLACE MACRO staging.not_loaded_words(source, as_of_date, awaited_end, page_url, consequence) AS coalesce((
-    SELECT 'not loaded here' || consequence || ': a release that may hold them, '
+-- (', so this status may be out of date', or ''); `awaited` is what is missing, as a pronoun ('them': figures;
+-- 'it': a ministers' note).
+CREATE OR REPLACE MACRO staging.not_loaded_words(source, as_of_date, awaited_end, page_url, consequence, awaited) AS coalesce((
+    SELECT 'not loaded here' || consequence || ': a release that may hold ' || awaited || ', '
            || staging.release_words(r.file_name, r.published_on, r.date_basis) || ', '
            || CASE WHEN r.status = 'held' THEN 'is held back for review: its figures failed this tracker''s plausibility checks'
                    -- a parse process out of time or memory (flows/parse_workers.py): the file may well be sound
@@ -41,7 +42,7 @@ CREATE OR REPLACE MACRO staging.not_loaded_words(source, as_of_date, awaited_end
       AND r.published_on > coalesce((SELECT max(l.published_on) FROM meta.releases l WHERE l.source_id = source
                                      AND l.status = 'loaded' AND l.published_on <= as_of_date), DATE '0001-01-01')
     ORDER BY r.published_on DESC, r.fetched_at DESC LIMIT 1),
-    'published, but not loaded here' || consequence || '; get them from ' || page_url || '.');
+    'published, but not loaded here' || consequence || '; get ' || awaited || ' from ' || page_url || '.');
 
 -- A verdict as known on a day: figures still missing then that must already have been published by it
 -- (catalog lag) are "not loaded here", not "not yet published". Used for the when-made verdict (the day the claim
@@ -154,15 +155,16 @@ DROP TABLE temp.claim_vintages_new;
 -- still missing on that date (and today) that must already have been published are "not loaded here", with the
 -- page to get them.
 -- A ministers' note a claim rests on, out by `due` (at the latest the day the claim was made) and not loaded here,
--- in words: `what` says which note ("whose figures the claim repeats", "with figures for the claimed days").
-CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, page_url) AS
+-- in words: `what` says which note ("whose figures the claim repeats", "with figures for the claimed days"). A note
+-- of `source` published after the claimed days that this tracker refused is named, as for figures (not_loaded_words).
+CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, page_url, source, as_of_date, claim_end) AS
     ' The ' || publisher || ' note ' || what || ' was out by ' || strftime(due, '%-d %b %Y')
     || CASE WHEN due = said_on THEN ', the day the claim was made' ELSE '' END
-    || ': published, but not loaded here; get it from ' || page_url || '.';
+    || ': ' || staging.not_loaded_words(source, as_of_date, claim_end, page_url, '', 'it');
 
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
-                   note_publisher, metric_period_type, metric_source_id, figures_to, awaited_end)
+                   note_publisher, metric_period_type, metric_source_id, note_source_id, figures_to, awaited_end)
            -- the note's own verdict as known on the date: a note overdue by then is not loaded here
            REPLACE (staging.verdict_known_on(note_verdict, note_due_on, least(as_of_date, current_date)) AS note_verdict,
                     -- a claim not made by the date has no verdict as made yet (nothing of that day is known then)
@@ -182,15 +184,17 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
                                           note_due_on, least(as_of_date, current_date)) END AS verdict,
        coalesce(ny.said, h.explanation, v.explanation || CASE
            WHEN verdict = 'not yet published' AND note_due_on <= least(as_of_date, current_date)
-           THEN staging.note_out_words(note_publisher, 'whose figures the claim repeats', note_due_on, said_on, note_page_url)
+           THEN staging.note_out_words(note_publisher, 'whose figures the claim repeats', note_due_on, said_on, note_page_url,
+                                     note_source_id, least(as_of_date, current_date), claim_end)
            ELSE '' END || CASE
            -- a claim read from a ministers' note alone (charter flights): the note, named as one, not statistics
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) AND metric_period_type = 'range'
-           THEN staging.note_out_words(publisher, 'with figures for the claimed days', due_on, said_on, source_page_url)
+           THEN staging.note_out_words(publisher, 'with figures for the claimed days', due_on, said_on, source_page_url,
+                                     metric_source_id, least(as_of_date, current_date), claim_end)
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN figures_to || ', were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): ' || staging.not_loaded_words(metric_source_id, least(as_of_date, current_date), awaited_end,
-                                                   source_page_url, '')
+                                                   source_page_url, '', 'them')
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND metric_period_type = 'range'
            THEN ' The ' || publisher || ' note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
@@ -200,11 +204,12 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
             WHEN h.pledge_id IS NOT NULL THEN h.status
             ELSE staging.verdict_known_on(official_verdict, due_on, least(as_of_date, current_date)) END AS official_verdict
 -- the figures a missing claim waits for, worked out once per row (the last whole period within the claim)
-FROM (SELECT c.*, m.period_type AS metric_period_type, m.source_id AS metric_source_id,
+FROM (SELECT c.*, m.period_type AS metric_period_type, m.source_id AS metric_source_id, nm.source_id AS note_source_id,
              ' Figures to ' || strftime(l.last_end, '%-d %b %Y') || staging.covering_words(c.claim_start, c.claim_end, l.last_end, c.check_type)
                  AS figures_to, l.last_end AS awaited_end
       FROM staging.claim_check_vintages c
-      LEFT JOIN marts.metrics m ON m.metric_id = c.metric_id,
+      LEFT JOIN marts.metrics m ON m.metric_id = c.metric_id
+      LEFT JOIN marts.metrics nm ON nm.metric_id = c.note_metric,
       LATERAL (SELECT staging.last_period_end(m.period_type, c.claim_end) AS last_end) l) v
 LEFT JOIN staging.hand_status_as_of(as_of_date) h ON h.pledge_id = v.claim_id
 LEFT JOIN (SELECT p.pledge_id, staging.not_yet_said(as_of_date, p.said_on, p.said_by,

@@ -236,6 +236,29 @@ def test_bad_figures_are_rejected_naming_table_row_and_column(good_release, tmp_
     assert snapshot(settings) == published
 
 
+def test_a_claim_whose_note_was_refused_names_it_instead_of_sending_readers_to_get_it(tmp_path):
+    """The note to 31 October 2024 loaded, then the note to 31 January 2025 (the claimed days of the February 2025
+    claims, published 10 Feb 2025) rejected for a figure written '3,93O'. The claims resting on it said "published, but
+    not loaded here; get it from …", sending readers to fetch a note this tracker had and refused (audit 23 D1). They
+    name the refused note and why it is not used, as figures do (not_loaded_words)."""
+    settings = own_settings(tmp_path)
+    oct_note = content_item(f"{PAGE}/{SLUG_OCT}", note_html("31 October 2024", "5 July 2023 to 31 October 2023", OCT,
+                                                            OCT_WORKING), "2024-11-20T09:30:00Z")
+    assert load_one(settings, tmp_path / "oct" / f"{SLUG_OCT}.json", json.dumps(oct_note).encode()).status == "loaded"
+    working = list(WORKING_JAN)
+    working[1] = ("Illegal working arrests", "3,93O", "2,850", "+38%")
+    assert load_bad(settings, tmp_path, note_html(working=working)).status == "rejected"
+    checks = dict(query(settings, "SELECT claim_id, explanation FROM marts.claim_checks "
+                                  "WHERE claim_id IN ('charter_flights', 'enforced_returns_up_24')"))
+    refused = (f"not loaded here: a release that may hold it, {SLUG_JAN}.json, published 10 Feb 2025, was refused: the "
+               "file failed this tracker's checks of its layout and values; the publisher's figures are at https://")
+    assert ("The Home Office note with figures for the claimed days was out by 14 Feb 2025, the day the claim was made: "
+            + refused) in checks["charter_flights"], checks["charter_flights"]
+    assert ("The Home Office note whose figures the claim repeats was out by 14 Feb 2025, the day the claim was made: "
+            + refused) in checks["enforced_returns_up_24"], checks["enforced_returns_up_24"]
+    assert not any("get it from" in words for words in checks.values())
+
+
 def test_unreadable_period_and_a_measure_given_twice_differently_are_rejected(good_release, tmp_path):
     settings, published = good_release
     outcome = load_bad(settings, tmp_path, note_html(before="5 July 2023 to 31 Janury 2024"))
