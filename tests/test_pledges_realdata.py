@@ -669,6 +669,24 @@ def test_readers_of_a_warehouse_published_before_a_register_column_still_answer(
     assert len(readmodel.status_overview(old)["pledges"]) == len(REGISTER_IDS)
 
 
+def test_measures_and_day_counts_within_sentences_read_as_prose(everything):
+    """Explanations said "covering 1662 of the claim's 1666 days", the only figures without a thousands separator,
+    and named measures with a capital mid-sentence ("no official figures for Net migration to the UK are loaded",
+    "gives Charter flights for") (audit 22 D12, audit 24 F9). Day counts are worked out here from the claimed days."""
+    con = duckdb.connect(str(everything), read_only=True)
+    texts = dict(con.execute("SELECT claim_id, explanation FROM marts.claim_checks "
+                             "WHERE claim_id IN ('legal_migration_record', 'charter_flights')").fetchall())
+    status = con.execute("SELECT explanation FROM marts.pledge_status WHERE pledge_id = 'net_migration_down'").fetchone()[0]
+    con.close()
+    covered = (date(2024, 6, 30) - date(2019, 12, 13)).days + 1
+    claimed = (date(2024, 7, 4) - date(2019, 12, 13)).days + 1
+    assert f"covering {covered:,} of the claim's {claimed:,} days (13 Dec 2019 to 30 Jun 2024)" in texts["legal_migration_record"]
+    assert "Net migration: no official figures for net migration to the UK are loaded. Immigration: no official " \
+           "figures for long-term immigration to the UK are loaded." in texts["legal_migration_record"]
+    assert texts["charter_flights"].startswith("No ministers' note loaded gives charter flights for 5 Jul 2024")
+    assert status.startswith("No Office for National Statistics figures for net migration to the UK are loaded."), status
+
+
 def test_a_pledge_whose_own_series_is_not_loaded_names_the_series_beside_it_that_is(everything, capsys):
     """With the official quarterly small-boat statistics (Irr_D01) loaded and no weekly file yet (as of 20 Feb 2025),
     small_boats said only "No Home Office figures for Migrants detected arriving by small boat are loaded", as if

@@ -115,8 +115,8 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
     pct, pct_pre = round(100 * (now - before) / before, 1), round(100 * (now - pre_pandemic) / pre_pandemic, 1)
     # the row holds the first measure's figures, and its label says there is another (audit 22: a dashboard showed a
     # claimed fall beside +5.3% as if 2019/20 were the only base)
-    assert cut[0][:9] == ("2023/24", now, "starts", "2019/20 (the first of 2 measures; each one's verdict is in "
-                          "marts.claim_checks.part_verdicts)", before, now - before, pct, pct, "% change")
+    assert cut[0][:9] == ("2023/24", now, "starts", "2019/20 (the first of 2 measures; the explanation "
+                          "gives each one's verdict)", before, now - before, pct, pct, "% change")
     assert (pct, pct_pre) == (5.3, -13.7)              # up over the four years, down from before the pandemic
     assert cut[0][9] == "partly consistent"
     # a direction the figures contradict is "not borne out", never "overstated" (the claim overstates nothing: starts
@@ -134,16 +134,19 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
                            "WHERE claim_id = 'apprenticeships_cut'")
     assert made[0][0] == date(2025, 2, 14) and published > made[0][0]
     assert made[0][1] == "not loaded here"
-    assert made[0][2] == ("no release loaded here that was published by 14 Feb 2025 gives Apprenticeship starts in England "
+    assert made[0][2] == ("no release loaded here that was published by 14 Feb 2025 gives apprenticeship starts in England "
                           "for 1 Aug 2023 to 31 Jul 2024, though the official figures were due by 30 Nov 2024.")
     # the change the release made, as known that day: before it, the overdue figures were not loaded (not "not yet
     # published"), and the measure is a percentage change. Told as the first verdict on figures loaded here, not as
-    # "not loaded here → partly consistent", which a feed reader dates as the day the verdict moved (audit 22)
+    # "not loaded here → partly consistent", which a feed reader dates as the day the verdict moved (audit 22); each
+    # measure with its verdict, not the first alone: a rise shown as the evidence for a cut (audit 24 F1)
     change = query(settings, "SELECT changed_on, old_value, new_value, summary FROM marts.changes "
                              "WHERE kind = 'verdict' AND subject = 'apprenticeships_cut'")
     assert change == [(published, "not loaded here", cut[0][9],
                        f"Training and apprenticeships were cut: {cut[0][9]}, the first verdict on figures loaded here; "
-                       f"earlier releases are not loaded here, so it may have held before (2023/24: {pct:+.1f}%)")]
+                       f"earlier releases are not loaded here, so it may have held before. 2023/24: {pct:+.1f}% over the "
+                       f"four years (against 2019/20, the year before them), not borne out; {pct_pre:+.1f}% against "
+                       f"2018/19 (before the pandemic), consistent.")]
 
 
 def test_a_refused_dfe_release_is_named_only_when_it_may_hold_the_next_academic_year(realdata, settings, tmp_path):

@@ -1,7 +1,10 @@
--- A metric's title as words for an explanation sentence: without its period suffix
--- ("Net migration to the UK, year ending each quarter" -> "Net migration to the UK").
+-- A metric's title as words within an explanation sentence: without its period suffix, and its first letter in lower
+-- case unless the first two words are capitalised or the first is an acronym ("Net migration to the UK, year ending
+-- each quarter" -> "net migration to the UK"; "UK visas" and "Home Office figures" stay as they are). A sentence that
+-- starts with them is capitalised where it is put together (56_claim_checks.sql).
 CREATE OR REPLACE MACRO staging.metric_words(title) AS
-    regexp_replace(title, '(, (per|at the end of each|year ending each) [a-z ]+( \(.*\))?| since 5 July 2024 \(ad-hoc notes\))$', '');
+    CASE WHEN regexp_matches(title, '^[A-Z][a-z]*(-[a-z]+)*([ ,(]+[^A-Z]|$)') THEN lower(left(title, 1)) ELSE left(title, 1) END
+    || regexp_replace(title, '(, (per|at the end of each|year ending each) [a-z ]+( \(.*\))?| since 5 July 2024 \(ad-hoc notes\))$', '')[2:];
 
 -- Answers: what was promised or claimed, by whom and when, in whose exact words, and how is each
 -- checked? One row per entry of warehouse/pledges.toml (the register), none left out.

@@ -92,8 +92,8 @@ SELECT j.pledge_id, p.metric_id, j.view, j.view AS period_type, j.period_start, 
                          AND staging.days_in(j.baseline_start, j.baseline_end) <> staging.days_in(j.period_start, j.period_end)
                     -- the label's own days first, then the other side's, and the year whose 29 February makes the
                     -- difference: '(318 days, against 317 in the period compared: 2024 holds 29 Feb)'
-                    THEN ' (' || staging.days_in(j.baseline_start, j.baseline_end) || ' days, against '
-                         || staging.days_in(j.period_start, j.period_end) || ' in the period compared: '
+                    THEN ' (' || format('{:,d}', staging.days_in(j.baseline_start, j.baseline_end)) || ' days, against '
+                         || format('{:,d}', staging.days_in(j.period_start, j.period_end)) || ' in the period compared: '
                          || CASE WHEN staging.days_in(j.baseline_start, j.baseline_end) > staging.days_in(j.period_start, j.period_end)
                                  THEN staging.leap_year_in(j.baseline_start, j.baseline_end)
                                  ELSE staging.leap_year_in(j.period_start, j.period_end) END || ' holds 29 Feb)'

@@ -14,8 +14,8 @@ CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end,
     CASE WHEN last_end >= claim_end AND check_type IN ('ratio', 'direction', 'fall') THEN ', covering the period compared'
          WHEN last_end >= claim_end THEN ', covering the claim'
          WHEN last_end < claim_start THEN ', covering none of the claimed days'
-         ELSE ', covering ' || staging.days_in(claim_start, last_end) || ' of the claim''s '
-              || staging.days_in(claim_start, claim_end) || ' days (' || staging.period_label('range', claim_start, last_end) || ')' END;
+         ELSE ', covering ' || format('{:,d}', staging.days_in(claim_start, last_end)) || ' of the claim''s '
+              || format('{:,d}', staging.days_in(claim_start, claim_end)) || ' days (' || staging.period_label('range', claim_start, last_end) || ')' END;
 
 CREATE OR REPLACE TEMP TABLE claim_explained AS
 SELECT *, CASE WHEN part_count > 1 THEN upper(part_label[1]) || part_label[2:] || ': ' ELSE '' END || body AS explanation

@@ -38,7 +38,7 @@ beside AS (   -- the other views of the same vintage, in words
            string_agg(period_label || ': ' || format('{:,.0f}', value) || ' against ' || format('{:,.0f}', baseline_value)
                       || ' for ' || baseline_label
                       || CASE WHEN staging.days_in(period_start, period_end) < 28
-                              THEN ' (' || staging.days_in(period_start, period_end) || ' days, too few to compare yet)'
+                              THEN ' (' || format('{:,d}', staging.days_in(period_start, period_end)) || ' days, too few to compare yet)'
                               ELSE ' (' || format('{:+.1f}', change_pct) || '%)' END, '; '
                       ORDER BY CASE view WHEN 'calendar_year_to_date' THEN 1 WHEN 'since_track_from' THEN 2 ELSE 3 END) AS text
     FROM (SELECT r.* FROM progress_rows r LEFT JOIN progress s USING (pledge_id)
@@ -102,8 +102,9 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
             -- figures are the first measure's, and its label says so, never one base passed off as the claim's only one
             WHEN c.comparison_periods IS NOT NULL
                  THEN c.comparison_periods || CASE WHEN len(c.part_verdicts) > 1
-                                                   THEN ' (the first of ' || len(c.part_verdicts) || ' measures; each one''s '
-                                                        || 'verdict is in marts.claim_checks.part_verdicts)' ELSE '' END
+                                                   -- in words: a dashboard or `pledges status` shows it to readers
+                                                   THEN ' (the first of ' || len(c.part_verdicts) || ' measures; the '
+                                                        || 'explanation gives each one''s verdict)' ELSE '' END
             WHEN c.check_type IN ('pct_change', 'at_least')
                  THEN staging.window_label(m.period_type, staging.year_before(p.claim_start), staging.year_before(p.claim_end))
             WHEN c.check_type IN ('ratio', 'direction', 'fall') THEN ba.label
@@ -186,7 +187,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  -- a window reaching back before the pledge is tracked says how much of it does
                  || CASE WHEN g.view <> 'period' AND g.period_start < p.track_from
                          THEN ' ' || date_diff('day', g.period_start, p.track_from) || ' of its '
-                              || staging.days_in(g.period_start, g.period_end) || ' days come before '
+                              || format('{:,d}', staging.days_in(g.period_start, g.period_end)) || ' days come before '
                               || strftime(p.track_from, '%-d %b %Y') || ', when the pledge is tracked from.'
                          ELSE '' END
                  || coalesce(' Beside it: ' || b.text || '.', '')
@@ -256,7 +257,7 @@ COMMENT ON TABLE marts.pledge_status IS 'One row per pledge and claim of the reg
 COMMENT ON COLUMN marts.pledge_status.view IS 'Pledges: which comparison the status rests on (period, or a view such as rolling_12_months).';
 COMMENT ON COLUMN marts.pledge_status.value IS 'The official figure, in unit: pledges: the latest period''s value; claims: the official total over the claimed periods (record_high: the peak).';
 COMMENT ON COLUMN marts.pledge_status.period_label IS 'The periods value covers, by name (a stock: the date of its level, end of Sep 2025; claims: the official periods used; before any figure is in, the claimed days).';
-COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_value covers, by name (pledges: named from the register before any figure is in; a stock: the date of its level; claims: the same days a year before or the base periods, named from the register before any figure is in; record_high: highest earlier period). A claim checked on several measures: the first measure''s periods, followed by "(the first of N measures; ...)": value, baseline_value and change_pct are that measure''s, the status weighs them all.';
+COMMENT ON COLUMN marts.pledge_status.baseline_label IS 'The periods baseline_value covers, by name (pledges: named from the register before any figure is in; a stock: the date of its level; claims: the same days a year before or the base periods, named from the register before any figure is in; record_high: highest earlier period). A claim checked on several measures: the first measure''s periods, followed by "(the first of N measures; the explanation gives each one''s verdict)": value, baseline_value and change_pct are that measure''s, the status weighs them all.';
 COMMENT ON COLUMN marts.pledge_status.baseline_value IS 'Pledges: baseline value; claims: the official figure compared against (a year before, the base period, or the highest earlier period), in unit.';
 COMMENT ON COLUMN marts.pledge_status.change IS 'value minus baseline_value, in unit.';
 COMMENT ON COLUMN marts.pledge_status.change_pct IS 'Change of value against baseline_value, per cent, one decimal.';

@@ -42,6 +42,15 @@ CREATE OR REPLACE MACRO staging.measure_words(measure, unit) AS
               WHEN 'times' THEN format('{:.2f}', measure) || ' times'
               ELSE format('{:,.0f}', measure) || coalesce(' ' || unit, '') END;
 
+-- A claim checked on several measures (apprenticeships cut: against 2019/20 and against 2018/19), as a change line
+-- gives it: each measure with its verdict as known on `day`, never the first alone (a rise shown as the evidence for a
+-- cut judged partly consistent; audit 24 F1): "2023/24: +5.3% over the four years (…), not borne out; -13.7% against
+-- 2018/19 (…), consistent".
+CREATE OR REPLACE MACRO staging.parts_words(periods, unit, parts, day) AS
+    periods || ': ' || array_to_string(list_transform(parts, lambda p:
+        coalesce(staging.measure_words(p.official_measure, unit) || ' ', '') || p.part || ', '
+        || staging.verdict_known_on(p.verdict, p.due_on, day)), '; ');
+
 CREATE OR REPLACE TEMP TABLE changes_new AS
 WITH latest_by_view AS (   -- the latest row of each view of each pledge in every vintage, and whether it may set
                           -- the status (staging.status_rank: as marts.pledge_status_as_of chooses)
@@ -85,7 +94,8 @@ status_moves AS (   -- a status's first vintage moves from what marts.pledge_sta
 ),
 verdict_moves AS (   -- each verdict as known on the day of the change: figures then overdue are "not loaded here",
                      -- as marts.claim_checks_as_of says, not "not yet published"
-    SELECT claim_id, vintage, official_periods, official_measure, measure_unit, release_id, due_on, verdict AS raw_verdict,
+    SELECT claim_id, vintage, official_periods, official_measure, measure_unit, part_verdicts, release_id, due_on,
+           verdict AS raw_verdict,
            staging.verdict_known_on(verdict, due_on, vintage) AS verdict,
            staging.verdict_known_on(lag(verdict) OVER w, lag(due_on) OVER w, vintage) AS old_verdict
     FROM staging.claim_check_vintages WHERE claim_id IN (SELECT pledge_id FROM temp.claim_scope)
@@ -147,8 +157,10 @@ QUALIFY row_number() OVER (PARTITION BY s.pledge_id ORDER BY s.as_of DESC) = 1
 UNION ALL
 SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.release_id,
        p.title || ': ' || staging.move_words(v.old_verdict, v.verdict) || staging.first_here_words(v.old_verdict, 'verdict')
-       || coalesce(' (' || v.official_periods || ': '
-                   || staging.measure_words(v.official_measure, v.measure_unit) || ')', '')
+       || CASE WHEN len(v.part_verdicts) > 1 AND v.official_periods IS NOT NULL
+               THEN '. ' || staging.parts_words(v.official_periods, v.measure_unit, v.part_verdicts, v.vintage) || '.'
+               ELSE coalesce(' (' || v.official_periods || ': '
+                             || staging.measure_words(v.official_measure, v.measure_unit) || ')', '') END
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
 WHERE v.old_verdict IS NOT NULL AND v.old_verdict <> v.verdict AND v.vintage > DATE '-infinity' AND v.vintage >= sc.from_date
   AND v.vintage > p.said_on
@@ -158,9 +170,10 @@ SELECT 'verdict', p.said_on, v.claim_id, p.title, 'not yet said', staging.verdic
        v.release_id,
        p.title || ': not yet said → ' || staging.verdict_known_on(v.raw_verdict, v.due_on, p.said_on)
        || ' (made on ' || strftime(p.said_on, '%-d %b %Y')
-       || coalesce('; ' || v.official_periods || ': '
-                   || staging.measure_words(v.official_measure, v.measure_unit), '')
-       || ')'
+       || CASE WHEN len(v.part_verdicts) > 1 AND v.official_periods IS NOT NULL
+               THEN '). ' || staging.parts_words(v.official_periods, v.measure_unit, v.part_verdicts, p.said_on) || '.'
+               ELSE coalesce('; ' || v.official_periods || ': '
+                             || staging.measure_words(v.official_measure, v.measure_unit), '') || ')' END
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
 WHERE v.vintage > DATE '-infinity' AND v.vintage <= p.said_on AND p.said_on >= sc.from_date
 QUALIFY row_number() OVER (PARTITION BY v.claim_id ORDER BY v.vintage DESC) = 1
