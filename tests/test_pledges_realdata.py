@@ -669,6 +669,22 @@ def test_readers_of_a_warehouse_published_before_a_register_column_still_answer(
     assert len(readmodel.status_overview(old)["pledges"]) == len(REGISTER_IDS)
 
 
+def test_a_base_no_release_can_give_is_said_to_be_not_measurable_before_any_figure_is_loaded(everything):
+    """The convictions claim is checked from 2010 and from the year ending June 2019, a base the MoJ's calendar years
+    cannot give. With no MoJ file loaded, its explanation said only that the 2022 figures were not loaded, so a reader
+    took loading the file to settle both bases (audit 24 F2). It says the second base is not measurable, and why."""
+    con = duckdb.connect(str(everything), read_only=True)
+    explanation, made, parts = con.execute("SELECT explanation, when_made_explanation, part_verdicts FROM marts.claim_checks "
+                                           "WHERE claim_id = 'smuggling_convictions'").fetchone()
+    con.close()
+    assert [p["verdict"] for p in parts] == ["not loaded here", "not measurable"]
+    off_grid = ("From the year ending June 2019: not measurable: Ministry of Justice publishes calendar years, which "
+                "cannot give the base period (1 Jul 2018 to 30 Jun 2019).")
+    assert off_grid in explanation and off_grid in made, (explanation, made)
+    assert explanation.startswith("No official figures for convictions for immigration facilitation (people smuggling) "
+                                  "offences are loaded for 1 Jan 2022 to 31 Dec 2022. " + off_grid), explanation
+
+
 def test_measures_and_day_counts_within_sentences_read_as_prose(everything):
     """Explanations said "covering 1662 of the claim's 1666 days", the only figures without a thousands separator,
     and named measures with a capital mid-sentence ("no official figures for Net migration to the UK are loaded",

@@ -21,6 +21,11 @@ CREATE OR REPLACE TEMP TABLE claim_explained AS
 SELECT *, CASE WHEN part_count > 1 THEN upper(part_label[1]) || part_label[2:] || ': ' ELSE '' END || body AS explanation
 FROM (
 SELECT j.*,
+       -- a base the series cannot give (the year ending June 2019 from calendar years): why that measure is not measurable
+       CASE WHEN j.base_off_grid
+            THEN j.publisher || ' publishes ' || replace(j.metric_period_type, 'year', 'calendar year')
+                 || 's, which cannot give the base period (' || strftime(j.base_start, '%-d %b %Y') || ' to '
+                 || strftime(j.base_end, '%-d %b %Y') || ')' END AS off_grid_words,
        CASE
            WHEN j.official_value IS NULL THEN
                CASE j.basis WHEN 'note' THEN 'no ministers'' note loaded gives ' || j.metric_words
@@ -113,9 +118,7 @@ SELECT j.*,
                               ELSE '; higher in ' || j.best_other_periods || ' (' || format('{:,.0f}', j.best_other_value) || ')' END, '') END
                     ELSE '' END
                || CASE WHEN j.base_off_grid
-                       THEN '; ' || j.publisher || ' publishes ' || replace(j.metric_period_type, 'year', 'calendar year')
-                            || 's, which cannot give the base period (' || strftime(j.base_start, '%-d %b %Y') || ' to '
-                            || strftime(j.base_end, '%-d %b %Y') || ')'
+                       THEN '; ' || off_grid_words
                        WHEN j.verdict <> 'not yet published' OR j.check_type IN ('record_high', 'highest_since') THEN ''
                        WHEN j.covered_days < 0.75 * j.claimed_days THEN '; too little of the claimed period is covered yet'
                        ELSE '; the published periods do not cover the ' || CASE WHEN j.check_type IN ('pct_change', 'at_least')
@@ -138,8 +141,13 @@ WITH combined AS (
            -- for "borne out for arrests, not for visits"; a label that is already a phrase ("against 2018/19") as it is
            string_agg(part_phrase, ' and ' ORDER BY part_no) FILTER (WHERE verdict = 'consistent') AS consistent_labels,
            string_agg(part_phrase, ' and ' ORDER BY part_no) FILTER (WHERE verdict IN ('overstated', 'understated', 'not borne out')) AS failing_labels,
-           -- parts with no figures for the same reason (one metric, nothing loaded) are explained once
-           CASE WHEN count(DISTINCT body) = 1 AND bool_and(official_value IS NULL) THEN any_value(body)
+           -- parts with no figures for the same reason (one metric, nothing loaded) are explained once, and a
+           -- measure whose base the series cannot give is said to be not measurable, whatever is loaded (audit 24 F2:
+           -- a reader took loading the MoJ file to settle both bases of the convictions claim)
+           CASE WHEN count(DISTINCT body) = 1 AND bool_and(official_value IS NULL)
+                THEN any_value(body) || coalesce(' ' || string_agg(
+                         CASE WHEN part_count > 1 THEN upper(part_label[1]) || part_label[2:] || ': not measurable: '
+                              ELSE 'Not measurable: ' END || off_grid_words || '.', ' ' ORDER BY part_no), '')
                 ELSE string_agg(explanation, ' ' ORDER BY part_no) END AS explanation,
            arg_min(official_value, part_no) AS official_value, arg_min(official_measure, part_no) AS official_measure,
            arg_min(comparison_value, part_no) AS comparison_value, arg_min(official_periods, part_no) AS official_periods,
