@@ -101,6 +101,15 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
     pledge = query(settings, "SELECT value, baseline_value, period_label FROM marts.pledge_status "
                              "WHERE pledge_id = 'apprenticeships_up'")
     assert pledge == [(starts[2024], starts[2023], "2024/25")]
+    # the part-year 2025/26 in the file is named beside the status, never graded, and the figures awaited are the
+    # final ones: "2025/26 ... published, but not loaded here" read as if no 2025/26 figure were loaded (audit 24 F5)
+    [(explanation, basis)] = query(settings, "SELECT explanation, latest_days_basis FROM marts.pledge_status "
+                                             "WHERE pledge_id = 'apprenticeships_up'")
+    assert "The series' next final figures (2025/26) were due by 30 Nov 2026 (Department for Education)" in explanation
+    [(source_title,)] = query(settings, "SELECT DISTINCT source_title FROM marts.metrics WHERE source_id = 'dfe_apprenticeships'")
+    assert basis == (f"Provisional part-year figures only, for 2025/26: {starts[newest]:,} starts ({source_title}, "
+                     f"published {published.day} {published:%b %Y}); they are not compared with full years"), basis
+    assert explanation.endswith(basis + "."), explanation
     claim = query(settings, "SELECT verdict, official_value FROM marts.claim_checks WHERE claim_id = 'apprenticeships_cut'")
     assert claim[0][0] in ("consistent", "partly consistent", "understated", "overstated") and claim[0][1] is not None
 

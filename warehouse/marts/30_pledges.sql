@@ -6,6 +6,9 @@ CREATE OR REPLACE MACRO staging.metric_words(title) AS
     CASE WHEN regexp_matches(title, '^[A-Z][a-z]*(-[a-z]+)*([ ,(]+[^A-Z]|$)') THEN lower(left(title, 1)) ELSE left(title, 1) END
     || regexp_replace(title, '(, (per|at the end of each|year ending each) [a-z ]+( \(.*\))?| since 5 July 2024 \(ad-hoc notes\))$', '')[2:];
 
+-- Words that start a sentence, with a capital (a measure's words, staging.metric_words, are in lower case).
+CREATE OR REPLACE MACRO staging.capitalised(words) AS upper(left(words, 1)) || words[2:];
+
 -- Answers: what was promised or claimed, by whom and when, in whose exact words, and how is each
 -- checked? One row per entry of warehouse/pledges.toml (the register), none left out.
 -- Built with the register (a full build: warehouse/build.py drops it when the register or catalog changed).

@@ -18,7 +18,7 @@ CREATE OR REPLACE MACRO staging.covering_words(claim_start, claim_end, last_end,
               || format('{:,d}', staging.days_in(claim_start, claim_end)) || ' days (' || staging.period_label('range', claim_start, last_end) || ')' END;
 
 CREATE OR REPLACE TEMP TABLE claim_explained AS
-SELECT *, CASE WHEN part_count > 1 THEN upper(part_label[1]) || part_label[2:] || ': ' ELSE '' END || body AS explanation
+SELECT *, CASE WHEN part_count > 1 THEN staging.capitalised(part_label) || ': ' ELSE '' END || body AS explanation
 FROM (
 SELECT j.*,
        -- a base the series cannot give (the year ending June 2019 from calendar years): why that measure is not measurable
@@ -146,7 +146,7 @@ WITH combined AS (
            -- a reader took loading the MoJ file to settle both bases of the convictions claim)
            CASE WHEN count(DISTINCT body) = 1 AND bool_and(official_value IS NULL)
                 THEN any_value(body) || coalesce(' ' || string_agg(
-                         CASE WHEN part_count > 1 THEN upper(part_label[1]) || part_label[2:] || ': not measurable: '
+                         CASE WHEN part_count > 1 THEN staging.capitalised(part_label) || ': not measurable: '
                               ELSE 'Not measurable: ' END || off_grid_words || '.', ' ' ORDER BY part_no), '')
                 ELSE string_agg(explanation, ' ' ORDER BY part_no) END AS explanation,
            arg_min(official_value, part_no) AS official_value, arg_min(official_measure, part_no) AS official_measure,

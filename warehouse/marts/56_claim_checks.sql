@@ -81,7 +81,7 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                  || CASE WHEN l.verdict IS NULL OR l.verdict = 'not yet published' THEN ' do not yet cover the claim: '
                          WHEN l.verdict = n.verdict THEN ' corroborate: ' ELSE ' differ (' || l.verdict || '): ' END
                  || l.explanation
-            ELSE upper(l.explanation[1]) || l.explanation[2:]
+            ELSE staging.capitalised(l.explanation)
                  || CASE WHEN pn.note_metric IS NOT NULL
                          THEN ' No ministers'' note for exactly the claimed days is loaded.' ELSE '' END
        END AS explanation,

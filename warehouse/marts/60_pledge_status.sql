@@ -66,10 +66,13 @@ related_loaded AS (   -- the series shown beside a pledge's (related and provisi
     JOIN series_end s ON s.metric_id = m.metric_id
     GROUP BY p.pledge_id
 ),
-provisional AS (   -- days after the main series' last day that only a provisional series has (the small-boats page)
+provisional AS (   -- periods after the main series' last day that only a provisional series has (the small-boats
+                   -- page's days; DfE's part-year academic year)
     SELECT p.pledge_id, count(*) AS days, sum(o.value) AS value, min(o.period_start) AS first_day,
            max(o.period_end) AS last_day, max(o.published_on) AS published_on, any_value(pm.source_title) AS source_title,
-           any_value(s.data_to) AS data_to
+           any_value(s.data_to) AS data_to, any_value(pm.period_type) AS period_type,
+           string_agg(staging.period_label(pm.period_type, o.period_start, o.period_end) || ': '
+                      || format('{:,.0f}', o.value) || coalesce(' ' || pm.unit, ''), '; ' ORDER BY o.period_start) AS by_period
     FROM marts.pledges p
     JOIN series_end s ON s.metric_id = p.metric_id
     JOIN marts.observations_as_of(as_of_date) o ON o.metric_id = p.provisional_metric AND o.period_start > s.data_to
@@ -158,7 +161,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                          WHEN p.measurability LIKE 'source not yet%' THEN 'Its source is not yet in the catalog.'
                          ELSE '' END
             -- a stock reads as a level on a date ('at the end of Sep 2025'), a flow as a period's total
-            ELSE staging.metric_words(coalesce(m.title, p.metric_id))
+            ELSE staging.capitalised(staging.metric_words(coalesce(m.title, p.metric_id)))
                  || CASE WHEN m.measure = 'stock' THEN ' ' || staging.level_at(g.period_label) ELSE ', ' || g.period_label END
                  || ': ' || format('{:,.0f}', g.value)
                  || coalesce(' against ' || format('{:,.0f}', g.baseline_value)
@@ -171,7 +174,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                  -- a direction the words do not promise of this measure: a reader must not read a broken promise
                  || CASE WHEN g.status IN ('on track', 'off track', 'met') THEN
                          CASE p.direction_from
-                              WHEN 'yardstick' THEN ' ' || upper(left(g.status, 1)) || substr(g.status, 2)
+                              WHEN 'yardstick' THEN ' ' || staging.capitalised(g.status)
                                    || ' on this tracker''s yardstick (' || CASE p.direction WHEN 'down' THEN 'a fall' ELSE 'a rise' END
                                    || '): the words promise no figure or direction for it.'
                               WHEN 'proxy' THEN ' A proxy: the words promise ' || CASE p.direction WHEN 'down' THEN 'less' ELSE 'more' END
@@ -197,7 +200,9 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                          -- a daily series by its last day: its next day's date reads as a weekly file's name
                          THEN CASE WHEN m.period_type = 'day'
                                    THEN ' The series'' figures after its last day (' || strftime(latest.data_to, '%-d %b %Y') || ')'
-                                   ELSE ' The series'' next figures (' || newer.period || ')' END
+                                   -- a series with a provisional one beside it (DfE): its figures to come are final
+                                   ELSE ' The series'' next ' || CASE WHEN p.provisional_metric IS NOT NULL THEN 'final '
+                                                                      ELSE '' END || 'figures (' || newer.period || ')' END
                               || ' were due by '
                               || strftime(newer.due_on, '%-d %b %Y') || ' (' || p.publisher || '): '
                               || staging.not_loaded_words(p.source_id, least(as_of_date, current_date),
@@ -225,7 +230,10 @@ LEFT JOIN hand hs ON hs.pledge_id = p.pledge_id
 LEFT JOIN due d ON d.pledge_id = p.pledge_id
 LEFT JOIN staging.claim_bases ba ON ba.pledge_id = p.pledge_id
 LEFT JOIN related_loaded rl ON rl.pledge_id = p.pledge_id
-LEFT JOIN (SELECT pledge_id, 'Since the series'' last day'
+LEFT JOIN (SELECT pledge_id, CASE WHEN period_type <> 'day'   -- a part-year figure is not a year's: never compared
+                  THEN 'Provisional part-year figures only, for ' || by_period || ' (' || source_title || ', published '
+                       || strftime(published_on, '%-d %b %Y') || '); they are not compared with full years'
+                  ELSE 'Since the series'' last day'
                   -- days that neither series has are named: a reader must not take the provisional days for all since
                   || CASE WHEN first_day > data_to + INTERVAL 1 DAY
                           THEN ' (' || strftime(data_to, '%-d %b %Y') || '), no figures are loaded for '
@@ -235,7 +243,7 @@ LEFT JOIN (SELECT pledge_id, 'Since the series'' last day'
                   || format('{:,.0f}', value)
                   || ' over ' || days || CASE WHEN days = 1 THEN ' day, ' ELSE ' days, ' END || strftime(first_day, '%-d %b %Y') || ' to ' || strftime(last_day, '%-d %b %Y')
                   || ' (' || source_title || ', published ' || strftime(published_on, '%-d %b %Y')
-                  || '); they are not counted in the status until a weekly file covers them' AS basis
+                  || '); they are not counted in the status until a weekly file covers them' END AS basis
            FROM provisional) pv ON pv.pledge_id = p.pledge_id
 LEFT JOIN marts.metrics m ON m.metric_id = p.metric_id
 LEFT JOIN (   -- as max(period_end) of marts.observations_as_of, without picking each period's newest release first
@@ -269,7 +277,7 @@ COMMENT ON COLUMN marts.pledge_status.status_set_on IS 'Qualitative entries: the
 COMMENT ON COLUMN marts.pledge_status.status_since_label IS 'Qualitative entries: status_since as precisely as the evidence dates it (5 Jan 2026; Dec 2024 for evidence dated to the month, which counts from its last day in status_since); for evidence dated before the entry was said, the day it was said and the evidence''s date (14 Feb 2025, when it was made, on evidence dated 2 Dec 2024).';
 COMMENT ON COLUMN marts.pledge_status.status_since IS 'Qualitative entries: the day from which the evidence supports the status shown, never before the entry was said (pledge_status_as_of(D): the status holding on D; before the first, not yet assessed).';
 COMMENT ON COLUMN marts.pledge_status.evidence IS 'Qualitative entries: the evidence items (url: the publisher''s own address; read_at: a copy the text was read at, if any; publisher, date, summary); pledge_status_as_of(D): those dated by D.';
-COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional daily series: which basis the latest days rest on (the days after the main series'' last day, from the provisional series, with their total and publication date, and any days between that neither series has); NULL when the main series is the latest.';
+COMMENT ON COLUMN marts.pledge_status.latest_days_basis IS 'Pledges with a provisional series (register provisional_metric): the periods after the main series'' last one that only it gives, never counted in the status: for a daily series (the last-7-days page) the days, with their total, publication date and any days between that neither series has; for another (DfE''s part-year academic year) each period''s provisional figure. NULL when the main series is the latest.';
 COMMENT ON COLUMN marts.pledge_status.newer_figures_due_on IS 'Pledges with a status from figures: the date by which figures newer than the series'' last loaded day were due (catalog publication lag), where none is loaded by the date asked about: the status may be out of date; NULL otherwise.';
 COMMENT ON COLUMN marts.pledge_status.release_file_name IS 'File name of the release the figures come from.';
 COMMENT ON COLUMN marts.pledge_status.release_landing_page IS 'The publisher''s page that listed that release.';
