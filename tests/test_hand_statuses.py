@@ -426,6 +426,32 @@ def test_a_claim_set_by_hand_rests_on_independent_evidence_not_the_claimants_own
     assert rwanda["status_since"] == date(2024, 12, 2)
 
 
+def test_a_search_that_found_nothing_is_dated_the_day_it_was_made():
+    """europol_partnership's only evidence, "search of public sources (no agreement found)", was dated Sep 2025 (the
+    month of the EU's provisional agreement it mentions), beside "Looked into on 3 Dec 2026": the search read as 15
+    months stale (audit 24 F4). A search is dated the day the status was set from it, as soc_strategy's is."""
+    searches = [(e["id"], item["date"], e["status_on"]) for e in real_hand_entries() for item in e.get("evidence", [])
+                if item["publisher"].startswith("search of public sources")]
+    assert {pledge for pledge, _d, _s in searches} >= {"europol_partnership", "soc_strategy"}
+    for pledge, day, set_on in searches:
+        assert str(day) == str(set_on), (pledge, day, set_on)
+
+
+def test_a_method_names_the_report_it_read_a_source_through():
+    """rwanda_cost's method said it was "checked against the Home Office's own figures (its transparency data of 2
+    December 2024)", while its evidence said the tracker did not read that breakdown: the £715m came from The Epoch
+    Times' report of it (audit 24 F3). A method whose evidence was read through a report names the report."""
+    unread = 0
+    for entry in real_hand_entries():
+        for item in entry.get("evidence", []):
+            reporters = [o["publisher"].split(" (")[0] for o in entry["evidence"]
+                         if "report of" in o["publisher"] and o is not item]
+            if "did not read" in item["summary"] and reporters:      # read through a report beside it
+                unread += 1
+                assert any(f"as {r} reported" in entry["method"] for r in reporters), (entry["id"], entry["method"])
+    assert unread >= 1      # the real register has such an item (rwanda_cost): the check is not vacuous
+
+
 def test_a_method_is_timeless_so_an_as_of_answer_tells_nothing_later(derive):
     """The method is shown on every date. On 1 Dec 2025 (before Royal Assent) scpo_powers' method said "The Act is
     law; its first commencement regulations did not bring these provisions into force", and soc_strategy's "Not kept
