@@ -716,7 +716,7 @@ def _describe_history(cases: _Cases, metric, stats: tuple, limit: dict, sides: S
     """The failed checks against the other release (dropped periods, revised settled periods) for one metric."""
     before, cutoff, now, first, settled, newest, newest_before = stats
     s = sides
-    # a ministers' note covers 5 Jul 2024 to its own cut-off: a correction of an older note, published after a newer
+    # a Home Office ad-hoc note covers 5 Jul 2024 to its own cut-off: a correction of an older note, published after a newer
     # one, ends earlier by design (period type range: each release is its own window)
     if newest is not None and newest_before is not None and newest < newest_before and metric.period_type != "range":
         cases.note(metric, "newest_moved_back",

@@ -160,7 +160,7 @@ def _same_date_notes(con: duckdb.DuckDBPyConnection, cand: Candidate) -> list[st
     """A note for each loaded release of the source with the same file name, publication date and version but other
     bytes: two different files both claim to be that release, and the one fetched later ranks after (its figures win
     "latest"), so the operator is told which is used, not left to find it. (Files of other names on one date are
-    other releases: the ministers' notes on one page.)"""
+    other releases: the Home Office's ad-hoc notes on one page.)"""
     others = con.execute("SELECT release_id, file_name FROM meta.releases WHERE source_id = ? AND status = 'loaded' "
                          "AND published_on = ? AND coalesce(version, 1) = ? AND sha256 <> ? "
                          "AND lower(file_name) = lower(?) ORDER BY fetched_at",

@@ -127,7 +127,7 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
                  + (f"(set {fmt_day(card.get('manual_status_on'))} from the evidence)" if any(card.get("evidence") or [])
                   else f"(set by hand on {fmt_day(card.get('manual_status_on'))})"))]
     if card.get("type") == "claim":
-        # the figure the verdict rests on, named by its source: the ministers' note is not official statistics
+        # the figure the verdict rests on, named by its source: the Home Office's ad-hoc note is not official statistics
         figures = [("Claimed", claimed_text(card)), ("Ministers' note" if rests_on_note(card) else "Official", official_text(card))]
         if card.get("official_periods"):
             figures.append(("Periods used", coverage_text(card)))
@@ -209,12 +209,13 @@ def card_charts(card: dict, charts: list[str]) -> str:
 
 
 def rests_on_note(row: dict) -> bool:
-    """Whether a claim's verdict, and the figures beside it, rest on the ministers' note (marts.claim_checks.verdict_source)."""
-    return (row.get("verdict_source") or "").startswith("ministers' note")
+    """Whether a claim's verdict, and the figures beside it, rest on the Home Office's ad-hoc note
+    (marts.claim_checks.verdict_source; "ministers' note" in warehouses built before session 18)."""
+    return (row.get("verdict_source") or "").startswith(("Home Office ad-hoc note", "ministers' note"))
 
 
 def render_claims_table(claims: list[dict]) -> str:
-    head = ["Claim", "Claimed", "Official figure (or the ministers' note)", "Periods used (coverage)", "Verdict", "Explanation",
+    head = ["Claim", "Claimed", "Official figure (or the Home Office's ad-hoc note)", "Periods used (coverage)", "Verdict", "Explanation",
             "Verdict when made"]
     out = ['<div class="tablewrap"><table id="claim-checks">',
            "<caption class=\"meta\">Each claim against the latest revision of the official figures, "

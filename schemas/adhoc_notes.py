@@ -18,7 +18,7 @@ from pandera.typing import Series
 
 
 class NoteFigures(pa.DataFrameModel):
-    """Home Office ad-hoc notes (ministers' notes): each figure a note gives, for the window of days it covers."""
+    """Home Office ad-hoc notes (published between its quarterly statistics): each figure a note gives, for the window of days it covers."""
     note_table: Series[str]
     measure: Series[str]
     measure_label: Series[str]

@@ -350,13 +350,13 @@ def test_the_verdict_rests_on_the_ministers_note_and_official_statistics_corrobo
     row = one(derive(register, note + official_q3), "SELECT * FROM marts.claim_checks")
     assert (row["official_verdict"], row["note_verdict"], row["verdict"]) == ("not yet published", "consistent", "consistent")
     assert row["note_value"] == 18987                      # exactly the claimed range, never the earlier note's
-    assert row["verdict_source"] == "ministers' note, release q/2025-02-27"
-    assert "the ministers' note gives" in row["explanation"] and "do not yet cover the claim" in row["explanation"]
+    assert row["verdict_source"] == "Home Office ad-hoc note, release q/2025-02-27"
+    assert "the Home Office's ad-hoc note gives" in row["explanation"] and "do not yet cover the claim" in row["explanation"]
     # once the quarters are out: still the note (exactly the claimed days), the official daily rate corroborating
     official_all = official_q3 + quarterly("returns_q", {"2024 Q3": 9000, "2024 Q4": 8000}, "q/2025-05-22")
     row = one(derive(register, note + official_all), "SELECT * FROM marts.claim_checks")
     assert (row["official_verdict"], row["note_verdict"], row["verdict"]) == ("consistent", "consistent", "consistent")
-    assert row["verdict_source"] == "ministers' note, release q/2025-02-27"
+    assert row["verdict_source"] == "Home Office ad-hoc note, release q/2025-02-27"
     assert "Official statistics corroborate: " in row["explanation"] and "92.4 a day" in row["explanation"]
     # a note that differs from the quarters is still the basis, and the difference is said
     low = official_q3 + quarterly("returns_q", {"2024 Q3": 7000, "2024 Q4": 7000}, "q/2025-05-22")
@@ -520,7 +520,7 @@ def test_stock_pledges_take_the_last_level_not_a_sum(derive):
     assert rows == [("end of Aug 2024", False, 28000, 30000, "on track", "end of Jun 2024")]
     status = one(con, "SELECT period_label, baseline_label, explanation FROM marts.pledge_status")
     assert (status["period_label"], status["baseline_label"]) == ("end of Aug 2024", "end of Jun 2024")
-    assert "hotels at the end of Aug 2024: 28,000 against 30,000 at the end of Jun 2024 (-6.7%) (period in progress" \
+    assert "Hotels at the end of Aug 2024: 28,000 against 30,000 at the end of Jun 2024 (-6.7%) (period in progress" \
         in status["explanation"]
 
 
@@ -804,7 +804,7 @@ def test_a_status_waiting_for_four_weeks_of_days_says_how_many_are_in(derive):
     assert "The status needs four weeks of days since 5 Jul 2024: 14 of 28 are loaded." in row["explanation"], row["explanation"]
     # the weekly series is the Home Office's provisional management information, not official statistics: named by
     # its publisher (it read "Official figures for Migrants detected arriving by small boat are loaded up to ...")
-    assert row["explanation"].startswith("Home Office figures for Migrants detected arriving by small boat are "
+    assert row["explanation"].startswith("Home Office figures for migrants detected arriving by small boat are "
                                          "loaded up to 18 Jul 2024 only"), row["explanation"]
 
 

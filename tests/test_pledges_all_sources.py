@@ -62,7 +62,7 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     # convictions plummeted from 2010 (400 -> 95, -76.25%); the year ending June 2019 is not in a calendar-year file
     convictions = status["smuggling_convictions"]
     assert convictions["status"] == "consistent" and "95 against 400 for 2010: -76.3%" in convictions["explanation"]
-    assert ("From the year ending June 2019: Convictions for immigration facilitation (people smuggling) offences for 2022: "
+    assert ("From the year ending June 2019: convictions for immigration facilitation (people smuggling) offences for 2022: "
             "95 against no base figure") in convictions["explanation"]
     # calendar years cannot give the year ending June 2019: not measurable from them, said so (audit 10: "not loaded
     # here" for ever, or calendar 2018 standing in for it)
@@ -74,7 +74,7 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     checks = {r[0]: r[1:] for r in con.execute(
         "SELECT claim_id, note_value, note_measure, note_verdict, verdict, verdict_source FROM marts.claim_checks").fetchall()}
     con.close()
-    # charter flights are counted only in the ministers' note: its verdict rests on the note, named as such, never
+    # charter flights are counted only in the Home Office's ad-hoc note: its verdict rests on the note, named as such, never
     # as "official statistics" (before: 'official statistics, release ho_returns_notes/...')
     from flows.catalog import load_catalog
     notes_title = load_catalog()["ho_returns_notes"].title
@@ -84,7 +84,7 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     assert checks["enforced_returns_up_24"][1:4] == (24.2, "consistent", "consistent")
     assert checks["fno_returns_up_21"][2] == "consistent"
     assert checks["illegal_working_up_38"][2] == "consistent"
-    assert checks["returns_seven_months"][4].startswith("ministers' note, release ho_returns_notes/")
+    assert checks["returns_seven_months"][4].startswith("Home Office ad-hoc note, release ho_returns_notes/")
     # the report card names the figure the verdict rests on by its source (audit 10: "Official" over the note's)
     from flows.report import write_report
     html = write_report(settings.warehouse, tmp_path / "report.html").read_text()

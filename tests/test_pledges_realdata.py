@@ -280,19 +280,19 @@ def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpub
     con.close()
     said, verdict, explanation = rows["legal_migration_trebled"]
     assert said == date(2025, 2, 14) and verdict == "not loaded here"
-    assert "no release loaded here that was published by 14 Feb 2025 gives Net migration to the UK for 1 Jan 2023 " \
+    assert "no release loaded here that was published by 14 Feb 2025 gives net migration to the UK for 1 Jan 2023 " \
            "to 31 Dec 2023, though the official figures were due by 31 May 2024." in explanation
     assert "had been published" not in explanation
     said, verdict, explanation = rows["enforced_returns_up_24"]
     assert said == date(2025, 2, 14) and verdict == "not loaded here"
-    assert explanation.endswith("The ministers' note the claim quotes was published by 14 Feb 2025, but is not loaded here.")
+    assert explanation.endswith("The Home Office's ad-hoc note the claim quotes was published by 14 Feb 2025, but is not loaded here.")
     # the quarter to 30 Sep 2024 was out (28 Nov 2024), 88 of the claim's days: "no official figures had been
     # published" would be false (audit 18); too few were out for a check, and the quarter to 31 Dec was not due yet
     assert "no official figures" not in explanation
     covered = (date(2024, 12, 31) - date(2024, 7, 5)).days + 1
     claimed = (date(2025, 1, 31) - date(2024, 7, 5)).days + 1
     assert explanation.startswith(
-        "not enough official figures for Enforced returns from the UK had been published by 14 Feb 2025 to check "
+        "not enough official figures for enforced returns from the UK had been published by 14 Feb 2025 to check "
         f"5 Jul 2024 to 31 Jan 2025: figures to 31 Dec 2024, covering {covered} of the claim's {claimed} days "
         "(5 Jul 2024 to 31 Dec 2024), were not due until 28 Feb 2025.")
 
@@ -507,7 +507,7 @@ def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything
             assert set(found) == claims
             for claim, (note, verdict, explanation) in found.items():
                 assert (note, verdict) == ("not loaded here", "not loaded here"), (claim, day)
-                assert "The Home Office note whose figures the claim repeats was out by 14 Feb 2025, the day the claim " \
+                assert "The Home Office ad-hoc note whose figures the claim repeats was out by 14 Feb 2025, the day the claim " \
                        "was made: published, but not loaded here; get it from https://www.gov.uk/" in explanation, (claim, explanation)
                 # named by the last whole quarter within the claimed days (5 Jul 2024 to 31 Jan 2025): its figures
                 # are the ones due; "official figures covering the claim" named no period, and "covering the claim"
@@ -523,15 +523,15 @@ def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything
         verdict, due_on, explanation = con.execute("SELECT verdict, due_on, explanation FROM marts.claim_checks_as_of(?) "
                                                    "WHERE claim_id = 'charter_flights'", [said]).fetchone()
         assert (verdict, due_on) == ("not loaded here", said)
-        assert ("The Home Office note with figures for the claimed days was out by 14 Feb 2025, the day the claim was "
+        assert ("The Home Office ad-hoc note with figures for the claimed days was out by 14 Feb 2025, the day the claim was "
                 "made: published, but not loaded here; get it from https://www.gov.uk/") in explanation, explanation
         assert "official figures" not in explanation.lower(), explanation   # it named the note's count "official figures"
-        assert explanation.startswith("No ministers' note loaded gives Charter flights for 5 Jul 2024 to 31 Jan 2025.")
+        assert explanation.startswith("No Home Office ad-hoc note loaded gives charter flights for 5 Jul 2024 to 31 Jan 2025.")
         # the verdict when it was made says the same of the note: it called the note "the official figures" (audit 22 D13)
         [(made,)] = con.execute("SELECT when_made_explanation FROM marts.claim_checks WHERE claim_id = 'charter_flights'"
                                 ).fetchall()
-        assert made == ("no ministers' note loaded here that was published by 14 Feb 2025 gives Charter flights for "
-                        "5 Jul 2024 to 31 Jan 2025, though the ministers' note with these figures was published by "
+        assert made == ("no Home Office ad-hoc note loaded here that was published by 14 Feb 2025 gives charter flights for "
+                        "5 Jul 2024 to 31 Jan 2025, though the Home Office's ad-hoc note with these figures was published by "
                         "14 Feb 2025."), made
         # a claim checked on two measures names its first part's note metric, as metric_id names its first measure
         assert con.execute("SELECT metric_id, note_metric FROM marts.claim_checks WHERE claim_id = 'illegal_working_up_38'"
@@ -688,7 +688,7 @@ def test_a_base_no_release_can_give_is_said_to_be_not_measurable_before_any_figu
 def test_measures_and_day_counts_within_sentences_read_as_prose(everything):
     """Explanations said "covering 1662 of the claim's 1666 days", the only figures without a thousands separator,
     and named measures with a capital mid-sentence ("no official figures for Net migration to the UK are loaded",
-    "gives Charter flights for") (audit 22 D12, audit 24 F9). Day counts are worked out here from the claimed days."""
+    "gives charter flights for") (audit 22 D12, audit 24 F9). Day counts are worked out here from the claimed days."""
     con = duckdb.connect(str(everything), read_only=True)
     texts = dict(con.execute("SELECT claim_id, explanation FROM marts.claim_checks "
                              "WHERE claim_id IN ('legal_migration_record', 'charter_flights')").fetchall())
@@ -699,8 +699,21 @@ def test_measures_and_day_counts_within_sentences_read_as_prose(everything):
     assert f"covering {covered:,} of the claim's {claimed:,} days (13 Dec 2019 to 30 Jun 2024)" in texts["legal_migration_record"]
     assert "Net migration: no official figures for net migration to the UK are loaded. Immigration: no official " \
            "figures for long-term immigration to the UK are loaded." in texts["legal_migration_record"]
-    assert texts["charter_flights"].startswith("No ministers' note loaded gives charter flights for 5 Jul 2024")
+    assert texts["charter_flights"].startswith("No Home Office ad-hoc note loaded gives charter flights for 5 Jul 2024")
     assert status.startswith("No Office for National Statistics figures for net migration to the UK are loaded."), status
+
+
+def test_the_home_office_notes_are_never_called_the_ministers(everything):
+    """The claims quoting the Home Office's ad-hoc notes on returns (transparency data its officials publish between the
+    quarterly statistics) called them "the ministers' note", undefined and a misdescription that reads as a political
+    document (audit 24 F8). Every reader's text names them as the Home Office's ad-hoc notes."""
+    con = duckdb.connect(str(everything), read_only=True)
+    texts = [t for row in con.execute(
+        "SELECT explanation, when_made_explanation, verdict_source, method FROM marts.claim_checks UNION ALL "
+        "SELECT explanation, NULL, NULL, method FROM marts.pledge_status").fetchall() for t in row if t]
+    con.close()
+    assert not [t for t in texts if "minister" in t.lower() and "note" in t.lower() and "ministers' definition" not in t]
+    assert sum("Home Office ad-hoc note" in t or "Home Office's ad-hoc note" in t for t in texts) >= 5
 
 
 def test_a_pledge_whose_own_series_is_not_loaded_names_the_series_beside_it_that_is(everything, capsys):

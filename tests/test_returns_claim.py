@@ -61,7 +61,7 @@ def test_seven_months_at_the_official_daily_rate_is_consistent(settings, tmp_pat
     assert ("returns-datasets-dec-2024.xlsx, a local file dated 28 Feb 2025 by estimate (the month its data run to "
             "plus the usual publication lag; its publication date is not in it)") in row["explanation"]
     assert "published 1 Feb 2025" not in row["explanation"]
-    assert "No ministers' note for exactly the claimed days is loaded." in row["explanation"]
+    assert "No Home Office ad-hoc note for exactly the claimed days is loaded." in row["explanation"]
 
 
 def test_seven_months_well_above_the_official_daily_rate_is_overstated(settings, tmp_path):

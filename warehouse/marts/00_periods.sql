@@ -86,7 +86,7 @@ CREATE OR REPLACE MACRO staging.due_on(period_end, lag_months, release_every) AS
 
 -- The last day of the period of a type that holds d: its day; its week (the seven days from d); its month,
 -- quarter or year; its half-year to June or December (year-ending series: years ending June and December); its
--- academic year (August to July). A range (a ministers' note) has no next period: NULL. Any other type: the day
+-- academic year (August to July). A range (a Home Office ad-hoc note) has no next period: NULL. Any other type: the day
 -- before d a year later.
 CREATE OR REPLACE MACRO staging.period_end_holding(ptype, d) AS CASE
     WHEN ptype = 'day' THEN d

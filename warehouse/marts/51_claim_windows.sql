@@ -2,7 +2,7 @@
 -- known then, and which official periods fall in the claimed period, the same period a year before and the
 -- base period?
 --
--- Bases: the latest official statistics and the ministers' note (where the claim quotes one), each also as
+-- Bases: the latest official statistics and the Home Office's ad-hoc note (where the claim quotes one), each also as
 -- published when the claim was made. Official periods count when at least half their days fall in a window
 -- (year-ending and note periods must match it exactly).
 

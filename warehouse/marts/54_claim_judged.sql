@@ -49,7 +49,7 @@ WITH measured AS (
            k.data_from,
            c.value / nullif(c.official_days, 0) AS official_rate,
            b.claimed_value / staging.days_in(b.claim_start, b.claim_end) AS claimed_rate,
-           -- a ministers' note for exactly the claimed days (period type range) is what the claim quotes: it was
+           -- a Home Office ad-hoc note for exactly the claimed days (period type range) is what the claim quotes: it was
            -- published by the day the claim was made at the latest, whatever its usual lag
            CASE WHEN mt.period_type = 'range'
                 THEN least(staging.due_on(b.claim_end, mt.publication_lag_months, mt.release_every), b.said_on)

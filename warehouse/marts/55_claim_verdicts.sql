@@ -28,16 +28,16 @@ SELECT j.*,
                  || strftime(j.base_end, '%-d %b %Y') || ')' END AS off_grid_words,
        CASE
            WHEN j.official_value IS NULL THEN
-               CASE j.basis WHEN 'note' THEN 'no ministers'' note loaded gives ' || j.metric_words
+               CASE j.basis WHEN 'note' THEN 'no Home Office ad-hoc note loaded gives ' || j.metric_words
                             -- the note the claim quotes was published by the day it was made (54_claim_judged.sql)
                             WHEN 'note_when_made' THEN CASE WHEN j.due_on <= j.said_on
-                                 THEN 'no ministers'' note loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words
-                                 ELSE 'no ministers'' note giving ' || j.metric_words || ' had been published' END
+                                 THEN 'no Home Office ad-hoc note loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words
+                                 ELSE 'no Home Office ad-hoc note giving ' || j.metric_words || ' had been published' END
                             -- figures due by the day the claim was made were published: only not loaded here
                             WHEN 'when_made' THEN CASE WHEN j.due_on <= j.said_on
-                                 THEN CASE WHEN j.metric_period_type = 'range' THEN 'no ministers'' note' ELSE 'no release' END
+                                 THEN CASE WHEN j.metric_period_type = 'range' THEN 'no Home Office ad-hoc note' ELSE 'no release' END
                                       || ' loaded here that was published by ' || strftime(j.said_on, '%-d %b %Y') || ' gives ' || j.metric_words
-                                 WHEN j.metric_period_type = 'range' THEN 'no ministers'' note giving ' || j.metric_words || ' had been published'
+                                 WHEN j.metric_period_type = 'range' THEN 'no Home Office ad-hoc note giving ' || j.metric_words || ' had been published'
                                  -- not "no figures had been published": earlier periods may have been, covering too
                                  -- few of the claimed days for a check (the returns quarter to 30 Sep 2024: 88 of 211)
                                  ELSE 'not enough official figures for ' || j.metric_words || ' had been published by '
@@ -46,20 +46,20 @@ SELECT j.*,
                                       || ' figures to ' || strftime(staging.last_period_end(j.metric_period_type, j.claim_end), '%-d %b %Y')
                                       || staging.covering_words(j.claim_start, j.claim_end, staging.last_period_end(j.metric_period_type, j.claim_end), j.check_type)
                                       || ', were not due until ' || strftime(j.due_on, '%-d %b %Y') END
-                            -- a figure only a ministers' note gives (charter flights) is not called official statistics
-                            ELSE CASE WHEN j.metric_period_type = 'range' THEN 'no ministers'' note loaded gives ' || j.metric_words
+                            -- a figure only a Home Office ad-hoc note gives (charter flights) is not called official statistics
+                            ELSE CASE WHEN j.metric_period_type = 'range' THEN 'no Home Office ad-hoc note loaded gives ' || j.metric_words
                                       ELSE 'no official figures for ' || j.metric_words || ' are loaded' END END
                || CASE WHEN j.check_type = 'record_high' THEN ''
                        WHEN j.basis = 'when_made' AND j.due_on > j.said_on AND j.metric_period_type <> 'range' THEN ''  -- named above
                        ELSE ' for ' || strftime(j.claim_start, '%-d %b %Y') || ' to ' || strftime(j.claim_end, '%-d %b %Y') END
                || coalesce(' (latest loaded: to ' || strftime(j.data_to, '%-d %b %Y') || ')', '')
                || CASE WHEN j.basis = 'when_made' AND j.due_on <= j.said_on
-                       -- a figure only a ministers' note gives (charter flights): the note, not "official figures"
-                       THEN CASE WHEN j.metric_period_type = 'range' THEN ', though the ministers'' note with these figures was published by '
+                       -- a figure only a Home Office ad-hoc note gives (charter flights): the note, not "official figures"
+                       THEN CASE WHEN j.metric_period_type = 'range' THEN ', though the Home Office''s ad-hoc note with these figures was published by '
                                  ELSE ', though the official figures were due by ' END
                             || strftime(j.due_on, '%-d %b %Y') ELSE '' END || '.'
            ELSE
-               CASE WHEN j.basis LIKE 'note%' THEN 'the ministers'' note gives ' ELSE '' END
+               CASE WHEN j.basis LIKE 'note%' THEN 'the Home Office''s ad-hoc note gives ' ELSE '' END
                || j.metric_words
                || CASE j.check_type
                     WHEN 'record_high' THEN

@@ -7,7 +7,7 @@
 --   immigration), each part with its own verdict; `combine` says how they add up: all (consistent only
 --   if every part is) or any (partly consistent when some parts are and others are not).
 -- * Each part is checked three ways: on the latest official statistics, on the official statistics
---   published when the claim was made, and on the ministers' note for exactly the claimed days.
+--   published when the claim was made, and on the Home Office's ad-hoc note for exactly the claimed days.
 --   The headline verdict rests on the note where one is loaded (it covers exactly the claimed days),
 --   the official statistics corroborating; otherwise on the latest official statistics.
 -- * Official periods count when at least half their days fall in the claimed period (year-ending and
@@ -26,7 +26,7 @@
 -- release gate), it is named with why it is not used, in plain words (the checks' own findings are the operator's:
 -- `pledges status`); else the reader is sent to the publisher's page. `consequence` follows "not loaded here"
 -- (', so this status may be out of date', or ''); `awaited` is what is missing, as a pronoun ('them': figures;
--- 'it': a ministers' note).
+-- 'it': a Home Office ad-hoc note).
 CREATE OR REPLACE MACRO staging.not_loaded_words(source, as_of_date, awaited_end, page_url, consequence, awaited) AS coalesce((
     SELECT 'not loaded here' || consequence || ': a release that may hold ' || awaited || ', '
            || staging.release_words(r.file_name, r.published_on, r.date_basis) || ', '
@@ -52,7 +52,7 @@ CREATE OR REPLACE MACRO staging.verdict_known_on(verdict, due_on, on_day) AS
 
 CREATE OR REPLACE TEMP TABLE claim_vintages_new AS
 WITH headline AS (   -- which basis each vintage's headline verdict rests on: hand-set evidence for a qualitative
-                     -- claim, the ministers' note where its verdict is in, else the latest official statistics
+                     -- claim, the Home Office's ad-hoc note where its verdict is in, else the latest official statistics
     SELECT c.pledge_id, v.vintage,
            CASE WHEN c.kind = 'qualitative' THEN 'hand'
                 WHEN n.verdict IS NOT NULL AND n.verdict <> 'not yet published' THEN 'note'
@@ -70,22 +70,22 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                              WHEN 'note' THEN n.verdict
                              ELSE coalesce(l.verdict, 'not yet published') END AS verdict,
        CASE WHEN h.headline_basis = 'hand' THEN 'evidence set by hand (' || strftime(c.manual_status_on, '%-d %b %Y') || ')'
-            WHEN h.headline_basis = 'note' THEN 'ministers'' note, release ' || n.release_id
-            -- the source by its title: a claim read from a ministers' note is not called official statistics
+            WHEN h.headline_basis = 'note' THEN 'Home Office ad-hoc note, release ' || n.release_id
+            -- the source by its title: a claim read from a Home Office ad-hoc note is not called official statistics
             WHEN l.release_id IS NOT NULL THEN coalesce(c.source_title, 'official statistics') || ', release ' || l.release_id
             ELSE 'none yet' END AS verdict_source,
        CASE h.headline_basis WHEN 'hand' THEN c.method
             WHEN 'note' THEN
-                 'The claim is checked on the ministers'' note, which covers exactly the claimed days: '
+                 'The claim is checked on the Home Office''s ad-hoc note (figures it publishes between its quarterly statistics), which covers exactly the claimed days: '
                  || n.explanation || ' Official statistics'
                  || CASE WHEN l.verdict IS NULL OR l.verdict = 'not yet published' THEN ' do not yet cover the claim: '
                          WHEN l.verdict = n.verdict THEN ' corroborate: ' ELSE ' differ (' || l.verdict || '): ' END
                  || l.explanation
             ELSE staging.capitalised(l.explanation)
                  || CASE WHEN pn.note_metric IS NOT NULL
-                         THEN ' No ministers'' note for exactly the claimed days is loaded.' ELSE '' END
+                         THEN ' No Home Office ad-hoc note for exactly the claimed days is loaded.' ELSE '' END
        END AS explanation,
-       -- the figures the verdict rests on, from the same basis as the verdict (hv: the ministers' note where it is
+       -- the figures the verdict rests on, from the same basis as the verdict (hv: the Home Office's ad-hoc note where it is
        -- judged on the note: a card or dashboard showing the quarters' 16,800 beside a verdict read from the note's
        -- 18,987 contradicted it); the official statistics' own figures are in statistics_* beside them
        hv.official_value, hv.official_measure,
@@ -110,13 +110,13 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
        CASE WHEN c.kind = 'qualitative' THEN hw.status   -- the verdict the evidence supported on the day
             -- due by the day the claim was made: published then, but no such release is loaded
             -- due by the day the claim was made: published then, but no such release is loaded (the official
-            -- figures, or the ministers' note the claim quotes)
+            -- figures, or the Home Office's ad-hoc note the claim quotes)
             ELSE staging.verdict_known_on(staging.verdict_known_on(coalesce(wn.verdict, w.verdict, 'not yet published'),
                                                                    w.due_on, c.said_on), n.due_on, c.said_on)
        END AS when_made_verdict,
        CASE WHEN c.kind = 'qualitative' THEN hw.explanation
             ELSE coalesce(wn.explanation, w.explanation || CASE WHEN n.due_on <= c.said_on
-                 THEN ' The ministers'' note the claim quotes was published by ' || strftime(n.due_on, '%-d %b %Y')
+                 THEN ' The Home Office''s ad-hoc note the claim quotes was published by ' || strftime(n.due_on, '%-d %b %Y')
                       || ', but is not loaded here.' ELSE '' END) END AS when_made_explanation,
        coalesce(wn.release_id, w.release_id) AS when_made_release_id,
        -- a claim checked on several measures names its first part's note metric (as metric_id its first measure)
@@ -154,11 +154,11 @@ DROP TABLE temp.claim_vintages_new;
 -- What was known on a date: each claim's latest vintage on or before it (a filter on the vintages). Figures
 -- still missing on that date (and today) that must already have been published are "not loaded here", with the
 -- page to get them.
--- A ministers' note a claim rests on, out by `due` (at the latest the day the claim was made) and not loaded here,
+-- A Home Office ad-hoc note a claim rests on, out by `due` (at the latest the day the claim was made) and not loaded here,
 -- in words: `what` says which note ("whose figures the claim repeats", "with figures for the claimed days"). A note
 -- of `source` published after the claimed days that this tracker refused is named, as for figures (not_loaded_words).
 CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, page_url, source, as_of_date, claim_end) AS
-    ' The ' || publisher || ' note ' || what || ' was out by ' || strftime(due, '%-d %b %Y')
+    ' The ' || publisher || ' ad-hoc note ' || what || ' was out by ' || strftime(due, '%-d %b %Y')
     || CASE WHEN due = said_on THEN ', the day the claim was made' ELSE '' END
     || ': ' || staging.not_loaded_words(source, as_of_date, claim_end, page_url, '', 'it');
 
@@ -187,7 +187,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
            THEN staging.note_out_words(note_publisher, 'whose figures the claim repeats', note_due_on, said_on, note_page_url,
                                      note_source_id, least(as_of_date, current_date), claim_end)
            ELSE '' END || CASE
-           -- a claim read from a ministers' note alone (charter flights): the note, named as one, not statistics
+           -- a claim read from a Home Office ad-hoc note alone (charter flights): the note, named as one, not statistics
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date) AND metric_period_type = 'range'
            THEN staging.note_out_words(publisher, 'with figures for the claimed days', due_on, said_on, source_page_url,
                                      metric_source_id, least(as_of_date, current_date), claim_end)
@@ -221,12 +221,12 @@ ORDER BY claim_id;
 -- Today's checks: rewritten on every build (they depend on today's date: figures due by now are "not loaded here").
 CREATE OR REPLACE TABLE marts.claim_checks AS SELECT * FROM marts.claim_checks_as_of(DATE '9999-12-31');
 
-COMMENT ON TABLE marts.claim_checks IS 'One row per claim: the official figure over the claimed period (latest revision, and as published when the claim was made), the ministers'' note where one covers the claimed days, the verdict and an explanation in plain words.';
+COMMENT ON TABLE marts.claim_checks IS 'One row per claim: the official figure over the claimed period (latest revision, and as published when the claim was made), the Home Office''s ad-hoc note where one covers the claimed days, the verdict and an explanation in plain words.';
 COMMENT ON COLUMN marts.claim_checks.title IS 'A human title of the claim.';
 COMMENT ON COLUMN marts.claim_checks.method IS 'How the claim is checked (from the register).';
-COMMENT ON COLUMN marts.claim_checks.official_value IS 'The figure the verdict rests on, over official_periods: the ministers'' note''s where verdict_source names the note, else the official statistics'' total (latest revision); record_high: the peak. Several measures: the first. With official_measure, comparison_value, official_periods, comparison_periods, the coverage columns, part_verdicts and release_id, from the same basis as the verdict.';
-COMMENT ON COLUMN marts.claim_checks.metric_id IS 'The metric of official_value: the ministers'' note''s metric (note_metric) where the verdict rests on the note, else the official statistics'' (several measures: the first).';
-COMMENT ON COLUMN marts.claim_checks.statistics_value IS 'The latest official statistics'' total over statistics_periods, whatever the verdict rests on (where it rests on the ministers'' note, the statistics that corroborate or differ: official_verdict).';
+COMMENT ON COLUMN marts.claim_checks.official_value IS 'The figure the verdict rests on, over official_periods: the Home Office''s ad-hoc note''s where verdict_source names the note, else the official statistics'' total (latest revision); record_high: the peak. Several measures: the first. With official_measure, comparison_value, official_periods, comparison_periods, the coverage columns, part_verdicts and release_id, from the same basis as the verdict.';
+COMMENT ON COLUMN marts.claim_checks.metric_id IS 'The metric of official_value: the Home Office''s ad-hoc note''s metric (note_metric) where the verdict rests on the note, else the official statistics'' (several measures: the first).';
+COMMENT ON COLUMN marts.claim_checks.statistics_value IS 'The latest official statistics'' total over statistics_periods, whatever the verdict rests on (where it rests on the Home Office''s ad-hoc note, the statistics that corroborate or differ: official_verdict).';
 COMMENT ON COLUMN marts.claim_checks.statistics_measure IS 'The official statistics'' measure (a percentage change, a ratio or a total, in measure_unit), as official_measure is for the verdict''s basis.';
 COMMENT ON COLUMN marts.claim_checks.statistics_periods IS 'The official statistics'' periods behind statistics_value.';
 COMMENT ON COLUMN marts.claim_checks.official_measure IS 'What is compared with claimed_value: the total, the percentage change, the ratio or the peak. A percentage change has one decimal, a ratio two, or more where that rounding would hide the verdict (the verdict is judged on the unrounded figure: +20.96% is not within 3 points of +24%).';
@@ -238,12 +238,12 @@ COMMENT ON COLUMN marts.claim_checks.covered_days IS 'Claimed days inside the of
 COMMENT ON COLUMN marts.claim_checks.official_rate IS 'Claims of a total: the official total per day over the official periods used (compared as daily rates when those periods are not the claimed days; see compared_as). NULL for other checks.';
 COMMENT ON COLUMN marts.claim_checks.claimed_rate IS 'Claims of a total: the claimed value per claimed day. NULL for other checks.';
 COMMENT ON COLUMN marts.claim_checks.compared_as IS 'daily rate where a total''s official periods are not the claimed days, else as published.';
-COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, partly consistent, overstated, understated, not borne out (a claimed direction the figures contradict), not yet published, not loaded here or not measurable: from the ministers'' note where one covers the claimed days, else the latest official statistics (see verdict_source); qualitative claims: set by hand from evidence. claim_checks_as_of(D) for a D before the claim was made: not yet said.';
-COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests on: the ministers'' note, the source of the claim''s series by its title (with the release), or hand-set evidence.';
+COMMENT ON COLUMN marts.claim_checks.verdict IS 'consistent, partly consistent, overstated, understated, not borne out (a claimed direction the figures contradict), not yet published, not loaded here or not measurable: from the Home Office''s ad-hoc note where one covers the claimed days, else the latest official statistics (see verdict_source); qualitative claims: set by hand from evidence. claim_checks_as_of(D) for a D before the claim was made: not yet said.';
+COMMENT ON COLUMN marts.claim_checks.verdict_source IS 'What the verdict rests on: the Home Office''s ad-hoc note, the source of the claim''s series by its title (with the release), or hand-set evidence.';
 COMMENT ON COLUMN marts.claim_checks.official_verdict IS 'The verdict from the latest official statistics alone.';
 COMMENT ON COLUMN marts.claim_checks.part_verdicts IS 'Each measure the claim is checked on: its label (part; NULL for a claim checked on one measure), metric, verdict as known on the date (not loaded here: its figures were due by due_on but are not loaded), official measure and due_on.';
 COMMENT ON COLUMN marts.claim_checks.due_on IS 'Where figures are missing: the date by which the official figures covering the claim must have been published (catalog publication lag).';
-COMMENT ON COLUMN marts.claim_checks.source_page_url IS 'The publisher''s page for the figures the verdict rests on: the ministers'' note''s where verdict_source names the note, else the official series''.';
+COMMENT ON COLUMN marts.claim_checks.source_page_url IS 'The publisher''s page for the figures the verdict rests on: the Home Office''s ad-hoc note''s where verdict_source names the note, else the official series''.';
 COMMENT ON COLUMN marts.claim_checks.publisher IS 'Publisher of the figures the verdict rests on (the note''s, or the official series'').';
 COMMENT ON COLUMN marts.claim_checks.note_metric IS 'Metric from the Home Office ad-hoc note the claim quotes (period_type range), if any; a claim checked on several measures: the first part''s.';
 COMMENT ON COLUMN marts.claim_checks.note_value IS 'The ad-hoc note''s figure for exactly the claimed period.';
@@ -252,7 +252,7 @@ COMMENT ON COLUMN marts.claim_checks.note_comparison_value IS 'The ad-hoc note''
 COMMENT ON COLUMN marts.claim_checks.note_verdict IS 'The claim checked against the ad-hoc note''s figures; not loaded here when no note for the claimed days is loaded though one was due by then (not yet published before).';
 COMMENT ON COLUMN marts.claim_checks.note_explanation IS 'As explanation, for the ad-hoc note.';
 COMMENT ON COLUMN marts.claim_checks.note_release_id IS 'The ad-hoc note release (marts.releases) used.';
-COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on: the ministers'' note published by then where one covered the claimed days, else the official statistics; not loaded here where the official figures were due by then but no release published by then is loaded.';
+COMMENT ON COLUMN marts.claim_checks.when_made_verdict IS 'The verdict from data published on or before said_on: the Home Office''s ad-hoc note published by then where one covered the claimed days, else the official statistics; not loaded here where the official figures were due by then but no release published by then is loaded.';
 COMMENT ON COLUMN marts.claim_checks.release_id IS 'The newest release the latest official verdict rests on.';
 
 COMMENT ON MACRO TABLE marts.claim_checks_as_of IS 'marts.claim_checks as known on date D: each claim''s verdict and explanation from releases published on or before D (figures overdue by then: not loaded here; a D before the claim was made: not yet said).';

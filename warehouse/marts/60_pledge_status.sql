@@ -219,7 +219,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
        hs.evidence,
        coalesce(g.release_id, c.release_id) AS release_id,
        r.published_on, r.file_name AS release_file_name, r.file_url AS release_url, r.landing_page AS release_landing_page,
-       -- a claim's: the page of the figures beside its verdict (the ministers' note's, where it rests on the note)
+       -- a claim's: the page of the figures beside its verdict (the Home Office's ad-hoc note's, where it rests on the note)
        coalesce(c.source_page_url, p.source_page_url) AS source_page_url
 FROM marts.pledges p
 LEFT JOIN staging.statements st ON st.statement = p.statement   -- as readers cite it (staging.not_yet_said)

@@ -252,9 +252,9 @@ def test_a_claim_whose_note_was_refused_names_it_instead_of_sending_readers_to_g
                                   "WHERE claim_id IN ('charter_flights', 'enforced_returns_up_24')"))
     refused = (f"not loaded here: a release that may hold it, {SLUG_JAN}.json, published 10 Feb 2025, was refused: the "
                "file failed this tracker's checks of its layout and values; the publisher's figures are at https://")
-    assert ("The Home Office note with figures for the claimed days was out by 14 Feb 2025, the day the claim was made: "
+    assert ("The Home Office ad-hoc note with figures for the claimed days was out by 14 Feb 2025, the day the claim was made: "
             + refused) in checks["charter_flights"], checks["charter_flights"]
-    assert ("The Home Office note whose figures the claim repeats was out by 14 Feb 2025, the day the claim was made: "
+    assert ("The Home Office ad-hoc note whose figures the claim repeats was out by 14 Feb 2025, the day the claim was made: "
             + refused) in checks["enforced_returns_up_24"], checks["enforced_returns_up_24"]
     assert not any("get it from" in words for words in checks.values())
 
