@@ -647,7 +647,7 @@ def test_rolling_twelve_months_sets_the_status_with_year_to_date_and_since_start
     window = sum(v for d, v in value.items() if date(2024, 7, 1) <= d <= date(2025, 6, 30))
     assert (status["view"], status["period_label"], status["value"]) == ("rolling_12_months", "12 months to Jun 2025", window)
     assert "4 of its 365 days come before 5 Jul 2024, when the pledge is tracked from." in status["explanation"]
-    assert "(the same days 2 years before: a year before would share days with them)" in status["explanation"].split("Beside it")[1]
+    assert "(the same days 2 years before: a year before would share days with them; " in status["explanation"].split("Beside it")[1]
 
     value = values(date(2025, 8, 10))
     con = derive(VIEWS, [("daily", "day", d, d, v, "q/2025-08-14") for d, v in value.items()])

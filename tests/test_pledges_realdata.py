@@ -90,8 +90,9 @@ def test_small_boats_status_rests_on_the_rolling_twelve_months_to_december_2025(
                               f"({last.day} days, too few to compare yet)") in explanation
     assert f"{100 * (ytd - ytd_before) / ytd_before:+.1f}%" not in explanation
     assert (f"5 Jul 2024 to {last.day} Jan 2026: {since:,.0f} against {since_before:,.0f} for "
-            f"5 Jul 2022 to {two_back.day} {two_back:%b %Y} (the same days 2 years before: a year before would share days with them) "
-            f"({100 * (since - since_before) / since_before:+.1f}%)") in explanation
+            f"5 Jul 2022 to {two_back.day} {two_back:%b %Y} (the same days 2 years before: a year before would share days with them; "
+            f"{100 * (since - since_before) / since_before:+.1f}%)") in explanation
+    assert ") (" not in explanation      # the change inside the label's parenthesis: two in a row read badly (audit 24 F9)
     assert "23_January_2026_Small_boats_-_time_series.ods, published 23 Jan 2026" in explanation
 
 

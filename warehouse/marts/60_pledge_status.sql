@@ -36,10 +36,13 @@ beside AS (   -- the other views of the same vintage, in words
            -- under four weeks (the year to date in early January) the figures are told without a change: a few
            -- days' swing is noise, as the change list treats it
            string_agg(period_label || ': ' || format('{:,.0f}', value) || ' against ' || format('{:,.0f}', baseline_value)
-                      || ' for ' || baseline_label
+                      || ' for '
+                      -- a label ending in its own parenthesis ("(the same days 2 years before: …)") takes the change
+                      -- inside it: two parentheses in a row read badly (audit 24 F9)
+                      || CASE WHEN baseline_label LIKE '%)' THEN left(baseline_label, -1) || '; ' ELSE baseline_label || ' (' END
                       || CASE WHEN staging.days_in(period_start, period_end) < 28
-                              THEN ' (' || format('{:,d}', staging.days_in(period_start, period_end)) || ' days, too few to compare yet)'
-                              ELSE ' (' || format('{:+.1f}', change_pct) || '%)' END, '; '
+                              THEN format('{:,d}', staging.days_in(period_start, period_end)) || ' days, too few to compare yet)'
+                              ELSE format('{:+.1f}', change_pct) || '%)' END, '; '
                       ORDER BY CASE view WHEN 'calendar_year_to_date' THEN 1 WHEN 'since_track_from' THEN 2 ELSE 3 END) AS text
     FROM (SELECT r.* FROM progress_rows r LEFT JOIN progress s USING (pledge_id)
           WHERE r.view NOT IN (r.status_view, 'period') AND r.view IS DISTINCT FROM s.view
