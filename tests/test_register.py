@@ -295,6 +295,17 @@ def test_what_a_fact_checker_needs_is_said_where_the_reader_sees_it():
     assert "concerns Germany only (none on France is recorded yet)" in by_id["france_germany"].method
 
 
+def test_a_method_names_a_publishers_table_id_as_its_table():
+    """Methods read "per quarter (CP_02)" and "(FD_01 counts people …)": a code a reader cannot place (audit 24 F7).
+    A table id in a method (the publisher's own, which finds the table in its workbook) is named as its table."""
+    entries = load_register()
+    cited = [(e.id, m) for e in entries for m in re.finditer(r"\b[A-Z][A-Za-z]*_[A-Z]?\d+\b", e.method or "")]
+    assert {pledge for pledge, _m in cited} >= {"employer_penalties", "employer_penalty_value", "charter_flights"}
+    for pledge, match in cited:
+        before = next(e.method for e in entries if e.id == pledge)[:match.start()]
+        assert re.search(r"(table|tables) $", before), (pledge, before[-60:] + match.group())
+
+
 def test_a_pledge_says_whose_direction_it_tracks(tmp_path):
     """A card said "Promised down" for small boats and the asylum backlog, and "Promised up" for employer penalties,
     beside methods saying nothing of the kind was promised (audit 15). Each quantitative pledge says whose direction
