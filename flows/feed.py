@@ -23,13 +23,20 @@ MAX_ENTRIES = 500
 
 def read_changes(warehouse: Path, limit: int | None = None) -> list[dict]:
     """marts.changes, newest first, with the release's address where it has one (flows.readmodel), in words for
-    people (`in_words`: sources by their titles, each release by its source, file and publication date)."""
+    people (`in_words`: sources by their titles, each release by its source, file and publication date).
+    Each status or verdict set by hand carries `set_by_hand_on`, the day it was set (appeared_on): read in the same
+    connection, so the words and the dates come from one published file, never from two across a publish."""
     with readmodel.published(warehouse) as con:
         if con is None:
             return []
-        return in_words(readmodel.changes_from(con, limit),
-                        readmodel.rows(con, "SELECT DISTINCT source_id, source_title, publisher, page_url FROM marts.metrics"),
-                        readmodel.rows(con, "SELECT release_id, source_id, file_name, published_on FROM marts.releases"))
+        changes = in_words(readmodel.changes_from(con, limit),
+                           readmodel.rows(con, "SELECT DISTINCT source_id, source_title, publisher, page_url FROM marts.metrics"),
+                           readmodel.rows(con, "SELECT release_id, source_id, file_name, published_on FROM marts.releases"))
+        set_on = set_by_hand_on(con)
+    for change in changes:
+        if change["kind"] in ("status", "verdict") and not change.get("release_id") and change["subject"] in set_on:
+            change["set_by_hand_on"] = set_on[change["subject"]]
+    return changes
 
 
 def in_words(changes: list[dict], sources: list[dict], releases: list[dict]) -> list[dict]:
@@ -56,25 +63,19 @@ def in_words(changes: list[dict], sources: list[dict], releases: list[dict]) -> 
     return out
 
 
-def set_by_hand_on(warehouse: Path) -> dict[str, date]:
+def set_by_hand_on(con) -> dict[str, date]:
     """The day each status or verdict set by hand was set (marts.pledges.manual_status_on: the register's status_on),
     by entry id: the day its moves first appeared here, whatever the date of the evidence they rest on."""
-    with readmodel.published(warehouse) as con:
-        if con is None:
-            return {}
-        return {r["pledge_id"]: r["manual_status_on"] for r in readmodel.rows(
-            con, "SELECT pledge_id, manual_status_on FROM marts.pledges WHERE kind = 'qualitative' AND manual_status_on IS NOT NULL")}
+    return {r["pledge_id"]: r["manual_status_on"] for r in readmodel.rows(
+        con, "SELECT pledge_id, manual_status_on FROM marts.pledges WHERE kind = 'qualitative' AND manual_status_on IS NOT NULL")}
 
 
-def appeared_on(change: dict, set_on: dict[str, date] | None = None) -> date:
-    """The day a change first appeared: a status or verdict set by hand on the day it was set (`set_on`:
-    set_by_hand_on), never before what it reports; its changed_on is the date of the evidence, months earlier (audit
+def appeared_on(change: dict) -> date:
+    """The day a change first appeared: a status or verdict set by hand on the day it was set (`set_by_hand_on`, from
+    read_changes), never before what it reports; its changed_on is the date of the evidence, months earlier (audit
     22 D10: entries set on 3 Dec 2026 were dated 5 Jan 2026, 14 Feb 2025...). Any other change on its changed_on: the
     publication date of the release that made it (marts.changes does not carry the day the tracker loaded it)."""
-    day = change["changed_on"]
-    if change["kind"] in ("status", "verdict") and not change.get("release_id") and (set_on or {}).get(change["subject"]):
-        return max(day, set_on[change["subject"]])
-    return day
+    return max(change["changed_on"], change.get("set_by_hand_on") or change["changed_on"])
 
 
 def _stamp(day: date | None) -> str:
@@ -100,11 +101,11 @@ def entry_page(change: dict) -> str | None:
     return _https(change.get("landing_page")) or _https(change.get("file_url")) or _https(change.get("page_url"))
 
 
-def entry_text(change: dict, set_on: dict[str, date] | None = None) -> str:
+def entry_text(change: dict) -> str:
     """A change in full words: what changed, then where it was published (source title, publisher, file, date); a
     status set by hand after the evidence it rests on, the day it was set (the summary dates the evidence)."""
     text = change["summary"]
-    if (day := appeared_on(change, set_on)) != change["changed_on"]:
+    if (day := appeared_on(change)) != change["changed_on"]:
         text += f" Set in this tracker on {fmt_day(day)}."
     if change.get("release_id") and change["kind"] != "release":
         source = change.get("source_title") or change.get("source_id") or "the source"
@@ -122,12 +123,13 @@ def entry_text(change: dict, set_on: dict[str, date] | None = None) -> str:
 
 
 def render_feed(changes: list[dict], title: str = "UK migration pledge tracker: what changed",
-                self_href: str = FEED_NAME, report_href: str | None = None, set_on: dict[str, date] | None = None) -> bytes:
+                self_href: str = FEED_NAME, report_href: str | None = None) -> bytes:
     """An Atom 1.0 feed (RFC 4287) of `changes` (read_changes): a link to itself (`self_href`, the feed's file
     name: relative, so it holds wherever the two files are served) and to the report beside it; each entry with
     its text as content and, where the change has a publisher's https page, a link to it (rel alternate). Each
-    entry is updated on the day it first appeared (appeared_on; `set_on`: set_by_hand_on), the feed on its newest
-    entry's."""
+    entry is updated on the day it first appeared (appeared_on), the feed on its newest entry's; entries newest
+    first by that day (a status set by hand today is not listed among the releases of its evidence's month)."""
+    changes = sorted(changes, key=appeared_on, reverse=True)     # stable: marts.changes' order within a day
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = "urn:pledge-tracker:changes"
@@ -137,7 +139,7 @@ def render_feed(changes: list[dict], title: str = "UK migration pledge tracker: 
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_href)
     if report_href:
         ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=report_href)
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(max((appeared_on(c, set_on) for c in changes), default=None))
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(max((appeared_on(c) for c in changes), default=None))
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "UK migration pledge tracker"
     ET.SubElement(feed, f"{{{ATOM}}}generator").text = "pledge-tracker"
@@ -145,7 +147,7 @@ def render_feed(changes: list[dict], title: str = "UK migration pledge tracker: 
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = entry_id(change)
         ET.SubElement(entry, f"{{{ATOM}}}title").text = change["summary"]
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(appeared_on(change, set_on))
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(appeared_on(change))
         ET.SubElement(entry, f"{{{ATOM}}}category", term=change["kind"])
         page = entry_page(change)
         if page:
@@ -154,7 +156,7 @@ def render_feed(changes: list[dict], title: str = "UK migration pledge tracker: 
         if file_url and file_url != page:
             ET.SubElement(entry, f"{{{ATOM}}}link", rel="related", href=file_url)
         ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = change["summary"]
-        ET.SubElement(entry, f"{{{ATOM}}}content", type="text").text = entry_text(change, set_on)
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="text").text = entry_text(change)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
@@ -164,8 +166,7 @@ def write_feed(warehouse: Path, out: Path, report_name: str | None = None) -> Pa
     out = out / FEED_NAME if out.is_dir() else out
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(render_feed(read_changes(warehouse, MAX_ENTRIES), self_href=out.name, report_href=report_name,
-                                set_on=set_by_hand_on(warehouse)))
+    tmp.write_bytes(render_feed(read_changes(warehouse, MAX_ENTRIES), self_href=out.name, report_href=report_name))
     tmp.replace(out)   # a feed reader never fetches half a file
     return out
 

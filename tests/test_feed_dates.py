@@ -59,3 +59,25 @@ def test_a_status_set_by_hand_is_dated_the_day_it_was_set_and_the_feed_by_its_ne
     # the feed is as new as its newest entry, and no entry is newer
     updated = [day(e.find(f"{ATOM}updated").text) for e in entries.values()]
     assert day(feed.find(f"{ATOM}updated").text) == max(updated) == max(set_on[s] for s, _c, _x in hand)
+
+
+def test_the_feed_is_read_from_one_published_file_and_listed_newest_first(real_warehouse, tmp_path, monkeypatch):
+    """write_feed opened the published warehouse twice (the changes, then the days hand-set statuses were set), so a
+    publish between the two could date one file's entries by another's register (audit 23 review); and it listed
+    entries in marts.changes' order, a status set by hand on 3 Dec 2026 among the releases of its evidence's month
+    (audit 24: a reader sorting by position saw December 2026 between January 2026 and December 2025). It reads one
+    file, and lists entries newest first by the day each appeared."""
+    from flows import readmodel
+    opened = []
+    real = readmodel.published
+
+    def counting(warehouse):
+        opened.append(warehouse)
+        return real(warehouse)
+
+    monkeypatch.setattr(readmodel, "published", counting)
+    feed = ET.parse(write_feed(real_warehouse, tmp_path / FEED_NAME)).getroot()
+    assert len(opened) == 1
+    updated = [day(e.find(f"{ATOM}updated").text) for e in feed.findall(f"{ATOM}entry")]
+    assert len(updated) > 20 and updated == sorted(updated, reverse=True)
+    assert len(set(updated)) > 5            # hand-set days and releases' days: an order that could have been wrong
