@@ -150,3 +150,25 @@ def test_every_table_spec_column_is_in_its_schema():
 ])
 def test_publication_date_implied_by_a_file_name(name, source_id, published):
     assert load_catalog()[source_id].published_from_name(name) == published
+
+
+def test_a_sheet_named_for_its_table_id_is_found_by_a_sheet_hint(tmp_path):
+    """A newcomer's source: sheets Cover and Enf_D01, found with sheet_hint=re.compile("Enf_D01") as the toolkit
+    documents. The hint was searched in the sheet name with its "footnote" stripped (Enf_D01 read as Enf_D), so the
+    good file was rejected, "no header row ... in sheets matching 'Enf_D01'" (audit 25 F2); given as text, the hint
+    failed with AttributeError. A table id's digits are its own; a footnote glued to a word is still removed."""
+    import re
+
+    from flows.parsing import locate_table, open_document
+    from flows.parsing.labels import clean_label
+
+    header = ["Year", "Quarter", "Visit type", "Visits"]
+    path = write_xlsx(tmp_path / "enforcement.xlsx", {
+        "Cover": [["Immigration enforcement visits"], ["Published: 20 November 2025"]],
+        "Enf_D01": [["Enf_D01: Enforcement visits by quarter"], header, [2025, "Q1", "Illegal working", 1200]]})
+    book = open_document(path, "xlsx", 2**30)
+    for hint in (re.compile(r"Enf_D01"), "Enf_D01"):
+        match = locate_table(book, header, sheet_hint=hint)
+        assert (match.sheet, match.row) == ("Enf_D01", 1)
+    assert [clean_label(x) for x in ("Enf_D01", "Data - Asy_D09", "Issued1", "Penalties2,3", "SB_01")] == \
+        ["Enf_D01", "Data - Asy_D09", "Issued", "Penalties", "SB_01"]

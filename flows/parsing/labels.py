@@ -17,6 +17,9 @@ _WS = re.compile(r"\s+")
 _NOTE = re.compile(r"\s*\[(?:note|notes|x|z|c)\b[^\]]*\]", re.IGNORECASE)
 # Footnote digits glued to a word ("Issued1", "Penalties2,3"), but not a number in its own right.
 _GLUED_FOOTNOTE = re.compile(r"(?<=[A-Za-z)])\d+(?:,\d+)*$")
+# A table id ends in digits of its own ("Asy_D09", "Enf_D01", "Data_Irr_D01"): never a footnote (audit 25: a sheet
+# named "Enf_D01" read as "Enf_D", so a sheet_hint naming its table found no sheet).
+_TABLE_ID_END = re.compile(r"_[A-Za-z]*\d+$")
 
 
 def clean_label(value: object) -> str:
@@ -25,7 +28,7 @@ def clean_label(value: object) -> str:
         return ""
     text = _NOTE.sub("", str(value))
     text = _WS.sub(" ", text).strip()
-    return _GLUED_FOOTNOTE.sub("", text).strip()
+    return text if _TABLE_ID_END.search(text) else _GLUED_FOOTNOTE.sub("", text).strip()
 
 
 def label_key(value: object) -> str:

@@ -200,14 +200,17 @@ def find_header(grid: pd.DataFrame, sheet: str, required: list[str], scan_rows: 
     return best
 
 
-def locate_table(book: Workbook, required: list[str], sheet_hint: re.Pattern | None = None,
+def locate_table(book: Workbook, required: list[str], sheet_hint: re.Pattern | str | None = None,
                  other_tables: dict[str, list[str]] | None = None) -> HeaderMatch:
-    """Find the sheet and header row of a table by its column names (and, if given, a sheet-name pattern).
+    """Find the sheet and header row of a table by its column names (and, if given, a sheet-name pattern, compiled
+    or as text, searched in each sheet's name as clean_label reads it: "Data - Enf_D01" matches "Enf_D01").
 
     `other_tables` (name -> its required columns): the workbook's other tables that share columns with this one. A
     header row holding every column of one of them is that table, never this one with columns missing: SB_02's
     weekly header has three of SB_01's four daily columns, so a daily sheet emptied or cut was blamed on the good
     weekly sheet ("sheet 'SB_02', row 1, column 'Date' missing")."""
+    if isinstance(sheet_hint, str):
+        sheet_hint = re.compile(sheet_hint)
     sheets = [s for s in book.sheet_names if sheet_hint is None or sheet_hint.search(clean_label(s))]
     best: HeaderMatch | None = None
     others: list[tuple[HeaderMatch, str]] = []      # rows that are another table's header
