@@ -81,7 +81,7 @@ def test_report_from_built_small_boats_releases(synthetic_warehouse, tmp_path):
     assert [(b["period"], float(b["value"])) for b in years["bars"]] == [
         ("2024 (to 16 Sep)", sum(REVISED.get(i, arrivals(i)) for i in range((date(2024, 1, 1) - SB_START).days, 444)))]
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "No chart: no official figures for People in asylum contingency hotels, UK total are loaded yet" in text
+    assert "No chart: no official figures for people in asylum contingency hotels, UK total are loaded yet" in text
     # what changed, newest first: the register's statuses set by hand (the moves of 5 Jan 2026 and 19 May 2025, the
     # evidence's dates, after these releases; Royal Assent on 2 Dec 2025 left the powers pledges in progress), then the newest release's day, with the revision of 3 September
     # beyond the threshold; a status the register leaves "not yet assessed" (soc_strategy) is no change

@@ -79,7 +79,7 @@ def check_every_card_in_words(warehouse: Path, html: str) -> None:
     assert all(escape(item["summary"]) in row for item in rwanda["evidence"]) and len(rwanda["evidence"]) == 3
     # a card without a chart says which figures are missing in words, never by metric id
     missing = re.findall(r'<p class="nochart">No chart: no official figures for (.*?) are loaded yet', html)
-    assert "Returns from the UK (enforced + voluntary)" in missing and "Net migration to the UK or Long-term immigration to the UK" in missing
+    assert "returns from the UK (enforced + voluntary)" in missing and "net migration to the UK or long-term immigration to the UK" in missing
     assert not [m for m in missing if re.search(r"[a-z]_[a-z]", m)], missing
     # how each statement's date is known, in words (the register's date_basis): inferred, or what dates it
     hotels = html[html.index('id="card-asylum_hotels"'):]
