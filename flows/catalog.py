@@ -292,9 +292,17 @@ def catalog_files(root: Path = SOURCES_DIR) -> tuple[Path, ...]:
 
 
 def check_tables(sources: dict[str, Source]) -> None:
-    """Every metric's table is one its family's schema declares (imports the schemas: pandera)."""
+    """Every metric's table is one its family's schema declares, and no two families declare one table (raw.<table> is
+    one namespace: a second family's table was met as a Binder Error naming the first family's metric; audit 25)
+    (imports the schemas: pandera)."""
+    family_of: dict[str, str] = {}
     for source in sources.values():
         tables = source.tables
+        for name in tables:
+            if family_of.setdefault(name, source.family) != source.family:
+                raise CatalogError(f"schemas/{source.family}.py TABLES: table {name!r} is already declared by "
+                                   f"schemas/{family_of[name]}.py (raw.{name} is one table for the whole warehouse): "
+                                   f"give flows/sources/{source.family}'s table another name")
         for metric in source.metrics:
             if metric.table not in tables:
                 raise CatalogError(f"flows/sources/{source.family}/source.toml [{source.id}] metric {metric.id}: "

@@ -50,6 +50,24 @@ def test_a_source_id_used_twice_fails(tmp_path):
         load_catalog(root)
 
 
+def test_a_table_two_families_declare_fails_naming_both(monkeypatch):
+    """A newcomer's family reusing a raw table name another family declares (returns) was met with "[ho_returns] metric
+    returns_enforced: its SQL fails on an empty raw.returns: Binder Error ...", naming the other family and not the
+    clash (audit 25 F6). raw.<table> is one namespace: the catalog check names both schema modules."""
+    import sys
+    import types
+
+    from flows.catalog import check_tables
+    import schemas.dfe
+    import schemas.home_office_detailed
+    clashing = types.ModuleType("schemas.dfe")
+    clashing.TABLES = {**schemas.dfe.TABLES, "returns": schemas.home_office_detailed.TABLES["returns"]}
+    monkeypatch.setitem(sys.modules, "schemas.dfe", clashing)
+    with pytest.raises(CatalogError, match=r"schemas/(dfe|home_office_detailed)\.py TABLES: table 'returns' is already "
+                                           r"declared by schemas/(home_office_detailed|dfe)\.py"):
+        check_tables(load_catalog())
+
+
 @pytest.mark.parametrize("old, new, message", [
     ('value = "migrants_arrived"\nrevision_threshold_abs = 25', 'value = "migrants_arived"\nrevision_threshold_abs = 25',
      "[small_boats] metric small_boat_arrivals: its SQL fails on an empty raw.small_boats_daily: Binder Error"),
