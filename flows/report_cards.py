@@ -128,7 +128,7 @@ def card_figures(card: dict) -> list[tuple[str, str]]:
                   else f"(set by hand on {fmt_day(card.get('manual_status_on'))})"))]
     if card.get("type") == "claim":
         # the figure the verdict rests on, named by its source: the Home Office's ad-hoc note is not official statistics
-        figures = [("Claimed", claimed_text(card)), ("Ministers' note" if rests_on_note(card) else "Official", official_text(card))]
+        figures = [("Claimed", claimed_text(card)), ("Home Office ad-hoc note" if rests_on_note(card) else "Official", official_text(card))]
         if card.get("official_periods"):
             figures.append(("Periods used", coverage_text(card)))
         return figures
@@ -229,7 +229,7 @@ def render_claims_table(claims: list[dict]) -> str:
         claimed = claimed_text(c) if c.get("check_type") else "–"
         official = official_text(c) if c.get("check_type") else "–"
         if rests_on_note(c):     # not official statistics: named
-            official = f"Ministers' note: {official}"
+            official = f"Home Office ad-hoc note: {official}"
         out.append(f'<tr data-claim-id="{esc(c["claim_id"])}">'
                    f'<td><b>{esc(c.get("title") or c["claim_id"])}</b><br>“{esc(c.get("quote"))}”<br><span class="meta">{esc(c.get("said_by"))}, '
                    f'{esc(fmt_day(c.get("said_on")))}</span></td>'

@@ -89,13 +89,13 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     from flows.report import write_report
     html = write_report(settings.warehouse, tmp_path / "report.html").read_text()
     card = html.split('id="card-returns_seven_months"')[1].split('id="card-')[0]
-    assert "<dt>Ministers&#x27; note</dt>" in card and "18,987" in card, card[:2000]
+    assert "<dt>Home Office ad-hoc note</dt>" in card and "18,987" in card, card[:2000]
     # ... its publication page is the note's, not the quarterly statistics' (audit 11), and the claims table and
     # claim_checks.metric_id name the note too
     notes_page = "https://www.gov.uk" + load_catalog()["ho_returns_notes"].landing_page
     assert f'href="{notes_page}"' in card and "immigration-system-statistics" not in card
     row = html.split('data-claim-id="returns_seven_months"')[1].split("</tr>")[0]
-    assert "Ministers&#x27; note: 18,987" in row
+    assert "Home Office ad-hoc note: 18,987" in row
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     metric, note_metric = con.execute("SELECT metric_id, note_metric FROM marts.claim_checks "
                                       "WHERE claim_id = 'returns_seven_months'").fetchone()

@@ -142,7 +142,7 @@ class Entry(Strict):
     # quantitative
     metric: str | None = None
     related_metrics: list[str] = []
-    provisional_metric: str | None = None   # pledges: provisional daily figures after the main series' last day, shown beside the status
+    provisional_metric: str | None = None   # pledges: a provisional series' periods after the main series' last one, shown beside the status
     note_metric: str | None = None     # claims: the ad-hoc note's metric (period_type range)
     # pledges
     direction: Literal["up", "down"] | None = None
