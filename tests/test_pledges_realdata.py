@@ -281,7 +281,7 @@ def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpub
     con.close()
     said, verdict, explanation = rows["legal_migration_trebled"]
     assert said == date(2025, 2, 14) and verdict == "not loaded here"
-    assert "no release loaded here that was published by 14 Feb 2025 gives net migration to the UK for 1 Jan 2023 " \
+    assert "Net migration: no release loaded here that was published by 14 Feb 2025 gives net migration to the UK for 1 Jan 2023 " \
            "to 31 Dec 2023, though the official figures were due by 31 May 2024." in explanation
     assert "had been published" not in explanation
     said, verdict, explanation = rows["enforced_returns_up_24"]
@@ -293,7 +293,7 @@ def test_when_made_figures_that_were_due_and_are_not_loaded_are_not_called_unpub
     covered = (date(2024, 12, 31) - date(2024, 7, 5)).days + 1
     claimed = (date(2025, 1, 31) - date(2024, 7, 5)).days + 1
     assert explanation.startswith(
-        "not enough official figures for enforced returns from the UK had been published by 14 Feb 2025 to check "
+        "Not enough official figures for enforced returns from the UK had been published by 14 Feb 2025 to check "
         f"5 Jul 2024 to 31 Jan 2025: figures to 31 Dec 2024, covering {covered} of the claim's {claimed} days "
         "(5 Jul 2024 to 31 Dec 2024), were not due until 28 Feb 2025.")
 
@@ -531,7 +531,7 @@ def test_an_overdue_ministers_note_is_not_loaded_here_not_unpublished(everything
         # the verdict when it was made says the same of the note: it called the note "the official figures" (audit 22 D13)
         [(made,)] = con.execute("SELECT when_made_explanation FROM marts.claim_checks WHERE claim_id = 'charter_flights'"
                                 ).fetchall()
-        assert made == ("no Home Office ad-hoc note loaded here that was published by 14 Feb 2025 gives charter flights for "
+        assert made == ("No Home Office ad-hoc note loaded here that was published by 14 Feb 2025 gives charter flights for "
                         "5 Jul 2024 to 31 Jan 2025, though the Home Office's ad-hoc note with these figures was published by "
                         "14 Feb 2025."), made
         # a claim checked on two measures names its first part's note metric, as metric_id names its first measure

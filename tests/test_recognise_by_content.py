@@ -143,7 +143,7 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
                            "WHERE claim_id = 'apprenticeships_cut'")
     assert made[0][0] == date(2025, 2, 14) and published > made[0][0]
     assert made[0][1] == "not loaded here"
-    assert made[0][2] == ("no release loaded here that was published by 14 Feb 2025 gives apprenticeship starts in England "
+    assert made[0][2] == ("No release loaded here that was published by 14 Feb 2025 gives apprenticeship starts in England "
                           "for 1 Aug 2023 to 31 Jul 2024, though the official figures were due by 30 Nov 2024.")
     # the change the release made, as known that day: before it, the overdue figures were not loaded (not "not yet
     # published"), and the measure is a percentage change. Told as the first verdict on figures loaded here, not as

@@ -115,14 +115,15 @@ SELECT c.pledge_id AS claim_id, v.vintage, c.title, c.statement, c.quote, c.said
                                                                    w.due_on, c.said_on), n.due_on, c.said_on)
        END AS when_made_verdict,
        CASE WHEN c.kind = 'qualitative' THEN hw.explanation
-            ELSE coalesce(wn.explanation, w.explanation || CASE WHEN n.due_on <= c.said_on
+            -- a sentence, capitalised as the explanation is (its measure's words are in lower case)
+            ELSE staging.capitalised(coalesce(wn.explanation, w.explanation || CASE WHEN n.due_on <= c.said_on
                  THEN ' The Home Office''s ad-hoc note the claim quotes was published by ' || strftime(n.due_on, '%-d %b %Y')
-                      || ', but is not loaded here.' ELSE '' END) END AS when_made_explanation,
+                      || ', but is not loaded here.' ELSE '' END)) END AS when_made_explanation,
        coalesce(wn.release_id, w.release_id) AS when_made_release_id,
        -- a claim checked on several measures names its first part's note metric (as metric_id its first measure)
        coalesce(c.note_metric, pn.note_metric) AS note_metric,
        n.official_value AS note_value, n.official_measure AS note_measure, n.comparison_value AS note_comparison_value,
-       n.verdict AS note_verdict, n.explanation AS note_explanation, n.release_id AS note_release_id,
+       n.verdict AS note_verdict, staging.capitalised(n.explanation) AS note_explanation, n.release_id AS note_release_id,
        n.due_on AS note_due_on, n.page_url AS note_page_url, n.publisher AS note_publisher
 FROM temp.claim_register c
 JOIN temp.claim_vintages v USING (pledge_id)
