@@ -686,6 +686,24 @@ def test_a_base_no_release_can_give_is_said_to_be_not_measurable_before_any_figu
                                   "offences are loaded for 1 Jan 2022 to 31 Dec 2022. " + off_grid), explanation
 
 
+def test_a_multi_measure_change_line_gives_each_measure_its_own_periods(everything):
+    """The change line of a claim checked on several measures put every measure under the first one's periods
+    ("YE Dec 2023: 700,000 people net migration, …; 1,300,000 people immigration, …", the second figure being YE Jun
+    2024's; audit 26 F2). Each measure is given with its own periods and its verdict as known that day, and a measure
+    with no figure with its verdict alone."""
+    con = duckdb.connect(str(everything), read_only=True)
+    parts = [{"part": "net migration", "metric_id": "net_migration", "verdict": "consistent", "official_measure": 700_000.0,
+              "official_periods": "YE Dec 2023", "due_on": None},
+             {"part": "immigration", "metric_id": "immigration", "verdict": "overstated", "official_measure": 1_300_000.0,
+              "official_periods": "YE Jun 2024", "due_on": None},
+             {"part": "from the year ending June 2019", "metric_id": "x", "verdict": "not yet published",
+              "official_measure": None, "official_periods": None, "due_on": date(2025, 1, 31)}]
+    [(words,)] = con.execute("SELECT staging.parts_words('people', ?, DATE '2025-02-14')", [parts]).fetchall()
+    con.close()
+    assert words == ("Net migration: 700,000 people for YE Dec 2023, consistent; immigration: 1,300,000 people for "
+                     "YE Jun 2024, overstated; from the year ending June 2019: not loaded here"), words
+
+
 def test_measures_and_day_counts_within_sentences_read_as_prose(everything):
     """Explanations said "covering 1662 of the claim's 1666 days", the only figures without a thousands separator,
     and named measures with a capital mid-sentence ("no official figures for Net migration to the UK are loaded",

@@ -153,9 +153,9 @@ def test_the_real_dfe_extract_loads_from_its_folder(realdata, settings):
                              "WHERE kind = 'verdict' AND subject = 'apprenticeships_cut'")
     assert change == [(published, "not loaded here", cut[0][9],
                        f"Training and apprenticeships were cut: {cut[0][9]}, the first verdict on figures loaded here; "
-                       f"earlier releases are not loaded here, so it may have held before. 2023/24: {pct:+.1f}% over the "
-                       f"four years (against 2019/20, the year before them), not borne out; {pct_pre:+.1f}% against "
-                       f"2018/19 (before the pandemic), consistent.")]
+                       f"earlier releases are not loaded here, so it may have held before. Over the four years (against "
+                       f"2019/20, the year before them): {pct:+.1f}% for 2023/24, not borne out; against 2018/19 (before "
+                       f"the pandemic): {pct_pre:+.1f}% for 2023/24, consistent.")]
 
 
 def test_a_refused_dfe_release_is_named_only_when_it_may_hold_the_next_academic_year(realdata, settings, tmp_path):

@@ -162,7 +162,7 @@ WITH combined AS (
            -- a lone measure has no part label (its label is the metric's id); due_on: when a part's missing
            -- figures must be out (claim_checks_as_of tells "not loaded here" from "not yet published" by it)
            list({'part': CASE WHEN part_count > 1 THEN part_label END, 'metric_id': metric_id, 'verdict': verdict,
-                 'official_measure': official_measure,
+                 'official_measure': official_measure, 'official_periods': official_periods,
                  'due_on': CASE WHEN verdict = 'not yet published' THEN due_on END} ORDER BY part_no) AS part_verdicts
     FROM (SELECT *, CASE WHEN regexp_matches(part_label, '^(over|against|by|for|in|on|since|from|to) ') THEN part_label
                          ELSE 'for ' || part_label END AS part_phrase FROM temp.claim_explained)

@@ -43,13 +43,14 @@ CREATE OR REPLACE MACRO staging.measure_words(measure, unit) AS
               ELSE format('{:,.0f}', measure) || coalesce(' ' || unit, '') END;
 
 -- A claim checked on several measures (apprenticeships cut: against 2019/20 and against 2018/19), as a change line
--- gives it: each measure with its verdict as known on `day`, never the first alone (a rise shown as the evidence for a
--- cut judged partly consistent; audit 24 F1): "2023/24: +5.3% over the four years (…), not borne out; -13.7% against
--- 2018/19 (…), consistent".
-CREATE OR REPLACE MACRO staging.parts_words(periods, unit, parts, day) AS
-    periods || ': ' || array_to_string(list_transform(parts, lambda p:
-        coalesce(staging.measure_words(p.official_measure, unit) || ' ', '') || p.part || ', '
-        || staging.verdict_known_on(p.verdict, p.due_on, day)), '; ');
+-- gives it: each measure with its own periods and its verdict as known on `day`, never the first alone (a rise shown
+-- as the evidence for a cut judged partly consistent; audit 24 F1), nor under the first one's periods (audit 26 F2):
+-- "Over the four years (…): +5.3% for 2023/24, not borne out; against 2018/19 (…): -13.7% for 2023/24, consistent".
+CREATE OR REPLACE MACRO staging.parts_words(unit, parts, day) AS
+    staging.capitalised(array_to_string(list_transform(parts, lambda p:
+        p.part || ': ' || coalesce(staging.measure_words(p.official_measure, unit) || coalesce(' for ' || p.official_periods, '')
+                                   || ', ', '')
+        || staging.verdict_known_on(p.verdict, p.due_on, day)), '; '));
 
 CREATE OR REPLACE TEMP TABLE changes_new AS
 WITH latest_by_view AS (   -- the latest row of each view of each pledge in every vintage, and whether it may set
@@ -158,7 +159,7 @@ UNION ALL
 SELECT 'verdict', v.vintage, v.claim_id, p.title, v.old_verdict, v.verdict, v.release_id,
        p.title || ': ' || staging.move_words(v.old_verdict, v.verdict) || staging.first_here_words(v.old_verdict, 'verdict')
        || CASE WHEN len(v.part_verdicts) > 1 AND v.official_periods IS NOT NULL
-               THEN '. ' || staging.parts_words(v.official_periods, v.measure_unit, v.part_verdicts, v.vintage) || '.'
+               THEN '. ' || staging.parts_words(v.measure_unit, v.part_verdicts, v.vintage) || '.'
                ELSE coalesce(' (' || v.official_periods || ': '
                              || staging.measure_words(v.official_measure, v.measure_unit) || ')', '') END
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
@@ -171,7 +172,7 @@ SELECT 'verdict', p.said_on, v.claim_id, p.title, 'not yet said', staging.verdic
        p.title || ': not yet said → ' || staging.verdict_known_on(v.raw_verdict, v.due_on, p.said_on)
        || ' (made on ' || strftime(p.said_on, '%-d %b %Y')
        || CASE WHEN len(v.part_verdicts) > 1 AND v.official_periods IS NOT NULL
-               THEN '). ' || staging.parts_words(v.official_periods, v.measure_unit, v.part_verdicts, p.said_on) || '.'
+               THEN '). ' || staging.parts_words(v.measure_unit, v.part_verdicts, p.said_on) || '.'
                ELSE coalesce('; ' || v.official_periods || ': '
                              || staging.measure_words(v.official_measure, v.measure_unit), '') || ')' END
 FROM verdict_moves v JOIN marts.pledges p ON p.pledge_id = v.claim_id JOIN temp.claim_scope sc ON sc.pledge_id = v.claim_id
