@@ -26,8 +26,11 @@
 -- release gate), it is named with why it is not used, in plain words (the checks' own findings are the operator's:
 -- `pledges status`); else the reader is sent to the publisher's page. `consequence` follows "not loaded here"
 -- (', so this status may be out of date', or ''); `awaited` is what is missing, as a pronoun ('them': figures;
--- 'it': a Home Office ad-hoc note).
-CREATE OR REPLACE MACRO staging.not_loaded_words(source, as_of_date, awaited_end, page_url, consequence, awaited) AS coalesce((
+-- 'it': a Home Office ad-hoc note). `published_by`: for an ad-hoc note, the day the note awaited was out by; each
+-- note covers its own days, so a release that may hold it is one published by then, whatever loaded since (a later
+-- note is not it; audit 26 F3); NULL for a series.
+CREATE OR REPLACE MACRO staging.not_loaded_words(source, as_of_date, awaited_end, published_by, page_url, consequence,
+                                                 awaited) AS coalesce((
     SELECT 'not loaded here' || consequence || ': a release that may hold ' || awaited || ', '
            || staging.release_words(r.file_name, r.published_on, r.date_basis) || ', '
            || CASE WHEN r.status = 'held' THEN 'is held back for review: its figures failed this tracker''s plausibility checks'
@@ -39,8 +42,9 @@ CREATE OR REPLACE MACRO staging.not_loaded_words(source, as_of_date, awaited_end
     FROM meta.releases r
     WHERE r.source_id = source AND r.status IN ('rejected', 'held') AND r.published_on <= as_of_date
       AND r.published_on > awaited_end
-      AND r.published_on > coalesce((SELECT max(l.published_on) FROM meta.releases l WHERE l.source_id = source
-                                     AND l.status = 'loaded' AND l.published_on <= as_of_date), DATE '0001-01-01')
+      AND CASE WHEN published_by IS NOT NULL THEN r.published_on <= published_by
+               ELSE r.published_on > coalesce((SELECT max(l.published_on) FROM meta.releases l WHERE l.source_id = source
+                                               AND l.status = 'loaded' AND l.published_on <= as_of_date), DATE '0001-01-01') END
     ORDER BY r.published_on DESC, r.fetched_at DESC LIMIT 1),
     'published, but not loaded here' || consequence || '; get ' || awaited || ' from ' || page_url || '.');
 
@@ -161,7 +165,7 @@ DROP TABLE temp.claim_vintages_new;
 CREATE OR REPLACE MACRO staging.note_out_words(publisher, what, due, said_on, page_url, source, as_of_date, claim_end) AS
     ' The ' || publisher || ' ad-hoc note ' || what || ' was out by ' || strftime(due, '%-d %b %Y')
     || CASE WHEN due = said_on THEN ', the day the claim was made' ELSE '' END
-    || ': ' || staging.not_loaded_words(source, as_of_date, claim_end, page_url, '', 'it');
+    || ': ' || staging.not_loaded_words(source, as_of_date, claim_end, due, page_url, '', 'it');
 
 CREATE OR REPLACE MACRO marts.claim_checks_as_of(as_of_date) AS TABLE
 SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdict, note_due_on, note_page_url,
@@ -195,7 +199,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
            WHEN verdict = 'not yet published' AND due_on <= least(as_of_date, current_date)
            THEN figures_to || ', were due by ' || strftime(due_on, '%-d %b %Y') || ' (' || publisher
                 || '): ' || staging.not_loaded_words(metric_source_id, least(as_of_date, current_date), awaited_end,
-                                                   source_page_url, '', 'them')
+                                                   NULL, source_page_url, '', 'them')
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND metric_period_type = 'range'
            THEN ' The ' || publisher || ' note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL

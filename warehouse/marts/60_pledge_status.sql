@@ -158,7 +158,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                          THEN 'Figures for the first tracked period were due by ' || strftime(d.due_on, '%-d %b %Y') || ' ('
                               || p.publisher || '): '
                               || staging.not_loaded_words(p.source_id, least(as_of_date, current_date), p.first_compared_end,
-                                                          p.source_page_url, '', 'them')
+                                                          NULL, p.source_page_url, '', 'them')
                          WHEN d.due_on IS NOT NULL THEN 'Figures for the first tracked period are not due until '
                               || strftime(d.due_on, '%-d %b %Y') || '.'
                          WHEN p.measurability LIKE 'source not yet%' THEN 'Its source is not yet in the catalog.'
@@ -211,7 +211,7 @@ SELECT p.pledge_id, p.title, p.type, p.kind, p.statement, p.statement_title, p.q
                               || staging.not_loaded_words(p.source_id, least(as_of_date, current_date),
                                                           -- the end of the next period, awaited (2025/26: 31 Jul 2026)
                                                           staging.period_end_holding(m.period_type, CAST(latest.data_to + INTERVAL 1 DAY AS DATE)),
-                                                          p.source_page_url,
+                                                          NULL, p.source_page_url,
                                                           ', so this status may be out of date', 'them')
                          ELSE '' END
                  || coalesce(' ' || pv.basis || '.', '')

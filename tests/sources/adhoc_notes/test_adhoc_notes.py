@@ -257,6 +257,19 @@ def test_a_claim_whose_note_was_refused_names_it_instead_of_sending_readers_to_g
     assert ("The Home Office ad-hoc note whose figures the claim repeats was out by 14 Feb 2025, the day the claim was made: "
             + refused) in checks["enforced_returns_up_24"], checks["enforced_returns_up_24"]
     assert not any("get it from" in words for words in checks.values())
+    # each note covers its own days: a later note loaded does not hold the claimed days, so the refused one is still
+    # named; a later note refused is not "a release that may hold it" (it came after the claims; audit 26 F3)
+    march = "returns-from-the-uk-and-illegal-working-activity-5-july-2024-to-22-march-2025"
+    good = content_item(f"{PAGE}/{march}", note_html("22 March 2025", "5 July 2023 to 22 March 2024"), "2025-03-31T09:30:00Z")
+    assert load_one(settings, tmp_path / "mar" / f"{march}.json", json.dumps(good).encode()).status == "loaded"
+    april = "returns-from-the-uk-and-illegal-working-activity-5-july-2024-to-30-april-2025"
+    bad = content_item(f"{PAGE}/{april}", note_html("30 April 2025", "5 July 2023 to 30 April 2024", working=working),
+                       "2025-05-20T09:30:00Z")
+    assert load_one(settings, tmp_path / "apr" / f"{april}.json", json.dumps(bad).encode()).status == "rejected"
+    later = dict(query(settings, "SELECT claim_id, explanation FROM marts.claim_checks "
+                                 "WHERE claim_id IN ('charter_flights', 'enforced_returns_up_24')"))
+    for claim in ("charter_flights", "enforced_returns_up_24"):
+        assert refused in later[claim] and april not in later[claim], later[claim]
 
 
 def test_unreadable_period_and_a_measure_given_twice_differently_are_rejected(good_release, tmp_path):
