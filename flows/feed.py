@@ -123,13 +123,14 @@ def entry_text(change: dict) -> str:
 
 
 def render_feed(changes: list[dict], title: str = "UK migration pledge tracker: what changed",
-                self_href: str = FEED_NAME, report_href: str | None = None) -> bytes:
+                self_href: str = FEED_NAME, report_href: str | None = None, limit: int = MAX_ENTRIES) -> bytes:
     """An Atom 1.0 feed (RFC 4287) of `changes` (read_changes): a link to itself (`self_href`, the feed's file
     name: relative, so it holds wherever the two files are served) and to the report beside it; each entry with
     its text as content and, where the change has a publisher's https page, a link to it (rel alternate). Each
     entry is updated on the day it first appeared (appeared_on), the feed on its newest entry's; entries newest
-    first by that day (a status set by hand today is not listed among the releases of its evidence's month)."""
-    changes = sorted(changes, key=appeared_on, reverse=True)     # stable: marts.changes' order within a day
+    first by that day (a status set by hand today is not listed among the releases of its evidence's month), the
+    newest `limit` of them (cut by that day too: cut by changed_on, today's hand-set statuses could fall out)."""
+    changes = sorted(changes, key=appeared_on, reverse=True)[:limit]     # stable: marts.changes' order within a day
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = "urn:pledge-tracker:changes"
@@ -166,7 +167,7 @@ def write_feed(warehouse: Path, out: Path, report_name: str | None = None) -> Pa
     out = out / FEED_NAME if out.is_dir() else out
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(render_feed(read_changes(warehouse, MAX_ENTRIES), self_href=out.name, report_href=report_name))
+    tmp.write_bytes(render_feed(read_changes(warehouse), self_href=out.name, report_href=report_name))
     tmp.replace(out)   # a feed reader never fetches half a file
     return out
 

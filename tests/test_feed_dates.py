@@ -81,3 +81,16 @@ def test_the_feed_is_read_from_one_published_file_and_listed_newest_first(real_w
     updated = [day(e.find(f"{ATOM}updated").text) for e in feed.findall(f"{ATOM}entry")]
     assert len(updated) > 20 and updated == sorted(updated, reverse=True)
     assert len(set(updated)) > 5            # hand-set days and releases' days: an order that could have been wrong
+
+
+def test_a_feed_cut_to_its_newest_entries_keeps_the_newest_by_the_day_each_appeared(real_warehouse):
+    """The feed keeps its newest 500 entries; they were cut by the evidence's date (changed_on) before being listed by
+    the day each appeared, so statuses set by hand today, on months-old evidence, could fall out (audit 26 F6). Cut
+    to a few here: the entries kept are the newest by the day each appeared, today's hand-set statuses among them."""
+    from flows.feed import appeared_on, read_changes, render_feed
+    changes = read_changes(real_warehouse)
+    newest = sorted({appeared_on(c) for c in changes}, reverse=True)
+    keep = sum(1 for c in changes if appeared_on(c) == newest[0])
+    assert keep >= 3 and any(c["changed_on"] < newest[0] for c in changes if appeared_on(c) == newest[0])
+    feed = ET.fromstring(render_feed(changes, limit=keep))
+    assert [day(e.find(f"{ATOM}updated").text) for e in feed.findall(f"{ATOM}entry")] == [newest[0]] * keep
