@@ -26,7 +26,8 @@ STATUS_TONES = {"met": "good", "on track": "good", "off track": "bad"}
 
 
 def metric_words(title: str) -> str:
-    """A metric title without its period suffix ("..., per day" -> "..."), as staging.metric_words."""
+    """A metric title without its period suffix ("..., per day" -> "..."), for a chart's title: as staging.metric_words,
+    but with its capital kept (the SQL one is for use within a sentence, so it lowers it)."""
     return re.sub(r"(, (per|at the end of each|year ending each) [a-z ]+( \(.*\))?| since 5 July 2024 \(ad-hoc notes\))$", "",
                   title or "") or title
 

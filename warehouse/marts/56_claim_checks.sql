@@ -201,7 +201,7 @@ SELECT v.* EXCLUDE (vintage, next_vintage, verdict, explanation, official_verdic
                 || '): ' || staging.not_loaded_words(metric_source_id, least(as_of_date, current_date), awaited_end,
                                                    NULL, source_page_url, '', 'them')
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL AND metric_period_type = 'range'
-           THEN ' The ' || publisher || ' note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
+           THEN ' The ' || publisher || ' ad-hoc note with figures for the claimed days is not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            WHEN verdict = 'not yet published' AND due_on IS NOT NULL
            THEN figures_to || ', are not due until ' || strftime(due_on, '%-d %b %Y') || '.'
            ELSE '' END) AS explanation,
