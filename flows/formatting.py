@@ -49,6 +49,18 @@ def fmt_date(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def release_date_words(day_text: str, date_basis: str | None) -> str:
+    """How a release's date reads, `day_text` being the date as shown (plain, or an HTML <time>): "published 16 Jul
+    2026", or for a local file whose publication date is not known, the date it is dated by, said for what it is
+    (as staging.release_words words it in SQL; tests/test_report_words.py holds the two alike)."""
+    if date_basis == "file_time":
+        return f"a local file dated {day_text} by its modification time (its publication date is not in it)"
+    if date_basis == "estimated":
+        return (f"a local file dated {day_text} by estimate (the month its data run to plus the usual publication lag; "
+                "its publication date is not in it)")
+    return f"published {day_text}"
+
+
 def fmt_day(day) -> str:
     """A date (or its ISO text) as people write it: 23 Jan 2026 (a missing one as MISSING; anything else as
     fmt_date gives it)."""

@@ -67,6 +67,14 @@ def later_pledge_columns(con) -> str:
     return "".join(f", p.{c}" for c in LATER_PLEDGE_COLUMNS if c in present)
 
 
+def release_date_basis(con, release_id: str) -> str:
+    """', (...) AS release_date_basis' for a select list: how the date of the release whose id is the column
+    `release_id` is known (marts.releases.date_basis), where the published warehouse keeps it."""
+    if "date_basis" not in release_columns(con):
+        return ""
+    return f", (SELECT r.date_basis FROM marts.releases r WHERE r.release_id = {release_id}) AS release_date_basis"
+
+
 def claim_bases(con, claim_id: str) -> str:
     """', (...) AS base_periods' for a select list: the base periods, with their days, of the claim whose id is the
     column `claim_id` (staging.claim_bases), where the published warehouse has them (one built before them has not,
@@ -302,10 +310,17 @@ def report_rows(warehouse: Path) -> dict:
                 "revisions": {m: revision_observations(con, m) for m in revised}}
 
 
+def release_columns(con) -> set[str]:
+    """The columns the published marts.releases has (date_basis came later)."""
+    return {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+                                      "AND table_name = 'releases' AND database_name = current_database()").fetchall()}
+
+
 def latest_loaded_releases(con) -> list[dict]:
-    """Each source's latest loaded release."""
-    return rows(con, """
-        SELECT source_id, published_on, release_id, file_url, title FROM marts.releases WHERE status = 'loaded'
+    """Each source's latest loaded release, with how its date is known (date_basis) where the warehouse keeps it."""
+    basis = ", date_basis" if "date_basis" in release_columns(con) else ""
+    return rows(con, f"""
+        SELECT source_id, published_on, release_id, file_url, title{basis} FROM marts.releases WHERE status = 'loaded'
         QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY published_on DESC, version DESC, page_updated_at DESC NULLS LAST,
                                                      fetched_at DESC, release_id DESC) = 1
         ORDER BY source_id""")
@@ -320,7 +335,7 @@ def rejected_counts(con) -> list[dict]:
 def register_cards(con) -> list[dict]:
     """One row per register entry (pledges, then claims): its status, register entry and claim check."""
     return rows(con, f"""
-        SELECT s.*{later_pledge_columns(con)}, p.also_quoted, p.metric_title, p.direction, p.target, p.target_date,
+        SELECT s.*{later_pledge_columns(con)}{release_date_basis(con, "s.release_id")}, p.also_quoted, p.metric_title, p.direction, p.target, p.target_date,
                p.progress_period, p.baseline AS baseline_kind, p.baseline_start, p.baseline_end, p.track_from, p.views,
                p.related_metrics, p.check_type, p.claimed_direction, p.since, p.claim_start, p.claim_end,
                p.base_start, p.base_end, p.manual_status, p.manual_status_on, p.note, p.measurability{claim_bases(con, "s.pledge_id")},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows.formatting import also_said_words, cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct, fmt_signed
+from flows.formatting import also_said_words, cited_statement, claimed_text, date_basis_words, fmt_day, fmt_evidence_date, fmt_num, fmt_pct, fmt_signed, release_date_words
 from flows.readmodel import entry_metrics
 from flows.report_figures import BASE_CHECKS, entry_charts
 from flows.report_html import badge, link, status_words
@@ -171,10 +171,12 @@ def card_sources(card: dict) -> list[str]:
     if card.get("release_id"):
         url = card.get("release_url")
         local = url and not re.match(r"https?://", url, re.I)
-        parts.append(f'<p class="source">Source: {esc(card.get("release_file_name") or card["release_id"])}, published '
-                     f'{esc(fmt_day(card.get("published_on")))}'
+        parts.append(f'<p class="source">Source: {esc(card.get("release_file_name") or card["release_id"])}, '
+                     + esc(release_date_words(fmt_day(card.get("published_on")), card.get("release_date_basis")))
                      + (f' · {link(url, "the file", official=True)}' if url and not local else "")
-                     + (" (a file loaded locally)" if local else "")
+                     # a file dated by its time or by estimate already says it is a local file
+                     + (" (a file loaded locally)" if local and card.get("release_date_basis") not in ("file_time", "estimated")
+                        else "")
                      + (f' · {link(card["source_page_url"], "publication page", official=True)}' if card.get("source_page_url") else "")
                      + "</p>")
     elif card.get("source_page_url"):

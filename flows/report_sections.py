@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flows.feed import FEED_NAME
-from flows.formatting import fmt_date, fmt_day
+from flows.formatting import fmt_date, fmt_day, release_date_words
 from flows.report_html import badge, link
 from flows.report_svg import esc
 
@@ -28,8 +28,9 @@ def render_as_of(data: dict) -> str:
         file_name = files.get(r["release_id"]) or r.get("title")
         text = (f'<span class="src" data-source-id="{esc(r["source_id"])}" data-release-id="{esc(r["release_id"])}">'
                 f'<b>{esc(title)}</b>{publisher}: ' + (f'{esc(file_name)}, ' if file_name else "")
-                + f'published <time datetime="{esc(fmt_date(r["published_on"]))}">{esc(fmt_day(r["published_on"]))}</time>'
-                f'</span> <span class="meta">(release <code>{esc(r["release_id"])}</code>)</span>')
+                + release_date_words(f'<time datetime="{esc(fmt_date(r["published_on"]))}">{esc(fmt_day(r["published_on"]))}</time>',
+                                     r.get("date_basis"))
+                + f'</span> <span class="meta">(release <code>{esc(r["release_id"])}</code>)</span>')
         rej = data["rejected"].get(r["source_id"])
         if rej and rej["latest"] and rej["latest"] > r["published_on"]:
             text += f" <em>a newer release ({esc(fmt_day(rej['latest']))}) was rejected</em>"

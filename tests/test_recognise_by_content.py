@@ -210,6 +210,16 @@ def test_a_dfe_csv_dated_only_by_its_file_time_never_counts_its_newest_year_fina
     assert releases(settings)[0][2:4] == (date(2025, 12, 1), "file_time")
     assert metric(settings, "apprenticeship_starts") == {(date(2023, 8, 1), date(2024, 7, 31)): 339580}
     assert metric(settings, "apprenticeship_starts_provisional") == {(date(2024, 8, 1), date(2025, 7, 31)): 301000}
+    # its date is the file's time, not a publication date: never "published 1 Dec 2025" to readers (audit 27 F2), in
+    # the change list, the report's "Data as of" or a card's source line
+    from flows.report import write_report
+    dated = "a local file dated 1 Dec 2025 by its modification time (its publication date is not in it)"
+    [(summary,)] = query(settings, "SELECT summary FROM marts.changes WHERE kind = 'release'")
+    assert summary.endswith(f"{path.name}, {dated}"), summary
+    html = write_report(settings.warehouse, tmp_path / "report.html").read_text()
+    as_of = html[html.index('id="data-as-of"'):].split("</p>")[0]
+    assert "a local file dated <time" in as_of and "by its modification time" in as_of and "published" not in as_of, as_of
+    assert "published 1 Dec 2025" not in html
 
 
 def test_a_dfe_csv_is_dated_by_the_apis_description_beside_it_only_when_it_describes_this_file(settings, tmp_path):

@@ -224,3 +224,23 @@ def test_the_sources_caption_does_not_send_readers_to_get_what_was_refused(real_
     caption = visible(html[start:html.index("</caption>", start)])
     assert "get it from" not in caption
     assert "where this tracker refused or held one back, the row says so under the latest release loaded" in caption
+
+
+def test_a_release_date_reads_alike_in_the_report_and_in_sql():
+    """The report's "Data as of" and card source lines said "published 1 Dec 2025" of a local file dated by its
+    modification time (audit 27 F2); they now word a release's date as staging.release_words does for the
+    explanations and the change list. The two are held alike here, for every date basis."""
+    import duckdb
+
+    from datetime import date
+
+    from flows.formatting import fmt_day, release_date_words
+    from warehouse.build import MARTS_DIR
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA staging")
+    con.execute((MARTS_DIR / "00_periods.sql").read_text())
+    day = date(2025, 12, 1)
+    for basis in (None, "file_name", "content", "page", "api", "file_time", "estimated"):
+        [(words,)] = con.execute("SELECT staging.release_words('f.csv', ?, ?)", [day, basis]).fetchall()
+        assert words == "f.csv, " + release_date_words(fmt_day(day), basis), basis
+    con.close()

@@ -113,8 +113,9 @@ SELECT j.*,
                          THEN '; the loaded figures start on ' || strftime(j.data_from, '%-d %b %Y') || ', so the runs since '
                               || strftime(j.since, '%b %Y') || ' cannot all be compared'
                          ELSE coalesce(CASE WHEN j.verdict = 'consistent'
-                              THEN ', the highest of any run of as many periods since ' || strftime(j.since, '%b %Y')
-                                   || ' (next highest: ' || j.best_other_periods || ', ' || format('{:,.0f}', j.best_other_value) || ')'
+                              -- earlier runs only (53_claim_runs.sql): a later run in the same release may be higher
+                              THEN ', higher than any earlier run of as many periods since ' || strftime(j.since, '%b %Y')
+                                   || ' (the highest before it: ' || j.best_other_periods || ', ' || format('{:,.0f}', j.best_other_value) || ')'
                               ELSE '; higher in ' || j.best_other_periods || ' (' || format('{:,.0f}', j.best_other_value) || ')' END, '') END
                     ELSE '' END
                || CASE WHEN j.base_off_grid

@@ -197,7 +197,8 @@ WHERE h.old_status <> h.status AND h.since <= p.said_on
 QUALIFY row_number() OVER (PARTITION BY h.pledge_id ORDER BY h.since DESC) = 1
 UNION ALL
 SELECT 'release', r.published_on, r.source_id, r.title, NULL, r.file_name, r.release_id,
-       'New release of ' || r.source_id || ': ' || r.file_name || ', published ' || strftime(r.published_on, '%-d %b %Y')
+       -- "published" only for a known publication date (a local file dated by its time or by estimate says so)
+       'New release of ' || r.source_id || ': ' || staging.release_words(r.file_name, r.published_on, r.date_basis)
 FROM meta.releases r WHERE r.status = 'loaded' AND r.release_id IN (SELECT release_id FROM temp.pending_releases)
 UNION ALL
 SELECT 'revision', o.published_on, o.metric_id, m.title, format('{:,.0f}', o.old_value), format('{:,.0f}', o.value), o.release_id,
