@@ -261,12 +261,16 @@ def test_ratio_uses_exact_year_ending_periods_only(derive):
     row = one(derive(register, observations), "SELECT * FROM marts.claim_checks")
     assert (row["official_value"], row["comparison_value"], row["official_measure"]) == (700000, 200000, 3.5)
     assert row["verdict"] == "consistent" and row["official_periods"] == "YE Dec 2023"
-    assert "3.50 times against at least 3 times claimed" in row["explanation"]
+    assert "3.50 times against more than 3 times claimed" in row["explanation"]
     # 599,000 against 200,000 is 2.995 times: it did not treble, though two decimals would say 3.00 (before: consistent)
     short = [o if o[3] != date(2023, 12, 31) else (*o[:4], 599000, o[5]) for o in observations]
     row = one(derive(register, short), "SELECT * FROM marts.claim_checks")
     assert (row["verdict"], row["official_measure"]) == ("overstated", pytest.approx(2.995))
-    assert "2.995 times against at least 3 times claimed" in row["explanation"]
+    assert "2.995 times against more than 3 times claimed" in row["explanation"]
+    # exactly three times is not "more than trebled" (before: consistent, worded "at least 3 times claimed"; audit 27)
+    exact = [o if o[3] != date(2023, 12, 31) else (*o[:4], 600000, o[5]) for o in observations]
+    row = one(derive(register, exact), "SELECT * FROM marts.claim_checks")
+    assert (row["verdict"], row["official_measure"]) == ("overstated", 3.0)
 
 
 def test_ratio_without_the_base_year_uses_the_earliest_period_and_says_so(derive):

@@ -8,11 +8,16 @@
 -- overstates nothing) or not yet published (under 75% of the claimed or compared days covered; a total
 -- whose official periods are not the claimed days is compared as a daily rate).
 -- Does a measure bear the claim out? A percentage change within the tolerance (points) of the claimed one, a fall
--- at least as deep as claimed, a ratio at least the claimed multiple. Judged on the unrounded measure.
+-- at least as deep as claimed, a ratio more than the claimed multiple ("more than trebled": exactly 3 times is not
+-- more; audit 27). Judged on the unrounded measure.
 CREATE OR REPLACE MACRO staging.bears_out(check_type, measure, claimed, tolerance) AS CASE check_type
     WHEN 'pct_change' THEN abs(claimed - measure) <= coalesce(tolerance, 2)
     WHEN 'fall' THEN measure <= -claimed
-    WHEN 'ratio' THEN measure >= claimed END;
+    WHEN 'ratio' THEN measure > claimed END;
+-- Whether a measure sits exactly on the claimed threshold: a figure shown rounded onto it (2.995 as "3.00 times",
+-- against "more than 3") would read as exactly there.
+CREATE OR REPLACE MACRO staging.on_threshold(check_type, measure, claimed) AS CASE check_type
+    WHEN 'fall' THEN measure = -claimed WHEN 'ratio' THEN measure = claimed ELSE false END;
 
 CREATE OR REPLACE TEMP TABLE claim_judged AS
 WITH measured AS (
@@ -73,13 +78,18 @@ WITH measured AS (
          ON k.pledge_id = b.pledge_id AND k.part_no = b.part_no AND k.vintage = b.vintage AND k.basis = b.basis
 ),
 shown AS (   -- the decimals official_measure is shown with: one (a ratio two), or as many more as it takes for the
-             -- rounded figure to bear out the same verdict as the unrounded one (+20.96% against +24% within 3 points)
+             -- rounded figure to bear out the same verdict as the unrounded one (+20.96% against +24% within 3 points),
+             -- and to sit on the claimed threshold only if the unrounded one does
     SELECT *, CASE WHEN check_type = 'direction' THEN 1
                    WHEN check_type NOT IN ('pct_change', 'fall', 'ratio') OR exact_measure IS NULL THEN NULL
                    WHEN staging.bears_out(check_type, round(exact_measure, d), claimed_value, tolerance)
-                        = staging.bears_out(check_type, exact_measure, claimed_value, tolerance) THEN d
+                        = staging.bears_out(check_type, exact_measure, claimed_value, tolerance)
+                        AND staging.on_threshold(check_type, round(exact_measure, d), claimed_value)
+                            = staging.on_threshold(check_type, exact_measure, claimed_value) THEN d
                    WHEN staging.bears_out(check_type, round(exact_measure, d + 1), claimed_value, tolerance)
-                        = staging.bears_out(check_type, exact_measure, claimed_value, tolerance) THEN d + 1
+                        = staging.bears_out(check_type, exact_measure, claimed_value, tolerance)
+                        AND staging.on_threshold(check_type, round(exact_measure, d + 1), claimed_value)
+                            = staging.on_threshold(check_type, exact_measure, claimed_value) THEN d + 1
                    ELSE d + 2 END AS measure_digits
     FROM (SELECT *, CASE WHEN check_type = 'ratio' THEN 2 ELSE 1 END AS d FROM measured)
 )

@@ -96,7 +96,7 @@ SELECT j.*,
                                                               'no base figure')
                          || ': ' || CASE WHEN j.comparison_value = 0 THEN 'no ratio can be computed against zero'
                                          ELSE coalesce(format('{:.{}f}', j.official_measure, j.measure_digits) || ' times', 'no ratio computable') END
-                         || ' against at least ' || format('{:g}', j.claimed_value) || ' times claimed'
+                         || ' against more than ' || format('{:g}', j.claimed_value) || ' times claimed'
                     WHEN 'direction' THEN ' against ' || coalesce(format('{:,.0f}', j.comparison_value) || ' for ' || j.comparison_periods
                                                                   || coalesce(' (' || format('{:+.1f}', j.official_measure) || '%)', ''), 'no base figure')
                          || '; claimed: ' || CASE j.claimed_direction WHEN 'down' THEN 'a fall' WHEN 'up' THEN 'a rise' ELSE j.claimed_direction END
