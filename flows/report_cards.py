@@ -35,7 +35,18 @@ def official_text(card: dict) -> str:
         detail = f"highest earlier: {fmt_num(card.get('comparison_value'))}"
     else:
         main, detail = fmt_num(official) + (f" {card['unit']}" if card.get("unit") else ""), ""
-    return main + (f" ({detail})" if detail else "")
+    text = main + (f" ({detail})" if detail else "")
+    parts = card.get("part_verdicts") or []
+    if len(parts) > 1 and len({p.get("metric_id") for p in parts}) > 1:
+        # checked on several measures (arrests and visits; net migration and immigration): each one's, never the
+        # first alone as if it were the claim's only figure (audit 27)
+        def shown(p: dict) -> str:
+            m = p.get("official_measure")
+            if m is None:
+                return p.get("verdict") or "–"
+            return f"{m:.2f}×" if check == "ratio" else fmt_pct(m) if check in ("pct_change", "fall") else fmt_num(m)
+        text = f"{parts[0].get('part')}: {text}; " + "; ".join(f"{p.get('part')}: {shown(p)}" for p in parts[1:])
+    return text
 
 
 def coverage_text(row: dict) -> str:

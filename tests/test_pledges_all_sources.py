@@ -96,6 +96,10 @@ def test_every_publisher_feeds_its_pledges_and_claims(settings, mirror, tmp_path
     assert f'href="{notes_page}"' in card and "immigration-system-statistics" not in card
     row = html.split('data-claim-id="returns_seven_months"')[1].split("</tr>")[0]
     assert "Home Office ad-hoc note: 18,987" in row
+    # a claim checked on two measures shows both in the claims table, not the first as if it were the only one
+    # (audit 27): net migration 700,000 / 200,000 = 3.50 times, immigration 1,250,000 / 680,000 = 1.84 times
+    row = html.split('data-claim-id="legal_migration_trebled"')[1].split("</tr>")[0]
+    assert f"net migration: {700_000 / 200_000:.2f}× (700,000 against 200,000); immigration: {1_250_000 / 680_000:.2f}×" in row, row
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     metric, note_metric = con.execute("SELECT metric_id, note_metric FROM marts.claim_checks "
                                       "WHERE claim_id = 'returns_seven_months'").fetchone()
