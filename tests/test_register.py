@@ -295,6 +295,20 @@ def test_what_a_fact_checker_needs_is_said_where_the_reader_sees_it():
     assert "concerns Germany only (none on France is recorded yet)" in by_id["france_germany"].method
 
 
+def test_a_pledge_tracked_from_before_it_was_said_says_how_much_of_its_first_period_came_before():
+    """apprenticeships_up is "on track" on 2024/25, six and a half months of which came before the statement (14 Feb
+    2025): the chart marked it, the method did not say it (audit 24 doubt). A pledge graded on whole academic years
+    from before its statement says when the first one began, counted here from the register's own dates."""
+    register = tomllib.loads(REGISTER_FILE.read_text())
+    entry = next(e for e in register["entry"] if e["id"] == "apprenticeships_up")
+    said = register["statements"][entry["statement"]]["said_on"]
+    start = entry["track_from"]
+    months = (said.year - start.year) * 12 + said.month - start.month + (said.day - 1) / 28
+    assert start < said and round(months * 2) / 2 == 6.5
+    assert f"began on {start.day} {start:%B %Y}" in entry["method"] and "six and a half months before the statement" \
+        in entry["method"]
+
+
 def test_a_method_names_a_publishers_table_id_as_its_table():
     """Methods read "per quarter (CP_02)" and "(FD_01 counts people …)": a code a reader cannot place (audit 24 F7).
     A table id in a method (the publisher's own, which finds the table in its workbook) is named as its table."""
