@@ -60,17 +60,21 @@ def rows(con, sql: str, params: list | dict | None = None) -> list[dict]:
 LATER_PLEDGE_COLUMNS = ("quote_verbatim", "statement_cited_as", "direction_from")
 
 
+def column_names(con, table: str) -> set[str]:
+    """The columns the published marts.<table> has (a warehouse built before a column was added lacks it)."""
+    return {column for _table, column, _type, _text in marts_columns(con, table)}
+
+
 def later_pledge_columns(con) -> str:
     """', p.<column>' for each of LATER_PLEDGE_COLUMNS that the published marts.pledges has."""
-    present = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
-                                         "AND table_name = 'pledges' AND database_name = current_database()").fetchall()}
+    present = column_names(con, "pledges")
     return "".join(f", p.{c}" for c in LATER_PLEDGE_COLUMNS if c in present)
 
 
 def release_date_basis(con, release_id: str) -> str:
     """', (...) AS release_date_basis' for a select list: how the date of the release whose id is the column
     `release_id` is known (marts.releases.date_basis), where the published warehouse keeps it."""
-    if "date_basis" not in release_columns(con):
+    if "date_basis" not in column_names(con, "releases"):
         return ""
     return f", (SELECT r.date_basis FROM marts.releases r WHERE r.release_id = {release_id}) AS release_date_basis"
 
@@ -310,15 +314,9 @@ def report_rows(warehouse: Path) -> dict:
                 "revisions": {m: revision_observations(con, m) for m in revised}}
 
 
-def release_columns(con) -> set[str]:
-    """The columns the published marts.releases has (date_basis came later)."""
-    return {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
-                                      "AND table_name = 'releases' AND database_name = current_database()").fetchall()}
-
-
 def latest_loaded_releases(con) -> list[dict]:
     """Each source's latest loaded release, with how its date is known (date_basis) where the warehouse keeps it."""
-    basis = ", date_basis" if "date_basis" in release_columns(con) else ""
+    basis = ", date_basis" if "date_basis" in column_names(con, "releases") else ""
     return rows(con, f"""
         SELECT source_id, published_on, release_id, file_url, title{basis} FROM marts.releases WHERE status = 'loaded'
         QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY published_on DESC, version DESC, page_updated_at DESC NULLS LAST,
